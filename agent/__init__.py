@@ -1,0 +1,1 @@
+"""storyreel agent: the directing loop (LangGraph), the directors and the Session API."""

@@ -1,0 +1,5 @@
+"""The `storyreel` command line."""
+
+from storyreel.apps.cli.main import app, main
+
+__all__ = ["app", "main"]

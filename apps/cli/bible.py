@@ -1,0 +1,158 @@
+"""`storyreel character ...` and `storyreel location ...`: the story's bible."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from storyreel.apps.cli.common import (
+    HERE,
+    ProjectOption,
+    apply_and_report,
+    new_group,
+    split_list,
+)
+from storyreel.tools.edits import (
+    AddCharacter,
+    AddLocation,
+    RemoveCharacter,
+    RemoveLocation,
+    UpdateCharacter,
+    UpdateLocation,
+)
+from storyreel.tools.vocabulary import LightSide, TimeOfDay, accepted_values
+
+character_app = new_group(
+    "Characters: who is in the story. A character's name is its handle (@mara); its "
+    "description is reused word for word in every shot it appears in."
+)
+location_app = new_group(
+    "Locations: where the story happens, with time of day and key light. A location's "
+    "name is its handle (@harbour)."
+)
+
+NameArg = Annotated[str, typer.Argument(help="Name, used as the handle (Mara -> @mara).")]
+DescriptionOpt = Annotated[
+    str | None,
+    typer.Option("--description", "-d", help="What they look like, reused in every prompt."),
+]
+WardrobeOpt = Annotated[str | None, typer.Option(help="What they wear, e.g. 'red raincoat'.")]
+VoiceOpt = Annotated[str | None, typer.Option(help="How they sound, e.g. 'low, calm'.")]
+TimeOpt = Annotated[
+    str | None,
+    typer.Option("--time-of-day", "-t", help=f"One of {accepted_values(TimeOfDay)}."),
+]
+KeyLightOpt = Annotated[
+    str | None,
+    typer.Option("--key-light", "-k", help=f"Key light side: {accepted_values(LightSide)}."),
+]
+WeatherOpt = Annotated[str | None, typer.Option(help="e.g. 'light rain', 'fog'.")]
+PaletteOpt = Annotated[
+    list[str] | None,
+    typer.Option(help="Palette colours, repeated or comma separated (e.g. '#1d3557,#e63946')."),
+]
+
+
+@character_app.command("add")
+def character_add(
+    name: NameArg,
+    description: Annotated[
+        str,
+        typer.Option("--description", "-d", help="What they look like, reused in every prompt."),
+    ],
+    wardrobe: Annotated[str, typer.Option(help="What they wear, e.g. 'red raincoat'.")] = "",
+    voice: Annotated[str, typer.Option(help="How they sound, e.g. 'low, calm'.")] = "",
+    project: ProjectOption = HERE,
+) -> None:
+    """Add a character.
+
+    Example: storyreel character add Mara -d "woman, 30s, black hair" --wardrobe "red raincoat"
+    """
+    apply_and_report(
+        project, [AddCharacter(name=name, description=description, wardrobe=wardrobe, voice=voice)]
+    )
+
+
+@character_app.command("update")
+def character_update(
+    name: NameArg,
+    description: DescriptionOpt = None,
+    wardrobe: WardrobeOpt = None,
+    voice: VoiceOpt = None,
+    project: ProjectOption = HERE,
+) -> None:
+    """Change a character's description, wardrobe or voice (other fields stay)."""
+    apply_and_report(
+        project,
+        [UpdateCharacter(name=name, description=description, wardrobe=wardrobe, voice=voice)],
+    )
+
+
+@character_app.command("remove")
+def character_remove(name: NameArg, project: ProjectOption = HERE) -> None:
+    """Remove a character that no shot uses."""
+    apply_and_report(project, [RemoveCharacter(name=name)])
+
+
+@location_app.command("add")
+def location_add(
+    name: NameArg,
+    description: Annotated[
+        str, typer.Option("--description", "-d", help="What the place looks like.")
+    ],
+    time_of_day: TimeOpt = None,
+    key_light: KeyLightOpt = None,
+    weather: Annotated[str, typer.Option(help="e.g. 'light rain', 'fog'.")] = "",
+    palette: PaletteOpt = None,
+    project: ProjectOption = HERE,
+) -> None:
+    """Add a location with its time of day and key light side.
+
+    Example: storyreel location add Harbour -d "stone quay, fishing boats" -t dusk -k left
+    """
+    apply_and_report(
+        project,
+        [
+            AddLocation(
+                name=name,
+                description=description,
+                time_of_day=time_of_day,
+                key_light=key_light,
+                weather=weather,
+                palette=split_list(palette) or [],
+            )
+        ],
+    )
+
+
+@location_app.command("update")
+def location_update(
+    name: NameArg,
+    description: DescriptionOpt = None,
+    time_of_day: TimeOpt = None,
+    key_light: KeyLightOpt = None,
+    weather: WeatherOpt = None,
+    palette: PaletteOpt = None,
+    project: ProjectOption = HERE,
+) -> None:
+    """Change a location's description, time of day, key light, weather or palette."""
+    apply_and_report(
+        project,
+        [
+            UpdateLocation(
+                name=name,
+                description=description,
+                time_of_day=time_of_day,
+                key_light=key_light,
+                weather=weather,
+                palette=split_list(palette),
+            )
+        ],
+    )
+
+
+@location_app.command("remove")
+def location_remove(name: NameArg, project: ProjectOption = HERE) -> None:
+    """Remove a location that no shot uses."""
+    apply_and_report(project, [RemoveLocation(name=name)])

@@ -1,0 +1,80 @@
+"""What every CLI command shares: the project option, opening it, applying edits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from typer.core import TyperGroup
+
+from storyreel.tools.edits import EditModel
+from storyreel.tools.errors import StoryreelError, describe_validation_error
+from storyreel.tools.project import Project
+
+HERE = Path(".")
+
+ProjectOption = Annotated[
+    Path,
+    typer.Option(
+        "--project",
+        "-p",
+        envvar="STORYREEL_PROJECT",
+        help="Project folder (default: the current folder; env STORYREEL_PROJECT).",
+        show_default=False,
+    ),
+]
+
+
+class FriendlyGroup(TyperGroup):
+    """A command group that turns storyreel errors into one readable line and exit code 1."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StoryreelError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        except ValidationError as error:
+            typer.echo(f"error: {describe_validation_error(error)}", err=True)
+            raise typer.Exit(1) from None
+
+
+def new_group(help_text: str) -> typer.Typer:
+    """A sub-command group with storyreel's error handling."""
+    return typer.Typer(
+        cls=FriendlyGroup,
+        help=help_text,
+        no_args_is_help=True,
+        pretty_exceptions_show_locals=False,
+        add_completion=False,
+    )
+
+
+@contextmanager
+def opened(project_dir: Path) -> Iterator[Project]:
+    """Open the project folder for one command and close it afterwards."""
+    project = Project.open(project_dir)
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+def apply_and_report(project_dir: Path, edits: Sequence[EditModel]) -> None:
+    """Apply a batch of edits as one revision and print what changed."""
+    with opened(project_dir) as project:
+        batch = project.memory.apply(edits, source="cli")
+    for line in batch.lines:
+        typer.echo(line)
+    typer.echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")
+
+
+def split_list(values: list[str] | None) -> list[str] | None:
+    """Accept repeated options and comma-separated values alike ("a,b" -> ["a", "b"])."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]

@@ -1,0 +1,178 @@
+"""The `storyreel` command: create a story, edit its plan, undo and redo, run the demo."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from storyreel.apps.cli.bible import character_app, location_app
+from storyreel.apps.cli.common import HERE, FriendlyGroup, ProjectOption, apply_and_report, opened
+from storyreel.apps.cli.shots import shot_app
+from storyreel.tools.demo_story import DEMO_TITLE, demo_edits
+from storyreel.tools.edits import SetStyle
+from storyreel.tools.errors import ProjectError
+from storyreel.tools.plan_view import plan_json, plan_text
+from storyreel.tools.project import DB_NAME, Project
+
+app = typer.Typer(
+    cls=FriendlyGroup,
+    help=(
+        "storyreel: direct a short film in plain words. Build a shot plan with characters, "
+        "locations and shots; every change is a revision you can undo. "
+        "Start with: storyreel demo, or storyreel new my-film."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+app.add_typer(character_app, name="character")
+app.add_typer(location_app, name="location")
+app.add_typer(shot_app, name="shot")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"storyreel {version('storyreel')}")
+        except PackageNotFoundError:
+            typer.echo("storyreel (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """storyreel: a chat-driven directing agent for AI video."""
+
+
+@app.command("new")
+def new(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new story (created if missing).")],
+    title: Annotated[str, typer.Option("--title", "-t", help="The film's title.")] = "Untitled",
+    aspect: Annotated[str, typer.Option(help="Aspect ratio W:H, e.g. 16:9, 9:16, 1:1.")] = "16:9",
+    fps: Annotated[int, typer.Option(help="Frames per second of the film.")] = 24,
+) -> None:
+    """Create a new story in FOLDER. Example: storyreel new my-film --title "The Letter"."""
+    project = Project.create(folder, title=title, aspect=aspect, fps=fps)
+    plan = project.memory.plan()
+    project.close()
+    width, height = plan.style.frame_size()
+    typer.echo(
+        f"Created {plan.title!r} in {folder} ({plan.style.aspect}, {width}x{height}, "
+        f"{plan.style.fps} fps)."
+    )
+    typer.echo(f'Next: cd {folder} && storyreel character add NAME -d "what they look like"')
+
+
+@app.command("show")
+def show(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the plan as stable JSON for scripts.")
+    ] = False,
+    project: ProjectOption = HERE,
+) -> None:
+    """Show the story: the bible (characters, locations, references) and the shot list."""
+    with opened(project) as opened_project:
+        plan = opened_project.memory.plan()
+        takes = opened_project.memory.takes_by_shot()
+    typer.echo(plan_json(plan, takes) if as_json else plan_text(plan, takes), nl=False)
+
+
+@app.command("style")
+def style(
+    title: Annotated[str | None, typer.Option(help="The film's title.")] = None,
+    aspect: Annotated[str | None, typer.Option(help="Aspect ratio W:H, e.g. 16:9.")] = None,
+    resolution: Annotated[
+        str | None, typer.Option(help="Resolution preset: 360p, 480p, 720p, 1080p.")
+    ] = None,
+    fps: Annotated[int | None, typer.Option(help="Frames per second.")] = None,
+    look: Annotated[str | None, typer.Option(help="Grade, film stock, era, in words.")] = None,
+    negative_prompt: Annotated[
+        str | None, typer.Option(help="What every shot should avoid.")
+    ] = None,
+    project: ProjectOption = HERE,
+) -> None:
+    """Change the title or the style of the whole film (only the options given change)."""
+    apply_and_report(
+        project,
+        [
+            SetStyle(
+                title=title,
+                aspect=aspect,
+                resolution=resolution,
+                fps=fps,
+                look=look,
+                negative_prompt=negative_prompt,
+            )
+        ],
+    )
+
+
+@app.command("undo")
+def undo(project: ProjectOption = HERE) -> None:
+    """Undo the last change to the plan (renders are kept)."""
+    with opened(project) as opened_project:
+        undone = opened_project.memory.undo()
+    typer.echo(f"Undid revision {undone.id}: {undone.description}")
+
+
+@app.command("redo")
+def redo(project: ProjectOption = HERE) -> None:
+    """Redo the change that was last undone."""
+    with opened(project) as opened_project:
+        redone = opened_project.memory.redo()
+    typer.echo(f"Redid revision {redone.id}: {redone.description}")
+
+
+@app.command("history")
+def history(project: ProjectOption = HERE) -> None:
+    """List every revision of the plan; * marks the current one."""
+    with opened(project) as opened_project:
+        entries = opened_project.memory.history()
+    for entry in entries:
+        revision = entry.revision
+        mark = "*" if entry.current else " "
+        undone = "  (undone)" if entry.undone else ""
+        when = revision.created_at.replace("T", " ")[:16]
+        typer.echo(
+            f"{mark} {revision.id:>3}  {when}  {revision.source:<8} {revision.description}{undone}"
+        )
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo project.")] = Path(
+        "storyreel-demo"
+    ),
+) -> None:
+    """Build the demo story "The Letter" (7 shots, 2 characters, 2 locations) and show it."""
+    if (out / DB_NAME).exists():
+        project = Project.open(out)
+        if project.memory.plan().title != DEMO_TITLE:
+            project.close()
+            raise ProjectError(f"{out} holds another story; choose another folder with --out")
+        typer.echo(f"Using the demo project already in {out}.")
+    else:
+        project = Project.create(out, title=DEMO_TITLE)
+        project.memory.apply(demo_edits(), source="demo", description="Built the demo story")
+        typer.echo(f"Created the demo story in {out}.")
+    try:
+        plan = project.memory.plan()
+        typer.echo(plan_text(plan, project.memory.takes_by_shot()), nl=False)
+    finally:
+        project.close()
+    typer.echo(f"Try: storyreel shot update 3 --size CU -p {out}   (and: storyreel undo -p {out})")
+
+
+def main() -> None:
+    """Entry point of the `storyreel` console script."""
+    app()

@@ -1,0 +1,1 @@
+"""storyreel prompts: prompt templates shipped as package data."""

@@ -1,0 +1,1 @@
+"""storyreel renderer: render requests, backends and the executor. Knows nothing of stories."""

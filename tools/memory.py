@@ -1,0 +1,361 @@
+"""The continuity memory: the story plan and its history in one SQLite file.
+
+`ContinuityMemory` is the one write API for `story.db`. Callers never write
+SQL: they `apply` a batch of edits (one revision), `undo`/`redo`, and read the
+current `plan()`. The plan lives in readable tables (characters, locations,
+reference_files, shots) so tools like `sqlite-utils` or Datasette can inspect
+it; every revision also keeps a full snapshot, so undo and redo restore the
+plan exactly. Takes are kept beside the plan and are never undone.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+from sqlite_utils import Database
+
+from storyreel.tools.edits import EditModel, apply_edits
+from storyreel.tools.errors import ProjectError, StoryreelError, as_storyreel_error
+from storyreel.tools.migrations import MIGRATION_SET, check_schema_known, migrations
+from storyreel.tools.story import (
+    Character,
+    Location,
+    Reference,
+    Revision,
+    Shot,
+    StoryPlan,
+    Style,
+    Take,
+)
+
+
+@dataclass(frozen=True)
+class _TableSpec:
+    """How a list of the plan maps onto a table."""
+
+    table: str
+    model: type[BaseModel]
+    pk: str
+    json_fields: tuple[str, ...]
+    renames: dict[str, str]
+
+
+_SPECS: dict[str, _TableSpec] = {
+    "characters": _TableSpec(
+        "characters", Character, "name", ("references",), {"references": "refs"}
+    ),
+    "locations": _TableSpec(
+        "locations",
+        Location,
+        "name",
+        ("key_light", "palette", "references"),
+        {"references": "refs"},
+    ),
+    "references": _TableSpec("reference_files", Reference, "handle", (), {}),
+    "shots": _TableSpec(
+        "shots",
+        Shot,
+        "id",
+        ("characters", "references"),
+        {"references": "refs", "order": "position"},
+    ),
+}
+
+
+_TAKE_SPEC = _TableSpec("takes", Take, "shot_id", ("params", "timings", "critique"), {})
+
+
+@dataclass(frozen=True)
+class AppliedBatch:
+    """The result of applying a batch of edits: the new revision and what it did."""
+
+    revision: Revision
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A revision as `history` shows it: `current` is the head, `undone` can be redone."""
+
+    revision: Revision
+    current: bool
+    undone: bool
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _to_row(item: BaseModel, spec: _TableSpec, position: int) -> dict[str, object]:
+    data = item.model_dump(mode="json")
+    row: dict[str, object] = {}
+    for field, value in data.items():
+        if field in spec.json_fields:
+            value = json.dumps(value, sort_keys=True)
+        row[spec.renames.get(field, field)] = value
+    row.setdefault("position", position)
+    return row
+
+
+def _from_row(row: dict[str, object], spec: _TableSpec) -> dict[str, object]:
+    back = {column: field for field, column in spec.renames.items()}
+    data: dict[str, object] = {}
+    for column, value in row.items():
+        field = back.get(column, column)
+        if field == "position" and "order" not in spec.renames:
+            continue
+        if field in spec.json_fields and isinstance(value, str):
+            value = json.loads(value)
+        data[field] = value
+    return data
+
+
+class ContinuityMemory:
+    """The story plan, its revisions and its takes, stored in `story.db`.
+
+    Open an existing project's memory with `ContinuityMemory.open(path)`;
+    create a new one with `ContinuityMemory.create(path, plan)`.
+    """
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    # --- opening ------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, plan: StoryPlan) -> ContinuityMemory:
+        """Create `story.db` at `path` holding `plan` as revision 1."""
+        if path.exists():
+            raise ProjectError(f"{path} already exists; open it instead of creating it")
+        memory = cls._connect(path)
+        migrations.apply(memory.db)
+        with memory._writing():
+            memory._write_plan(plan)
+            memory._add_revision(None, f"Created the story {plan.title!r}", "cli", [], plan)
+            memory._set_state("next_shot_id", "1")
+        return memory
+
+    @classmethod
+    def open(cls, path: Path) -> ContinuityMemory:
+        """Open an existing `story.db`, applying any pending migrations."""
+        if not path.is_file():
+            raise ProjectError(f"{path} does not exist")
+        memory = cls._connect(path)
+        try:
+            tables = set(memory.db.table_names())
+            applied = migrations.applied(memory.db) if "_sqlite_migrations" in tables else []
+        except sqlite3.DatabaseError as error:
+            memory.close()
+            raise ProjectError(f"{path} is not a readable SQLite database ({error})") from error
+        if not applied:
+            memory.close()
+            raise ProjectError(f"{path} is not a storyreel story database")
+        try:
+            check_schema_known(memory.db, str(path))
+        except StoryreelError:
+            memory.close()
+            raise
+        migrations.apply(memory.db)
+        return memory
+
+    @classmethod
+    def _connect(cls, path: Path) -> ContinuityMemory:
+        connection = sqlite3.connect(str(path), timeout=30)
+        db = Database(connection)
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.enable_wal()
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise ProjectError(f"{path} is not a readable SQLite database ({error})") from error
+        return cls(db, path)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction, taken immediately so two writers never interleave."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # --- reading --------------------------------------------------------------
+
+    def plan(self) -> StoryPlan:
+        """The current story plan (the state at the head revision)."""
+        story = self.db["story"].get(1)
+        parts: dict[str, list[object]] = {}
+        for key, spec in _SPECS.items():
+            rows = self.db[spec.table].rows_where(order_by="position")
+            parts[key] = [spec.model.model_validate(_from_row(row, spec)) for row in rows]
+        return StoryPlan(
+            title=story["title"],
+            style=Style.model_validate_json(story["style"]),
+            **parts,
+        )
+
+    def takes(self, shot_id: int | None = None) -> list[Take]:
+        """Takes of one shot (or of every shot), oldest first."""
+        where, args = ("shot_id = ?", [shot_id]) if shot_id is not None else (None, [])
+        rows = self.db["takes"].rows_where(where, args, order_by="shot_id, number")
+        return [Take.model_validate(_from_row(row, _TAKE_SPEC)) for row in rows]
+
+    def takes_by_shot(self) -> dict[int, list[Take]]:
+        """Every take, grouped by shot id."""
+        grouped: dict[int, list[Take]] = {}
+        for take in self.takes():
+            grouped.setdefault(take.shot_id, []).append(take)
+        return grouped
+
+    def head(self) -> int:
+        """The id of the current revision."""
+        return int(self._state("head"))
+
+    def revision(self, revision_id: int) -> Revision:
+        """The revision with this id."""
+        row = self.db["revisions"].get(revision_id)
+        return Revision(
+            id=row["id"],
+            parent=row["parent"],
+            description=row["description"],
+            source=row["source"],
+            created_at=row["created_at"],
+        )
+
+    def history(self) -> list[HistoryEntry]:
+        """Every revision, oldest first, marking the current one and the undone ones."""
+        head = self.head()
+        ancestors = set()
+        cursor: int | None = head
+        while cursor is not None:
+            ancestors.add(cursor)
+            cursor = self.db["revisions"].get(cursor)["parent"]
+        entries = []
+        for row in self.db["revisions"].rows_where(order_by="id"):
+            revision = self.revision(row["id"])
+            entries.append(
+                HistoryEntry(revision, current=row["id"] == head, undone=row["id"] not in ancestors)
+            )
+        return entries
+
+    # --- writing ----------------------------------------------------------------
+
+    def apply(
+        self,
+        edits: Sequence[EditModel],
+        *,
+        source: str = "cli",
+        description: str | None = None,
+    ) -> AppliedBatch:
+        """Apply a batch of edits as one revision, all or nothing.
+
+        Args:
+            edits: the edits, applied in order to the current plan.
+            source: who asked ("cli", "offline-director", "llm", ...).
+            description: the revision's description; defaults to the edits' own lines.
+
+        Raises:
+            StoryreelError: an edit could not apply; the database is unchanged.
+        """
+        if not edits:
+            raise StoryreelError("there is nothing to apply: the batch of edits is empty")
+        with self._writing():
+            try:
+                plan, lines = apply_edits(self.plan(), edits, self._allocate_shot_id)
+            except ValidationError as error:
+                raise as_storyreel_error(error) from error
+            text = description or "; ".join(lines)
+            revision = self._add_revision(self.head(), text, source, edits, plan)
+            self._write_plan(plan)
+        return AppliedBatch(revision, lines)
+
+    def undo(self) -> Revision:
+        """Go back to the previous revision; returns the revision that was undone."""
+        with self._writing():
+            current = self.revision(self.head())
+            if current.parent is None:
+                raise StoryreelError("nothing to undo: the story is as it was created")
+            self._move_head(current.parent)
+        return current
+
+    def redo(self) -> Revision:
+        """Re-apply the most recently undone revision; returns it."""
+        with self._writing():
+            children = list(
+                self.db["revisions"].rows_where(
+                    "parent = ?", [self.head()], order_by="id desc", limit=1
+                )
+            )
+            if not children:
+                raise StoryreelError("nothing to redo: no undone change follows this point")
+            self._move_head(children[0]["id"])
+        return self.revision(children[0]["id"])
+
+    # --- internals ----------------------------------------------------------------
+
+    def _move_head(self, revision_id: int) -> None:
+        snapshot = self.db["revisions"].get(revision_id)["snapshot"]
+        self._write_plan(StoryPlan.model_validate_json(snapshot))
+        self._set_state("head", str(revision_id))
+
+    def _allocate_shot_id(self) -> int:
+        """A shot id never used before in this story (ids survive undo and deletion)."""
+        shot_id = int(self._state("next_shot_id"))
+        self._set_state("next_shot_id", str(shot_id + 1))
+        return shot_id
+
+    def _state(self, key: str) -> str:
+        return str(self.db["state"].get(key)["value"])
+
+    def _set_state(self, key: str, value: str) -> None:
+        self.db["state"].upsert({"key": key, "value": value}, pk="key")
+
+    def _add_revision(
+        self,
+        parent: int | None,
+        description: str,
+        source: str,
+        edits: Sequence[EditModel],
+        plan: StoryPlan,
+    ) -> Revision:
+        row = {
+            "parent": parent,
+            "description": description,
+            "source": source,
+            "created_at": _now(),
+            "edits": json.dumps([edit.model_dump(mode="json") for edit in edits]),
+            "snapshot": plan.model_dump_json(),
+        }
+        revision_id = self.db["revisions"].insert(row).last_pk
+        self._set_state("head", str(revision_id))
+        return self.revision(int(revision_id))
+
+    def _write_plan(self, plan: StoryPlan) -> None:
+        self.db["story"].upsert(
+            {"id": 1, "title": plan.title, "style": plan.style.model_dump_json()}, pk="id"
+        )
+        for key, spec in _SPECS.items():
+            table = self.db[spec.table]
+            table.delete_where()
+            items = getattr(plan, key)
+            rows = [_to_row(item, spec, position) for position, item in enumerate(items, 1)]
+            if rows:
+                table.insert_all(rows)
+
+
+__all__ = ["MIGRATION_SET", "AppliedBatch", "ContinuityMemory", "HistoryEntry"]

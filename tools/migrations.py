@@ -1,0 +1,139 @@
+"""The schema of story.db: append-only, named migrations applied on open.
+
+Never edit or reorder a migration that has shipped: add a new one at the end.
+A database that has migrations this list does not know was written by a
+newer storyreel; `check_schema_known` refuses to touch it.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from storyreel.tools.errors import SchemaTooNewError
+
+MIGRATION_SET = "storyreel"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_story_memory(db: Database) -> None:
+    """The plan tables, the takes, the revision log and a small key/value state."""
+    db["story"].create({"id": int, "title": str, "style": str}, pk="id")
+    db["characters"].create(
+        {
+            "name": str,
+            "position": int,
+            "description": str,
+            "wardrobe": str,
+            "voice": str,
+            "refs": str,
+        },
+        pk="name",
+    )
+    db["locations"].create(
+        {
+            "name": str,
+            "position": int,
+            "description": str,
+            "time_of_day": str,
+            "weather": str,
+            "key_light": str,
+            "palette": str,
+            "refs": str,
+        },
+        pk="name",
+    )
+    db["reference_files"].create(
+        {
+            "handle": str,
+            "position": int,
+            "kind": str,
+            "role": str,
+            "sha256": str,
+            "path": str,
+            "name": str,
+            "entity": str,
+            "shot": int,
+            "width": int,
+            "height": int,
+            "duration_s": float,
+            "fps": float,
+            "sample_rate": int,
+        },
+        pk="handle",
+    )
+    db["shots"].create(
+        {
+            "id": int,
+            "position": int,
+            "action": str,
+            "scene": str,
+            "characters": str,
+            "location": str,
+            "size": str,
+            "angle": str,
+            "movement": str,
+            "movement_speed": str,
+            "lens_mm": int,
+            "depth_of_field": str,
+            "time_of_day": str,
+            "key_light_side": str,
+            "lighting": str,
+            "duration_s": float,
+            "dialogue": str,
+            "refs": str,
+            "continues_from": int,
+            "transition": str,
+            "locked": int,
+            "selected_take": int,
+        },
+        pk="id",
+    )
+    db["takes"].create(
+        {
+            "shot_id": int,
+            "number": int,
+            "backend": str,
+            "model": str,
+            "seed": int,
+            "prompt": str,
+            "request_hash": str,
+            "path": str,
+            "params": str,
+            "timings": str,
+            "critique": str,
+            "created_at": str,
+        },
+        pk=("shot_id", "number"),
+    )
+    db["takes"].create_index(["request_hash"])
+    db["revisions"].create(
+        {
+            "id": int,
+            "parent": int,
+            "description": str,
+            "source": str,
+            "created_at": str,
+            "edits": str,
+            "snapshot": str,
+        },
+        pk="id",
+    )
+    db["state"].create({"key": str, "value": str}, pk="key")
+
+
+def known_migrations() -> list[str]:
+    """The names of every migration this version knows, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+def check_schema_known(db: Database, path: str) -> None:
+    """Raise if `db` has migrations this version of storyreel does not know."""
+    applied = [m.name for m in migrations.applied(db)]
+    known = set(known_migrations())
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise SchemaTooNewError(
+            f"{path} was written by a newer storyreel (schema step {unknown[-1]!r} is unknown "
+            "here); upgrade storyreel to open it: pip install -U storyreel"
+        )

@@ -1,0 +1,99 @@
+"""A project: one story on disk.
+
+Layout of a project folder:
+
+    story.db        the continuity memory (plan, revisions, takes) - the source of truth
+    media/refs/     reference files, named by content hash
+    media/takes/    rendered takes, named by the hash of their render request
+    exports/        final cuts, storyboard sheets and timelines
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from storyreel.tools.errors import ProjectError, as_storyreel_error
+from storyreel.tools.memory import ContinuityMemory
+from storyreel.tools.story import StoryPlan, Style
+
+DB_NAME = "story.db"
+
+
+@dataclass
+class Project:
+    """An open project folder and its continuity memory."""
+
+    root: Path
+    memory: ContinuityMemory
+
+    @property
+    def refs_dir(self) -> Path:
+        return self.root / "media" / "refs"
+
+    @property
+    def takes_dir(self) -> Path:
+        return self.root / "media" / "takes"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+    @classmethod
+    def create(
+        cls, root: Path, *, title: str = "Untitled", aspect: str = "16:9", fps: int = 24
+    ) -> Project:
+        """Create a new project folder (it may exist if it is empty or has no story.db).
+
+        Raises:
+            ProjectError: the folder already holds a story, or is a file.
+            InvalidInputError: the title, aspect or fps is not acceptable.
+        """
+        root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise ProjectError(f"{root} is a file, not a folder: choose another path")
+        if (root / DB_NAME).exists():
+            raise ProjectError(
+                f"{root} is already a storyreel project; open it with -p {root} "
+                "or choose an empty folder"
+            )
+        title = title.strip() or "Untitled"
+        try:
+            plan = StoryPlan(title=title, style=Style(aspect=aspect, fps=fps))
+        except ValidationError as error:
+            raise as_storyreel_error(error) from error
+        root.mkdir(parents=True, exist_ok=True)
+        memory = ContinuityMemory.create(root / DB_NAME, plan)
+        project = cls(root, memory)
+        for folder in (project.refs_dir, project.takes_dir, project.exports_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        return project
+
+    @classmethod
+    def open(cls, root: Path) -> Project:
+        """Open an existing project folder.
+
+        Raises:
+            ProjectError: the folder does not exist or is not a storyreel project.
+            SchemaTooNewError: the story was written by a newer storyreel.
+        """
+        root = Path(root)
+        if not root.is_dir():
+            raise ProjectError(
+                f"project folder {root} does not exist; create one with: storyreel new {root}"
+            )
+        if not (root / DB_NAME).is_file():
+            raise ProjectError(
+                f"{root} is not a storyreel project (no {DB_NAME}); create one with: "
+                f"storyreel new {root}, or point -p at an existing project"
+            )
+        project = cls(root, ContinuityMemory.open(root / DB_NAME))
+        for folder in (project.refs_dir, project.takes_dir, project.exports_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        return project
+
+    def close(self) -> None:
+        """Close the project's database."""
+        self.memory.close()
