@@ -253,11 +253,17 @@ def test_demo_builds_the_story(tmp_path: Path) -> None:
     cli = Cli(tmp_path)
     out = cli("demo", "--out", str(tmp_path / "demo"), with_project=False)
     assert "The Letter" in out.stdout
+    assert "shot 7: rendered take 1" in out.stdout
     doc = json.loads(Cli(tmp_path / "demo")("show", "--json").stdout)
     shots = doc["shots"]
     assert len(shots) >= 6 and len(doc["characters"]) == 2 and len(doc["locations"]) == 2
     assert len({s["size"] for s in shots}) >= 3 and len({s["movement"] for s in shots}) >= 3
     assert any(s["continues_from"] for s in shots) and any(s["dialogue"] for s in shots)
+    assert all(s["selected_take"] == 1 and len(s["takes"]) == 1 for s in shots)
+    exports = sorted(p.name for p in (tmp_path / "demo" / "exports").iterdir())
+    assert exports == ["the-letter-storyboard.png", "the-letter.mp4", "the-letter.otio"]
+    assert "final cut" in out.stdout and "26 s" in out.stdout
     again = cli("demo", "--out", str(tmp_path / "demo"), with_project=False)
     assert "already in" in again.stdout
+    assert "up to date" in again.stdout
     assert len(json.loads(Cli(tmp_path / "demo")("show", "--json").stdout)["shots"]) == len(shots)

@@ -9,7 +9,9 @@ The continuity memory stores each applied batch as one revision.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -165,6 +167,14 @@ class SetLock(EditModel):
     locked: bool
 
 
+class SelectTake(EditModel):
+    """Choose which take of a shot goes into the cut (`take` is the take number)."""
+
+    kind: Literal["select_take"] = "select_take"
+    shot_id: int
+    take: int
+
+
 class SetStyle(EditModel):
     """Change the film's title or style (None keeps the old value)."""
 
@@ -189,22 +199,31 @@ Edit = Annotated[
     | MoveShot
     | RemoveShot
     | SetLock
+    | SelectTake
     | SetStyle,
     Field(discriminator="kind"),
 ]
 
-ShotIdAllocator = Callable[[], int]
+
+@dataclass
+class EditContext:
+    """What applying edits needs from outside the plan."""
+
+    new_shot_id: Callable[[], int]
+    """Returns a fresh, never used shot id each call."""
+    take_numbers: Callable[[int], Collection[int]] = dataclass_field(default=lambda shot_id: ())
+    """The take numbers that exist for a shot id."""
 
 
 def apply_edits(
-    plan: StoryPlan, edits: Sequence[EditModel], new_shot_id: ShotIdAllocator
+    plan: StoryPlan, edits: Sequence[EditModel], context: EditContext
 ) -> tuple[StoryPlan, list[str]]:
     """Apply a batch of edits to a copy of `plan`, all or nothing.
 
     Args:
         plan: the current plan; it is not modified.
         edits: the edits, applied in order.
-        new_shot_id: returns a fresh, never used shot id each call.
+        context: shot id allocation and the takes that exist.
 
     Returns:
         The new plan and one plain-language line per edit.
@@ -214,12 +233,12 @@ def apply_edits(
             would be inconsistent (a shot naming an unknown character...).
     """
     work = plan.model_copy(deep=True)
-    lines = [_apply_one(work, edit, new_shot_id) for edit in edits]
+    lines = [_apply_one(work, edit, context) for edit in edits]
     check_plan(work)
     return work, lines
 
 
-def _apply_one(plan: StoryPlan, edit: EditModel, new_shot_id: ShotIdAllocator) -> str:
+def _apply_one(plan: StoryPlan, edit: EditModel, context: EditContext) -> str:
     match edit:
         case AddCharacter():
             return _add_character(plan, edit)
@@ -234,7 +253,7 @@ def _apply_one(plan: StoryPlan, edit: EditModel, new_shot_id: ShotIdAllocator) -
         case RemoveLocation():
             return _remove_location(plan, edit)
         case AddShot():
-            return _add_shot(plan, edit, new_shot_id)
+            return _add_shot(plan, edit, context.new_shot_id)
         case UpdateShot():
             return _update_shot(plan, edit)
         case MoveShot():
@@ -243,6 +262,8 @@ def _apply_one(plan: StoryPlan, edit: EditModel, new_shot_id: ShotIdAllocator) -
             return _remove_shot(plan, edit)
         case SetLock():
             return _set_lock(plan, edit)
+        case SelectTake():
+            return _select_take(plan, edit, context)
         case SetStyle():
             return _set_style(plan, edit)
     raise InvalidInputError(f"unknown edit {type(edit).__name__}")
@@ -423,7 +444,7 @@ def _resolved_shot_fields(plan: StoryPlan, edit: ShotFields) -> dict[str, object
     return values
 
 
-def _add_shot(plan: StoryPlan, edit: AddShot, new_shot_id: ShotIdAllocator) -> str:
+def _add_shot(plan: StoryPlan, edit: AddShot, new_shot_id: Callable[[], int]) -> str:
     values = _resolved_shot_fields(plan, edit)
     if edit.after is not None and edit.after != 0:
         require_shot(plan, edit.after)
@@ -479,6 +500,17 @@ def _set_lock(plan: StoryPlan, edit: SetLock) -> str:
     shot = require_shot(plan, edit.shot_id)
     shot.locked = edit.locked
     return f"{'Locked' if edit.locked else 'Unlocked'} shot {shot.id}"
+
+
+def _select_take(plan: StoryPlan, edit: SelectTake, context: EditContext) -> str:
+    shot = require_shot(plan, edit.shot_id)
+    _require_unlocked(shot, "given another take")
+    numbers = sorted(context.take_numbers(shot.id))
+    if edit.take not in numbers:
+        known = _ids(numbers) if numbers else "none yet: storyreel render " + str(shot.id)
+        raise NotFoundError(f"shot {shot.id} has no take {edit.take} (takes: {known})")
+    shot.selected_take = edit.take
+    return f"Selected take {edit.take} of shot {shot.id}"
 
 
 def _set_style(plan: StoryPlan, edit: SetStyle) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
 
-from storyreel.tools.edits import EditModel, apply_edits
+from storyreel.tools.edits import EditContext, EditModel, apply_edits
 from storyreel.tools.errors import ProjectError, StoryreelError, as_storyreel_error
 from storyreel.tools.migrations import MIGRATION_SET, check_schema_known, migrations
 from storyreel.tools.story import (
@@ -93,14 +93,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _to_row(item: BaseModel, spec: _TableSpec, position: int) -> dict[str, object]:
+def _to_row(item: BaseModel, spec: _TableSpec, position: int | None = None) -> dict[str, object]:
     data = item.model_dump(mode="json")
     row: dict[str, object] = {}
     for field, value in data.items():
         if field in spec.json_fields:
             value = json.dumps(value, sort_keys=True)
         row[spec.renames.get(field, field)] = value
-    row.setdefault("position", position)
+    if position is not None:
+        row.setdefault("position", position)
     return row
 
 
@@ -222,6 +223,24 @@ class ContinuityMemory:
             grouped.setdefault(take.shot_id, []).append(take)
         return grouped
 
+    def add_take(self, take: Take) -> Take:
+        """Register a rendered take (its file must already be complete on disk)."""
+        with self._writing():
+            self.db["takes"].insert(_to_row(take, _TAKE_SPEC), pk=("shot_id", "number"))
+        return take
+
+    def replace_take_file(self, shot_id: int, number: int, file_sha256: str) -> None:
+        """Record that a take's file was rendered again (after it was found damaged)."""
+        with self._writing():
+            self.db["takes"].update((shot_id, number), {"file_sha256": file_sha256})
+
+    def next_take_number(self, shot_id: int) -> int:
+        """The number the next take of this shot gets (1 for the first)."""
+        row = self.db.execute(
+            "select max(number) from takes where shot_id = ?", [shot_id]
+        ).fetchone()
+        return int(row[0] or 0) + 1
+
     def head(self) -> int:
         """The id of the current revision."""
         return int(self._state("head"))
@@ -276,7 +295,8 @@ class ContinuityMemory:
             raise StoryreelError("there is nothing to apply: the batch of edits is empty")
         with self._writing():
             try:
-                plan, lines = apply_edits(self.plan(), edits, self._allocate_shot_id)
+                context = EditContext(self._allocate_shot_id, self._take_numbers)
+                plan, lines = apply_edits(self.plan(), edits, context)
             except ValidationError as error:
                 raise as_storyreel_error(error) from error
             text = description or "; ".join(lines)
@@ -318,6 +338,10 @@ class ContinuityMemory:
         shot_id = int(self._state("next_shot_id"))
         self._set_state("next_shot_id", str(shot_id + 1))
         return shot_id
+
+    def _take_numbers(self, shot_id: int) -> list[int]:
+        rows = self.db.execute("select number from takes where shot_id = ?", [shot_id])
+        return [row[0] for row in rows]
 
     def _state(self, key: str) -> str:
         return str(self.db["state"].get(key)["value"])

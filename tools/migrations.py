@@ -122,6 +122,17 @@ def m001_story_memory(db: Database) -> None:
     db["state"].create({"key": str, "value": str}, pk="key")
 
 
+@migrations()
+def m002_take_files(db: Database) -> None:
+    """Takes remember what they show (content hash), their file's hash and their length."""
+    takes = db["takes"]
+    takes.add_column("content_hash", str)
+    takes.add_column("file_sha256", str)
+    takes.add_column("frames", int)
+    takes.add_column("fps", int)
+    takes.create_index(["shot_id", "content_hash"])
+
+
 def known_migrations() -> list[str]:
     """The names of every migration this version knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

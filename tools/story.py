@@ -36,7 +36,7 @@ from storyreel.tools.vocabulary import (
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9 '\-]{0,39}$")
 _ASPECT_RE = re.compile(r"^\s*(\d{1,3})\s*[:x/]\s*(\d{1,3})\s*$")
 
-RESOLUTIONS: dict[str, int] = {"360p": 360, "480p": 480, "720p": 720, "1080p": 1080}
+RESOLUTIONS: dict[str, int] = {"180p": 180, "360p": 360, "480p": 480, "720p": 720, "1080p": 1080}
 """Resolution presets: the short side of the frame in pixels."""
 
 
@@ -104,18 +104,18 @@ class Style(StoryModel):
         return value
 
     def frame_size(self) -> tuple[int, int]:
-        """Width and height in pixels, both multiples of 8 (video codecs need even sizes)."""
+        """Width and height in pixels, both multiples of 4 (video codecs need even sizes)."""
         w_ratio, h_ratio = (int(part) for part in self.aspect.split(":"))
         short = RESOLUTIONS[self.resolution]
         if w_ratio >= h_ratio:
             height, width = short, short * w_ratio / h_ratio
         else:
             width, height = short, short * h_ratio / w_ratio
-        return _round8(width), _round8(height)
+        return _round4(width), _round4(height)
 
 
-def _round8(value: float) -> int:
-    return max(16, int(value / 8.0 + 0.5) * 8)
+def _round4(value: float) -> int:
+    return max(16, int(value / 4.0 + 0.5) * 4)
 
 
 class Character(StoryModel):
@@ -220,7 +220,12 @@ class Critique(StoryModel):
 
 
 class Take(StoryModel):
-    """One generation of a shot. `number` counts takes of that shot from 1."""
+    """One generation of a shot. `number` counts takes of that shot from 1.
+
+    `path` is relative to the project folder. `request_hash` identifies the
+    exact render (seed included); `content_hash` what it shows (seed excluded);
+    `file_sha256` detects a damaged or replaced file.
+    """
 
     shot_id: int
     number: int = Field(ge=1)
@@ -229,7 +234,11 @@ class Take(StoryModel):
     seed: int
     prompt: str
     request_hash: str
+    content_hash: str = ""
     path: str
+    file_sha256: str = ""
+    frames: int = 0
+    fps: int = 24
     params: dict[str, object] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
     critique: Critique | None = None

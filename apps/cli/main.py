@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from storyreel.apps.cli import render as render_commands
 from storyreel.apps.cli.bible import character_app, location_app
 from storyreel.apps.cli.common import HERE, FriendlyGroup, ProjectOption, apply_and_report, opened
 from storyreel.apps.cli.shots import shot_app
@@ -31,6 +32,10 @@ app = typer.Typer(
 app.add_typer(character_app, name="character")
 app.add_typer(location_app, name="location")
 app.add_typer(shot_app, name="shot")
+app.command("render")(render_commands.render)
+app.command("takes")(render_commands.takes)
+app.command("select")(render_commands.select)
+app.command("export")(render_commands.export)
 
 
 def _version_callback(value: bool) -> None:
@@ -92,7 +97,7 @@ def style(
     title: Annotated[str | None, typer.Option(help="The film's title.")] = None,
     aspect: Annotated[str | None, typer.Option(help="Aspect ratio W:H, e.g. 16:9.")] = None,
     resolution: Annotated[
-        str | None, typer.Option(help="Resolution preset: 360p, 480p, 720p, 1080p.")
+        str | None, typer.Option(help="Resolution preset: 180p (drafts), 360p, 480p, 720p, 1080p.")
     ] = None,
     fps: Annotated[int | None, typer.Option(help="Frames per second.")] = None,
     look: Annotated[str | None, typer.Option(help="Grade, film stock, era, in words.")] = None,
@@ -153,8 +158,15 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo project.")] = Path(
         "storyreel-demo"
     ),
+    backend: render_commands.BackendOption = "previz",
 ) -> None:
-    """Build the demo story "The Letter" (7 shots, 2 characters, 2 locations) and show it."""
+    """Build the demo story "The Letter", render it, and export cut, storyboard and timeline.
+
+    7 shots, 2 characters, 2 locations, rendered with the previz animatic on
+    any CPU. Run it again: finished takes are reused.
+    """
+    from storyreel.tools.exports import export as export_files
+
     if (out / DB_NAME).exists():
         project = Project.open(out)
         if project.memory.plan().title != DEMO_TITLE:
@@ -167,10 +179,20 @@ def demo(
         typer.echo(f"Created the demo story in {out}.")
     try:
         plan = project.memory.plan()
-        typer.echo(plan_text(plan, project.memory.takes_by_shot()), nl=False)
+        typer.echo(plan_text(plan), nl=False)
+        typer.echo(f"\nRendering {len(plan.shots)} shots with {backend} ...")
+        render_commands.run_render(project, None, backend, force=False)
+        result = export_files(project)
     finally:
         project.close()
-    typer.echo(f"Try: storyreel shot update 3 --size CU -p {out}   (and: storyreel undo -p {out})")
+    typer.echo("\nExported:")
+    typer.echo(f"  final cut   {result.cut}  ({result.duration_s:g} s)")
+    typer.echo(f"  storyboard  {result.sheet}")
+    typer.echo(f"  timeline    {result.otio}  (OpenTimelineIO, opens in editors)")
+    typer.echo(
+        f"Try: storyreel shot update 3 --size CU -p {out}, then storyreel render -p {out}: "
+        "only shot 3 is rendered again."
+    )
 
 
 def main() -> None:

@@ -1,0 +1,48 @@
+"""Render progress on the terminal: a live bar on a TTY, plain lines otherwise."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import typer
+
+from storyreel.tools.rendering import RenderProgress, ShotOutcome
+
+
+class ProgressPrinter:
+    """Shows which shot is rendering and how far along it is, on stderr."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self._shot: int | None = None
+        self._started = time.perf_counter()
+        self._last_draw = 0.0
+
+    def progress(self, event: RenderProgress) -> None:
+        if event.shot_id != self._shot:
+            self._shot = event.shot_id
+            self._started = time.perf_counter()
+            if not self.live:
+                typer.echo(
+                    f"rendering shot {event.shot_id} ({event.index}/{event.count}) ...", err=True
+                )
+        if not self.live:
+            return
+        now = time.perf_counter()
+        if event.step < event.total and now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        filled = int(24 * event.step / max(1, event.total))
+        bar = "#" * filled + "-" * (24 - filled)
+        elapsed = now - self._started
+        sys.stderr.write(
+            f"\rshot {event.shot_id} ({event.index}/{event.count}) [{bar}] "
+            f"{event.step}/{event.total} frames {elapsed:4.1f}s"
+        )
+        sys.stderr.flush()
+
+    def outcome(self, outcome: ShotOutcome) -> None:
+        if self.live:
+            sys.stderr.write("\r\033[K")
+        typer.echo(outcome.message)

@@ -1,0 +1,153 @@
+"""`storyreel render`, `takes`, `select` and `export`: from plan to film."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, opened
+from storyreel.tools.edits import SelectTake, require_shot
+from storyreel.tools.errors import InvalidInputError
+from storyreel.tools.project import Project
+
+if TYPE_CHECKING:  # numpy, PIL and OTIO load only when a command renders or exports
+    from storyreel.renderer.executor import RenderExecutor
+    from storyreel.tools.rendering import RenderReport
+
+BackendOption = Annotated[
+    str,
+    typer.Option(
+        "--backend", "-b", help="Renderer: previz (CPU animatic, always available) or a GPU model."
+    ),
+]
+
+
+def run_render(
+    project: Project,
+    ids: list[int] | None,
+    backend: str,
+    force: bool,
+    executor: RenderExecutor | None = None,
+) -> RenderReport:
+    """Render with progress on the terminal; Ctrl-C stops cleanly and keeps finished takes."""
+    from storyreel.apps.cli.progress import ProgressPrinter
+    from storyreel.renderer.backend import backend_names
+    from storyreel.renderer.executor import RenderExecutor
+    from storyreel.tools.rendering import render_shots
+
+    if backend not in backend_names():
+        raise InvalidInputError(
+            f"unknown backend {backend!r}: use one of {', '.join(backend_names())}"
+        )
+    printer = ProgressPrinter()
+    try:
+        return render_shots(
+            project,
+            executor or RenderExecutor(),
+            ids,
+            backend=backend,
+            force=force,
+            on_progress=printer.progress,
+            on_outcome=printer.outcome,
+        )
+    except KeyboardInterrupt:
+        typer.echo(
+            "\nStopped. Finished takes are kept; run storyreel render again to continue.",
+            err=True,
+        )
+        raise typer.Exit(130) from None
+
+
+def render(
+    ids: Annotated[
+        list[int] | None,
+        typer.Argument(help="Shot ids to render (default: every shot that needs it)."),
+    ] = None,
+    backend: BackendOption = "previz",
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Make a new take with a new seed even if one is up to date."),
+    ] = False,
+    project: ProjectOption = HERE,
+) -> None:
+    """Render shots that changed or have no take yet; locked shots are never rendered.
+
+    Identical requests reuse their existing take; changing one shot re-renders
+    that shot and the shots that continue from it, nothing else.
+    """
+    with opened(project) as opened_project:
+        report = run_render(opened_project, ids or None, backend, force)
+    rendered = report.rendered
+    typer.echo(
+        f"{len(rendered)} shot(s) rendered, {len(report.with_status('reused'))} reused, "
+        f"{len(report.with_status('up_to_date'))} up to date, "
+        f"{len(report.with_status('locked'))} locked."
+    )
+
+
+def takes(
+    shot_id: Annotated[int, typer.Argument(help="The shot whose takes to list.")],
+    project: ProjectOption = HERE,
+) -> None:
+    """List a shot's takes: number, backend, seed, length, file; * marks the selected one."""
+    with opened(project) as opened_project:
+        plan = opened_project.memory.plan()
+        shot = require_shot(plan, shot_id)
+        shot_takes = opened_project.memory.takes(shot_id)
+    if not shot_takes:
+        typer.echo(f"shot {shot_id} has no takes yet: storyreel render {shot_id}")
+        return
+    for take in shot_takes:
+        mark = "*" if take.number == shot.selected_take else " "
+        seconds = take.frames / take.fps if take.fps else 0
+        verdict = f"  {take.critique.verdict}" if take.critique else ""
+        typer.echo(
+            f"{mark} take {take.number:<3} {take.backend:<8} seed {take.seed:<6} "
+            f"{seconds:4.1f}s  {take.path}{verdict}"
+        )
+
+
+def select(
+    shot_id: Annotated[int, typer.Argument(help="The shot.")],
+    take: Annotated[int, typer.Argument(help="The take number to use in the cut.")],
+    project: ProjectOption = HERE,
+) -> None:
+    """Choose which take of a shot goes into the cut (see: storyreel takes ID)."""
+    apply_and_report(project, [SelectTake(shot_id=shot_id, take=take)])
+
+
+def export(
+    cut: Annotated[Path | None, typer.Option(help="Write the final cut here (.mp4).")] = None,
+    sheet: Annotated[
+        Path | None, typer.Option(help="Write the storyboard contact sheet here (.png).")
+    ] = None,
+    otio: Annotated[
+        Path | None, typer.Option(help="Write the OpenTimelineIO timeline here (.otio).")
+    ] = None,
+    project: ProjectOption = HERE,
+) -> None:
+    """Export the final cut, the storyboard sheet and the editor timeline.
+
+    With no option, all three go to the project's exports/ folder.
+    """
+    from storyreel.tools.exports import export as export_files
+
+    with opened(project) as opened_project:
+        result = export_files(opened_project, cut=cut, sheet=sheet, otio=otio)
+    for label, path in (
+        ("cut", result.cut),
+        ("storyboard", result.sheet),
+        ("timeline", result.otio),
+    ):
+        if path is not None:
+            typer.echo(f"{label:<11} {path}")
+    typer.echo(f"length      {result.duration_s:g} s ({result.frames} frames)")
+    if result.stale:
+        ids = " ".join(map(str, result.stale))
+        typer.echo(
+            f"note: shot(s) {ids} changed since their take was rendered; "
+            f"run storyreel render to update them",
+            err=True,
+        )

@@ -1,0 +1,101 @@
+"""The backend protocol, declared capabilities and the registry of backends.
+
+Built-in backends register themselves the way a plugin would; third-party
+packages add one through the `storyreel.backends` entry point group, whose
+entry points name a zero-argument factory returning a `Backend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from storyreel.renderer.request import CancelToken, ProgressCallback, RenderRequest, RenderResult
+
+
+class Capabilities(BaseModel):
+    """What a backend can do; the compiler and the agent read this before asking."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text_to_video: bool = True
+    image_to_video: bool = False
+    max_reference_images: int = Field(0, ge=0)
+    max_reference_videos: int = Field(0, ge=0)
+    max_audio: int = Field(0, ge=0)
+    frame_rule: str = Field("any", description='"any" or a rule such as "4k+1" or "8k+1"')
+    max_frames: int = 10_000
+    resolutions: list[tuple[int, int]] = Field(
+        default_factory=list, description="Supported (width, height); empty means any"
+    )
+    fps: list[int] = Field(default_factory=list, description="Supported fps; empty means any")
+    needs_gpu: bool = False
+    deterministic: bool = True
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A renderer. `load` once (heavy), then `render` many requests."""
+
+    name: str
+    capabilities: Capabilities
+
+    def load(self) -> None:
+        """Load weights or build caches; called once before the first render."""
+
+    def check_request(self, request: RenderRequest) -> None:
+        """Raise ValueError naming the field, the rule and the value if it cannot render."""
+
+    def render(
+        self, request: RenderRequest, progress: ProgressCallback, cancel: CancelToken
+    ) -> RenderResult:
+        """Render one request, calling progress every step and checking cancel."""
+
+    def unload(self) -> None:
+        """Free what `load` took."""
+
+
+BackendFactory = Callable[[], Backend]
+
+_REGISTRY: dict[str, BackendFactory] = {}
+_ENTRY_POINT_GROUP = "storyreel.backends"
+_entry_points_loaded = False
+
+
+def register_backend(name: str, factory: BackendFactory) -> None:
+    """Make a backend available under `name` (a later registration replaces an earlier one)."""
+    _REGISTRY[name] = factory
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for entry in entry_points(group=_ENTRY_POINT_GROUP):
+        _REGISTRY.setdefault(entry.name, entry.load())
+
+
+def backend_names() -> list[str]:
+    """Names of every registered backend, sorted."""
+    _register_builtins()
+    _load_entry_points()
+    return sorted(_REGISTRY)
+
+
+def backend_factory(name: str) -> BackendFactory:
+    """The factory of backend `name`, or a ValueError listing the known ones."""
+    names = backend_names()
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown backend {name!r}: use one of {', '.join(names)}")
+    return _REGISTRY[name]
+
+
+def _register_builtins() -> None:
+    if "previz" not in _REGISTRY:
+        from storyreel.renderer.previz import PrevizBackend
+
+        register_backend("previz", PrevizBackend)

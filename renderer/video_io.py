@@ -1,0 +1,214 @@
+"""Video files in and out, through the ffmpeg binary that `imageio-ffmpeg` ships.
+
+No system ffmpeg is assumed. Writing streams raw RGB frames into an ffmpeg
+process (so encoding runs on another core while frames are produced);
+reading streams decoded RGB frames back out.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+# x264 settings shared by takes, cuts and the bench, so the bench measures what users get.
+H264_OPTIONS = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p"]
+
+
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary shipped in the imageio-ffmpeg wheel."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+class VideoWriter:
+    """Encode RGB frames (H, W, 3 uint8) to an H.264 mp4, optionally with an audio track.
+
+    Use as a context manager; the file is complete only after a clean exit.
+    With `audio`, the sound is encoded as AAC and cut or padded with silence
+    to the video's length.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        width: int,
+        height: int,
+        fps: int,
+        audio: Path | None = None,
+        threads: int = 0,
+    ) -> None:
+        if width % 2 or height % 2:
+            raise ValueError(f"H.264 needs even frame sizes, got {width}x{height}")
+        self.path, self.width, self.height, self.fps = Path(path), width, height, fps
+        self.frames_written = 0
+        command = [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{width}x{height}",
+            "-r",
+            str(fps),
+            "-i",
+            "-",
+        ]
+        if audio is not None:
+            command += ["-i", str(audio)]
+        command += [*H264_OPTIONS, "-threads", str(threads), "-movflags", "+faststart"]
+        if audio is not None:
+            command += ["-c:a", "aac", "-b:a", "160k", "-af", "apad", "-shortest"]
+            command += ["-map", "0:v:0", "-map", "1:a:0"]
+        command += ["-f", "mp4", str(self.path)]
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+        )
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one frame; it must be uint8 of shape (height, width, 3)."""
+        if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
+            raise ValueError(
+                f"frame must be uint8 ({self.height}, {self.width}, 3), "
+                f"got {frame.dtype} {frame.shape}"
+            )
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(np.ascontiguousarray(frame).tobytes())
+        except BrokenPipeError as error:
+            raise RuntimeError(
+                f"ffmpeg stopped while writing {self.path}: {self._errors()}"
+            ) from error
+        self.frames_written += 1
+
+    def write_all(self, frames: Iterable[np.ndarray]) -> None:
+        for frame in frames:
+            self.write(frame)
+
+    def close(self) -> None:
+        """Finish the file; raises RuntimeError with ffmpeg's message if encoding failed."""
+        assert self._process.stdin is not None
+        if not self._process.stdin.closed:
+            self._process.stdin.close()
+        code = self._process.wait(timeout=600)
+        if code != 0:
+            raise RuntimeError(f"ffmpeg could not write {self.path}: {self._errors()}")
+
+    def abort(self) -> None:
+        """Stop ffmpeg without finishing the file (the caller deletes it)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait(timeout=60)
+
+    def _errors(self) -> str:
+        assert self._process.stderr is not None
+        try:
+            return self._process.stderr.read().decode(errors="replace").strip()[-500:]
+        except ValueError:
+            return "(no message)"
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What `probe` reads from a video file."""
+
+    width: int
+    height: int
+    fps: float
+    frames: int
+    duration_s: float
+    has_audio: bool
+
+
+def probe(path: Path) -> VideoInfo:
+    """Size, frame rate, frame count, duration and audio presence of a video file.
+
+    Decodes the video stream once (ffmpeg has no ffprobe here), so it is exact.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no video file at {path}")
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    text = result.stderr
+    video = re.search(r"Stream #\S+.*Video: .*?(\d{2,5})x(\d{2,5})", text)
+    fps = re.search(r"(\d+(?:\.\d+)?) fps", text)
+    frames = re.findall(r"frame=\s*(\d+)", text)
+    if result.returncode != 0 or not video or not frames:
+        raise ValueError(f"{path} is not a readable video: {text.strip()[-300:]}")
+    frame_rate = float(fps.group(1)) if fps else 0.0
+    count = int(frames[-1])
+    return VideoInfo(
+        width=int(video.group(1)),
+        height=int(video.group(2)),
+        fps=frame_rate,
+        frames=count,
+        duration_s=count / frame_rate if frame_rate else 0.0,
+        has_audio=bool(re.search(r"Stream #\S+.*Audio:", text)),
+    )
+
+
+def read_frames(
+    path: Path, width: int | None = None, height: int | None = None
+) -> Iterator[np.ndarray]:
+    """Decode a video to RGB frames (H, W, 3 uint8), one at a time."""
+    if width is None or height is None:
+        info = probe(path)
+        width, height = info.width, info.height
+    decode = ["-hide_banner", "-loglevel", "error", "-i", str(path), "-map", "0:v:0"]
+    command = [ffmpeg_exe(), *decode, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    size = width * height * 3
+    try:
+        while True:
+            data = process.stdout.read(size)
+            if len(data) < size:
+                break
+            yield np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
+    finally:
+        process.stdout.close()
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=60)
+
+
+def read_all_frames(path: Path) -> np.ndarray:
+    """Every frame of a video as one (N, H, W, 3) uint8 array."""
+    frames = list(read_frames(path))
+    if not frames:
+        raise ValueError(f"{path} has no frames")
+    return np.stack(frames)

@@ -1,0 +1,275 @@
+"""The prompt compiler: shot + continuity memory + style -> RenderRequest.
+
+Every render request is compiled from the memory, never from loose text:
+each character's canonical description and wardrobe and the location's
+description are inserted word for word, the camera language comes from the
+shot's checked fields, and `continues_from` hands the previous shot's last
+frame over as the first frame. The same plan always compiles to the same
+request (and so the same hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from storyreel.renderer.request import ReferenceInput, RenderRequest
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.plan_view import effective_key_light, effective_time_of_day
+from storyreel.tools.story import Character, Location, Shot, StoryPlan
+
+SIZE_WORDS = {
+    "ECU": "extreme close-up",
+    "CU": "close-up",
+    "MCU": "medium close-up",
+    "MS": "medium shot",
+    "MLS": "medium long shot",
+    "LS": "wide shot",
+    "ELS": "extreme wide establishing shot",
+}
+ANGLE_WORDS = {
+    "eye_level": "eye-level",
+    "high": "high angle",
+    "low": "low angle",
+    "overhead": "overhead bird's-eye view",
+    "worms_eye": "worm's-eye view",
+    "dutch": "dutch angle",
+    "ots": "over-the-shoulder",
+    "profile": "profile view",
+    "back": "from behind",
+}
+MOVEMENT_WORDS = {
+    "static": "static camera",
+    "pan_left": "camera pans left",
+    "pan_right": "camera pans right",
+    "tilt_up": "camera tilts up",
+    "tilt_down": "camera tilts down",
+    "dolly_in": "camera pushes in",
+    "dolly_out": "camera pulls back",
+    "truck_left": "camera trucks left",
+    "truck_right": "camera trucks right",
+    "pedestal_up": "camera rises",
+    "pedestal_down": "camera lowers",
+    "crane_up": "crane shot rising",
+    "crane_down": "crane shot descending",
+    "tracking": "tracking shot following the subject",
+    "orbit_left": "camera orbits left around the subject",
+    "orbit_right": "camera orbits right around the subject",
+    "zoom_in": "slow zoom in",
+    "zoom_out": "zoom out",
+    "handheld": "handheld camera",
+    "roll": "camera rolls",
+}
+
+# Colour words found in wardrobe and hair descriptions -> RGB, so a character
+# in "a red raincoat" is red in every previz shot.
+COLOUR_WORDS = {
+    "red": "#c0392b",
+    "crimson": "#a4161a",
+    "scarlet": "#d62828",
+    "orange": "#e67e22",
+    "yellow": "#f1c40f",
+    "gold": "#d4a017",
+    "green": "#2e8b57",
+    "olive": "#6b8e23",
+    "teal": "#16817a",
+    "blue": "#1f5fbf",
+    "navy": "#1b2a4a",
+    "purple": "#6c3483",
+    "violet": "#8e44ad",
+    "pink": "#e377c2",
+    "brown": "#7b4a2a",
+    "tan": "#c8a27a",
+    "beige": "#d8c8a8",
+    "white": "#eeeeee",
+    "grey": "#8a8a8a",
+    "gray": "#8a8a8a",
+    "silver": "#b8b8c0",
+    "black": "#1c1c1c",
+    "blonde": "#e8cf7a",
+    "blond": "#e8cf7a",
+    "ginger": "#c8642a",
+    "auburn": "#8b3a1a",
+}
+_HAIR_RE = re.compile(r"\b(\w+)\s+(?:hair|beard)\b")
+
+
+def _stable_int(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+
+
+def _colour_from_hash(text: str) -> str:
+    value = _stable_int(text)
+    red, green, blue = 60 + value % 160, 60 + (value >> 8) % 160, 60 + (value >> 16) % 160
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def _first_colour(text: str) -> str | None:
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in COLOUR_WORDS:
+            return COLOUR_WORDS[word]
+    return None
+
+
+def subject_look(character: Character) -> dict[str, object]:
+    """The previz look of a character, derived only from the memory (same in every shot)."""
+    hair = _HAIR_RE.search(character.description.lower())
+    accent = _first_colour(hair.group(1)) if hair else None
+    seed = _stable_int(character.name.lower())
+    return {
+        "name": character.name,
+        "color": _first_colour(character.wardrobe)
+        or _first_colour(character.description)
+        or _colour_from_hash(character.name),
+        "accent": accent or _colour_from_hash(character.name + "/hair"),
+        "build": round(0.9 + (seed % 21) / 100, 2),
+        "height": round(0.92 + ((seed >> 8) % 17) / 100, 2),
+    }
+
+
+def character_text(character: Character) -> str:
+    """The canonical text of a character, word for word as in the bible."""
+    text = f"{character.name}: {character.description}"
+    return text + (f", wearing {character.wardrobe}" if character.wardrobe else "")
+
+
+def location_text(location: Location, time_of_day: str | None, key_light: str | None) -> str:
+    """The canonical text of a location with its time of day, weather and light."""
+    parts = [f"{location.name}: {location.description}"]
+    if time_of_day:
+        parts.append(time_of_day.replace("_", " "))
+    if location.weather:
+        parts.append(location.weather)
+    if key_light:
+        parts.append(f"key light from the {key_light}")
+    return ", ".join(parts)
+
+
+def compose_prompt(plan: StoryPlan, shot: Shot) -> str:
+    """The text prompt of a shot: camera language, action, entities word for word, style."""
+    time_of_day = effective_time_of_day(plan, shot)
+    key_light = effective_key_light(plan, shot)
+    camera = ", ".join(
+        [
+            SIZE_WORDS[shot.size.value],
+            ANGLE_WORDS[shot.angle.value],
+            MOVEMENT_WORDS[shot.movement.value]
+            + ("" if shot.movement_speed == "medium" else f", {shot.movement_speed}"),
+            f"{shot.lens_mm}mm lens",
+            f"{shot.depth_of_field.value} depth of field",
+        ]
+    )
+    lines = [f"{camera}.", f"{shot.action}."]
+    for name in shot.characters:
+        character = plan.find_character(name)
+        if character:
+            lines.append(character_text(character) + ".")
+    location = plan.find_location(shot.location) if shot.location else None
+    if location:
+        lines.append(location_text(location, time_of_day, key_light) + ".")
+    elif time_of_day:
+        lines.append(f"{time_of_day.replace('_', ' ')}.")
+    if shot.lighting:
+        lines.append(f"Lighting: {shot.lighting}.")
+    if plan.style.look:
+        lines.append(f"Look: {plan.style.look}.")
+    return " ".join(lines)
+
+
+FirstFrameSource = Callable[[int], Path | None]
+"""Given a shot id, the path of its current take's last frame (None if it has none)."""
+
+
+def compile_request(
+    plan: StoryPlan,
+    shot: Shot,
+    *,
+    seed: int,
+    project_root: Path,
+    first_frame_of: FirstFrameSource,
+) -> RenderRequest:
+    """Compile one shot into a complete RenderRequest.
+
+    Args:
+        plan: the current plan (bible + shots + style).
+        shot: the shot to compile.
+        seed: the random seed of this take.
+        project_root: the project folder (reference paths are relative to it).
+        first_frame_of: finds the last frame of another shot's current take,
+            used when `shot.continues_from` is set.
+
+    Raises:
+        StoryreelError: the shot continues from a shot that has no take yet.
+    """
+    width, height = plan.style.frame_size()
+    fps = plan.style.fps
+    first_frame = None
+    if shot.continues_from is not None:
+        path = first_frame_of(shot.continues_from)
+        if path is None:
+            raise StoryreelError(
+                f"shot {shot.id} continues from shot {shot.continues_from}, which has no take "
+                f"yet: render shot {shot.continues_from} first "
+                f"(storyreel render {shot.continues_from} {shot.id})"
+            )
+        first_frame = str(path)
+    location = plan.find_location(shot.location) if shot.location else None
+    characters = [c for c in (plan.find_character(n) for n in shot.characters) if c]
+    previz = {
+        "size": shot.size.value,
+        "angle": shot.angle.value,
+        "movement": shot.movement.value,
+        "speed": shot.movement_speed,
+        "lens_mm": shot.lens_mm,
+        "depth_of_field": shot.depth_of_field.value,
+        "time_of_day": effective_time_of_day(plan, shot),
+        "key_light": effective_key_light(plan, shot),
+        "color_temp_k": location.key_light.color_temp_k if location else 5600,
+        "subjects": [subject_look(c) for c in characters],
+        "location": {
+            "name": location.name,
+            "palette": list(location.palette),
+            "seed": _stable_int(location.name.lower()),
+        }
+        if location
+        else None,
+        "subtitle": shot.dialogue,
+    }
+    return RenderRequest(
+        prompt=compose_prompt(plan, shot),
+        negative_prompt=plan.style.negative_prompt,
+        width=width,
+        height=height,
+        frames=max(1, round(shot.duration_s * fps)),
+        fps=fps,
+        seed=seed,
+        first_frame=first_frame,
+        references=_references(plan, shot, characters, location, project_root),
+        options={"previz": previz},
+    )
+
+
+def _references(
+    plan: StoryPlan,
+    shot: Shot,
+    characters: list[Character],
+    location: Location | None,
+    project_root: Path,
+) -> list[ReferenceInput]:
+    """Reference files bound to this shot or to its characters and location."""
+    names = {c.name for c in characters} | ({location.name} if location else set())
+    chosen = []
+    for ref in plan.references:
+        if ref.shot == shot.id or (ref.entity is not None and ref.entity in names):
+            chosen.append(
+                ReferenceInput(
+                    path=str(project_root / ref.path),
+                    kind=ref.kind.value,
+                    role=ref.role.value,
+                    handle=ref.handle,
+                    subject=ref.entity,
+                )
+            )
+    return chosen

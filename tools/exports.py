@@ -1,0 +1,170 @@
+"""Exports: the final cut (mp4), the storyboard sheet (png) and the timeline (otio).
+
+All three are made from each shot's selected take, in film order. Nothing
+is exported while a shot has no usable take: the error names the shots and
+the command that fixes it. Every file is written next to its destination
+and renamed into place when complete.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyreel.tools.cut import CutClip, frame_counts, write_cut
+from storyreel.tools.errors import InvalidInputError, StoryreelError
+from storyreel.tools.project import Project
+from storyreel.tools.rendering import (
+    ensure_stills,
+    keyframe_path,
+    take_file,
+    take_is_intact,
+    takes_needing_render,
+)
+from storyreel.tools.story import Shot, StoryPlan, Take
+from storyreel.tools.storyboard import SheetEntry, write_storyboard
+from storyreel.tools.timeline import TimelineClip, write_timeline
+
+
+@dataclass
+class ExportResult:
+    """What `export` wrote, how long the film is, and shots whose take is out of date."""
+
+    cut: Path | None = None
+    sheet: Path | None = None
+    otio: Path | None = None
+    frames: int = 0
+    duration_s: float = 0.0
+    stale: list[int] = field(default_factory=list)
+
+
+def slug(title: str) -> str:
+    """A file-name friendly version of a title ("The Letter" -> "the-letter")."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "film"
+
+
+def default_paths(project: Project, plan: StoryPlan) -> tuple[Path, Path, Path]:
+    """Where the cut, the sheet and the timeline go when no path is given."""
+    base = project.exports_dir / slug(plan.title)
+    return base.with_suffix(".mp4"), Path(f"{base}-storyboard.png"), base.with_suffix(".otio")
+
+
+def check_output_path(path: Path, suffix: str) -> Path:
+    """Refuse an output path that cannot be written, before any work is done."""
+    path = Path(path)
+    if path.suffix.lower() != suffix:
+        raise InvalidInputError(f"{path} should end in {suffix}")
+    parent = path.parent
+    if not parent.is_dir():
+        raise InvalidInputError(
+            f"cannot write {path}: the folder {parent} does not exist (create it first)"
+        )
+    if path.is_dir():
+        raise InvalidInputError(f"cannot write {path}: it is a folder")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InvalidInputError(f"cannot write {path}: permission denied")
+    return path
+
+
+def selected_takes(project: Project, plan: StoryPlan) -> list[tuple[Shot, Take]]:
+    """Each shot with its selected take, in film order; raises if any is missing or damaged."""
+    takes = project.memory.takes_by_shot()
+    shots = plan.ordered_shots()
+    if not shots:
+        raise StoryreelError("there are no shots to export yet: add some with storyreel shot add")
+    pairs, missing, damaged = [], [], []
+    for shot in shots:
+        take = next((t for t in takes.get(shot.id, []) if t.number == shot.selected_take), None)
+        if take is None:
+            missing.append(shot.id)
+        elif not take_is_intact(project, take):
+            damaged.append(f"{shot.id} (take {take.number}, {take.path})")
+        else:
+            pairs.append((shot, take))
+    if missing:
+        ids = ", ".join(map(str, missing))
+        command = "storyreel render " + " ".join(map(str, missing))
+        raise StoryreelError(f"no rendered take for shot(s) {ids}: render them first ({command})")
+    if damaged:
+        raise StoryreelError(
+            f"the take file of shot {'; '.join(damaged)} is missing or damaged on disk: "
+            "re-render it with storyreel render"
+        )
+    return pairs
+
+
+def export(
+    project: Project,
+    *,
+    cut: Path | None = None,
+    sheet: Path | None = None,
+    otio: Path | None = None,
+    soundtrack: Path | None = None,
+) -> ExportResult:
+    """Export the cut, the storyboard sheet and/or the timeline.
+
+    Args:
+        project: the open project.
+        cut, sheet, otio: output paths; when all are None, all three go to
+            the project's exports/ folder under the film's title.
+        soundtrack: an audio file laid under the cut (AAC), trimmed or padded.
+
+    Raises:
+        StoryreelError: a shot without a usable take, or an output path that
+            cannot be written (checked before any work).
+    """
+    plan = project.memory.plan()
+    if cut is None and sheet is None and otio is None:
+        cut, sheet, otio = default_paths(project, plan)
+    cut = check_output_path(cut, ".mp4") if cut else None
+    sheet = check_output_path(sheet, ".png") if sheet else None
+    otio = check_output_path(otio, ".otio") if otio else None
+    pairs = selected_takes(project, plan)
+    fps = plan.style.fps
+    width, height = plan.style.frame_size()
+    clips = [
+        CutClip(take_file(project, take), shot.duration_s, shot.transition.value)
+        for shot, take in pairs
+    ]
+    counts = frame_counts(clips, fps)
+    result = ExportResult(
+        frames=sum(counts),
+        duration_s=sum(counts) / fps,
+        stale=takes_needing_render(project, [shot for shot, _ in pairs]),
+    )
+    if cut:
+        write_cut(clips, cut, width=width, height=height, fps=fps, soundtrack=soundtrack)
+        result.cut = cut
+    if sheet:
+        entries = []
+        for shot, take in pairs:
+            ensure_stills(project, take)
+            heading = (
+                f"#{shot.id}  {shot.size.value} · {shot.movement.value} · {shot.duration_s:g} s"
+            )
+            entries.append(SheetEntry(keyframe_path(project, take), heading, shot.action))
+        write_storyboard(plan.title, entries, sheet)
+        result.sheet = sheet
+    if otio:
+        timeline_clips = [
+            TimelineClip(
+                name=f"Shot {shot.id}: {shot.action}",
+                path=take_file(project, take),
+                frames=count,
+                available_frames=take.frames or count,
+                transition=shot.transition.value,
+                metadata={
+                    "shot_id": shot.id,
+                    "take": take.number,
+                    "size": shot.size.value,
+                    "movement": shot.movement.value,
+                    "backend": take.backend,
+                },
+            )
+            for (shot, take), count in zip(pairs, counts, strict=True)
+        ]
+        write_timeline(plan.title, timeline_clips, fps, otio)
+        result.otio = otio
+    return result
