@@ -34,6 +34,9 @@ class Capabilities(BaseModel):
     fps: list[int] = Field(default_factory=list, description="Supported fps; empty means any")
     needs_gpu: bool = False
     deterministic: bool = True
+    gpu_seconds_per_frame: float = Field(
+        0.0, ge=0, description="Rough GPU time per frame, for budgets and approvals"
+    )
 
 
 @runtime_checkable

@@ -212,3 +212,46 @@ def read_all_frames(path: Path) -> np.ndarray:
     if not frames:
         raise ValueError(f"{path} has no frames")
     return np.stack(frames)
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What ffmpeg says about any media file (header only, nothing decoded)."""
+
+    has_video: bool
+    has_audio: bool
+    width: int | None
+    height: int | None
+    fps: float | None
+    duration_s: float | None
+    sample_rate: int | None
+
+
+def probe_media(path: Path) -> MediaInfo:
+    """Streams, size, frame rate, duration and sample rate from the file's header.
+
+    Raises ValueError when ffmpeg cannot read the file as media.
+    """
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True, timeout=60
+    )
+    text = result.stderr
+    video = re.search(r"Stream #\S+.*Video: .*?(\d{2,5})x(\d{2,5})", text)
+    audio = re.search(r"Stream #\S+.*Audio: .*?(\d{3,6}) Hz", text)
+    if not video and not audio:
+        raise ValueError(f"{path} is not an image, video or audio file ffmpeg can read")
+    duration = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", text)
+    seconds = None
+    if duration:
+        hours, minutes, secs = duration.groups()
+        seconds = int(hours) * 3600 + int(minutes) * 60 + float(secs)
+    fps = re.search(r"(\d+(?:\.\d+)?) fps", text)
+    return MediaInfo(
+        has_video=bool(video),
+        has_audio=bool(audio),
+        width=int(video.group(1)) if video else None,
+        height=int(video.group(2)) if video else None,
+        fps=float(fps.group(1)) if fps else None,
+        duration_s=seconds,
+        sample_rate=int(audio.group(1)) if audio else None,
+    )

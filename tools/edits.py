@@ -21,6 +21,7 @@ from storyreel.tools.story import (
     Character,
     KeyLight,
     Location,
+    Reference,
     Shot,
     StoryPlan,
     Style,
@@ -175,6 +176,22 @@ class SelectTake(EditModel):
     take: int
 
 
+class AddReference(EditModel):
+    """Register a media file already copied into media/refs (see tools.references)."""
+
+    kind: Literal["add_reference"] = "add_reference"
+    reference: Reference
+
+
+class BindReference(EditModel):
+    """Bind a reference (@image1, @mara-face) to a character/location or to one shot."""
+
+    kind: Literal["bind_reference"] = "bind_reference"
+    handle: str
+    entity: str | None = None
+    shot_id: int | None = None
+
+
 class SetStyle(EditModel):
     """Change the film's title or style (None keeps the old value)."""
 
@@ -186,6 +203,56 @@ class SetStyle(EditModel):
     look: str | None = None
     negative_prompt: str | None = None
 
+
+# --- actions: what the agent does besides changing the plan -------------------
+
+
+class RenderShots(EditModel):
+    """Render shots. Empty `shot_ids`: every shot that needs it. `force`: new takes anyway."""
+
+    kind: Literal["render"] = "render"
+    shot_ids: list[int] = Field(default_factory=list)
+    backend: str | None = None
+    force: bool = False
+
+
+class CompareBackends(EditModel):
+    """Render one shot on several backends with identical inputs, to pick the best."""
+
+    kind: Literal["compare"] = "compare"
+    shot_id: int
+    backends: list[str] = Field(min_length=2)
+
+
+class ExportFilm(EditModel):
+    """Export the final cut, the storyboard sheet and the timeline."""
+
+    kind: Literal["export"] = "export"
+
+
+class UndoChange(EditModel):
+    """Undo the last change(s) to the plan."""
+
+    kind: Literal["undo"] = "undo"
+    steps: int = Field(1, ge=1, le=50)
+
+
+class RedoChange(EditModel):
+    """Redo the change(s) last undone."""
+
+    kind: Literal["redo"] = "redo"
+    steps: int = Field(1, ge=1, le=50)
+
+
+class AskPerson(EditModel):
+    """Ask the person a question instead of guessing; `choices` may offer answers."""
+
+    kind: Literal["ask"] = "ask"
+    question: str = Field(min_length=1)
+    choices: list[str] = Field(default_factory=list)
+
+
+ACTION_TYPES = (RenderShots, CompareBackends, ExportFilm, UndoChange, RedoChange, AskPerson)
 
 Edit = Annotated[
     AddCharacter
@@ -200,9 +267,42 @@ Edit = Annotated[
     | RemoveShot
     | SetLock
     | SelectTake
+    | BindReference
+    | AddReference
     | SetStyle,
     Field(discriminator="kind"),
 ]
+"""A change to the plan: applied by `apply_edits`, one revision per batch."""
+
+DirectorEdit = Annotated[
+    AddCharacter
+    | UpdateCharacter
+    | RemoveCharacter
+    | AddLocation
+    | UpdateLocation
+    | RemoveLocation
+    | AddShot
+    | UpdateShot
+    | MoveShot
+    | RemoveShot
+    | SetLock
+    | SelectTake
+    | BindReference
+    | SetStyle
+    | RenderShots
+    | CompareBackends
+    | ExportFilm
+    | UndoChange
+    | RedoChange
+    | AskPerson,
+    Field(discriminator="kind"),
+]
+"""What a director may return: plan edits and actions (render, export, undo, ask...)."""
+
+
+def is_action(edit: EditModel) -> bool:
+    """True for actions (render, compare, export, undo, redo, ask), False for plan edits."""
+    return isinstance(edit, ACTION_TYPES)
 
 
 @dataclass
@@ -264,6 +364,10 @@ def _apply_one(plan: StoryPlan, edit: EditModel, context: EditContext) -> str:
             return _set_lock(plan, edit)
         case SelectTake():
             return _select_take(plan, edit, context)
+        case BindReference():
+            return _bind_reference(plan, edit)
+        case AddReference():
+            return _add_reference(plan, edit)
         case SetStyle():
             return _set_style(plan, edit)
     raise InvalidInputError(f"unknown edit {type(edit).__name__}")
@@ -511,6 +615,45 @@ def _select_take(plan: StoryPlan, edit: SelectTake, context: EditContext) -> str
         raise NotFoundError(f"shot {shot.id} has no take {edit.take} (takes: {known})")
     shot.selected_take = edit.take
     return f"Selected take {edit.take} of shot {shot.id}"
+
+
+def _add_reference(plan: StoryPlan, edit: AddReference) -> str:
+    ref = edit.reference.model_copy(deep=True)
+    if any(r.handle == ref.handle for r in plan.references):
+        raise ConflictError(f"there is already a reference called {ref.handle}")
+    plan.references.append(ref)
+    if ref.entity:
+        edit_entity = plan.find_character(ref.entity) or require_location(plan, ref.entity)
+        ref.entity = edit_entity.name
+        edit_entity.references.append(ref.handle)
+    if ref.shot is not None:
+        require_shot(plan, ref.shot).references.append(ref.handle)
+    return f"Added {ref.kind.value} reference {ref.handle}"
+
+
+def _bind_reference(plan: StoryPlan, edit: BindReference) -> str:
+    handle = "@" + edit.handle.strip().lstrip("@").lower()
+    ref = next((r for r in plan.references if r.handle == handle or r.name == handle), None)
+    if ref is None:
+        known = ", ".join(r.handle for r in plan.references) or "none yet"
+        raise NotFoundError(
+            f"no reference called {handle} (known: {known}); add one with: storyreel ref add FILE"
+        )
+    if (edit.entity is None) == (edit.shot_id is None):
+        raise InvalidInputError("bind a reference to exactly one thing: an entity or a shot")
+    if edit.shot_id is not None:
+        shot = require_shot(plan, edit.shot_id)
+        ref.shot, ref.entity = shot.id, None
+        if ref.handle not in shot.references:
+            shot.references.append(ref.handle)
+        return f"Bound {ref.handle} to shot {shot.id}"
+    target: Character | Location = plan.find_character(edit.entity) or require_location(
+        plan, edit.entity
+    )
+    ref.entity, ref.shot = target.name, None
+    if ref.handle not in target.references:
+        target.references.append(ref.handle)
+    return f"Bound {ref.handle} to {target.handle}"
 
 
 def _set_style(plan: StoryPlan, edit: SetStyle) -> str:

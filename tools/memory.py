@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,6 +73,10 @@ _SPECS: dict[str, _TableSpec] = {
 _TAKE_SPEC = _TableSpec("takes", Take, "shot_id", ("params", "timings", "critique"), {})
 
 
+RENDER_SUFFIX = ":render"
+"""Source suffix of revisions that only select the takes a render made."""
+
+
 @dataclass(frozen=True)
 class AppliedBatch:
     """The result of applying a batch of edits: the new revision and what it did."""
@@ -128,6 +133,7 @@ class ContinuityMemory:
     def __init__(self, db: Database, path: Path) -> None:
         self.db = db
         self.path = path
+        self._lock = threading.RLock()
 
     # --- opening ------------------------------------------------------------
 
@@ -169,7 +175,9 @@ class ContinuityMemory:
 
     @classmethod
     def _connect(cls, path: Path) -> ContinuityMemory:
-        connection = sqlite3.connect(str(path), timeout=30)
+        # Front ends run work in worker threads (LangGraph nodes, Textual workers); one
+        # connection is shared, and the lock below keeps its users one at a time.
+        connection = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = Database(connection)
         try:
             db.execute("PRAGMA busy_timeout = 30000")
@@ -187,18 +195,23 @@ class ContinuityMemory:
     def _writing(self) -> Iterator[None]:
         """One write transaction, taken immediately so two writers never interleave."""
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     # --- reading --------------------------------------------------------------
 
     def plan(self) -> StoryPlan:
         """The current story plan (the state at the head revision)."""
+        with self._lock:
+            return self._read_plan()
+
+    def _read_plan(self) -> StoryPlan:
         story = self.db["story"].get(1)
         parts: dict[str, list[object]] = {}
         for key, spec in _SPECS.items():
@@ -305,26 +318,43 @@ class ContinuityMemory:
         return AppliedBatch(revision, lines)
 
     def undo(self) -> Revision:
-        """Go back to the previous revision; returns the revision that was undone."""
+        """Undo the last change; returns the revision that was undone.
+
+        A render's take selection is undone together with the change it followed,
+        so "undo" means "undo what I last asked for", not "unselect the new takes".
+        """
         with self._writing():
             current = self.revision(self.head())
+            while current.source.endswith(RENDER_SUFFIX) and current.parent is not None:
+                parent = self.revision(current.parent)
+                if parent.parent is None:
+                    break
+                current = parent
             if current.parent is None:
                 raise StoryreelError("nothing to undo: the story is as it was created")
             self._move_head(current.parent)
         return current
 
     def redo(self) -> Revision:
-        """Re-apply the most recently undone revision; returns it."""
+        """Re-apply the most recently undone change (and its render's take selection)."""
         with self._writing():
-            children = list(
-                self.db["revisions"].rows_where(
-                    "parent = ?", [self.head()], order_by="id desc", limit=1
-                )
-            )
-            if not children:
+            child = self._newest_child(self.head())
+            if child is None:
                 raise StoryreelError("nothing to redo: no undone change follows this point")
-            self._move_head(children[0]["id"])
-        return self.revision(children[0]["id"])
+            redone = child
+            follow = self._newest_child(child.id)
+            while follow is not None and follow.source.endswith(RENDER_SUFFIX):
+                child, follow = follow, self._newest_child(follow.id)
+            self._move_head(child.id)
+        return redone
+
+    def _newest_child(self, revision_id: int) -> Revision | None:
+        rows = list(
+            self.db["revisions"].rows_where(
+                "parent = ?", [revision_id], order_by="id desc", limit=1
+            )
+        )
+        return self.revision(rows[0]["id"]) if rows else None
 
     # --- internals ----------------------------------------------------------------
 
@@ -338,6 +368,10 @@ class ContinuityMemory:
         shot_id = int(self._state("next_shot_id"))
         self._set_state("next_shot_id", str(shot_id + 1))
         return shot_id
+
+    def take_numbers(self, shot_id: int) -> list[int]:
+        """The numbers of a shot's takes."""
+        return self._take_numbers(shot_id)
 
     def _take_numbers(self, shot_id: int) -> list[int]:
         rows = self.db.execute("select number from takes where shot_id = ?", [shot_id])

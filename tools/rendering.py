@@ -34,6 +34,7 @@ from storyreel.renderer.video_io import VideoWriter, read_frames
 from storyreel.tools.compiler import compile_request
 from storyreel.tools.edits import SelectTake, require_shot
 from storyreel.tools.errors import StoryreelError
+from storyreel.tools.memory import RENDER_SUFFIX
 from storyreel.tools.project import Project
 from storyreel.tools.story import Revision, Shot, StoryPlan, Take
 
@@ -342,7 +343,7 @@ def _select_new_takes(run: _Run, report: RenderReport, source: str) -> Revision 
         return None
     rendered = report.rendered
     what = f"Rendered shot(s) {', '.join(map(str, rendered))}" if rendered else "Chose takes"
-    batch = run.project.memory.apply(edits, source=source, description=what)
+    batch = run.project.memory.apply(edits, source=f"{source}{RENDER_SUFFIX}", description=what)
     return batch.revision
 
 

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 from storyreel.apps.cli import render as render_commands
+from storyreel.apps.cli import say as say_command
 from storyreel.apps.cli.bible import character_app, location_app
 from storyreel.apps.cli.common import HERE, FriendlyGroup, ProjectOption, apply_and_report, opened
 from storyreel.apps.cli.shots import shot_app
-from storyreel.tools.demo_story import DEMO_TITLE, demo_edits
 from storyreel.tools.edits import SetStyle
 from storyreel.tools.errors import ProjectError
 from storyreel.tools.plan_view import plan_json, plan_text
@@ -36,6 +36,7 @@ app.command("render")(render_commands.render)
 app.command("takes")(render_commands.takes)
 app.command("select")(render_commands.select)
 app.command("export")(render_commands.export)
+app.command("say")(say_command.say)
 
 
 def _version_callback(value: bool) -> None:
@@ -160,38 +161,42 @@ def demo(
     ),
     backend: render_commands.BackendOption = "previz",
 ) -> None:
-    """Build the demo story "The Letter", render it, and export cut, storyboard and timeline.
+    """Direct the demo story "The Letter" through the agent, render it, export it.
 
-    7 shots, 2 characters, 2 locations, rendered with the previz animatic on
-    any CPU. Run it again: finished takes are reused.
+    A scripted conversation with the offline director, printed as it goes:
+    direction -> plan -> render -> report. 7 shots, 2 characters, 2 locations,
+    rendered with the previz animatic on any CPU. Run it again: the story and
+    its takes are reused, and the film is exported again.
     """
-    from storyreel.tools.exports import export as export_files
+    from storyreel.agent.demo_conversation import DEMO_CONVERSATION, DEMO_TITLE
+    from storyreel.agent.session import Session
+    from storyreel.apps.cli.say import EventPrinter
 
+    script = DEMO_CONVERSATION
     if (out / DB_NAME).exists():
         project = Project.open(out)
-        if project.memory.plan().title != DEMO_TITLE:
-            project.close()
+        title = project.memory.plan().title
+        project.close()
+        if title != DEMO_TITLE:
             raise ProjectError(f"{out} holds another story; choose another folder with --out")
         typer.echo(f"Using the demo project already in {out}.")
+        script = ["render", "export"]
     else:
-        project = Project.create(out, title=DEMO_TITLE)
-        project.memory.apply(demo_edits(), source="demo", description="Built the demo story")
-        typer.echo(f"Created the demo story in {out}.")
-    try:
-        plan = project.memory.plan()
-        typer.echo(plan_text(plan), nl=False)
-        typer.echo(f"\nRendering {len(plan.shots)} shots with {backend} ...")
-        render_commands.run_render(project, None, backend, force=False)
-        result = export_files(project)
-    finally:
-        project.close()
-    typer.echo("\nExported:")
-    typer.echo(f"  final cut   {result.cut}  ({result.duration_s:g} s)")
-    typer.echo(f"  storyboard  {result.sheet}")
-    typer.echo(f"  timeline    {result.otio}  (OpenTimelineIO, opens in editors)")
+        Project.create(out, title=DEMO_TITLE).close()
+        typer.echo(f"Created a new story in {out}. Directing it with the offline director:")
+    printer = EventPrinter(as_json=False)
+    with Session(out, "demo", offline=True, autopilot=True, backend=backend) as agent:
+        for message in script:
+            typer.echo(f"\n> {message}")
+            for event in agent.send(message):
+                printer.show(event)
+        plan = agent.project.memory.plan()
+    typer.echo("")
+    typer.echo(plan_text(plan), nl=False)
+    exports = out / "exports"
+    typer.echo(f"\nThe film, its storyboard and its timeline are in {exports}/.")
     typer.echo(
-        f"Try: storyreel shot update 3 --size CU -p {out}, then storyreel render -p {out}: "
-        "only shot 3 is rendered again."
+        f'Try: storyreel say "make shot 3 a close-up" -p {out}  (only shot 3 is rendered again)'
     )
 
 

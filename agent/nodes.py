@@ -1,0 +1,341 @@
+"""The graph's nodes: small functions from state (and run-time context) to a partial update.
+
+direct -> apply -> approve -> render -> critique -> report (-> ask -> direct).
+Everything a node does before `interrupt()` is idempotent: it runs again on resume.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+from pydantic import TypeAdapter
+
+from storyreel.agent.events import Question, emit
+from storyreel.agent.state import AgentContext, AgentState, turn_input
+from storyreel.renderer.backend import backend_factory, backend_names
+from storyreel.tools.edits import (
+    AskPerson,
+    CompareBackends,
+    DirectorEdit,
+    EditContext,
+    EditModel,
+    ExportFilm,
+    RedoChange,
+    RemoveShot,
+    RenderShots,
+    UndoChange,
+    apply_edits,
+    is_action,
+)
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.rendering import ShotOutcome, render_shots, takes_needing_render
+
+_EDITS = TypeAdapter(list[DirectorEdit])
+YES = {"yes", "y", "ok", "okay", "sure", "go", "go ahead", "do it", "approve", "yes please"}
+
+
+def is_yes(answer: object) -> bool:
+    """True when an approval answer means yes."""
+    return str(answer).strip().lower().rstrip(".!") in YES
+
+
+def _edits(items: list[dict[str, Any]]) -> list[EditModel]:
+    return list(_EDITS.validate_python(items))
+
+
+def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Ask the director what the message means: a reply, plan edits and actions."""
+    ctx = runtime.context
+    memo = dict(state.get("memo") or {})
+    message = state.get("message", "")
+    notes, problems = _attach(ctx, state.get("attachments", []))
+    if notes:
+        message = f"{message}\n(Attached: {'; '.join(notes)})"
+    plan = ctx.project.memory.plan()
+    try:
+        reply = ctx.director.direct(message, plan, memo)
+    except Exception as error:  # a director bug must not kill the session
+        problems.append(f"I hit a problem reading that ({error}).")
+        return {"reply": "", "problems": problems, "memo": memo}
+    plan_edits = [e for e in reply.edits if not is_action(e)]
+    actions = [e for e in reply.edits if is_action(e)]
+    return {
+        "reply": reply.reply,
+        "edits": [e.model_dump(mode="json") for e in plan_edits],
+        "actions": [e.model_dump(mode="json") for e in actions],
+        "memo": memo,
+        "problems": problems,
+    }
+
+
+def _attach(ctx: AgentContext, paths: list[str]) -> tuple[list[str], list[str]]:
+    """Turn attached files into references; idempotent (same bytes give the same handle)."""
+    from storyreel.tools.references import prepare_reference
+
+    notes, problems = [], []
+    for path in paths:
+        try:
+            edit, reference = prepare_reference(ctx.project, Path(path))
+            if edit is not None:
+                ctx.project.memory.apply([edit], source=ctx.director.name)
+            notes.append(f"{reference.handle} is {Path(path).name} ({reference.kind.value})")
+            emit("notice", f"{Path(path).name} is now {reference.handle}", handle=reference.handle)
+        except StoryreelError as error:
+            problems.append(f"I could not use {Path(path).name}: {error}.")
+    return notes, problems
+
+
+def _destructive(ctx: AgentContext, edits: list[EditModel]) -> list[str]:
+    """Plain descriptions of edits that throw rendered work away."""
+    found = []
+    for edit in edits:
+        if isinstance(edit, RemoveShot):
+            takes = ctx.project.memory.take_numbers(edit.shot_id)
+            if takes:
+                found.append(f"remove shot {edit.shot_id}, which has {len(takes)} take(s)")
+    return found
+
+
+def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Check the plan edits; commit them as one revision unless they need approval first."""
+    ctx = runtime.context
+    memory = ctx.project.memory
+    edits = _edits(state.get("edits", []))
+    lines: list[str] = []
+    problems = list(state.get("problems", []))
+    pending = False
+    if edits:
+        counter = iter(range(10**9, 10**9 + 10_000))
+        try:
+            apply_edits(
+                memory.plan(), edits, EditContext(lambda: next(counter), memory.take_numbers)
+            )
+        except StoryreelError as error:
+            problems.append(f"I could not make that change: {error}. Nothing was changed.")
+            edits = []
+        except ValueError as error:  # a pydantic error inside an edit
+            problems.append(f"I could not make that change: {error}. Nothing was changed.")
+            edits = []
+    if edits and _destructive(ctx, edits) and not ctx.autopilot:
+        pending = True
+    elif edits:
+        batch = memory.apply(edits, source=ctx.director.name)
+        lines.extend(batch.lines)
+        emit("plan", "; ".join(batch.lines), revision=batch.revision.id, lines=batch.lines)
+    for action in _edits(state.get("actions", [])):
+        try:
+            if isinstance(action, UndoChange):
+                for _ in range(action.steps):
+                    lines.append(f"Undid: {memory.undo().description}")
+            elif isinstance(action, RedoChange):
+                for _ in range(action.steps):
+                    lines.append(f"Redid: {memory.redo().description}")
+        except StoryreelError as error:
+            problems.append(str(error).capitalize() + ".")
+    if any(line.startswith(("Undid", "Redid")) for line in lines):
+        undo_lines = [line for line in lines if line.startswith(("Undid", "Redid"))]
+        emit("plan", "; ".join(undo_lines), lines=undo_lines)
+    return {"lines": lines, "problems": problems, "pending_edits": pending}
+
+
+def _render_requests(state: AgentState, ctx: AgentContext) -> list[RenderShots]:
+    """The renders this turn will do: asked for, or automatic after a plan change."""
+    actions = _edits(state.get("actions", []))
+    asked = [a for a in actions if isinstance(a, RenderShots)]
+    wants_export = any(isinstance(a, ExportFilm) for a in actions)
+    if asked:
+        return asked
+    if wants_export or (ctx.auto_render and state.get("lines")):
+        return [RenderShots(backend=ctx.backend)]
+    return []
+
+
+def _estimate_gpu_s(ctx: AgentContext, requests: list[RenderShots]) -> tuple[float, int]:
+    """Rough GPU seconds and shot count of the renders (0 for CPU backends like previz)."""
+    plan = ctx.project.memory.plan()
+    seconds, count = 0.0, 0
+    for request in requests:
+        backend = request.backend or ctx.backend
+        if backend not in backend_names():
+            continue
+        per_frame = backend_factory(backend)().capabilities.gpu_seconds_per_frame
+        shots = [
+            s for s in plan.ordered_shots() if not request.shot_ids or s.id in request.shot_ids
+        ]
+        if not request.force:
+            needing = set(takes_needing_render(ctx.project, shots))
+            shots = [s for s in shots if s.id in needing]
+        count += len(shots)
+        seconds += per_frame * sum(s.duration_s * plan.style.fps for s in shots)
+    return seconds, count
+
+
+def approve(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Ask the person before destructive edits or renders over the GPU budget."""
+    ctx = runtime.context
+    reasons = []
+    edits = _edits(state.get("edits", [])) if state.get("pending_edits") else []
+    reasons.extend(_destructive(ctx, edits))
+    gpu_s, count = _estimate_gpu_s(ctx, _render_requests(state, ctx))
+    if gpu_s > ctx.gpu_budget_s:
+        reasons.append(f"render {count} shot(s), about {gpu_s / 60:.0f} minutes of GPU time")
+    approved = True
+    if reasons and not ctx.autopilot:
+        question = Question(
+            kind="approval",
+            question=f"This will {' and '.join(reasons)}. Go ahead?",
+            choices=["yes", "no"],
+        )
+        approved = is_yes(interrupt(question.model_dump()))
+    update: AgentState = {}
+    lines = list(state.get("lines", []))
+    if edits and approved:
+        batch = ctx.project.memory.apply(edits, source=ctx.director.name)
+        lines.extend(batch.lines)
+        emit("plan", "; ".join(batch.lines), revision=batch.revision.id, lines=batch.lines)
+    elif not approved:
+        update["problems"] = [*state.get("problems", []), "Okay, I left that alone."]
+        update["render_ids"] = []
+    update["lines"] = lines
+    return update
+
+
+def _outcome_event(outcome: ShotOutcome) -> None:
+    if outcome.status == "up_to_date":
+        return
+    take = outcome.take
+    emit(
+        "take",
+        outcome.message,
+        shot_id=outcome.shot_id,
+        status=outcome.status,
+        take=take.number if take else None,
+        path=take.path if take else None,
+        backend=take.backend if take else None,
+    )
+
+
+def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Render what was asked (or what changed), run comparisons, export; stream progress."""
+    ctx = runtime.context
+    problems = list(state.get("problems", []))
+    rendered: list[dict[str, Any]] = []
+    artifacts: list[str] = []
+    if state.get("render_ids") == []:
+        return {}
+
+    def progress(event: Any) -> None:
+        emit(
+            "progress",
+            event.message,
+            shot_id=event.shot_id,
+            step=event.step,
+            total=event.total,
+            index=event.index,
+            count=event.count,
+        )
+
+    def run(ids: list[int] | None, backend: str, force: bool) -> None:
+        if backend not in backend_names():
+            problems.append(
+                f"The {backend} renderer is not available here (available: "
+                f"{', '.join(backend_names())})."
+            )
+            return
+        report = render_shots(
+            ctx.project,
+            ctx.executor,
+            ids,
+            backend=backend,
+            force=force,
+            on_progress=progress,
+            on_outcome=_outcome_event,
+            source=ctx.director.name,
+        )
+        rendered.extend(
+            {
+                "shot_id": o.shot_id,
+                "status": o.status,
+                "take": o.take.number if o.take else None,
+                "backend": backend,
+            }
+            for o in report.outcomes
+        )
+
+    actions = _edits(state.get("actions", []))
+    try:
+        for request in _render_requests(state, ctx):
+            run(request.shot_ids or None, request.backend or ctx.backend, request.force)
+        for compare in (a for a in actions if isinstance(a, CompareBackends)):
+            for backend in compare.backends:
+                run([compare.shot_id], backend, force=True)
+        if any(isinstance(a, ExportFilm) for a in actions):
+            from storyreel.tools.exports import export
+
+            result = export(ctx.project)
+            for label, path in (
+                ("cut", result.cut),
+                ("storyboard", result.sheet),
+                ("timeline", result.otio),
+            ):
+                if path is not None:
+                    artifacts.append(str(path))
+                    emit("artifact", f"{label}: {path}", kind=label, path=str(Path(path)))
+    except StoryreelError as error:
+        problems.append(str(error)[:1].upper() + str(error)[1:] + ".")
+    return {"rendered": rendered, "artifacts": artifacts, "problems": problems}
+
+
+def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Score new takes. Until the critic exists, takes pass through unchanged."""
+    return {}
+
+
+def _render_summary(rendered: list[dict[str, Any]]) -> str:
+    made = [str(r["shot_id"]) for r in rendered if r["status"] in ("rendered", "repaired")]
+    reused = [str(r["shot_id"]) for r in rendered if r["status"] == "reused"]
+    locked = [str(r["shot_id"]) for r in rendered if r["status"] == "locked"]
+    parts = []
+    if made:
+        parts.append(f"Rendered shot{'s' if len(made) > 1 else ''} {', '.join(made)}.")
+    if reused:
+        parts.append(f"Reused earlier takes for shot(s) {', '.join(reused)}.")
+    if locked:
+        parts.append(f"Left locked shot(s) {', '.join(locked)} as they are.")
+    if rendered and not parts:
+        parts.append("Every shot is already up to date.")
+    return " ".join(parts)
+
+
+def report(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Tell the person what happened: the director's words, renders, exports, problems.
+
+    The exact plan changes went out as `plan` events; the reply repeats them only
+    when the director said nothing itself.
+    """
+    lines = state.get("lines", [])
+    said = state.get("reply", "").strip()
+    parts = [said or " ".join(line.rstrip(".") + "." for line in lines)]
+    made = [r for r in state.get("rendered", []) if r["status"] != "up_to_date"]
+    if made or (state.get("rendered") and not lines):
+        parts.append(_render_summary(state.get("rendered", [])))
+    if state.get("artifacts"):
+        folder = Path(state["artifacts"][0]).parent
+        parts.append(f"Exported the cut, the storyboard and the timeline to {folder}.")
+    parts.extend(state.get("problems", []))
+    asks = [a for a in _edits(state.get("actions", [])) if isinstance(a, AskPerson)]
+    text = "\n".join(part for part in parts if part) or "I did not change anything."
+    emit("reply", text, changed=bool(lines), problems=state.get("problems", []))
+    if asks:
+        question = Question(kind="ask", question=asks[0].question, choices=asks[0].choices)
+        return {"question": question.model_dump()}
+    return {"question": None}
+
+
+def ask(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Wait for the answer to the director's question, then direct again with it."""
+    answer = interrupt(state["question"])
+    return {**turn_input(str(answer), []), "memo": state.get("memo", {})}

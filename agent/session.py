@@ -1,0 +1,147 @@
+"""The Session API every front end uses: send a message, stream events, answer questions.
+
+    session = Session(Path("my-film"), name="main")
+    for event in session.send("Open on Mara at the harbour at dusk, wide shot."):
+        print(event.type, event.text)
+    if session.pending_question():
+        for event in session.answer("yes"):
+            ...
+
+State lives in the project folder: the plan in story.db, the conversation
+(checkpoints, one thread per session name) in agent.db. A session survives a
+restart; a turn that was killed mid-way is finished on the next `send`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from storyreel.agent.director import Director
+from storyreel.agent.events import AgentEvent, Question
+from storyreel.agent.graph import build_graph
+from storyreel.agent.state import AgentContext, turn_input
+from storyreel.renderer.executor import RenderExecutor
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.project import Project
+
+AGENT_DB = "agent.db"
+
+
+def choose_director(offline: bool = False) -> Director:
+    """The LLM director when one is configured (and not `offline`), else the offline one."""
+    from storyreel.agent.llm_director import LLMDirector, LLMSettings
+    from storyreel.renderer.backend import backend_names
+
+    settings = None if offline else LLMSettings.from_env()
+    if settings is None:
+        from storyreel.agent.offline_director import OfflineDirector
+
+        return OfflineDirector()
+    return LLMDirector(settings, backends=backend_names())
+
+
+class Session:
+    """A named conversation about one project.
+
+    Args:
+        project_dir: the project folder (must exist: storyreel new).
+        name: the session name; each name is its own conversation thread.
+        director: who reads messages (default: LLM if configured, else offline).
+        offline: force the offline director.
+        autopilot: never stop to ask for approval.
+        backend: the default renderer.
+        auto_render: render changed shots after each change (cheap with previz).
+        executor: share warm backends between sessions in one process.
+    """
+
+    def __init__(
+        self,
+        project_dir: Path,
+        name: str = "main",
+        *,
+        director: Director | None = None,
+        offline: bool = False,
+        autopilot: bool = False,
+        backend: str = "previz",
+        auto_render: bool = True,
+        executor: RenderExecutor | None = None,
+    ) -> None:
+        self.project = Project.open(project_dir)
+        self.name = name
+        self.director = director or choose_director(offline)
+        self._conn = sqlite3.connect(
+            str(self.project.root / AGENT_DB), check_same_thread=False, timeout=30
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self.graph = build_graph(SqliteSaver(self._conn))
+        self.config: dict[str, Any] = {"configurable": {"thread_id": name}}
+        self.context = AgentContext(
+            project=self.project,
+            director=self.director,
+            executor=executor or RenderExecutor(),
+            backend=backend,
+            autopilot=autopilot,
+            auto_render=auto_render,
+        )
+
+    def send(self, text: str, attachments: Sequence[str] = ()) -> Iterator[AgentEvent]:
+        """Run one turn for `text`; if a question is pending, `text` answers it."""
+        if self.pending_question() is not None:
+            yield from self.answer(text)
+            return
+        yield from self.resume_unfinished()
+        yield from self._stream(turn_input(text, list(attachments)))
+
+    def answer(self, value: str) -> Iterator[AgentEvent]:
+        """Answer the pending question and continue the turn."""
+        if self.pending_question() is None:
+            raise StoryreelError("there is no question waiting for an answer")
+        yield from self._stream(Command(resume=value))
+
+    def pending_question(self) -> Question | None:
+        """The question the agent is waiting on, if any."""
+        snapshot = self.graph.get_state(self.config)
+        for pending in snapshot.interrupts:
+            return Question.model_validate(pending.value)
+        return None
+
+    def resume_unfinished(self) -> Iterator[AgentEvent]:
+        """Finish a turn that was stopped mid-way (killed during a render, say)."""
+        snapshot = self.graph.get_state(self.config)
+        if snapshot.next and not snapshot.interrupts:
+            yield AgentEvent(type="notice", text="Finishing what I was doing when I was stopped.")
+            yield from self._stream(None)
+
+    def memo(self) -> dict[str, Any]:
+        """The director's memo for this session (conversation context)."""
+        return dict(self.graph.get_state(self.config).values.get("memo") or {})
+
+    def _stream(self, graph_input: object) -> Iterator[AgentEvent]:
+        for chunk in self.graph.stream(
+            graph_input,
+            self.config,
+            context=self.context,
+            stream_mode="custom",
+            durability="sync",
+        ):
+            yield AgentEvent.model_validate(chunk)
+        question = self.pending_question()
+        if question is not None:
+            yield AgentEvent(type="question", text=question.question, data=question.model_dump())
+
+    def close(self) -> None:
+        """Close the project and the conversation store."""
+        self._conn.close()
+        self.project.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

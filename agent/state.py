@@ -1,0 +1,62 @@
+"""The agent's state (checkpointed per session) and its run-time context (not checkpointed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+from storyreel.agent.director import Director
+from storyreel.renderer.executor import RenderExecutor
+from storyreel.tools.project import Project
+
+
+class AgentState(TypedDict, total=False):
+    """One session's state. Turn fields are reset by each new message; memo persists."""
+
+    message: str
+    attachments: list[str]
+    reply: str
+    edits: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    lines: list[str]
+    problems: list[str]
+    pending_edits: bool
+    render_ids: list[int] | None
+    rendered: list[dict[str, Any]]
+    artifacts: list[str]
+    question: dict[str, Any] | None
+    retakes: int
+    memo: dict[str, Any]
+
+
+def turn_input(message: str, attachments: list[str]) -> AgentState:
+    """The input of a new turn: the message, and every per-turn field reset."""
+    return AgentState(
+        message=message,
+        attachments=list(attachments),
+        reply="",
+        edits=[],
+        actions=[],
+        lines=[],
+        problems=[],
+        pending_edits=False,
+        render_ids=None,
+        rendered=[],
+        artifacts=[],
+        question=None,
+        retakes=0,
+    )
+
+
+@dataclass
+class AgentContext:
+    """What nodes need that is not state: the open project, the director, settings."""
+
+    project: Project
+    director: Director
+    executor: RenderExecutor = field(default_factory=RenderExecutor)
+    backend: str = "previz"
+    autopilot: bool = False
+    auto_render: bool = True
+    gpu_budget_s: float = 120.0
+    max_retakes: int = 2

@@ -1,0 +1,185 @@
+"""The directing loop through the Session API, with a scripted model on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storyreel.agent.events import AgentEvent
+from storyreel.agent.llm_director import LLMDirector, LLMSettings
+from storyreel.agent.session import Session
+from storyreel.tools.edits import SetStyle
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.project import Project
+from tests.fake_llm import FakeLLM, reply
+
+BUILD = reply(
+    "Mara at the harbour, two shots.",
+    [
+        {
+            "kind": "add_character",
+            "name": "Mara",
+            "description": "a tall woman",
+            "wardrobe": "red raincoat",
+            "voice": "",
+        },
+        {
+            "kind": "add_location",
+            "name": "Harbour",
+            "description": "stone quay",
+            "time_of_day": "dusk",
+            "weather": "",
+            "key_light": "left",
+            "palette": [],
+        },
+        {
+            "kind": "add_shot",
+            "action": "Mara on the quay",
+            "size": "LS",
+            "characters": ["Mara"],
+            "location": "Harbour",
+            "duration_s": 2,
+        },
+        {
+            "kind": "add_shot",
+            "action": "Mara reads",
+            "size": "CU",
+            "movement": "dolly_in",
+            "characters": ["Mara"],
+            "location": "Harbour",
+            "duration_s": 2,
+        },
+    ],
+)
+REMOVE_2 = reply("Removing shot 2.", [{"kind": "remove_shot", "shot_id": 2}])
+
+
+@pytest.fixture
+def llm() -> Iterator[FakeLLM]:
+    with FakeLLM().running() as fake:
+        yield fake
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    project = Project.create(tmp_path / "film", title="Test")
+    project.memory.apply([SetStyle(resolution="180p", fps=12)])
+    project.close()
+    return tmp_path / "film"
+
+
+def session(folder: Path, llm: FakeLLM, **options: object) -> Session:
+    settings = LLMSettings(base_url=llm.url, api_key="t", model="m", timeout_s=5, max_retries=0)
+    return Session(folder, director=LLMDirector(settings), **options)
+
+
+def kinds(events: list[AgentEvent]) -> list[str]:
+    return [e.type for e in events]
+
+
+def test_a_turn_changes_the_plan_renders_and_reports(folder: Path, llm: FakeLLM) -> None:
+    llm.script = [BUILD]
+    with session(folder, llm) as s:
+        events = list(s.send("Open on Mara at the harbour"))
+        plan = s.project.memory.plan()
+    assert [shot.id for shot in plan.shots] == [1, 2]
+    assert kinds(events)[0] == "plan" and kinds(events)[-1] == "reply"
+    assert "progress" in kinds(events)
+    takes = [e for e in events if e.type == "take"]
+    assert [(e.data["shot_id"], e.data["status"]) for e in takes] == [
+        (1, "rendered"),
+        (2, "rendered"),
+    ]
+    final = events[-1].text
+    assert final.startswith("Mara at the harbour, two shots.")
+    assert "Rendered shots 1, 2." in final
+    changes = events[0].data["lines"]
+    assert changes[0] == "Added character @mara" and "Added shot 1 (LS, static, 2 s)" in changes
+
+
+def test_destructive_edit_waits_for_approval(folder: Path, llm: FakeLLM) -> None:
+    llm.script = [BUILD, REMOVE_2, REMOVE_2]
+    with session(folder, llm) as s:
+        list(s.send("build"))
+        events = list(s.send("remove shot 2"))
+        assert events[-1].type == "question"
+        assert "remove shot 2, which has 1 take(s)" in events[-1].text
+        assert s.pending_question().choices == ["yes", "no"]
+        assert len(s.project.memory.plan().shots) == 2  # nothing removed yet
+        declined = list(s.answer("no"))
+        assert "Okay, I left that alone." in declined[-1].text
+        assert "plan" not in kinds(declined)
+        assert len(s.project.memory.plan().shots) == 2
+        list(s.send("remove shot 2"))
+        approved = list(s.send("yes"))  # a pending question is answered by the next message
+        assert s.pending_question() is None
+        assert [shot.id for shot in s.project.memory.plan().shots] == [1]
+        changes = [e for e in approved if e.type == "plan"]
+        assert changes[0].data["lines"] == ["Removed shot 2"]
+
+
+def test_autopilot_skips_approval(folder: Path, llm: FakeLLM) -> None:
+    llm.script = [BUILD, REMOVE_2]
+    with session(folder, llm, autopilot=True) as s:
+        list(s.send("build"))
+        events = list(s.send("remove shot 2"))
+        assert "question" not in kinds(events)
+        assert [shot.id for shot in s.project.memory.plan().shots] == [1]
+
+
+def test_director_question_and_answer(folder: Path, llm: FakeLLM) -> None:
+    llm.script = [
+        reply("", [{"kind": "ask", "question": "Who is 'she'?", "choices": ["Mara", "Ana"]}]),
+        reply(
+            "Got it.",
+            [
+                {
+                    "kind": "set_style",
+                    "title": "Mara's Night",
+                    "aspect": None,
+                    "resolution": None,
+                    "fps": None,
+                    "look": None,
+                    "negative_prompt": None,
+                }
+            ],
+        ),
+    ]
+    with session(folder, llm) as s:
+        events = list(s.send("she walks in"))
+        assert events[-1].type == "question" and events[-1].data["choices"] == ["Mara", "Ana"]
+        list(s.answer("Mara"))
+        assert s.project.memory.plan().title == "Mara's Night"
+    assert llm.requests[1]["messages"][-1]["content"] == "Mara"
+
+
+def test_bad_edits_from_the_model_change_nothing(folder: Path, llm: FakeLLM) -> None:
+    llm.script = [
+        reply(
+            "Adding a shot with Zed.",
+            [{"kind": "add_shot", "action": "Zed waves", "characters": ["Zed"]}],
+        )
+    ]
+    with session(folder, llm) as s:
+        events = list(s.send("Zed waves"))
+        assert s.project.memory.plan().shots == []
+    assert "I could not make that change: no character called 'Zed'" in events[-1].text
+
+
+def test_answer_without_a_question(folder: Path, llm: FakeLLM) -> None:
+    with session(folder, llm) as s, pytest.raises(StoryreelError, match="no question waiting"):
+        list(s.answer("yes"))
+
+
+def test_session_survives_a_restart(folder: Path, llm: FakeLLM) -> None:
+    llm.script = [BUILD, REMOVE_2]
+    with session(folder, llm) as s:
+        list(s.send("build"))
+        list(s.send("remove shot 2"))
+    with session(folder, llm) as again:
+        assert again.pending_question() is not None
+        list(again.answer("yes"))
+        assert [shot.id for shot in again.project.memory.plan().shots] == [1]
+        assert len(again.memo()["history"]) == 4

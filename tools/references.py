@@ -1,0 +1,122 @@
+"""Reference media: files people bring (photos, clips, sounds), stored by content hash.
+
+`prepare_reference` copies a file into the project's media/refs/ under its
+sha256, probes it (kind, size, duration, frame rate, sample rate) and returns
+the `AddReference` edit that registers it with an automatic handle (@image1,
+@video1, @audio1: numbered per kind) - or the existing handle when the same
+bytes are already a reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from storyreel.renderer.video_io import probe_media
+from storyreel.tools.edits import AddReference
+from storyreel.tools.errors import InvalidInputError
+from storyreel.tools.project import Project
+from storyreel.tools.story import Reference, StoryPlan
+from storyreel.tools.vocabulary import MediaKind, ReferenceRole
+
+MAX_BYTES = 500 * 1024 * 1024
+DEFAULT_ROLES = {
+    MediaKind.IMAGE: ReferenceRole.SUBJECT,
+    MediaKind.VIDEO: ReferenceRole.MOTION,
+    MediaKind.AUDIO: ReferenceRole.SOUNDTRACK,
+}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _probe(path: Path) -> dict[str, object]:
+    """Kind and measurements of a media file; raises a teaching error for anything else."""
+    try:
+        with Image.open(path) as image:
+            if getattr(image, "n_frames", 1) == 1:
+                return {"kind": MediaKind.IMAGE, "width": image.width, "height": image.height}
+    except (UnidentifiedImageError, OSError):
+        pass
+    try:
+        info = probe_media(path)
+    except ValueError as error:
+        raise InvalidInputError(
+            f"{path.name} is not an image, video or audio file storyreel can read: "
+            "use e.g. PNG/JPEG, MP4/MOV/WebM, WAV/MP3"
+        ) from error
+    if info.has_video:
+        return {
+            "kind": MediaKind.VIDEO,
+            "width": info.width,
+            "height": info.height,
+            "fps": info.fps,
+            "duration_s": info.duration_s,
+        }
+    return {"kind": MediaKind.AUDIO, "duration_s": info.duration_s, "sample_rate": info.sample_rate}
+
+
+def next_handle(plan: StoryPlan, kind: MediaKind) -> str:
+    """The next automatic handle for a kind (@image3 after @image1 and @image2)."""
+    numbers = [
+        int(match.group(1))
+        for ref in plan.references
+        if (match := re.fullmatch(rf"@{kind.value}(\d+)", ref.handle))
+    ]
+    return f"@{kind.value}{max(numbers, default=0) + 1}"
+
+
+def prepare_reference(
+    project: Project,
+    source: Path,
+    *,
+    name: str | None = None,
+    role: str | None = None,
+    entity: str | None = None,
+    shot: int | None = None,
+) -> tuple[AddReference | None, Reference]:
+    """Copy `source` into the project and build the edit that registers it.
+
+    Returns (edit, reference); edit is None when the same file is already a
+    reference (then `reference` is the existing one).
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise InvalidInputError(f"no file at {source}")
+    if source.stat().st_size > MAX_BYTES:
+        raise InvalidInputError(
+            f"{source.name} is larger than {MAX_BYTES // (1024 * 1024)} MB; use a shorter clip"
+        )
+    sha = _sha256(source)
+    plan = project.memory.plan()
+    existing = next((r for r in plan.references if r.sha256 == sha), None)
+    if existing is not None:
+        return None, existing
+    probed = _probe(source)
+    kind = probed.pop("kind")
+    target = project.refs_dir / f"{sha}{source.suffix.lower()}"
+    if not target.exists():
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(source, partial)
+        partial.replace(target)
+    reference = Reference(
+        handle=next_handle(plan, kind),
+        kind=kind,
+        role=ReferenceRole(role) if role else DEFAULT_ROLES[kind],
+        sha256=sha,
+        path=str(target.relative_to(project.root)),
+        name=("@" + name.lstrip("@").lower()) if name else None,
+        entity=entity,
+        shot=shot,
+        **probed,
+    )
+    return AddReference(reference=reference), reference
