@@ -9,9 +9,11 @@ The continuity memory stores each applied batch as one revision.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import reduce
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -254,48 +256,29 @@ class AskPerson(EditModel):
 
 ACTION_TYPES = (RenderShots, CompareBackends, ExportFilm, UndoChange, RedoChange, AskPerson)
 
-Edit = Annotated[
-    AddCharacter
-    | UpdateCharacter
-    | RemoveCharacter
-    | AddLocation
-    | UpdateLocation
-    | RemoveLocation
-    | AddShot
-    | UpdateShot
-    | MoveShot
-    | RemoveShot
-    | SetLock
-    | SelectTake
-    | BindReference
-    | AddReference
-    | SetStyle,
-    Field(discriminator="kind"),
-]
+PLAN_EDIT_TYPES: tuple[type[EditModel], ...] = (
+    AddCharacter,
+    UpdateCharacter,
+    RemoveCharacter,
+    AddLocation,
+    UpdateLocation,
+    RemoveLocation,
+    AddShot,
+    UpdateShot,
+    MoveShot,
+    RemoveShot,
+    SetLock,
+    SelectTake,
+    BindReference,
+    AddReference,
+    SetStyle,
+)
+
+Edit = Annotated[reduce(operator.or_, PLAN_EDIT_TYPES), Field(discriminator="kind")]
 """A change to the plan: applied by `apply_edits`, one revision per batch."""
 
 DirectorEdit = Annotated[
-    AddCharacter
-    | UpdateCharacter
-    | RemoveCharacter
-    | AddLocation
-    | UpdateLocation
-    | RemoveLocation
-    | AddShot
-    | UpdateShot
-    | MoveShot
-    | RemoveShot
-    | SetLock
-    | SelectTake
-    | BindReference
-    | SetStyle
-    | RenderShots
-    | CompareBackends
-    | ExportFilm
-    | UndoChange
-    | RedoChange
-    | AskPerson,
-    Field(discriminator="kind"),
+    reduce(operator.or_, PLAN_EDIT_TYPES + ACTION_TYPES), Field(discriminator="kind")
 ]
 """What a director may return: plan edits and actions (render, export, undo, ask...)."""
 
