@@ -1,7 +1,8 @@
 """The directing loop, wired in one place.
 
     direct -> apply -> approve -> render -> critique -> report -> END
-                                                          \\-> ask -> direct   (a question)
+                                 ^           |          \\-> ask -> direct   (a question)
+                                 +- retake --+  (bounded per shot per turn, then ask)
 
 Checkpointed per session thread with LangGraph's SQLite checkpointer, so a
 session survives a restart (and a killed turn resumes from its last node).
@@ -24,6 +25,11 @@ def after_report(state: AgentState) -> Literal["ask", "__end__"]:
     return "ask" if state.get("question") else END
 
 
+def after_critique(state: AgentState) -> Literal["render", "report"]:
+    """Render again when the critic asked for retakes (the count is bounded in critique)."""
+    return "render" if state.get("retake_ids") else "report"
+
+
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
     """The compiled directing graph (context: AgentContext)."""
     graph = StateGraph(AgentState, context_schema=AgentContext)
@@ -39,7 +45,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     graph.add_edge("apply", "approve")
     graph.add_edge("approve", "render")
     graph.add_edge("render", "critique")
-    graph.add_edge("critique", "report")
+    graph.add_conditional_edges("critique", after_critique, ["render", "report"])
     graph.add_conditional_edges("report", after_report, ["ask", END])
     graph.add_edge("ask", "direct")
     return graph.compile(checkpointer=checkpointer)

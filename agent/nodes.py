@@ -226,6 +226,7 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     artifacts: list[str] = []
     if state.get("render_ids") == []:
         return {}
+    retakes = state.get("retake_ids") or []
 
     def progress(event: Any) -> None:
         emit(
@@ -266,6 +267,14 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         )
 
     actions = _edits(state.get("actions", []))
+    if retakes:
+        emit("notice", f"Retaking shot(s) {', '.join(map(str, retakes))} with a new seed.")
+        try:
+            run(retakes, _last_backend(state, retakes, ctx), force=True)
+        except StoryreelError as error:
+            problems.append(str(error)[:1].upper() + str(error)[1:] + ".")
+        done = [*state.get("rendered", []), *rendered]
+        return {"rendered": done, "to_critique": rendered, "retake_ids": [], "problems": problems}
     try:
         for request in _render_requests(state, ctx):
             run(request.shot_ids or None, request.backend or ctx.backend, request.force)
@@ -286,12 +295,90 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
                     emit("artifact", f"{label}: {path}", kind=label, path=str(Path(path)))
     except StoryreelError as error:
         problems.append(str(error)[:1].upper() + str(error)[1:] + ".")
-    return {"rendered": rendered, "artifacts": artifacts, "problems": problems}
+    return {
+        "rendered": rendered,
+        "to_critique": rendered,
+        "artifacts": artifacts,
+        "problems": problems,
+    }
+
+
+def _last_backend(state: AgentState, shot_ids: list[int], ctx: AgentContext) -> str:
+    """The backend the shots were just rendered with (retakes use the same one)."""
+    for item in reversed(state.get("rendered", [])):
+        if item["shot_id"] in shot_ids and item.get("backend"):
+            return str(item["backend"])
+    return ctx.backend
 
 
 def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
-    """Score new takes. Until the critic exists, takes pass through unchanged."""
-    return {}
+    """Critique each new take; retake clearly broken ones (bounded), then ask the person.
+
+    Reviews are deterministic and stored idempotently, so re-running this node
+    on resume (before its interrupt) repeats the same decisions.
+    """
+    from storyreel.tools.review import review_take
+
+    ctx = runtime.context
+    memory = ctx.project.memory
+    plan = memory.plan()
+    counts = dict(state.get("retake_counts", {}))
+    notes = list(state.get("notes", []))
+    retake, stuck = [], []
+    for item in state.get("to_critique", []):
+        if item["status"] not in ("rendered", "repaired") or item.get("take") is None:
+            continue
+        shot = plan.find_shot(item["shot_id"])
+        take = next((t for t in memory.takes(item["shot_id"]) if t.number == item["take"]), None)
+        if shot is None or take is None:
+            continue
+        review = review_take(ctx.project, plan, shot, take)
+        problems = [f.message for f in review.findings if f.severity == "error"]
+        warnings = [f.message for f in review.findings if f.severity == "warning"]
+        text = f"Shot {shot.id}, take {take.number}: " + (
+            "looks right."
+            if review.verdict == "accept"
+            else "needs a retake. " + " ".join(problems)
+        )
+        emit(
+            "critique",
+            text,
+            shot_id=shot.id,
+            take=take.number,
+            verdict=review.verdict,
+            findings=[f.model_dump(mode="json") for f in review.findings],
+        )
+        notes.extend(warnings)
+        if review.verdict != "retake":
+            continue
+        if counts.get(str(shot.id), 0) < ctx.max_retakes:
+            counts[str(shot.id)] = counts.get(str(shot.id), 0) + 1
+            retake.append(shot.id)
+        else:
+            stuck.append((shot.id, problems))
+    if retake:
+        return {"retake_ids": retake, "retake_counts": counts, "notes": notes, "to_critique": []}
+    if stuck and not ctx.autopilot:
+        ids = ", ".join(str(shot_id) for shot_id, _ in stuck)
+        reasons = " ".join(p for _, found in stuck for p in found[:1])
+        question = Question(
+            kind="approval",
+            question=f"After {ctx.max_retakes} retakes, shot(s) {ids} still have problems: "
+            f"{reasons} Keep the latest take, or try again?",
+            choices=["keep", "try again"],
+        )
+        answer = str(interrupt(question.model_dump())).strip().lower()
+        if answer.startswith(("try", "again", "retake", "yes")):
+            for shot_id, _ in stuck:
+                counts[str(shot_id)] = 0
+            return {"retake_ids": [s for s, _ in stuck], "retake_counts": counts, "notes": notes}
+        notes.append(f"Kept the latest take of shot(s) {ids} as you asked.")
+    elif stuck:
+        notes.append(
+            f"Shot(s) {', '.join(str(s) for s, _ in stuck)} still have problems after "
+            f"{ctx.max_retakes} retakes; I kept the latest take."
+        )
+    return {"retake_ids": [], "retake_counts": counts, "notes": notes, "to_critique": []}
 
 
 def _render_summary(rendered: list[dict[str, Any]]) -> str:
@@ -325,6 +412,11 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     if state.get("artifacts"):
         folder = Path(state["artifacts"][0]).parent
         parts.append(f"Exported the cut, the storyboard and the timeline to {folder}.")
+    retaken = {k: v for k, v in state.get("retake_counts", {}).items() if v}
+    if retaken:
+        said_retakes = ", ".join(f"shot {k} ({v}x)" for k, v in retaken.items())
+        parts.append(f"The critic asked for retakes: {said_retakes}.")
+    parts.extend(state.get("notes", []))
     parts.extend(state.get("problems", []))
     asks = [a for a in _edits(state.get("actions", [])) if isinstance(a, AskPerson)]
     text = "\n".join(part for part in parts if part) or "I did not change anything."

@@ -57,6 +57,7 @@ class Session:
         autopilot: never stop to ask for approval.
         backend: the default renderer.
         auto_render: render changed shots after each change (cheap with previz).
+        max_retakes: automatic retakes per shot per turn before asking the person.
         executor: share warm backends between sessions in one process.
     """
 
@@ -70,6 +71,7 @@ class Session:
         autopilot: bool = False,
         backend: str = "previz",
         auto_render: bool = True,
+        max_retakes: int = 2,
         executor: RenderExecutor | None = None,
     ) -> None:
         self.project = Project.open(project_dir)
@@ -88,6 +90,7 @@ class Session:
             backend=backend,
             autopilot=autopilot,
             auto_render=auto_render,
+            max_retakes=max_retakes,
         )
 
     def send(self, text: str, attachments: Sequence[str] = ()) -> Iterator[AgentEvent]:

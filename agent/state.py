@@ -25,7 +25,10 @@ class AgentState(TypedDict, total=False):
     rendered: list[dict[str, Any]]
     artifacts: list[str]
     question: dict[str, Any] | None
-    retakes: int
+    to_critique: list[dict[str, Any]]
+    retake_ids: list[int]
+    retake_counts: dict[str, int]
+    notes: list[str]
     memo: dict[str, Any]
 
 
@@ -44,7 +47,10 @@ def turn_input(message: str, attachments: list[str]) -> AgentState:
         rendered=[],
         artifacts=[],
         question=None,
-        retakes=0,
+        to_critique=[],
+        retake_ids=[],
+        retake_counts={},
+        notes=[],
     )
 
 

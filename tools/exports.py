@@ -144,6 +144,8 @@ def export(
             heading = (
                 f"#{shot.id}  {shot.size.value} · {shot.movement.value} · {shot.duration_s:g} s"
             )
+            if take.critique is not None:
+                heading += f" · {take.critique.verdict}"
             entries.append(SheetEntry(keyframe_path(project, take), heading, shot.action))
         write_storyboard(plan.title, entries, sheet)
         result.sheet = sheet

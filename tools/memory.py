@@ -27,6 +27,7 @@ from storyreel.tools.errors import ProjectError, StoryreelError, as_storyreel_er
 from storyreel.tools.migrations import MIGRATION_SET, check_schema_known, migrations
 from storyreel.tools.story import (
     Character,
+    Critique,
     Location,
     Reference,
     Revision,
@@ -246,6 +247,29 @@ class ContinuityMemory:
         """Record that a take's file was rendered again (after it was found damaged)."""
         with self._writing():
             self.db["takes"].update((shot_id, number), {"file_sha256": file_sha256})
+
+    def set_take_critique(self, shot_id: int, number: int, critique: Critique) -> None:
+        """Store the critic's verdict on a take."""
+        with self._writing():
+            self.db["takes"].update((shot_id, number), {"critique": critique.model_dump_json()})
+
+    def record_take_look(self, shot_id: int, number: int, location: str, look: dict) -> None:
+        """Remember an accepted take's look for its location's running palette."""
+        row = {"shot_id": shot_id, "number": number, "location": location, **look}
+        with self._writing():
+            self.db["take_looks"].upsert(row, pk=("shot_id", "number"))
+
+    def location_palette(self, location: str, exclude_shot: int) -> dict[str, float] | None:
+        """The mean look of a location's accepted takes (other shots only), or None."""
+        with self._lock:
+            row = self.db.execute(
+                "select avg(mean_grey), avg(std_grey), avg(mean_saturation), count(*) "
+                "from take_looks where location = ? and shot_id != ?",
+                [location, exclude_shot],
+            ).fetchone()
+        if not row or not row[3]:
+            return None
+        return {"mean_grey": row[0], "std_grey": row[1], "mean_saturation": row[2]}
 
     def next_take_number(self, shot_id: int) -> int:
         """The number the next take of this shot gets (1 for the first)."""

@@ -133,6 +133,23 @@ def m002_take_files(db: Database) -> None:
     takes.create_index(["shot_id", "content_hash"])
 
 
+@migrations()
+def m003_take_looks(db: Database) -> None:
+    """The look of each accepted take, by location: the running palette the critic checks."""
+    db["take_looks"].create(
+        {
+            "shot_id": int,
+            "number": int,
+            "location": str,
+            "mean_grey": float,
+            "std_grey": float,
+            "mean_saturation": float,
+        },
+        pk=("shot_id", "number"),
+    )
+    db["take_looks"].create_index(["location"])
+
+
 def known_migrations() -> list[str]:
     """The names of every migration this version knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from storyreel.apps.cli import critique as critique_command
 from storyreel.apps.cli import render as render_commands
 from storyreel.apps.cli import say as say_command
 from storyreel.apps.cli.bible import character_app, location_app
@@ -37,6 +38,7 @@ app.command("takes")(render_commands.takes)
 app.command("select")(render_commands.select)
 app.command("export")(render_commands.export)
 app.command("say")(say_command.say)
+app.command("critique")(critique_command.critique)
 
 
 def _version_callback(value: bool) -> None:

@@ -1,0 +1,95 @@
+"""Reviewing takes in the project: the critic run on a shot's take, in context, and recorded.
+
+`review_take` measures the take, checks it against its shot and against the
+film around it, stores the critique on the take, and - when it is accepted -
+adds its look to the location's running palette.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from storyreel.renderer.video_io import read_frames
+from storyreel.tools.critic import (
+    Expectation,
+    Neighbour,
+    continuity_findings,
+    plan_findings,
+    verdict_of,
+)
+from storyreel.tools.critic_metrics import look_stats, measure_take
+from storyreel.tools.project import Project
+from storyreel.tools.rendering import ensure_stills, last_frame_path, take_file
+from storyreel.tools.story import Critique, Finding, Shot, StoryPlan, Take
+
+
+def _selected(project: Project, shot: Shot) -> Take | None:
+    return next((t for t in project.memory.takes(shot.id) if t.number == shot.selected_take), None)
+
+
+def _last_frame(project: Project, shot: Shot | None) -> np.ndarray | None:
+    """The last frame of a shot's selected take (None if it has none)."""
+    take = _selected(project, shot) if shot else None
+    if take is None or not take_file(project, take).is_file():
+        return None
+    ensure_stills(project, take)
+    return np.asarray(Image.open(last_frame_path(project, take)).convert("RGB"))
+
+
+def review_take(project: Project, plan: StoryPlan, shot: Shot, take: Take) -> Critique:
+    """Critique one take of `shot` in the context of `plan`, and record the result."""
+    expect = Expectation.for_shot(shot, plan.style.fps, take.backend)
+    try:
+        metrics = measure_take(read_frames(take_file(project, take)), take.fps)
+    except (ValueError, OSError) as error:
+        finding = Finding(
+            kind="unreadable",
+            severity="error",
+            message=f"Shot {shot.id} take {take.number} could not be read: {error}",
+        )
+        critique = Critique(findings=[finding], verdict="retake")
+        project.memory.set_take_critique(shot.id, take.number, critique)
+        return critique
+    findings = plan_findings(metrics, expect)
+    ordered = plan.ordered_shots()
+    index = next(i for i, s in enumerate(ordered) if s.id == shot.id)
+    before = ordered[index - 1] if index > 0 else None
+    before_last = _last_frame(project, before)
+    previous = (
+        Neighbour(before, before_last) if before is not None and before_last is not None else None
+    )
+    source = plan.find_shot(shot.continues_from) if shot.continues_from else None
+    palette = project.memory.location_palette(shot.location, shot.id) if shot.location else None
+    findings += continuity_findings(
+        plan,
+        shot,
+        metrics.first_frame,
+        metrics.last_frame,
+        previous,
+        _last_frame(project, source),
+        palette,
+    )
+    critique = Critique(
+        metrics={
+            k: float(v)
+            for k, v in metrics.as_dict().items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        },
+        findings=findings,
+        verdict=verdict_of(findings),
+    )
+    project.memory.set_take_critique(shot.id, take.number, critique)
+    if critique.verdict == "accept" and shot.location:
+        stats = look_stats(metrics.last_frame)
+        project.memory.record_take_look(
+            shot.id,
+            take.number,
+            shot.location,
+            {
+                "mean_grey": stats.mean_grey,
+                "std_grey": stats.std_grey,
+                "mean_saturation": stats.mean_saturation,
+            },
+        )
+    return critique
