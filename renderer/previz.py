@@ -858,7 +858,7 @@ class PrevizBackend:
         image_to_video=True,
         max_reference_images=9,
         max_reference_videos=0,
-        max_audio=0,
+        max_audio=3,  # sound is not drawn, but it is muxed into the take and the cut
         frame_rule="any",
         needs_gpu=False,
         deterministic=True,

@@ -15,10 +15,20 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from storyreel.renderer.backend import Capabilities
 from storyreel.renderer.request import ReferenceInput, RenderRequest
+from storyreel.tools.edits import shot_bound_references
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.plan_view import effective_key_light, effective_time_of_day
-from storyreel.tools.story import Character, Location, Shot, StoryPlan
+from storyreel.tools.story import (
+    REFERENCE_LIMITS,
+    REFERENCE_TOTAL_LIMIT,
+    Character,
+    Location,
+    Reference,
+    Shot,
+    StoryPlan,
+)
 
 SIZE_WORDS = {
     "ECU": "extreme close-up",
@@ -182,6 +192,53 @@ FirstFrameSource = Callable[[int], Path | None]
 """Given a shot id, the path of its current take's last frame (None if it has none)."""
 
 
+def select_references(
+    plan: StoryPlan,
+    shot: Shot,
+    capabilities: Capabilities | None = None,
+) -> tuple[list[Reference], list[str]]:
+    """The references for one shot's request, by priority, within the limits.
+
+    Priority: bound to this shot > bound to a character in the shot or to its
+    location > film-wide style references. Limits: at most 9 images, 3 videos
+    and 3 audio clips (12 in all), or less when the backend declares less.
+    Returns the chosen references and a plain note for each one left out.
+    """
+    characters = set(shot.characters)
+    entity_bound = [
+        r
+        for r in plan.references
+        if r.entity is not None and (r.entity in characters or r.entity == shot.location)
+    ]
+    style = [
+        r
+        for r in plan.references
+        if r.entity is None and r.shot is None and r.role.value == "style"
+    ]
+    bound = shot_bound_references(plan, shot)
+    ordered: list[Reference] = []
+    seen: set[str] = set()
+    for ref in [*bound, *entity_bound, *style]:
+        if ref.handle not in seen:
+            seen.add(ref.handle)
+            ordered.append(ref)
+    caps = dict(REFERENCE_LIMITS)
+    if capabilities is not None:
+        caps["image"] = min(caps["image"], capabilities.max_reference_images)
+        caps["video"] = min(caps["video"], capabilities.max_reference_videos)
+        caps["audio"] = min(caps["audio"], capabilities.max_audio)
+    chosen: list[Reference] = []
+    left_out: list[str] = []
+    for ref in ordered:
+        kind = ref.kind.value
+        used = sum(1 for r in chosen if r.kind == ref.kind)
+        if used >= caps[kind] or len(chosen) >= REFERENCE_TOTAL_LIMIT:
+            left_out.append(f"{ref.handle} (at most {caps[kind]} {kind} reference(s) here)")
+        else:
+            chosen.append(ref)
+    return chosen, left_out
+
+
 def compile_request(
     plan: StoryPlan,
     shot: Shot,
@@ -189,6 +246,7 @@ def compile_request(
     seed: int,
     project_root: Path,
     first_frame_of: FirstFrameSource,
+    capabilities: Capabilities | None = None,
 ) -> RenderRequest:
     """Compile one shot into a complete RenderRequest.
 
@@ -217,6 +275,19 @@ def compile_request(
         first_frame = str(path)
     location = plan.find_location(shot.location) if shot.location else None
     characters = [c for c in (plan.find_character(n) for n in shot.characters) if c]
+    chosen, left_out = select_references(plan, shot, capabilities)
+    inputs = [
+        ReferenceInput(
+            path=str(project_root / ref.path),
+            kind=ref.kind.value,
+            role=ref.role.value,
+            handle=ref.handle,
+            subject=ref.entity,
+        )
+        for ref in chosen
+    ]
+    audio = next((i.path for i in inputs if i.kind == "audio"), None)
+    motion = next((i.path for i in inputs if i.kind == "video" and i.role == "motion"), None)
     previz = {
         "size": shot.size.value,
         "angle": shot.angle.value,
@@ -246,30 +317,8 @@ def compile_request(
         fps=fps,
         seed=seed,
         first_frame=first_frame,
-        references=_references(plan, shot, characters, location, project_root),
-        options={"previz": previz},
+        references=[i for i in inputs if i.kind == "image"],
+        motion_video=motion,
+        audio=audio,
+        options={"previz": previz, "references_left_out": left_out},
     )
-
-
-def _references(
-    plan: StoryPlan,
-    shot: Shot,
-    characters: list[Character],
-    location: Location | None,
-    project_root: Path,
-) -> list[ReferenceInput]:
-    """Reference files bound to this shot or to its characters and location."""
-    names = {c.name for c in characters} | ({location.name} if location else set())
-    chosen = []
-    for ref in plan.references:
-        if ref.shot == shot.id or (ref.entity is not None and ref.entity in names):
-            chosen.append(
-                ReferenceInput(
-                    path=str(project_root / ref.path),
-                    kind=ref.kind.value,
-                    role=ref.role.value,
-                    handle=ref.handle,
-                    subject=ref.entity,
-                )
-            )
-    return chosen

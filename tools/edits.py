@@ -10,6 +10,7 @@ The continuity memory stores each applied batch as one revision.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -20,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from storyreel.tools.errors import ConflictError, InvalidInputError, NotFoundError
 from storyreel.tools.story import (
+    REFERENCE_LIMITS,
+    REFERENCE_TOTAL_LIMIT,
     Character,
     KeyLight,
     Location,
@@ -185,6 +188,13 @@ class AddReference(EditModel):
     reference: Reference
 
 
+class RemoveReference(EditModel):
+    """Remove a reference from the bible (takes that used it keep their record)."""
+
+    kind: Literal["remove_reference"] = "remove_reference"
+    handle: str
+
+
 class BindReference(EditModel):
     """Bind a reference (@image1, @mara-face) to a character/location or to one shot."""
 
@@ -271,6 +281,7 @@ PLAN_EDIT_TYPES: tuple[type[EditModel], ...] = (
     SelectTake,
     BindReference,
     AddReference,
+    RemoveReference,
     SetStyle,
 )
 
@@ -351,6 +362,8 @@ def _apply_one(plan: StoryPlan, edit: EditModel, context: EditContext) -> str:
             return _bind_reference(plan, edit)
         case AddReference():
             return _add_reference(plan, edit)
+        case RemoveReference():
+            return _remove_reference(plan, edit)
         case SetStyle():
             return _set_style(plan, edit)
     raise InvalidInputError(f"unknown edit {type(edit).__name__}")
@@ -537,6 +550,7 @@ def _add_shot(plan: StoryPlan, edit: AddShot, new_shot_id: Callable[[], int]) ->
         require_shot(plan, edit.after)
     shot = Shot(id=new_shot_id(), order=len(plan.shots) + 1, **values)
     plan.shots.append(shot)
+    resolve_handles(plan, shot)
     _place_after(plan, shot, edit.after)
     where = "at the start" if edit.after == 0 else f"after shot {edit.after}" if edit.after else ""
     described = f"{shot.size.value}, {shot.movement.value}, {shot.duration_s:g} s"
@@ -558,6 +572,7 @@ def _update_shot(plan: StoryPlan, edit: UpdateShot) -> str:
         )
     for field, value in values.items():
         setattr(shot, field, value)
+    resolve_handles(plan, shot)
     return f"Updated shot {shot.id} ({', '.join(values)})"
 
 
@@ -602,8 +617,11 @@ def _select_take(plan: StoryPlan, edit: SelectTake, context: EditContext) -> str
 
 def _add_reference(plan: StoryPlan, edit: AddReference) -> str:
     ref = edit.reference.model_copy(deep=True)
-    if any(r.handle == ref.handle for r in plan.references):
-        raise ConflictError(f"there is already a reference called {ref.handle}")
+    taken = {r.handle for r in plan.references} | {r.name for r in plan.references if r.name}
+    taken |= {c.handle for c in plan.characters} | {loc.handle for loc in plan.locations}
+    for handle in (ref.handle, ref.name):
+        if handle in taken:
+            raise ConflictError(f"the handle {handle} is already taken: choose another --name")
     plan.references.append(ref)
     if ref.entity:
         edit_entity = plan.find_character(ref.entity) or require_location(plan, ref.entity)
@@ -614,14 +632,29 @@ def _add_reference(plan: StoryPlan, edit: AddReference) -> str:
     return f"Added {ref.kind.value} reference {ref.handle}"
 
 
-def _bind_reference(plan: StoryPlan, edit: BindReference) -> str:
-    handle = "@" + edit.handle.strip().lstrip("@").lower()
-    ref = next((r for r in plan.references if r.handle == handle or r.name == handle), None)
+def require_reference(plan: StoryPlan, handle: str) -> Reference:
+    """The reference with this handle or name (@image1, @mara-face), or a teaching error."""
+    handle = "@" + handle.strip().lstrip("@").lower()
+    ref = next((r for r in plan.references if handle in (r.handle, r.name)), None)
     if ref is None:
         known = ", ".join(r.handle for r in plan.references) or "none yet"
         raise NotFoundError(
             f"no reference called {handle} (known: {known}); add one with: storyreel ref add FILE"
         )
+    return ref
+
+
+def _remove_reference(plan: StoryPlan, edit: RemoveReference) -> str:
+    ref = require_reference(plan, edit.handle)
+    plan.references.remove(ref)
+    for owner in [*plan.characters, *plan.locations, *plan.shots]:
+        if ref.handle in owner.references:
+            owner.references.remove(ref.handle)
+    return f"Removed reference {ref.handle}"
+
+
+def _bind_reference(plan: StoryPlan, edit: BindReference) -> str:
+    ref = require_reference(plan, edit.handle)
     if (edit.entity is None) == (edit.shot_id is None):
         raise InvalidInputError("bind a reference to exactly one thing: an entity or a shot")
     if edit.shot_id is not None:
@@ -655,6 +688,70 @@ def _set_style(plan: StoryPlan, edit: SetStyle) -> str:
     return f"Changed {', '.join(changed)}"
 
 
+_HANDLE_RE = re.compile(r"(?<![\w.])@([A-Za-z][A-Za-z0-9'-]*)")
+
+
+def known_handles(plan: StoryPlan) -> list[str]:
+    """Every handle direction text may use: characters, locations, references."""
+    names = [c.handle for c in plan.characters] + [loc.handle for loc in plan.locations]
+    for ref in plan.references:
+        names.append(ref.handle)
+        if ref.name:
+            names.append(ref.name)
+    return names
+
+
+def resolve_handles(plan: StoryPlan, shot: Shot) -> None:
+    """Resolve @handles in a shot's action and dialogue.
+
+    A character handle puts the character in the shot, a location handle sets the
+    shot's location (when it has none), a reference handle binds the file to this
+    shot only. An unknown handle raises an error listing the known ones.
+    """
+    for token in _HANDLE_RE.findall(f"{shot.action} {shot.dialogue}"):
+        character = plan.find_character(token)
+        location = plan.find_location(token)
+        if character is not None:
+            if character.name not in shot.characters:
+                shot.characters = [*shot.characters, character.name]
+        elif location is not None:
+            if shot.location is None:
+                shot.location = location.name
+        else:
+            handle = "@" + token.lower()
+            ref = next((r for r in plan.references if handle in (r.handle, r.name)), None)
+            if ref is None:
+                known = ", ".join(known_handles(plan)) or "none yet"
+                raise NotFoundError(
+                    f"shot {shot.id} mentions {handle}, which is not a known handle "
+                    f"(known: {known})"
+                )
+            if ref.handle not in shot.references:
+                shot.references = [*shot.references, ref.handle]
+
+
+def shot_bound_references(plan: StoryPlan, shot: Shot) -> list[Reference]:
+    """References bound to this one shot (by `ref bind --shot` or a handle in its text)."""
+    return [r for r in plan.references if r.shot == shot.id or r.handle in shot.references]
+
+
+def _check_reference_limits(plan: StoryPlan, shot: Shot) -> None:
+    bound = shot_bound_references(plan, shot)
+    for kind, limit in REFERENCE_LIMITS.items():
+        count = sum(1 for r in bound if r.kind.value == kind)
+        if count > limit:
+            raise ConflictError(
+                f"shot {shot.id} would use {count} {kind} references; at most "
+                f"{REFERENCE_LIMITS['image']} images, {REFERENCE_LIMITS['video']} videos and "
+                f"{REFERENCE_LIMITS['audio']} audio clips can go into one shot"
+            )
+    if len(bound) > REFERENCE_TOTAL_LIMIT:
+        raise ConflictError(
+            f"shot {shot.id} would use {len(bound)} references; at most "
+            f"{REFERENCE_TOTAL_LIMIT} files can go into one shot"
+        )
+
+
 # --- consistency ----------------------------------------------------------------
 
 
@@ -666,6 +763,7 @@ def check_plan(plan: StoryPlan) -> None:
     """
     order = {shot.id: shot.order for shot in plan.shots}
     for shot in plan.ordered_shots():
+        _check_reference_limits(plan, shot)
         for name in shot.characters:
             require_character(plan, name)
         if shot.location is not None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyreel.tools.cut import CutClip, frame_counts, write_cut
+from storyreel.tools.cut_audio import build_cut_audio
 from storyreel.tools.errors import InvalidInputError, StoryreelError
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import (
@@ -109,7 +111,9 @@ def export(
         project: the open project.
         cut, sheet, otio: output paths; when all are None, all three go to
             the project's exports/ folder under the film's title.
-        soundtrack: an audio file laid under the cut (AAC), trimmed or padded.
+        soundtrack: an audio file laid under the cut (AAC), trimmed or padded; by default
+            the film-wide soundtrack reference (role soundtrack, bound to nothing). Each
+            take's own sound (a shot's voice or soundtrack reference) plays in sync too.
 
     Raises:
         StoryreelError: a shot without a usable take, or an output path that
@@ -134,8 +138,20 @@ def export(
         duration_s=sum(counts) / fps,
         stale=takes_needing_render(project, [shot for shot, _ in pairs]),
     )
+    if soundtrack is None:
+        film_wide = [
+            r
+            for r in plan.references
+            if r.role.value == "soundtrack" and r.shot is None and r.entity is None
+        ]
+        soundtrack = project.root / film_wide[0].path if film_wide else None
     if cut:
-        write_cut(clips, cut, width=width, height=height, fps=fps, soundtrack=soundtrack)
+        with tempfile.TemporaryDirectory() as temporary:
+            sound = Path(temporary) / "cut.wav"
+            heard = build_cut_audio([c.path for c in clips], counts, fps, sound, soundtrack)
+            write_cut(
+                clips, cut, width=width, height=height, fps=fps, soundtrack=sound if heard else None
+            )
         result.cut = cut
     if sheet:
         entries = []
@@ -157,6 +173,7 @@ def export(
                 frames=count,
                 available_frames=take.frames or count,
                 transition=shot.transition.value,
+                has_audio=bool(take.params.get("audio")),
                 metadata={
                     "shot_id": shot.id,
                     "take": take.number,

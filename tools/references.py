@@ -24,6 +24,10 @@ from storyreel.tools.story import Reference, StoryPlan
 from storyreel.tools.vocabulary import MediaKind, ReferenceRole
 
 MAX_BYTES = 500 * 1024 * 1024
+"""Largest reference file accepted (500 MB)."""
+MAX_MEDIA_S = 120.0
+"""Longest video or audio reference accepted, in seconds."""
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 DEFAULT_ROLES = {
     MediaKind.IMAGE: ReferenceRole.SUBJECT,
     MediaKind.VIDEO: ReferenceRole.MOTION,
@@ -54,6 +58,8 @@ def _probe(path: Path) -> dict[str, object]:
             f"{path.name} is not an image, video or audio file storyreel can read: "
             "use e.g. PNG/JPEG, MP4/MOV/WebM, WAV/MP3"
         ) from error
+    if info.has_video and not info.width:
+        raise InvalidInputError(f"{path.name} uses a video codec storyreel cannot read")
     if info.has_video:
         return {
             "kind": MediaKind.VIDEO,
@@ -92,6 +98,13 @@ def prepare_reference(
     source = Path(source)
     if not source.is_file():
         raise InvalidInputError(f"no file at {source}")
+    if source.stat().st_size == 0:
+        raise InvalidInputError(f"{source.name} is empty")
+    if name is not None and not _NAME_RE.match(name.lstrip("@").lower()):
+        raise InvalidInputError(
+            f"the name {name!r} is not usable as a handle: use up to 40 lowercase letters, "
+            "digits and hyphens, e.g. mara-face"
+        )
     if source.stat().st_size > MAX_BYTES:
         raise InvalidInputError(
             f"{source.name} is larger than {MAX_BYTES // (1024 * 1024)} MB; use a shorter clip"
@@ -103,6 +116,12 @@ def prepare_reference(
         return None, existing
     probed = _probe(source)
     kind = probed.pop("kind")
+    length = probed.get("duration_s")
+    if isinstance(length, float) and length > MAX_MEDIA_S:
+        raise InvalidInputError(
+            f"{source.name} lasts {length:.0f} s; references may last at most "
+            f"{MAX_MEDIA_S:.0f} s: trim it first"
+        )
     target = project.refs_dir / f"{sha}{source.suffix.lower()}"
     if not target.exists():
         partial = target.with_name(f".{target.name}.partial")

@@ -17,6 +17,7 @@ Rules (the promises a user tests):
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +29,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
+from storyreel.renderer.backend import Capabilities, backend_factory
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderRequest, file_digest
 from storyreel.renderer.video_io import VideoWriter, read_frames
@@ -127,10 +129,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@functools.cache
+def backend_capabilities(name: str) -> Capabilities | None:
+    """The declared capabilities of a registered backend (None if unknown)."""
+    try:
+        factory = backend_factory(name)
+    except ValueError:
+        return None
+    declared = getattr(factory, "capabilities", None)
+    return declared if isinstance(declared, Capabilities) else factory().capabilities
+
+
 class _Run:
     """State of one render run: the plan, the takes and the selection so far."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, backend: str = "previz") -> None:
+        self.backend = backend
         self.project = project
         self.plan: StoryPlan = project.memory.plan()
         self.takes: dict[int, list[Take]] = project.memory.takes_by_shot()
@@ -147,13 +161,14 @@ class _Run:
         ensure_stills(self.project, take)
         return last_frame_path(self.project, take)
 
-    def compile(self, shot: Shot, seed: int) -> RenderRequest:
+    def compile(self, shot: Shot, seed: int, backend: str | None = None) -> RenderRequest:
         return compile_request(
             self.plan,
             shot,
             seed=seed,
             project_root=self.project.root,
             first_frame_of=self.first_frame_of,
+            capabilities=backend_capabilities(backend or self.backend),
         )
 
     def remember(self, take: Take) -> None:
@@ -195,7 +210,7 @@ def render_shots(
         StoryreelError: an unknown shot id, or a shot that continues from a shot
             without a take that is not rendered in this run.
     """
-    run = _Run(project)
+    run = _Run(project, backend)
     if shot_ids is None:
         targets = run.plan.ordered_shots()
     else:
@@ -267,6 +282,9 @@ def _render_one(
         )
     seconds = take.timings.get("render_s", 0.0)
     message = f"shot {shot.id}: rendered take {take.number} ({backend}, {seconds:.1f} s)"
+    left_out = request.options.get("references_left_out") or []
+    if left_out:
+        message += "; left out " + ", ".join(left_out)
     return ShotOutcome(shot.id, "rendered", take, message)
 
 
@@ -292,7 +310,8 @@ def _render_take(
     last: np.ndarray | None = None
     written = 0
     try:
-        with VideoWriter(partial, request.width, request.height, request.fps) as writer:
+        audio = Path(request.audio) if request.audio else None
+        with VideoWriter(partial, request.width, request.height, request.fps, audio) as writer:
             for frame in frames:
                 writer.write(frame)
                 written += 1
@@ -370,7 +389,7 @@ def takes_needing_render(project: Project, shots: Iterable[Shot]) -> list[int]:
             continue
         current = run.selected(shot.id)
         try:
-            request = run.compile(shot, base_seed(shot))
+            request = run.compile(shot, base_seed(shot), current.backend if current else None)
         except StoryreelError:
             needing.append(shot.id)
             continue

@@ -36,6 +36,11 @@ from storyreel.tools.vocabulary import (
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9 '\-]{0,39}$")
 _ASPECT_RE = re.compile(r"^\s*(\d{1,3})\s*[:x/]\s*(\d{1,3})\s*$")
 
+REFERENCE_LIMITS: dict[str, int] = {"image": 9, "video": 3, "audio": 3}
+"""At most this many reference files of each kind in one shot's request."""
+REFERENCE_TOTAL_LIMIT = 12
+"""At most this many reference files in all in one shot's request."""
+
 RESOLUTIONS: dict[str, int] = {"180p": 180, "360p": 360, "480p": 480, "720p": 720, "1080p": 1080}
 """Resolution presets: the short side of the frame in pixels."""
 

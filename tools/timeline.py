@@ -26,6 +26,7 @@ class TimelineClip:
     available_frames: int
     transition: str = "cut"
     metadata: dict[str, object] = field(default_factory=dict)
+    has_audio: bool = False
 
 
 def build_timeline(title: str, clips: Sequence[TimelineClip], fps: int) -> otio.schema.Timeline:
@@ -61,7 +62,29 @@ def build_timeline(title: str, clips: Sequence[TimelineClip], fps: int) -> otio.
                 metadata={"storyreel": dict(clip.metadata)},
             )
         )
+    if any(clip.has_audio for clip in clips):
+        timeline.tracks.append(_audio_track(clips, fps))
     return timeline
+
+
+def _audio_track(clips: Sequence[TimelineClip], fps: int) -> otio.schema.Track:
+    """Each take's sound at the same place as its picture (gaps where a shot is silent)."""
+    track = otio.schema.Track(name="Audio 1", kind=otio.schema.TrackKind.Audio)
+    for clip in clips:
+        length = otio.opentime.RationalTime(clip.frames, fps)
+        if not clip.has_audio:
+            track.append(otio.schema.Gap(duration=length))
+            continue
+        track.append(
+            otio.schema.Clip(
+                name=f"{clip.name} (sound)",
+                media_reference=otio.schema.ExternalReference(
+                    target_url=clip.path.resolve().as_uri()
+                ),
+                source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, fps), length),
+            )
+        )
+    return track
 
 
 def write_timeline(title: str, clips: Sequence[TimelineClip], fps: int, out: Path) -> None:

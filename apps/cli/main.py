@@ -13,6 +13,7 @@ from storyreel.apps.cli import render as render_commands
 from storyreel.apps.cli import say as say_command
 from storyreel.apps.cli.bible import character_app, location_app
 from storyreel.apps.cli.common import HERE, FriendlyGroup, ProjectOption, apply_and_report, opened
+from storyreel.apps.cli.refs import ref_app
 from storyreel.apps.cli.shots import shot_app
 from storyreel.tools.edits import SetStyle
 from storyreel.tools.errors import ProjectError
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(character_app, name="character")
 app.add_typer(location_app, name="location")
 app.add_typer(shot_app, name="shot")
+app.add_typer(ref_app, name="ref")
 app.command("render")(render_commands.render)
 app.command("takes")(render_commands.takes)
 app.command("select")(render_commands.select)

@@ -1,0 +1,140 @@
+"""`storyreel ref ...`: reference media (photos, clips, sounds) and their @handles."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, new_group, opened
+from storyreel.tools.edits import BindReference, RemoveReference
+from storyreel.tools.vocabulary import ReferenceRole, accepted_values, parse_term
+
+ref_app = new_group(
+    "References: photos, clips and sounds that steer shots. Each gets a handle (@image1, "
+    "@video1, @audio1, or a --name) to use in direction text."
+)
+
+HandleArg = Annotated[str, typer.Argument(help="The reference's handle, e.g. @image1.")]
+RoleOpt = Annotated[
+    str | None, typer.Option(help=f"What it is for: {accepted_values(ReferenceRole)}.")
+]
+EntityOpt = Annotated[
+    str | None, typer.Option(help="Bind it to a character or location (e.g. Mara).")
+]
+ShotOpt = Annotated[int | None, typer.Option("--shot", help="Bind it to one shot only.")]
+NameOpt = Annotated[str | None, typer.Option(help="An extra handle, e.g. mara-face.")]
+
+
+def _add(
+    project_dir: Path,
+    source: Path,
+    name: str | None,
+    role: str | None,
+    entity: str | None,
+    shot: int | None,
+) -> None:
+    from storyreel.tools.references import prepare_reference
+
+    with opened(project_dir) as project:
+        role_value = parse_term(ReferenceRole, role).value if role else None
+        edit, reference = prepare_reference(
+            project, source, name=name, role=role_value, entity=entity, shot=shot
+        )
+        if edit is None:
+            typer.echo(f"{source.name} is already a reference: {reference.handle}")
+            return
+        batch = project.memory.apply([edit], source="cli")
+    label = f" ({reference.name})" if reference.name else ""
+    typer.echo(
+        f"{batch.lines[0]}{label}: {source.name}, {reference.kind.value}, {reference.role.value}"
+    )
+    typer.echo(f"(revision {batch.revision.id}; use it in direction as {reference.handle})")
+
+
+@ref_app.command("add")
+def ref_add(
+    file: Annotated[Path, typer.Argument(help="An image, video or audio file.")],
+    name: NameOpt = None,
+    role: RoleOpt = None,
+    entity: EntityOpt = None,
+    shot: ShotOpt = None,
+    project: ProjectOption = HERE,
+) -> None:
+    """Add a reference file (copied into the project by content hash).
+
+    Adding the same file twice gives back its existing handle. Limits: 500 MB,
+    120 s; at most 9 images, 3 videos and 3 audio clips go into one shot.
+    """
+    _add(project, file, name, role, entity, shot)
+
+
+@ref_app.command("list")
+def ref_list(project: ProjectOption = HERE) -> None:
+    """List references: handle, kind, role, what it is bound to, size or length."""
+    with opened(project) as opened_project:
+        references = opened_project.memory.plan().references
+    if not references:
+        typer.echo("no references yet: storyreel ref add FILE")
+    for ref in references:
+        bound = f"@{ref.entity.lower()}" if ref.entity else f"shot {ref.shot}" if ref.shot else "-"
+        size = f"{ref.width}x{ref.height}" if ref.width else ""
+        length = f"{ref.duration_s:.1f}s" if ref.duration_s else ""
+        extra = " ".join(part for part in (size, length) if part)
+        typer.echo(
+            f"{ref.handle:<10} {ref.name or '':<14} {ref.kind.value:<6} "
+            f"{ref.role.value:<11} {bound:<12} {extra}"
+        )
+
+
+@ref_app.command("remove")
+def ref_remove(handle: HandleArg, project: ProjectOption = HERE) -> None:
+    """Remove a reference; takes rendered with it keep their record of it."""
+    apply_and_report(project, [RemoveReference(handle=handle)])
+
+
+@ref_app.command("bind")
+def ref_bind(
+    handle: HandleArg, entity: EntityOpt = None, shot: ShotOpt = None, project: ProjectOption = HERE
+) -> None:
+    """Bind a reference to a character/location (--entity) or to one shot (--shot)."""
+    apply_and_report(project, [BindReference(handle=handle, entity=entity, shot_id=shot)])
+
+
+@ref_app.command("from-take")
+def ref_from_take(
+    shot_id: Annotated[int, typer.Argument(help="The shot.")],
+    take: Annotated[int, typer.Argument(help="The take number.")],
+    frame: Annotated[str, typer.Option(help="Which frame: last, first or a number.")] = "last",
+    name: NameOpt = None,
+    role: RoleOpt = None,
+    entity: EntityOpt = None,
+    project: ProjectOption = HERE,
+) -> None:
+    """Turn one frame of a take into an image reference, so a good take steers later ones."""
+    from PIL import Image
+
+    from storyreel.renderer.video_io import read_all_frames
+    from storyreel.tools.errors import InvalidInputError, NotFoundError
+    from storyreel.tools.rendering import take_file
+
+    with opened(project) as opened_project:
+        found = next((t for t in opened_project.memory.takes(shot_id) if t.number == take), None)
+        if found is None:
+            raise NotFoundError(
+                f"shot {shot_id} has no take {take} (see: storyreel takes {shot_id})"
+            )
+        frames = read_all_frames(take_file(opened_project, found))
+    choice = {"first": 0, "last": len(frames) - 1}.get(frame)
+    if choice is None:
+        if not frame.isdigit() or int(frame) >= len(frames):
+            raise InvalidInputError(
+                f"--frame must be first, last or 0..{len(frames) - 1}, got {frame!r}"
+            )
+        choice = int(frame)
+    with tempfile.TemporaryDirectory() as temporary:
+        still = Path(temporary) / f"shot{shot_id}-take{take}-frame{choice}.png"
+        Image.fromarray(frames[choice]).save(still)
+        _add(project, still, name, role, entity, None)
