@@ -7,6 +7,7 @@ entry points name a zero-argument factory returning a `Backend`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
@@ -97,8 +98,32 @@ def backend_factory(name: str) -> BackendFactory:
     return _REGISTRY[name]
 
 
+GPU_BACKENDS = {
+    "wan": ("storyreel.renderer.wan", "WanBackend"),
+    "ltx": ("storyreel.renderer.ltx", "LTXBackend"),
+    "cogvideox": ("storyreel.renderer.cogvideox", "CogVideoXBackend"),
+}
+"""The diffusers backends: module and class, imported only when one is used."""
+
+
+def backend_class(name: str) -> type:
+    """The class of a built-in GPU backend (imports its module, not torch)."""
+    module, attribute = GPU_BACKENDS[name]
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _lazy_factory(name: str) -> BackendFactory:
+    def factory() -> Backend:
+        return backend_class(name)()
+
+    factory.__name__ = f"{name}_factory"
+    return factory
+
+
 def _register_builtins() -> None:
     if "previz" not in _REGISTRY:
         from storyreel.renderer.previz import PrevizBackend
 
         register_backend("previz", PrevizBackend)
+        for name in GPU_BACKENDS:
+            register_backend(name, _lazy_factory(name))

@@ -92,13 +92,18 @@ class Expectation:
     fps: float | None = None
     label: str = "This shot"
     check_sharpness: bool = True
+    frame_tolerance: int = 1
 
     @classmethod
-    def for_shot(cls, shot: Shot, fps: int, backend: str = "") -> Expectation:
-        """What a take of `shot` should be. Previz draws flat shapes on purpose, so its
-        takes are not held to the sharpness of camera footage."""
+    def for_shot(cls, shot: Shot, fps: float, backend: str = "") -> Expectation:
+        """What a take of `shot` rendered at `fps` should be. Previz draws flat shapes on
+        purpose, so its takes are not held to the sharpness of camera footage; diffusion
+        models snap frame counts (4k+1, 8k+1), so they get a few frames of tolerance."""
         frames = round(shot.duration_s * fps)
-        return cls(shot.movement.value, frames, fps, f"Shot {shot.id}", backend != "previz")
+        previz = backend in ("previz", "")
+        return cls(
+            shot.movement.value, frames, fps, f"Shot {shot.id}", not previz, 1 if previz else 4
+        )
 
 
 def _at(metrics: TakeMetrics, frame: int) -> str:
@@ -134,7 +139,7 @@ def plan_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
             )
         )
     findings.extend(_movement_findings(metrics, expect))
-    if expect.frames is not None and abs(metrics.frames - expect.frames) > 1:
+    if expect.frames is not None and abs(metrics.frames - expect.frames) > expect.frame_tolerance:
         planned = expect.frames / (expect.fps or metrics.fps or 1)
         findings.append(
             Finding(

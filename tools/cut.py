@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
-from storyreel.renderer.video_io import VideoWriter, read_frames
+from storyreel.renderer.video_io import VideoWriter, probe, read_frames
 
 TRANSITION_S = 0.5
 HARD_CUTS = {"cut", "match_cut", "smash_cut"}
@@ -48,12 +49,28 @@ def frame_counts(clips: Sequence[CutClip], fps: int) -> list[int]:
     return counts
 
 
-def _load(clip: CutClip, count: int) -> np.ndarray:
+def _load(clip: CutClip, count: int, fps: int, size: tuple[int, int]) -> np.ndarray:
+    """`count` frames of a take at the film's rate and size.
+
+    A take made at another rate (Wan 16 fps, CogVideoX 8 fps) is retimed by
+    picking the frame shown at each film frame's time; another size is scaled.
+    """
     frames = list(read_frames(clip.path))
     if not frames:
         raise ValueError(f"{clip.path} has no frames")
-    frames = frames[:count] + [frames[-1]] * max(0, count - len(frames))
-    return np.stack(frames)
+    rate = probe(clip.path).fps or fps
+    picked = [frames[min(len(frames) - 1, int(i * rate / fps))] for i in range(count)]
+    height, width = picked[0].shape[:2]
+    if (width, height) != size:
+        picked = [
+            np.asarray(Image.fromarray(f).resize(size, Image.Resampling.BILINEAR)) for f in picked
+        ]
+    return np.stack(picked)
+
+
+def _size_of(clip: CutClip) -> tuple[int, int]:
+    info = probe(clip.path)
+    return info.width, info.height
 
 
 def _ramp(count: int, rising: bool) -> np.ndarray:
@@ -70,13 +87,15 @@ def dissolve_half(count_a: int, count_b: int, fps: int) -> int:
     return max(1, min(round(TRANSITION_S * fps / 2), count_a // 3, count_b // 3))
 
 
-def cut_frames(clips: Sequence[CutClip], fps: int) -> Iterator[np.ndarray]:
-    """The frames of the cut, one at a time, with transitions applied."""
+def cut_frames(
+    clips: Sequence[CutClip], fps: int, size: tuple[int, int] | None = None
+) -> Iterator[np.ndarray]:
+    """The frames of the cut at `size` (width, height), one at a time, with transitions."""
     counts = frame_counts(clips, fps)
     fade_length = max(1, round(TRANSITION_S * fps))
     tail: np.ndarray | None = None
     for index, (clip, count) in enumerate(zip(clips, counts, strict=True)):
-        frames = _load(clip, count)
+        frames = _load(clip, count, fps, size or _size_of(clip))
         length = min(fade_length, count)
         if clip.transition == "fade_in":
             frames[:length] = _fade(frames[:length], _ramp(length, rising=True))
@@ -119,7 +138,7 @@ def write_cut(
     written = 0
     try:
         with VideoWriter(partial, width, height, fps, audio=soundtrack) as writer:
-            for frame in cut_frames(clips, fps):
+            for frame in cut_frames(clips, fps, (width, height)):
                 if frame.shape[:2] != (height, width):
                     raise ValueError(
                         f"a take is {frame.shape[1]}x{frame.shape[0]}, the film is "

@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
-from storyreel.renderer.backend import Capabilities, backend_factory
+from storyreel.renderer.backend import Backend, Capabilities, backend_factory
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderRequest, file_digest
 from storyreel.renderer.video_io import VideoWriter, read_frames
@@ -137,14 +137,21 @@ def backend_capabilities(name: str) -> Capabilities | None:
     except ValueError:
         return None
     declared = getattr(factory, "capabilities", None)
-    return declared if isinstance(declared, Capabilities) else factory().capabilities
+    return declared if isinstance(declared, Capabilities) else backend_instance(name).capabilities
+
+
+@functools.cache
+def backend_instance(name: str) -> Backend:
+    """An unloaded instance of a backend, for its `adapt` rules (no weights are loaded)."""
+    return backend_factory(name)()
 
 
 class _Run:
     """State of one render run: the plan, the takes and the selection so far."""
 
-    def __init__(self, project: Project, backend: str = "previz") -> None:
+    def __init__(self, project: Project, backend: str = "previz", model: str | None = None) -> None:
         self.backend = backend
+        self.model = model
         self.project = project
         self.plan: StoryPlan = project.memory.plan()
         self.takes: dict[int, list[Take]] = project.memory.takes_by_shot()
@@ -161,15 +168,27 @@ class _Run:
         ensure_stills(self.project, take)
         return last_frame_path(self.project, take)
 
-    def compile(self, shot: Shot, seed: int, backend: str | None = None) -> RenderRequest:
-        return compile_request(
+    def compile(
+        self, shot: Shot, seed: int, backend: str | None = None, model: str | None = None
+    ) -> RenderRequest:
+        """The request for `shot`, adapted to the backend's rules (frames, size, fps)."""
+        name = backend or self.backend
+        request = compile_request(
             self.plan,
             shot,
             seed=seed,
             project_root=self.project.root,
             first_frame_of=self.first_frame_of,
-            capabilities=backend_capabilities(backend or self.backend),
+            capabilities=backend_capabilities(name),
         )
+        model = model if backend else self.model
+        if model:
+            request.options["model"] = model
+        adapt = getattr(backend_instance(name), "adapt", None)
+        if adapt is not None:
+            request, warnings = adapt(request)
+            request.options["adapted"] = warnings
+        return request
 
     def remember(self, take: Take) -> None:
         shot_takes = self.takes.setdefault(take.shot_id, [])
@@ -183,11 +202,14 @@ def render_shots(
     shot_ids: Sequence[int] | None = None,
     *,
     backend: str = "previz",
+    model: str | None = None,
     force: bool = False,
     on_progress: ProgressListener | None = None,
     on_outcome: OutcomeListener | None = None,
     cancel: CancelToken | None = None,
     source: str = "cli",
+    seed: int | None = None,
+    select: bool = True,
 ) -> RenderReport:
     """Render the shots that need it and select their new takes.
 
@@ -196,12 +218,15 @@ def render_shots(
         executor: keeps backends warm between calls.
         shot_ids: only these shots (None: every shot in film order).
         backend: the registered backend name ("previz" renders on any CPU).
+        model: the backend's model (hub id or folder); None uses its configured default.
         force: make a new take with a new seed even when one is up to date
             (locked shots are still never rendered).
         on_progress: called with frame progress of the shot being rendered.
         on_outcome: called once per shot as soon as it is done.
         cancel: set it to stop; the shot in progress is dropped, finished takes stay.
         source: recorded on the revision ("cli", "agent", ...).
+        seed: with `force`, use this seed (comparisons use one seed on every backend).
+        select: select the new takes (False leaves the selection as it is).
 
     Returns:
         A report of every shot's outcome and the revision that selected the new takes.
@@ -210,7 +235,7 @@ def render_shots(
         StoryreelError: an unknown shot id, or a shot that continues from a shot
             without a take that is not rendered in this run.
     """
-    run = _Run(project, backend)
+    run = _Run(project, backend, model)
     if shot_ids is None:
         targets = run.plan.ordered_shots()
     else:
@@ -221,13 +246,14 @@ def render_shots(
     try:
         for index, shot in enumerate(targets, start=1):
             outcome = _render_one(
-                run, executor, shot, index, len(targets), backend, force, on_progress, cancel
+                run, executor, shot, index, len(targets), backend, force, on_progress, cancel, seed
             )
             report.outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
     finally:
-        report.revision = _select_new_takes(run, report, source)
+        if select:
+            report.revision = _select_new_takes(run, report, source)
     return report
 
 
@@ -241,6 +267,7 @@ def _render_one(
     force: bool,
     on_progress: ProgressListener | None,
     cancel: CancelToken | None,
+    seed: int | None = None,
 ) -> ShotOutcome:
     project = run.project
     if shot.locked:
@@ -249,7 +276,8 @@ def _render_one(
     shot_takes = run.takes.get(shot.id, [])
     repair: Take | None = None
     if force:
-        seed = max([t.seed for t in shot_takes] + [base_seed(shot)]) + 1
+        if seed is None:
+            seed = max([t.seed for t in shot_takes] + [base_seed(shot)]) + 1
         request = run.compile(shot, seed)
     else:
         current = run.selected(shot.id)
@@ -285,6 +313,8 @@ def _render_one(
     left_out = request.options.get("references_left_out") or []
     if left_out:
         message += "; left out " + ", ".join(left_out)
+    for warning in request.options.get("adapted") or []:
+        message += f"; {warning}"
     return ShotOutcome(shot.id, "rendered", take, message)
 
 
@@ -389,7 +419,9 @@ def takes_needing_render(project: Project, shots: Iterable[Shot]) -> list[int]:
             continue
         current = run.selected(shot.id)
         try:
-            request = run.compile(shot, base_seed(shot), current.backend if current else None)
+            backend = current.backend if current else None
+            model = current.params.get("options", {}).get("model") if current else None
+            request = run.compile(shot, base_seed(shot), backend, model)
         except StoryreelError:
             needing.append(shot.id)
             continue

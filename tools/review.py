@@ -22,6 +22,7 @@ from storyreel.tools.critic_metrics import look_stats, measure_take
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import ensure_stills, last_frame_path, take_file
 from storyreel.tools.story import Critique, Finding, Shot, StoryPlan, Take
+from storyreel.tools.vision_critic import VisionCritic
 
 
 def _selected(project: Project, shot: Shot) -> Take | None:
@@ -37,9 +38,26 @@ def _last_frame(project: Project, shot: Shot | None) -> np.ndarray | None:
     return np.asarray(Image.open(last_frame_path(project, take)).convert("RGB"))
 
 
-def review_take(project: Project, plan: StoryPlan, shot: Shot, take: Take) -> Critique:
-    """Critique one take of `shot` in the context of `plan`, and record the result."""
-    expect = Expectation.for_shot(shot, plan.style.fps, take.backend)
+def _plan_words(plan: StoryPlan, shot: Shot) -> str:
+    """The shot and its bible in words, for the vision critic."""
+    from storyreel.tools.compiler import compose_prompt
+
+    return f"Shot {shot.id} as planned: {compose_prompt(plan, shot)}"
+
+
+def review_take(
+    project: Project,
+    plan: StoryPlan,
+    shot: Shot,
+    take: Take,
+    vision: VisionCritic | None = None,
+) -> Critique:
+    """Critique one take of `shot` in the context of `plan`, and record the result.
+
+    `vision` (optional, see tools/vision_critic.py) adds a vision-language model's
+    findings as warnings; by default it comes from STORYREEL_VISION_MODEL.
+    """
+    expect = Expectation.for_shot(shot, take.fps or plan.style.fps, take.backend)
     try:
         metrics = measure_take(read_frames(take_file(project, take)), take.fps)
     except (ValueError, OSError) as error:
@@ -70,6 +88,11 @@ def review_take(project: Project, plan: StoryPlan, shot: Shot, take: Take) -> Cr
         _last_frame(project, source),
         palette,
     )
+    vision = vision or VisionCritic.from_env()
+    if vision is not None:
+        keyframes = [metrics.first_frame, metrics.last_frame]
+        seen, _note = vision.findings(_plan_words(plan, shot), keyframes)
+        findings += seen
     critique = Critique(
         metrics={
             k: float(v)

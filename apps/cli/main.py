@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from storyreel.apps.cli import critique as critique_command
+from storyreel.apps.cli import gpu as gpu_commands
 from storyreel.apps.cli import render as render_commands
 from storyreel.apps.cli import say as say_command
 from storyreel.apps.cli.bible import character_app, location_app
@@ -41,6 +42,9 @@ app.command("select")(render_commands.select)
 app.command("export")(render_commands.export)
 app.command("say")(say_command.say)
 app.command("critique")(critique_command.critique)
+app.command("backends")(gpu_commands.backends)
+app.command("compare")(gpu_commands.compare)
+app.add_typer(gpu_commands.dev_app, name="dev")
 
 
 def _version_callback(value: bool) -> None:

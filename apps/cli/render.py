@@ -24,12 +24,19 @@ BackendOption = Annotated[
 ]
 
 
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", help="The backend's model: a hub id or a local folder."),
+]
+
+
 def run_render(
     project: Project,
     ids: list[int] | None,
     backend: str,
     force: bool,
     executor: RenderExecutor | None = None,
+    model: str | None = None,
 ) -> RenderReport:
     """Render with progress on the terminal; Ctrl-C stops cleanly and keeps finished takes."""
     from storyreel.apps.cli.progress import ProgressPrinter
@@ -48,6 +55,7 @@ def run_render(
             executor or RenderExecutor(),
             ids,
             backend=backend,
+            model=model,
             force=force,
             on_progress=printer.progress,
             on_outcome=printer.outcome,
@@ -66,6 +74,7 @@ def render(
         typer.Argument(help="Shot ids to render (default: every shot that needs it)."),
     ] = None,
     backend: BackendOption = "previz",
+    model: ModelOption = None,
     force: Annotated[
         bool,
         typer.Option("--force", help="Make a new take with a new seed even if one is up to date."),
@@ -78,7 +87,7 @@ def render(
     that shot and the shots that continue from it, nothing else.
     """
     with opened(project) as opened_project:
-        report = run_render(opened_project, ids or None, backend, force)
+        report = run_render(opened_project, ids or None, backend, force, model=model)
     rendered = report.rendered
     typer.echo(
         f"{len(rendered)} shot(s) rendered, {len(report.with_status('reused'))} reused, "

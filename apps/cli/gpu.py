@@ -1,0 +1,131 @@
+"""`storyreel backends`, `storyreel compare` and `storyreel dev tiny-models`."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from storyreel.apps.cli.common import HERE, ProjectOption, new_group, opened
+
+dev_app = new_group("Developer tools: smoke-test the GPU path without real weights.")
+
+
+def _availability(name: str) -> dict[str, Any]:
+    """Whether a backend can run here, and why not."""
+    from storyreel.renderer.backend import GPU_BACKENDS
+
+    if name == "previz":
+        return {"available": True, "why": "runs on any CPU"}
+    if name not in GPU_BACKENDS:
+        return {"available": True, "why": "a plugin backend"}
+    missing = [m for m in ("torch", "diffusers", "transformers") if not importlib.util.find_spec(m)]
+    if missing:
+        return {"available": False, "why": f"missing {', '.join(missing)}: pip install -e '.[gpu]'"}
+    import torch
+
+    from storyreel.renderer.backend import backend_class
+
+    try:
+        model = backend_class(name).DEFAULT_MODEL
+    except (ImportError, AttributeError) as error:
+        return {"available": False, "why": f"its module could not be loaded ({error})"}
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = isinstance(try_to_load_from_cache(model, "model_index.json"), str)
+    except Exception:  # an odd cache must not break a listing
+        cached = False
+    gpu = torch.cuda.is_available()
+    notes = []
+    if not gpu:
+        notes.append("no CUDA GPU (it would run on the CPU, very slowly)")
+    if not cached:
+        notes.append(f"{model} is not downloaded: huggingface-cli download {model}")
+    return {
+        "available": gpu and cached,
+        "gpu": gpu,
+        "weights": cached,
+        "model": model,
+        "why": "; ".join(notes) or "ready",
+    }
+
+
+def backends(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for programs.")] = False,
+) -> None:
+    """List the renderers, what each can do, and whether it can run on this machine."""
+    from storyreel.renderer.backend import backend_names
+    from storyreel.tools.rendering import backend_capabilities
+
+    rows = []
+    for name in backend_names():
+        try:
+            caps = backend_capabilities(name)
+        except (ImportError, AttributeError):
+            caps = None
+        rows.append(
+            {"name": name, "capabilities": caps.model_dump() if caps else {}, **_availability(name)}
+        )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        caps = row["capabilities"]
+        mark = "ready" if row["available"] else "not here"
+        typer.echo(
+            f"{row['name']:<10} {mark:<9} frames {caps.get('frame_rule', '?')}, fps "
+            f"{caps.get('fps') or 'any'}, images {caps.get('max_reference_images', 0)}"
+            f" - {row['why']}"
+        )
+
+
+def compare(
+    shot_id: Annotated[int, typer.Argument(help="The shot to compare.")],
+    backends_: Annotated[
+        str,
+        typer.Option("--backends", help="Comma-separated backends, each optionally :MODEL."),
+    ] = "previz,wan",
+    project: ProjectOption = HERE,
+) -> None:
+    """Render one shot on several backends with identical inputs and compare them side by side.
+
+    Writes exports/compare-shotID.mp4 (side by side) and .png (keyframes with the critic's
+    verdicts). Pick the winner with: storyreel select ID TAKE.
+    """
+    from storyreel.apps.cli.progress import ProgressPrinter
+    from storyreel.renderer.executor import RenderExecutor
+    from storyreel.tools.compare import compare_shot, parse_specs
+
+    with opened(project) as opened_project:
+        result = compare_shot(
+            opened_project,
+            RenderExecutor(),
+            shot_id,
+            parse_specs(backends_),
+            ProgressPrinter().progress,
+        )
+    for contender in result.contenders:
+        typer.echo(f"{contender.backend:<10} take {contender.take.number:<3} {contender.verdict}")
+    typer.echo(f"side by side  {result.video}\ncomparison    {result.sheet}")
+    typer.echo(f"Pick the winner with: storyreel select {shot_id} TAKE")
+
+
+@dev_app.command("tiny-models")
+def tiny_models(
+    folder: Annotated[Path, typer.Argument(help="Where to write wan/, ltx/ and cogvideox/.")],
+) -> None:
+    """Build tiny random-weight Wan, LTX and CogVideoX pipelines (seconds on a CPU).
+
+    Each folder is a valid --model for every request kind its backend supports:
+    storyreel render --backend wan --model FOLDER/wan. The pictures are noise; the point
+    is to exercise the real loading and inference code without downloading weights.
+    """
+    from storyreel.renderer.backend import GPU_BACKENDS, backend_class
+
+    for name in GPU_BACKENDS:
+        path = backend_class(name).build_tiny(folder / name)
+        typer.echo(f"{name:<10} {path}")

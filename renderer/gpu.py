@@ -1,0 +1,107 @@
+"""GPU settings shared by the diffusers backends, from a config file, the environment or flags.
+
+Settings (all optional; defaults suit a 24 GB card, the CPU fallback works anywhere):
+
+    dtype            "auto" (bf16 on a GPU, fp32 on the CPU), "bf16", "fp16", "fp32"
+    device           "auto" (cuda if available, else cpu), "cuda", "cuda:1", "cpu"
+    offload          "none", "model" (model CPU offload: ~half the VRAM, a little slower),
+                     "sequential" (lowest VRAM, much slower)
+    vae_tiling       true/false: decode the video in tiles (less VRAM at high resolution)
+    vae_slicing      true/false: decode one frame batch at a time
+    attention        "" (diffusers' default) or an attention backend name diffusers offers
+                     (e.g. "flash", "sage", "_native_cudnn")
+    cache            "" (off), "first_block" (first-block cache) or "pab" (pyramid attention
+                     broadcast): opt-in speed-ups that trade a little quality
+    retry_oom_with_offload  true/false: after running out of GPU memory, retry once with
+                     model offload
+    models           per-backend model ids or folders, e.g. {wan = "/models/wan-vace"}
+
+The file is `storyreel-gpu.toml` in the project folder, else `~/.config/storyreel/gpu.toml`;
+`STORYREEL_GPU_<NAME>` environment variables and command-line flags override it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+CONFIG_NAME = "storyreel-gpu.toml"
+
+
+@dataclass(frozen=True)
+class GpuSettings:
+    """How the diffusers backends use the machine (see the module docstring)."""
+
+    dtype: str = "auto"
+    device: str = "auto"
+    offload: str = "none"
+    vae_tiling: bool = False
+    vae_slicing: bool = False
+    attention: str = ""
+    cache: str = ""
+    retry_oom_with_offload: bool = True
+    models: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        allowed = {
+            "dtype": {"auto", "bf16", "fp16", "fp32"},
+            "offload": {"none", "model", "sequential"},
+            "cache": {"", "first_block", "pab"},
+        }
+        for name, values in allowed.items():
+            if getattr(self, name) not in values:
+                raise ValueError(
+                    f"GPU setting {name} must be one of {', '.join(sorted(values))}, "
+                    f"got {getattr(self, name)!r}"
+                )
+
+    def with_overrides(self, **changes: Any) -> GpuSettings:
+        """A copy with the given (non-None) settings changed."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def resolved_device(self) -> str:
+        if self.device != "auto":
+            return self.device
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def torch_dtype(self) -> Any:
+        """The torch dtype: bf16 on a GPU and fp32 on the CPU when "auto"."""
+        import torch
+
+        name = self.dtype
+        if name == "auto":
+            name = "fp32" if self.resolved_device() == "cpu" else "bf16"
+        return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[name]
+
+
+def _parse(value: str, kind: type) -> Any:
+    if kind is bool:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value
+
+
+def load_settings(project_root: Path | None = None) -> GpuSettings:
+    """Settings from the project's or the user's config file, then the environment."""
+    data: dict[str, Any] = {}
+    candidates = [project_root / CONFIG_NAME] if project_root else []
+    candidates.append(Path.home() / ".config" / "storyreel" / "gpu.toml")
+    for path in candidates:
+        if path.is_file():
+            try:
+                data = tomllib.loads(path.read_text())
+            except tomllib.TOMLDecodeError as error:
+                raise ValueError(f"{path} is not valid TOML: {error}") from error
+            break
+    for item in fields(GpuSettings):
+        env = os.environ.get(f"STORYREEL_GPU_{item.name.upper()}")
+        if env is not None and item.name != "models":
+            data[item.name] = _parse(env, bool if item.type in ("bool", bool) else str)
+    unknown = set(data) - {item.name for item in fields(GpuSettings)}
+    if unknown:
+        raise ValueError(f"unknown GPU setting(s): {', '.join(sorted(unknown))}")
+    return GpuSettings(**data)
