@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -114,7 +115,9 @@ def backend_class(name: str) -> type:
 
 def _lazy_factory(name: str) -> BackendFactory:
     def factory() -> Backend:
-        return backend_class(name)()
+        from storyreel.renderer.gpu import load_settings
+
+        return backend_class(name)(load_settings(Path.cwd()))
 
     factory.__name__ = f"{name}_factory"
     return factory

@@ -155,7 +155,7 @@ class WanBackend:
         Reference videos, audio and images beyond the third are dropped.
         """
         warnings: list[str] = []
-        update: dict[str, Any] = {}
+        update: dict[str, Any] = {"options": dict(request.options)}  # the copy owns its options
         allow_large = bool(request.options.get("allow_large"))
 
         frames = _snap_4k1(round(request.duration_s * MODEL_FPS))
@@ -285,7 +285,7 @@ class WanBackend:
         pipe = self._pipeline(info, kind)
         loaded = time.perf_counter()
         steps = int(request.options.get("steps", DEFAULT_STEPS))
-        conditioning, mode, used = self._conditioning(info, kind, request)
+        conditioning, mode, used = self._conditioning(kind, request)
         # 3. the denoising loop: progress and a cancel check every step
         oom_retry = False
         try:
@@ -293,7 +293,8 @@ class WanBackend:
         except Exception as error:
             if not _is_out_of_memory(error):
                 raise
-            if not (self.settings.retry_oom_with_offload and self._offload() == "none"):
+            can_retry = self.settings.retry_oom_with_offload and self._offload() == "none"
+            if not (can_retry and importlib.util.find_spec("accelerate") is not None):
                 raise self._out_of_memory_error(request) from error
             oom_retry = True
             self._offload_after_oom = True
@@ -370,7 +371,7 @@ class WanBackend:
         return _T2V, dropped
 
     def _conditioning(
-        self, info: _ModelInfo, kind: str, request: RenderRequest
+        self, kind: str, request: RenderRequest
     ) -> tuple[dict[str, Any], str, list[str]]:
         """Pipeline keyword arguments for the first frame and the references, and the mode name."""
         from PIL import Image, ImageOps
@@ -422,7 +423,8 @@ class WanBackend:
                 pipeline._interrupt = True  # diffusers skips the remaining steps
             return tensors
 
-        generator = torch.Generator(device=self._generator_device()).manual_seed(request.seed)
+        device = self.settings.resolved_device()
+        generator = torch.Generator(device=device).manual_seed(request.seed)
         self._running = pipe
         try:
             return pipe(
@@ -506,8 +508,8 @@ class WanBackend:
         if pipe is None:
             siblings = [p for (source, _), p in self._pipelines.items() if source == info.source]
             pipe = self._share(kind, siblings[0]) if siblings else self._from_pretrained(info)
-            self._pipelines[key] = pipe
             self._apply_settings(pipe, info, kind)
+            self._pipelines[key] = pipe
         elif self._offload() != "none" and self._active.get(info.source) != kind:
             # Offload hooks live on the shared modules: give them to the pipeline in use.
             self._enable_offload(pipe)
@@ -560,9 +562,6 @@ class WanBackend:
             return "model"
         return self.settings.offload
 
-    def _generator_device(self) -> str:
-        return "cpu" if self._offload() == "sequential" else self.settings.resolved_device()
-
     def _enable_offload(self, pipe: Any) -> None:
         device = self.settings.resolved_device()
         if self._offload() == "sequential":
@@ -586,7 +585,7 @@ class WanBackend:
             self._enable_offload(pipe)
             self._active[info.source] = kind
         else:
-            pipe.to(device)
+            self._move(pipe, info, kind, device)
         vae = pipe.vae
         for flag, method in (("vae_tiling", "enable_tiling"), ("vae_slicing", "enable_slicing")):
             if getattr(settings, flag):
@@ -602,6 +601,25 @@ class WanBackend:
             self._prepared.add(id(transformer))
             self._apply_attention(transformer)
             self._apply_cache(transformer)
+
+    def _move(self, pipe: Any, info: _ModelInfo, kind: str, device: str) -> None:
+        """`pipe.to(device)`; if the weights alone overflow the GPU, fall back to model offload."""
+        try:
+            pipe.to(device)
+        except Exception as error:
+            if not (_is_out_of_memory(error) and self.settings.retry_oom_with_offload):
+                if _is_out_of_memory(error):
+                    raise RuntimeError(
+                        f"the weights of Wan model {info.source} do not fit on {device}: set "
+                        'offload = "model" (or "sequential") in storyreel-gpu.toml or with '
+                        "--offload, or use a smaller model"
+                    ) from error
+                raise
+            self._offload_after_oom = True
+            pipe.to("cpu")
+            _empty_cuda_cache()
+            self._enable_offload(pipe)
+            self._active[info.source] = kind
 
     def _apply_attention(self, transformer: Any) -> None:
         name = self.settings.attention

@@ -149,9 +149,16 @@ def backend_instance(name: str) -> Backend:
 class _Run:
     """State of one render run: the plan, the takes and the selection so far."""
 
-    def __init__(self, project: Project, backend: str = "previz", model: str | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        backend: str = "previz",
+        model: str | None = None,
+        options: dict[str, object] | None = None,
+    ) -> None:
         self.backend = backend
         self.model = model
+        self.options = dict(options or {})
         self.project = project
         self.plan: StoryPlan = project.memory.plan()
         self.takes: dict[int, list[Take]] = project.memory.takes_by_shot()
@@ -184,6 +191,8 @@ class _Run:
         model = model if backend else self.model
         if model:
             request.options["model"] = model
+        if name == self.backend:
+            request.options.update(self.options)
         adapt = getattr(backend_instance(name), "adapt", None)
         if adapt is not None:
             request, warnings = adapt(request)
@@ -210,6 +219,7 @@ def render_shots(
     source: str = "cli",
     seed: int | None = None,
     select: bool = True,
+    options: dict[str, object] | None = None,
 ) -> RenderReport:
     """Render the shots that need it and select their new takes.
 
@@ -227,6 +237,7 @@ def render_shots(
         source: recorded on the revision ("cli", "agent", ...).
         seed: with `force`, use this seed (comparisons use one seed on every backend).
         select: select the new takes (False leaves the selection as it is).
+        options: backend settings added to every request, e.g. {"steps": 20}.
 
     Returns:
         A report of every shot's outcome and the revision that selected the new takes.
@@ -235,7 +246,7 @@ def render_shots(
         StoryreelError: an unknown shot id, or a shot that continues from a shot
             without a take that is not rendered in this run.
     """
-    run = _Run(project, backend, model)
+    run = _Run(project, backend, model, options)
     if shot_ids is None:
         targets = run.plan.ordered_shots()
     else:
