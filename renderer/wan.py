@@ -497,8 +497,9 @@ class WanBackend:
     def _not_here_error(self, model: str, error: BaseException) -> OSError:
         return OSError(
             f"Wan model {model} is not on this machine and could not be downloaded "
-            f"({type(error).__name__}): run `huggingface-cli download {model}` on a machine "
-            "with network, or pass --model /path/to/folder"
+            f"({type(error).__name__}): run `hf download {model}` (before huggingface_hub 1.0: "
+            f"`huggingface-cli download {model}`) on a machine with network, or pass "
+            "--model /path/to/folder"
         )
 
     def _pipeline(self, info: _ModelInfo, kind: str) -> Any:

@@ -44,7 +44,7 @@ def _availability(name: str) -> dict[str, Any]:
     if not gpu:
         notes.append("no CUDA GPU (it would run on the CPU, very slowly)")
     if not cached:
-        notes.append(f"{model} is not downloaded: huggingface-cli download {model}")
+        notes.append(f"{model} is not downloaded: hf download {model}")
     return {
         "available": gpu and cached,
         "gpu": gpu,
