@@ -37,6 +37,7 @@ def run_render(
     force: bool,
     executor: RenderExecutor | None = None,
     model: str | None = None,
+    options: dict[str, object] | None = None,
 ) -> RenderReport:
     """Render with progress on the terminal; Ctrl-C stops cleanly and keeps finished takes."""
     from storyreel.apps.cli.progress import ProgressPrinter
@@ -56,6 +57,7 @@ def run_render(
             ids,
             backend=backend,
             model=model,
+            options=options,
             force=force,
             on_progress=printer.progress,
             on_outcome=printer.outcome,
@@ -75,6 +77,10 @@ def render(
     ] = None,
     backend: BackendOption = "previz",
     model: ModelOption = None,
+    steps: Annotated[
+        int | None,
+        typer.Option(help="Denoising steps for diffusion backends (default: the model's)."),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option("--force", help="Make a new take with a new seed even if one is up to date."),
@@ -87,7 +93,10 @@ def render(
     that shot and the shots that continue from it, nothing else.
     """
     with opened(project) as opened_project:
-        report = run_render(opened_project, ids or None, backend, force, model=model)
+        options = {"steps": steps} if steps else None
+        report = run_render(
+            opened_project, ids or None, backend, force, model=model, options=options
+        )
     rendered = report.rendered
     typer.echo(
         f"{len(rendered)} shot(s) rendered, {len(report.with_status('reused'))} reused, "
