@@ -279,8 +279,7 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         for request in _render_requests(state, ctx):
             run(request.shot_ids or None, request.backend or ctx.backend, request.force)
         for compare in (a for a in actions if isinstance(a, CompareBackends)):
-            for backend in compare.backends:
-                run([compare.shot_id], backend, force=True)
+            _compare(ctx, compare, rendered, artifacts, problems, progress)
         if any(isinstance(a, ExportFilm) for a in actions):
             from storyreel.tools.exports import export
 
@@ -301,6 +300,50 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         "artifacts": artifacts,
         "problems": problems,
     }
+
+
+def _compare(
+    ctx: AgentContext,
+    compare: CompareBackends,
+    rendered: list[dict[str, Any]],
+    artifacts: list[str],
+    problems: list[str],
+    progress: Any,
+) -> None:
+    """Render one shot on several backends with one seed; write the side-by-side files."""
+    from storyreel.tools.compare import compare_shot
+
+    missing = [b for b in compare.backends if b not in backend_names()]
+    if missing:
+        problems.append(
+            f"I cannot compare on {', '.join(missing)}: not available here "
+            f"(available: {', '.join(backend_names())})."
+        )
+        return
+    result = compare_shot(
+        ctx.project, ctx.executor, compare.shot_id, [(b, None) for b in compare.backends], progress
+    )
+    for contender in result.contenders:
+        rendered.append(
+            {
+                "shot_id": compare.shot_id,
+                "status": "compared",
+                "take": contender.take.number,
+                "backend": contender.backend,
+            }
+        )
+        emit(
+            "take",
+            f"shot {compare.shot_id} on {contender.backend}: take "
+            f"{contender.take.number} ({contender.verdict})",
+            shot_id=compare.shot_id,
+            status="rendered",
+            take=contender.take.number,
+            backend=contender.backend,
+        )
+    for label, path in (("comparison video", result.video), ("comparison sheet", result.sheet)):
+        artifacts.append(str(path))
+        emit("artifact", f"{label}: {path}", kind=label, path=str(path))
 
 
 def _last_backend(state: AgentState, shot_ids: list[int], ctx: AgentContext) -> str:
@@ -409,9 +452,17 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     made = [r for r in state.get("rendered", []) if r["status"] != "up_to_date"]
     if made or (state.get("rendered") and not lines):
         parts.append(_render_summary(state.get("rendered", [])))
-    if state.get("artifacts"):
-        folder = Path(state["artifacts"][0]).parent
+    artifacts = state.get("artifacts", [])
+    if any(path.endswith(".otio") for path in artifacts):
+        folder = Path(artifacts[0]).parent
         parts.append(f"Exported the cut, the storyboard and the timeline to {folder}.")
+    compared = [r for r in state.get("rendered", []) if r["status"] == "compared"]
+    if compared:
+        takes = ", ".join(f"take {r['take']} on {r['backend']}" for r in compared)
+        parts.append(
+            f"Compared shot {compared[0]['shot_id']}: {takes}. The side-by-side video and "
+            "sheet are in the exports folder; tell me which take to use."
+        )
     retaken = {k: v for k, v in state.get("retake_counts", {}).items() if v}
     if retaken:
         said_retakes = ", ".join(f"shot {k} ({v}x)" for k, v in retaken.items())

@@ -59,3 +59,19 @@ def test_backends_lists_previz_as_ready(tmp_path: Path) -> None:
     out = Cli(tmp_path)("backends", with_project=False).stdout
     assert out.startswith("cogvideox") or "previz     ready" in out
     assert "previz     ready" in out
+
+
+def test_the_agent_compares_when_asked(tmp_path: Path) -> None:
+    from storyreel.agent.session import Session
+
+    register_backend("inverted", InvertedPreviz)
+    small_demo(tmp_path / "demo").close()
+    with Session(tmp_path / "demo", offline=True) as agent:
+        list(agent.send("render shot 2"))
+        events = list(agent.send("compare shot 2 on previz and inverted"))
+        kinds = [e.data.get("kind") for e in events if e.type == "artifact"]
+        assert kinds == ["comparison video", "comparison sheet"]
+        assert "Compared shot 2: take 2 on previz, take 3 on inverted." in events[-1].text
+        assert agent.project.memory.plan().find_shot(2).selected_take == 1
+        events = list(agent.send("compare shot 2 on previz and sora"))
+        assert "I cannot compare on sora" in events[-1].text
