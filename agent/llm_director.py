@@ -92,7 +92,8 @@ def compact_plan(plan: StoryPlan) -> str:
         lines.append(f"Location {loc.handle} ({loc.name}): {loc.description} [{light}]")
     for ref in plan.references:
         owner = ref.entity or (f"shot {ref.shot}" if ref.shot else "unbound")
-        lines.append(f"Reference {ref.handle}: {ref.kind.value}, {ref.role.value}, {owner}")
+        length = f", {ref.duration_s:.2f} s long" if ref.duration_s else ""
+        lines.append(f"Reference {ref.handle}: {ref.kind.value}, {ref.role.value}, {owner}{length}")
     for s in plan.ordered_shots():
         extras = [f"{s.lens_mm}mm", f"{s.duration_s:g}s"]
         if s.characters:

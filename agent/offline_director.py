@@ -1699,6 +1699,8 @@ class OfflineDirector:
                 "paragraph or two per message: please send the story in parts.",
                 edits=[],
             )
+        if (timed := _as_long_as(text, plan)) is not None:
+            return timed
         turn = _Turn(plan, memo)
         pending = memo.pop("pending", None)
         if isinstance(pending, dict):
@@ -1735,3 +1737,28 @@ class OfflineDirector:
         if not turn.edits and not text:
             return DirectorReply(reply=f"{HELP}\n{OFFLINE_NOTICE}", edits=[])
         return DirectorReply(reply=text, edits=turn.edits)
+
+
+_AS_LONG_AS = re.compile(
+    r"^\s*(?:make|set|let)\s+shot\s+(\d+)\s+(?:be\s+)?(?:as\s+)?long\s+as\s+(@[\w-]+)\W*$", re.I
+)
+
+
+def _as_long_as(text: str, plan: StoryPlan) -> DirectorReply | None:
+    """ "make shot 3 as long as @audio1": the shot takes the length of a sound or clip."""
+    match = _AS_LONG_AS.match(text)
+    if match is None:
+        return None
+    shot_id, handle = int(match.group(1)), match.group(2).lower()
+    ref = next((r for r in plan.references if handle in (r.handle, r.name)), None)
+    if ref is None or not ref.duration_s:
+        known = ", ".join(r.handle for r in plan.references if r.duration_s) or "none yet"
+        return DirectorReply(
+            reply=f"I don't know a sound or clip called {handle} (ones with a length: {known}).",
+            edits=[],
+        )
+    seconds = round(min(60.0, ref.duration_s), 2)
+    return DirectorReply(
+        reply=f"Shot {shot_id} will last {seconds:g} s, as long as {ref.handle}.",
+        edits=[UpdateShot(shot_id=shot_id, duration_s=seconds)],
+    )

@@ -32,7 +32,7 @@ class VideoWriter:
 
     Use as a context manager; the file is complete only after a clean exit.
     With `audio`, the sound is encoded as AAC and cut or padded with silence
-    to the video's length.
+    to the video's length (`duration_s`, when known, makes that exact).
     """
 
     def __init__(
@@ -43,6 +43,7 @@ class VideoWriter:
         fps: int,
         audio: Path | None = None,
         threads: int = 0,
+        duration_s: float | None = None,
     ) -> None:
         if width % 2 or height % 2:
             raise ValueError(f"H.264 needs even frame sizes, got {width}x{height}")
@@ -69,7 +70,10 @@ class VideoWriter:
             command += ["-i", str(audio)]
         command += [*H264_OPTIONS, "-threads", str(threads), "-movflags", "+faststart"]
         if audio is not None:
-            command += ["-c:a", "aac", "-b:a", "160k", "-af", "apad", "-shortest"]
+            # the sound is padded with silence and cut at the picture's exact length
+            # (-shortest alone lets an AAC frame or two run past the last picture)
+            length = ["-t", f"{duration_s:.6f}"] if duration_s else ["-shortest"]
+            command += ["-c:a", "aac", "-b:a", "160k", "-af", "apad", *length]
             command += ["-map", "0:v:0", "-map", "1:a:0"]
         command += ["-f", "mp4", str(self.path)]
         self._process = subprocess.Popen(

@@ -268,3 +268,25 @@ def test_compiler_respects_backend_limits(cli: Cli, tmp_path: Path) -> None:
         )
     assert request.motion_video is None
     assert request.options["references_left_out"] == ["@video1 (at most 0 video reference(s) here)"]
+
+
+def test_a_shot_can_take_the_length_of_a_sound(cli: Cli, tmp_path: Path) -> None:
+    cli("shot", "add", "Mara sings", "-c", "Mara")
+    cli("ref", "add", str(tone(tmp_path / "song.wav", 2.5)))
+    with Session(cli.project, offline=True, auto_render=False) as agent:
+        events = list(agent.send("make shot 1 as long as @audio1"))
+        assert agent.project.memory.plan().shots[0].duration_s == 2.5
+        assert "as long as @audio1" in events[-1].text
+        events = list(agent.send("make shot 1 as long as @audio9"))
+        assert "I don't know a sound or clip called @audio9" in events[-1].text
+
+
+def test_a_reference_longer_than_the_limit_is_refused(cli: Cli, tmp_path: Path) -> None:
+    long_clip = tmp_path / "long.mp4"
+    with VideoWriter(long_clip, 16, 16, 1) as writer:
+        for _ in range(125):
+            writer.write(np.zeros((16, 16, 3), np.uint8))
+    before = cli.raw_plan()
+    result = cli("ref", "add", str(long_clip), expect=1)
+    assert "lasts 125 s; references may last at most 120 s" in result.stderr
+    assert cli.raw_plan() == before

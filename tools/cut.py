@@ -137,7 +137,9 @@ def write_cut(
     partial = out.with_name(f".{out.name}.partial.mp4")
     written = 0
     try:
-        with VideoWriter(partial, width, height, fps, audio=soundtrack) as writer:
+        with VideoWriter(
+            partial, width, height, fps, audio=soundtrack, duration_s=total / fps
+        ) as writer:
             for frame in cut_frames(clips, fps, (width, height)):
                 if frame.shape[:2] != (height, width):
                     raise ValueError(

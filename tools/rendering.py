@@ -352,7 +352,14 @@ def _render_take(
     written = 0
     try:
         audio = Path(request.audio) if request.audio else None
-        with VideoWriter(partial, request.width, request.height, request.fps, audio) as writer:
+        with VideoWriter(
+            partial,
+            request.width,
+            request.height,
+            request.fps,
+            audio,
+            duration_s=request.frames / request.fps,
+        ) as writer:
             for frame in frames:
                 writer.write(frame)
                 written += 1
