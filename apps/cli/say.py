@@ -81,6 +81,9 @@ def say(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object per event, one per line.")
     ] = False,
+    backend: Annotated[
+        str, typer.Option("--backend", "-b", help="Renderer for this turn: previz, wan, ltx...")
+    ] = "previz",
     project: ProjectOption = HERE,
 ) -> None:
     """Tell the directing agent what you want; it changes the plan, renders and reports.
@@ -91,7 +94,7 @@ def say(
     from storyreel.agent.session import Session
 
     printer = EventPrinter(as_json)
-    with Session(project, session, offline=offline, autopilot=yes) as agent:
+    with Session(project, session, offline=offline, autopilot=yes, backend=backend) as agent:
         try:
             for event in agent.send(text, [str(path) for path in attach or []]):
                 printer.show(event)
