@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from storyreel.agent.events import Question, emit
 from storyreel.agent.state import AgentContext, AgentState, turn_input
-from storyreel.renderer.backend import backend_factory, backend_names
+from storyreel.renderer.backend import backend_names
 from storyreel.tools.edits import (
     AskPerson,
     CompareBackends,
@@ -31,7 +31,12 @@ from storyreel.tools.edits import (
     is_action,
 )
 from storyreel.tools.errors import StoryreelError
-from storyreel.tools.rendering import ShotOutcome, render_shots, takes_needing_render
+from storyreel.tools.rendering import (
+    ShotOutcome,
+    backend_capabilities,
+    render_shots,
+    takes_needing_render,
+)
 
 _EDITS = TypeAdapter(list[DirectorEdit])
 YES = {"yes", "y", "ok", "okay", "sure", "go", "go ahead", "do it", "approve", "yes please"}
@@ -161,7 +166,8 @@ def _estimate_gpu_s(ctx: AgentContext, requests: list[RenderShots]) -> tuple[flo
         backend = request.backend or ctx.backend
         if backend not in backend_names():
             continue
-        per_frame = backend_factory(backend)().capabilities.gpu_seconds_per_frame
+        capabilities = backend_capabilities(backend)
+        per_frame = capabilities.gpu_seconds_per_frame if capabilities else 0.0
         shots = [
             s for s in plan.ordered_shots() if not request.shot_ids or s.id in request.shot_ids
         ]
