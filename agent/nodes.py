@@ -260,6 +260,7 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             force=force,
             on_progress=progress,
             on_outcome=_outcome_event,
+            cancel=ctx.cancel,
             source=ctx.director.name,
         )
         rendered.extend(
@@ -327,7 +328,12 @@ def _compare(
         )
         return
     result = compare_shot(
-        ctx.project, ctx.executor, compare.shot_id, [(b, None) for b in compare.backends], progress
+        ctx.project,
+        ctx.executor,
+        compare.shot_id,
+        [(b, None) for b in compare.backends],
+        progress,
+        ctx.cancel,
     )
     for contender in result.contenders:
         rendered.append(

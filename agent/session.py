@@ -27,6 +27,7 @@ from storyreel.agent.events import AgentEvent, Question
 from storyreel.agent.graph import build_graph
 from storyreel.agent.state import AgentContext, turn_input
 from storyreel.renderer.executor import RenderExecutor
+from storyreel.renderer.request import CancelToken, RenderCancelled
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 
@@ -116,8 +117,7 @@ class Session:
 
     def resume_unfinished(self) -> Iterator[AgentEvent]:
         """Finish a turn that was stopped mid-way (killed during a render, say)."""
-        snapshot = self.graph.get_state(self.config)
-        if snapshot.next and not snapshot.interrupts:
+        if self.unfinished():
             yield AgentEvent(type="notice", text="Finishing what I was doing when I was stopped.")
             yield from self._stream(None)
 
@@ -125,15 +125,38 @@ class Session:
         """The director's memo for this session (conversation context)."""
         return dict(self.graph.get_state(self.config).values.get("memo") or {})
 
+    def cancel(self) -> None:
+        """Stop the render in progress (safe from any thread).
+
+        The shot being rendered is dropped, finished takes stay, and the turn is
+        left unfinished: the next `send` (or `resume_unfinished`) completes it.
+        """
+        self.context.cancel.cancel()
+
+    def unfinished(self) -> bool:
+        """True when a turn was stopped mid-way and will be finished by the next `send`."""
+        snapshot = self.graph.get_state(self.config)
+        return bool(snapshot.next) and not snapshot.interrupts
+
     def _stream(self, graph_input: object) -> Iterator[AgentEvent]:
-        for chunk in self.graph.stream(
-            graph_input,
-            self.config,
-            context=self.context,
-            stream_mode="custom",
-            durability="sync",
-        ):
-            yield AgentEvent.model_validate(chunk)
+        if self.context.cancel.cancelled:
+            self.context.cancel = CancelToken()
+        try:
+            for chunk in self.graph.stream(
+                graph_input,
+                self.config,
+                context=self.context,
+                stream_mode="custom",
+                durability="sync",
+            ):
+                yield AgentEvent.model_validate(chunk)
+        except RenderCancelled:
+            yield AgentEvent(
+                type="notice",
+                text="Stopped. Finished takes are kept; I will finish the rest next time.",
+                data={"cancelled": True},
+            )
+            return
         question = self.pending_question()
         if question is not None:
             yield AgentEvent(type="question", text=question.question, data=question.model_dump())

@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 
 from storyreel.agent.director import Director
 from storyreel.renderer.executor import RenderExecutor
+from storyreel.renderer.request import CancelToken
 from storyreel.tools.project import Project
 
 
@@ -66,3 +67,4 @@ class AgentContext:
     auto_render: bool = True
     gpu_budget_s: float = 120.0
     max_retakes: int = 2
+    cancel: CancelToken = field(default_factory=CancelToken)

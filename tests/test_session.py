@@ -183,3 +183,26 @@ def test_session_survives_a_restart(folder: Path, llm: FakeLLM) -> None:
         list(again.answer("yes"))
         assert [shot.id for shot in again.project.memory.plan().shots] == [1]
         assert len(again.memo()["history"]) == 4
+
+
+def test_cancel_stops_the_render_and_the_next_session_finishes_it(
+    folder: Path, llm: FakeLLM
+) -> None:
+    llm.script = [BUILD]
+    with session(folder, llm) as s:
+        events: list[AgentEvent] = []
+        for event in s.send("build"):
+            events.append(event)
+            if event.type == "take":  # shot 1 is done: stop while shot 2 renders
+                s.cancel()
+        assert events[-1].type == "notice" and events[-1].data == {"cancelled": True}
+        assert "Finished takes are kept" in events[-1].text
+        assert s.unfinished()
+        assert {i for i, t in s.project.memory.takes_by_shot().items() if t} == {1}
+    with session(folder, llm) as again:
+        assert again.unfinished()
+        finished = list(again.resume_unfinished())
+        assert not again.unfinished()
+        assert [e.data["shot_id"] for e in finished if e.type == "take"] == [2]
+        assert finished[-1].type == "reply"
+        assert {i for i, t in again.project.memory.takes_by_shot().items() if t} == {1, 2}

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from storyreel.renderer.executor import RenderExecutor
+from storyreel.renderer.request import CancelToken
 from storyreel.renderer.video_io import VideoWriter, read_all_frames
 from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import StoryreelError
@@ -64,8 +65,12 @@ def compare_shot(
     shot_id: int,
     specs: list[tuple[str, str | None]],
     on_progress: ProgressListener | None = None,
+    cancel: CancelToken | None = None,
 ) -> Comparison:
-    """Render `shot_id` on every (backend, model) with one seed, critique, write the outputs."""
+    """Render `shot_id` on every (backend, model) with one seed, critique, write the outputs.
+
+    `cancel` stops the comparison between (or inside) renders; finished takes stay.
+    """
     plan = project.memory.plan()
     shot = require_shot(plan, shot_id)
     seed = max([t.seed for t in project.memory.takes(shot_id)] + [base_seed(shot)]) + 1
@@ -81,6 +86,7 @@ def compare_shot(
             seed=seed,
             select=False,
             on_progress=on_progress,
+            cancel=cancel,
         )
         outcome = report.outcomes[0]
         if outcome.take is None:
