@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
+from storyreel.agent.director import DirectorReply
 from storyreel.agent.events import Question, emit
 from storyreel.agent.state import AgentContext, AgentState, turn_input
 from storyreel.renderer.backend import backend_names
@@ -61,7 +62,11 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         message = f"{message}\n(Attached: {'; '.join(notes)})"
     plan = ctx.project.memory.plan()
     try:
-        reply = ctx.director.direct(message, plan, memo)
+        given = state.get("given")
+        if given is not None:
+            reply = DirectorReply.model_validate(given)
+        else:
+            reply = ctx.director.direct(message, plan, memo)
     except Exception as error:  # a director bug must not kill the session
         problems.append(f"I hit a problem reading that ({error}).")
         return {"reply": "", "problems": problems, "memo": memo}

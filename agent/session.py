@@ -28,6 +28,7 @@ from storyreel.agent.graph import build_graph
 from storyreel.agent.state import AgentContext, turn_input
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderCancelled
+from storyreel.tools.edits import DirectorEdit
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 
@@ -101,6 +102,22 @@ class Session:
             return
         yield from self.resume_unfinished()
         yield from self._stream(turn_input(text, list(attachments)))
+
+    def act(
+        self, edits: Sequence[DirectorEdit], reply: str = "", label: str = ""
+    ) -> Iterator[AgentEvent]:
+        """Run one turn that carries out `edits` as given, without asking the director.
+
+        For keys and buttons ("lock shot 3", "retake", "export"): the edits go
+        through the same apply/approve/render/critique/report steps as a message.
+        `reply` is said back first; `label` is recorded as the person's message.
+        A pending question is left waiting (answer it with `answer`).
+        """
+        if self.pending_question() is not None:
+            raise StoryreelError("answer the question I asked first, then try that again")
+        given = {"reply": reply, "edits": [e.model_dump(mode="json") for e in edits]}
+        yield from self.resume_unfinished()
+        yield from self._stream(turn_input(label or reply, [], given))
 
     def answer(self, value: str) -> Iterator[AgentEvent]:
         """Answer the pending question and continue the turn."""

@@ -31,12 +31,20 @@ class AgentState(TypedDict, total=False):
     retake_counts: dict[str, int]
     notes: list[str]
     memo: dict[str, Any]
+    given: dict[str, Any] | None
 
 
-def turn_input(message: str, attachments: list[str]) -> AgentState:
-    """The input of a new turn: the message, and every per-turn field reset."""
+def turn_input(
+    message: str, attachments: list[str], given: dict[str, Any] | None = None
+) -> AgentState:
+    """The input of a new turn: the message, and every per-turn field reset.
+
+    `given`: a director reply ({"reply", "edits"}) to carry out as is, without
+    asking the director (buttons and keys in the front ends).
+    """
     return AgentState(
         message=message,
+        given=given,
         attachments=list(attachments),
         reply="",
         edits=[],

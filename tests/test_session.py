@@ -206,3 +206,32 @@ def test_cancel_stops_the_render_and_the_next_session_finishes_it(
         assert [e.data["shot_id"] for e in finished if e.type == "take"] == [2]
         assert finished[-1].type == "reply"
         assert {i for i, t in again.project.memory.takes_by_shot().items() if t} == {1, 2}
+
+
+def test_act_carries_out_edits_without_the_director(folder: Path, llm: FakeLLM) -> None:
+    from storyreel.tools.edits import RenderShots, SetLock, UndoChange
+
+    llm.script = [BUILD]
+    with session(folder, llm) as s:
+        list(s.send("build"))
+        asked = len(llm.requests)
+        locked = list(s.act([SetLock(shot_id=1, locked=True)], label="lock shot 1"))
+        assert s.project.memory.plan().shots[0].locked
+        assert locked[0].type == "plan" and locked[0].data["lines"] == ["Locked shot 1"]
+        retake = list(s.act([RenderShots(shot_ids=[2], force=True)], reply="Retaking shot 2."))
+        assert [(e.data["shot_id"], e.data["take"]) for e in retake if e.type == "take"] == [(2, 2)]
+        assert retake[-1].text.startswith("Retaking shot 2.")
+        list(s.act([UndoChange()]))
+        assert len(llm.requests) == asked  # the model was never asked
+    with session(folder, llm) as again:  # undo took back the lock (a retake is not a change)
+        assert not again.project.memory.plan().shots[0].locked
+        list(llm_free_question(again))
+        with pytest.raises(StoryreelError, match="answer the question I asked first"):
+            list(again.act([SetLock(shot_id=1, locked=True)]))
+
+
+def llm_free_question(s: Session) -> Iterator[AgentEvent]:
+    """Ask a question through `act` (the director is not involved)."""
+    from storyreel.tools.edits import AskPerson
+
+    yield from s.act([AskPerson(question="Which one?", choices=["a", "b"])])
