@@ -26,6 +26,7 @@ from storyreel.agent.director import Director
 from storyreel.agent.events import AgentEvent, Question
 from storyreel.agent.graph import build_graph
 from storyreel.agent.state import AgentContext, turn_input
+from storyreel.agent.transcript import Transcript
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderCancelled
 from storyreel.tools.edits import DirectorEdit
@@ -84,6 +85,7 @@ class Session:
         )
         self._conn.execute("PRAGMA journal_mode=WAL")
         self.graph = build_graph(SqliteSaver(self._conn))
+        self.transcript = Transcript(self.project.root / AGENT_DB, name)
         self.config: dict[str, Any] = {"configurable": {"thread_id": name}}
         self.context = AgentContext(
             project=self.project,
@@ -101,6 +103,8 @@ class Session:
             yield from self.answer(text)
             return
         yield from self.resume_unfinished()
+        names = [Path(path).name for path in attachments]
+        self.transcript.add("person", text + (f" [attached: {', '.join(names)}]" if names else ""))
         yield from self._stream(turn_input(text, list(attachments)))
 
     def act(
@@ -117,12 +121,14 @@ class Session:
             raise StoryreelError("answer the question I asked first, then try that again")
         given = {"reply": reply, "edits": [e.model_dump(mode="json") for e in edits]}
         yield from self.resume_unfinished()
+        self.transcript.add("person", label)
         yield from self._stream(turn_input(label or reply, [], given))
 
     def answer(self, value: str) -> Iterator[AgentEvent]:
         """Answer the pending question and continue the turn."""
         if self.pending_question() is None:
             raise StoryreelError("there is no question waiting for an answer")
+        self.transcript.add("person", value)
         yield from self._stream(Command(resume=value))
 
     def pending_question(self) -> Question | None:
@@ -166,7 +172,10 @@ class Session:
                 stream_mode="custom",
                 durability="sync",
             ):
-                yield AgentEvent.model_validate(chunk)
+                event = AgentEvent.model_validate(chunk)
+                if event.type == "reply":
+                    self.transcript.add("agent", event.text)
+                yield event
         except RenderCancelled:
             yield AgentEvent(
                 type="notice",
@@ -176,11 +185,14 @@ class Session:
             return
         question = self.pending_question()
         if question is not None:
+            choices = f" ({' / '.join(question.choices)})" if question.choices else ""
+            self.transcript.add("agent", question.question + choices)
             yield AgentEvent(type="question", text=question.question, data=question.model_dump())
 
     def close(self) -> None:
         """Close the project and the conversation store."""
         self._conn.close()
+        self.transcript.close()
         self.project.close()
 
     def __enter__(self) -> Session:

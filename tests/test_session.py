@@ -235,3 +235,20 @@ def llm_free_question(s: Session) -> Iterator[AgentEvent]:
     from storyreel.tools.edits import AskPerson
 
     yield from s.act([AskPerson(question="Which one?", choices=["a", "b"])])
+
+
+def test_the_transcript_survives_a_restart(folder: Path, llm: FakeLLM) -> None:
+    llm.script = [BUILD, REMOVE_2]
+    with session(folder, llm) as s:
+        list(s.send("build"))
+        list(s.send("remove shot 2"))
+    with session(folder, llm) as again:
+        lines = [(line.role, line.text.splitlines()[0]) for line in again.transcript.recent()]
+        list(again.answer("no"))
+        assert [line.role for line in again.transcript.recent(2)] == ["person", "agent"]
+    assert lines == [
+        ("person", "build"),
+        ("agent", "Mara at the harbour, two shots."),
+        ("person", "remove shot 2"),
+        ("agent", "This will remove shot 2, which has 1 take(s). Go ahead? (yes / no)"),
+    ]
