@@ -2,56 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from storyreel.apps.cli.common import HERE, ProjectOption, new_group, opened
+from storyreel.renderer.availability import backend_availability
 
 dev_app = new_group("Developer tools: smoke-test the GPU path without real weights.")
-
-
-def _availability(name: str) -> dict[str, Any]:
-    """Whether a backend can run here, and why not."""
-    from storyreel.renderer.backend import GPU_BACKENDS
-
-    if name == "previz":
-        return {"available": True, "why": "runs on any CPU"}
-    if name not in GPU_BACKENDS:
-        return {"available": True, "why": "a plugin backend"}
-    missing = [m for m in ("torch", "diffusers", "transformers") if not importlib.util.find_spec(m)]
-    if missing:
-        return {"available": False, "why": f"missing {', '.join(missing)}: pip install -e '.[gpu]'"}
-    import torch
-
-    from storyreel.renderer.backend import backend_class
-
-    try:
-        model = backend_class(name).DEFAULT_MODEL
-    except (ImportError, AttributeError) as error:
-        return {"available": False, "why": f"its module could not be loaded ({error})"}
-    try:
-        from huggingface_hub import try_to_load_from_cache
-
-        cached = isinstance(try_to_load_from_cache(model, "model_index.json"), str)
-    except Exception:  # an odd cache must not break a listing
-        cached = False
-    gpu = torch.cuda.is_available()
-    notes = []
-    if not gpu:
-        notes.append("no CUDA GPU (it would run on the CPU, very slowly)")
-    if not cached:
-        notes.append(f"{model} is not downloaded: hf download {model}")
-    return {
-        "available": gpu and cached,
-        "gpu": gpu,
-        "weights": cached,
-        "model": model,
-        "why": "; ".join(notes) or "ready",
-    }
 
 
 def backends(
@@ -68,7 +28,11 @@ def backends(
         except (ImportError, AttributeError):
             caps = None
         rows.append(
-            {"name": name, "capabilities": caps.model_dump() if caps else {}, **_availability(name)}
+            {
+                "name": name,
+                "capabilities": caps.model_dump() if caps else {},
+                **backend_availability(name),
+            }
         )
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
