@@ -65,6 +65,8 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         given = state.get("given")
         if given is not None:
             reply = DirectorReply.model_validate(given)
+            if notes and not reply.reply:
+                reply.reply = f"Added {'; '.join(notes)}."
         else:
             reply = ctx.director.direct(message, plan, memo)
     except Exception as error:  # a director bug must not kill the session

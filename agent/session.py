@@ -108,13 +108,18 @@ class Session:
         yield from self._stream(turn_input(text, list(attachments)))
 
     def act(
-        self, edits: Sequence[DirectorEdit], reply: str = "", label: str = ""
+        self,
+        edits: Sequence[DirectorEdit],
+        reply: str = "",
+        label: str = "",
+        attachments: Sequence[str] = (),
     ) -> Iterator[AgentEvent]:
         """Run one turn that carries out `edits` as given, without asking the director.
 
         For keys and buttons ("lock shot 3", "retake", "export"): the edits go
         through the same apply/approve/render/critique/report steps as a message.
         `reply` is said back first; `label` is recorded as the person's message.
+        `attachments` become references (with no edits, the reply names their handles).
         A pending question is left waiting (answer it with `answer`).
         """
         if self.pending_question() is not None:
@@ -122,7 +127,7 @@ class Session:
         given = {"reply": reply, "edits": [e.model_dump(mode="json") for e in edits]}
         yield from self.resume_unfinished()
         self.transcript.add("person", label)
-        yield from self._stream(turn_input(label or reply, [], given))
+        yield from self._stream(turn_input(label or reply, list(attachments), given))
 
     def answer(self, value: str) -> Iterator[AgentEvent]:
         """Answer the pending question and continue the turn."""

@@ -252,3 +252,18 @@ def test_the_transcript_survives_a_restart(folder: Path, llm: FakeLLM) -> None:
         ("person", "remove shot 2"),
         ("agent", "This will remove shot 2, which has 1 take(s). Go ahead? (yes / no)"),
     ]
+
+
+def test_act_with_only_an_attachment_names_its_handle(
+    folder: Path, llm: FakeLLM, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "harbour.png"
+    Image.new("RGB", (64, 36), (20, 60, 90)).save(photo)
+    with session(folder, llm) as s:
+        events = list(s.act([], label="attach harbour.png", attachments=[str(photo)]))
+        assert [r.handle for r in s.project.memory.plan().references] == ["@image1"]
+    assert events[-1].type == "reply"
+    assert events[-1].text == "Added @image1 is harbour.png (image)."
+    assert not llm.requests
