@@ -331,7 +331,8 @@ _PLACE_IS_RE = _rx(r"^\s*(?:the\s+)?([a-z][a-z' \-]{1,40}?)\s+(?:is|was)\s+(an?\
 _CALLED_RE = _rx(r"\b(an?\s+(?:[a-z][a-z'\-]*\s+){0,5}?)(?:named|called)\s+", _NAME, r"\b")
 _APPOSITIVE_RE = _rx(r"\b", _NAME, r",\s+((?:an?|the)\s+[^,;]+?)(?=\s*(?:,|;|$))")
 _WARDROBE_RE = _rx(
-    r"(?:,\s*)?\b(wearing|dressed\s+in|clad\s+in|in)\s+(.+?)",
+    r"(?:,\s*)?\b(wearing|dressed\s+in|clad\s+in|in(?!\s+(?:her|his|their)\s+\w+ies\b))",
+    r"\s+(.+?)",
     r"(?=\s*(?:,|;|$)|\s+(?:with|who|in)\b)",
 )
 _SLUG_RE = re.compile(

@@ -95,6 +95,9 @@ CASES = [
          "description": "an old fisherman with a white beard", "wardrobe": ""}]),
     ("Jon is a fisherman in his sixties.", [
         {"kind": "add_character", "name": "Jon", "description": "a fisherman in his sixties"}]),
+    ("Lena is a woman in her thirties wearing a red raincoat.", [
+        {"kind": "add_character", "name": "Lena", "description": "a woman in her thirties",
+         "wardrobe": "a red raincoat"}]),
     ("meet Sam - a young sailor wearing a navy sweater", [
         {"kind": "add_character", "name": "Sam", "description": "a young sailor",
          "wardrobe": "a navy sweater"}]),

@@ -29,6 +29,20 @@ ProjectOption = Annotated[
 ]
 
 
+SessionOption = Annotated[
+    str, typer.Option("--session", "-s", help="Conversation name; each is its own thread.")
+]
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Autopilot: do not stop to ask for approval.")
+]
+OfflineOption = Annotated[
+    bool, typer.Option("--offline", help="Use the built-in offline director, not an LLM.")
+]
+BackendOption = Annotated[
+    str, typer.Option("--backend", "-b", help="Renderer for automatic renders: previz, wan, ltx...")
+]
+
+
 class FriendlyGroup(TyperGroup):
     """A command group that turns storyreel errors into one readable line and exit code 1."""
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from storyreel.apps.cli import chat as chat_command
 from storyreel.apps.cli import critique as critique_command
 from storyreel.apps.cli import gpu as gpu_commands
 from storyreel.apps.cli import render as render_commands
@@ -41,6 +42,7 @@ app.command("takes")(render_commands.takes)
 app.command("select")(render_commands.select)
 app.command("export")(render_commands.export)
 app.command("say")(say_command.say)
+app.command("chat")(chat_command.chat)
 app.command("critique")(critique_command.critique)
 app.command("backends")(gpu_commands.backends)
 app.command("compare")(gpu_commands.compare)

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storyreel.apps.cli.common import HERE, ProjectOption
+from storyreel.apps.cli.common import (
+    HERE,
+    BackendOption,
+    OfflineOption,
+    ProjectOption,
+    SessionOption,
+    YesOption,
+)
 
 if TYPE_CHECKING:
     from storyreel.agent.events import AgentEvent
@@ -69,21 +76,13 @@ def say(
         list[Path] | None,
         typer.Option("--attach", help="A photo, clip or sound to use as a reference; repeatable."),
     ] = None,
-    session: Annotated[
-        str, typer.Option("--session", "-s", help="Conversation name; each is its own thread.")
-    ] = "main",
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Autopilot: do not stop to ask for approval.")
-    ] = False,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Use the built-in offline director, not an LLM.")
-    ] = False,
+    session: SessionOption = "main",
+    yes: YesOption = False,
+    offline: OfflineOption = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object per event, one per line.")
     ] = False,
-    backend: Annotated[
-        str, typer.Option("--backend", "-b", help="Renderer for this turn: previz, wan, ltx...")
-    ] = "previz",
+    backend: BackendOption = "previz",
     project: ProjectOption = HERE,
 ) -> None:
     """Tell the directing agent what you want; it changes the plan, renders and reports.

@@ -1,0 +1,340 @@
+"""`storyreel chat`: direct a story from the terminal with the film in view.
+
+Layout: the conversation, render progress and the input on the left; the shot
+list, the selected shot's keyframe and the bible on the right; keys in the
+footer. Every turn runs on one worker thread through the Session API, in the
+order asked, so the screen never freezes; closing while rendering stops the
+render, keeps finished takes, and the next start finishes the turn.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
+
+from storyreel.agent.demo_conversation import DEMO_CONVERSATION
+from storyreel.agent.director import Director
+from storyreel.agent.events import AgentEvent, Question
+from storyreel.agent.session import Session
+from storyreel.apps.tui.actions import Actions
+from storyreel.apps.tui.commands import parse
+from storyreel.apps.tui.jobs import EventArrived, Job, TurnFinished, TurnStarted
+from storyreel.apps.tui.screens import QuestionScreen
+from storyreel.apps.tui.welcome import active_setup, welcome_text
+from storyreel.apps.tui.widgets import BiblePane, ChatLog, Keyframe, RenderStatus, ShotTable
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.rendering import keyframe_path, takes_needing_render
+
+PLACEHOLDER = "Tell me about your story… (/help for commands)"
+
+
+class StoryreelApp(Actions, App[None]):
+    """The terminal chat app over one project and one session.
+
+    Args:
+        project_dir: an existing project folder.
+        session: the conversation name (each is its own thread).
+        director: who reads messages (default: the LLM if configured, else offline).
+        offline: use the offline director even if an LLM is configured.
+        backend: the renderer for automatic renders.
+        autopilot: never stop to ask for approval.
+        example: the messages F2 sends (default: the demo story "The Letter").
+    """
+
+    CSS_PATH = "storyreel.tcss"
+    TITLE = "storyreel"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "example", "Example"),
+        Binding("f3", "attach", "Attach"),
+        Binding("f4", "open_take", "Play"),
+        Binding("f5", "render_shot", "Render shot"),
+        Binding("f6", "render_changed", "Render all"),
+        Binding("f7", "toggle_lock", "Lock"),
+        Binding("f8", "retake", "Retake"),
+        Binding("f9", "takes", "Takes"),
+        Binding("f10", "export", "Export"),
+        Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+y", "redo", "Redo"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        project_dir: Path,
+        session: str = "main",
+        *,
+        director: Director | None = None,
+        offline: bool = False,
+        backend: str = "previz",
+        autopilot: bool = False,
+        example: Sequence[str] = DEMO_CONVERSATION,
+    ) -> None:
+        super().__init__()
+        self.agent = Session(
+            project_dir,
+            session,
+            director=director,
+            offline=offline,
+            backend=backend,
+            autopilot=autopilot,
+        )
+        self.backend = backend
+        self.example = list(example)
+        self._jobs: queue.Queue[Job | None] = queue.Queue()
+        self._waiting = 0
+        self._turn: Job | None = None
+        self._rendering: int | None = None
+        self._turn_worker: Worker[None] | None = None
+        self._story_closed = False
+
+    # layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield ChatLog(id="chat")
+                yield RenderStatus(id="status")
+                yield Input(placeholder=PLACEHOLDER, id="direction")
+            with Vertical(id="right"):
+                yield ShotTable(id="shots")
+                yield Keyframe(id="keyframe")
+                with VerticalScroll(id="bible-scroll"):
+                    yield BiblePane(id="bible")
+        yield Footer()
+
+    @property
+    def chat(self) -> ChatLog:
+        return self.query_one("#chat", ChatLog)
+
+    @property
+    def shots(self) -> ShotTable:
+        return self.query_one("#shots", ShotTable)
+
+    @property
+    def status(self) -> RenderStatus:
+        return self.query_one("#status", RenderStatus)
+
+    def on_mount(self) -> None:
+        self.query_one("#chat").border_title = "Conversation"
+        self.query_one("#shots").border_title = "Shots"
+        self.query_one("#keyframe").border_title = "Keyframe"
+        self.query_one("#bible-scroll").border_title = "Bible"
+        self.sub_title = active_setup(self.agent.director, self.backend)
+        plan = self.agent.project.memory.plan()
+        for role, text in welcome_text(plan, self.agent.transcript.recent(30), self.sub_title):
+            self.chat.say(role, text)
+        self.refresh_story()
+        self.query_one("#direction", Input).focus()
+        self._turn_worker = self.run_worker(
+            self._consume, thread=True, name="turns", group="turns", exit_on_error=False
+        )
+        if self.agent.unfinished():
+            self.enqueue(Job("resume"))
+        question = self.agent.pending_question()
+        if question is not None:
+            self.chat.say("question", _question_line(question.question, question.choices))
+            self.ask(question)
+
+    # the turn worker ----------------------------------------------------
+
+    def _consume(self) -> None:
+        """Run queued turns one at a time (worker thread); events go to the UI as messages."""
+        while (job := self._jobs.get()) is not None:
+            self.post_message(TurnStarted(job))
+            try:
+                for event in job.events(self.agent):
+                    self.post_message(EventArrived(event))
+            except StoryreelError as error:
+                text = str(error)
+                problem = AgentEvent(type="problem", text=text[:1].upper() + text[1:] + ".")
+                self.post_message(EventArrived(problem))
+            except Exception as error:  # a bug must not kill the worker: say it, keep going
+                self.post_message(
+                    EventArrived(
+                        AgentEvent(
+                            type="problem",
+                            text=f"Something went wrong ({type(error).__name__}: {error}). "
+                            "Your story is saved; try again.",
+                        )
+                    )
+                )
+            finally:
+                self.post_message(TurnFinished(job))
+
+    def enqueue(self, job: Job) -> None:
+        """Queue a turn; say so when another one is still running."""
+        if self._turn is not None or self._waiting:
+            verb = "read that" if job.kind in ("send", "answer") else "do that"
+            if self._rendering is not None:
+                self.chat.say("notice", f"I'm rendering shot {self._rendering}; I'll {verb} next.")
+            elif not job.echo:
+                self.chat.say("notice", f"I'm still on the last request; I'll {verb} next.")
+        self._waiting += 1
+        self._jobs.put(job)
+
+    @property
+    def busy(self) -> bool:
+        """True while a turn runs or waits."""
+        return self._turn is not None or self._waiting > 0
+
+    def on_turn_started(self, message: TurnStarted) -> None:
+        self._waiting -= 1
+        self._turn = message.job
+        self.status.clear_bars()
+        self.status.status("Working…")
+        if message.job.echo:
+            self.chat.say("person", message.job.text)
+
+    def on_turn_finished(self, message: TurnFinished) -> None:
+        self._turn = None
+        self._rendering = None
+        self.status.status("Ready." if not self._waiting else f"{self._waiting} more to do…")
+        self.refresh_story()
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        event = message.event
+        data = event.data
+        if event.type == "progress":
+            self._rendering = data.get("shot_id")
+            self.status.status(f"Rendering shot {self._rendering}…")
+            self.status.bar(int(data["shot_id"])).advance(
+                int(data.get("step", 0)),
+                int(data.get("total", 1)),
+                int(data.get("index", 1)),
+                int(data.get("count", 1)),
+            )
+            return
+        if event.type == "plan":
+            lines = data.get("lines") or [event.text]
+            self.chat.say("notice", "\n".join(f"• {line}" for line in lines))
+        elif event.type == "take":
+            if data.get("shot_id") is not None:
+                self.status.bar(int(data["shot_id"])).finish(event.text)
+            self.chat.say("notice", event.text)
+        elif event.type == "question":
+            self.chat.say("question", _question_line(event.text, data.get("choices") or []))
+            self.ask(Question.model_validate(data))
+            return
+        elif event.type == "reply":
+            self.chat.say("agent", event.text)
+        else:
+            self.chat.say("problem" if event.type == "problem" else "notice", event.text)
+        if event.type in ("plan", "take", "critique", "reply"):
+            self.refresh_story()
+
+    # questions ----------------------------------------------------------
+
+    def ask(self, question: Question) -> None:
+        """Show the agent's question as a dialog; the answer resumes the turn."""
+
+        def answered(value: str | None) -> None:
+            if value is None:
+                self.chat.say("notice", "The question is waiting: type your answer when ready.")
+                return
+            self.chat.say("person", value)
+            self.enqueue(Job("answer", text=value))
+
+        self.push_screen(QuestionScreen(question.question, question.choices), answered)
+
+    # the direction input ------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "direction":
+            return
+        text = event.value.strip()
+        event.input.value = ""
+        if not text:
+            return
+        try:
+            slash = parse(text, self.shots.selected_shot)
+        except StoryreelError as error:
+            self.chat.say("problem", f"{error}.")
+            return
+        self.chat.say("person", text)
+        if slash is not None:
+            self.run_slash(slash)
+        else:
+            self.enqueue(Job("send", text=text))
+
+    # the film pane ------------------------------------------------------
+
+    def refresh_story(self) -> None:
+        """Redraw the shot list, the bible and the keyframe from the project."""
+        if self._story_closed:
+            return
+        memory = self.agent.project.memory
+        plan = memory.plan()
+        takes = memory.takes_by_shot()
+        try:
+            dirty = takes_needing_render(self.agent.project, plan.ordered_shots())
+        except StoryreelError:
+            dirty = []
+        self.shots.show(plan, takes, dirty)
+        self.query_one("#bible", BiblePane).show(plan)
+        self.call_after_refresh(self.show_keyframe)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "shots":
+            self.show_keyframe()
+
+    def show_keyframe(self) -> None:
+        """Show the highlighted shot's chosen take's middle frame."""
+        if self._story_closed:
+            return
+        keyframe = self.query_one("#keyframe", Keyframe)
+        shot_id = self.shots.selected_shot
+        if shot_id is None:
+            keyframe.show(None, "No shots yet.")
+            return
+        take = self.selected_take(shot_id)
+        if take is None:
+            keyframe.show(None, f"Shot {shot_id} has no take yet (F5 renders it).")
+            return
+        verdict = take.critique.verdict if take.critique else "not checked"
+        caption = f"shot {shot_id} · take {take.number} · {take.backend} · {verdict}"
+        keyframe.show(keyframe_path(self.agent.project, take), caption)
+
+    # closing ------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Leave: stop a render in progress (finished takes stay), then close the story."""
+        await self.stop_turns()
+        self.exit()
+
+    async def stop_turns(self) -> None:
+        """Drop queued turns, cancel the running one and wait for the worker to end."""
+        if self._story_closed:
+            return
+        while True:
+            try:
+                self._jobs.get_nowait()
+            except queue.Empty:
+                break
+        self._waiting = 0
+        if self._turn is not None:
+            self.chat.say("notice", "Stopping; finished takes are kept and I'll finish next time.")
+            self.agent.cancel()
+        self._jobs.put(None)
+        if self._turn_worker is not None:
+            with suppress(WorkerCancelled, WorkerFailed):  # Textual may have stopped it
+                await self._turn_worker.wait()
+        self._story_closed = True
+        self.agent.close()
+
+    async def on_unmount(self) -> None:
+        await self.stop_turns()
+
+
+def _question_line(question: str, choices: Sequence[str]) -> str:
+    return question + (f"  [{' / '.join(choices)}]" if choices else "")

@@ -1,0 +1,188 @@
+"""The panes of the chat app: conversation, shot list, bible, render progress, keyframe."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Label, ProgressBar, Static
+
+from storyreel.apps.tui.thumbnail import still
+from storyreel.tools.story import Character, Reference, Shot, StoryPlan, Take
+
+ROLE_LABEL = {"person": "you", "agent": "storyreel", "notice": "·", "problem": "!"}
+
+
+class ChatLog(VerticalScroll):
+    """The conversation: the person's messages, the agent's replies, notices, questions.
+
+    `lines` keeps (role, text) of everything shown, in order.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.lines: list[tuple[str, str]] = []
+
+    def say(self, role: str, text: str) -> None:
+        """Show `text` from `role` (person, agent, notice, problem, question, help)."""
+        self.lines.append((role, text))
+        if not self.is_attached:  # the app is closing; the line is kept in `lines`
+            return
+        label = ROLE_LABEL.get(role, "")
+        body = Text()
+        if label and role in ("person", "agent"):
+            body.append(f"{label}: ", style="bold")
+        body.append(text)
+        self.mount(Static(body, classes=f"line {role}"))
+        self.scroll_end(animate=False)
+
+    def text(self) -> str:
+        """Everything shown, one line per message (for tests and copying)."""
+        return "\n".join(text for _, text in self.lines)
+
+
+def _verdict(takes: Sequence[Take], shot: Shot) -> str:
+    chosen = next((t for t in takes if t.number == shot.selected_take), None)
+    if chosen is None or chosen.critique is None:
+        return ""
+    return chosen.critique.verdict
+
+
+class ShotTable(DataTable):
+    """The shot list in film order: one row per shot, keyed by shot id."""
+
+    COLUMNS = ("#", "id", "size", "move", "dur", "lock", "takes", "verdict", "state")
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        for column in self.COLUMNS:
+            self.add_column(column, key=column)
+
+    @property
+    def selected_shot(self) -> int | None:
+        """The id of the highlighted shot, or None when there are no shots."""
+        if self.row_count == 0:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return int(row_key.value) if row_key.value is not None else None
+
+    def show(
+        self, plan: StoryPlan, takes: Mapping[int, Sequence[Take]], dirty: Sequence[int]
+    ) -> None:
+        """Replace the rows with `plan`'s shots, keeping the highlighted shot."""
+        keep = self.selected_shot
+        self.clear()
+        for shot in plan.ordered_shots():
+            shot_takes = takes.get(shot.id, [])
+            state = "changed" if shot.id in dirty else ("ok" if shot.selected_take else "")
+            self.add_row(
+                str(shot.order),
+                str(shot.id),
+                shot.size.value,
+                shot.movement.value,
+                f"{shot.duration_s:g}s",
+                "locked" if shot.locked else "",
+                str(len(shot_takes)),
+                _verdict(shot_takes, shot),
+                state,
+                key=str(shot.id),
+            )
+        if keep is not None and str(keep) in {k.value for k in self.rows}:
+            self.move_cursor(row=self.get_row_index(str(keep)))
+
+
+class BiblePane(Static):
+    """The story bible: title, characters, locations and references with their handles."""
+
+    def show(self, plan: StoryPlan) -> None:
+        text = Text()
+        text.append(f"{plan.title}\n", style="bold")
+        text.append(f"{plan.style.resolution} · {plan.style.fps} fps · {plan.style.aspect}\n")
+        sections = [
+            ("Characters", [_character_line(c) for c in plan.characters]),
+            ("Locations", [f"{loc.handle} {loc.description}" for loc in plan.locations]),
+            ("References", [_reference_line(r) for r in plan.references]),
+        ]
+        for title, items in sections:
+            text.append(f"\n{title}\n", style="bold underline")
+            for item in items or ["(none yet)"]:
+                text.append(f"  {item}\n")
+        self.update(text)
+
+
+def _character_line(character: Character) -> str:
+    wardrobe = f", wearing {character.wardrobe}" if character.wardrobe else ""
+    return f"{character.handle} {character.description}{wardrobe}"
+
+
+def _reference_line(reference: Reference) -> str:
+    target = reference.entity or (f"shot {reference.shot}" if reference.shot else "not bound")
+    return f"{reference.handle} {reference.kind.value}, {reference.role.value} → {target}"
+
+
+class ShotProgress(Horizontal):
+    """One shot's render: a label with steps and elapsed time, and a bar."""
+
+    def __init__(self, shot_id: int) -> None:
+        super().__init__(id=f"progress-{shot_id}", classes="shot-progress")
+        self.shot_id = shot_id
+        self.started = time.monotonic()
+        self.label = Label(f"shot {shot_id}", classes="progress-label")
+        self.bar = ProgressBar(total=100, show_eta=False, show_percentage=False)
+        self.text = f"shot {shot_id}"
+
+    def compose(self) -> ComposeResult:
+        yield self.label
+        yield self.bar
+
+    def advance(self, step: int, total: int, index: int, count: int) -> None:
+        elapsed = time.monotonic() - self.started
+        self.text = f"shot {self.shot_id} ({index}/{count}) {step}/{total} · {elapsed:.1f}s"
+        self.label.update(self.text)
+        self.bar.update(total=max(1, total), progress=step)
+
+    def finish(self, text: str) -> None:
+        total = self.bar.total or 1
+        self.bar.update(total=total, progress=total)
+        self.text = text
+        self.label.update(text)
+
+
+class RenderStatus(Vertical):
+    """Per-shot progress bars while rendering; a status line otherwise."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Ready.", id="status-line")
+
+    def status(self, text: str) -> None:
+        self.query_one("#status-line", Label).update(text)
+
+    def bar(self, shot_id: int) -> ShotProgress:
+        found = self.query(f"#progress-{shot_id}")
+        if found:
+            return found.first(ShotProgress)
+        row = ShotProgress(shot_id)
+        self.mount(row)
+        return row
+
+    def clear_bars(self) -> None:
+        self.query(ShotProgress).remove()
+
+
+class Keyframe(Static):
+    """The selected shot's keyframe (middle frame of its chosen take) in half blocks."""
+
+    def show(self, path: Path | None, caption: str) -> None:
+        width = max(8, (self.size.width or 40) - 2)
+        height = max(3, (self.size.height or 10) - 1)
+        picture = still(path, width, height) if path is not None else None
+        if picture is None:
+            self.update(caption)
+            return
+        picture.append(f"\n{caption}")
+        self.update(picture)

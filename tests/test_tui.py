@@ -1,0 +1,326 @@
+"""The terminal chat app, driven headless with Textual's pilot on a real project."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from textual.pilot import Pilot
+
+from storyreel.agent.session import Session
+from storyreel.apps.tui.app import StoryreelApp
+from storyreel.apps.tui.screens import QuestionScreen, TakesScreen
+from storyreel.apps.tui.widgets import ShotProgress
+from storyreel.tools.project import Project
+from tests.tui_helpers import (
+    CLOSE_UP,
+    HARBOUR,
+    MARA,
+    GatedPreviz,
+    cell,
+    drive,
+    idle,
+    new_story,
+    rows,
+    screen_text,
+    type_line,
+    until,
+)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return new_story(tmp_path / "film")
+
+
+def plan_of(folder: Path):
+    project = Project.open(folder)
+    try:
+        return project.memory.plan(), project.memory.takes_by_shot()
+    finally:
+        project.close()
+
+
+def test_typed_direction_fills_the_shot_list_renders_and_shows_the_verdict(folder: Path) -> None:
+    seen: dict[str, object] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, MARA)
+        await type_line(app, pilot, HARBOUR)
+        await idle(app, pilot)
+        seen["rows"] = rows(app)
+        seen["bars"] = [bar.text for bar in app.query(ShotProgress)]
+        seen["screen"] = screen_text(app)
+        seen["chat"] = app.chat.text()
+
+    drive(folder, script)
+    assert seen["rows"] == [["1", "1", "LS", "static", "2s", "", "1", "accept", "ok"]]
+    assert [bar.split(" (")[0] for bar in seen["bars"]] == ["shot 1: rendered take 1"]
+    screen = str(seen["screen"])
+    assert "shot 1 · take 1 · previz · accept" in screen  # the keyframe caption
+    assert "▀" in screen  # the keyframe itself, in half blocks
+    assert "@mara a woman in her thirties, wearing a red" in screen  # the bible
+    assert "Rendered shot 1." in str(seen["chat"])
+
+
+def test_lock_by_key_unlock_by_command_and_undo(folder: Path) -> None:
+    states: list[str] = []
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, HARBOUR)
+        await idle(app, pilot)
+        await pilot.press("f7")
+        await idle(app, pilot)
+        states.append(cell(app, 1, "lock"))
+        await type_line(app, pilot, "/unlock 1")
+        await idle(app, pilot)
+        states.append(cell(app, 1, "lock"))
+        await pilot.press("ctrl+z")
+        await idle(app, pilot)
+        states.append(cell(app, 1, "lock"))
+
+    drive(folder, script)
+    assert states == ["locked", "", "locked"]
+    plan, _ = plan_of(folder)
+    assert plan.shots[0].locked
+
+
+def test_an_approval_is_a_dialog_and_the_answer_resumes_the_turn(folder: Path) -> None:
+    seen: dict[str, object] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, MARA)
+        await type_line(app, pilot, HARBOUR)
+        await type_line(app, pilot, CLOSE_UP)
+        await idle(app, pilot)
+        await type_line(app, pilot, "delete shot 2")
+        await until(app, pilot, lambda: isinstance(app.screen, QuestionScreen))
+        seen["question"] = app.screen.question
+        await idle(app, pilot)
+        seen["before"] = len(rows(app))
+        await pilot.click("#choice-0")  # "yes"
+        await idle(app, pilot)
+        seen["after"] = [row[1] for row in rows(app)]
+
+    drive(folder, script)
+    assert "remove shot 2, which has 1 take(s)" in str(seen["question"])
+    assert seen["before"] == 2 and seen["after"] == ["1"]
+
+
+def test_a_question_left_open_is_asked_again_after_a_restart(folder: Path) -> None:
+    async def ask_and_leave(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, HARBOUR)
+        await idle(app, pilot)
+        await type_line(app, pilot, "delete shot 1")
+        await until(app, pilot, lambda: isinstance(app.screen, QuestionScreen))
+        await pilot.press("escape")  # answer later
+        await idle(app, pilot)
+
+    drive(folder, ask_and_leave)
+    seen: dict[str, object] = {}
+
+    async def come_back(app: StoryreelApp, pilot: Pilot) -> None:
+        await until(app, pilot, lambda: isinstance(app.screen, QuestionScreen))
+        await pilot.click("#choice-1")  # "no"
+        await idle(app, pilot)
+        seen["rows"] = len(rows(app))
+
+    drive(folder, come_back)
+    assert seen["rows"] == 1
+
+
+def test_restart_shows_the_same_story_and_the_conversation(folder: Path) -> None:
+    first: dict[str, object] = {}
+
+    async def build(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, MARA)
+        await type_line(app, pilot, HARBOUR)
+        await type_line(app, pilot, CLOSE_UP)
+        await idle(app, pilot)
+        await pilot.press("f7")  # lock shot 1
+        await idle(app, pilot)
+        first["rows"] = rows(app)
+
+    drive(folder, build)
+    again: dict[str, object] = {}
+
+    async def reopen(app: StoryreelApp, pilot: Pilot) -> None:
+        await pilot.pause()
+        again["rows"] = rows(app)
+        again["chat"] = app.chat.text()
+
+    drive(folder, reopen)
+    assert again["rows"] == first["rows"]
+    assert len(again["rows"]) == 2 and again["rows"][0][5] == "locked"
+    chat = str(again["chat"])
+    assert "Earlier in this conversation:" in chat
+    assert MARA in chat and "lock shot 1" in chat
+    assert "Welcome back to Harbour: 2 shot(s), 2 with a take, 1 locked." in chat
+
+
+def test_a_message_during_a_render_is_queued_and_done_next(folder: Path) -> None:
+    chat: list[str] = []
+    GatedPreviz.GATE.clear()
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, MARA)
+        await type_line(app, pilot, HARBOUR)
+        await until(app, pilot, lambda: app.query("#progress-1"))
+        await type_line(app, pilot, CLOSE_UP)
+        chat.append(app.chat.lines[-1][1])
+        GatedPreviz.GATE.set()
+        await idle(app, pilot)
+        chat.extend(text for _, text in app.chat.lines)
+
+    drive(folder, script, backend="gated")
+    assert chat[0] == "I'm rendering shot 1; I'll read that next."
+    first_done = chat.index("Added the harbour and a shot.\nRendered shot 1.")
+    assert chat.index(CLOSE_UP) < chat.index(chat[0], 1) < first_done
+    assert chat.index("• Added shot 2 (CU, dolly_in, 2 s)") > first_done
+    plan, takes = plan_of(folder)
+    assert [shot.id for shot in plan.shots] == [1, 2] and all(takes[i] for i in (1, 2))
+
+
+def test_quitting_during_a_render_cancels_and_the_next_start_finishes(folder: Path) -> None:
+    GatedPreviz.GATE.clear()
+
+    async def start_and_quit(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, HARBOUR + " Then a close-up of the water, 2 seconds.")
+        await until(app, pilot, lambda: app.query("#progress-1"))
+
+    drive(folder, start_and_quit, backend="gated")  # quits with ctrl+q while shot 1 renders
+    with Session(folder, offline=True) as session:
+        assert session.unfinished()
+        assert not any(session.project.memory.takes_by_shot().values())
+        assert len(session.project.memory.plan().shots) == 2
+    seen: dict[str, object] = {}
+    GatedPreviz.GATE.set()
+
+    async def come_back(app: StoryreelApp, pilot: Pilot) -> None:
+        await idle(app, pilot)
+        seen["chat"] = app.chat.text()
+        seen["rows"] = rows(app)
+
+    drive(folder, come_back, backend="gated")
+    assert "Finishing what I was doing when I was stopped." in str(seen["chat"])
+    assert [row[6] for row in seen["rows"]] == ["1", "1"]  # one take each, none half-made
+    assert not list((folder / "media" / "takes").glob("*partial*"))
+    with Session(folder, offline=True) as session:
+        assert not session.unfinished()
+
+
+def test_retake_then_choose_the_first_take_in_the_takes_dialog(folder: Path) -> None:
+    seen: dict[str, object] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, HARBOUR)
+        await idle(app, pilot)
+        await pilot.press("f8")  # retake
+        await idle(app, pilot)
+        seen["after_retake"] = cell(app, 1, "takes")
+        await pilot.press("f9")
+        await until(app, pilot, lambda: isinstance(app.screen, TakesScreen))
+        await pilot.press("up", "enter")
+        await idle(app, pilot)
+
+    drive(folder, script)
+    assert seen["after_retake"] == "2"
+    plan, takes = plan_of(folder)
+    assert plan.shots[0].selected_take == 1 and len(takes[1]) == 2
+
+
+def test_attach_a_photo_and_see_its_handle(folder: Path, tmp_path: Path) -> None:
+    photo = tmp_path / "quay.png"
+    Image.new("RGB", (64, 36), (30, 80, 120)).save(photo)
+    seen: dict[str, str] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, f"/attach {photo}")
+        await idle(app, pilot)
+        await type_line(app, pilot, "/attach /no/such/file.png")
+        seen["chat"] = app.chat.text()
+        seen["screen"] = screen_text(app)
+
+    drive(folder, script)
+    assert "quay.png is now @image1" in seen["chat"]
+    assert "There is no file at /no/such/file.png" in seen["chat"]
+    assert "@image1 image, " in seen["screen"]  # the bible's references
+
+
+def test_export_then_play_the_cut_with_the_chosen_player(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    played = tmp_path / "played.txt"
+    player = tmp_path / "player.sh"
+    player.write_text(f'#!/bin/sh\necho "$1" > {played}\n')
+    player.chmod(player.stat().st_mode | stat.S_IEXEC)
+    seen: dict[str, str] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, HARBOUR)
+        await idle(app, pilot)
+        monkeypatch.delenv("STORYREEL_PLAYER", raising=False)
+        monkeypatch.delenv("DISPLAY", raising=False)
+        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+        await type_line(app, pilot, "/open cut")  # nothing exported yet
+        await pilot.press("f10")
+        await idle(app, pilot)
+        await type_line(app, pilot, "/open cut")  # no player here: the path is given
+        monkeypatch.setenv("STORYREEL_PLAYER", str(player))
+        await pilot.press("f4")  # the selected shot's take
+        await until(app, pilot, played.exists, timeout=10)
+        seen["chat"] = app.chat.text()
+
+    drive(folder, script)
+    chat = seen["chat"]
+    assert "There is no final cut yet" in chat
+    cut = folder / "exports" / "harbour.mp4"
+    assert cut.is_file() and f"No video player found here. The file is {cut.resolve()}" in chat
+    assert played.read_text().strip().endswith(".mp4") and "takes" in played.read_text()
+
+
+def test_first_run_welcome_and_the_example_story(folder: Path) -> None:
+    seen: dict[str, object] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        seen["welcome"] = app.chat.text()
+        seen["title"] = app.sub_title
+        await pilot.press("f2")
+        await idle(app, pilot)
+        seen["rows"] = rows(app)
+        seen["chat"] = [text for role, text in app.chat.lines if role == "person"]
+
+    drive(folder, script, example=(MARA, HARBOUR, CLOSE_UP))
+    welcome = str(seen["welcome"])
+    assert "Tell me your story in plain words" in welcome and "Press F2" in welcome
+    assert "director: offline (built in) · renderer: previz" in str(seen["title"])
+    assert [row[2] for row in seen["rows"]] == ["LS", "CU"]
+    assert seen["chat"] == [MARA, HARBOUR, CLOSE_UP]
+
+
+def test_help_and_bad_commands_teach(folder: Path) -> None:
+    seen: dict[str, str] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await pilot.press("f1")
+        await type_line(app, pilot, "/lock")  # no shots yet
+        await type_line(app, pilot, "/frobnicate")
+        await type_line(app, pilot, "/use 3")
+        seen["chat"] = app.chat.text()
+
+    drive(folder, script)
+    chat = seen["chat"]
+    assert "/render [all | 3 4]" in chat and "F5 render shot" in chat
+    assert "/lock needs a shot: there are no shots yet, or type /lock 3." in chat
+    assert "there is no /frobnicate command; /help lists them." in chat
+    assert "/use needs a shot and a take: /use 3 2 uses take 2 for shot 3." in chat
+
+
+def test_the_app_never_reaches_beyond_the_project(folder: Path) -> None:
+    drive(folder, lambda app, pilot: pilot.pause())
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        os.listdir(folder)
+    )
