@@ -324,3 +324,30 @@ def test_the_app_never_reaches_beyond_the_project(folder: Path) -> None:
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
         os.listdir(folder)
     )
+
+
+def test_compare_a_shot_on_two_renderers(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyreel.renderer import availability
+
+    monkeypatch.setattr(availability, "ready_backends", lambda: ["previz"])  # a machine, no GPU
+    GatedPreviz.GATE.set()
+    seen: dict[str, str] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, HARBOUR)
+        await idle(app, pilot)
+        await type_line(app, pilot, "/compare")  # only previz can render here
+        await type_line(app, pilot, "/compare 1 previz,nosuch")
+        await idle(app, pilot)
+        await type_line(app, pilot, "/compare 1 previz,gated")
+        await idle(app, pilot)
+        seen["chat"] = app.chat.text()
+        seen["takes"] = cell(app, 1, "takes")
+
+    drive(folder, script)
+    chat = seen["chat"]
+    assert "Only previz can render here, and a comparison needs two." in chat
+    assert "I cannot compare on nosuch: not available here" in chat
+    assert "Compared shot 1: take 2 on previz, take 3 on gated." in chat
+    assert (folder / "exports" / "compare-shot1.mp4").is_file()
+    assert seen["takes"] == "3"
