@@ -351,3 +351,43 @@ def test_compare_a_shot_on_two_renderers(folder: Path, monkeypatch: pytest.Monke
     assert "Compared shot 1: take 2 on previz, take 3 on gated." in chat
     assert (folder / "exports" / "compare-shot1.mp4").is_file()
     assert seen["takes"] == "3"
+
+
+def test_keyframes_in_sixel_when_the_terminal_speaks_it(folder: Path) -> None:
+    """The terminal is asked before the app starts; told "sixel", the keyframe is sent as Sixel."""
+    from textual_image.widget import SixelImage
+
+    seen: dict[str, object] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, HARBOUR)
+        await idle(app, pilot)
+        await pilot.pause(0.2)
+        picture = app.query_one("#keyframe").picture
+        seen["widget"] = picture
+        seen["image"] = picture.image
+        seen["painted"] = "".join(
+            segment.text for strip in app.screen._compositor.render_strips() for segment in strip
+        )
+
+    async def main() -> None:
+        app = StoryreelApp(folder, offline=True, pictures="sixel")
+        async with app.run_test(size=(150, 46)) as pilot:
+            await script(app, pilot)
+            await pilot.press("ctrl+q")
+
+    import asyncio
+
+    asyncio.run(main())
+    assert isinstance(seen["widget"], SixelImage)
+    assert str(seen["image"]).endswith(".key.png")
+    assert "\x1bP" in str(seen["painted"]) and "\x1b\\" in str(seen["painted"])  # a Sixel DCS
+
+
+def test_pictures_fall_back_to_half_blocks_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyreel.apps.tui import graphics
+
+    assert graphics.detect() == "halfblock"  # pytest's stdout is not a terminal
+    monkeypatch.setenv("STORYREEL_PICTURES", "halfblock")
+    assert graphics.detect() == "halfblock"
+    assert graphics.picture_widget("halfblock") is None

@@ -56,4 +56,9 @@ def chat(
             f"there is no story in {folder.resolve()}; start one with: "
             'storyreel chat --new "My film" (or storyreel chat -p FOLDER)'
         )
-    StoryreelApp(folder, session, offline=offline, backend=backend, autopilot=yes).run()
+    from storyreel.apps.tui.graphics import detect
+
+    pictures = detect()  # before the app starts: afterwards Textual owns the terminal
+    StoryreelApp(
+        folder, session, offline=offline, backend=backend, autopilot=yes, pictures=pictures
+    ).run()

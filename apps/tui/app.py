@@ -27,6 +27,7 @@ from storyreel.agent.events import AgentEvent, Question
 from storyreel.agent.session import Session
 from storyreel.apps.tui.actions import Actions
 from storyreel.apps.tui.commands import parse
+from storyreel.apps.tui.graphics import Protocol
 from storyreel.apps.tui.jobs import EventArrived, Job, TurnFinished, TurnStarted
 from storyreel.apps.tui.screens import QuestionScreen
 from storyreel.apps.tui.welcome import active_setup, welcome_text
@@ -48,6 +49,7 @@ class StoryreelApp(Actions, App[None]):
         backend: the renderer for automatic renders.
         autopilot: never stop to ask for approval.
         example: the messages F2 sends (default: the demo story "The Letter").
+        pictures: how to draw keyframes: "sixel", "tgp" or "halfblock" (graphics.detect()).
     """
 
     CSS_PATH = "storyreel.tcss"
@@ -78,6 +80,7 @@ class StoryreelApp(Actions, App[None]):
         backend: str = "previz",
         autopilot: bool = False,
         example: Sequence[str] = DEMO_CONVERSATION,
+        pictures: Protocol = "halfblock",
     ) -> None:
         super().__init__()
         self.agent = Session(
@@ -90,6 +93,7 @@ class StoryreelApp(Actions, App[None]):
         )
         self.backend = backend
         self.example = list(example)
+        self.pictures = pictures
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._waiting = 0
         self._turn: Job | None = None
@@ -108,7 +112,7 @@ class StoryreelApp(Actions, App[None]):
                 yield Input(placeholder=PLACEHOLDER, id="direction")
             with Vertical(id="right"):
                 yield ShotTable(id="shots")
-                yield Keyframe(id="keyframe")
+                yield Keyframe(self.pictures, id="keyframe")
                 with VerticalScroll(id="bible-scroll"):
                     yield BiblePane(id="bible")
         yield Footer()

@@ -9,8 +9,10 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
+from storyreel.apps.tui.graphics import Protocol, picture_widget
 from storyreel.apps.tui.thumbnail import still
 from storyreel.tools.story import Character, Reference, Shot, StoryPlan, Take
 
@@ -174,15 +176,29 @@ class RenderStatus(Vertical):
         self.query(ShotProgress).remove()
 
 
-class Keyframe(Static):
-    """The selected shot's keyframe (middle frame of its chosen take) in half blocks."""
+class Keyframe(Vertical):
+    """The selected shot's keyframe (middle frame of its chosen take) and a caption.
+
+    Drawn with Sixel or the kitty graphics protocol when the terminal speaks
+    one (see graphics.py), else in half blocks.
+    """
+
+    def __init__(self, protocol: Protocol = "halfblock", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.protocol = protocol
+        self.picture: Widget = picture_widget(protocol) or Static(classes="picture")
+        self.caption = Label("", classes="caption")
+
+    def compose(self) -> ComposeResult:
+        yield self.picture
+        yield self.caption
 
     def show(self, path: Path | None, caption: str) -> None:
-        width = max(8, (self.size.width or 40) - 2)
-        height = max(3, (self.size.height or 10) - 1)
-        picture = still(path, width, height) if path is not None else None
-        if picture is None:
-            self.update(caption)
-            return
-        picture.append(f"\n{caption}")
-        self.update(picture)
+        self.caption.update(caption)
+        if isinstance(self.picture, Static):
+            width = max(8, self.picture.size.width or 40)
+            height = max(3, self.picture.size.height or 9)
+            picture = still(path, width, height) if path is not None else None
+            self.picture.update(picture or "")
+        else:
+            self.picture.image = str(path) if path is not None and path.is_file() else None  # type: ignore[attr-defined]
