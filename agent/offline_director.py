@@ -48,6 +48,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from storyreel.agent.director import DirectorReply
+from storyreel.agent.handles import ask_about, unknown_handles
 from storyreel.tools.edits import (
     AddCharacter,
     AddLocation,
@@ -1715,8 +1716,25 @@ class OfflineDirector:
                 '"export" for the final cut.',
                 edits=[],
             )
+        held = memo.pop("held", None)
         turn.run(text)
-        return self._finish(turn)
+        if isinstance(held, str):
+            turn.run(held)
+        reply = self._finish(turn)
+        unknown = unknown_handles(f"{text} {held or ''}", plan, reply.edits)
+        if not unknown:
+            return reply
+        if isinstance(held, str):  # asked once already: keep this message, drop the held one
+            turn = _Turn(plan, memo)
+            turn.run(text)
+            still = ", ".join(unknown)
+            turn.notes.append(f'(I left out "{held}": I still do not know {still}.)')
+            reply = self._finish(turn)
+            unknown = unknown_handles(text, plan, reply.edits)
+            if not unknown:
+                return reply
+        memo["held"] = text
+        return DirectorReply(reply="", edits=[ask_about(unknown, plan)])
 
     def _resume(self, turn: _Turn, pending: dict[str, Any], answer: list[str]) -> DirectorReply:
         """The person said whom they meant: finish the held-back shot, then the rest."""

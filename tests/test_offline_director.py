@@ -515,3 +515,29 @@ def test_directing_a_short_film_over_several_messages() -> None:
     assert shots[4].continues_from == shots[3].id and shots[4].lens_mm == 85
     assert shots[3].dialogue.startswith("This came for you") and shots[6].dialogue == "Come home."
     assert actions == ["render", "export"]
+
+
+def test_an_unknown_handle_is_asked_about_and_the_message_is_done_after_the_answer() -> None:
+    director, memo = OfflineDirector(), {}
+    asked = director.direct("A wide shot of @lena on the pier, 3 seconds.", StoryPlan(), memo)
+    assert [e.kind for e in asked.edits] == ["ask"]
+    question = asked.edits[0].question
+    assert question.startswith("I don't know @lena yet (known: none yet). Who or what is it?")
+    answered = director.direct("Lena is a young sailor in a yellow coat.", StoryPlan(), memo)
+    kinds = [e.kind for e in answered.edits]
+    assert kinds == ["add_character", "add_location", "add_shot"]
+    shot = answered.edits[2]
+    assert shot.characters == ["Lena"] and shot.duration_s == 3.0
+    assert "held" not in memo
+
+
+def test_a_handle_still_unknown_after_the_answer_is_dropped_with_a_note(plan: StoryPlan) -> None:
+    director, memo = OfflineDirector(), {}
+    director.direct("Close-up of @ghost, 2 seconds.", plan, memo)
+    again = director.direct("Lock shot 1.", plan, memo)
+    assert [e.kind for e in again.edits] == ["set_lock"]
+    assert '(I left out "Close-up of @ghost, 2 seconds.": I still do not know @ghost.)' in (
+        again.reply
+    )
+    known = director.direct("Close-up of @mara reading, 2 seconds.", plan, {})
+    assert [e.kind for e in known.edits] == ["add_shot"]  # known handles need no question

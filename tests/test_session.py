@@ -267,3 +267,15 @@ def test_act_with_only_an_attachment_names_its_handle(
     assert events[-1].type == "reply"
     assert events[-1].text == "Added @image1 is harbour.png (image)."
     assert not llm.requests
+
+
+def test_offline_director_asks_about_an_unknown_handle_then_carries_on(folder: Path) -> None:
+    with Session(folder, offline=True) as s:
+        events = list(s.send("A wide shot of @lena on the pier, 2 seconds."))
+        assert events[-1].type == "question" and "I don't know @lena yet" in events[-1].text
+        assert not s.project.memory.plan().shots
+        done = list(s.send("Lena is a young sailor in a yellow coat."))
+        plan = s.project.memory.plan()
+    assert [c.name for c in plan.characters] == ["Lena"]
+    assert [shot.characters for shot in plan.shots] == [["Lena"]]
+    assert any(e.type == "take" for e in done)
