@@ -210,6 +210,23 @@ def read_frames(
         process.wait(timeout=60)
 
 
+def decode_problem(path: Path, stream: str = "v") -> str | None:
+    """Why the file's first video ("v") or audio ("a") stream cannot be decoded, or None.
+
+    Decodes the first frame (or 0.2 s of sound) and returns ffmpeg's first error line.
+    """
+    limit = ["-frames:v", "1"] if stream == "v" else ["-t", "0.2"]
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-v", "error", "-i", str(path),
+        "-map", f"0:{stream}:0", *limit, "-f", "null", "-",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if result.returncode == 0:
+        return None
+    lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+    return lines[0] if lines else f"ffmpeg exited with {result.returncode}"
+
+
 def read_all_frames(path: Path) -> np.ndarray:
     """Every frame of a video as one (N, H, W, 3) uint8 array."""
     frames = list(read_frames(path))

@@ -88,8 +88,12 @@ def _bad_file(kind: str, folder: Path) -> Path:
             "empty": "empty.png",
             "text": "notes.txt",
             "broken": "bad.png",
+            "codec": "odd-codec.mp4",
         }[kind]
     )
+    if kind == "codec":  # a real MP4 whose video codec is one no decoder knows
+        clip(folder / "good.mp4")
+        path.write_bytes((folder / "good.mp4").read_bytes().replace(b"avc1", b"zzzz"))
     contents = {"empty": b"", "text": b"hello", "broken": b"\x89PNG\r\n\x1a\n" + b"\0" * 40}
     if kind in contents:
         path.write_bytes(contents[kind])
@@ -103,6 +107,7 @@ def _bad_file(kind: str, folder: Path) -> Path:
         ("empty", "is empty"),
         ("text", "is not an image, video or audio file"),
         ("broken", "is not an image, video or audio file"),
+        ("codec", "odd-codec.mp4: its video cannot be decoded here"),
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_stored(

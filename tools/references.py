@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from storyreel.renderer.video_io import probe_media
+from storyreel.renderer.video_io import decode_problem, probe_media
 from storyreel.tools.edits import AddReference
 from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.project import Project
@@ -60,6 +60,14 @@ def _probe(path: Path) -> dict[str, object]:
         ) from error
     if info.has_video and not info.width:
         raise InvalidInputError(f"{path.name} uses a video codec storyreel cannot read")
+    problem = decode_problem(path, "v" if info.has_video else "a")
+    if problem is not None:
+        what = "video" if info.has_video else "sound"
+        example = "-c:v libx264 out.mp4" if info.has_video else "out.wav"
+        raise InvalidInputError(
+            f"{path.name}: its {what} cannot be decoded here ({problem.split('] ')[-1]}); "
+            f"convert it first, e.g. ffmpeg -i {path.name} {example}"
+        )
     if info.has_video:
         return {
             "kind": MediaKind.VIDEO,
