@@ -25,6 +25,7 @@ from storyreel.tools.edits import (
     EditModel,
     ExportFilm,
     RedoChange,
+    ReferenceFromTake,
     RemoveShot,
     RenderShots,
     UndoChange,
@@ -137,20 +138,42 @@ def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         batch = memory.apply(edits, source=ctx.director.name)
         lines.extend(batch.lines)
         emit("plan", "; ".join(batch.lines), revision=batch.revision.id, lines=batch.lines)
+    done: list[str] = []
     for action in _edits(state.get("actions", [])):
         try:
             if isinstance(action, UndoChange):
                 for _ in range(action.steps):
-                    lines.append(f"Undid: {memory.undo().description}")
+                    done.append(f"Undid: {memory.undo().description}")
             elif isinstance(action, RedoChange):
                 for _ in range(action.steps):
-                    lines.append(f"Redid: {memory.redo().description}")
+                    done.append(f"Redid: {memory.redo().description}")
+            elif isinstance(action, ReferenceFromTake):
+                done.append(_reference_from_take(ctx, action))
         except StoryreelError as error:
             problems.append(str(error).capitalize() + ".")
-    if any(line.startswith(("Undid", "Redid")) for line in lines):
-        undo_lines = [line for line in lines if line.startswith(("Undid", "Redid"))]
-        emit("plan", "; ".join(undo_lines), lines=undo_lines)
+    if done:
+        lines.extend(done)
+        emit("plan", "; ".join(done), lines=done)
     return {"lines": lines, "problems": problems, "pending_edits": pending}
+
+
+def _reference_from_take(ctx: AgentContext, action: ReferenceFromTake) -> str:
+    """Make a frame of a take a reference; say what was added."""
+    from storyreel.tools.frame_refs import reference_from_take
+
+    edit, reference, label = reference_from_take(
+        ctx.project,
+        action.shot_id,
+        action.take,
+        action.frame,
+        name=action.name,
+        entity=action.entity,
+    )
+    if edit is None:
+        return f"{label[:1].upper()}{label[1:]} already is {reference.handle}"
+    ctx.project.memory.apply([edit], source=ctx.director.name)
+    whose = f" for {reference.entity}" if reference.entity else " for the look"
+    return f"Added {reference.handle}{whose}: {label}"
 
 
 def _render_requests(state: AgentState, ctx: AgentContext) -> list[RenderShots]:

@@ -59,6 +59,7 @@ from storyreel.tools.edits import (
     ExportFilm,
     MoveShot,
     RedoChange,
+    ReferenceFromTake,
     RemoveShot,
     RenderShots,
     SelectTake,
@@ -698,6 +699,7 @@ class _Turn:
             self._export,
             self._title,
             self._compare,
+            self._frame_reference,
             self._select_take,
             self._lock,
             self._move,
@@ -1314,6 +1316,34 @@ class _Turn:
         self.edits.append(CompareBackends(shot_id=ids[0], backends=backends))
         return self._done(f"Comparing shot {ids[0]} on {_join(backends)}.", ids[0])
 
+    def _frame_reference(self, text: str) -> bool:
+        """ "use the last frame of shot 2 as Mara's reference", "frame 10 of shot 3 for ..."."""
+        m = _FRAME_REF_RE.search(text)
+        if m is None:
+            return False
+        which, number, shot_id, take, tail = m.groups()
+        frame = number or ("first" if which.lower() in ("first", "opening") else "last")
+        ids = self._existing([int(shot_id)])
+        if not ids:
+            return True
+        tail_low = f" {(tail or '').lower()} "
+        entity = next(
+            (
+                thing.name
+                for thing in [*self.people.values(), *self.places.values()]
+                if re.search(rf"\b{re.escape(thing.name.lower())}\b", tail_low)
+            ),
+            None,
+        )
+        self.edits.append(
+            ReferenceFromTake(
+                shot_id=ids[0], take=int(take) if take else None, frame=frame, entity=entity
+            )
+        )
+        whose = f"{entity}'s reference" if entity else "a style reference"
+        which_frame = f"frame {frame}" if frame.isdigit() else f"the {frame} frame"
+        return self._done(f"Using {which_frame} of shot {ids[0]} as {whose}.", ids[0])
+
     def _select_take(self, text: str) -> bool:
         """ "use take 2 for shot 3", "select the second take of shot 3"."""
         low = text.lower()
@@ -1757,6 +1787,12 @@ class OfflineDirector:
             return DirectorReply(reply=f"{HELP}\n{OFFLINE_NOTICE}", edits=[])
         return DirectorReply(reply=text, edits=turn.edits)
 
+
+_FRAME_REF_RE = _rx(
+    r"\b(?:use|make|turn|take|keep|save|set)\b.*?\b(?:(first|last|final|opening|closing)\s+",
+    r"frame|frame\s+(?:#|number\s+)?(\d+))\s+(?:of|from|in)\s+shot\s*#?(\d+)",
+    r"(?:,?\s*\(?take\s*#?(\d+)\)?)?(.*\breference\b.*)$",
+)
 
 _AS_LONG_AS = re.compile(
     r"^\s*(?:make|set|let)\s+shot\s+(\d+)\s+(?:be\s+)?(?:as\s+)?long\s+as\s+(@[\w-]+)\W*$", re.I

@@ -95,6 +95,11 @@ CASES = [
          "description": "an old fisherman with a white beard", "wardrobe": ""}]),
     ("Jon is a fisherman in his sixties.", [
         {"kind": "add_character", "name": "Jon", "description": "a fisherman in his sixties"}]),
+    ("Use the last frame of shot 2 as Mara's reference.", [
+        {"kind": "reference_from_take", "shot_id": 2, "take": None, "frame": "last",
+         "entity": "Mara"}]),
+    ("make frame 5 of shot 1, take 2 a style reference", [
+        {"kind": "reference_from_take", "shot_id": 1, "take": 2, "frame": "5", "entity": None}]),
     ("Lena is a woman in her thirties wearing a red raincoat.", [
         {"kind": "add_character", "name": "Lena", "description": "a woman in her thirties",
          "wardrobe": "a red raincoat"}]),

@@ -222,9 +222,10 @@ def test_frame_of_a_take_becomes_a_reference(cli: Cli) -> None:
     out = cli(
         "ref", "from-take", "1", "1", "--frame", "last", "--entity", "Mara", "--name", "mara-look"
     ).stdout
-    assert "Added image reference @image1 (@mara-look)" in out
+    assert "Added image reference @image1 (@mara-look): the last frame of shot 1 (take 1)" in out
     ref = cli.plan()["references"][0]
     assert ref["entity"] == "Mara" and (ref["width"], ref["height"]) == (320, 180)
+    assert ref["role"] == "subject"
     result = cli("ref", "from-take", "1", "7", expect=1)
     assert "shot 1 has no take 7" in result.stderr
 

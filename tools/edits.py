@@ -264,7 +264,30 @@ class AskPerson(EditModel):
     choices: list[str] = Field(default_factory=list)
 
 
-ACTION_TYPES = (RenderShots, CompareBackends, ExportFilm, UndoChange, RedoChange, AskPerson)
+class ReferenceFromTake(EditModel):
+    """Make one frame of a take an image reference, so a good take steers later ones.
+
+    `take` None: the take in use. `frame`: "first", "last" or a frame number.
+    `entity`: the character or location it shows (else it is a style reference).
+    """
+
+    kind: Literal["reference_from_take"] = "reference_from_take"
+    shot_id: int
+    take: int | None = None
+    frame: str = "last"
+    entity: str | None = None
+    name: str | None = None
+
+
+ACTION_TYPES = (
+    RenderShots,
+    CompareBackends,
+    ExportFilm,
+    UndoChange,
+    RedoChange,
+    AskPerson,
+    ReferenceFromTake,
+)
 
 PLAN_EDIT_TYPES: tuple[type[EditModel], ...] = (
     AddCharacter,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -114,27 +113,17 @@ def ref_from_take(
     project: ProjectOption = HERE,
 ) -> None:
     """Turn one frame of a take into an image reference, so a good take steers later ones."""
-    from PIL import Image
-
-    from storyreel.renderer.video_io import read_all_frames
-    from storyreel.tools.errors import InvalidInputError, NotFoundError
-    from storyreel.tools.rendering import take_file
+    from storyreel.tools.frame_refs import reference_from_take
 
     with opened(project) as opened_project:
-        found = next((t for t in opened_project.memory.takes(shot_id) if t.number == take), None)
-        if found is None:
-            raise NotFoundError(
-                f"shot {shot_id} has no take {take} (see: storyreel takes {shot_id})"
-            )
-        frames = read_all_frames(take_file(opened_project, found))
-    choice = {"first": 0, "last": len(frames) - 1}.get(frame)
-    if choice is None:
-        if not frame.isdigit() or int(frame) >= len(frames):
-            raise InvalidInputError(
-                f"--frame must be first, last or 0..{len(frames) - 1}, got {frame!r}"
-            )
-        choice = int(frame)
-    with tempfile.TemporaryDirectory() as temporary:
-        still = Path(temporary) / f"shot{shot_id}-take{take}-frame{choice}.png"
-        Image.fromarray(frames[choice]).save(still)
-        _add(project, still, name, role, entity, None)
+        role_value = parse_term(ReferenceRole, role).value if role else None
+        edit, reference, label = reference_from_take(
+            opened_project, shot_id, take, frame, name=name, role=role_value, entity=entity
+        )
+        if edit is None:
+            typer.echo(f"That frame is already a reference: {reference.handle}")
+            return
+        batch = opened_project.memory.apply([edit], source="cli")
+    named = f" ({reference.name})" if reference.name else ""
+    typer.echo(f"Added image reference {reference.handle}{named}: {label}")
+    typer.echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")

@@ -1,0 +1,74 @@
+"""A frame of a take as a reference: "use the last frame of shot 2 as Mara's reference"."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+from storyreel.renderer.video_io import read_all_frames
+from storyreel.tools.edits import AddReference, require_shot
+from storyreel.tools.errors import InvalidInputError, NotFoundError
+from storyreel.tools.project import Project
+from storyreel.tools.references import prepare_reference
+from storyreel.tools.rendering import take_file
+from storyreel.tools.story import Reference, Take
+from storyreel.tools.vocabulary import ReferenceRole
+
+
+def find_take(project: Project, shot_id: int, take: int | None) -> Take:
+    """Take `take` of the shot, or the one in use when `take` is None."""
+    shot = require_shot(project.memory.plan(), shot_id)
+    number = take if take is not None else shot.selected_take
+    found = next((t for t in project.memory.takes(shot_id) if t.number == number), None)
+    if found is None:
+        which = f"take {take}" if take is not None else "a take yet"
+        raise NotFoundError(f"shot {shot_id} has no {which} (render it, or see: storyreel takes)")
+    return found
+
+
+def reference_from_take(
+    project: Project,
+    shot_id: int,
+    take: int | None = None,
+    frame: str = "last",
+    *,
+    name: str | None = None,
+    role: str | None = None,
+    entity: str | None = None,
+) -> tuple[AddReference | None, Reference, str]:
+    """Copy one frame of a take into the references.
+
+    Returns (edit, reference, label): the edit registers it (None when the same
+    picture already is a reference), label says which frame it was in words.
+
+    Raises:
+        NotFoundError: no such shot or take.
+        InvalidInputError: `frame` is not first, last or a frame number of the take.
+    """
+    found = find_take(project, shot_id, take)
+    frames = read_all_frames(take_file(project, found))
+    index = {"first": 0, "last": len(frames) - 1}.get(str(frame).strip().lower())
+    if index is None:
+        if not str(frame).isdigit() or int(frame) >= len(frames):
+            raise InvalidInputError(
+                f"the frame must be first, last or 0..{len(frames) - 1}, got {frame!r}"
+            )
+        index = int(frame)
+    if entity is not None:
+        plan = project.memory.plan()
+        person, place = plan.find_character(entity), plan.find_location(entity)
+        if person is None and place is None:
+            raise NotFoundError(f"there is no character or location called {entity!r}")
+        entity = person.name if person is not None else place.name  # type: ignore[union-attr]
+        if role is None:
+            role = (ReferenceRole.SUBJECT if person else ReferenceRole.LOCATION).value
+    role = role or ReferenceRole.STYLE.value
+    with tempfile.TemporaryDirectory() as temporary:
+        still = Path(temporary) / f"shot{shot_id}-take{found.number}-frame{index}.png"
+        Image.fromarray(frames[index]).save(still)
+        edit, reference = prepare_reference(project, still, name=name, role=role, entity=entity)
+    which = {0: "first frame"}.get(index, "last frame" if index == len(frames) - 1 else "")
+    label = f"the {which or f'frame {index}'} of shot {shot_id} (take {found.number})"
+    return edit, reference, label
