@@ -296,3 +296,28 @@ def test_a_reference_longer_than_the_limit_is_refused(cli: Cli, tmp_path: Path) 
     result = cli("ref", "add", str(long_clip), expect=1)
     assert "lasts 125 s; references may last at most 120 s" in result.stderr
     assert cli.raw_plan() == before
+
+
+def test_a_motion_clip_gives_its_camera_move_to_the_still_shot_that_names_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from tests.critic_fixtures import previz_take
+
+    pan = tmp_path / "pan.mp4"
+    pan.write_bytes(previz_take("pan_left").read_bytes())  # content slides right: a pan left
+    cli("ref", "add", str(pan))
+    [ref] = cli.plan()["references"]
+    assert (ref["role"], ref["motion"]) == ("motion", "pan_left")
+    assert "camera: pan_left" in cli("ref", "list").stdout
+    out = cli("shot", "add", "Open on the quay like @video1", "--duration", "2").stdout
+    assert "Added shot 1 (MS, pan_left, 2 s)" in out
+    cli("shot", "add", "The boats, tilting up like @video1", "--movement", "tilt up")
+    cli("shot", "add", "Mara waits", "-c", "Mara", "--duration", "1")
+    bound = cli("ref", "bind", "@video1", "--shot", "3").stdout
+    assert "Bound @video1 to shot 3 (it moves pan left, as @video1 does)" in bound
+    moves = [shot["movement"] for shot in cli.plan()["shots"]]
+    assert moves == ["pan_left", "tilt_up", "pan_left"]  # a planned move is kept
+    cli("render", "1")
+    review = json.loads(cli("critique", "1", "--json").stdout.splitlines()[0])
+    assert review["metrics"]["camera_dx"] > 0  # content moves right: the camera pans left
+    assert review["verdict"] == "accept" and review["findings"] == []  # as planned

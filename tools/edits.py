@@ -36,7 +36,10 @@ from storyreel.tools.vocabulary import (
     AngleField,
     DepthOfFieldField,
     LightSideField,
+    MediaKind,
+    Movement,
     MovementField,
+    ReferenceRole,
     SizeField,
     TimeOfDayField,
     TransitionField,
@@ -685,7 +688,8 @@ def _bind_reference(plan: StoryPlan, edit: BindReference) -> str:
         ref.shot, ref.entity = shot.id, None
         if ref.handle not in shot.references:
             shot.references.append(ref.handle)
-        return f"Bound {ref.handle} to shot {shot.id}"
+        moved = take_movement_from(shot, ref)
+        return f"Bound {ref.handle} to shot {shot.id}" + (f" (it {moved})" if moved else "")
     target: Character | Location = plan.find_character(edit.entity) or require_location(
         plan, edit.entity
     )
@@ -751,6 +755,24 @@ def resolve_handles(plan: StoryPlan, shot: Shot) -> None:
                 )
             if ref.handle not in shot.references:
                 shot.references = [*shot.references, ref.handle]
+            take_movement_from(shot, ref)
+
+
+_CLIP_MOVES = {"pan_left", "pan_right", "tilt_up", "tilt_down", "zoom_in", "zoom_out"}
+
+
+def take_movement_from(shot: Shot, ref: Reference) -> str | None:
+    """A still shot that names a motion clip takes the clip's measured camera movement.
+
+    Returns what changed in words ("pans right, as @video1 does"), or None when
+    nothing did (the shot already moves, or the clip has no clear movement).
+    """
+    if ref.kind != MediaKind.VIDEO or ref.role != ReferenceRole.MOTION:
+        return None
+    if ref.motion not in _CLIP_MOVES or shot.movement != Movement.STATIC:
+        return None
+    shot.movement = Movement(ref.motion)
+    return f"moves {ref.motion.replace('_', ' ')}, as {ref.handle} does"
 
 
 def shot_bound_references(plan: StoryPlan, shot: Shot) -> list[Reference]:

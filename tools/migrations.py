@@ -150,6 +150,12 @@ def m003_take_looks(db: Database) -> None:
     db["take_looks"].create_index(["location"])
 
 
+@migrations()
+def m004_reference_motion(db: Database) -> None:
+    """Motion reference clips remember the camera movement measured in them."""
+    db["reference_files"].add_column("motion", str)
+
+
 def known_migrations() -> list[str]:
     """The names of every migration this version knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

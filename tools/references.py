@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from storyreel.renderer.video_io import decode_problem, probe_media
 from storyreel.tools.edits import AddReference
 from storyreel.tools.errors import InvalidInputError
+from storyreel.tools.motion_ref import measure_motion
 from storyreel.tools.project import Project
 from storyreel.tools.story import Reference, StoryPlan
 from storyreel.tools.vocabulary import MediaKind, ReferenceRole
@@ -75,6 +76,7 @@ def _probe(path: Path) -> dict[str, object]:
             "height": info.height,
             "fps": info.fps,
             "duration_s": info.duration_s,
+            "motion": measure_motion(path, info.width or 0, info.height or 0, info.fps or 0),
         }
     return {"kind": MediaKind.AUDIO, "duration_s": info.duration_s, "sample_rate": info.sample_rate}
 

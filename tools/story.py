@@ -177,6 +177,7 @@ class Reference(StoryModel):
     duration_s: float | None = None
     fps: float | None = None
     sample_rate: int | None = None
+    motion: str | None = None
 
 
 class Shot(StoryModel):

@@ -72,7 +72,7 @@ def ref_add(
 
 @ref_app.command("list")
 def ref_list(project: ProjectOption = HERE) -> None:
-    """List references: handle, kind, role, what it is bound to, size or length."""
+    """List references: handle, kind, role, what it is bound to, size, length, camera move."""
     with opened(project) as opened_project:
         references = opened_project.memory.plan().references
     if not references:
@@ -81,7 +81,8 @@ def ref_list(project: ProjectOption = HERE) -> None:
         bound = f"@{ref.entity.lower()}" if ref.entity else f"shot {ref.shot}" if ref.shot else "-"
         size = f"{ref.width}x{ref.height}" if ref.width else ""
         length = f"{ref.duration_s:.1f}s" if ref.duration_s else ""
-        extra = " ".join(part for part in (size, length) if part)
+        moves = f"camera: {ref.motion}" if ref.motion else ""
+        extra = " ".join(part for part in (size, length, moves) if part)
         typer.echo(
             f"{ref.handle:<10} {ref.name or '':<14} {ref.kind.value:<6} "
             f"{ref.role.value:<11} {bound:<12} {extra}"
