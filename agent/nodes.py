@@ -254,6 +254,9 @@ def _outcome_event(outcome: ShotOutcome) -> None:
     )
 
 
+_HINT_WORDS = {"move": "a clearer camera move", "still": "a steady camera"}
+
+
 def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     """Render what was asked (or what changed), run comparisons, export; stream progress."""
     ctx = runtime.context
@@ -275,7 +278,9 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             count=event.count,
         )
 
-    def run(ids: list[int] | None, backend: str, force: bool) -> None:
+    def run(
+        ids: list[int] | None, backend: str, force: bool, hints: dict[int, str] | None = None
+    ) -> None:
         if backend not in backend_names():
             problems.append(
                 f"The {backend} renderer is not available here (available: "
@@ -292,6 +297,7 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             on_outcome=_outcome_event,
             cancel=ctx.cancel,
             source=ctx.director.name,
+            hints=hints,
         )
         rendered.extend(
             {
@@ -305,9 +311,15 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
 
     actions = _edits(state.get("actions", []))
     if retakes:
-        emit("notice", f"Retaking shot(s) {', '.join(map(str, retakes))} with a new seed.")
+        hints = {int(k): v for k, v in (state.get("retake_hints") or {}).items()}
+        stressed = [f"shot {i} ({_HINT_WORDS[hints[i]]})" for i in retakes if i in hints]
+        emit(
+            "notice",
+            f"Retaking shot(s) {', '.join(map(str, retakes))} with a new seed"
+            + (f"; asking for {', '.join(stressed)}." if stressed else "."),
+        )
         try:
-            run(retakes, _last_backend(state, retakes, ctx), force=True)
+            run(retakes, _last_backend(state, retakes, ctx), force=True, hints=hints)
         except StoryreelError as error:
             problems.append(str(error)[:1].upper() + str(error)[1:] + ".")
         done = [*state.get("rendered", []), *rendered]
@@ -408,6 +420,7 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     memory = ctx.project.memory
     plan = memory.plan()
     counts = dict(state.get("retake_counts", {}))
+    hints = dict(state.get("retake_hints") or {})
     notes = list(state.get("notes", []))
     retake, stuck = [], []
     for item in state.get("to_critique", []):
@@ -439,10 +452,21 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         if counts.get(str(shot.id), 0) < ctx.max_retakes:
             counts[str(shot.id)] = counts.get(str(shot.id), 0) + 1
             retake.append(shot.id)
+            hint = _retake_hint([f.kind for f in review.findings if f.severity == "error"])
+            if hint:
+                hints[str(shot.id)] = hint
+            else:
+                hints.pop(str(shot.id), None)
         else:
             stuck.append((shot.id, problems))
     if retake:
-        return {"retake_ids": retake, "retake_counts": counts, "notes": notes, "to_critique": []}
+        return {
+            "retake_ids": retake,
+            "retake_counts": counts,
+            "retake_hints": hints,
+            "notes": notes,
+            "to_critique": [],
+        }
     if stuck and not ctx.autopilot:
         ids = ", ".join(str(shot_id) for shot_id, _ in stuck)
         reasons = " ".join(p for _, found in stuck for p in found[:1])
@@ -464,6 +488,15 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             f"{ctx.max_retakes} retakes; I kept the latest take."
         )
     return {"retake_ids": [], "retake_counts": counts, "notes": notes, "to_critique": []}
+
+
+def _retake_hint(kinds: list[str]) -> str | None:
+    """What a retake's prompt should stress, from the critic's error kinds."""
+    if "static_moves" in kinds:
+        return "still"
+    if "no_motion" in kinds or "wrong_direction" in kinds:
+        return "move"
+    return None
 
 
 def _render_summary(rendered: list[dict[str, Any]]) -> str:

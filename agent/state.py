@@ -29,6 +29,7 @@ class AgentState(TypedDict, total=False):
     to_critique: list[dict[str, Any]]
     retake_ids: list[int]
     retake_counts: dict[str, int]
+    retake_hints: dict[str, str]
     notes: list[str]
     memo: dict[str, Any]
     given: dict[str, Any] | None
@@ -59,6 +60,7 @@ def turn_input(
         to_critique=[],
         retake_ids=[],
         retake_counts={},
+        retake_hints={},
         notes=[],
     )
 

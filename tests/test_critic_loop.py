@@ -93,3 +93,35 @@ def test_autopilot_keeps_the_last_take_without_asking(tmp_path: Path) -> None:
         assert _critiques(events) == [(1, "retake"), (2, "retake")]
         assert agent.pending_question() is None
         assert "still have problems after 1 retakes" in events[-1].text
+
+
+class StiffCamera(PrevizBackend):
+    """A renderer whose camera only moves when the prompt insists, like a timid video model."""
+
+    name = "stiff"
+
+    def stream(self, request: RenderRequest, progress, cancel):
+        if "clearly visible camera movement" not in request.prompt:
+            previz = {**request.options["previz"], "movement": "static"}
+            request = request.model_copy(update={"options": {**request.options, "previz": previz}})
+        yield from super().stream(request, progress, cancel)
+
+
+def test_a_camera_that_did_not_move_is_retaken_with_the_move_stressed(tmp_path: Path) -> None:
+    register_backend("stiff", StiffCamera)
+    folder = _film(tmp_path)
+    project = Project.open(folder)
+    project.memory.apply([AddShot(action="The quay", size="LS", movement="pan_left")])
+    project.close()
+    with Session(folder, offline=True, backend="stiff") as agent:
+        events = list(agent.send("render shot 2"))
+        takes = agent.project.memory.takes(2)
+    assert _critiques(events) == [(1, "retake"), (2, "accept")]
+    notice = next(e.text for e in events if e.type == "notice" and "Retaking" in e.text)
+    assert notice == (
+        "Retaking shot(s) 2 with a new seed; asking for shot 2 (a clearer camera move)."
+    )
+    assert "clearly visible camera movement" not in takes[0].prompt
+    assert takes[1].prompt.endswith(
+        "Strong, clearly visible camera movement from start to end: camera pans left."
+    )

@@ -157,6 +157,24 @@ def location_text(location: Location, time_of_day: str | None, key_light: str | 
     return ", ".join(parts)
 
 
+RETAKE_HINTS = ("move", "still")
+"""Hints a retake can carry when the critic found the camera wrong: move more, or hold still."""
+
+
+def hinted_prompt(prompt: str, shot: Shot, hint: str) -> str:
+    """`prompt` with a sentence that pushes the model towards the planned camera.
+
+    "move": the planned movement is asked for strongly (the take barely moved or
+    went the wrong way); "still": a locked-off camera (a still shot drifted).
+    """
+    if hint == "still":
+        return f"{prompt} Locked-off camera on a tripod: the frame does not move at all."
+    if hint == "move":
+        words = MOVEMENT_WORDS[shot.movement.value]
+        return f"{prompt} Strong, clearly visible camera movement from start to end: {words}."
+    raise ValueError(f"unknown retake hint {hint!r}: use one of {', '.join(RETAKE_HINTS)}")
+
+
 def compose_prompt(plan: StoryPlan, shot: Shot) -> str:
     """The text prompt of a shot: camera language, action, entities word for word, style."""
     time_of_day = effective_time_of_day(plan, shot)

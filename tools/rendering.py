@@ -33,7 +33,7 @@ from storyreel.renderer.backend import Backend, Capabilities, backend_factory
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderRequest, file_digest
 from storyreel.renderer.video_io import VideoWriter, read_frames
-from storyreel.tools.compiler import compile_request
+from storyreel.tools.compiler import compile_request, hinted_prompt
 from storyreel.tools.edits import SelectTake, require_shot
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.memory import RENDER_SUFFIX
@@ -155,10 +155,12 @@ class _Run:
         backend: str = "previz",
         model: str | None = None,
         options: dict[str, object] | None = None,
+        hints: dict[int, str] | None = None,
     ) -> None:
         self.backend = backend
         self.model = model
         self.options = dict(options or {})
+        self.hints = dict(hints or {})
         self.project = project
         self.plan: StoryPlan = project.memory.plan()
         self.takes: dict[int, list[Take]] = project.memory.takes_by_shot()
@@ -193,6 +195,9 @@ class _Run:
             request.options["model"] = model
         if name == self.backend:
             request.options.update(self.options)
+        if shot.id in self.hints:
+            request.prompt = hinted_prompt(request.prompt, shot, self.hints[shot.id])
+            request.options["retake_hint"] = self.hints[shot.id]
         adapt = getattr(backend_instance(name), "adapt", None)
         if adapt is not None:
             request, warnings = adapt(request)
@@ -220,6 +225,7 @@ def render_shots(
     seed: int | None = None,
     select: bool = True,
     options: dict[str, object] | None = None,
+    hints: dict[int, str] | None = None,
 ) -> RenderReport:
     """Render the shots that need it and select their new takes.
 
@@ -238,6 +244,8 @@ def render_shots(
         seed: with `force`, use this seed (comparisons use one seed on every backend).
         select: select the new takes (False leaves the selection as it is).
         options: backend settings added to every request, e.g. {"steps": 20}.
+        hints: per shot, a retake hint for the prompt ("move" or "still", see
+            compiler.hinted_prompt) when the critic found the camera wrong.
 
     Returns:
         A report of every shot's outcome and the revision that selected the new takes.
@@ -246,7 +254,7 @@ def render_shots(
         StoryreelError: an unknown shot id, or a shot that continues from a shot
             without a take that is not rendered in this run.
     """
-    run = _Run(project, backend, model, options)
+    run = _Run(project, backend, model, options, hints)
     if shot_ids is None:
         targets = run.plan.ordered_shots()
     else:
