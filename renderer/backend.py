@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -115,9 +114,9 @@ def backend_class(name: str) -> type:
 
 def _lazy_factory(name: str) -> BackendFactory:
     def factory() -> Backend:
-        from storyreel.renderer.gpu import load_settings
+        from storyreel.renderer.gpu import load_settings, settings_root
 
-        return backend_class(name)(load_settings(Path.cwd()))
+        return backend_class(name)(load_settings(settings_root()))
 
     factory.__name__ = f"{name}_factory"
     return factory

@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -83,6 +86,24 @@ def _parse(value: str, kind: type) -> Any:
     if kind is bool:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return value
+
+
+_PROJECT_ROOT: ContextVar[Path | None] = ContextVar("storyreel_project_root", default=None)
+
+
+@contextmanager
+def project_settings(root: Path | None) -> Iterator[None]:
+    """GPU backends created inside this block read `root`'s storyreel-gpu.toml."""
+    token = _PROJECT_ROOT.set(root)
+    try:
+        yield
+    finally:
+        _PROJECT_ROOT.reset(token)
+
+
+def settings_root() -> Path:
+    """The project whose GPU config applies here: the one rendering, else the current folder."""
+    return _PROJECT_ROOT.get() or Path.cwd()
 
 
 def load_settings(project_root: Path | None = None) -> GpuSettings:

@@ -52,3 +52,17 @@ def test_backends_reports_why_a_gpu_backend_is_not_ready(tmp_path: Path) -> None
     assert wan["available"] is False
     assert "no CUDA GPU" in wan["why"] and "hf download" in wan["why"]
     assert wan["capabilities"]["frame_rule"] == "4k+1"
+
+
+def test_the_projects_gpu_config_applies_from_any_folder(tiny: Path, tmp_path: Path) -> None:
+    """storyreel-gpu.toml in the project (not the current folder) chooses the model."""
+    cli = Cli(tmp_path / "film")
+    cli("new", str(tmp_path / "film"), with_project=False)
+    cli("style", "--resolution", "180p")
+    cli("shot", "add", "Boats at dusk", "--duration", "0.5")
+    (tmp_path / "film" / "storyreel-gpu.toml").write_text(f'[models]\nwan = "{tiny / "wan"}"\n')
+    assert Path.cwd() != tmp_path / "film"
+    out = cli("render", "--backend", "wan", "--steps", "2").stdout
+    assert "shot 1: rendered take 1 (wan" in out
+    take = cli.plan()["shots"][0]["takes"][0]
+    assert take["backend"] == "wan"

@@ -31,6 +31,7 @@ from PIL import Image
 
 from storyreel.renderer.backend import Backend, Capabilities, backend_factory
 from storyreel.renderer.executor import RenderExecutor
+from storyreel.renderer.gpu import project_settings
 from storyreel.renderer.request import CancelToken, RenderRequest, file_digest
 from storyreel.renderer.video_io import VideoWriter, read_frames
 from storyreel.tools.compiler import compile_request, hinted_prompt
@@ -263,13 +264,15 @@ def render_shots(
     _remove_stale_partials(project.takes_dir)
     report = RenderReport()
     try:
-        for index, shot in enumerate(targets, start=1):
-            outcome = _render_one(
-                run, executor, shot, index, len(targets), backend, force, on_progress, cancel, seed
-            )
-            report.outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
+        with project_settings(project.root):  # GPU backends read this project's config
+            for index, shot in enumerate(targets, start=1):
+                outcome = _render_one(
+                    run, executor, shot, index, len(targets), backend, force, on_progress,
+                    cancel, seed,
+                )  # fmt: skip
+                report.outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
     finally:
         if select:
             report.revision = _select_new_takes(run, report, source)
