@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +37,11 @@ class Capabilities(BaseModel):
     deterministic: bool = True
     gpu_seconds_per_frame: float = Field(
         0.0, ge=0, description="Rough GPU time per frame, for budgets and approvals"
+    )
+    prompt_style: Literal["compact", "prose"] = Field(
+        "compact",
+        description='"compact": camera terms first, then the action and the entities; '
+        '"prose": a present-tense paragraph, action first, the camera move last',
     )
 
 

@@ -99,6 +99,7 @@ class CogVideoXBackend:
         needs_gpu=True,
         deterministic=True,
         gpu_seconds_per_frame=4.0,
+        prompt_style="prose",
     )
 
     def __init__(self, settings: GpuSettings | None = None) -> None:

@@ -83,6 +83,7 @@ class LTXBackend:
         needs_gpu=True,
         deterministic=True,
         gpu_seconds_per_frame=0.25,
+        prompt_style="prose",
     )
 
     def __init__(self, settings: GpuSettings | None = None) -> None:

@@ -157,6 +157,30 @@ def location_text(location: Location, time_of_day: str | None, key_light: str | 
     return ", ".join(parts)
 
 
+PROSE_MOVES = {
+    "static": "The camera holds still",
+    "pan_left": "The camera pans to the left",
+    "pan_right": "The camera pans to the right",
+    "tilt_up": "The camera tilts up",
+    "tilt_down": "The camera tilts down",
+    "dolly_in": "The camera slowly pushes in towards the subject",
+    "dolly_out": "The camera pulls back from the subject",
+    "truck_left": "The camera moves sideways to the left",
+    "truck_right": "The camera moves sideways to the right",
+    "pedestal_up": "The camera rises straight up",
+    "pedestal_down": "The camera lowers straight down",
+    "crane_up": "The camera rises on a crane",
+    "crane_down": "The camera descends on a crane",
+    "tracking": "The camera tracks alongside the subject",
+    "orbit_left": "The camera circles the subject to the left",
+    "orbit_right": "The camera circles the subject to the right",
+    "zoom_in": "The camera zooms in",
+    "zoom_out": "The camera zooms out",
+    "handheld": "The camera is handheld, with a slight natural shake",
+    "roll": "The camera rolls",
+}
+"""Camera moves as the last sentence of a "prose" prompt (LTX-Video, CogVideoX)."""
+
 RETAKE_HINTS = ("move", "still")
 """Hints a retake can carry when the critic found the camera wrong: move more, or hold still."""
 
@@ -175,35 +199,55 @@ def hinted_prompt(prompt: str, shot: Shot, hint: str) -> str:
     raise ValueError(f"unknown retake hint {hint!r}: use one of {', '.join(RETAKE_HINTS)}")
 
 
-def compose_prompt(plan: StoryPlan, shot: Shot) -> str:
-    """The text prompt of a shot: camera language, action, entities word for word, style."""
+def compose_prompt(plan: StoryPlan, shot: Shot, style: str = "compact") -> str:
+    """The text prompt of a shot: camera language, action, entities word for word, style.
+
+    `style` is the backend's `Capabilities.prompt_style`: "compact" puts the camera
+    terms first (previz, Wan); "prose" writes a present-tense paragraph that opens
+    on the action and ends on the camera move, as LTX-Video's and CogVideoX's
+    prompt guides ask (long, concrete, chronological descriptions).
+    """
     time_of_day = effective_time_of_day(plan, shot)
     key_light = effective_key_light(plan, shot)
-    camera = ", ".join(
+    speed = "" if shot.movement_speed == "medium" else f", {shot.movement_speed}"
+    people = [c for name in shot.characters if (c := plan.find_character(name))]
+    location = plan.find_location(shot.location) if shot.location else None
+    setting = (
+        location_text(location, time_of_day, key_light)
+        if location
+        else time_of_day.replace("_", " ")
+        if time_of_day
+        else ""
+    )
+    extras = [f"Lighting: {shot.lighting}." if shot.lighting else ""]
+    extras.append(f"Look: {plan.style.look}." if plan.style.look else "")
+    if style == "prose":
+        framing = f"{SIZE_WORDS[shot.size.value]}, {ANGLE_WORDS[shot.angle.value]}"
+        camera = PROSE_MOVES[shot.movement.value]
+        lines = [
+            f"{shot.action[:1].upper()}{shot.action[1:]}.",
+            *(f"{character_text(c)}." for c in people),
+            f"{setting[:1].upper()}{setting[1:]}." if setting else "",
+            f"A {framing} through a {shot.lens_mm}mm lens with "
+            f"{shot.depth_of_field.value} depth of field.",
+            f"{camera}{speed}." if camera else "",
+            *extras,
+        ]
+        return " ".join(line for line in lines if line)
+    camera_terms = ", ".join(
         [
             SIZE_WORDS[shot.size.value],
             ANGLE_WORDS[shot.angle.value],
-            MOVEMENT_WORDS[shot.movement.value]
-            + ("" if shot.movement_speed == "medium" else f", {shot.movement_speed}"),
+            MOVEMENT_WORDS[shot.movement.value] + speed,
             f"{shot.lens_mm}mm lens",
             f"{shot.depth_of_field.value} depth of field",
         ]
     )
-    lines = [f"{camera}.", f"{shot.action}."]
-    for name in shot.characters:
-        character = plan.find_character(name)
-        if character:
-            lines.append(character_text(character) + ".")
-    location = plan.find_location(shot.location) if shot.location else None
-    if location:
-        lines.append(location_text(location, time_of_day, key_light) + ".")
-    elif time_of_day:
-        lines.append(f"{time_of_day.replace('_', ' ')}.")
-    if shot.lighting:
-        lines.append(f"Lighting: {shot.lighting}.")
-    if plan.style.look:
-        lines.append(f"Look: {plan.style.look}.")
-    return " ".join(lines)
+    lines = [f"{camera_terms}.", f"{shot.action}."]
+    lines.extend(f"{character_text(c)}." for c in people)
+    if setting:
+        lines.append(f"{setting}.")
+    return " ".join(line for line in [*lines, *extras] if line)
 
 
 FirstFrameSource = Callable[[int], Path | None]
@@ -327,7 +371,7 @@ def compile_request(
         "subtitle": shot.dialogue,
     }
     return RenderRequest(
-        prompt=compose_prompt(plan, shot),
+        prompt=compose_prompt(plan, shot, capabilities.prompt_style if capabilities else "compact"),
         negative_prompt=plan.style.negative_prompt,
         width=width,
         height=height,
