@@ -236,8 +236,7 @@ class CogVideoXBackend:
         def on_step_end(pipeline: Any, step: int, timestep: Any, tensors: dict) -> dict:
             last_step[0] = time.perf_counter()
             progress(step + 1, steps, f"{LABEL} denoising step {step + 1}/{steps}")
-            if cancel.cancelled:
-                pipeline._interrupt = True
+            cancel.check()  # raises RenderCancelled: no more steps and no VAE decode
             return {}
 
         kwargs["callback_on_step_end"] = on_step_end

@@ -419,8 +419,7 @@ class WanBackend:
 
         def on_step_end(pipeline: Any, step: int, timestep: Any, tensors: dict) -> dict:
             progress(step + 1, steps, f"denoising step {step + 1}/{steps}")
-            if cancel.cancelled:
-                pipeline._interrupt = True  # diffusers skips the remaining steps
+            cancel.check()  # raises RenderCancelled: no more steps and no VAE decode
             return tensors
 
         device = self.settings.resolved_device()

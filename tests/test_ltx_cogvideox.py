@@ -147,8 +147,19 @@ def test_progress_is_reported_once_per_step(
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_cancel_after_the_first_step_stops_the_render(
-    family: str, tiny: dict[str, Path], warm: dict[str, Any]
+    family: str, tiny: dict[str, Path], warm: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import diffusers
+
+    vae = {"ltx": diffusers.AutoencoderKLLTXVideo, "cogvideox": diffusers.AutoencoderKLCogVideoX}
+    decodes: list[int] = []
+    decode = vae[family].decode
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        decodes.append(1)
+        return decode(self, *args, **kwargs)
+
+    monkeypatch.setattr(vae[family], "decode", counted)
     token, steps = CancelToken(), []
 
     def progress(step: int, total: int, message: str) -> None:
@@ -157,7 +168,8 @@ def test_cancel_after_the_first_step_stops_the_render(
 
     with pytest.raises(RenderCancelled):
         warm[family].render(tiny_request(tiny, family, options={"steps": 4}), progress, token)
-    assert steps == [1], "the pipeline's interrupt flag skips the remaining steps"
+    assert steps == [1], "cancel stops the denoising loop at once"
+    assert decodes == [], "and skips the VAE decode"
 
 
 # Image-to-video -----------------------------------------------------------------------------------

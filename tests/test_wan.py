@@ -216,7 +216,19 @@ def test_progress_is_called_every_step(backend: WanBackend, models) -> None:
     assert calls[0][2] == "denoising step 1/3"
 
 
-def test_cancel_from_the_progress_callback_stops_the_render(backend: WanBackend, models) -> None:
+def test_cancel_from_the_progress_callback_stops_the_render(
+    backend: WanBackend, models, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from diffusers import AutoencoderKLWan
+
+    decodes: list[int] = []
+    decode = AutoencoderKLWan.decode
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        decodes.append(1)
+        return decode(self, *args, **kwargs)
+
+    monkeypatch.setattr(AutoencoderKLWan, "decode", counted)
     cancel = CancelToken()
     steps: list[int] = []
 
@@ -228,6 +240,7 @@ def test_cancel_from_the_progress_callback_stops_the_render(backend: WanBackend,
     with pytest.raises(RenderCancelled):
         backend.render(_request(models["vace"], options={"steps": 4}), progress, cancel)
     assert steps == [1]
+    assert decodes == []  # stopped before the VAE decode: no wasted GPU time
 
 
 def test_adapt_snaps_duration_fps_and_size() -> None:
