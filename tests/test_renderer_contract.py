@@ -9,6 +9,7 @@ import pytest
 
 from storyreel.renderer.backend import Capabilities, backend_names, register_backend
 from storyreel.renderer.executor import RenderExecutor
+from storyreel.renderer.previz import PrevizBackend
 from storyreel.renderer.request import (
     CancelToken,
     ReferenceInput,
@@ -91,3 +92,31 @@ def test_registry_and_executor_keep_backends_warm() -> None:
 def test_unknown_backend_lists_known_ones() -> None:
     with pytest.raises(ValueError, match=r"unknown backend 'sora': use one of .*previz"):
         RenderExecutor().backend("sora")
+
+
+class TextOnlyPreviz(PrevizBackend):
+    """A plugin renderer that cannot start from a picture."""
+
+    name = "textonly"
+    capabilities = Capabilities(image_to_video=False)
+
+
+def test_a_shot_that_continues_is_refused_by_a_text_only_renderer(tmp_path: Path) -> None:
+    from tests.conftest import Cli
+
+    register_backend("textonly", TextOnlyPreviz)
+    cli = Cli(tmp_path / "film")
+    cli("new", str(tmp_path / "film"), with_project=False)
+    cli("style", "--resolution", "180p", "--fps", "12")
+    cli("shot", "add", "The boats", "--duration", "1")
+    cli("shot", "add", "The same boats", "--duration", "1", "--continues-from", "1")
+    result = cli("render", "--backend", "textonly", expect=1)
+    assert (
+        "shot 2 opens on the last frame of shot 1, and textonly cannot start from a picture"
+        in result.stderr
+    )
+    assert "storyreel shot update 2 --no-continues-from" in result.stderr
+    shots = cli.plan()["shots"]
+    assert [len(s["takes"]) for s in shots] == [1, 0]  # shot 1 rendered and kept
+    cli("shot", "update", "2", "--no-continues-from")
+    assert "1 shot(s) rendered" in cli("render", "--backend", "textonly").stdout

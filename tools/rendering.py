@@ -36,7 +36,7 @@ from storyreel.renderer.request import CancelToken, RenderRequest, file_digest
 from storyreel.renderer.video_io import VideoWriter, read_frames
 from storyreel.tools.compiler import compile_request, hinted_prompt
 from storyreel.tools.edits import SelectTake, require_shot
-from storyreel.tools.errors import StoryreelError
+from storyreel.tools.errors import InvalidInputError, StoryreelError
 from storyreel.tools.memory import RENDER_SUFFIX
 from storyreel.tools.project import Project
 from storyreel.tools.story import Revision, Shot, StoryPlan, Take
@@ -279,6 +279,18 @@ def render_shots(
     return report
 
 
+def _check_required(shot: Shot, request: RenderRequest, backend: str) -> None:
+    """Refuse a shot whose continuity the backend cannot honour (rather than drop it silently)."""
+    capabilities = backend_capabilities(backend)
+    if capabilities is None or request.first_frame is None or capabilities.image_to_video:
+        return
+    raise InvalidInputError(
+        f"shot {shot.id} opens on the last frame of shot {shot.continues_from}, and {backend} "
+        "cannot start from a picture; render it with previz, wan or ltx, or clear its "
+        f"continues-from (storyreel shot update {shot.id} --no-continues-from)"
+    )
+
+
 def _render_one(
     run: _Run,
     executor: RenderExecutor,
@@ -295,6 +307,7 @@ def _render_one(
     if shot.locked:
         return ShotOutcome(shot.id, "locked", run.selected(shot.id), f"shot {shot.id} is locked")
     request = run.compile(shot, base_seed(shot))
+    _check_required(shot, request, backend)
     shot_takes = run.takes.get(shot.id, [])
     repair: Take | None = None
     if force:
