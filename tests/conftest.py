@@ -15,6 +15,10 @@ from typer.testing import CliRunner
 from storyreel.apps.cli import app
 from storyreel.tools.project import Project
 
+# The optional CLIP critic would change critiques on a machine that happens to have its
+# weights cached; tests that exercise it turn it on themselves.
+os.environ["STORYREEL_CLIP_MODEL"] = "off"
+
 
 class Cli:
     """Runs `storyreel` in-process against one project folder."""

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from storyreel.renderer.video_io import read_frames
+from storyreel.tools.compiler import compose_prompt
 from storyreel.tools.critic import (
     Expectation,
     Neighbour,
@@ -19,8 +20,9 @@ from storyreel.tools.critic import (
     verdict_of,
 )
 from storyreel.tools.critic_metrics import look_stats, measure_take
+from storyreel.tools.embedding_critic import EmbeddingCritic
 from storyreel.tools.project import Project
-from storyreel.tools.rendering import ensure_stills, last_frame_path, take_file
+from storyreel.tools.rendering import ensure_stills, keyframe_path, last_frame_path, take_file
 from storyreel.tools.story import Critique, Finding, Shot, StoryPlan, Take
 from storyreel.tools.vision_critic import VisionCritic
 
@@ -40,8 +42,6 @@ def _last_frame(project: Project, shot: Shot | None) -> np.ndarray | None:
 
 def _plan_words(plan: StoryPlan, shot: Shot) -> str:
     """The shot and its bible in words, for the vision critic."""
-    from storyreel.tools.compiler import compose_prompt
-
     return f"Shot {shot.id} as planned: {compose_prompt(plan, shot)}"
 
 
@@ -88,6 +88,14 @@ def review_take(
         _last_frame(project, source),
         palette,
     )
+    weighted = EmbeddingCritic.from_env()
+    extra: dict[str, float] = {}
+    if weighted is not None:
+        ensure_stills(project, take)
+        middle = np.asarray(Image.open(keyframe_path(project, take)).convert("RGB"))
+        frames = [metrics.first_frame, middle, metrics.last_frame]
+        extra = weighted.measure(compose_prompt(plan, shot), frames)
+        findings += weighted.findings(shot.id, extra)
     vision = vision or VisionCritic.from_env()
     if vision is not None:
         keyframes = [metrics.first_frame, metrics.last_frame]
@@ -98,7 +106,8 @@ def review_take(
             k: float(v)
             for k, v in metrics.as_dict().items()
             if isinstance(v, int | float) and not isinstance(v, bool)
-        },
+        }
+        | extra,
         findings=findings,
         verdict=verdict_of(findings),
     )
