@@ -317,7 +317,8 @@ def test_a_motion_clip_gives_its_camera_move_to_the_still_shot_that_names_it(
     assert "Bound @video1 to shot 3 (it moves pan left, as @video1 does)" in bound
     moves = [shot["movement"] for shot in cli.plan()["shots"]]
     assert moves == ["pan_left", "tilt_up", "pan_left"]  # a planned move is kept
-    cli("render", "1")
+    rendered = cli("render", "1").stdout
+    assert "left out" not in rendered  # previz takes no clip, but the shot carries its move
     review = json.loads(cli("critique", "1", "--json").stdout.splitlines()[0])
     assert review["metrics"]["camera_dx"] > 0  # content moves right: the camera pans left
     assert review["verdict"] == "accept" and review["findings"] == []  # as planned

@@ -295,6 +295,8 @@ def select_references(
         kind = ref.kind.value
         used = sum(1 for r in chosen if r.kind == ref.kind)
         if used >= caps[kind] or len(chosen) >= REFERENCE_TOTAL_LIMIT:
+            if caps[kind] == 0 and ref.motion and ref.motion == shot.movement.value:
+                continue  # the shot took the clip's camera move: the plan carries it
             left_out.append(f"{ref.handle} (at most {caps[kind]} {kind} reference(s) here)")
         else:
             chosen.append(ref)
