@@ -54,6 +54,7 @@ from storyreel.tools.edits import (
     AddLocation,
     AddShot,
     AskPerson,
+    BindReference,
     CompareBackends,
     EditModel,
     ExportFilm,
@@ -1731,6 +1732,15 @@ class OfflineDirector:
                 "paragraph or two per message: please send the story in parts.",
                 edits=[],
             )
+        text, attached = _split_attached(text)
+        if attached and (bound := _bind_attached(text, attached, plan)) is not None:
+            return bound
+        if attached and not text.strip():
+            return DirectorReply(
+                reply=f"Got it: {', '.join(attached)}. Tell me what it shows, e.g. "
+                '"this is Mara", or use it in direction.',
+                edits=[],
+            )
         if (timed := _as_long_as(text, plan)) is not None:
             return timed
         turn = _Turn(plan, memo)
@@ -1793,6 +1803,43 @@ _FRAME_REF_RE = _rx(
     r"frame|frame\s+(?:#|number\s+)?(\d+))\s+(?:of|from|in)\s+shot\s*#?(\d+)",
     r"(?:,?\s*\(?take\s*#?(\d+)\)?)?(.*\breference\b.*)$",
 )
+
+_ATTACHED_RE = re.compile(r"\n?\(Attached: (.*)\)\s*$", re.S)
+_POINTS_AT_RE = _rx(
+    r"^\s*(?:(?:this|that|these|here|it)(?:'s|\s+is|\s+are)\s+(?:(?:a|the)\s+",
+    r"(?:photo|picture|image|clip|reference)\s+(?:of|for)\s+)?(?P<a>.+?)",
+    r"|(?P<b>.+?)\s+looks?\s+like\s+(?:this|that|these)",
+    r"|(?:use\s+)?(?:this|these|it|them)\s+(?:for|as)\s+(?P<c>.+?))\s*[.!]*\s*$",
+)
+
+
+def _split_attached(text: str) -> tuple[str, list[str]]:
+    """The person's words and the handles of the files they attached (the agent's note)."""
+    match = _ATTACHED_RE.search(text)
+    if match is None:
+        return text, []
+    return text[: match.start()], re.findall(r"(@[a-z0-9][a-z0-9-]*) is ", match.group(1))
+
+
+def _bind_attached(text: str, handles: list[str], plan: StoryPlan) -> DirectorReply | None:
+    """ "this is Mara" / "Mara looks like this" / "use it for the harbour", with files attached."""
+    match = _POINTS_AT_RE.match(text)
+    if match is None:
+        return None
+    said = next(group for group in match.groups() if group)
+    said = re.sub(r"(?:'s|s')\s+(?:look|face|reference|photo)$", "", said.strip(), flags=re.I)
+    said = re.sub(r"^(?:the|our|my)\s+", "", said, flags=re.I)
+    thing = plan.find_character(said) or plan.find_location(said)
+    if thing is None:
+        return None
+    edits: list[EditModel] = [BindReference(handle=h, entity=thing.name) for h in handles]
+    where = f"with {thing.name}" if plan.find_character(said) else f"at {thing.name.lower()}"
+    return DirectorReply(
+        reply=f"{' and '.join(handles)} {'is' if len(handles) == 1 else 'are'} now "
+        f"{thing.name}'s reference: every shot {where} uses it.",
+        edits=edits,
+    )
+
 
 _AS_LONG_AS = re.compile(
     r"^\s*(?:make|set|let)\s+shot\s+(\d+)\s+(?:be\s+)?(?:as\s+)?long\s+as\s+(@[\w-]+)\W*$", re.I

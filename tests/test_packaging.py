@@ -62,6 +62,7 @@ def test_wheel_holds_only_storyreel(tmp_path: Path) -> None:
     assert "storyreel/tools/vocabulary.py" in names
     assert "storyreel/prompts/README.md" in names
     assert "storyreel/apps/tui/storyreel.tcss" in names  # the chat app cannot start without it
+    assert "storyreel/apps/slack/manifest.yaml" in names  # the Slack set-up reads it
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "storyreel = storyreel.apps.cli:main" in text

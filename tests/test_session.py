@@ -279,3 +279,25 @@ def test_offline_director_asks_about_an_unknown_handle_then_carries_on(folder: P
     assert [c.name for c in plan.characters] == ["Lena"]
     assert [shot.characters for shot in plan.shots] == [["Lena"]]
     assert any(e.type == "take" for e in done)
+
+
+def test_a_photo_sent_with_this_is_binds_to_the_character_or_the_place(
+    folder: Path, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    face, quay = tmp_path / "face.png", tmp_path / "quay.png"
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(face)
+    Image.new("RGB", (64, 36), (40, 90, 140)).save(quay)
+    with Session(folder, offline=True) as s:
+        list(s.send("Mara is a woman in a red raincoat. At the harbour: a wide shot of Mara."))
+        mara = list(s.send("this is Mara", [str(face)]))
+        harbour = list(s.send("here's the harbour", [str(quay)]))
+        plain = list(s.send("Close-up of Mara, 2 seconds.", [str(quay)]))  # known bytes
+        plan = s.project.memory.plan()
+    assert mara[-1].text.startswith("@image1 is now Mara's reference: every shot with Mara")
+    assert harbour[-1].text.startswith("@image2 is now Harbour's reference: every shot at")
+    refs = {r.handle: (r.entity, r.role.value) for r in plan.references}
+    assert refs == {"@image1": ("Mara", "subject"), "@image2": ("Harbour", "location")}
+    assert [shot.action for shot in plan.shots] == ["Mara", "Mara"]  # no phantom shots
+    assert not any("Attached" in e.text for e in plain)

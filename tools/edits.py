@@ -696,6 +696,9 @@ def _bind_reference(plan: StoryPlan, edit: BindReference) -> str:
     ref.entity, ref.shot = target.name, None
     if ref.handle not in target.references:
         target.references.append(ref.handle)
+    if ref.kind == MediaKind.IMAGE and ref.role in (ReferenceRole.SUBJECT, ReferenceRole.LOCATION):
+        # a picture bound to a place shows the place; bound to a person, the person
+        ref.role = ReferenceRole.LOCATION if isinstance(target, Location) else ReferenceRole.SUBJECT
     return f"Bound {ref.handle} to {target.handle}"
 
 

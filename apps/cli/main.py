@@ -17,6 +17,7 @@ from storyreel.apps.cli.bible import character_app, location_app
 from storyreel.apps.cli.common import HERE, FriendlyGroup, ProjectOption, apply_and_report, opened
 from storyreel.apps.cli.refs import ref_app
 from storyreel.apps.cli.shots import shot_app
+from storyreel.apps.slack.command import slack as slack_command
 from storyreel.tools.edits import SetStyle
 from storyreel.tools.errors import ProjectError
 from storyreel.tools.plan_view import plan_json, plan_text
@@ -43,6 +44,7 @@ app.command("select")(render_commands.select)
 app.command("export")(render_commands.export)
 app.command("say")(say_command.say)
 app.command("chat")(chat_command.chat)
+app.command("slack")(slack_command)
 app.command("critique")(critique_command.critique)
 app.command("backends")(gpu_commands.backends)
 app.command("compare")(gpu_commands.compare)

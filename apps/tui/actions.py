@@ -105,11 +105,8 @@ class Actions:
     def action_retake(self, shot_id: int | None = None) -> None:
         chosen = self._shot(shot_id)
         if chosen is not None:
-            self._act(
-                [RenderShots(shot_ids=[chosen], force=True)],
-                f"retake shot {chosen}",
-                reply=f"A new take of shot {chosen}.",
-            )
+            # no reply of our own: the report says what happened (or that the shot is locked)
+            self._act([RenderShots(shot_ids=[chosen], force=True)], f"retake shot {chosen}")
 
     def action_export(self) -> None:
         self._act([ExportFilm()], "export")
