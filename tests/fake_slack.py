@@ -91,6 +91,7 @@ class FakeSlack:
         self.uploads: dict[str, Upload] = {}
         self.hosted: dict[str, Hosted] = {}
         self.bad_auth: list[str] = []
+        self.socket_url = "wss://127.0.0.1:9/link/?ticket=test"  # tests/fake_socket_mode.py
         self._lock = threading.RLock()  # wait_for's condition reads under the same lock
         self._changed = threading.Condition(self._lock)
         self._ts = itertools.count(1)
@@ -254,7 +255,7 @@ class FakeSlack:
                 return {"ok": False, "error": "file_not_found"}
             return {"ok": True, "file": dict(hosted.info)}
         if method == "apps.connections.open":
-            return {"ok": True, "url": "wss://127.0.0.1:9/link/?ticket=test"}
+            return {"ok": True, "url": self.socket_url}
         return {"ok": False, "error": "unknown_method"}
 
     def _upload(self, handler: BaseHTTPRequestHandler, file_id: str, raw: bytes) -> None:

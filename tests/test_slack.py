@@ -547,3 +547,45 @@ def test_stop_cancels_the_render_running_in_that_thread(driver: Driver) -> None:
     progress.blocks = blocks.progress_blocks(root, "Rendering", running=True)
     driver.press(progress, blocks.STOP)
     assert cancelled.is_set()  # at once, not behind the turn in the thread's queue
+
+
+def test_socket_mode_over_a_real_websocket(
+    projects: Path, slack: FakeSlack, executor: RenderExecutor
+) -> None:
+    """The default transport end to end: connect, receive a mention, ack it, reply in the thread."""
+    from storyreel.apps.slack.command import socket_mode_handler
+    from tests.fake_socket_mode import FakeSocketMode
+
+    with FakeSocketMode().running() as socket_mode:
+        slack.socket_url = socket_mode.url
+        environment = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": "xapp-1-test",
+            "STORYREEL_SLACK_API_URL": slack.url,
+        }
+        settings = load_settings(projects, "socket", env=environment, offline=True)
+        bot = SlackBot(settings, executor=executor)
+        handler = socket_mode_handler(bot)
+        try:
+            handler.connect()
+            ts = Driver.new_ts()
+            mention = {
+                "type": "app_mention",
+                "user": ALICE,
+                "text": f"<@{BOT_USER}> Mara is a tall woman in a red raincoat.",
+                "ts": ts,
+                "channel": CHANNEL,
+                "event_ts": ts,
+            }
+            payload = json.loads(event_body(mention, "EvSocket1"))
+            envelope = {"envelope_id": "env-1", "type": "events_api", "payload": payload}
+            socket_mode.send({**envelope, "accepts_response_payload": False})
+            assert socket_mode.wait_ack("env-1")["envelope_id"] == "env-1"
+            assert bot.wait_idle(SETTLE_S)
+        finally:
+            handler.close()
+            bot.close()
+    replies = [m.text for m in slack.posted() if m.thread_ts == ts]
+    assert any(text.startswith("Added Mara.") for text in replies), replies
+    assert socket_mode.connections == 1
+    assert slack.called("apps.connections.open")[0].headers["authorization"] == "Bearer xapp-1-test"

@@ -11,6 +11,8 @@ import typer
 from storyreel.tools.errors import StoryreelError
 
 if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
     from storyreel.apps.slack.app import SlackBot
 
 DEFAULT_PROJECTS = Path("slack-stories")
@@ -83,13 +85,21 @@ def slack(
         bot.close()
 
 
-def _run_socket_mode(bot: SlackBot) -> None:
+def socket_mode_handler(bot: SlackBot) -> SocketModeHandler:
+    """The Socket Mode connection for `bot` (not yet connected).
+
+    It asks apps.connections.open on bot.app.client (STORYREEL_SLACK_API_URL) for
+    its wss:// address, so a custom API URL moves Socket Mode too.
+    """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    return SocketModeHandler(bot.app, bot.settings.app_token)
+
+
+def _run_socket_mode(bot: SlackBot) -> None:
     from slack_sdk.errors import SlackApiError
 
-    # The handler asks apps.connections.open on bot.app.client (STORYREEL_SLACK_API_URL)
-    # for its wss:// address, so a custom API URL moves Socket Mode too.
-    handler = SocketModeHandler(bot.app, bot.settings.app_token)
+    handler = socket_mode_handler(bot)
     typer.echo(
         f"storyreel is listening on Slack (Socket Mode); stories in {bot.settings.projects_dir}"
     )
