@@ -336,7 +336,7 @@ def test_compare_a_shot_on_two_renderers(folder: Path, monkeypatch: pytest.Monke
     async def script(app: StoryreelApp, pilot: Pilot) -> None:
         await type_line(app, pilot, HARBOUR)
         await idle(app, pilot)
-        await type_line(app, pilot, "/compare")  # only previz can render here
+        await pilot.press("f12")  # only previz can render here
         await type_line(app, pilot, "/compare 1 previz,nosuch")
         await idle(app, pilot)
         await type_line(app, pilot, "/compare 1 previz,gated")

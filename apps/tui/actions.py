@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 KEYS = (
     "F1 help · F2 example story · F3 attach · F4 play take · F5 render shot · "
     "F6 render all changes · F7 lock/unlock · F8 retake · F9 takes · F10 export · "
+    "F12 compare on every renderer here · "
     "Ctrl+Z undo · Ctrl+Y redo · Ctrl+Q quit"
 )
 

@@ -65,6 +65,7 @@ class StoryreelApp(Actions, App[None]):
         Binding("f8", "retake", "Retake"),
         Binding("f9", "takes", "Takes"),
         Binding("f10", "export", "Export"),
+        Binding("f12", "compare", "Compare"),
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
