@@ -391,3 +391,32 @@ def test_pictures_fall_back_to_half_blocks_off_a_terminal(monkeypatch: pytest.Mo
     monkeypatch.setenv("STORYREEL_PICTURES", "halfblock")
     assert graphics.detect() == "halfblock"
     assert graphics.picture_widget("halfblock") is None
+
+
+def test_the_demo_story_typed_line_by_line_then_exported_and_reopened(folder: Path) -> None:
+    from storyreel.agent.demo_conversation import DEMO_CONVERSATION
+
+    seen: dict[str, object] = {}
+
+    async def build(app: StoryreelApp, pilot: Pilot) -> None:
+        for line in DEMO_CONVERSATION:  # ends with "render" and "export"
+            await type_line(app, pilot, line)
+        await idle(app, pilot, timeout=240)
+        seen["rows"] = rows(app)
+        seen["chat"] = app.chat.text()
+
+    drive(folder, build)
+    table = seen["rows"]
+    assert len(table) == 7
+    assert all(row[6] != "0" and row[8] == "ok" for row in table), table  # a take each, current
+    assert [row[2] for row in table] == ["ELS", "MS", "MS", "MCU", "CU", "LS", "ECU"]
+    assert "Exported the cut, the storyboard and the timeline" in str(seen["chat"])
+    assert (folder / "exports" / "the-letter.mp4").is_file()
+    again: dict[str, object] = {}
+
+    async def reopen(app: StoryreelApp, pilot: Pilot) -> None:
+        await pilot.pause()
+        again["rows"] = rows(app)
+
+    drive(folder, reopen)
+    assert again["rows"] == table
