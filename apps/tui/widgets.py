@@ -188,16 +188,22 @@ class Keyframe(Vertical):
         self.protocol = protocol
         self.picture: Widget = picture_widget(protocol) or Static(classes="picture")
         self.caption = Label("", classes="caption")
+        self._shown: tuple[Path | None, int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.picture
         yield self.caption
 
     def show(self, path: Path | None, caption: str) -> None:
+        """Show the picture at `path` (None: none) with `caption`; an unchanged one is kept."""
         self.caption.update(caption)
         if isinstance(self.picture, Static):
             width = max(8, self.picture.size.width or 40)
             height = max(3, self.picture.size.height or 9)
+            key = (path, width, height)
+            if key == self._shown:
+                return
+            self._shown = key
             picture = still(path, width, height) if path is not None else None
             self.picture.update(picture or "")
         else:
