@@ -53,6 +53,8 @@ def test_typed_direction_fills_the_shot_list_renders_and_shows_the_verdict(folde
         await idle(app, pilot)
         seen["rows"] = rows(app)
         seen["bars"] = [bar.text for bar in app.query(ShotProgress)]
+        # the keyframe is drawn after the next screen refresh: wait for it to show
+        await until(app, pilot, lambda: "▀" in screen_text(app), timeout=10)
         seen["screen"] = screen_text(app)
         seen["chat"] = app.chat.text()
 
@@ -242,6 +244,7 @@ def test_attach_a_photo_and_see_its_handle(folder: Path, tmp_path: Path) -> None
         await idle(app, pilot)
         await type_line(app, pilot, "/attach /no/such/file.png")
         seen["chat"] = app.chat.text()
+        await until(app, pilot, lambda: "@image1 image, " in screen_text(app), timeout=10)
         seen["screen"] = screen_text(app)
 
     drive(folder, script)
