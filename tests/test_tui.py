@@ -365,13 +365,16 @@ def test_keyframes_in_sixel_when_the_terminal_speaks_it(folder: Path) -> None:
     async def script(app: StoryreelApp, pilot: Pilot) -> None:
         await type_line(app, pilot, HARBOUR)
         await idle(app, pilot)
-        await pilot.pause(0.2)
         picture = app.query_one("#keyframe").picture
+
+        def painted() -> str:
+            strips = app.screen._compositor.render_strips()
+            return "".join(segment.text for strip in strips for segment in strip)
+
+        await until(app, pilot, lambda: "\x1bP" in painted(), timeout=10)
         seen["widget"] = picture
         seen["image"] = picture.image
-        seen["painted"] = "".join(
-            segment.text for strip in app.screen._compositor.render_strips() for segment in strip
-        )
+        seen["painted"] = painted()
 
     async def main() -> None:
         app = StoryreelApp(folder, offline=True, pictures="sixel")
