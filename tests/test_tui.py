@@ -426,3 +426,34 @@ def test_the_demo_story_typed_line_by_line_then_exported_and_reopened(folder: Pa
 
     drive(folder, reopen)
     assert again["rows"] == table
+
+
+def test_with_a_language_model_the_chat_says_so_and_its_calls_run_off_screen(
+    folder: Path,
+) -> None:
+    from storyreel.agent.llm_director import LLMDirector, LLMSettings
+    from tests.fake_llm import FakeLLM, Scripted, reply
+
+    shot = {"kind": "add_shot", "action": "The quay at dawn", "size": "ELS", "duration_s": 1}
+    seen: dict[str, object] = {}
+    with FakeLLM().running() as llm:
+        # a slow model: the screen must stay live while it thinks
+        llm.script = [Scripted(content=reply("One wide shot.", [shot]).content, delay_s=1.0)]
+        settings = LLMSettings(base_url=llm.url, api_key="t", model="tiny-model", timeout_s=10)
+
+        async def script(app: StoryreelApp, pilot: Pilot) -> None:
+            seen["title"] = app.sub_title
+            await type_line(app, pilot, "Open on the quay at dawn.")
+            ticks = 0
+            while app.busy:  # the event loop keeps turning while the model answers
+                ticks += 1
+                await pilot.pause(0.05)
+            seen["ticks"] = ticks
+            seen["rows"] = rows(app)
+            seen["chat"] = app.chat.text()
+
+        drive(folder, script, director=LLMDirector(settings))
+    assert f"director: tiny-model at {llm.url}" in str(seen["title"])
+    assert int(seen["ticks"]) >= 10  # about 1 s of live screen while waiting
+    assert [row[2] for row in seen["rows"]] == ["ELS"]
+    assert "One wide shot." in str(seen["chat"])

@@ -12,6 +12,7 @@ import numpy as np
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from storyreel.agent.director import Director
 from storyreel.apps.tui.app import StoryreelApp
 from storyreel.renderer.backend import register_backend
 from storyreel.renderer.previz import PrevizBackend
@@ -57,11 +58,14 @@ def drive(
     script: Callable[[StoryreelApp, Pilot], Awaitable[None]],
     example: Sequence[str] = (MARA, HARBOUR),
     backend: str = "previz",
+    director: Director | None = None,
 ) -> StoryreelApp:
     """Run the app headless on `folder`, play `script`, quit; fail on any app error."""
 
     async def main() -> StoryreelApp:
-        app = StoryreelApp(folder, offline=True, example=example, backend=backend)
+        app = StoryreelApp(
+            folder, offline=True, example=example, backend=backend, director=director
+        )
         async with app.run_test(size=SIZE) as pilot:
             await script(app, pilot)
             check(app)
