@@ -457,3 +457,25 @@ def test_with_a_language_model_the_chat_says_so_and_its_calls_run_off_screen(
     assert int(seen["ticks"]) >= 10  # about 1 s of live screen while waiting
     assert [row[2] for row in seen["rows"]] == ["ELS"]
     assert "One wide shot." in str(seen["chat"])
+
+
+def test_a_question_without_choices_is_answered_in_the_dialog(folder: Path) -> None:
+    from textual.widgets import Input
+
+    seen: dict[str, object] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await type_line(app, pilot, "A wide shot of @lena on the pier, 2 seconds.")
+        await until(app, pilot, lambda: isinstance(app.screen, QuestionScreen))
+        seen["question"] = app.screen.question
+        box = app.screen.query_one("#answer", Input)
+        box.value = "Lena is a young sailor in a yellow coat."
+        await pilot.press("enter")
+        await idle(app, pilot)
+        seen["rows"] = rows(app)
+
+    drive(folder, script)
+    assert str(seen["question"]).startswith("I don't know @lena yet")
+    assert len(seen["rows"]) == 1 and seen["rows"][0][6] == "1"  # the held shot, rendered
+    plan, _ = plan_of(folder)
+    assert plan.shots[0].characters == ["Lena"]
