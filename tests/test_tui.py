@@ -479,3 +479,19 @@ def test_a_question_without_choices_is_answered_in_the_dialog(folder: Path) -> N
     assert len(seen["rows"]) == 1 and seen["rows"][0][6] == "1"  # the held shot, rendered
     plan, _ = plan_of(folder)
     assert plan.shots[0].characters == ["Lena"]
+
+
+def test_slash_quit_leaves(folder: Path) -> None:
+    import asyncio
+
+    async def main() -> bool:
+        app = StoryreelApp(folder, offline=True)
+        async with app.run_test(size=(150, 46)) as pilot:
+            await type_line(app, pilot, "/quit")
+            for _ in range(100):
+                if not app.is_running:
+                    break
+                await asyncio.sleep(0.05)
+            return app.is_running
+
+    assert asyncio.run(main()) is False

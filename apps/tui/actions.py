@@ -230,4 +230,4 @@ class Actions:
         elif slash.name == "example":
             self.action_example()
         elif slash.name == "quit":
-            self.run_action("quit")  # type: ignore[attr-defined]
+            self.call_next(self.action_quit)  # type: ignore[attr-defined]
