@@ -495,3 +495,50 @@ def test_slash_quit_leaves(folder: Path) -> None:
             return app.is_running
 
     assert asyncio.run(main()) is False
+
+
+def test_every_command_and_key_does_its_job(folder: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from storyreel.apps.tui.screens import AttachScreen
+
+    photo = tmp_path / "boat.png"
+    Image.new("RGB", (64, 36), (90, 40, 20)).save(photo)
+    seen: dict[str, object] = {}
+
+    async def run(app: StoryreelApp, pilot: Pilot, *lines: str) -> None:
+        for line in lines:
+            await type_line(app, pilot, line)
+            await idle(app, pilot)
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await run(app, pilot, MARA, HARBOUR, CLOSE_UP)
+        await run(app, pilot, "/render 1", "/retake 2", "/use 2 1", "/lock 1,2", "/retake 1")
+        seen["after_lock"] = [(row[5], row[6]) for row in rows(app)]
+        await run(app, pilot, "/unlock 1 2", "/undo 2", "/redo", "/export")
+        await pilot.press("f5", "f6")
+        await idle(app, pilot)
+        await pilot.press("f3")
+        await until(app, pilot, lambda: isinstance(app.screen, AttachScreen))
+        app.screen.query_one("#path", Input).value = str(photo)
+        await pilot.press("enter")
+        await idle(app, pilot)
+        await type_line(app, pilot, "/takes 2")
+        await until(app, pilot, lambda: isinstance(app.screen, TakesScreen))
+        seen["takes"] = [t.number for t in app.screen.takes]
+        await pilot.press("escape")
+        await run(app, pilot, "/help")
+        seen["chat"] = app.chat.text()
+        seen["rows"] = rows(app)
+
+    drive(folder, script)
+    chat = str(seen["chat"])
+    assert seen["after_lock"] == [("locked", "1"), ("locked", "2")]
+    assert "Left locked shot(s) 1 as they are." in chat  # the retake of a locked shot
+    assert "Undid:" in chat and "Redid:" in chat
+    assert "Exported the cut, the storyboard and the timeline" in chat
+    assert "boat.png is now @image1" in chat
+    assert seen["takes"] == [1, 2]
+    plan, _ = plan_of(folder)
+    assert plan.shots[1].selected_take == 1  # /use 2 1, kept through undo/redo of the locks
+    assert (folder / "exports" / "harbour.mp4").is_file()
