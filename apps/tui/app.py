@@ -54,13 +54,14 @@ class StoryreelApp(Actions, App[None]):
 
     CSS_PATH = "storyreel.tcss"
     TITLE = "storyreel"
+    ENABLE_COMMAND_PALETTE = False  # our commands are the slash commands and the keys
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("f2", "example", "Example"),
         Binding("f3", "attach", "Attach"),
         Binding("f4", "open_take", "Play"),
-        Binding("f5", "render_shot", "Render shot"),
-        Binding("f6", "render_changed", "Render all"),
+        Binding("f5", "render_shot", "Render"),
+        Binding("f6", "render_changed", "All"),
         Binding("f7", "toggle_lock", "Lock"),
         Binding("f8", "retake", "Retake"),
         Binding("f9", "takes", "Takes"),
