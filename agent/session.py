@@ -120,14 +120,44 @@ class Session:
         through the same apply/approve/render/critique/report steps as a message.
         `reply` is said back first; `label` is recorded as the person's message.
         `attachments` become references (with no edits, the reply names their handles).
-        A pending question is left waiting (answer it with `answer`).
+        A pending question is left waiting (answer it with `answer`); files alone
+        can still be added while it waits.
         """
         if self.pending_question() is not None:
-            raise StoryreelError("answer the question I asked first, then try that again")
+            if edits or not attachments:
+                raise StoryreelError("answer the question I asked first, then try that again")
+            yield from self._attach_now(attachments, label)
+            return
         given = {"reply": reply, "edits": [e.model_dump(mode="json") for e in edits]}
         yield from self.resume_unfinished()
         self.transcript.add("person", label)
         yield from self._stream(turn_input(label or reply, list(attachments), given))
+
+    def _attach_now(self, paths: Sequence[str], label: str) -> Iterator[AgentEvent]:
+        """Add files as references outside a turn (a question is waiting)."""
+        from storyreel.tools.references import prepare_reference
+
+        self.transcript.add("person", label)
+        added = []
+        for path in paths:
+            name = Path(path).name
+            try:
+                edit, reference = prepare_reference(self.project, Path(path))
+                if edit is not None:
+                    self.project.memory.apply([edit], source=self.director.name)
+            except StoryreelError as error:
+                yield AgentEvent(type="problem", text=f"I could not use {name}: {error}.")
+                continue
+            added.append(reference.handle)
+            yield AgentEvent(
+                type="notice",
+                text=f"{name} is now {reference.handle}",
+                data={"handle": reference.handle},
+            )
+        said = f"Added {', '.join(added)}. " if added else ""
+        text = said + "My question above is still waiting for your answer."
+        self.transcript.add("agent", text)
+        yield AgentEvent(type="reply", text=text)
 
     def answer(self, value: str) -> Iterator[AgentEvent]:
         """Answer the pending question and continue the turn."""

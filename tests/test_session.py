@@ -301,3 +301,20 @@ def test_a_photo_sent_with_this_is_binds_to_the_character_or_the_place(
     assert refs == {"@image1": ("Mara", "subject"), "@image2": ("Harbour", "location")}
     assert [shot.action for shot in plan.shots] == ["Mara", "Mara"]  # no phantom shots
     assert not any("Attached" in e.text for e in plain)
+
+
+def test_files_can_be_added_while_a_question_waits(folder: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "pier.png"
+    Image.new("RGB", (64, 36), (10, 90, 60)).save(photo)
+    with Session(folder, offline=True) as s:
+        asked = list(s.send("A wide shot of @lena on the pier, 2 seconds."))
+        assert asked[-1].type == "question"
+        events = list(s.act([], label="attach pier.png", attachments=[str(photo)]))
+        assert s.pending_question() is not None  # still waiting
+        assert [r.handle for r in s.project.memory.plan().references] == ["@image1"]
+        with pytest.raises(StoryreelError, match="answer the question I asked first"):
+            list(s.act([SetStyle(fps=12)]))
+    assert [e.type for e in events] == ["notice", "reply"]
+    assert events[-1].text == "Added @image1. My question above is still waiting for your answer."
