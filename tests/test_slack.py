@@ -589,3 +589,22 @@ def test_socket_mode_over_a_real_websocket(
     assert any(text.startswith("Added Mara.") for text in replies), replies
     assert socket_mode.connections == 1
     assert slack.called("apps.connections.open")[0].headers["authorization"] == "Bearer xapp-1-test"
+
+
+def test_a_file_shared_while_a_question_waits_becomes_a_reference(driver: Driver) -> None:
+    root = driver.mention("Mara is a tall woman in a red raincoat.")
+    driver.say("Open on Mara at the harbour, wide shot, 1 second.", root)
+    driver.settle()
+    driver.say("remove shot 1", root)
+    driver.settle()
+    question = driver.message_with(blocks.ANSWER)
+    photo = driver.slack.host_file("quay.png", png_bytes(), "image/png")
+    driver.say("", root, files=[photo])
+    driver.settle()
+    texts = driver.thread_texts(root)
+    assert any("Added @image1. My question above is still waiting" in t for t in texts), texts
+    # the question still has its buttons and still works
+    assert [b for b in driver.slack.messages[question.ts].blocks if b["type"] == "actions"]
+    driver.press(question, blocks.ANSWER)
+    driver.settle()
+    assert any(t.startswith("Removing shot 1.") for t in driver.thread_texts(root))
