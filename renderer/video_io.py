@@ -189,19 +189,28 @@ def read_frames(
         info = probe(path)
         width, height = info.width, info.height
     decode = ["-hide_banner", "-loglevel", "error", "-i", str(path), "-map", "0:v:0"]
-    command = [ffmpeg_exe(), *decode, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    yield from _raw_rgb([ffmpeg_exe(), *decode], width, height)
+
+
+def read_small_frames(
+    path: Path, width: int, height: int, fps: float, max_seconds: float
+) -> Iterator[np.ndarray]:
+    """The first `max_seconds` of a video, resampled to `fps` and scaled to width x height."""
+    decode = ["-hide_banner", "-loglevel", "error", "-t", str(max_seconds), "-i", str(path)]
+    scale = ["-map", "0:v:0", "-vf", f"fps={fps},scale={width}:{height}"]
+    yield from _raw_rgb([ffmpeg_exe(), *decode, *scale], width, height)
+
+
+def _raw_rgb(command: list[str], width: int, height: int) -> Iterator[np.ndarray]:
+    """Run an ffmpeg decode `command` (without its output part) and yield its RGB frames."""
+    output = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        [*command, *output], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
     assert process.stdout is not None
     size = width * height * 3
     try:
-        while True:
-            data = process.stdout.read(size)
-            if len(data) < size:
-                break
+        while len(data := process.stdout.read(size)) == size:
             yield np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
     finally:
         process.stdout.close()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from storyreel.apps.cli.common import BackendOption, OfflineOption
 from storyreel.tools.errors import StoryreelError
 
 if TYPE_CHECKING:
@@ -49,12 +50,8 @@ def slack(
             "database (env STORYREEL_SLACK_PROJECTS).",
         ),
     ] = DEFAULT_PROJECTS,
-    backend: Annotated[
-        str, typer.Option("--backend", "-b", help="Renderer for the stories: previz, wan, ltx...")
-    ] = "previz",
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Use the built-in offline director, not an LLM.")
-    ] = False,
+    backend: BackendOption = "previz",
+    offline: OfflineOption = False,
 ) -> None:
     """Run the storyreel Slack bot: mention it or DM it to start a story in a thread.
 
