@@ -86,14 +86,12 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
 
 def _attach(ctx: AgentContext, paths: list[str]) -> tuple[list[str], list[str]]:
     """Turn attached files into references; idempotent (same bytes give the same handle)."""
-    from storyreel.tools.references import prepare_reference
+    from storyreel.tools.references import attach_file
 
     notes, problems = [], []
     for path in paths:
         try:
-            edit, reference = prepare_reference(ctx.project, Path(path))
-            if edit is not None:
-                ctx.project.memory.apply([edit], source=ctx.director.name)
+            reference = attach_file(ctx.project, Path(path), ctx.director.name)
             notes.append(f"{reference.handle} is {Path(path).name} ({reference.kind.value})")
             emit("notice", f"{Path(path).name} is now {reference.handle}", handle=reference.handle)
         except StoryreelError as error:

@@ -135,16 +135,14 @@ class Session:
 
     def _attach_now(self, paths: Sequence[str], label: str) -> Iterator[AgentEvent]:
         """Add files as references outside a turn (a question is waiting)."""
-        from storyreel.tools.references import prepare_reference
+        from storyreel.tools.references import attach_file
 
         self.transcript.add("person", label)
         added = []
         for path in paths:
             name = Path(path).name
             try:
-                edit, reference = prepare_reference(self.project, Path(path))
-                if edit is not None:
-                    self.project.memory.apply([edit], source=self.director.name)
+                reference = attach_file(self.project, Path(path), self.director.name)
             except StoryreelError as error:
                 yield AgentEvent(type="problem", text=f"I could not use {name}: {error}.")
                 continue

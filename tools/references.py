@@ -149,3 +149,15 @@ def prepare_reference(
         **probed,
     )
     return AddReference(reference=reference), reference
+
+
+def attach_file(project: Project, path: Path, source: str) -> Reference:
+    """Make the file at `path` a reference (one revision), or find the one it already is.
+
+    Raises:
+        StoryreelError: the file cannot be used (the message says why).
+    """
+    edit, reference = prepare_reference(project, Path(path))
+    if edit is not None:
+        project.memory.apply([edit], source=source)
+    return reference
