@@ -105,7 +105,13 @@ class VideoWriter:
         assert self._process.stdin is not None
         if not self._process.stdin.closed:
             self._process.stdin.close()
-        code = self._process.wait(timeout=600)
+        try:
+            code = self._process.wait(timeout=600)
+        except BaseException:
+            # interrupted while ffmpeg finishes (Ctrl-C reaches both): stop it before the
+            # caller deletes the file, or its +faststart pass would write the file again
+            self.abort()
+            raise
         if code != 0:
             raise RuntimeError(f"ffmpeg could not write {self.path}: {self._errors()}")
 
