@@ -43,7 +43,7 @@ def choose_director(offline: bool = False) -> Director:
 
     settings = None if offline else LLMSettings.from_env()
     if settings is None:
-        from storyreel.agent.offline_director import OfflineDirector
+        from storyreel.agent.offline import OfflineDirector
 
         return OfflineDirector()
     return LLMDirector(settings, backends=backend_names())

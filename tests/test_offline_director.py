@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from storyreel.agent import offline_director
+from storyreel.agent.offline import turn as offline_turn
 from storyreel.agent.director import DirectorReply
-from storyreel.agent.offline_director import HELP, OFFLINE_NOTICE, OfflineDirector
+from storyreel.agent.offline import HELP, OFFLINE_NOTICE, OfflineDirector
 from storyreel.tools.edits import (
     AddCharacter,
     AddLocation,
@@ -375,7 +375,7 @@ def test_a_bug_in_a_rule_becomes_an_apology_not_a_crash(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(offline_director._Turn, "run", broken)
+    monkeypatch.setattr(offline_turn.Turn, "run", broken)
     reply = direct("Close-up of Mara.", plan)
     assert reply.edits == [] and reply.reply.startswith("Sorry")
 

@@ -1,0 +1,244 @@
+"""Camera words in free text: size, angle, movement, lens, duration, light, time."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from storyreel.agent.offline.text import cut_span, join_words, parse_number, rx
+from storyreel.agent.offline.words import (
+    ANGLE_WORDS,
+    LENSES,
+    MOVE_WORDS,
+    PHRASES,
+    SIZE_ORDER,
+    SIZE_WORDS,
+    N,
+)
+from storyreel.tools.edits import (
+    AddShot,
+)
+from storyreel.tools.story import Shot
+from storyreel.tools.vocabulary import (
+    Angle,
+    DepthOfField,
+    LightSide,
+    Movement,
+    ShotSize,
+    TimeOfDay,
+    Transition,
+    parse_term,
+)
+
+_SPEED = (
+    r"slow|slowly|gentle|gently|gradual|gradually|subtle|quick|quickly|fast|rapid|rapidly"
+    r"|sudden|suddenly|whip|snap|crash"
+)
+_SIZES = [
+    (rx(r"extreme(?:ly)?[\s-]+close[\s-]*(?:ups?|shots?)|(?-i:\b[EX]CU\b)",
+         r"|detail[\s-]+shots?|insert[\s-]+shots?"), "ECU"),
+    (rx(r"medium[\s-]+close[\s-]*(?:ups?|shots?)|(?-i:\bMCU\b)|chest[\s-]+up"), "MCU"),
+    (rx(r"extreme[\s-]+(?:wide|long)(?:[\s-]+shots?)?|(?:wide\s+)?establishing(?:[\s-]+shots?)?",
+         r"|(?-i:\bE[LW]S\b)"), "ELS"),
+    (rx(r"medium[\s-]+(?:long|wide)(?:[\s-]+shots?)?|cowboy[\s-]+shots?|knees[\s-]+up",
+         r"|(?-i:\bMLS\b)"), "MLS"),
+    (rx(r"(?:medium|mid)[\s-]*shots?|waist[\s-]+up|(?-i:\bMS\b)"), "MS"),
+    (rx(r"close[\s-]*ups?|close[\s-]+shots?|\bclose\s+on\b|\btight\s+on\b|(?-i:\bCU\b)"), "CU"),
+    (rx(r"(?:wide|long|full)[\s-]+shots?|full[\s-]+body|\bwide\s+(?:on|of)\b|\bgo\s+wide\b",
+         r"|(?-i:\b[LW]S\b)|\bwide\b(?=\s*(?:[,.;]|$))"), "LS"),
+]  # fmt: skip
+_ANGLES = [
+    (rx(r"low[\s-]+angle(?:[\s-]+shots?)?|from\s+(?:way\s+)?below|looking\s+up\s+at"), "low"),
+    (rx(r"high[\s-]+angle(?:[\s-]+shots?)?|from\s+high\s+up|looking\s+down\s+(?:at|on)"),
+     "high"),
+    (rx(r"bird'?s?[\s-]*eye(?:[\s-]+(?:view|shot|angle))?|overhead(?:[\s-]+shot)?",
+         r"|top[\s-]+down(?:[\s-]+shot)?|from\s+(?:directly\s+|straight\s+)?above"), "overhead"),
+    (rx(r"worm'?s?[\s-]*eye(?:[\s-]+(?:view|shot|angle))?"), "worms_eye"),
+    (rx(r"dutch(?:[\s-]+(?:angle|tilt))?|canted(?:[\s-]+angle)?"), "dutch"),
+    (rx(r"over[\s-]+(?:the|her|his|their|[a-z]+'s)[\s-]+shoulders?(?:[\s-]+shots?)?",
+         r"|(?-i:\bOTS\b)"), "ots"),
+    (rx(r"eye[\s-]+level"), "eye_level"),
+    (rx(r"in\s+profile|profile\s+shot|side[\s-]+on"), "profile"),
+    (rx(r"from\s+behind"), "back"),
+]  # fmt: skip
+# (pattern, movement; "{0}" is the direction the pattern captured, True: an inflected
+# verb ("pushes in", "pulls back") counts only next to "camera"/"we" or a speed word)
+_MOVES = [
+    (rx(r"\bpan(?:s|ning|ned)?\s+from\s+(?:the\s+)?(?:left|right)\s+to\s+(?:the\s+)?",
+         r"(left|right)\b"), "pan {0}", False),
+    (rx(r"\bpan(?:s|ning|ned)?\s+(?:slowly\s+|quickly\s+|over\s+|across\s+)?",
+         r"(?:(?:to|towards)\s+(?:the\s+)?)?(left|right)\b"), "pan {0}", False),
+    (rx(r"\btilt(?:s|ing|ed)?\s+(?:slowly\s+)?(up|down)(?:wards?)?\b"), "tilt {0}", False),
+    (rx(r"\bzoom(?:s|ing|ed)?\s+(in|out)\b"), "zoom {0}", False),
+    (rx(r"\b(?:crane|jib|boom)(?:s|ing)?\s+(up|down)\b"), "crane {0}", False),
+    (rx(r"\b(?:pedestal|ped)(?:s|ing)?\s+(up|down)\b"), "pedestal {0}", False),
+    (rx(r"\b(?:truck|crab)(?:s|ing)?\s+(?:to\s+the\s+)?(left|right)\b"), "truck {0}", False),
+    (rx(r"\b(?:orbit|arc|circle)(?:s|ing)?(?:\s+around\s+(?:her|him|them|[a-z]+))?",
+         r"(?:\s+(?:to\s+the\s+)?(left|right))?\b"), "orbit {0}", True),
+    (rx(r"\b(?:push|dolly|track|move|creep)(?:es|s|ing|ies)?[\s-]+in\b(?!to|side)",
+         r"(?:\s+(?:on|to|towards|closer))?|\bpush(?:es|ing)?\s+(?:closer|forward)",
+         r"|\bdolly(?:ing)?\s+forward"), "dolly in", True),
+    (rx(r"\b(?:pull|dolly|track|move)(?:s|ing|ies)?[\s-]+(?:out|back|away)\b"), "dolly out", True),
+    (rx(r"\bdolly\b"), "dolly in", False),
+    (rx(r"\bzoom(?:s|ing)?(?:\s+(?:on|into|onto|towards))?\b"), "zoom in", False),
+    (rx(r"\bpan(?:s|ning)?\b(?:\s+across)?"), "pan right", False),
+    (rx(r"\bcamera\s+(?:rises|climbs|lifts)\b"), "crane up", False),
+    (rx(r"\bcamera\s+(?:descends|lowers|drops)\b"), "crane down", False),
+    (rx(r"\btracking(?:[\s-]+shots?)?|\bsteadicam\b|\b(?:the\s+)?camera\s+follows\b",
+         r"|\bwe\s+follow\b|\bfollow(?:ing)?[\s-]+shots?\b",
+         r"|\btracks?\s+(?:with|alongside)(?:\s+(?:her|him|them))?\b"),
+     "tracking", False),
+    (rx(r"\bhand[\s-]*held\b|\bshaky[\s-]*cam(?:era)?\b"), "handheld", False),
+    (rx(r"\bstatic(?:\s+(?:shot|camera|frame))?\b|\blocked[\s-]+off\b|\bon\s+a\s+tripod\b",
+         r"|\b(?:still|fixed)\s+camera\b|\bno\s+camera\s+move(?:ment)?\b",
+         r"|\bdon'?t\s+move\s+the\s+camera\b|\bhold(?:s|ing)?\s+on\b"), "static", False),
+    (rx(r"\bbarrel\s+roll\b|\bcamera\s+rolls\b"), "roll", False),
+]  # fmt: skip
+_DOF = [
+    (rx(r"(?:\b(?:with|in)\s+)?(?:\ba\s+)?\bshallow\s+(?:focus|depth[\s-]+of[\s-]+field|dof)\b",
+         r"|\bbokeh\b|\b(?:blurred|blurry|soft)\s+background\b"), "shallow"),
+    (rx(r"(?:\b(?:with|in)\s+)?(?:\ba\s+)?\bdeep\s+(?:focus|depth[\s-]+of[\s-]+field|dof)\b",
+         r"|\beverything\s+(?:is\s+)?(?:in\s+focus|sharp)\b"), "deep"),
+]  # fmt: skip
+_TRANSITIONS = [
+    (rx(r"\b(?:fade|fading)\s+(?:in|up)(?:\s+from\s+black)?(?:\s+(?:on|to))?\b",
+         r"|\bfade\s+from\s+black\b"), "fade_in"),
+    (rx(r"\bfades?\s+(?:out|to\s+black)\b"), "fade_out"),
+    (rx(r"\b(?:cross[\s-]?)?dissolves?(?:\s+(?:to|into))?\b|\bcross[\s-]?fade\b"), "dissolve"),
+    (rx(r"\bmatch[\s-]+cut(?:\s+to)?\b"), "match_cut"),
+    (rx(r"\bsmash[\s-]+cut(?:\s+to)?\b"), "smash_cut"),
+]  # fmt: skip
+_LENS_RE = rx(
+    r"(?:\b(?:on|with|using|through)\s+)?(?:\ban?\s+)?",
+    r"(?:\b(\d{1,4})\s*-?\s*(?:mm|millimet(?:er|re)s?)\b(?:\s+lens)?",
+    r"|\b(wide[\s-]+angle|wide|fish[\s-]?eye|telephoto|long|portrait|macro|normal|standard)",
+    r"\s+lens\b|\b(fish[\s-]?eye|telephoto|wide[\s-]angle)\b)",
+)
+_DURATION_RE = rx(
+    r"(?:\b(?:for|lasting|lasts|of|about|around)\s+)?(?:\ban?\s+)?",
+    rf"\b({N}(?:\.\d+)?)\s*-?\s*(?:s|secs?|seconds?)\b(?:\s+long)?",
+)
+_TIME_RE = rx(
+    r"\b(?:(?:at|by|during|around|before|after|in|into|that|this|one|late|early)\s+",
+    r"(?:the\s+)?)?(first light|golden[\s-]hour|blue[\s-]hour|night[\s-]?time|nightfall|night",
+    r"|midnight|tonight|dawn|sunrise|daybreak|morning|midday|noon|afternoon|sunset|dusk",
+    r"|evening|twilight|daylight|daytime)\b|\b(?:during\s+the|by)\s+(day)\b",
+)
+_TIME_WORDS = {"first light": "dawn", "nightfall": "dusk", "tonight": "night", "daylight": "noon"}
+_LIGHT_RE = rx(
+    r"(?:\b(?:with|and)\s+)?(?:\b(?:the|a)\s+)?",
+    r"(?:\b(?:soft|hard|warm|cool|cold|golden|low|side|harsh|bright)\s+)?",
+    r"\b(?:(?:key\s+)?light(?:ing)?|sun(?:light)?|lamp\s*light|window\s+light|key)\s+",
+    r"(?:(?:is|should|will)\s+)?(?:(?:come|comes|coming|fall|falls|falling|shine|shines|shining)\s+)?",
+    r"(?:from|on)\s+",
+    r"(?:the\s+)?(left|right|front|behind|above|back|top)\b",
+    r"|\blit\s+from\s+(?:the\s+)?(left|right|front|behind|above|top)\b",
+    r"|\bkey\s+light\s+(left|right)\b|\b(back[\s-]?lit|rim[\s-]?lit|rim\s+light|backlight)",
+)
+WEATHER_RE = rx(r"\b(rain|rainy|fog|foggy|mist|misty|snow|snowy|storm|stormy|overcast)\b")
+
+
+def time_in(text: str) -> TimeOfDay | None:
+    """The time of day a sentence names ("at dusk", "at night", "in the morning")."""
+    if not (m := _TIME_RE.search(text)):
+        return None
+    word = (m.group(1) or m.group(2)).lower()
+    return parse_term(TimeOfDay, "noon" if word == "day" else _TIME_WORDS.get(word, word))
+
+
+def camera_fields(text: str) -> tuple[dict[str, Any], str]:
+    """The camera words in `text` as shot fields, and the text without them."""
+    fields: dict[str, Any] = {}
+    if m := _LIGHT_RE.search(text):
+        word = next(g for g in m.groups() if g).lower()
+        side = "back" if word.startswith(("back", "rim", "behind")) else word
+        fields["key_light_side"] = parse_term(LightSide, "top" if side == "above" else side)
+        text = cut_span(text, *m.span())
+    if m := _LENS_RE.search(text):
+        word = m.group(2) or m.group(3)
+        mm = int(m.group(1)) if m.group(1) else LENSES[re.sub(r"[^a-z]", "", word.lower())]
+        if 4 <= mm <= 1200:
+            fields["lens_mm"] = mm
+            text = cut_span(text, *m.span(), greedy=False)
+    for m in _DURATION_RE.finditer(text):
+        if 0 < (seconds := parse_number(m.group(1))) <= 60:
+            fields["duration_s"] = seconds
+            text = cut_span(text, *m.span(), greedy=False)
+            break
+    for key, enum, table in (
+        ("transition", Transition, _TRANSITIONS),
+        ("depth_of_field", DepthOfField, _DOF),
+        ("size", ShotSize, _SIZES),
+        ("angle", Angle, _ANGLES),
+    ):
+        for pattern, word in table:
+            if m := pattern.search(text):
+                fields[key] = parse_term(enum, word)
+                text = cut_span(text, *m.span())
+                break
+    return fields, _movement(text, fields)
+
+
+def _movement(text: str, fields: dict[str, Any]) -> str:
+    """Find a camera movement and its speed; return the text without them."""
+    for pattern, word, needs_camera in _MOVES:
+        for m in pattern.finditer(text):
+            before = text[: m.start()]
+            hyphenated = re.match(r"[a-z]+-", m.group(0).lower())
+            in_context = re.search(rf"(?:^|,|\b(?:camera|we|a|an|then|{_SPEED}))\s*$", before, re.I)
+            if needs_camera and not hyphenated and not in_context:
+                continue  # "Tom pulls out a letter" is not a camera move
+            direction = m.group(1) if pattern.groups else None
+            fields["movement"] = parse_term(Movement, word.format(direction or "right"))
+            pre = rx(
+                rf"(?:\b(?:the\s+)?camera\s+)?(?:\b({_SPEED})\s+)?(?:\b(?:the\s+)?camera\s+)?$"
+            )
+            pre_m = pre.search(before)
+            post_m = rx(rf"\s+({_SPEED})\b").match(text[m.end() :])
+            if speed := (pre_m and pre_m.group(1)) or (post_m and post_m.group(1)):
+                slow = re.match(r"slow|gentl|gradual|subtle", speed, re.I)
+                fields["movement_speed"] = "slow" if slow else "fast"
+            end = m.end() + (post_m.end() if post_m else 0)
+            return cut_span(text, pre_m.start() if pre_m else m.start(), end)
+    return text
+
+
+def relative_changes(low: str, shot: Shot | None) -> dict[str, Any]:
+    """ "wider"/"tighter", "longer"/"shorter" (from the shot as it is), "slower"/"faster"."""
+    changes: dict[str, Any] = {}
+    if m := re.search(r"\b(slower|faster|quicker)\b", low):
+        changes["movement_speed"] = "slow" if m.group(1) == "slower" else "fast"
+    if shot is None:
+        return changes
+    index = SIZE_ORDER.index(shot.size)
+    if re.search(r"\b(?:wider|looser)\b", low):
+        changes["size"] = SIZE_ORDER[min(index + 1, len(SIZE_ORDER) - 1)]
+    elif re.search(r"\b(?:tighter|closer)\b", low):
+        changes["size"] = SIZE_ORDER[max(index - 1, 0)]
+    if m := re.search(r"\b(longer|shorter)\b", low):
+        seconds = shot.duration_s + (2 if m.group(1) == "longer" else -1)
+        changes["duration_s"] = min(60.0, max(1.0, seconds))
+    return changes
+
+
+def describe_changes(changes: dict[str, Any], clear: list[str]) -> str:
+    """A few plain words for an update ("a close-up, from a low angle, at night")."""
+    bits = []
+    for key in sorted(changes, key=list(AddShot.model_fields).index):
+        value = getattr(changes[key], "value", changes[key])
+        if key == "size":
+            bits.append(SIZE_WORDS[value])
+        elif key == "angle":
+            bits.append(ANGLE_WORDS[value])
+        elif key == "movement":
+            words = f"{changes.get('movement_speed', '')} {MOVE_WORDS.get(value, value)}".strip()
+            bits.append(("an " if words[0] in "aeiou" else "a ") + words.replace("_", " "))
+        elif key == "movement_speed" and "movement" not in changes:
+            bits.append("slower" if value == "slow" else "faster")
+        elif key == "characters":
+            bits.append("with " + join_words(value))
+        elif key in PHRASES:
+            plain = key == "dialogue" or not isinstance(value, str)
+            bits.append(PHRASES[key].format(value if plain else value.replace("_", " ").lower()))
+    bits += ["without dialogue" if c == "dialogue" else "without anyone" for c in clear]
+    return ", ".join(bits) or "changed"

@@ -1,0 +1,443 @@
+"""Commands, as an ordered table of small handlers; each returns True when the clause
+was its kind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from storyreel.agent.offline.camera import (
+    camera_fields,
+    describe_changes,
+    relative_changes,
+    time_in,
+)
+from storyreel.agent.offline.text import join_words, parse_number, rx, shots_text
+from storyreel.agent.offline.words import (
+    BACKENDS,
+    NUMBERS,
+    ORDINALS,
+    RENDER_FILLER,
+    UNDO_WORDS,
+    N,
+)
+from storyreel.tools.edits import (
+    CompareBackends,
+    ExportFilm,
+    MoveShot,
+    RedoChange,
+    ReferenceFromTake,
+    RemoveShot,
+    RenderShots,
+    SelectTake,
+    SetLock,
+    SetStyle,
+    UndoChange,
+    UpdateShot,
+)
+from storyreel.tools.story import RESOLUTIONS, parse_aspect
+
+_FRAME_REF_RE = rx(
+    r"\b(?:use|make|turn|take|keep|save|set)\b.*?\b(?:(first|last|final|opening|closing)\s+",
+    r"frame|frame\s+(?:#|number\s+)?(\d+))\s+(?:of|from|in)\s+shot\s*#?(\d+)",
+    r"(?:,?\s*\(?take\s*#?(\d+)\)?)?(.*\breference\b.*)$",
+)
+
+
+class CommandMixin:
+    """The commands side of a Turn."""
+
+    def _undo_redo(self, text: str) -> bool:
+        """ "undo", "undo that", "undo the last 3 changes", "redo", "take that back"."""
+        m = rx(
+            r"\s*(?:(?:please|ok(?:ay)?|oops|no)[,!]?\s+)*(undo|redo|go\s+back|revert",
+            r"|take\s+(?:that|it)\s+back|scratch\s+that)\b(.*)",
+        ).fullmatch(text.strip(" .!"))
+        if not m:
+            return False
+        words = re.findall(r"[\w']+", m.group(2).lower())
+        if any(w not in UNDO_WORDS and w not in NUMBERS and not w.isdigit() for w in words):
+            return False
+        numbers = [int(parse_number(w)) for w in words if w in NUMBERS or w.isdigit()]
+        steps = max(1, min(50, numbers[0] if numbers else 2 if "twice" in words else 1))
+        what = "change" if steps == 1 else f"{steps} changes"
+        if m.group(1).lower() == "redo":
+            self.edits.append(RedoChange(steps=steps))
+            return self._done(f"Redoing the last undone {what}.")
+        self.edits.append(UndoChange(steps=steps))
+        return self._done(f"Undoing the last {what}.")
+
+    def _export(self, text: str) -> bool:
+        """ "export", "export the film", "make the final cut"."""
+        if not rx(
+            r"^\s*(?:please\s+|let'?s\s+|now\s+)?(?:export|(?:make|do|render)\s+the",
+            r"\s+final\s+cut|final\s+cut|assemble\s+(?:the\s+)?(?:film|movie|cut)",
+            r"|(?:put|cut)\s+it\s+(?:all\s+)?together)\b",
+        ).search(text):
+            return False
+        self.edits.append(ExportFilm())
+        return self._done("Exporting the final cut.")
+
+    def _title(self, text: str) -> bool:
+        """ "call the film The Letter", "title: The Letter", "let's call it Home"."""
+        m = rx(
+            r"^\s*(?:please\s+|let'?s\s+)?(?:(?:call|name|title)\s+(?:the|this|our|my)\s+",
+            r"(?:film|movie|story|video|short)|call\s+it|(?:the\s+)?(?:film|movie|story)",
+            r"\s+is\s+(?:called|named|titled)|(?:the\s+)?title\s*(?:is|should\s+be|:|=))",
+            r"\s*(.+)$",
+        ).match(text)
+        title = self._restore(m.group(1), "").strip(" .!'\"") if m else ""
+        if not 0 < len(title) <= 120:
+            return False
+        self.edits.append(SetStyle(title=title))
+        return self._done(f'The film is now called "{title}".')
+
+    def _compare(self, text: str) -> bool:
+        """ "compare shot 1 on previz and wan"; "try shot 1 on wan" renders it there."""
+        if not re.match(r"\s*(?:please\s+|let'?s\s+|can\s+you\s+)?(?:compare|try)\b", text, re.I):
+            return False
+        ids, rest = self._shots_or_it(text.lower())
+        names = [w for w in re.findall(r"[a-z][\w.\-]*", rest) if w in BACKENDS]
+        listed = rx(
+            r"\b(?:on|with|using|between|across|in)\s+([\w.\-]+(?:\s*(?:,|and|or",
+            r"|vs\.?|versus|&|/)\s*[\w.\-]+)+)",
+        ).search(rest)
+        if len(names) < 2 and listed:
+            names = re.split(r"\s*(?:,|\band\b|\bor\b|\bvs\.?|\bversus\b|&|/)\s*", listed.group(1))
+        backends = list(dict.fromkeys(BACKENDS.get(w, w) for w in names if w))
+        if not ids or not backends:
+            return False
+        if not (ids := self._existing(ids[:1])):
+            return True
+        if len(backends) == 1:
+            self.edits.append(RenderShots(shot_ids=ids, backend=backends[0], force=True))
+            return self._done(f"Rendering shot {ids[0]} on {backends[0]}.", ids[0])
+        self.edits.append(CompareBackends(shot_id=ids[0], backends=backends))
+        return self._done(f"Comparing shot {ids[0]} on {join_words(backends)}.", ids[0])
+
+    def _frame_reference(self, text: str) -> bool:
+        """ "use the last frame of shot 2 as Mara's reference", "frame 10 of shot 3 for ..."."""
+        m = _FRAME_REF_RE.search(text)
+        if m is None:
+            return False
+        which, number, shot_id, take, tail = m.groups()
+        frame = number or ("first" if which.lower() in ("first", "opening") else "last")
+        ids = self._existing([int(shot_id)])
+        if not ids:
+            return True
+        tail_low = f" {(tail or '').lower()} "
+        entity = next(
+            (
+                thing.name
+                for thing in [*self.people.values(), *self.places.values()]
+                if re.search(rf"\b{re.escape(thing.name.lower())}\b", tail_low)
+            ),
+            None,
+        )
+        self.edits.append(
+            ReferenceFromTake(
+                shot_id=ids[0], take=int(take) if take else None, frame=frame, entity=entity
+            )
+        )
+        whose = f"{entity}'s reference" if entity else "a style reference"
+        which_frame = f"frame {frame}" if frame.isdigit() else f"the {frame} frame"
+        return self._done(f"Using {which_frame} of shot {ids[0]} as {whose}.", ids[0])
+
+    def _select_take(self, text: str) -> bool:
+        """ "use take 2 for shot 3", "select the second take of shot 3"."""
+        low = text.lower()
+        ordinal = "|".join(ORDINALS)
+        m = re.search(rf"\btake\s*(?:#|number\s+)?({N})\b|\b({ordinal})\s+take\b", low)
+        verb = rx(
+            r"\b(?:use|select|pick|choose|circle|keep|go\s+with|prefer|want|like)\b",
+            r"|\bis\s+the\s+(?:one|best)\b|^\s*shot\s*#?\d+\s*,?\s*take",
+        ).search(low)
+        if not (m and verb):
+            return False
+        take = int(parse_number(m.group(1))) if m.group(1) else ORDINALS[m.group(2)]
+        ids, _ = self._shots_or_it(low[: m.start()] + " " + low[m.end() :])
+        if not ids or take < 1:
+            self.notes.append('Which shot and take? Say for example "use take 2 for shot 3".')
+            return True
+        for shot_id in self._unlocked(self._existing(ids[:1]), "change the take of"):
+            self.edits.append(SelectTake(shot_id=shot_id, take=take))
+            self._done(f"Using take {take} for shot {shot_id}.", shot_id)
+        return True
+
+    def _lock(self, text: str) -> bool:
+        """ "lock shot 3", "unlock shots 1 to 3", "lock everything", "keep shot 2 as it is"."""
+        m = rx(r"\s*(?:please\s+)?(?:(un)lock|lock|freeze|(unfreeze)|keep)\b(.*)$").match(text)
+        keep = text.lower().lstrip().startswith("keep")
+        if not m or (keep and not re.search(r"\bas\s+(?:it\s+)?is\b", text, re.I)):
+            return False
+        locked = not (m.group(1) or m.group(2))
+        everything = re.search(r"\b(?:everything|all)\b", m.group(3), re.I)
+        ids = list(self.order) if everything else self._shots_or_it(m.group(3))[0]
+        if not ids:
+            verb = "lock" if locked else "unlock"
+            self.notes.append(f'Which shot should I {verb}? Say for example "{verb} shot 3".')
+            return True
+        for shot_id in (ids := self._existing(ids)):
+            self.edits.append(SetLock(shot_id=shot_id, locked=locked))
+            (self.locked.add if locked else self.locked.discard)(shot_id)
+        if ids:
+            tail = ": it won't change or re-render" if locked and len(ids) == 1 else ""
+            self._done(f"{'Locked' if locked else 'Unlocked'} {shots_text(ids)}{tail}.", ids[-1])
+        return True
+
+    def _move(self, text: str) -> bool:
+        """ "move shot 2 after shot 4", "... to the start", "... up", "swap shots 2 and 3"."""
+        if m := rx(r"\s*(?:please\s+)?(?:swap|switch|exchange)\s+(.+)$").match(text):
+            ids = self._refs(m.group(1))[0]
+            if len(ids) != 2 or len(ids := self._existing(ids)) != 2:
+                return len(ids) == 2 or bool(self.notes)
+            a, b = sorted(ids, key=self.order.index)
+            before_a = self.order[self.order.index(a) - 1] if self.order.index(a) else 0
+            self._place(a, b)
+            self._place(b, before_a)
+            return self._done(f"Swapped shots {a} and {b}.")
+        m = rx(
+            r"\s*(?:please\s+|let'?s\s+)?(?:move|put|place|shift)\s+(.+?)\s+(?:(?:to\s+)?",
+            r"(?:right\s+|just\s+|directly\s+)?(after|behind|before|in\s+front\s+of)\s+(.+)",
+            r"|(?:to|at)\s+(?:the\s+)?(?:very\s+)?(start|beginning|front|top|end|back|first|last)",
+            r"\b.*|(?:one\s+)?(up|earlier|forward|down|later)\b.*)$",
+        ).match(text)
+        if not m or len(ids := self._shots_or_it(m.group(1))[0]) != 1:
+            return False
+        if not (ids := self._existing(ids)):
+            return True
+        shot_id, others = ids[0], [i for i in self.order if i != ids[0]]
+        index = self.order.index(shot_id)
+        if m.group(5):  # one place earlier or later
+            earlier = m.group(5).lower() in ("up", "earlier", "forward")
+            if (index == 0 and earlier) or (index == len(self.order) - 1 and not earlier):
+                return self._done(f"Shot {shot_id} is already {'first' if earlier else 'last'}.")
+            after = (
+                (self.order[index - 2] if index > 1 else 0) if earlier else self.order[index + 1]
+            )
+        elif m.group(4):
+            first = m.group(4).lower() in ("start", "beginning", "front", "top", "first")
+            after = 0 if first or not others else others[-1]
+        else:
+            if not (targets := self._existing(self._refs(m.group(3))[0][:1])):
+                return True
+            index = self.order.index(targets[0])
+            before = m.group(2).lower() not in ("after", "behind")
+            after = (self.order[index - 1] if index else 0) if before else targets[0]
+            if after == shot_id:  # "move 3 before 4" when 3 already comes right before 4
+                return self._done(f"Shot {shot_id} is already there.", shot_id)
+        self._place(shot_id, after)
+        where = "open the film" if after == 0 else f"come after shot {after}"
+        return self._done(f"Shot {shot_id} will {where}.", shot_id)
+
+    def _place(self, shot_id: int, after: int) -> None:
+        """MoveShot, and keep the film order of this message up to date."""
+        self.edits.append(MoveShot(shot_id=shot_id, after=after))
+        self.order.remove(shot_id)
+        self.order.insert(self.order.index(after) + 1 if after else 0, shot_id)
+
+    def _delete(self, text: str) -> bool:
+        """ "delete shot 5", "remove shots 2 and 3", "cut the last shot"."""
+        m = rx(
+            r"\s*(?:please\s+)?(?:delete|remove|cut|drop|lose|scrap|kill|bin|get\s+rid\s+of",
+            r"|take\s+out|throw\s+(?:away|out))\s+(.+)$",
+        ).match(text)
+        if not m:
+            return False
+        ids, rest = self._shots_or_it(m.group(1))
+        filler = r"(?:please|the|and|entirely|completely|from|film|story|too|as\s+well)"
+        if not ids or not re.fullmatch(rf"(?:\s|[,.!]|\b{filler}\b)*", rest, re.I):
+            return False
+        for shot_id in self._unlocked(self._existing(ids), "remove"):
+            self.edits.append(RemoveShot(shot_id=shot_id))
+            self.order.remove(shot_id)
+            self._done(f"Removing shot {shot_id}.")
+        return True
+
+    def _render(self, text: str) -> bool:
+        """ "render", "render shot 3", "render shots 2 and 5 on wan", "render it again"."""
+        m = rx(
+            r"\s*(?:(?:please|now|ok(?:ay)?|let'?s|can\s+you|go\s+ahead\s+and)[,]?\s+)*",
+            r"(re-?render|render|generate|preview|shoot|film|roll(?:\s+camera)?|action",
+            r"|let\s+me\s+see|let'?s\s+see|show\s+me|play)\b(.*)$",
+        ).match(text)
+        if not m:
+            return False
+        ids, rest = self._refs(m.group(2).lower())
+        backend = None
+        if (on := re.search(r"\b(?:on|with|using|in)\s+([a-z][\w.\-]*)", rest)) and (
+            backend := BACKENDS.get(on.group(1))
+        ):
+            rest = rest.replace(on.group(0), " ")
+        if not ids and re.search(r"\b(?:it|that|this)\b", rest) and self.touched is not None:
+            ids = [self.touched]
+        filler = RENDER_FILLER
+        if any(w not in filler for w in re.findall(r"[a-z']+", rest)):
+            return False
+        force = bool(re.search(r"\b(?:again|fresh|new\s+takes?)\b", rest)) or bool(
+            re.match(r"re-?render", m.group(1), re.I)
+        )
+        asked = bool(ids)
+        if asked and not (ids := self._unlocked(self._existing(ids), "re-render")):
+            return True
+        self.edits.append(RenderShots(shot_ids=ids, backend=backend, force=force))
+        what = shots_text(ids) if ids else "everything that changed"
+        on_text = f" on {backend}" if backend else ""
+        again = " again" if force and ids else ""
+        return self._done(f"Rendering {what}{on_text}{again}.", ids[0] if len(ids) == 1 else None)
+
+    def _retake(self, text: str) -> bool:
+        """ "redo shot 4 at night" (change, then render), "retake shot 2", "try shot 2 again"."""
+        m = rx(
+            r"\s*(?:please\s+|can\s+you\s+)?(redo|re-?do|retake|re-?shoot|(?:give\s+me\s+",
+            r"|do\s+)?another\s+take\s+of|try|do)\s+(.+)$",
+        ).match(text)
+        if not m:
+            return False
+        ids, rest = self._shots_or_it(m.group(2))
+        again = re.search(r"\bagain\b", rest, re.I)
+        if not ids or (m.group(1).lower() in ("try", "do") and not again):
+            return False
+        if not (ids := self._unlocked(self._existing(ids), "redo")):
+            return True
+        changes, clear = self._changes(re.sub(r"\bagain\b", " ", rest, flags=re.I), ids[0])
+        if changes or clear:
+            self._update_shots(ids, changes, clear)
+        self.edits.append(RenderShots(shot_ids=ids, force=not (changes or clear)))
+        return self._done(f"I'll render {shots_text(ids)} again.", ids[-1])
+
+    def _style(self, text: str) -> bool:
+        """ "make it 16:9", "vertical", "720p", "24 fps", "the look is ..."."""
+        low, style = text.lower(), {}
+        ratio = re.search(r"\b(\d{1,2})\s*[:x/]\s*(\d{1,2})\b", low)
+        context = r"\b(?:aspect|ratio|format|frame|make\s+it|go|switch|set|use|in)\b"
+        if ratio and (re.search(context, low) or low.strip(" .") == ratio.group(0)):
+            style["aspect"] = parse_aspect(ratio.group(0))
+        named = {
+            "9:16": r"\bvertical\b|\bportrait\s+(?:mode|format|video)\b",
+            "1:1": r"\bsquare\b",
+            "16:9": r"\bwidescreen\b|\blandscape\b",
+            "21:9": r"\b(?:cinemascope|anamorphic)\b",
+        }
+        verb = re.match(r"\s*(?:please\s+)?(?:make|go|switch|set|use|shoot|do|film)\b", low)
+        for aspect, pattern in named.items():
+            if "aspect" not in style and verb and re.search(pattern, low):
+                style["aspect"] = aspect
+        if (res := re.search(r"\b(\d{3,4}p)\b", low)) and res.group(1) in RESOLUTIONS:
+            style["resolution"] = res.group(1)
+        fps = re.search(r"\b(\d{1,3})\s*(?:fps|frames?\s+(?:per|a)\s+second)\b", low)
+        if fps and 1 <= int(fps.group(1)) <= 120:
+            style["fps"] = int(fps.group(1))
+        look = rx(
+            r"\s*(?:(?:the\s+)?(?:look|style|grade|colou?r\s+grade)\s*(?:is|should\s+be",
+            r"|:|=)|give\s+it\s+(?:an?|the)|make\s+it\s+look(?:\s+like)?|in\s+the\s+style",
+            r"\s+of)\s+(.+?)(?:\s+look)?\s*[.!]?$",
+        ).match(text)
+        if look:
+            style["look"] = self._restore(look.group(1), "")
+        if not style:
+            return False
+        self.edits.append(SetStyle(**style))
+        return self._done("Style: " + ", ".join(f"{k} {v}" for k, v in style.items()) + ".")
+
+    def _update(self, text: str) -> bool:
+        """ "make shot 2 a close-up", "shot 4: at night", "add Tom to shot 3", "make it slower"."""
+        if self._position(text)[0] is not None:
+            return False
+        ids, rest = self._refs(text)
+        verb = rx(
+            r"\s*(?:please\s+|can\s+you\s+|let'?s\s+)?(?:make|change|set|turn|switch",
+            r"|update|give)\s+(?:it|that|this)(?:\s+one)?\b",
+        ).match(rest)
+        if not ids and verb:
+            rest = rest[verb.end() :]
+            if self.last_new is not None and (changes := self._changes(rest, None)[0]):
+                self._merge(changes)
+                return self._done("Done.")
+            ids = [it] if (it := self._it()) is not None else []
+            if not ids:
+                self.notes.append('Which shot do you mean? Say for example "make shot 2 slower".')
+                return True
+        if not ids:
+            return False
+        if not (ids := self._existing(ids)):
+            return True
+        changes, clear = self._changes(rest, ids[0])
+        if not (changes or clear):
+            self.touched = self.vague = ids[0]  # "I don't like shot 3, ..." may go on
+            return True
+        self._update_shots(ids, changes, clear)
+        return True
+
+    def _update_shots(self, ids: list[int], changes: dict[str, Any], clear: list[str]) -> None:
+        """UpdateShot for each unlocked shot, and a plain sentence for each."""
+        for shot_id in self._unlocked(ids, "change"):
+            self.edits.append(UpdateShot(shot_id=shot_id, clear=clear, **changes))
+            described = describe_changes(changes, clear)
+            stop = "" if described.endswith(('."', '!"', '?"')) else "."
+            self._done(f"Shot {shot_id} will be {described}{stop}", shot_id)
+
+    def _changes(self, text: str, shot_id: int | None) -> tuple[dict[str, Any], list[str]]:
+        """The shot fields a command asks for: camera words, time, a line, people, a place."""
+        verbs = r"make|change|set|turn|switch|update|give|add|put|bring|remove|take|drop"
+        body = re.sub(rf"^\s*(?:please\s+|can\s+you\s+)?(?:{verbs})\b", " ", text, flags=re.I)
+        changes, _ = camera_fields(body)
+        clear: list[str] = []
+        shot = self.plan.find_shot(shot_id) if shot_id is not None else None
+        changes = {**relative_changes(body.lower(), shot), **changes}
+        if time := time_in(body):
+            changes["time_of_day"] = time
+        if dialogue := self._dialogue(body):
+            changes["dialogue"] = dialogue
+        elif re.search(
+            r"\b(?:no|without|drop\s+the)\s+(?:dialogue|lines?)\b|\bsilent\b", body, re.I
+        ):
+            clear.append("dialogue")
+        if shot is not None and (cast := self._recast(text, shot.characters)) is not None:
+            if cast:
+                changes["characters"] = cast
+            else:
+                clear.append("characters")
+        if found := self._find_place(body):
+            changes["location"] = self._use_place(found, found.time, None, body)
+        if (source := self.continues) and shot_id:
+            if source != shot_id and self._comes_before(source, shot_id):
+                changes["continues_from"] = source
+            else:
+                self.notes.append(f"Shot {shot_id} can only continue from a shot before it.")
+        return changes, clear
+
+    def _recast(self, text: str, now: list[str]) -> list[str] | None:
+        """Who is in a shot after "add Tom to ...", "without Mara", "take Tom out of ..."."""
+        if not (names := self._names_in(text)):
+            return None
+        if re.match(r"\s*(?:please\s+)?(?:remove|take|drop|cut)\b", text, re.I):
+            out = set(names)
+        else:
+            out = {
+                n for n in names if re.search(rf"\b(?:without|no)\s+{re.escape(n)}\b", text, re.I)
+            }
+        cast = [n for n in now if n not in out] + [n for n in names if n not in now + list(out)]
+        if cast == now:
+            return None
+        self._mention(names)
+        return cast
+
+
+COMMANDS: tuple[Callable[[Any, str], bool], ...] = (
+    CommandMixin._undo_redo,
+    CommandMixin._export,
+    CommandMixin._title,
+    CommandMixin._compare,
+    CommandMixin._frame_reference,
+    CommandMixin._select_take,
+    CommandMixin._lock,
+    CommandMixin._move,
+    CommandMixin._delete,
+    CommandMixin._render,
+    CommandMixin._retake,
+    CommandMixin._style,
+    CommandMixin._update,
+)
+"""The commands in the order they are tried: the first that claims a clause handles it."""

@@ -1,0 +1,166 @@
+"""Places: slug lines, known places, "at the X"; the place a paragraph is set in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from storyreel.agent.offline.camera import WEATHER_RE
+from storyreel.agent.offline.text import rx
+from storyreel.agent.offline.words import PLACES
+from storyreel.tools.edits import (
+    AddLocation,
+)
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.story import check_name, handle_of
+from storyreel.tools.vocabulary import (
+    LightSide,
+    TimeOfDay,
+    parse_term,
+)
+
+PLACE_IS_RE = rx(r"^\s*(?:the\s+)?([a-z][a-z' \-]{1,40}?)\s+(?:is|was)\s+(an?\s+.+)$")
+_SLUG_RE = re.compile(
+    r"^\s*(?:INT|EXT|INT\.?/EXT)\.?\s+([A-Za-z' ]+?)(?:\s*[-\u2013\u2014]+\s*([A-Za-z ]+))?\s*$"
+)
+_SETTING_START_RE = rx(
+    r"^\s*(?:(?:and|then|now|so|later|next|finally|meanwhile)\b[,\s]*)*",
+    r"(?:(?:we'?re|we\s+are|it'?s|(?:we\s+)?cut\s+to|back\s+to|fade\s+in\s+(?:on|to)",
+    r"|open\s+on|dissolve\s+to)\s*)?$",
+)
+SETTING_PREFIX_RE = rx(r"\s*((?:at|in|on|inside|outside|by|during)\b[^,:;]{1,60})[,:]\s+(?=\S)")
+_PLACE_PREP_RE = rx(
+    r"\b(at|in|on|inside|outside|by|near|into|onto|to|across|along|through|under|beside)",
+    r"\s+the\s+",
+)
+
+
+@dataclass
+class PlaceInfo:
+    """A location as this message sees it: its name, time of day and key light."""
+
+    name: str
+    time: TimeOfDay | None = None
+    light: LightSide | None = None
+
+
+@dataclass
+class FoundPlace:
+    """A place a sentence names: known already, or `new` with a description."""
+
+    name: str
+    description: str = ""
+    new: bool = False
+    time: TimeOfDay | None = None
+    weak: bool = False  # named in passing ("walks along the quay"), not where the scene is
+
+
+class PlaceMixin:
+    """The places side of a Turn."""
+
+    def _find_place(self, text: str) -> FoundPlace | None:
+        """The place a sentence is set in: a slug line, a known place, or "at the X"."""
+        if m := _SLUG_RE.match(self._restore(text, "")):
+            try:
+                time = parse_term(TimeOfDay, m.group(2)) if m.group(2) else None
+            except StoryreelError:
+                time = None
+            return self._place_named(m.group(1).lower().split(), time)
+        known = []
+        for place in self.places.values():
+            for m in re.finditer(rf"(?<![\w@])@?{re.escape(place.name)}\b", text, re.I):
+                away = r"\b(?:towards?|from|past|leaves|leaving)\s+(?:the\s+)?$"
+                if not re.search(away, text[: m.start()], re.I):
+                    known.append((m.start(), place.name))
+                    break
+        if known:
+            return FoundPlace(min(known)[1])
+        for m in _PLACE_PREP_RE.finditer(text):
+            if m.group(1).lower() == "to" and re.search(r"\w+s\s+$", text[: m.start()]):
+                continue  # "walks to the lighthouse" is not there yet
+            after = text[m.end() :].lower()
+            words = re.match(r"(?:[a-z][a-z'\-]*\s*){1,4}", after)
+            if found := self._place_in(words.group(0).split() if words else [], after):
+                found.weak = found.weak and not _SETTING_START_RE.match(text[: m.start()])
+                return found
+        return None
+
+    def _place_for(self, text: str) -> FoundPlace | None:
+        """The place a shot happens in; a new one named in passing keeps the current place."""
+        found = self._find_place(text)
+        return None if found and found.new and found.weak and self.location else found
+
+    def _place_in(self, words: list[str], after: str) -> FoundPlace | None:
+        """The longest run of words naming a place ("old lighthouse", "fish market")."""
+        stop = {"and", "with", "of", "her", "his", "their", "a", "an", "the", "at", "in", "on"}
+        timed = rx(
+            r"\s+(?:at|during|in\s+the)\s+(?:dawn|dusk|night|sunset|sunrise|noon",
+            r"|midnight|morning|evening|afternoon|twilight|golden|blue)",
+        )
+        for k in range(len(words), 0, -1):
+            run = words[:k]
+            timed_run = bool(timed.match(after.split(" ".join(run), 1)[-1]))
+            if set(run) & stop:
+                continue
+            if k >= 2 and " ".join(run[-2:]) in PLACES:
+                found = self._place_named(run, None, head=run[-2:])
+            elif run[-1] in PLACES or (k <= 3 and timed_run):
+                found = self._place_named(run, None, head=run[-1:] if run[-1] in PLACES else None)
+            else:
+                continue
+            if found:
+                found.weak = not timed_run
+            return found
+        return None
+
+    def _place_named(
+        self, words: list[str], time: TimeOfDay | None, head: list[str] | None = None
+    ) -> FoundPlace | None:
+        """A known place these words name, or a new one ("old lighthouse" -> "Lighthouse")."""
+        name = " ".join(w.capitalize() for w in head or words)
+        for candidate in (name, " ".join(w.capitalize() for w in words)):
+            if handle_of(candidate) in self.places:
+                return FoundPlace(self.places[handle_of(candidate)].name, time=time)
+        try:
+            name = check_name(name, "location")
+        except StoryreelError:
+            return None
+        if handle_of(name) in self.people:
+            return None
+        return FoundPlace(name, "the " + " ".join(words), new=True, time=time)
+
+    def _use_place(
+        self, found: FoundPlace, time: TimeOfDay | None, light: LightSide | None, text: str
+    ) -> str:
+        """Add a new place (with its time of day, light and weather); return its name."""
+        key = handle_of(found.name)
+        if found.new and key not in self.places:
+            weather = m.group(1).lower() if (m := WEATHER_RE.search(text)) else ""
+            self.edits.append(
+                AddLocation(
+                    name=found.name,
+                    description=found.description,
+                    time_of_day=time,
+                    key_light=light,
+                    weather=weather,
+                )
+            )
+            self.places[key] = PlaceInfo(found.name, time, light)
+            self.added_places.append(f"the {found.name.lower()}")
+        return self.places[key].name
+
+    def _scene(
+        self, found: FoundPlace | None, time: TimeOfDay | None, light: LightSide | None, text: str
+    ) -> None:
+        """A sentence that only sets the scene: a place, or a time or light for this paragraph."""
+        self.understood = True
+        if found:
+            new = found.new and handle_of(found.name) not in self.places
+            self.location = self._use_place(found, time, light, text)
+            if new:
+                return
+        place = self.places.get(handle_of(self.location)) if self.location else None
+        if time and (place is None or place.time != time):
+            self.par_time = time
+        if light and (place is None or place.light != light):
+            self.par_light = light

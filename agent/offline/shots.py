@@ -1,0 +1,232 @@
+"""Shots: a direction sentence becomes a new shot (or joins the one just made)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from storyreel.agent.offline.camera import camera_fields, time_in
+from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
+from storyreel.agent.offline.text import join_words, rx, tidy
+from storyreel.agent.offline.words import GENDER_OF
+from storyreel.tools.edits import (
+    AddShot,
+)
+from storyreel.tools.story import handle_of
+from storyreel.tools.vocabulary import (
+    LightSide,
+    TimeOfDay,
+    Transition,
+)
+
+_WEAK_CUE = r"(?:(?:and|so|now|ok(?:ay)?|later|meanwhile)\b[,:]?\s*)"
+_CUE_RE = rx(
+    rf"^{_WEAK_CUE}*(?P<cue>(?:(?:then|next|finally|lastly|after\s+that|afterwards)\b[,:]?\s*",
+    r"|(?:(?:i'?d\s+like|i\s+want|let)\s+)?(?:the\s+(?:story|film|movie)\s+(?:to\s+)?)?",
+    r"(?:we\s+)?(?:open(?:ing|s)?|start(?:ing|s)?|begin(?:ning|s)?|end(?:ing|s)?|finish(?:ing|es)?)",
+    r"\s+(?:on|with)\b\s*|(?:we\s+)?cut(?:ting)?\s+(?:back\s+)?to\b\s*|back\s+to\b\s*",
+    r"|(?:we\s+)?(?:see|show|reveal)s?\b\s*",
+    r"|(?:add|insert|put|give\s+me|i\s+want|i'd\s+like|let'?s\s+(?:have|see|get)|we\s+need",
+    r"|(?:can|could)\s+(?:we|i|you)\s+(?:get|have|see|do|add|show)",
+    r"|there'?s|there\s+is|new)\s+(?:(?:a|an|another|one\s+more)\s+)?(?:new\s+)?",
+    r"(?:shot\b\s*(?:of|:|where|with|showing)?\s*)?",
+    r"|(?:(?:a|an|another|one\s+more|the\s+next)\s+)?shot\s*(?:of|:|where|showing)\s*)*)",
+)
+CONTINUE_RE = rx(
+    r",?\s*\b(?:continu(?:ing|es|e|ous|ously)|carrying\s+on|picking\s+up)\s+(?:on\s+)?",
+    r"(?:from|after|with)\s+(?:the\s+)?(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+))",
+)
+_SPEECH_RE = rx(
+    r"\b(says|said|asks|replies|answers|tells\s+(?:her|him|them)|whispers|shouts|murmurs",
+    r"|cries)\b[,:]?",
+)
+_OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from|around|as|while))"
+
+
+class ShotMixin:
+    """The new-shot side of a Turn."""
+
+    def _direction(self, clause: str) -> None:
+        """A sentence that is not a command: people, a place, a shot or a line of dialogue."""
+        text, introduced = self._introductions(clause)
+        if not text.strip(" ,.;:!?"):
+            self.understood = self.understood or introduced
+            return
+        after, text = self._position(text)
+        cue = _CUE_RE.match(text)
+        strong = bool(cue and cue.group("cue").strip())
+        body = text[cue.end() :] if cue else text
+        if (setting := SETTING_PREFIX_RE.match(body)) and self._is_setting(setting.group(1)):
+            body = body[setting.end() :]  # "At the harbour at dusk, ...": the fields say it
+        fields, rest = camera_fields(body)
+        light = fields.pop("key_light_side", None)
+        time, names, dialogue = time_in(text), self._names_in(text), self._dialogue(text)
+        strangers = self._strangers(body)
+        found = self._place_for(text)
+        subject = self._has_subject(body, names, strangers)
+        strong = strong or bool(re.search(r"\bshots?\s+of\b", body, re.I))
+        if not (
+            strong or fields or after is not None or (not introduced and (subject or dialogue))
+        ):
+            if found or time or light:
+                self._scene(found, time or (found.time if found else None), light, text)
+            elif not introduced:
+                self.skipped.append(self._restore(clause))
+            return
+        cast, resolved = self._cast(text, names)
+        action = self._action(rest, resolved, bool(dialogue))
+        previous = self.edits[self.last_new] if self.last_new is not None else None
+        if not (action or cast or found or fields or dialogue):
+            self.skipped.append(self._restore(clause))  # a cue with nothing after it
+            return None
+        if not (strong or found or after is not None):
+            if not action and not cast:
+                return self._modify({**fields, **({"dialogue": dialogue} if dialogue else {})})
+            joins = isinstance(previous, AddShot) and (
+                set(cast) <= set(previous.characters) or not previous.characters  # a voice over
+            )
+            if dialogue and joins and not {"size", "angle", "movement"} & set(fields):
+                return self._merge({**fields, "dialogue": dialogue})
+        if not action:
+            where = f"The {self.location.lower()}" if self.location else ""
+            action = (
+                join_words(cast) if cast else where or tidy(self._restore(body, "")) or "A shot"
+            )
+        shot = {**fields, "action": action, "characters": cast, "dialogue": dialogue or None}
+        self._add_shot(shot, found, time, light, after, clause)
+        if unknown := [s for s in strangers if s not in cast]:
+            self.notes.append(
+                f"I don't know {join_words(unknown)} yet, so the shot is without them; tell me who "
+                f'they are, e.g. "{unknown[0]} is a young sailor".'
+            )
+
+    def _is_setting(self, phrase: str) -> bool:
+        """Is this phrase only a place and/or a time ("at the harbour at dusk")?"""
+        camera = set(camera_fields(phrase)[0]) - {"key_light_side"}
+        return not camera and bool(self._find_place(phrase) or time_in(phrase))
+
+    def _has_subject(self, body: str, names: list[str], strangers: list[str]) -> bool:
+        """Does the sentence start with a person: a name, she/he/they, or a new name?"""
+        starts = {n.split()[0].lower() for n in names} | {handle_of(n) for n in names}
+        skip = {"and", "then", "now", "so", "later", "meanwhile", "outside", "inside"}
+        lead = re.match(r"[^,]{1,40},", body)  # "Later that night, Tom sleeps."
+        for part in (body, body[lead.end() :] if lead else ""):
+            words = re.findall(r"[@\w'\-]+", part)
+            while words and (words[0].lower() in skip or words[0].lower().endswith("ly")):
+                words.pop(0)
+            first = words[0].lstrip("@").lower() if words else ""
+            if (
+                first in {"she", "he", "they"}
+                or first in starts
+                or (words and words[0] in strangers)
+            ):
+                return True
+        return False
+
+    def _position(self, text: str) -> tuple[int | None, str]:
+        """ "add a close-up of Mara after shot 2": the shot it follows, and the rest of the text."""
+        if not re.match(r"\s*(?:please\s+)?(?:add|insert|put|place)\b", text, re.I):
+            return None, text
+        m = rx(r"\s*\b(after|before|at\s+the\s+(?:start|beginning|end))\b(.*)$").search(text)
+        if not m:
+            return None, text
+        where, head = m.group(1).lower(), text[: m.start()]
+        if where.startswith("at"):
+            return (None if where.endswith("end") else 0), head
+        ids = self._existing(self._refs(m.group(2))[0][:1])
+        if not ids:
+            return None, head
+        index = self.order.index(ids[0])
+        return (ids[0] if where == "after" else self.order[index - 1] if index else 0), head
+
+    def _action(self, rest: str, resolved: dict[str, list[str]], spoken: bool) -> str:
+        """The readable action: camera words gone, a leading she/he/they named."""
+        if spoken:
+            plain = {"says", "said", "asks", "replies", "answers", "tells"}
+            rest = _SPEECH_RE.sub(
+                lambda m: "speaks" if m.group(1).split()[0].lower() in plain else m.group(1), rest
+            )
+        action = tidy(rest)
+        for person in self.people.values():
+            action = re.sub(
+                rf"@{re.escape(handle_of(person.name))}\b", person.name, action, flags=re.I
+            )
+        if m := re.match(r"(she|he|they|him|them|her|his)\b", action, re.I):
+            word = m.group(1).lower()
+            who = resolved.get(GENDER_OF.get(word, "p")) or []
+            preposition = re.match(_OBJECT_FOLLOWS, action[m.end() :], re.I)
+            if who and (word in ("she", "he", "they", "him", "them") or preposition):
+                action = join_words(who) + action[m.end() :]
+            elif len(who) == 1 and word in ("her", "his"):
+                action = f"{who[0]}'s{action[m.end() :]}"
+        return action
+
+    def _add_shot(
+        self,
+        shot: dict[str, Any],
+        found: FoundPlace | None,
+        time: TimeOfDay | None,
+        light: LightSide | None,
+        after: int | None,
+        clause: str,
+    ) -> None:
+        """Append an AddShot: in the current place, with time and light only where they differ."""
+        new_place = bool(found and found.new and handle_of(found.name) not in self.places)
+        if found:
+            self.location = self._use_place(found, time or found.time, light, clause)
+        place = self.places.get(handle_of(self.location)) if self.location else None
+        time, light = (
+            (None, None) if new_place else (time or self.par_time, light or self.par_light)
+        )
+        if place and time == place.time:
+            time = None
+        if place and light == place.light:
+            light = None
+        shot = {**self.carry, **shot}
+        self.carry = {}
+        if self.continues and (after is None or self._comes_before(self.continues, after)):
+            shot["continues_from"] = self.continues
+        self.edits.append(
+            AddShot(
+                location=self.location, time_of_day=time, key_light_side=light, after=after, **shot
+            )
+        )
+        self.last_new = len(self.edits) - 1
+        self.new_shots += 1
+        self.touched = None
+        self.memo["last_shot"] = -1
+        self._mention(shot["characters"])
+
+    def _comes_before(self, first: int, second: int) -> bool:
+        """Does shot `first` come before (or is it) shot `second` in the film?"""
+        order = self.order
+        return first in order and second in order and order.index(first) <= order.index(second)
+
+    def _merge(self, changes: dict[str, Any]) -> None:
+        """Fold dialogue or camera words into this message's newest shot."""
+        index = self.last_new if self.last_new is not None else -1
+        previous = self.edits[index]
+        if not isinstance(previous, AddShot):
+            return
+        if "dialogue" in changes and previous.dialogue:
+            changes["dialogue"] = f"{previous.dialogue} {changes['dialogue']}"
+        keep = {k: v for k, v in changes.items() if k == "dialogue" or getattr(previous, k) is None}
+        self.edits[index] = previous.model_copy(update=keep)
+        self.understood = True
+
+    def _modify(self, fields: dict[str, Any]) -> None:
+        """Camera words alone ("Slow push-in."): for the shot just made, else the next one."""
+        self.understood = True
+        if self.last_new is not None and fields.get("transition") != Transition.FADE_IN:
+            self._merge(fields)
+        else:
+            self.carry.update(fields)
+
+    def finish(self) -> None:
+        """Camera words no new shot took change the shot talked about last, if any."""
+        fields = {k: v for k, v in self.carry.items() if k != "transition"}
+        if fields and not self.question:
+            if (shot_id := self._it()) is not None:
+                self._update_shots([shot_id], fields, [])
+            else:
+                self.notes.append('Which shot do you mean? Say e.g. "make shot 2 a close-up".')

@@ -1,0 +1,80 @@
+"""Text handling of the offline director: patterns, quotes, splitting, tidying."""
+
+from __future__ import annotations
+
+import re
+
+from storyreel.agent.offline.words import NUMBERS
+
+
+def rx(*parts: str) -> re.Pattern[str]:
+    """Compile a case-insensitive pattern written as several short pieces."""
+    return re.compile("".join(parts), re.I)
+
+
+QUOTE_RE = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
+QUOTE_MARK = re.compile("\ue000(\\d+)\ue001")
+_PRE_RE = rx(
+    r"(?:\b(?:with|in|on|using|through|from|for|as|and|while|at|into)\s+)?",
+    r"(?:\b(?:an?|the|another)\s+)?$",
+)
+_LEAD_RE = rx(r"^(?:(?:of|on|as|with|while|and|then|where|showing|to|camera|shots?)\b[\s,]*)+")
+_TAIL_RE = rx(r"(?:[\s,]*\b(?:and|with|as|of|the|a|an|while|shot)\b)+[\s,]*$")
+_POST_RE = rx(r"^\s*(?:of|on|showing|as|where|while|to\s+reveal|revealing)\b")
+
+
+def parse_number(word: str) -> float:
+    """A digit string or a number word ("three") as a number."""
+    return float(NUMBERS[word.lower()]) if word.lower() in NUMBERS else float(word)
+
+
+def join_words(items: list[str]) -> str:
+    """ "Mara", "Mara and Tom", "Mara, Tom and Ana"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def shots_text(ids: list[int]) -> str:
+    """ "shot 3" or "shots 2 and 5"."""
+    return f"shot{'s' if len(ids) > 1 else ''} {join_words([str(i) for i in ids])}"
+
+
+def cut_span(text: str, start: int, end: int, greedy: bool = True) -> str:
+    """Remove text[start:end], with a dangling "with a"/"in the" before and "of"/"as" after."""
+    if greedy:
+        window = max(0, start - 40)  # look back a few words only: keeps long text fast
+        if pre := _PRE_RE.search(text[window:start]):
+            start = window + pre.start()
+        end += post.end() if (post := _POST_RE.match(text[end:])) else 0
+    return f"{text[:start]} {text[end:]}"
+
+
+def tidy(text: str) -> str:
+    """Make what is left of a sentence readable: spaces, commas, dangling little words."""
+    text = QUOTE_MARK.sub(" ", text)
+    text = re.sub(r"\(\s*\)|\s+", " ", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(\s*[,;:])+", r"\1", text)
+    for _ in range(3):
+        text = _TAIL_RE.sub("", _LEAD_RE.sub("", text.strip(" ,;:-.!?\u2013\u2014")))
+    return text[:1].upper() + text[1:]
+
+
+_CLAUSE_BREAK = rx(
+    r",?\s+(?=(?:and\s+)?then\s+\w)",
+    r"|,\s+(?=(?:an?\s+)?(?:extreme\s+|medium\s+)?(?:close[\s-]*up|wide\s+shot|medium\s+shot",
+    r"|establishing|cut\s+to)\b)",
+    r"|(?:,?\s+and|,)\s+(?=(?:then\s+|please\s+)?(?:lock|unlock|render|export|delete|remove",
+    r"|move|make|change|undo|redo|compare|use|select|get\s+rid)\b)",
+)
+
+
+def split_clauses(paragraph: str) -> list[str]:
+    """Sentences, then clauses: at ";", before "then" or a shot size, before a joined command."""
+    text = re.sub(r"\b(Dr|Mr|Mrs|Ms|St|vs|INT|EXT)\.", "\\1\ue002", paragraph)
+    text = re.sub(r"(?m)^\s*(?:\d+[.)]|[-*\u2022])\s+", "", text)
+    clauses = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+|;", text):
+        for part in _CLAUSE_BREAK.split(sentence):
+            if part and part.strip(" .,"):
+                clauses.append(part.replace("\ue002", ".").strip())
+    return clauses

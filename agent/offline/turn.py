@@ -1,0 +1,168 @@
+"""One message being read: the state every part of the offline director shares."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from storyreel.agent.offline.camera import camera_fields, time_in
+from storyreel.agent.offline.cast import CastMixin, NeedAnswer, PersonInfo
+from storyreel.agent.offline.commands import COMMANDS, CommandMixin
+from storyreel.agent.offline.places import PlaceInfo, PlaceMixin
+from storyreel.agent.offline.refs import REF_RE, RefMixin
+from storyreel.agent.offline.shots import CONTINUE_RE, ShotMixin
+from storyreel.agent.offline.text import QUOTE_MARK, QUOTE_RE, join_words, split_clauses
+from storyreel.tools.edits import (
+    EditModel,
+)
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.story import StoryPlan, handle_of
+from storyreel.tools.vocabulary import (
+    LightSide,
+    TimeOfDay,
+)
+
+
+class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
+    """One message being read: the plan as it will be, the edits so far, and what to say."""
+
+    def __init__(self, plan: StoryPlan, memo: dict[str, Any]) -> None:
+        self.plan, self.memo = plan, memo
+        self.edits: list[EditModel] = []
+        self.said: list[str] = []
+        self.notes: list[str] = []
+        self.skipped: list[str] = []
+        self.added: list[str] = []  # people, then places ("the harbour")
+        self.added_places: list[str] = []
+        self.new_shots = 0
+        self.question = ""
+        self.opening = ""
+        self.quotes: list[str] = []
+        self.understood = False
+        self.people = {
+            handle_of(c.name): PersonInfo(c.name, c.description, c.wardrobe)
+            for c in plan.characters
+        }
+        self.places = {
+            handle_of(p.name): PlaceInfo(p.name, p.time_of_day, p.key_light.side)
+            for p in plan.locations
+        }
+        self.order = [s.id for s in plan.ordered_shots()]
+        self.locked = {s.id for s in plan.shots if s.locked}
+        self.location = self._known_place(memo.get("location"))
+        self.par_time: TimeOfDay | None = None
+        self.par_light: LightSide | None = None
+        self.last_new: int | None = None
+        self.carry: dict[str, Any] = {}  # camera words waiting for the next new shot
+        self.forced: dict[str, list[str]] = {}
+        self.touched: int | None = None
+        self.vague: int | None = None  # a shot named with nothing to change (yet)
+        self.continues: int | None = None  # "continuing from shot 4", for this clause
+
+    def _known_place(self, name: object) -> str | None:
+        """The canonical name of a place that exists, else None."""
+        key = handle_of(name) if isinstance(name, str) else ""
+        return self.places[key].name if key in self.places else None
+
+    # --- reading -------------------------------------------------------------------
+
+    def run(self, text: str, keep_paragraph: bool = False) -> None:
+        """Read every paragraph and clause; stop early to ask whom a pronoun means."""
+        text = QUOTE_RE.sub(self._stash_quote, text)
+        paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+        for p_index, paragraph in enumerate(paragraphs):
+            clauses = split_clauses(paragraph)
+            if not (keep_paragraph and p_index == 0):
+                self._begin_paragraph(clauses)
+            for c_index, clause in enumerate(clauses):
+                try:
+                    self._clause(clause)
+                except NeedAnswer as need:
+                    later = [split_clauses(p) for p in paragraphs[p_index + 1 :]]
+                    self._ask(need, clause, [clauses[c_index + 1 :], *later])
+                    return
+                except (ValidationError, StoryreelError, ValueError, KeyError):
+                    self.notes.append(f'I could not use "{self._restore(clause)}".')
+                self.forced = {}
+            self.memo["location"] = self.location
+        self.finish()
+
+    def _stash_quote(self, m: re.Match[str]) -> str:
+        """Keep a quoted line aside; leave a marker so its punctuation cannot split sentences."""
+        self.quotes.append((m.group(1) if m.group(1) is not None else m.group(2)).strip())
+        return f" \ue000{len(self.quotes) - 1}\ue001 "
+
+    def _restore(self, text: str, mark: str = '"') -> str:
+        """The text with its quoted lines put back."""
+        text = QUOTE_MARK.sub(lambda m: f"{mark}{self.quotes[int(m.group(1))]}{mark}", text)
+        return re.sub(r"\s+", " ", text).strip()
+
+    def _dialogue(self, text: str) -> str:
+        """The quoted lines in a clause, joined."""
+        lines = [self.quotes[int(i)].rstrip(",") for i in QUOTE_MARK.findall(text)]
+        return " ".join(line for line in lines if line)
+
+    def _begin_paragraph(self, clauses: list[str]) -> None:
+        """A new paragraph: forget its overrides; the place it is set in holds for all its shots
+        (the first place said as a setting, "we're at the harbour at dusk", else the first one).
+        """
+        self.par_time = self.par_light = None
+        self.last_new = None
+        places = [(c, f) for c in clauses if not REF_RE.search(c) and (f := self._place_for(c))]
+        if places:
+            clause, found = next(((c, f) for c, f in places if not f.weak), places[0])
+            light = camera_fields(clause)[0].get("key_light_side")
+            self.location = self._use_place(found, found.time or time_in(clause), light, clause)
+
+    def _clause(self, clause: str) -> None:
+        """One clause: help, a command, or direction."""
+        clause = self._continuation(clause)
+        low = clause.lower().strip(" .!?")
+        if re.fullmatch(r"help|\?+|what can (?:you|i) (?:do|say)|examples?", low):
+            return
+        for handler in COMMANDS:
+            if handler(self, clause):
+                self.understood = True
+                return
+        self._direction(clause)
+
+    def _continuation(self, clause: str) -> str:
+        """ "..., continuing from shot 4": remember the shot; return the clause without it."""
+        self.continues = None
+        if not (m := CONTINUE_RE.search(clause)):
+            return clause
+        if m.group(2):
+            self.continues = next(iter(self._existing([int(m.group(2))])), None)
+        elif self.last_new is None and self.order:
+            self.continues = self.order[-1]
+        else:
+            self.notes.append("A shot can only continue from a shot that exists already.")
+        return f"{clause[: m.start()]} {clause[m.end() :]}"
+
+    # --- the reply -----------------------------------------------------------------
+
+    def reply(self) -> str:
+        """Short and plain: what was added, what will happen, what needs an answer."""
+        parts = [self.opening] if self.opening else []
+        added = self.added + self.added_places
+        if self.new_shots:
+            added.append("a shot" if self.new_shots == 1 else f"{self.new_shots} shots")
+        if added:
+            parts.append(f"Added {join_words(added)}.")
+        parts += self.said
+        if self.question:
+            parts.append(self.question)
+        parts += self.notes
+        if self.vague and not any(getattr(e, "shot_id", None) == self.vague for e in self.edits):
+            example = f'"make shot {self.vague} a close-up"'
+            parts.append(f"What should change in shot {self.vague}? For example {example}.")
+        if self.skipped and (parts or self.understood):
+            parts.append(f'I didn\'t follow "{self.skipped[0]}".')
+        if not parts and self.understood:
+            where = (
+                f" the next shots happen at the {self.location.lower()}" if self.location else ""
+            )
+            parts.append(f"Noted:{where}." if where else "Noted.")
+        return " ".join(parts)
