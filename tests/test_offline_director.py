@@ -89,7 +89,8 @@ CASES = [
     ("Ana, a tall woman in a red raincoat, waits on the pier.", [
         {"kind": "add_location", "name": "Pier"},
         {"kind": "add_character", "name": "Ana", "description": "a tall woman",
-         "wardrobe": "a red raincoat"}]),
+         "wardrobe": "a red raincoat"},
+        {"kind": "add_shot", "characters": ["Ana"], "location": "Pier"}]),
     ("Meet Jon: an old fisherman with a white beard.", [
         {"kind": "add_character", "name": "Jon",
          "description": "an old fisherman with a white beard", "wardrobe": ""}]),
@@ -267,7 +268,7 @@ def test_ambiguous_pronoun_asks_then_the_answer_completes_the_shot(plan: StoryPl
     memo: dict[str, Any] = {"told_offline": True}
     intro = direct("Ana, a young woman in a green dress, waits for news.", plan, memo)
     plan = apply(plan, intro.edits)
-    reply = direct("Mara hands Ana the letter. She smiles. Wide shot of the harbour.", plan, memo)
+    reply = direct("Mara hands Ana the letter.\nShe smiles. Wide shot of the harbour.", plan, memo)
     kinds = [e.kind for e in reply.edits]
     assert kinds == ["add_shot", "ask"]
     assert reply.edits[0].characters == ["Mara", "Ana"]
@@ -301,7 +302,7 @@ def test_ambiguous_pronoun_asks_then_the_answer_completes_the_shot(plan: StoryPl
 def test_answers_to_who_do_you_mean(plan: StoryPlan, answer: str, cast: list[str]) -> None:
     memo: dict[str, Any] = {"told_offline": True}
     plan = apply(plan, direct("Meet Ana: Mara's younger sister.", plan, memo).edits)
-    asked = direct("Mara hugs Ana. She cries.", plan, memo)
+    asked = direct("Mara hugs Ana.\nShe cries.", plan, memo)
     assert asked.edits[-1].choices == ["Mara", "Ana"]
     plan = apply(plan, asked.edits)
     reply = direct(answer, plan, memo)
@@ -312,12 +313,12 @@ def test_answers_to_who_do_you_mean(plan: StoryPlan, answer: str, cast: list[str
 def test_a_new_message_instead_of_an_answer_drops_the_question(plan: StoryPlan) -> None:
     memo: dict[str, Any] = {"told_offline": True}
     plan = apply(plan, direct("Meet Ana: a young woman.", plan, memo).edits)
-    asked = direct("Mara hands Ana the letter. She smiles.", plan, memo)
+    asked = direct("Mara hands Ana the letter.\nShe smiles.", plan, memo)
     assert isinstance(asked.edits[-1], AskPerson)
     reply = direct("make shot 2 a close-up", plan, memo)
     assert [e.kind for e in reply.edits] == ["update_shot"]
     assert "left out" in reply.reply and "pending" not in memo
-    direct("Mara hands Ana the letter. She smiles.", plan, memo)
+    direct("Mara hands Ana the letter.\nShe smiles.", plan, memo)
     mentions_a_choice = direct("Close-up of Mara.", plan, memo)  # direction, not an answer
     assert [(e.kind, e.size, e.characters) for e in mentions_a_choice.edits] == [
         ("add_shot", "CU", ["Mara"])
@@ -397,12 +398,13 @@ def test_paragraph_with_two_people_a_place_and_three_shots(plan: StoryPlan) -> N
         ("Lighthouse", "night", "right")
     ]
     assert [(s.size, s.movement, s.movement_speed, s.characters) for s in shots] == [
+        (None, None, None, ["Ana"]),  # she is introduced in a shot: "waits for news"
         ("LS", None, None, []),
         ("CU", None, None, ["Ana"]),
         (None, "dolly_in", "slow", ["Jon"]),
     ]
     assert all(s.location == "Lighthouse" and s.time_of_day is None for s in shots)
-    assert reply.reply.startswith("Added Ana, Jon, the lighthouse and 3 shots.")
+    assert reply.reply.startswith("Added Ana, Jon, the lighthouse and 4 shots.")
     plan = apply(plan, reply.edits)
     # the next paragraph, in a later message, still happens in the lighthouse
     later = direct("Close-up of Jon.", plan, memo)

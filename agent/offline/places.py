@@ -31,7 +31,7 @@ _SETTING_START_RE = rx(
 SETTING_PREFIX_RE = rx(r"\s*((?:at|in|on|inside|outside|by|during)\b[^,:;]{1,60})[,:]\s+(?=\S)")
 _PLACE_PREP_RE = rx(
     r"\b(at|in|on|inside|outside|by|near|into|onto|to|across|along|through|under|beside)",
-    r"\s+the\s+",
+    r"\s+(?:the|an?|his|her|their|my|our|this|that)\s+",
 )
 
 

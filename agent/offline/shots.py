@@ -6,8 +6,10 @@ import re
 from typing import Any
 
 from storyreel.agent.offline.camera import camera_fields, time_in
+from storyreel.agent.offline.cast import NeedAnswer
 from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
-from storyreel.agent.offline.text import join_words, rx, tidy
+from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
+from storyreel.agent.offline.verbs import has_action, is_exposition
 from storyreel.agent.offline.words import GENDER_OF
 from storyreel.tools.edits import (
     AddShot,
@@ -15,11 +17,19 @@ from storyreel.tools.edits import (
 from storyreel.tools.story import handle_of
 from storyreel.tools.vocabulary import (
     LightSide,
+    ShotSize,
     TimeOfDay,
     Transition,
 )
 
 _WEAK_CUE = r"(?:(?:and|so|now|ok(?:ay)?|later|meanwhile)\b[,:]?\s*)"
+_SPLIT_CUE = (
+    r"(?:then|next|finally|lastly|after\s+that|afterwards|later|meanwhile|cut\s+(?:back\s+)?to",
+    r"|(?:smash|match|hard|jump)\s+cut\s+to|dissolve\s+to|back\s+to|another\s+shot",
+    r"|(?:a\s+)?(?:new|second|next)\s+shot|in\s+the\s+next\s+shot|(?:we\s+)?end\s+(?:on|with)",
+    r"|(?:we\s+)?open\s+(?:on|with))\b",
+)
+_SPLIT_RE = rx(r"^\W*(?:(?:and|so|now|ok(?:ay)?)\b[,:]?\s*)*", *_SPLIT_CUE)
 _CUE_RE = rx(
     rf"^{_WEAK_CUE}*(?P<cue>(?:(?:then|next|finally|lastly|after\s+that|afterwards)\b[,:]?\s*",
     r"|(?:(?:i'?d\s+like|i\s+want|let)\s+)?(?:the\s+(?:story|film|movie)\s+(?:to\s+)?)?",
@@ -43,11 +53,31 @@ _SPEECH_RE = rx(
 _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from|around|as|while))"
 
 
+_CLOSE = {ShotSize.ECU, ShotSize.CU, ShotSize.MCU}
+
+
+def _speech_only(action: str, cast: list[str]) -> bool:
+    """Is the action just someone speaking ("Mara speaks", "He whispers")?"""
+    words = re.sub(r"[^\w\s]", " ", action.lower()).split()
+    names = {w for name in cast for w in name.lower().split()}
+    verbs = {"speaks", "whispers", "shouts", "murmurs", "cries", "says", "calls", "yells"}
+    return all(
+        w in names | verbs | {"she", "he", "they", "and", "softly", "quietly"} for w in words
+    )
+
+
 class ShotMixin:
     """The new-shot side of a Turn."""
 
     def _direction(self, clause: str) -> None:
-        """A sentence that is not a command: people, a place, a shot or a line of dialogue."""
+        """A sentence that is not a command: people, a place, the world, a shot or a line.
+
+        Intent first: a sentence that only introduces people, only sets the scene or only
+        tells the world ("my uncle kept a lighthouse") makes no shot; one that shows an
+        action, names a framing or carries a line does. Within a paragraph, sentences
+        describe ONE shot until one clearly starts another (then / cut to / next, or a second
+        framing of its own), so a storyboard paragraph of camera, action and light is one shot.
+        """
         text, introduced = self._introductions(clause)
         if not text.strip(" ,.;:!?"):
             self.understood = self.understood or introduced
@@ -56,37 +86,60 @@ class ShotMixin:
         cue = _CUE_RE.match(text)
         strong = bool(cue and cue.group("cue").strip())
         body = text[cue.end() :] if cue else text
+        # "..., then looks up" goes on with the same shot; "Then Tom answers." starts one
+        splits = bool(_SPLIT_RE.match(text)) and (
+            self.clause_first or self._has_subject(body, self._names_in(body), [])
+        )
         if (setting := SETTING_PREFIX_RE.match(body)) and self._is_setting(setting.group(1)):
             body = body[setting.end() :]  # "At the harbour at dusk, ...": the fields say it
         fields, rest = camera_fields(body)
         light = fields.pop("key_light_side", None)
         time, names, dialogue = time_in(text), self._names_in(text), self._dialogue(text)
+        speaker = self._speaker(text, names) if dialogue else None
+        if speaker and speaker not in names:
+            names.append(speaker)
         strangers = self._strangers(body)
         found = self._place_for(text)
-        subject = self._has_subject(body, names, strangers)
+        acts = has_action(self._restore(rest, ""))
         strong = strong or bool(re.search(r"\bshots?\s+of\b", body, re.I))
-        if not (
-            strong or fields or after is not None or (not introduced and (subject or dialogue))
+        if not (strong or fields or dialogue or after is not None) and (
+            is_exposition(self._restore(body, "")) or (introduced and not acts)
         ):
+            self._set_up(found or self._place_anywhere(body), time, light, text)
+            return
+        subject = self._has_subject(body, names, strangers)
+        if not (strong or fields or after is not None or dialogue or subject or acts):
             if found or time or light:
                 self._scene(found, time or (found.time if found else None), light, text)
+            elif lighting := self._lighting(body):
+                self._modify({"lighting": lighting})
             elif not introduced:
                 self.skipped.append(self._restore(clause))
             return
-        cast, resolved = self._cast(text, names)
-        action = self._action(rest, resolved, bool(dialogue))
         previous = self.edits[self.last_new] if self.last_new is not None else None
+        same_shot = isinstance(previous, AddShot) and not splits and after is None
+        try:
+            cast, resolved = self._cast(text, names)
+        except NeedAnswer as need:
+            if not (same_shot and set(need.choices) <= set(previous.characters)):
+                raise
+            cast, resolved = list(names), {}  # everyone it could mean is in the shot already
+        action = self._action(rest, resolved, bool(dialogue))
         if not (action or cast or found or fields or dialogue):
             self.skipped.append(self._restore(clause))  # a cue with nothing after it
             return None
-        if not (strong or found or after is not None):
-            if not action and not cast:
-                return self._modify({**fields, **({"dialogue": dialogue} if dialogue else {})})
-            joins = isinstance(previous, AddShot) and (
-                set(cast) <= set(previous.characters) or not previous.characters  # a voice over
-            )
-            if dialogue and joins and not {"size", "angle", "movement"} & set(fields):
-                return self._merge({**fields, "dialogue": dialogue})
+        if same_shot:
+            framing = {"size", "angle", "movement"} & set(fields)
+            if dialogue and not framing and _speech_only(action, cast):
+                if set(cast) <= set(previous.characters) or not previous.characters:
+                    return self._merge({**fields, "dialogue": dialogue})  # or a voice over
+                if previous.size not in _CLOSE:
+                    return self._extend(fields, action, cast, dialogue)
+            elif not self._reframes(fields, previous, bool(action or cast)):
+                return self._extend(fields, action, cast, dialogue)
+        if not (strong or found or after is not None or action or cast):
+            return self._modify({**fields, **({"dialogue": dialogue} if dialogue else {})})
+        self.placeholder = not action
         if not action:
             where = f"The {self.location.lower()}" if self.location else ""
             action = (
@@ -99,6 +152,80 @@ class ShotMixin:
                 f"I don't know {join_words(unknown)} yet, so the shot is without them; tell me who "
                 f'they are, e.g. "{unknown[0]} is a young sailor".'
             )
+
+    def _reframes(self, fields: dict[str, Any], previous: AddShot, subject: bool) -> bool:
+        """Does a framing in this sentence start a shot of its own? Yes when the shot being
+        described has its framing already, or has its action and this framing has a subject
+        of its own ("Mara hands Tom the letter. Wide shot of the harbour.")."""
+        if "size" not in fields:
+            return False
+        return previous.size is not None or (subject and not self.placeholder)
+
+    def _extend(self, fields: dict[str, Any], action: str, cast: list[str], dialogue: str) -> None:
+        """Fold one more sentence about the shot being described into it: its framing and
+        camera where not said yet, its action appended, its people and its line added."""
+        index = self.last_new if self.last_new is not None else -1
+        previous = self.edits[index]
+        if not isinstance(previous, AddShot):
+            return
+        update: dict[str, Any] = {
+            k: v for k, v in fields.items() if getattr(previous, k, None) in (None, "")
+        }
+        if action and not self.placeholder:
+            joined = f"{previous.action.rstrip('.')}. {action}"
+            update["action"] = joined if len(joined) <= 500 else previous.action
+        elif action:
+            update["action"] = action
+            self.placeholder = False
+        if more := [n for n in cast if n not in previous.characters]:
+            update["characters"] = [*previous.characters, *more]
+            self._mention(more)
+        if dialogue:
+            update["dialogue"] = (
+                f"{previous.dialogue} {dialogue}" if previous.dialogue else dialogue
+            )
+        self.edits[index] = previous.model_copy(update=update)
+        self.understood = True
+
+    def _set_up(
+        self, found: FoundPlace | None, time: TimeOfDay | None, light: LightSide | None, text: str
+    ) -> None:
+        """Exposition: the world the story happens in. Places are added; no shot is made."""
+        self.understood = True
+        if found:
+            self._scene(found, time or found.time, light, text)
+        elif time or light:
+            self._scene(None, time, light, text)
+
+    def _place_anywhere(self, text: str) -> FoundPlace | None:
+        """A place named anywhere ("kept a lighthouse on the coast" -> the lighthouse)."""
+        for m in re.finditer(r"\b(?:an?|the|his|her|their|my|our)\s+", text, re.I):
+            after = text[m.end() :].lower()
+            words = re.match(r"(?:[a-z][a-z'\-]*\s*){1,4}", after)
+            if found := self._place_in(words.group(0).split() if words else [], after):
+                return found
+        return None
+
+    def _lighting(self, text: str) -> str:
+        """A sentence only about the light ("Cold blue light from the harbour lamps")."""
+        plain = tidy(self._restore(text, ""))
+        light_words = r"\b(?:light|lit|lighting|glow|glows|shadows?|moonlight|sunlight|lamplight"
+        light_words += r"|candlelight|silhouetted?|backlit|haze|neon)\b"
+        return plain if re.search(light_words, plain, re.I) and len(plain) <= 200 else ""
+
+    def _speaker(self, text: str, names: list[str]) -> str | None:
+        """Who says the quoted line: "Tom: ...", "..., Lena says", "says Lena", or the one
+        person named in the sentence."""
+        plain = QUOTE_MARK.sub(" \ue000 ", text)
+        verbs = r"(?:says|said|asks|asked|replies|answers|whispers|shouts|murmurs|calls|yells)"
+        for pattern in (
+            r"^\s*(@?[\w' ]{1,30}?)\s*(?:\([^)]*\)\s*)?:\s*\ue000",
+            rf"\ue000[\s,.!?]*{verbs}\s+(@?[A-Z][\w']*)",
+            rf"(@?[A-Z][\w']*)\s+{verbs}\b",
+        ):
+            if (m := re.search(pattern, plain)) and (who := self._names_in(m.group(1))):
+                return who[0]
+        return names[0] if len(names) == 1 else None
 
     def _is_setting(self, phrase: str) -> bool:
         """Is this phrase only a place and/or a time ("at the harbour at dusk")?"""

@@ -13,6 +13,10 @@ def rx(*parts: str) -> re.Pattern[str]:
 
 
 QUOTE_RE = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
+SINGLE_QUOTE_RE = re.compile(
+    r"(?<![\w'\u2018])'(?=[^\s'])([^'\n]{1,300}?[^\s'])'(?![\w'])|\u2018([^\u2019\n]{1,300})\u2019"
+)
+"""A line in single quotes: 'Come home,' she says. (Not an apostrophe: Tom's, the boys'.)"""
 QUOTE_MARK = re.compile("\ue000(\\d+)\ue001")
 _PRE_RE = rx(
     r"(?:\b(?:with|in|on|using|through|from|for|as|and|while|at|into)\s+)?",
@@ -68,13 +72,25 @@ _CLAUSE_BREAK = rx(
 )
 
 
-def split_clauses(paragraph: str) -> list[str]:
-    """Sentences, then clauses: at ";", before "then" or a shot size, before a joined command."""
+def split_sentences(paragraph: str) -> list[list[str]]:
+    """Sentences, each as its clauses: split at ";", before "then" or a shot size, before a
+    joined command."""
     text = re.sub(r"\b(Dr|Mr|Mrs|Ms|St|vs|INT|EXT)\.", "\\1\ue002", paragraph)
     text = re.sub(r"(?m)^\s*(?:\d+[.)]|[-*\u2022])\s+", "", text)
-    clauses = []
+    sentences = []
     for sentence in re.split(r"(?<=[.!?])\s+|\n+|;", text):
-        for part in _CLAUSE_BREAK.split(sentence):
-            if part and part.strip(" .,"):
-                clauses.append(part.replace("\ue002", ".").strip())
-    return clauses
+        parts = [p.replace("\ue002", ".").strip() for p in _CLAUSE_BREAK.split(sentence)]
+        if parts := [p for p in parts if p and p.strip(" .,")]:
+            sentences.append(parts)
+    return sentences
+
+
+def split_clauses(paragraph: str) -> list[str]:
+    """The clauses of a paragraph, in order (see `split_sentences`)."""
+    return [clause for sentence in split_sentences(paragraph) for clause in sentence]
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs: blocks between blank lines, and each line of a list or of a pasted
+    storyboard (one line a shot) on its own."""
+    return [line for line in re.split(r"\n+", text) if line.strip()]

@@ -13,7 +13,15 @@ from storyreel.agent.offline.commands import COMMANDS, CommandMixin
 from storyreel.agent.offline.places import PlaceInfo, PlaceMixin
 from storyreel.agent.offline.refs import REF_RE, RefMixin
 from storyreel.agent.offline.shots import CONTINUE_RE, ShotMixin
-from storyreel.agent.offline.text import QUOTE_MARK, QUOTE_RE, join_words, split_clauses
+from storyreel.agent.offline.text import (
+    QUOTE_MARK,
+    QUOTE_RE,
+    SINGLE_QUOTE_RE,
+    join_words,
+    split_clauses,
+    split_paragraphs,
+    split_sentences,
+)
 from storyreel.tools.edits import (
     EditModel,
 )
@@ -60,6 +68,8 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         self.touched: int | None = None
         self.vague: int | None = None  # a shot named with nothing to change (yet)
         self.continues: int | None = None  # "continuing from shot 4", for this clause
+        self.clause_first = True  # the clause starts its sentence (not "..., then ...")
+        self.placeholder = False  # the newest shot's action is a stand-in (its cast or place)
 
     def _known_place(self, name: object) -> str | None:
         """The canonical name of a place that exists, else None."""
@@ -71,12 +81,16 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
     def run(self, text: str, keep_paragraph: bool = False) -> None:
         """Read every paragraph and clause; stop early to ask whom a pronoun means."""
         text = QUOTE_RE.sub(self._stash_quote, text)
-        paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+        text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
+        paragraphs = split_paragraphs(text)
         for p_index, paragraph in enumerate(paragraphs):
-            clauses = split_clauses(paragraph)
+            sentences = split_sentences(paragraph)
+            clauses = [clause for sentence in sentences for clause in sentence]
+            firsts = [i == 0 for sentence in sentences for i in range(len(sentence))]
             if not (keep_paragraph and p_index == 0):
                 self._begin_paragraph(clauses)
             for c_index, clause in enumerate(clauses):
+                self.clause_first = firsts[c_index]
                 try:
                     self._clause(clause)
                 except NeedAnswer as need:
@@ -91,7 +105,7 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
 
     def _stash_quote(self, m: re.Match[str]) -> str:
         """Keep a quoted line aside; leave a marker so its punctuation cannot split sentences."""
-        self.quotes.append((m.group(1) if m.group(1) is not None else m.group(2)).strip())
+        self.quotes.append(next(g for g in m.groups() if g is not None).strip())
         return f" \ue000{len(self.quotes) - 1}\ue001 "
 
     def _restore(self, text: str, mark: str = '"') -> str:

@@ -1,0 +1,162 @@
+"""What kind of sentence is this: an action to film, or exposition that sets up the world?
+
+A sentence whose first verb is an action ("climbs", "is running", "walked") asks for a shot;
+one whose first verb is a state or a habit ("kept a lighthouse", "lives on an island",
+"was a sailor", "it's winter") tells the world and asks for none. Verbs are found in two word
+tables (base forms) with their regular inflections, plus the irregular ones people use most.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ACTION_VERBS = _words(
+    "walk run sprint jog stroll wander march limp stumble trip hurry rush race dash step pace "
+    "climb jump leap hop fall drop slip slide crawl creep sneak tiptoe kneel crouch squat bend "
+    "lean sit stand rise get lie lay rest sleep wake dream yawn stretch "
+    "look watch stare gaze glance peer peek squint blink wink notice spot see search find "
+    "turn spin twist roll swing sway rock shake tremble shiver shudder nod shrug flinch "
+    "open close shut slam lock unlock knock ring enter exit leave arrive come go return "
+    "cross pass approach follow chase flee escape hide duck dodge block "
+    "pick grab take hold catch throw toss hand give pass offer show point reach touch "
+    "stroke pat brush wipe wash dry clean scrub sweep pour fill empty spill drink sip eat "
+    "bite chew taste cook bake stir knead chop cut slice fry boil serve carry drag haul pull "
+    "push lift raise lower set place put load unload pack unpack tie untie knot fasten "
+    "button zip mend fix repair build break smash crack tear rip fold unfold wrap unwrap "
+    "read write draw paint sketch type sign scribble study count check "
+    "talk speak say tell ask answer reply whisper shout yell scream call cry sob weep laugh "
+    "giggle smile grin frown sigh gasp breathe cough sneeze sing hum whistle pray "
+    "hug kiss embrace cuddle wave greet shake dance play fight punch kick hit slap "
+    "argue shove wrestle grapple struggle attack defend shoot aim fire stab "
+    "drive ride sail row paddle swim dive float sink surface fly soar glide land hover "
+    "launch steer brake park crash "
+    "light burn blaze flicker glow shine flash fade dim darken brighten sparkle glint "
+    "blow gust howl rain snow pour drip splash crash ripple flow stream drift swirl "
+    "bloom grow wilt fall spread rise set "
+    "wait linger pause stop start begin finish continue hesitate freeze "
+    "listen hear smell sniff feel "
+    "dress undress wear remove button unbutton comb tie "
+    "fish mend cast haul net dock moor tow anchor "
+    "jog skate ski surf climb descend ascend emerge appear vanish disappear reveal "
+    "collapse faint die kill bleed heal wrap bandage inject examine operate "
+    "ring buzz beep vibrate scroll text dial photograph film record "
+    "bark meow caw crow flap peck perch graze"
+)
+STATIVE_VERBS = _words(
+    "be is are was were am been have has had own keep live reside dwell work belong love "
+    "hate like know remember believe seem appear contain consist own run manage "
+    "raise grow marry teach serve rule inherit "
+)
+# Irregular forms people use most, to their base form.
+IRREGULAR = {
+    "ran": "run", "sat": "sit", "stood": "stand", "fell": "fall", "took": "take",
+    "gave": "give", "came": "come", "went": "go", "saw": "see", "held": "hold",
+    "threw": "throw", "caught": "catch", "drank": "drink", "ate": "eat", "wrote": "write",
+    "drew": "draw", "spoke": "speak", "said": "say", "told": "tell", "sang": "sing",
+    "swam": "swim", "flew": "fly", "rode": "ride", "drove": "drive", "woke": "wake",
+    "rose": "rise", "lay": "lie", "led": "lead", "left": "leave", "found": "find",
+    "broke": "break", "tore": "tear", "shook": "shake", "knelt": "kneel", "leapt": "leap",
+    "crept": "creep", "slept": "sleep", "hid": "hide", "fled": "flee", "froze": "freeze",
+    "kept": "keep", "had": "have", "was": "be", "were": "be", "grew": "grow", "knew": "know",
+    "taught": "teach", "lived": "live", "owned": "own", "worked": "work", "loved": "love",
+    "is": "be", "are": "be", "am": "be", "'s": "be", "has": "have", "dies": "die",
+    "lies": "lie", "dying": "die", "lying": "lie", "does": "do", "did": "do",
+}  # fmt: skip
+_HABIT_RE = re.compile(
+    r"\b(?:used\s+to|would\s+always|grew\s+up|was\s+born|were\s+born|once\s+upon\s+a\s+time"
+    r"|years?\s+ago|back\s+then|in\s+the\s+(?:\d0s|\d{4}s|old\s+days)|every\s+(?:day|morning"
+    r"|night|summer|winter|year|week))\b",
+    re.I,
+)
+_WORLD_RE = re.compile(
+    r"^\s*(?:(?:so|well|ok(?:ay)?|now)\b[,\s]*)?(?:it'?s|it\s+is|it\s+was|this\s+is"
+    r"|the\s+story\s+(?:is|takes|happens)|our\s+story|the\s+film\s+is|the\s+year\s+is"
+    r"|(?:the\s+)?(?:season|time)\s+is|it'?s\s+set|this\s+(?:film|story)\s+is)\b",
+    re.I,
+)
+_DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|my|our|its|this|that)$")
+_SEASONS = r"(?:winter|summer|spring|autumn|fall|christmas|\d{4}|the\s+\d0s|the\s+year\s+\d+)"
+
+
+@cache
+def base_form(word: str) -> str | None:
+    """The base form of a verb in the tables ("climbs" -> "climb"), or None."""
+    word = word.lower().strip("'")
+    if word in IRREGULAR:
+        return IRREGULAR[word]
+    candidates = [word]
+    if word.endswith("ies"):
+        candidates.append(word[:-3] + "y")
+    if word.endswith("es"):
+        candidates.append(word[:-2])
+    if word.endswith("s"):
+        candidates.append(word[:-1])
+    if word.endswith("ing"):
+        stem = word[:-3]
+        candidates += [
+            stem,
+            stem + "e",
+            stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else "",
+        ]
+    if word.endswith("ed"):
+        stem = word[:-2]
+        candidates += [stem, word[:-1], stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""]
+        if stem.endswith("i"):
+            candidates.append(stem[:-1] + "y")
+    for candidate in candidates:
+        if candidate and (candidate in ACTION_VERBS or candidate in STATIVE_VERBS):
+            return candidate
+    return None
+
+
+def _verbs(text: str) -> list[tuple[str, str, int]]:
+    """(word, base form, index) of every table verb in the text, in order."""
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
+    out = []
+    for index, word in enumerate(words):
+        for piece in (word, *word.split("'")[1:]):
+            piece = "'s" if piece == "s" and "'" in word else piece
+            if (base := base_form(piece)) is not None:
+                out.append((word, base, index))
+                break
+    return out
+
+
+def has_action(text: str) -> bool:
+    """Does the sentence show someone or something doing something ("Tom climbs", "waves
+    crash", "Mara is reading")?"""
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
+    for word, base, index in _verbs(text):
+        if base in ACTION_VERBS and not (word == base and index == 0 and len(words) > 1):
+            return True
+        if base == "be" and index + 1 < len(words) and words[index + 1].endswith("ing"):
+            return True
+    return False
+
+
+def is_exposition(text: str) -> bool:
+    """Does the sentence set up the world (a state, a habit, a past that frames the story)
+    rather than show an action? "My uncle kept a lighthouse", "Lena lives on an island",
+    "It's winter in a fishing village", "Years ago, Tom was a sailor"."""
+    if _WORLD_RE.match(text) or re.match(rf"^\s*(?:it'?s|it\s+is)\s+{_SEASONS}", text, re.I):
+        return True
+    if _HABIT_RE.search(text):
+        return True
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
+    for word, base, index in _verbs(text):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if base == "be" and following.endswith("ing"):
+            return False  # "is walking": an action in progress
+        if base in STATIVE_VERBS and base not in ACTION_VERBS:
+            return True
+        if base in STATIVE_VERBS and not word.endswith("ing"):
+            return bool(_DETERMINER_RE.match(following))  # "ran a bakery", not "ran home"
+        if base in ACTION_VERBS:
+            return False
+    return False
