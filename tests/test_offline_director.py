@@ -268,7 +268,7 @@ def test_ambiguous_pronoun_asks_then_the_answer_completes_the_shot(plan: StoryPl
     memo: dict[str, Any] = {"told_offline": True}
     intro = direct("Ana, a young woman in a green dress, waits for news.", plan, memo)
     plan = apply(plan, intro.edits)
-    reply = direct("Mara hands Ana the letter.\nShe smiles. Wide shot of the harbour.", plan, memo)
+    reply = direct("Mara hands Ana the letter.\nShe smiles. Cut to a wide shot of the harbour.", plan, memo)
     kinds = [e.kind for e in reply.edits]
     assert kinds == ["add_shot", "ask"]
     assert reply.edits[0].characters == ["Mara", "Ana"]

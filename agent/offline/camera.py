@@ -36,30 +36,41 @@ _SPEED = (
 )
 _SIZES = [
     (rx(r"extreme(?:ly)?[\s-]+close[\s-]*(?:ups?|shots?)|(?-i:\b[EX]CU\b)",
-         r"|detail[\s-]+shots?|insert[\s-]+shots?"), "ECU"),
+         r"|detail[\s-]+shots?|insert(?:[\s-]+shots?)?(?=\s*[,.:;]|\s+(?:on|of|shot)\b|$)",
+         r"|(?-i:\bINSERT\b)|\bmacro\s+shot\b|\breally\s+(?:really\s+)?close\s+(?:up\s+)?on\b"),
+     "ECU"),
     (rx(r"medium[\s-]+close[\s-]*(?:ups?|shots?)|(?-i:\bMCU\b)|chest[\s-]+up"), "MCU"),
     (rx(r"extreme[\s-]+(?:wide|long)(?:[\s-]+shots?)?|(?:wide\s+)?establishing(?:[\s-]+shots?)?",
-         r"|(?-i:\bE[LW]S\b)"), "ELS"),
+         r"|(?-i:\bE[LW]S\b)|\baerial(?:[\s-]+(?:shot|view))?\b|\bdrone\s+shot\b"), "ELS"),
     (rx(r"medium[\s-]+(?:long|wide)(?:[\s-]+shots?)?|cowboy[\s-]+shots?|knees[\s-]+up",
          r"|(?-i:\bMLS\b)"), "MLS"),
-    (rx(r"(?:medium|mid)[\s-]*shots?|waist[\s-]+up|(?-i:\bMS\b)"), "MS"),
-    (rx(r"close[\s-]*ups?|close[\s-]+shots?|\bclose\s+on\b|\btight\s+on\b|(?-i:\bCU\b)"), "CU"),
-    (rx(r"(?:wide|long|full)[\s-]+shots?|full[\s-]+body|\bwide\s+(?:on|of)\b|\bgo\s+wide\b",
-         r"|(?-i:\b[LW]S\b)|\bwide\b(?=\s*(?:[,.;]|$))"), "LS"),
+    (rx(r"(?:medium|mid)[\s-]*shots?|waist[\s-]+up|(?-i:\bMS\b)|(?-i:\bMEDIUM\b)",
+         r"|^\W*medium\b(?=\s*[,.:;]|\s+(?:on|of|from)\b)"), "MS"),
+    (rx(r"close[\s-]*ups?|close[\s-]+shots?|\bclose\s+on\b|\btight\s+on\b|(?-i:\bCU\b)",
+         r"|(?-i:\bCLOSE\b)|\b(?:really|very|nice\s+and|up)\s+close\b",
+         r"|,\s*close\b(?=\s*(?:[,.;!]|$))|^\W*close\b(?=\s*[,.:;])"), "CU"),
+    (rx(r"(?:wide|long|full)[\s-]+shots?|full[\s-]+body|\bwide\s+(?:on|of|from)\b",
+         r"|\bgo\s+wide\b|(?-i:\b[LW]S\b)|(?-i:\bWIDE\b)|\bwide\b(?=\s*(?:[,.;:]|$))",
+         r"|^\W*wide\b(?=\s+(?:as|on|of|from)\b)|\bto\s+wide\b"), "LS"),
 ]  # fmt: skip
 _ANGLES = [
     (rx(r"low[\s-]+angle(?:[\s-]+shots?)?|from\s+(?:way\s+)?below|looking\s+up\s+at"), "low"),
     (rx(r"high[\s-]+angle(?:[\s-]+shots?)?|from\s+high\s+up|looking\s+down\s+(?:at|on)"),
      "high"),
     (rx(r"bird'?s?[\s-]*eye(?:[\s-]+(?:view|shot|angle))?|overhead(?:[\s-]+shot)?",
-         r"|top[\s-]+down(?:[\s-]+shot)?|from\s+(?:directly\s+|straight\s+)?above"), "overhead"),
-    (rx(r"worm'?s?[\s-]*eye(?:[\s-]+(?:view|shot|angle))?"), "worms_eye"),
+         r"|top[\s-]+down(?:[\s-]+shot)?|from\s+(?:directly\s+|straight\s+)?above",
+         r"|straight\s+down(?:\s+(?:from\s+above|on|over|at|onto))?|directly\s+above",
+         r"|looking\s+straight\s+down"), "overhead"),
+    (rx(r"worm'?s?[\s-]*eye(?:[\s-]+(?:view|shot|angle))?|(?:from|at)\s+ground[\s-]+level",
+         r"|from\s+the\s+(?:ground|floor)\b|ground[\s-]+level\s+(?:shot|angle|camera)",
+         r"|camera\s+on\s+the\s+(?:ground|floor)"), "worms_eye"),
     (rx(r"dutch(?:[\s-]+(?:angle|tilt))?|canted(?:[\s-]+angle)?"), "dutch"),
-    (rx(r"over[\s-]+(?:the|her|his|their|[a-z]+'s)[\s-]+shoulders?(?:[\s-]+shots?)?",
+    (rx(r"over[\s-]+(?:the|her|his|their|[a-z]+'s?)[\s-]+shoulders?(?:[\s-]+shots?)?",
          r"|(?-i:\bOTS\b)"), "ots"),
     (rx(r"eye[\s-]+level"), "eye_level"),
     (rx(r"in\s+profile|profile\s+shot|side[\s-]+on"), "profile"),
-    (rx(r"from\s+behind"), "back"),
+    (rx(r"from\s+behind|camera\s+behind\s+(?:him|her|them)|(?:shot|seen)\s+from\s+the\s+back",
+        r"|behind\s+(?:him|her|them),?\s+(?:looking|facing)"), "back"),
 ]  # fmt: skip
 # (pattern, movement; "{0}" is the direction the pattern captured, True: an inflected
 # verb ("pushes in", "pulls back") counts only next to "camera"/"we" or a speed word)
@@ -114,6 +125,14 @@ _LENS_RE = rx(
     r"|\b(wide[\s-]+angle|wide|fish[\s-]?eye|telephoto|long|portrait|macro|normal|standard)",
     r"\s+lens\b|\b(fish[\s-]?eye|telephoto|wide[\s-]angle)\b)",
 )
+_FEW_SECONDS_RE = rx(
+    r"(?:\b(?:for|lasting|lasts|of|about|around|just)\s+)?\b(?:an?\s+)?",
+    r"(?:(few|couple(?:\s+of)?|several|second\s+or\s+two|half\s+a\s+minute|brief)",
+    r"(?:\s+(?:more\s+)?seconds?)?|(beat|moment)(?=\s*(?:[,.;]|$|\s+(?:long|only|or))))",
+    r"(?:\s+long)?",
+)
+_FEW_SECONDS = {"couple": 2.0, "couple of": 2.0, "second or two": 2.0, "half a minute": 30.0,
+                "several": 6.0, "beat": 2.0, "moment": 2.0, "brief": 2.0, "few": 3.0}  # fmt: skip
 _DURATION_RE = rx(
     r"(?:\b(?:for|lasting|lasts|of|about|around)\s+)?(?:\ban?\s+)?",
     rf"\b({N}(?:\.\d+)?)\s*-?\s*(?:s|secs?|seconds?)\b(?:\s+long)?",
@@ -154,17 +173,24 @@ def camera_fields(text: str) -> tuple[dict[str, Any], str]:
         side = "back" if word.startswith(("back", "rim", "behind")) else word
         fields["key_light_side"] = parse_term(LightSide, "top" if side == "above" else side)
         text = cut_span(text, *m.span())
-    if m := _LENS_RE.search(text):
+    lenses = list(_LENS_RE.finditer(text))
+    if m := next((m for m in lenses if m.group(1)), lenses[0] if lenses else None):
         word = m.group(2) or m.group(3)
         mm = int(m.group(1)) if m.group(1) else LENSES[re.sub(r"[^a-z]", "", word.lower())]
         if 4 <= mm <= 1200:
             fields["lens_mm"] = mm
-            text = cut_span(text, *m.span(), greedy=False)
+            for lens in reversed(lenses):  # "long lens, 100mm": both words go
+                text = cut_span(text, *lens.span(), greedy=False)
     for m in _DURATION_RE.finditer(text):
         if 0 < (seconds := parse_number(m.group(1))) <= 60:
             fields["duration_s"] = seconds
             text = cut_span(text, *m.span(), greedy=False)
             break
+    else:
+        if m := _FEW_SECONDS_RE.search(text):
+            word = (m.group(1) or m.group(2) or "").lower()
+            fields["duration_s"] = _FEW_SECONDS.get(word, 3.0)
+            text = cut_span(text, *m.span(), greedy=False)
     for key, enum, table in (
         ("transition", Transition, _TRANSITIONS),
         ("depth_of_field", DepthOfField, _DOF),

@@ -7,6 +7,7 @@ from typing import Any
 
 from storyreel.agent.director import DirectorReply
 from storyreel.agent.handles import ask_about, unknown_handles
+from storyreel.agent.offline import talk
 from storyreel.agent.offline.cast import read_answer
 from storyreel.agent.offline.text import join_words, rx
 from storyreel.agent.offline.turn import Turn
@@ -79,8 +80,13 @@ class OfflineDirector:
             if (answer := read_answer(text, list(pending.get("choices") or []))) is not None:
                 return self._resume(turn, pending, answer)
             turn.notes.append(f'(I left out "{pending.get("clause")}", the shot I asked about.)')
-        thanks = r"(?:thanks?(?: you)?|cheers|great|perfect|nice|cool|lovely|awesome|ok(?:ay)?"
-        if re.fullmatch(rf"\s*{thanks}|looks? (?:good|great)|love it)[.!\s]*", text, re.I):
+        if talk.not_english(text):
+            return DirectorReply(
+                reply="I only understand English, sorry: please say it in English, e.g. "
+                '"Close-up of Mara reading the letter."',
+                edits=[],
+            )
+        if talk.is_chat(text):
             return DirectorReply(
                 reply="Glad you like it. Tell me what to change next, or say "
                 '"export" for the final cut.',

@@ -43,12 +43,18 @@ _CUE_RE = rx(
     r"|(?:(?:a|an|another|one\s+more|the\s+next)\s+)?shot\s*(?:of|:|where|showing)\s*)*)",
 )
 CONTINUE_RE = rx(
-    r",?\s*\b(?:continu(?:ing|es|e|ous|ously)|carrying\s+on|picking\s+up)\s+(?:on\s+)?",
-    r"(?:from|after|with)\s+(?:the\s+)?(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+))",
+    r",?\s*\b(?:(?:and\s+)?(?:continu(?:ing|es|e|ous|ously)|carr(?:y|ies|ying)\s+on",
+    r"|pick(?:s|ing)?\s+(?:it\s+)?up|follow(?:s|ing)?\s+on|start(?:s|ing)?|open(?:s|ing)?",
+    r"|begin(?:s|ning)?|(?:it\s+)?goes\s+on)\s+(?:right\s+|exactly\s+|straight\s+|seamlessly\s+)?",
+    r"(?:on\s+)?(?:from|after|with|where|on\s+from|from\s+where|on)\s+",
+    r"(?:the\s+(?:last|final|end)\s+(?:frame|moment|image)\s+of\s+)?(?:the\s+)?",
+    r"(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+))",
+    r"(?:\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished|leaves\s+off))?",
+    r"|\bseamlessly\s+from\s+(?:the\s+)?(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)))",
 )
 _SPEECH_RE = rx(
     r"\b(says|said|asks|replies|answers|tells\s+(?:her|him|them)|whispers|shouts|murmurs",
-    r"|cries)\b[,:]?",
+    r"|cries|(?:should|could|must|has\s+to|needs\s+to)\s+say|goes)\b[,:]?",
 )
 _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from|around|as|while))"
 
@@ -60,7 +66,37 @@ def _speech_only(action: str, cast: list[str]) -> bool:
     """Is the action just someone speaking ("Mara speaks", "He whispers")?"""
     words = re.sub(r"[^\w\s]", " ", action.lower()).split()
     names = {w for name in cast for w in name.lower().split()}
-    verbs = {"speaks", "whispers", "shouts", "murmurs", "cries", "says", "calls", "yells"}
+    verbs = {
+        "speaks",
+        "whispers",
+        "shouts",
+        "murmurs",
+        "cries",
+        "says",
+        "calls",
+        "yells",
+        "say",
+        "should",
+        "could",
+        "must",
+        "goes",
+        "go",
+        "speak",
+        "whisper",
+        "shout",
+        "to",
+        "has",
+        "needs",
+        "then",
+        "just",
+        "only",
+        "also",
+        "too",
+        "back",
+        "out",
+        "loud",
+        "aloud",
+    }
     return all(
         w in names | verbs | {"she", "he", "they", "and", "softly", "quietly"} for w in words
     )
@@ -105,7 +141,7 @@ class ShotMixin:
         if not (strong or fields or dialogue or after is not None) and (
             is_exposition(self._restore(body, "")) or (introduced and not acts)
         ):
-            self._set_up(found or self._place_anywhere(body), time, light, text)
+            self._set_up(self._place_anywhere(body) or found, time, light, text)
             return
         subject = self._has_subject(body, names, strangers)
         if not (strong or fields or after is not None or dialogue or subject or acts):
@@ -128,15 +164,23 @@ class ShotMixin:
         if not (action or cast or found or fields or dialogue):
             self.skipped.append(self._restore(clause))  # a cue with nothing after it
             return None
+        framing = {"size", "angle", "movement"} & set(fields)
+        spoken = bool(dialogue) and not framing and _speech_only(action, cast)
+        latest = self._it() if previous is None else None
+        if spoken and latest is not None and not (strong or found or after is not None):
+            return self._line_for(latest, dialogue, cast)  # a line for the shot talked about
         if same_shot:
-            framing = {"size", "angle", "movement"} & set(fields)
-            if dialogue and not framing and _speech_only(action, cast):
+            if spoken:
                 if set(cast) <= set(previous.characters) or not previous.characters:
                     return self._merge({**fields, "dialogue": dialogue})  # or a voice over
                 if previous.size not in _CLOSE:
-                    return self._extend(fields, action, cast, dialogue)
-            elif not self._reframes(fields, previous, bool(action or cast)):
-                return self._extend(fields, action, cast, dialogue)
+                    return self._extend(
+                        {**fields, **self._light_time(light, time)}, action, cast, dialogue
+                    )
+            elif not self._reframes(fields, previous):
+                return self._extend(
+                    {**fields, **self._light_time(light, time)}, action, cast, dialogue
+                )
         if not (strong or found or after is not None or action or cast):
             return self._modify({**fields, **({"dialogue": dialogue} if dialogue else {})})
         self.placeholder = not action
@@ -153,13 +197,31 @@ class ShotMixin:
                 f'they are, e.g. "{unknown[0]} is a young sailor".'
             )
 
-    def _reframes(self, fields: dict[str, Any], previous: AddShot, subject: bool) -> bool:
-        """Does a framing in this sentence start a shot of its own? Yes when the shot being
-        described has its framing already, or has its action and this framing has a subject
-        of its own ("Mara hands Tom the letter. Wide shot of the harbour.")."""
-        if "size" not in fields:
-            return False
-        return previous.size is not None or (subject and not self.placeholder)
+    def _line_for(self, shot_id: int, dialogue: str, cast: list[str]) -> None:
+        """Give an existing shot its line, with the speaker in it."""
+        shot = self.plan.find_shot(shot_id)
+        now = list(shot.characters) if shot is not None else []
+        changes: dict[str, Any] = {"dialogue": dialogue}
+        if more := [n for n in cast if n not in now]:
+            changes["characters"] = now + more
+        self._update_shots([shot_id], changes, [])
+        self._mention(cast)
+
+    def _reframes(self, fields: dict[str, Any], previous: AddShot) -> bool:
+        """Does a framing in this sentence start a shot of its own? Only a second framing
+        does: "CLOSE-UP, 85mm. Omar's hands..." is one shot, "Wide on the bay. Close on
+        Mara." two."""
+        return "size" in fields and previous.size is not None
+
+    def _light_time(self, light: LightSide | None, time: TimeOfDay | None) -> dict[str, Any]:
+        """The key light and time of day a sentence gives, where they differ from the place."""
+        place = self.places.get(handle_of(self.location)) if self.location else None
+        out: dict[str, Any] = {}
+        if light and not (place and place.light == light):
+            out["key_light_side"] = light
+        if time and not (place and place.time == time):
+            out["time_of_day"] = time
+        return out
 
     def _extend(self, fields: dict[str, Any], action: str, cast: list[str], dialogue: str) -> None:
         """Fold one more sentence about the shot being described into it: its framing and

@@ -14,7 +14,8 @@ def rx(*parts: str) -> re.Pattern[str]:
 
 QUOTE_RE = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
 SINGLE_QUOTE_RE = re.compile(
-    r"(?<![\w'\u2018])'(?=[^\s'])([^'\n]{1,300}?[^\s'])'(?![\w'])|\u2018([^\u2019\n]{1,300})\u2019"
+    r"(?<![\w'\u2018])'(?=[^\s'])((?:[^'\n]|(?<=\w)'(?=\w)){1,300}?[^\s'])'(?![\w'])"
+    r"|\u2018([^\u2019\n]{1,300})\u2019"
 )
 """A line in single quotes: 'Come home,' she says. (Not an apostrophe: Tom's, the boys'.)"""
 QUOTE_MARK = re.compile("\ue000(\\d+)\ue001")
@@ -93,4 +94,5 @@ def split_clauses(paragraph: str) -> list[str]:
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs: blocks between blank lines, and each line of a list or of a pasted
     storyboard (one line a shot) on its own."""
+    text = re.sub(r"(?<=[.!?:])\s+(?=\(?\d{1,2}[.)]\s+\S)", "\n", text)  # "... 2) Tom runs"
     return [line for line in re.split(r"\n+", text) if line.strip()]

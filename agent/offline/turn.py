@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from storyreel.agent.offline import talk
 from storyreel.agent.offline.camera import camera_fields, time_in
 from storyreel.agent.offline.cast import CastMixin, NeedAnswer, PersonInfo
 from storyreel.agent.offline.commands import COMMANDS, CommandMixin
@@ -30,6 +31,15 @@ from storyreel.tools.story import StoryPlan, handle_of
 from storyreel.tools.vocabulary import (
     LightSide,
     TimeOfDay,
+)
+
+_SHOT_COUNT_RE = re.compile(
+    r"(?:(?:here are|there are|i want|we need|now)\s+)?(?:two|three|four|five|six|\d+|a few|some"
+    r"|several|a couple of)\s+(?:more\s+)?shots?(?:\s+(?:now|here|next))?\s*:?"
+)
+_SCRIPT_LINE_RE = re.compile(
+    r"^(?P<pre>\s*(?:.*?[,;]\s+)?)(?P<name>@?[A-Za-z][\w'. ]{0,30}?)\s*(?:\([^)]*\)\s*)?:"
+    r"\s*(?P<line>[^\s\ue000].*)$"
 )
 
 
@@ -70,6 +80,8 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         self.continues: int | None = None  # "continuing from shot 4", for this clause
         self.clause_first = True  # the clause starts its sentence (not "..., then ...")
         self.placeholder = False  # the newest shot's action is a stand-in (its cast or place)
+        self.chatted = False  # thanks or praise: nothing to do
+        self.questions: list[str] = []  # questions to the director, answered in the reply
 
     def _known_place(self, name: object) -> str | None:
         """The canonical name of a place that exists, else None."""
@@ -82,7 +94,7 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         """Read every paragraph and clause; stop early to ask whom a pronoun means."""
         text = QUOTE_RE.sub(self._stash_quote, text)
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
-        paragraphs = split_paragraphs(text)
+        paragraphs = [self._script_line(p) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
             sentences = split_sentences(paragraph)
             clauses = [clause for sentence in sentences for clause in sentence]
@@ -102,6 +114,16 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
                 self.forced = {}
             self.memo["location"] = self.location
         self.finish()
+
+    def _script_line(self, line: str) -> str:
+        """ "Tom: We sail at dawn." (a known person, a colon, a line) reads as Tom saying it."""
+        m = _SCRIPT_LINE_RE.match(line)
+        who = self._names_in(m.group("name")) if m else []
+        if m is None or len(who) != 1 or len(m.group("name").split()) > 3:
+            return line
+        said = m.group("line").strip()
+        self.quotes.append(said)
+        return f"{m.group('pre')}{who[0]} says \ue000{len(self.quotes) - 1}\ue001"
 
     def _stash_quote(self, m: re.Match[str]) -> str:
         """Keep a quoted line aside; leave a marker so its punctuation cannot split sentences."""
@@ -136,6 +158,12 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         low = clause.lower().strip(" .!?")
         if re.fullmatch(r"help|\?+|what can (?:you|i) (?:do|say)|examples?", low):
             return
+        if talk.is_chat(clause) or _SHOT_COUNT_RE.fullmatch(low):
+            self.chatted = True  # "thank you!!", "Two shots:" (the shots follow)
+            return
+        if talk.is_question(self._restore(clause)):
+            self.questions.append(self._restore(clause))
+            return
         for handler in COMMANDS:
             if handler(self, clause):
                 self.understood = True
@@ -147,8 +175,8 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         self.continues = None
         if not (m := CONTINUE_RE.search(clause)):
             return clause
-        if m.group(2):
-            self.continues = next(iter(self._existing([int(m.group(2))])), None)
+        if shot := m.group(2) or m.group(4):
+            self.continues = next(iter(self._existing([int(shot)])), None)
         elif self.last_new is None and self.order:
             self.continues = self.order[-1]
         else:
@@ -172,8 +200,12 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         if self.vague and not any(getattr(e, "shot_id", None) == self.vague for e in self.edits):
             example = f'"make shot {self.vague} a close-up"'
             parts.append(f"What should change in shot {self.vague}? For example {example}.")
+        if self.questions:
+            parts.append(talk.answer(self.questions, self.plan))
         if self.skipped and (parts or self.understood):
             parts.append(f'I didn\'t follow "{self.skipped[0]}".')
+        if not parts and self.chatted:
+            parts.append('Glad you like it. Tell me what to change next, or say "export".')
         if not parts and self.understood:
             where = (
                 f" the next shots happen at the {self.location.lower()}" if self.location else ""

@@ -77,7 +77,10 @@ _HABIT_RE = re.compile(
 _WORLD_RE = re.compile(
     r"^\s*(?:(?:so|well|ok(?:ay)?|now)\b[,\s]*)?(?:it'?s|it\s+is|it\s+was|this\s+is"
     r"|the\s+story\s+(?:is|takes|happens)|our\s+story|the\s+film\s+is|the\s+year\s+is"
-    r"|(?:the\s+)?(?:season|time)\s+is|it'?s\s+set|this\s+(?:film|story)\s+is)\b",
+    r"|(?:the\s+)?(?:season|time)\s+is|it'?s\s+set|this\s+(?:film|story)\s+is"
+    r"|(?:the\s+)?(?:setting|location|backdrop)(?:\s+for\s+[^:]{1,40})?\s*(?::|is\b)"
+    r"|(?:this\s+|it\s+)?(?:all\s+)?(?:happens|takes\s+place|is\s+set|plays\s+out)\s+(?:in|at|on)"
+    r"|(?:we'?re|we\s+are)\s+in\s+(?:the\s+)?(?:\d{4}|\d0s|winter|summer|spring|autumn))\b",
     re.I,
 )
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|my|our|its|this|that)$")
@@ -145,7 +148,8 @@ def is_exposition(text: str) -> bool:
     rather than show an action? "My uncle kept a lighthouse", "Lena lives on an island",
     "It's winter in a fishing village", "Years ago, Tom was a sailor"."""
     if _WORLD_RE.match(text) or re.match(rf"^\s*(?:it'?s|it\s+is)\s+{_SEASONS}", text, re.I):
-        return True
+        # "It's raining as Mara runs to the boat" shows an action all the same
+        return not (has_action(text) and re.search(r"\b(?:as|while|when|and)\b", text, re.I))
     if _HABIT_RE.search(text):
         return True
     words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())

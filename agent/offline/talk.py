@@ -1,0 +1,224 @@
+"""Talk that is not direction: thanks and praise, questions, a message in another language.
+
+None of it changes the plan. Thanks get a short answer, a question gets a plain reply (with a
+suggestion for "what should the next shot be?"), a message that is not English says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+from storyreel.agent.offline.text import rx
+from storyreel.tools.story import StoryPlan
+from storyreel.tools.vocabulary import ShotSize
+
+_CHAT_RE = rx(
+    r"^(?=.*[a-z])\W*(?:(?:oh|ah|wow|aw+|yay|haha|lol|ok(?:ay)?|yes|yeah|great|perfect|nice|cool|lovely",
+    r"|awesome|amazing|brilliant|beautiful|wonderful|fantastic|excellent|good|super|sweet)\b",
+    r"[\s,!.]*)*(?:thanks?(?:\s+(?:you|so\s+much|a\s+lot))?|thank\s+you(?:\s+so\s+much)?|cheers",
+    r"|(?:that'?s|this\s+is|it'?s|it\s+looks|looks?)\s+(?:so\s+|really\s+|very\s+)?(?:good|great",
+    r"|perfect|nice|lovely|amazing|beautiful|fine|cool)|love\s+(?:it|this|that)|well\s+done",
+    r"|good\s+job|nice\s+work|great\s+work)?[\s!.]*$",
+)
+_FEELING_RE = rx(
+    r"\b(?:(?:is|are|'s|'re|am|'m)\s+(?:going\s+to|gonna)|will|would)\s+(?:love|like|enjoy|cry",
+    r"|laugh|be\s+(?:so\s+)?(?:happy|thrilled|pleased))\s+(?:it|this|that|them)\b",
+    r"|\b(?:i|we)\s+(?:love|like|adore)\s+(?:it|this|that)\b",
+)
+_QUESTION_RE = rx(
+    r"^\W*(?:so\s+|and\s+|but\s+|hmm+\s+|ok(?:ay)?\s+)?(?:what|which|who|whom|whose|why|how",
+    r"|where|when|is|are|was|were|do|does|did|should|shall|have|has|am|isn'?t|aren'?t",
+    r"|doesn'?t|don'?t|any\s+(?:ideas?|suggestions?|thoughts?))\b",
+)
+_POLITE_COMMAND_RE = rx(
+    r"^\W*(?:(?:can|could|would|will)\s+(?:you|we|i)|please)\b",
+)
+_NEXT_SHOT_RE = rx(r"\b(?:next|another|new|first|opening)\s+shot\b|\bwhat\s+(?:now|next)\b",
+                   r"|\bwhat\s+should\s+(?:we|i)\s+(?:do|add|show|film)\b|\bsuggest")  # fmt: skip
+_HOW_MANY_RE = rx(r"\bhow\s+(?:many\s+shots|long\s+is\s+(?:the|our|my|this)\s+(?:film|movie|story"
+                  r"|cut|video))\b")  # fmt: skip
+_ENGLISH = set(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "with",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "he",
+        "she",
+        "they",
+        "it",
+        "his",
+        "her",
+        "their",
+        "this",
+        "that",
+        "then",
+        "we",
+        "you",
+        "i",
+        "my",
+        "our",
+        "for",
+        "from",
+        "by",
+        "as",
+        "so",
+        "not",
+        "no",
+        "yes",
+        "what",
+        "who",
+        "where",
+        "when",
+        "how",
+    ]
+)
+_FOREIGN = set(
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "del",
+        "por",
+        "que",
+        "con",
+        "una",
+        "uno",
+        "es",
+        "está",
+        "y",
+        "en",
+        "se",
+        "lo",
+        "le",
+        "les",
+        "des",
+        "est",
+        "une",
+        "et",
+        "il",
+        "elle",
+        "dans",
+        "sur",
+        "avec",
+        "pour",
+        "pas",
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "ein",
+        "eine",
+        "nicht",
+        "mit",
+        "auf",
+        "den",
+        "dem",
+        "zu",
+        "sie",
+        "er",
+        "es",
+        "che",
+        "di",
+        "non",
+        "il",
+        "gli",
+        "della",
+        "sono",
+        "per",
+        "una",
+        "het",
+        "een",
+        "niet",
+        "van",
+        "och",
+        "är",
+        "att",
+        "det",
+        "som",
+        "jag",
+        "på",
+    ]
+)
+
+
+def is_chat(text: str) -> bool:
+    """Thanks, praise or a feeling about the film ("thank you!!", "she's going to love this")."""
+    return bool(_CHAT_RE.fullmatch(text) or _FEELING_RE.search(text))
+
+
+def is_question(text: str) -> bool:
+    """A question to the director ("what should the next shot be?"), not a polite command
+    ("can you make shot 2 a close-up?") or a shot asked for ("can we see the harbour?")."""
+    text = text.strip()
+    return (
+        text.endswith("?") and bool(_QUESTION_RE.match(text)) and not _POLITE_COMMAND_RE.match(text)
+    )
+
+
+def not_english(text: str) -> bool:
+    """Is this message in another language? (Short ones are given the benefit of the doubt.)"""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 4:
+        return False
+    letters = "".join(words)
+    latin = sum(1 for ch in letters if "a" <= ch <= "z")
+    if latin < 0.5 * len(letters):
+        return True
+    english = sum(1 for w in words if w in _ENGLISH)
+    foreign = sum(1 for w in words if w in _FOREIGN)
+    return foreign >= 2 and english * 2 <= foreign
+
+
+def answer(questions: list[str], plan: StoryPlan) -> str:
+    """A plain reply to the person's questions, from what the plan says."""
+    text = " ".join(questions)
+    shots = plan.ordered_shots()
+    if _HOW_MANY_RE.search(text):
+        total = sum(s.duration_s for s in shots)
+        return f"The film has {len(shots)} shot{'s' * (len(shots) != 1)}, {total:g} s in all."
+    if _NEXT_SHOT_RE.search(text):
+        return suggest_next(plan)
+    return (
+        "I can't answer that: I'm the offline director and I only follow direction. Tell me what "
+        'you would like to see, e.g. "a close-up of Mara reading the letter", or say "show" '
+        "to see the plan."
+    )
+
+
+def suggest_next(plan: StoryPlan) -> str:
+    """A sensible next shot: open wide, then come closer; after close shots, open up again."""
+    shots = plan.ordered_shots()
+    people = [c.name for c in plan.characters]
+    place = plan.locations[0].name.lower() if plan.locations else "the place"
+    if not shots:
+        where = f"the {place}" if plan.locations else "where we are"
+        return f'A wide shot that shows {where}, e.g. "Open on a wide shot of {where}."'
+    last = shots[-1]
+    who = last.characters[0] if last.characters else (people[0] if people else "")
+    if last.size in (ShotSize.LS, ShotSize.ELS) and who:
+        return (
+            f'Come closer: a medium shot or a close-up of {who}, e.g. "Close-up of {who} '
+            f"as they look up.\" Tell me and I'll add it."
+        )
+    if who:
+        return (
+            f'Show the reaction or open up: e.g. "Wide shot of the {place}, {who} small in the '
+            f"frame.\" Tell me and I'll add it."
+        )
+    return 'A shot of someone in the place, e.g. "Medium shot of Mara walking in."'
