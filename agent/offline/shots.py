@@ -29,6 +29,7 @@ _SPLIT_CUE = (
     r"|(?:a\s+)?(?:new|second|next)\s+shot|in\s+the\s+next\s+shot|(?:we\s+)?end\s+(?:on|with)",
     r"|(?:we\s+)?open\s+(?:on|with))\b",
 )
+_THEN_RE = rx(r"^\W*(?:and\s+)?then\b")
 _SPLIT_RE = rx(r"^\W*(?:(?:and|so|now|ok(?:ay)?)\b[,:]?\s*)*", *_SPLIT_CUE)
 _CUE_RE = rx(
     rf"^{_WEAK_CUE}*(?P<cue>(?:(?:then|next|finally|lastly|after\s+that|afterwards)\b[,:]?\s*",
@@ -120,8 +121,9 @@ class ShotMixin:
             return
         after, text = self._position(text)
         cue = _CUE_RE.match(text)
-        strong = bool(cue and cue.group("cue").strip())
+        strong = bool(cue and cue.group("cue").strip()) or (self.listed and self.clause_first)
         body = text[cue.end() :] if cue else text
+        self.cue = text[: cue.end()] if cue else ""
         # "..., then looks up" goes on with the same shot; "Then Tom answers." starts one
         splits = bool(_SPLIT_RE.match(text)) and (
             self.clause_first or self._has_subject(body, self._names_in(body), [])
@@ -234,7 +236,9 @@ class ShotMixin:
             k: v for k, v in fields.items() if getattr(previous, k, None) in (None, "")
         }
         if action and not self.placeholder:
-            joined = f"{previous.action.rstrip('.')}. {action}"
+            glue = ". " if self.clause_first else ", then " if _THEN_RE.match(self.cue) else ", "
+            action = action if self.clause_first else action[:1].lower() + action[1:]
+            joined = f"{previous.action.rstrip('.')}{glue}{action}"
             update["action"] = joined if len(joined) <= 500 else previous.action
         elif action:
             update["action"] = action

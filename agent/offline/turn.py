@@ -33,6 +33,7 @@ from storyreel.tools.vocabulary import (
     TimeOfDay,
 )
 
+_LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
 _SHOT_COUNT_RE = re.compile(
     r"(?:(?:here are|there are|i want|we need|now)\s+)?(?:two|three|four|five|six|\d+|a few|some"
     r"|several|a couple of)\s+(?:more\s+)?shots?(?:\s+(?:now|here|next))?\s*:?"
@@ -80,6 +81,8 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         self.continues: int | None = None  # "continuing from shot 4", for this clause
         self.clause_first = True  # the clause starts its sentence (not "..., then ...")
         self.placeholder = False  # the newest shot's action is a stand-in (its cast or place)
+        self.listed = False  # the paragraph is an item of a list of shots ("- Tom looks up")
+        self.cue = ""  # the cue that opened the clause being read ("then", "cut to")
         self.chatted = False  # thanks or praise: nothing to do
         self.questions: list[str] = []  # questions to the director, answered in the reply
 
@@ -96,6 +99,7 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
         paragraphs = [self._script_line(p) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
+            self.listed = bool(_LIST_ITEM_RE.match(paragraph))
             sentences = split_sentences(paragraph)
             clauses = [clause for sentence in sentences for clause in sentence]
             firsts = [i == 0 for sentence in sentences for i in range(len(sentence))]
@@ -118,8 +122,9 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
     def _script_line(self, line: str) -> str:
         """ "Tom: We sail at dawn." (a known person, a colon, a line) reads as Tom saying it."""
         m = _SCRIPT_LINE_RE.match(line)
+        said_name = m.group("name").strip().lstrip("@").lower() if m else ""
         who = self._names_in(m.group("name")) if m else []
-        if m is None or len(who) != 1 or len(m.group("name").split()) > 3:
+        if m is None or len(who) != 1 or said_name not in (who[0].lower(), handle_of(who[0])):
             return line
         said = m.group("line").strip()
         self.quotes.append(said)
@@ -156,6 +161,9 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         """One clause: help, a command, or direction."""
         clause = self._continuation(clause)
         low = clause.lower().strip(" .!?")
+        if self.continues and self.last_new is not None and re.fullmatch(r"(?:it|and|this)?", low):
+            self._merge({"continues_from": self.continues})  # "...; it picks up where 4 ends"
+            return
         if re.fullmatch(r"help|\?+|what can (?:you|i) (?:do|say)|examples?", low):
             return
         if talk.is_chat(clause) or _SHOT_COUNT_RE.fullmatch(low):

@@ -46,7 +46,15 @@ ACTION_VERBS = _words(
     "jog skate ski surf climb descend ascend emerge appear vanish disappear reveal "
     "collapse faint die kill bleed heal wrap bandage inject examine operate "
     "ring buzz beep vibrate scroll text dial photograph film record "
-    "bark meow caw crow flap peck perch graze"
+    "bark meow caw crow flap peck perch graze scatter flutter billow ripple crumble shatter "
+    "explode erupt rumble roar thunder flood sweep circle wheel dart scurry scramble stagger "
+    "tumble plunge lunge pounce spring bounce stride storm trudge shuffle drift nudge tug "
+    "yank jerk twitch quiver flicker shimmer gleam glisten steam smoke hiss sizzle bubble "
+    "creak groan slam bang clatter rattle jingle chime toll echo beam glare blush grimace "
+    "pout scowl sulk weep wail mutter mumble grumble sneer chuckle snort sniff stir wiggle "
+    "wriggle kneel bow curtsy salute applaud clap cheer celebrate toast hand sprinkle dust "
+    "fold knit sew mop polish scrape carve hammer saw drill paint plant water dig rake harvest "
+    "milk feed pet chase hunt track trail tail spy eavesdrop peep tap type click swipe zoom"
 )
 STATIVE_VERBS = _words(
     "be is are was were am been have has had own keep live reside dwell work belong love "
@@ -80,7 +88,7 @@ _WORLD_RE = re.compile(
     r"|(?:the\s+)?(?:season|time)\s+is|it'?s\s+set|this\s+(?:film|story)\s+is"
     r"|(?:the\s+)?(?:setting|location|backdrop)(?:\s+for\s+[^:]{1,40})?\s*(?::|is\b)"
     r"|(?:this\s+|it\s+)?(?:all\s+)?(?:happens|takes\s+place|is\s+set|plays\s+out)\s+(?:in|at|on)"
-    r"|(?:we'?re|we\s+are)\s+in\s+(?:the\s+)?(?:\d{4}|\d0s|winter|summer|spring|autumn))\b",
+    r"|(?:we'?re|we\s+are)\s+in\s+(?:the\s+)?(?:\d{4}|\d0s|winter|summer|spring|autumn))(?!\w)",
     re.I,
 )
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|my|our|its|this|that)$")
