@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from storyreel.agent.offline import turn as offline_turn
 from storyreel.agent.director import DirectorReply
 from storyreel.agent.offline import HELP, OFFLINE_NOTICE, OfflineDirector
+from storyreel.agent.offline import turn as offline_turn
 from storyreel.tools.edits import (
     AddCharacter,
     AddLocation,
@@ -268,7 +268,9 @@ def test_ambiguous_pronoun_asks_then_the_answer_completes_the_shot(plan: StoryPl
     memo: dict[str, Any] = {"told_offline": True}
     intro = direct("Ana, a young woman in a green dress, waits for news.", plan, memo)
     plan = apply(plan, intro.edits)
-    reply = direct("Mara hands Ana the letter.\nShe smiles. Cut to a wide shot of the harbour.", plan, memo)
+    reply = direct(
+        "Mara hands Ana the letter.\nShe smiles. Cut to a wide shot of the harbour.", plan, memo
+    )
     kinds = [e.kind for e in reply.edits]
     assert kinds == ["add_shot", "ask"]
     assert reply.edits[0].characters == ["Mara", "Ana"]

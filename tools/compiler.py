@@ -29,6 +29,7 @@ from storyreel.tools.story import (
     Shot,
     StoryPlan,
 )
+from storyreel.tools.vocabulary import MOVES
 
 SIZE_WORDS = {
     "ECU": "extreme close-up",
@@ -49,28 +50,6 @@ ANGLE_WORDS = {
     "ots": "over-the-shoulder",
     "profile": "profile view",
     "back": "from behind",
-}
-MOVEMENT_WORDS = {
-    "static": "static camera",
-    "pan_left": "camera pans left",
-    "pan_right": "camera pans right",
-    "tilt_up": "camera tilts up",
-    "tilt_down": "camera tilts down",
-    "dolly_in": "camera pushes in",
-    "dolly_out": "camera pulls back",
-    "truck_left": "camera trucks left",
-    "truck_right": "camera trucks right",
-    "pedestal_up": "camera rises",
-    "pedestal_down": "camera lowers",
-    "crane_up": "crane shot rising",
-    "crane_down": "crane shot descending",
-    "tracking": "tracking shot following the subject",
-    "orbit_left": "camera orbits left around the subject",
-    "orbit_right": "camera orbits right around the subject",
-    "zoom_in": "slow zoom in",
-    "zoom_out": "zoom out",
-    "handheld": "handheld camera",
-    "roll": "camera rolls",
 }
 
 # Colour words found in wardrobe and hair descriptions -> RGB, so a character
@@ -157,30 +136,6 @@ def location_text(location: Location, time_of_day: str | None, key_light: str | 
     return ", ".join(parts)
 
 
-PROSE_MOVES = {
-    "static": "The camera holds still",
-    "pan_left": "The camera pans to the left",
-    "pan_right": "The camera pans to the right",
-    "tilt_up": "The camera tilts up",
-    "tilt_down": "The camera tilts down",
-    "dolly_in": "The camera slowly pushes in towards the subject",
-    "dolly_out": "The camera pulls back from the subject",
-    "truck_left": "The camera moves sideways to the left",
-    "truck_right": "The camera moves sideways to the right",
-    "pedestal_up": "The camera rises straight up",
-    "pedestal_down": "The camera lowers straight down",
-    "crane_up": "The camera rises on a crane",
-    "crane_down": "The camera descends on a crane",
-    "tracking": "The camera tracks alongside the subject",
-    "orbit_left": "The camera circles the subject to the left",
-    "orbit_right": "The camera circles the subject to the right",
-    "zoom_in": "The camera zooms in",
-    "zoom_out": "The camera zooms out",
-    "handheld": "The camera is handheld, with a slight natural shake",
-    "roll": "The camera rolls",
-}
-"""Camera moves as the last sentence of a "prose" prompt (LTX-Video, CogVideoX)."""
-
 RETAKE_HINTS = ("move", "still")
 """Hints a retake can carry when the critic found the camera wrong: move more, or hold still."""
 
@@ -194,7 +149,7 @@ def hinted_prompt(prompt: str, shot: Shot, hint: str) -> str:
     if hint == "still":
         return f"{prompt} Locked-off camera on a tripod: the frame does not move at all."
     if hint == "move":
-        words = MOVEMENT_WORDS[shot.movement.value]
+        words = MOVES[shot.movement].compact
         return f"{prompt} Strong, clearly visible camera movement from start to end: {words}."
     raise ValueError(f"unknown retake hint {hint!r}: use one of {', '.join(RETAKE_HINTS)}")
 
@@ -223,7 +178,7 @@ def compose_prompt(plan: StoryPlan, shot: Shot, style: str = "compact") -> str:
     extras.append(f"Look: {plan.style.look}." if plan.style.look else "")
     if style == "prose":
         framing = f"{SIZE_WORDS[shot.size.value]}, {ANGLE_WORDS[shot.angle.value]}"
-        camera = PROSE_MOVES[shot.movement.value]
+        camera = MOVES[shot.movement].prose
         lines = [
             f"{shot.action[:1].upper()}{shot.action[1:]}.",
             *(f"{character_text(c)}." for c in people),
@@ -238,7 +193,7 @@ def compose_prompt(plan: StoryPlan, shot: Shot, style: str = "compact") -> str:
         [
             SIZE_WORDS[shot.size.value],
             ANGLE_WORDS[shot.angle.value],
-            MOVEMENT_WORDS[shot.movement.value] + speed,
+            MOVES[shot.movement].compact + speed,
             f"{shot.lens_mm}mm lens",
             f"{shot.depth_of_field.value} depth of field",
         ]

@@ -28,49 +28,34 @@ from storyreel.tools.critic_metrics import (
     measure_take,
 )
 from storyreel.tools.story import Critique, Finding, Shot, StoryPlan
+from storyreel.tools.vocabulary import MEASURABLE_MOVES, MOVES, Movement, MoveWords
 
-# Planned movement -> the camera label the measurement should agree with (None: no label check).
-EXPECTED_LABEL: dict[str, str | None] = {
-    "static": "static",
-    "pan_left": "pan_left",
-    "pan_right": "pan_right",
-    "truck_left": "pan_left",
-    "truck_right": "pan_right",
-    "tilt_up": "tilt_up",
-    "tilt_down": "tilt_down",
-    "pedestal_up": "tilt_up",
-    "pedestal_down": "tilt_down",
-    "crane_up": "tilt_up",
-    "crane_down": "tilt_down",
-    "dolly_in": "zoom_in",
-    "zoom_in": "zoom_in",
-    "dolly_out": "zoom_out",
-    "zoom_out": "zoom_out",
-    "tracking": None,
-    "orbit_left": None,
-    "orbit_right": None,
-    "handheld": None,
-    "roll": None,
-}
-DIRECTIONAL = {"pan_left", "pan_right", "tilt_up", "tilt_down", "zoom_in", "zoom_out"}
-PLAIN_MOVES = {
-    "static": "a still shot",
-    "pan_left": "to pan left",
-    "pan_right": "to pan right",
-    "tilt_up": "to tilt up",
-    "tilt_down": "to tilt down",
-    "zoom_in": "to move in closer",
-    "zoom_out": "to pull back",
-}
-SEEN_MOVES = {
-    "pan_left": "the camera drifts to the left",
-    "pan_right": "the camera drifts to the right",
-    "tilt_up": "the camera drifts upwards",
-    "tilt_down": "the camera drifts downwards",
-    "zoom_in": "the picture slowly grows",
-    "zoom_out": "the picture slowly shrinks",
-    "static": "the picture barely moves",
-}
+
+def _words(name: str | None) -> MoveWords | None:
+    """The vocabulary's words for a movement or measured label; None for "mixed", unknowns."""
+    try:
+        return MOVES[Movement(name)] if name else None
+    except ValueError:
+        return None
+
+
+def expected_label(movement: str | None) -> Movement | None:
+    """The camera label a take of the planned `movement` should measure (None: not checked,
+    or not a known movement)."""
+    words = _words(movement)
+    return words.critic_label if words else None
+
+
+def _planned(label: Movement | None) -> str:
+    """ "to pan left": what was planned in the critic's words, from the expected label."""
+    return MOVES[label].planned if label else "to move"
+
+
+def _seen(label: str) -> str:
+    """ "the camera drifts to the left": what the camera meter measured, in words."""
+    words = _words(label)
+    return words.seen if words else "the picture moves"
+
 
 MAX_FLASHES_PER_S = 3.0
 CONTINUITY_MAX_DIFF = 0.035  # mean |first - previous last| / 255 for continues_from
@@ -175,12 +160,12 @@ def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Findin
     if metrics.single_frame:
         return []
     who, planned = expect.label, expect.movement
-    wanted = EXPECTED_LABEL.get(planned)
+    wanted = expected_label(planned)
     seen = metrics.camera_motion
     findings: list[Finding] = []
     last = metrics.frames - 1
-    if planned == "static" and (metrics.moving or seen in DIRECTIONAL):
-        drift = SEEN_MOVES.get(seen, "the picture moves")
+    if planned == "static" and (metrics.moving or seen in MEASURABLE_MOVES):
+        drift = _seen(seen)
         findings.append(
             Finding(
                 kind="static_moves",
@@ -197,18 +182,17 @@ def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Findin
                 severity="error",
                 frame_start=0,
                 frame_end=last,
-                message=f"{who} was planned {PLAIN_MOVES.get(wanted or '', 'to move')} "
-                "but the picture barely moves.",
+                message=f"{who} was planned {_planned(wanted)} but the picture barely moves.",
             )
         )
-    elif wanted in DIRECTIONAL and seen in DIRECTIONAL and seen != wanted:
+    elif wanted in MEASURABLE_MOVES and seen in MEASURABLE_MOVES and seen != wanted:
         findings.append(
             Finding(
                 kind="wrong_direction",
                 severity="error",
                 frame_start=0,
                 frame_end=last,
-                message=f"{who} was planned {PLAIN_MOVES[wanted]} but {SEEN_MOVES[seen]}.",
+                message=f"{who} was planned {_planned(wanted)} but {_seen(seen)}.",
             )
         )
     if not any(f.kind == "no_motion" for f in findings) and planned != "static":

@@ -33,6 +33,7 @@ from storyreel.tools.story import (
     check_name,
 )
 from storyreel.tools.vocabulary import (
+    MEASURABLE_MOVES,
     AngleField,
     DepthOfFieldField,
     LightSideField,
@@ -761,9 +762,6 @@ def resolve_handles(plan: StoryPlan, shot: Shot) -> None:
             take_movement_from(shot, ref)
 
 
-_CLIP_MOVES = {"pan_left", "pan_right", "tilt_up", "tilt_down", "zoom_in", "zoom_out"}
-
-
 def take_movement_from(shot: Shot, ref: Reference) -> str | None:
     """A still shot that names a motion clip takes the clip's measured camera movement.
 
@@ -772,7 +770,7 @@ def take_movement_from(shot: Shot, ref: Reference) -> str | None:
     """
     if ref.kind != MediaKind.VIDEO or ref.role != ReferenceRole.MOTION:
         return None
-    if ref.motion not in _CLIP_MOVES or shot.movement != Movement.STATIC:
+    if ref.motion not in MEASURABLE_MOVES or shot.movement != Movement.STATIC:
         return None
     shot.movement = Movement(ref.motion)
     return f"moves {ref.motion.replace('_', ' ')}, as {ref.handle} does"

@@ -5,12 +5,19 @@ JSON view and the critic use these spellings). Input is forgiving: people may
 write "close-up", "closeup" or "CU", "push in" or "dolly in", "wide shot".
 `parse_term` turns such words into the strict value, or raises an error that
 lists the accepted values.
+
+Camera movements have one table, `MOVES`: for each `Movement` the words `parse_term`
+accepts, the phrases the offline director recognises in free text (`find_move`,
+`move_phrases`), the words of compact and prose prompts, the plain words said back to
+people, and what the critic expects, says it wanted and says it saw.
 """
 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+from functools import cache
 from typing import Annotated, TypeVar
 
 from pydantic import BeforeValidator
@@ -129,9 +136,611 @@ class MediaKind(StrEnum):
     AUDIO = "audio"
 
 
+# --- Camera movements: ONE table of every word for every move -------------------------
+#
+# Adding a move: a `Movement` member above, its `MoveWords` in `MOVES` below, and its
+# amounts in renderer/previz.py (`Movement` literal and `_MOVES`); tests/test_vocabulary.py
+# names whatever is missing.
+
+
+class Rank(IntEnum):
+    """The order in which the phrase recognisers are tried: specific before general.
+
+    The first rank with a phrase that matches (in a camera clause, where asked) decides
+    the move, so "pan from left to right" is a pan right although it says "left", and
+    "a slow dolly in" is a dolly in although "dolly" alone is one too. Within a rank the
+    phrases are tried in `Movement` order, then in the order they are listed.
+    """
+
+    FROM_TO = 0  # two directions, the one after "to" wins: "pan from left to right"
+    NAMED = 1  # a named move with its direction: "pan left", "tilt up", "push in", "barrel roll"
+    EVERYDAY = 2  # everyday verbs: "creeps in", "drifts right", "circles them", "floats up"
+    UNDIRECTED = 3  # a move without its direction, which defaults: "orbit", "moves sideways"
+    BARE = 4  # a bare move word: "dolly" (in), "zoom" (in), "pan" (right)
+    FOLLOW = 5  # the camera goes with the subject: "tracking shot", "follows him"
+    MANNER = 6  # how the camera is held: "handheld", "a little shaky"
+    STILL = 7  # the camera does not move: "static", "locked off", "holds on her"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One way people say a move, as regex source (compiled case-insensitive, no groups).
+
+    `needs_camera`: the words also describe what a person does ("Tom pulls out a letter",
+    "Mara looks up at the sky", "she follows the path home"), so they count only in a
+    camera clause (see `in_camera_clause`) or as a hyphenated noun ("a push-in").
+    """
+
+    pattern: str
+    rank: Rank
+    needs_camera: bool = False
+
+
+@dataclass(frozen=True)
+class MoveWords:
+    """Every word for one camera movement, for people, prompts and the critic.
+
+    Attributes:
+        aliases: normalised words `parse_term` accepts ("pushin" for "push in").
+        phrases: how people say the move in free text; see `move_phrases`.
+        compact: the words in a compact (keyword) prompt: "camera pushes in".
+        prose: the sentence in a prose prompt: "The camera slowly pushes in towards the subject".
+        plain: a short noun for replies to people: "push-in", "still frame", "pan left".
+        planned: what a shot "was planned ..." in the critic's words: "to pan left".
+        seen: how the critic says it saw this move in a take: "the camera drifts to the left".
+        critic_label: the measured camera label a take of this move should show (the camera
+            meter tells only pans, tilts and zooms apart); None: not checked.
+    """
+
+    aliases: tuple[str, ...]
+    phrases: tuple[Phrase, ...]
+    compact: str
+    prose: str
+    plain: str
+    planned: str
+    seen: str
+    critic_label: Movement | None
+
+
+# Regex pieces shared by the phrases below.
+_OBJ = r"(?:her|him|them|it|us|the\s+\w+|(?-i:[A-Z]\w*))"  # whom a move goes round or with
+_CAM = r"\b(?:camera|drone|we)(?:\s+(?:\w+ly|then|now|just|also|should|will|to))*\s+"
+"""The camera as the subject, for verbs too common to trust after a comma ("Lena, climbs")."""
+_ADV = r"(?:(?:slowly|gently|quickly|steadily|smoothly|softly|a\s+(?:little|bit|touch))\s+)?"
+
+
+def _side(side: str) -> str:
+    """ "left", "to the left", "towards the left", "over to the left" (then a word end)."""
+    return rf"(?:(?:over\s+)?(?:to|towards)\s+(?:the\s+)?|over\s+)?{side}\b"
+
+
+_PAN_VERB = r"\bpan(?:s|ning|ned)?\s+"
+_SWING_VERB = (
+    r"\b(?:drift(?:s|ing|ed)?|eas(?:e|es|ing|ed)|swing(?:s|ing)?|swung|sweep(?:s|ing)?|swept"
+    r"|swivel(?:s|l?ing|l?ed)?|whip(?:s|ping|ped)?|look(?:s|ing|ed)?|glanc(?:e|es|ing|ed))\s+"
+)
+_SLIDE_VERB = (
+    r"\b(?:slid(?:e|es|ing)|glid(?:e|es|ing|ed)|mov(?:e|es|ing|ed)|step(?:s|ping|ped)?"
+    r"|shift(?:s|ing|ed)?|sidestep(?:s|ping|ped)?|strafe[sd]?|strafing|travel(?:s|l?ing|l?ed)?"
+    r"|track(?:s|ing|ed)?)\s+"
+)
+_LOOK_VERB = (  # not "looking up at": the director reads that as a low angle
+    r"\b(?:look(?:s|ed)?|angl(?:e|es|ing|ed)|point(?:s|ing|ed)?|tip(?:s|ping|ped)?"
+    r"|glanc(?:e|es|ing|ed)|gaz(?:e|es|ing|ed)|peer(?:s|ing|ed)?)\s+"
+)
+_TILT_VERB = r"\btilt(?:s|ing|ed)?\s+"
+_RISE_VERB = (
+    r"\b(?:lift(?:s|ing|ed)?|ris(?:e|es|ing)|rose|float(?:s|ing|ed)?|soar(?:s|ing|ed)?"
+    r"|climb(?:s|ing|ed)?|fl(?:y|ies|ying)|flew|sail(?:s|ing|ed)?|drift(?:s|ing|ed)?"
+    r"|mov(?:e|es|ing|ed)|go(?:es|ing)?|went|com(?:e|es|ing)|came|rais(?:e|es|ing|ed)"
+    r"|swoop(?:s|ing|ed)?|glid(?:e|es|ing|ed)|boom(?:s|ing|ed)?|crane[sd]?|craning)\s+"
+)
+_DROP_VERB = (
+    r"\b(?:drop(?:s|ping|ped)?|descend(?:s|ing|ed)?|com(?:e|es|ing)|came|sink(?:s|ing)?|sank"
+    r"|lower(?:s|ing|ed)?|float(?:s|ing|ed)?|glid(?:e|es|ing|ed)|swoop(?:s|ing|ed)?"
+    r"|drift(?:s|ing|ed)?|mov(?:e|es|ing|ed)|go(?:es|ing)?|went|fl(?:y|ies|ying)|flew"
+    r"|settl(?:e|es|ing|ed)|boom(?:s|ing|ed)?|crane[sd]?|craning)\s+"
+)
+_STRAIGHT_VERB = (
+    r"\b(?:mov(?:e|es|ing|ed)|go(?:es|ing)?|went|slid(?:e|es|ing)|glid(?:e|es|ing|ed)"
+    r"|ris(?:e|es|ing)|rose|lift(?:s|ing|ed)?|rais(?:e|es|ing|ed)|lower(?:s|ing|ed)?"
+    r"|drop(?:s|ping|ped)?|sink(?:s|ing)?|sank)\s+straight\s+"
+)
+_ORBIT_VERB = r"\b(?:orbit(?:s|ing|ed)?|arc(?:s|ing|ed)?|circl(?:e|es|ing|ed))"
+_ROUND_VERB = (
+    r"\b(?:circl(?:e|es|ing|ed)|go(?:es|ing)?|went|walk(?:s|ing|ed)?|mov(?:e|es|ing|ed)"
+    r"|travel(?:s|l?ing|l?ed)?|swing(?:s|ing)?|swung|sweep(?:s|ing)?|swept|spin(?:s|ning)?"
+    r"|spun|wheel(?:s|ing|ed)?|glid(?:e|es|ing|ed)|drift(?:s|ing|ed)?|orbit(?:s|ing|ed)?"
+    r"|arc(?:s|ing|ed)?|track(?:s|ing|ed)?|dolly(?:ing)?|dollies|dollied)\s+"
+    r"(?:slowly\s+|all\s+the\s+way\s+|halfway\s+|once\s+)?(?:a)?round\s+"
+)
+_PUSH_VERB = (
+    r"\b(?:push(?:es|ing|ed)?|doll(?:y|ies|ying|ied)|track(?:s|ing|ed)?|mov(?:e|es|ing|ed)"
+    r"|creep(?:s|ing)?|crept)"
+)
+_CLOSER_VERB = (
+    r"\b(?:creep(?:s|ing)?|crept|inch(?:es|ing|ed)?|edg(?:e|es|ing|ed)|mov(?:e|es|ing|ed)"
+    r"|drift(?:s|ing|ed)?|glid(?:e|es|ing|ed)|draw(?:s|ing|n)?|drew|com(?:e|es|ing)|came"
+    r"|get(?:s|ting)?|got|go(?:es|ing)?|went|eas(?:e|es|ing|ed)|push(?:es|ing|ed)?"
+    r"|lean(?:s|ing|ed)?|float(?:s|ing|ed)?)\s+"
+)
+_AWAY_VERB = (
+    r"\b(?:draw(?:s|ing|n)?|drew|pull(?:s|ing|ed)?|creep(?:s|ing)?|crept|drift(?:s|ing|ed)?"
+    r"|glid(?:e|es|ing|ed)|eas(?:e|es|ing|ed)|inch(?:es|ing|ed)?|mov(?:e|es|ing|ed)"
+    r"|go(?:es|ing)?|went|step(?:s|ping|ped)?|back(?:s|ing|ed)?|float(?:s|ing|ed)?"
+    r"|edg(?:e|es|ing|ed))\s+"
+)
+_ZOOM_VERB = r"\bzoom(?:s|ing|ed)?"
+_FOLLOW_VERB = (
+    r"\b(?:go(?:es|ing)?|went|stay(?:s|ing|ed)?|mov(?:e|es|ing|ed)|walk(?:s|ing|ed)?"
+    r"|travel(?:s|l?ing|l?ed)?|run(?:s|ning)?|ran|drift(?:s|ing|ed)?|glid(?:e|es|ing|ed)"
+    r"|keep(?:s|ing)?\s+(?:pace|up)|kept\s+(?:pace|up)|ride(?:s)?|riding|rode)\s+"
+)
+_SHAKY = (
+    r"(?:shaky|wobbly|jittery|unsteady|jerky|bumpy|shak(?:es|ing)|wobbl(?:es|ing)"
+    r"|jitter(?:s|ing)?|jostl(?:es|ing|ed)|bounc(?:es|ing)|sway(?:s|ing))"
+)
+
+_N, _E, _U, _B = Rank.NAMED, Rank.EVERYDAY, Rank.UNDIRECTED, Rank.BARE
+
+
+def _pan(side: str, other: str) -> tuple[Phrase, ...]:
+    """Pan phrases for one side ("left"), `other` being the opposite side."""
+    from_to = rf"from\s+(?:the\s+)?{other}\s+to\s+(?:the\s+)?{side}\b"
+    return (
+        Phrase(_PAN_VERB + r"(?:slowly\s+|quickly\s+|across\s+)?" + from_to, Rank.FROM_TO),
+        Phrase(_SWING_VERB + r"(?:slowly\s+|across\s+)?" + from_to, Rank.FROM_TO, True),
+        Phrase(_PAN_VERB + r"(?:slowly\s+|quickly\s+|across\s+)?" + _side(side), _N),
+        Phrase(r"\b(?:whip|swish|snap)[\s-]+pan(?:s|ning|ned)?\s+" + _side(side), _N),
+        Phrase(_SWING_VERB + r"(?:slowly\s+|gently\s+|across\s+|round\s+|around\s+)?"
+               + _side(side), _E, True),
+    )  # fmt: skip
+
+
+def _tilt(way: str, towards: str) -> tuple[Phrase, ...]:
+    """Tilt phrases for "up" or "down"; `towards`: the places that lie that way."""
+    way_rx = rf"{way}(?:wards?)?\b"
+    return (
+        Phrase(_TILT_VERB + r"(?:slowly\s+)?from\s+[\w\s']{1,30}?\s+" + way_rx, Rank.FROM_TO),
+        Phrase(_TILT_VERB + r"(?:slowly\s+)?" + way_rx, _N),
+        Phrase(_TILT_VERB + rf"(?:slowly\s+)?(?:to|towards)\s+(?:the\s+|her\s+|his\s+)?"
+               rf"(?:{towards})\b", _N),
+        Phrase(_LOOK_VERB + _ADV + way_rx, _E, True),
+    )  # fmt: skip
+
+
+def _truck(side: str) -> tuple[Phrase, ...]:
+    """Truck (sideways) phrases for one side."""
+    named = r"(?<!\ba\s)(?<!\bthe\s)\b(?:truck(?:s|ing|ed)?|crab(?:s|bing|bed)?)\s+"
+    return (
+        Phrase(named + _side(side), _N),  # (?<!a ): not "a truck left the harbour"
+        Phrase(_SLIDE_VERB + r"(?:sideways\s+)?" + _ADV + _side(side), _E, True),
+    )
+
+
+def _orbit(side: str) -> tuple[Phrase, ...]:
+    """Orbit phrases with a direction ("circles them to the left")."""
+    return (
+        Phrase(_ORBIT_VERB + rf"(?:\s+(?:(?:a)?round\s+)?{_OBJ})?\s+" + _side(side), _N, True),
+        Phrase(_ROUND_VERB + _OBJ + r"\s+" + _side(side), _N, True),
+    )
+
+
+MOVES: dict[Movement, MoveWords] = {
+    Movement.STATIC: MoveWords(
+        aliases=("still", "none", "locked", "lockedoff", "fixed", "tripod"),
+        phrases=(
+            Phrase(r"\bstatic(?:\s+(?:shot|camera|frame))?\b|\blocked[\s-]+off\b"
+                   r"|\bon\s+a\s+tripod\b|\b(?:still|fixed|stationary|motionless)\s+camera\b"
+                   r"|\bno\s+camera\s+move(?:ment)?\b|\bdon'?t\s+move\s+the\s+camera\b"
+                   r"|\bhold(?:s|ing)?\s+on\b(?!\s+to\b)", Rank.STILL),
+            Phrase(r"\bfixed\s+(?:frame|shot)\b|\blocked\s+frame\b", Rank.STILL),
+            Phrase(r"\bkeep\s+(?:the\s+camera|it|the\s+frame|the\s+shot)\s+"
+                   r"(?:still|steady|locked(?:[\s-]+off)?|fixed|static)\b", Rank.STILL),
+            Phrase(r"\b(?:stays?|staying|remains?|remaining|keeps?|keeping|is|holds?|holding"
+                   r"|sits?|sitting)\s+(?:perfectly\s+|completely\s+|dead\s+|totally\s+)?"
+                   r"(?:still|locked(?:[\s-]+off)?|fixed|static|put|motionless)\b",
+                   Rank.STILL, True),
+            Phrase(r"\b(?:(?:does|wo|should|must)\s*n['\u2019]?t|(?:does|will|should|must)\s+not"
+                   r"|never)\s+(?:ever\s+)?move[sd]?\b", Rank.STILL, True),
+        ),
+        compact="static camera",
+        prose="The camera holds still",
+        plain="still frame",
+        planned="a still shot",
+        seen="the picture barely moves",
+        critic_label=Movement.STATIC,
+    ),
+    Movement.PAN_LEFT: MoveWords(
+        aliases=("panleft",),
+        phrases=_pan("left", "right"),
+        compact="camera pans left",
+        prose="The camera pans to the left",
+        plain="pan left",
+        planned="to pan left",
+        seen="the camera drifts to the left",
+        critic_label=Movement.PAN_LEFT,
+    ),
+    Movement.PAN_RIGHT: MoveWords(
+        aliases=("panright",),
+        phrases=(
+            *_pan("right", "left"),
+            Phrase(r"\b(?:swing(?:s|ing)?|swung|sweep(?:s|ing)?|swept|swivel(?:s|l?ing|l?ed)?"
+                   r"|whip(?:s|ping|ped)?)\s+(?:slowly\s+)?(?:over|across|round|around)\b",
+                   _U, True),
+            Phrase(r"\bpan(?:s|ning)?\b(?:\s+across)?", _B),
+        ),
+        compact="camera pans right",
+        prose="The camera pans to the right",
+        plain="pan right",
+        planned="to pan right",
+        seen="the camera drifts to the right",
+        critic_label=Movement.PAN_RIGHT,
+    ),
+    Movement.TILT_UP: MoveWords(
+        aliases=("tiltup",),
+        phrases=(
+            *_tilt("up", r"sky|heavens|ceiling|roofs?|rooftops?|top|stars|clouds|moon|sun"
+                         r"|face|eyes|spire|tower"),
+            Phrase(_LOOK_VERB + r"(?:skywards?|heavenwards?)\b", _E, True),
+        ),
+        compact="camera tilts up",
+        prose="The camera tilts up",
+        plain="tilt up",
+        planned="to tilt up",
+        seen="the camera drifts upwards",
+        critic_label=Movement.TILT_UP,
+    ),
+    Movement.TILT_DOWN: MoveWords(
+        aliases=("tiltdown",),
+        phrases=_tilt("down", r"floor|ground|street|feet|shoes|water|table|desk|road|pavement"
+                              r"|sand|grass|hands"),
+        compact="camera tilts down",
+        prose="The camera tilts down",
+        plain="tilt down",
+        planned="to tilt down",
+        seen="the camera drifts downwards",
+        critic_label=Movement.TILT_DOWN,
+    ),
+    Movement.DOLLY_IN: MoveWords(
+        aliases=("dollyin", "pushin", "push", "pushon", "trackin", "creepin"),
+        phrases=(
+            Phrase(r"\bdoll(?:y|ies|ying|ied)[\s-]+(?:in|forward)\b", _N),
+            Phrase(_PUSH_VERB + r"(?:-|\s+" + _ADV + r")in\b(?:\s+(?:on|to|towards|closer))?",
+                   _N, True),
+            Phrase(r"\bpush(?:es|ing|ed)?\s+(?:closer|forward)\b", _N, True),
+            Phrase(_CLOSER_VERB + r"(?:(?:a\s+)?(?:little|bit|touch|lot)\s+|slowly\s+|gently\s+"
+                   r"|steadily\s+)*(?:closer|nearer|forwards?)\b", _E, True),
+            Phrase(r"\b(?:inch(?:es|ing|ed)?|edg(?:e|es|ing|ed)|drift(?:s|ing|ed)?"
+                   r"|glid(?:e|es|ing|ed)|eas(?:e|es|ing|ed)|clos(?:e|es|ing|ed)"
+                   r"|zero(?:es|ing|ed)?)\s+" + _ADV + r"in\b(?:\s+(?:on|to|towards))?", _E, True),
+            Phrase(r"\bpush(?:es|ing|ed)?\s+into\b", _E, True),
+            Phrase(r"\b(?:mov(?:e|es|ing|ed)|drift(?:s|ing|ed)?|glid(?:e|es|ing|ed))\s+"
+                   r"(?:slowly\s+|gently\s+)?towards?\s+(?!(?:the\s+)?(?:left|right)\b)",
+                   _E, True),
+            Phrase(_CAM + r"approach(?:es|ing|ed)?\b", _E),
+            Phrase(r"\bdolly\b", _B),
+        ),
+        compact="camera pushes in",
+        prose="The camera slowly pushes in towards the subject",
+        plain="push-in",
+        planned="to push in",
+        seen="the camera pushes in",
+        critic_label=Movement.ZOOM_IN,
+    ),
+    Movement.DOLLY_OUT: MoveWords(
+        aliases=("dollyout", "pullout", "pullback", "pull", "trackout", "dollyback", "pullaway"),
+        phrases=(
+            Phrase(r"\bdoll(?:y|ies|ying|ied)[\s-]+(?:out|back(?:wards?)?|away)\b", _N),
+            Phrase(r"\b(?:pull(?:s|ing|ed)?|track(?:s|ing|ed)?|mov(?:e|es|ing|ed))(?:-|\s+"
+                   + _ADV + r")(?:out|back|away)\b", _N, True),
+            Phrase(_AWAY_VERB + _ADV + r"(?:back(?:wards?)?|away|out|off)\b", _E, True),
+            Phrase(r"\bback(?:s|ing|ed)?\s+up\b", _E, True),
+            Phrase(r"\bpull(?:s|ing|ed)?\s+(?:slowly\s+)?wide\b", _E, True),
+            Phrase(_CAM + r"(?:retreat(?:s|ing|ed)?|reced(?:e|es|ing|ed)|withdraw(?:s|ing|n)?"
+                   r"|withdrew)\b", _E),
+        ),
+        compact="camera pulls back",
+        prose="The camera pulls back from the subject",
+        plain="pull-back",
+        planned="to pull back",
+        seen="the camera pulls back",
+        critic_label=Movement.ZOOM_OUT,
+    ),
+    Movement.TRUCK_LEFT: MoveWords(
+        aliases=("truckleft", "crableft"),
+        phrases=_truck("left"),
+        compact="camera trucks left",
+        prose="The camera moves sideways to the left",
+        plain="truck left",
+        planned="to move sideways to the left",
+        seen="the camera slides to the left",
+        critic_label=Movement.PAN_LEFT,
+    ),
+    Movement.TRUCK_RIGHT: MoveWords(
+        aliases=("truckright", "crabright"),
+        phrases=(
+            *_truck("right"),
+            Phrase(r"(?:" + _SLIDE_VERB + r"|\b(?:truck(?:s|ing|ed)?|crab(?:s|bing|bed)?)\s+)"
+                   + _ADV + r"sideways\b", _U, True),
+            Phrase(r"\bsideways\s+(?:move|track|tracking|dolly|slide)\b", _U),
+        ),
+        compact="camera trucks right",
+        prose="The camera moves sideways to the right",
+        plain="truck right",
+        planned="to move sideways to the right",
+        seen="the camera slides to the right",
+        critic_label=Movement.PAN_RIGHT,
+    ),
+    Movement.PEDESTAL_UP: MoveWords(
+        aliases=("pedestalup", "pedup"),
+        phrases=(
+            Phrase(r"\b(?:pedestal|ped)(?:s|ing|led|ling|ed)?\s+up(?:wards?)?\b", _N),
+            Phrase(_STRAIGHT_VERB + r"up(?:wards?)?\b", _E, True),
+        ),
+        compact="camera rises",
+        prose="The camera rises straight up",
+        plain="pedestal up",
+        planned="to rise straight up",
+        seen="the camera rises",
+        critic_label=Movement.TILT_UP,
+    ),
+    Movement.PEDESTAL_DOWN: MoveWords(
+        aliases=("pedestaldown", "peddown"),
+        phrases=(
+            Phrase(r"\b(?:pedestal|ped)(?:s|ing|led|ling|ed)?\s+down(?:wards?)?\b", _N),
+            Phrase(_STRAIGHT_VERB + r"down(?:wards?)?\b", _E, True),
+        ),
+        compact="camera lowers",
+        prose="The camera lowers straight down",
+        plain="pedestal down",
+        planned="to lower straight down",
+        seen="the camera lowers",
+        critic_label=Movement.TILT_DOWN,
+    ),
+    Movement.CRANE_UP: MoveWords(
+        aliases=("craneup", "jibup", "boomup"),
+        phrases=(
+            Phrase(r"\b(?:crane|jib|boom)(?:s|ing|ed)?\s+up(?:wards?)?\b", _N),
+            Phrase(_RISE_VERB + r"(?:slowly\s+|gently\s+|high\s+|up\s+)?"
+                   r"(?:up(?:wards?)?|above|skywards?|higher|over(?=\s+the\b))\b", _E, True),
+            Phrase(_CAM + r"(?:ris(?:e|es|ing)|rose|climb(?:s|ing|ed)?|soar(?:s|ing|ed)?"
+                   r"|ascend(?:s|ing|ed)?|lift(?:s|ing)?\s+off)\b", _E),
+        ),
+        compact="crane shot rising",
+        prose="The camera rises on a crane",
+        plain="crane up",
+        planned="to rise on a crane",
+        seen="the camera rises high",
+        critic_label=Movement.TILT_UP,
+    ),
+    Movement.CRANE_DOWN: MoveWords(
+        aliases=("cranedown", "jibdown", "boomdown"),
+        phrases=(
+            Phrase(r"\b(?:crane|jib|boom)(?:s|ing|ed)?\s+down(?:wards?)?\b", _N),
+            Phrase(_DROP_VERB + r"(?:slowly\s+|gently\s+|back\s+)?(?:down(?:wards?)?|lower)\b",
+                   _E, True),
+            Phrase(_CAM + r"(?:descend(?:s|ing|ed)?|lower(?:s|ing|ed)?|drop(?:s|ping|ped)?)\b",
+                   _E),
+        ),
+        compact="crane shot descending",
+        prose="The camera descends on a crane",
+        plain="crane down",
+        planned="to descend on a crane",
+        seen="the camera descends",
+        critic_label=Movement.TILT_DOWN,
+    ),
+    Movement.TRACKING: MoveWords(
+        aliases=("track", "follow", "following", "trackingshot", "followshot", "steadicam"),
+        phrases=(
+            Phrase(r"\btracking(?:[\s-]+shots?)?|\bsteadicam\b|\b(?:the\s+)?camera\s+follows\b"
+                   r"|\bwe\s+follow\b|\bfollow(?:ing)?[\s-]+shots?\b(?!\s*\d)"
+                   r"|\btracks?\s+(?:with|alongside)(?:\s+(?:her|him|them))?\b", Rank.FOLLOW),
+            Phrase(r"\bfollow(?:s|ing|ed)?\b", Rank.FOLLOW, True),
+            Phrase(_FOLLOW_VERB + r"(?:right\s+)?(?:with|alongside|beside)\s+" + _OBJ,
+                   Rank.FOLLOW, True),
+            Phrase(r"\btrack(?:s|ing|ed)?\s+" + _OBJ + r"(?=\s|$|[,.;])", Rank.FOLLOW, True),
+        ),
+        compact="tracking shot following the subject",
+        prose="The camera tracks alongside the subject",
+        plain="tracking shot",
+        planned="to follow the subject",
+        seen="the camera follows the subject",
+        critic_label=None,
+    ),
+    Movement.ORBIT_LEFT: MoveWords(
+        aliases=("orbitleft", "arcleft", "circleleft"),
+        phrases=_orbit("left"),
+        compact="camera orbits left around the subject",
+        prose="The camera circles the subject to the left",
+        plain="orbit left",
+        planned="to circle the subject to the left",
+        seen="the camera circles to the left",
+        critic_label=None,
+    ),
+    Movement.ORBIT_RIGHT: MoveWords(
+        aliases=("orbit", "arc", "orbitright", "arcright", "circleright"),
+        phrases=(
+            *_orbit("right"),
+            Phrase(_ROUND_VERB + _OBJ, _E, True),
+            Phrase(r"\bcircl(?:es|ing|ed)\s+" + _OBJ, _E, True),
+            Phrase(r"\b(?:orbit(?:s|ing|ed)?|arc(?:s|ing|ed)?)\b(?:\s+(?:a)?round\s+"
+                   + _OBJ + ")?", _U, True),
+            Phrase(r"\bcircl(?:e|es|ing|ed)\s+(?:a)?round\b", _U, True),
+            Phrase(r"\b360(?:[\s-]*degrees?|°)?[\s-]+(?:orbit|turn|spin|move|shot|pan)\b", _U),
+        ),
+        compact="camera orbits right around the subject",
+        prose="The camera circles the subject to the right",
+        plain="orbit right",
+        planned="to circle the subject to the right",
+        seen="the camera circles to the right",
+        critic_label=None,
+    ),
+    Movement.ZOOM_IN: MoveWords(
+        aliases=("zoomin", "punchin", "snapzoom", "crashzoom"),
+        phrases=(
+            Phrase(_ZOOM_VERB + r"\s+in\b", _N),
+            Phrase(r"\bpunch(?:es|ing|ed)?[\s-]+in\b", _E, True),
+            Phrase(_ZOOM_VERB + r"(?:\s+(?:on|into|onto|towards))?\b", _B),
+        ),
+        compact="slow zoom in",
+        prose="The camera zooms in",
+        plain="zoom in",
+        planned="to move in closer",
+        seen="the picture slowly grows",
+        critic_label=Movement.ZOOM_IN,
+    ),
+    Movement.ZOOM_OUT: MoveWords(
+        aliases=("zoomout", "zoomback", "punchout"),
+        phrases=(
+            Phrase(_ZOOM_VERB + r"\s+(?:out|back|wide|away)\b", _N),
+            Phrase(r"\bpunch(?:es|ing|ed)?[\s-]+out\b", _E, True),
+        ),
+        compact="zoom out",
+        prose="The camera zooms out",
+        plain="zoom out",
+        planned="to pull back",
+        seen="the picture slowly shrinks",
+        critic_label=Movement.ZOOM_OUT,
+    ),
+    Movement.HANDHELD: MoveWords(
+        aliases=("hand", "shaky", "shakycam", "wobbly", "handheldcamera"),
+        phrases=(
+            Phrase(r"\bhand[\s-]*held\b|\bshaky[\s-]*cam(?:era)?\b", Rank.MANNER),
+            Phrase(r"\b" + _SHAKY + r"[\s-]+(?:cam(?:era)?|frame|footage|feel|look|shot|image"
+                   r"|picture|movement)\b", Rank.MANNER),
+            Phrase(r"\bdocumentary[\s-]+(?:style|feel|look)\b|\b(?:cin[eé]ma\s+)?v[eé]rit[eé]\b"
+                   r"|\brun[\s-]+and[\s-]+gun\b|\bfound[\s-]+footage\b|\bon\s+the\s+shoulder\b"
+                   r"|\bshoulder[\s-]+(?:mounted|rig|cam(?:era)?)\b", Rank.MANNER),
+            Phrase(r"\b(?:(?:is|feels|looks|goes|gets|stays|a\s+(?:little|bit|touch)|slightly"
+                   r"|quite|very|kind\s+of|sort\s+of)\s+)*" + _SHAKY + r"\b", Rank.MANNER, True),
+        ),
+        compact="handheld camera",
+        prose="The camera is handheld, with a slight natural shake",
+        plain="handheld camera",
+        planned="to be handheld",
+        seen="the camera shakes a little",
+        critic_label=None,
+    ),
+    Movement.ROLL: MoveWords(
+        aliases=("barrelroll", "rotate"),
+        phrases=(
+            Phrase(r"\bbarrel[\s-]+roll(?:s|ing)?\b|\bcamera\s+rolls\b", _N),
+            Phrase(r"\b(?:the\s+)?horizon\s+(?:slowly\s+)?(?:tilts|rolls|turns|spins|rotates"
+                   r"|tips|cants|twists)\b", _N),
+            Phrase(_CAM + r"(?:roll(?:s|ing|ed)?|rotat(?:e|es|ing|ed)|spin(?:s|ning)?|spun"
+                   r"|twist(?:s|ing|ed)?|corkscrew(?:s|ing|ed)?)\b", _E),
+        ),
+        compact="camera rolls",
+        prose="The camera rolls",
+        plain="roll",
+        planned="to roll",
+        seen="the picture rolls",
+        critic_label=None,
+    ),
+}  # fmt: skip
+"""Every camera movement's words: the one place to add or reword a move."""
+
+MEASURABLE_MOVES: frozenset[Movement] = frozenset(
+    w.critic_label for w in MOVES.values() if w.critic_label not in (None, Movement.STATIC)
+)
+"""The directional labels the critic's camera meter can tell apart (pans, tilts, zooms):
+a take's wrong direction is judged on these, and a motion clip can hand one to a shot."""
+
+_SPEED_WORDS = (
+    r"slow|slowly|gentle|gently|gradual|gradually|subtle|quick|quickly|fast|rapid|rapidly"
+    r"|sudden|suddenly|whip|snap|crash"
+)
+_CAMERA_CLAUSE = re.compile(
+    r"(?:^|[,;:]|\b(?:a|an|then|" + _SPEED_WORDS + r")"
+    r"|\b(?:camera|cam|drone|we)(?:\s+(?:\w+ly|then|now|just|also|still|very|again|soon"
+    r"|should|will|would|can|could|must|might|may|shall|to|needs|has|have|starts|begins"
+    r"|keeps))"
+    r"{0,3}(?:['\u2019]ll)?)\s*$",
+    re.I,
+)
+
+
+def in_camera_clause(before: str) -> bool:
+    """Whether words that follow `before` describe the camera, not a person.
+
+    The rule for `Phrase.needs_camera`: the phrase opens the text or a clause (after
+    ",", ";" or ":"), follows "a"/"an"/"then" or a speed word ("a slow push in",
+    "then follows him", "gently drifts left"), or follows the camera ("camera", "drone",
+    "we") with at most three adverbs or helper verbs between ("the camera then very
+    slowly creeps in", "the camera should creep in"). "Lens" is not the camera: "the
+    lens rotates" is a lighthouse's. So "Tom pulls out a letter", "Mara looks up at the
+    sky" and "she follows the path home" are not camera moves, and neither is "Mara
+    looks at the camera and pulls out a letter" ("and" does not open a camera clause).
+    """
+    return bool(_CAMERA_CLAUSE.search(before))
+
+
+@dataclass(frozen=True)
+class MovePhrase:
+    """A compiled phrase recogniser: the move it means and the rank it is tried at."""
+
+    movement: Movement
+    pattern: re.Pattern[str]
+    rank: Rank
+    needs_camera: bool
+
+
+@dataclass(frozen=True)
+class MoveMatch:
+    """Where a camera movement was found in a text: `text[start:end]` names it."""
+
+    movement: Movement
+    start: int
+    end: int
+
+
+def _camera_words(words: str, before: str) -> bool:
+    """Whether `words` (a `needs_camera` phrase found after `before`) are the camera's: a
+    hyphenated noun ("a push-in"), screenplay capitals ("... and PULL BACK to wide"), or
+    in a camera clause."""
+    hyphenated = re.match(r"[a-z]+-", words, re.I)
+    return bool(hyphenated) or words.isupper() or in_camera_clause(before)
+
+
+@cache
+def move_phrases() -> tuple[MovePhrase, ...]:
+    """Every movement phrase compiled, in the order to try them (by `Rank`, then `Movement`
+    order, then as listed); each pattern has no capturing groups."""
+    ordered = sorted(
+        (phrase.rank, order, index, move, phrase)
+        for order, (move, words) in enumerate(MOVES.items())
+        for index, phrase in enumerate(words.phrases)
+    )
+    return tuple(
+        MovePhrase(move, re.compile(phrase.pattern, re.I), phrase.rank, phrase.needs_camera)
+        for *_, move, phrase in ordered
+    )
+
+
+def find_move(text: str) -> MoveMatch | None:
+    """The camera movement `text` describes, and where, or None.
+
+    Phrases are tried in `move_phrases` order and the first that matches wins; a phrase
+    that `needs_camera` counts only in a camera clause (`in_camera_clause`), as a
+    hyphenated noun ("a push-in") or in screenplay capitals ("and PULL BACK to wide"),
+    so a person's "pulls out a letter" is skipped.
+
+    >>> find_move("the camera creeps in on her").movement
+    <Movement.DOLLY_IN: 'dolly_in'>
+    """
+    for phrase in move_phrases():
+        for m in phrase.pattern.finditer(text):
+            if phrase.needs_camera and not _camera_words(m.group(0), text[: m.start()]):
+                continue
+            return MoveMatch(phrase.movement, m.start(), m.end())
+    return None
+
+
 # Words people use, normalised (lowercase, spaces/underscores/hyphens removed),
 # mapped to the strict value. The strict values themselves are always accepted.
 _ALIASES: dict[type[StrEnum], dict[str, str]] = {
+    Movement: {alias: move.value for move, words in MOVES.items() for alias in words.aliases},
     ShotSize: {
         "extremecloseup": "ECU",
         "extremeclose": "ECU",
@@ -202,57 +811,6 @@ _ALIASES: dict[type[StrEnum], dict[str, str]] = {
         "frombehind": "back",
         "behind": "back",
         "rear": "back",
-    },
-    Movement: {
-        "still": "static",
-        "none": "static",
-        "locked": "static",
-        "lockedoff": "static",
-        "fixed": "static",
-        "tripod": "static",
-        "panleft": "pan_left",
-        "panright": "pan_right",
-        "tiltup": "tilt_up",
-        "tiltdown": "tilt_down",
-        "dollyin": "dolly_in",
-        "pushin": "dolly_in",
-        "push": "dolly_in",
-        "pushon": "dolly_in",
-        "trackin": "dolly_in",
-        "dollyout": "dolly_out",
-        "pullout": "dolly_out",
-        "pullback": "dolly_out",
-        "pull": "dolly_out",
-        "trackout": "dolly_out",
-        "truckleft": "truck_left",
-        "truckright": "truck_right",
-        "pedestalup": "pedestal_up",
-        "pedup": "pedestal_up",
-        "pedestaldown": "pedestal_down",
-        "peddown": "pedestal_down",
-        "craneup": "crane_up",
-        "jibup": "crane_up",
-        "boomup": "crane_up",
-        "cranedown": "crane_down",
-        "jibdown": "crane_down",
-        "boomdown": "crane_down",
-        "track": "tracking",
-        "follow": "tracking",
-        "following": "tracking",
-        "trackingshot": "tracking",
-        "orbitleft": "orbit_left",
-        "arcleft": "orbit_left",
-        "orbit": "orbit_right",
-        "arc": "orbit_right",
-        "orbitright": "orbit_right",
-        "arcright": "orbit_right",
-        "zoomin": "zoom_in",
-        "zoomout": "zoom_out",
-        "hand": "handheld",
-        "shaky": "handheld",
-        "shakycam": "handheld",
-        "barrelroll": "roll",
-        "rotate": "roll",
     },
     TimeOfDay: {
         "sunrise": "dawn",

@@ -9,7 +9,6 @@ from storyreel.agent.offline.text import cut_span, join_words, parse_number, rx
 from storyreel.agent.offline.words import (
     ANGLE_WORDS,
     LENSES,
-    MOVE_WORDS,
     PHRASES,
     SIZE_ORDER,
     SIZE_WORDS,
@@ -20,6 +19,7 @@ from storyreel.tools.edits import (
 )
 from storyreel.tools.story import Shot
 from storyreel.tools.vocabulary import (
+    MOVES,
     Angle,
     DepthOfField,
     LightSide,
@@ -27,6 +27,7 @@ from storyreel.tools.vocabulary import (
     ShotSize,
     TimeOfDay,
     Transition,
+    find_move,
     parse_term,
 )
 
@@ -72,39 +73,9 @@ _ANGLES = [
     (rx(r"from\s+behind|camera\s+behind\s+(?:him|her|them)|(?:shot|seen)\s+from\s+the\s+back",
         r"|behind\s+(?:him|her|them),?\s+(?:looking|facing)"), "back"),
 ]  # fmt: skip
-# (pattern, movement; "{0}" is the direction the pattern captured, True: an inflected
-# verb ("pushes in", "pulls back") counts only next to "camera"/"we" or a speed word)
-_MOVES = [
-    (rx(r"\bpan(?:s|ning|ned)?\s+from\s+(?:the\s+)?(?:left|right)\s+to\s+(?:the\s+)?",
-         r"(left|right)\b"), "pan {0}", False),
-    (rx(r"\bpan(?:s|ning|ned)?\s+(?:slowly\s+|quickly\s+|over\s+|across\s+)?",
-         r"(?:(?:to|towards)\s+(?:the\s+)?)?(left|right)\b"), "pan {0}", False),
-    (rx(r"\btilt(?:s|ing|ed)?\s+(?:slowly\s+)?(up|down)(?:wards?)?\b"), "tilt {0}", False),
-    (rx(r"\bzoom(?:s|ing|ed)?\s+(in|out)\b"), "zoom {0}", False),
-    (rx(r"\b(?:crane|jib|boom)(?:s|ing)?\s+(up|down)\b"), "crane {0}", False),
-    (rx(r"\b(?:pedestal|ped)(?:s|ing)?\s+(up|down)\b"), "pedestal {0}", False),
-    (rx(r"\b(?:truck|crab)(?:s|ing)?\s+(?:to\s+the\s+)?(left|right)\b"), "truck {0}", False),
-    (rx(r"\b(?:orbit|arc|circle)(?:s|ing)?(?:\s+around\s+(?:her|him|them|[a-z]+))?",
-         r"(?:\s+(?:to\s+the\s+)?(left|right))?\b"), "orbit {0}", True),
-    (rx(r"\b(?:push|dolly|track|move|creep)(?:es|s|ing|ies)?[\s-]+in\b(?!to|side)",
-         r"(?:\s+(?:on|to|towards|closer))?|\bpush(?:es|ing)?\s+(?:closer|forward)",
-         r"|\bdolly(?:ing)?\s+forward"), "dolly in", True),
-    (rx(r"\b(?:pull|dolly|track|move)(?:s|ing|ies)?[\s-]+(?:out|back|away)\b"), "dolly out", True),
-    (rx(r"\bdolly\b"), "dolly in", False),
-    (rx(r"\bzoom(?:s|ing)?(?:\s+(?:on|into|onto|towards))?\b"), "zoom in", False),
-    (rx(r"\bpan(?:s|ning)?\b(?:\s+across)?"), "pan right", False),
-    (rx(r"\bcamera\s+(?:rises|climbs|lifts)\b"), "crane up", False),
-    (rx(r"\bcamera\s+(?:descends|lowers|drops)\b"), "crane down", False),
-    (rx(r"\btracking(?:[\s-]+shots?)?|\bsteadicam\b|\b(?:the\s+)?camera\s+follows\b",
-         r"|\bwe\s+follow\b|\bfollow(?:ing)?[\s-]+shots?\b",
-         r"|\btracks?\s+(?:with|alongside)(?:\s+(?:her|him|them))?\b"),
-     "tracking", False),
-    (rx(r"\bhand[\s-]*held\b|\bshaky[\s-]*cam(?:era)?\b"), "handheld", False),
-    (rx(r"\bstatic(?:\s+(?:shot|camera|frame))?\b|\blocked[\s-]+off\b|\bon\s+a\s+tripod\b",
-         r"|\b(?:still|fixed)\s+camera\b|\bno\s+camera\s+move(?:ment)?\b",
-         r"|\bdon'?t\s+move\s+the\s+camera\b|\bhold(?:s|ing)?\s+on\b"), "static", False),
-    (rx(r"\bbarrel\s+roll\b|\bcamera\s+rolls\b"), "roll", False),
-]  # fmt: skip
+# Movements are the vocabulary's (tools/vocabulary.py MOVES, find_move): one table for the
+# compiler, the critic and both directors.
+
 _DOF = [
     (rx(r"(?:\b(?:with|in)\s+)?(?:\ba\s+)?\bshallow\s+(?:focus|depth[\s-]+of[\s-]+field|dof)\b",
          r"|\bbokeh\b|\b(?:blurred|blurry|soft)\s+background\b"), "shallow"),
@@ -206,27 +177,25 @@ def camera_fields(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _movement(text: str, fields: dict[str, Any]) -> str:
-    """Find a camera movement and its speed; return the text without them."""
-    for pattern, word, needs_camera in _MOVES:
-        for m in pattern.finditer(text):
-            before = text[: m.start()]
-            hyphenated = re.match(r"[a-z]+-", m.group(0).lower())
-            in_context = re.search(rf"(?:^|,|\b(?:camera|we|a|an|then|{_SPEED}))\s*$", before, re.I)
-            if needs_camera and not hyphenated and not in_context:
-                continue  # "Tom pulls out a letter" is not a camera move
-            direction = m.group(1) if pattern.groups else None
-            fields["movement"] = parse_term(Movement, word.format(direction or "right"))
-            pre = rx(
-                rf"(?:\b(?:the\s+)?camera\s+)?(?:\b({_SPEED})\s+)?(?:\b(?:the\s+)?camera\s+)?$"
-            )
-            pre_m = pre.search(before)
-            post_m = rx(rf"\s+({_SPEED})\b").match(text[m.end() :])
-            if speed := (pre_m and pre_m.group(1)) or (post_m and post_m.group(1)):
-                slow = re.match(r"slow|gentl|gradual|subtle", speed, re.I)
-                fields["movement_speed"] = "slow" if slow else "fast"
-            end = m.end() + (post_m.end() if post_m else 0)
-            return cut_span(text, pre_m.start() if pre_m else m.start(), end)
-    return text
+    """Find a camera movement (the vocabulary's phrases) and its speed; return the text
+    without them."""
+    if (found := find_move(text)) is None:
+        return text
+    fields["movement"] = found.movement
+    before = text[: found.start]
+    pre = rx(rf"(?:\b(?:the\s+)?camera\s+)?(?:\b({_SPEED})\s+)?(?:\b(?:the\s+)?camera\s+)?$")
+    pre_m = pre.search(before)
+    post_m = rx(rf"\s+({_SPEED})\b").match(text[found.end :])
+    inside = rx(rf"\b({_SPEED})\b").search(text[found.start : found.end])
+    if (
+        speed := (pre_m and pre_m.group(1))
+        or (post_m and post_m.group(1))
+        or (inside and inside.group(1))
+    ):
+        slow = re.match(r"slow|gentl|gradual|subtle", speed, re.I)
+        fields["movement_speed"] = "slow" if slow else "fast"
+    end = found.end + (post_m.end() if post_m else 0)
+    return cut_span(text, pre_m.start() if pre_m else found.start, end)
 
 
 def relative_changes(low: str, shot: Shot | None) -> dict[str, Any]:
@@ -257,7 +226,7 @@ def describe_changes(changes: dict[str, Any], clear: list[str]) -> str:
         elif key == "angle":
             bits.append(ANGLE_WORDS[value])
         elif key == "movement":
-            words = f"{changes.get('movement_speed', '')} {MOVE_WORDS.get(value, value)}".strip()
+            words = f"{changes.get('movement_speed', '')} {MOVES[Movement(value)].plain}".strip()
             bits.append(("an " if words[0] in "aeiou" else "a ") + words.replace("_", " "))
         elif key == "movement_speed" and "movement" not in changes:
             bits.append("slower" if value == "slow" else "faster")

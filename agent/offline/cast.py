@@ -1,86 +1,275 @@
-"""People: introductions, names, pronouns, wardrobe; whom a pronoun means."""
+"""People: names, descriptions, pronouns; whom a word means. The readers of introductions
+are in `introductions`, changes of looks in `looks`; the shared pieces are here.
+
+Introductions come in many everyday shapes; each reader below takes one family of them:
+"Mara, a tall woman in a red raincoat, waits" (an appositive), "a boy called Sam",
+"Meet Jon: ...", "Jon is a fisherman", "She's named Lena, sixteen, ...", "His name is Jonas",
+lists ("Three people: Ana, a nurse, Ben, a porter, and Carl"; "The cast: Mara (30s, red coat)
+and Tom (old fisherman)"; "- Ana: a night nurse"), "His daughter Lena, a teenager, climbs
+...", role names ("Nurse B", "Dr Patel" -> Patel, "the Captain"), the narrator's family
+("my uncle kept a lighthouse" -> Uncle) and unnamed subjects ("a crow and ... argue" -> Crow).
+Looks change by command ("Tom should have a red scarf", "Lena's coat should be green, not
+yellow", "make the old woman's hair grey"), and a known person can be meant by a description
+("the girl", "his daughter", "the old woman"): when two fit, the director asks.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
-from storyreel.agent.offline.places import PLACE_IS_RE
 from storyreel.agent.offline.text import QUOTE_MARK, rx
+from storyreel.agent.offline.verbs import base_form
 from storyreel.agent.offline.words import (
+    ANIMALS,
     ANSWER_WORDS,
+    BODY,
     CLOTHES,
+    COLOURS,
     COMMON,
     FEMALE,
     GENDER_OF,
+    GENERIC_PEOPLE,
+    KIN,
+    KIN_SAME,
+    LOOKS,
     MALE,
     NOT_MEN,
+    NUMBERS,
     PEOPLE,
     PLACES,
+    ROLES,
+    TITLES,
 )
 from storyreel.tools.edits import (
-    AddCharacter,
     AskPerson,
-    UpdateCharacter,
-    UpdateLocation,
 )
-from storyreel.tools.errors import StoryreelError
-from storyreel.tools.story import check_name, handle_of
+from storyreel.tools.story import handle_of
 
 _PRONOUN_RE = rx(r"\b(she|her|hers|herself|he|him|his|himself|they|them|their|themselves)\b")
-_NAME = r"(?-i:([A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+)?))"
-_LEAD = r"^\s*(?:(?:and|then|now|so)\s+)?"
-_MEET_RE = rx(
-    r"^\s*(?:meet|introducing|this\s+is|here'?s|say\s+hello\s+to|we\s+meet)\s+",
-    _NAME,
-    r"\s*(?::|,|-|\u2013|\u2014|\bwho\s+is\b|\bwho's\b)\s*(.+)$",
+_NOUNS = "|".join(sorted(PEOPLE | ROLES | KIN | ANIMALS, key=len, reverse=True))
+_DESCRIPTOR_RE = rx(
+    r"(?<![\w'])(?:(the|his|her|their|my|our|your|that|this)\s+)?",
+    r"((?:(?!(?:the|his|her|their|my|our|your|that|this|of|a|an|in|on|at|to|with|and|or)\b)",
+    rf"[a-z][a-z\-]*\s+){{0,2}}?)({_NOUNS})(?![\w\-])(?!\s+(?-i:[A-Z]))",
 )
-_IS_RE = rx(_LEAD, _NAME, r"\s+(?:is|was)\s+(an?\s+.+|in\s+(?:her|his|their)\s+\w+ies\b.*)$")
-_WEARS_RE = rx(
-    _LEAD,
-    _NAME,
-    r"\s+(?:now\s+)?(?:wears|is\s+wearing|is\s+dressed\s+in|changes\s+into",
-    r"|has\s+changed\s+into|puts\s+on)\s+(.+)$",
-)
-_CALLED_RE = rx(r"\b(an?\s+(?:[a-z][a-z'\-]*\s+){0,5}?)(?:named|called)\s+", _NAME, r"\b")
-_APPOSITIVE_RE = rx(r"\b", _NAME, r",\s+((?:an?|the)\s+[^,;]+?)(?=\s*(?:,|;|$))")
-_WARDROBE_RE = rx(
-    r"(?:,\s*)?\b(wearing|dressed\s+in|clad\s+in|in(?!\s+(?:her|his|their)\s+\w+ies\b))",
-    r"\s+(.+?)",
-    r"(?=\s*(?:,|;|$)|\s+(?:with|who|in)\b)",
-)
+_OWNER = {"his": "m", "her": "f", "their": "p"}
+_FILLER = {"always", "usually", "often", "really", "lol", "haha", "lmao", "kind", "of", "sort",
+           "like", "just", "very", "quite", "too", "also", "actually", "basically"}  # fmt: skip
+_AGE_WORDS = {
+    "twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties",
+    "nineties", "teens", "teen", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+    "ninety", "hundred", "in", "his", "her", "their", "early", "mid", "late", "years",
+    "year", "old", "aged", "about", "around", "maybe", "roughly", "-", "ish",
+}  # fmt: skip
+_YOUNG = {"girl", "boy", "child", "kid", "teenager", "teen", "daughter", "son", "young",
+          "youth", "toddler", "baby", "schoolgirl", "schoolboy", "student", "niece", "nephew",
+          "granddaughter", "grandson", "teens", "twenties", "thirteen", "fourteen", "fifteen",
+          "sixteen", "seventeen", "eighteen", "nineteen", "little"}  # fmt: skip
+_OLD = {"old", "elderly", "aged", "ancient", "sixties", "seventies", "eighties", "nineties",
+        "grandmother", "grandfather", "grey", "gray", "white-haired", "grey-haired", "older",
+        "wrinkled", "weathered", "retired", "widow", "widower"}  # fmt: skip
+_SAME = {"girl": {"daughter", "teenager", "niece", "granddaughter", "schoolgirl", "bride"},
+         "boy": {"son", "teenager", "nephew", "grandson", "schoolboy"},
+         "child": {"kid", "boy", "girl", "son", "daughter", "toddler", "baby"},
+         "woman": {"lady", "wife", "mother", "widow", "bride"},
+         "man": {"gentleman", "husband", "father", "widower", "groom"}}  # fmt: skip
+_NOT_VERBS = {"always", "sometimes", "perhaps", "its", "hers", "theirs", "ours", "yours", "this",
+              "thus", "plus", "yes", "lots", "less", "unless", "besides", "glasses",
+              "trousers", "jeans", "pants", "clothes", "looks", "whiskers", "tails",
+              "years", "days", "times", "inches", "feet", "pounds"}  # fmt: skip
+
+
+def _plain_words(text: str) -> list[str]:
+    """Lowercase words of a text (hyphenated words kept whole)."""
+    return re.findall(r"[a-z][a-z\-']*|\d+s?", text.lower())
+
+
+def _in_table(word: str, table: set[str] | frozenset[str]) -> bool:
+    """Is a word, or its singular, in a word table?"""
+    return (
+        word in table or word.rstrip("s") in table or (word.endswith("es") and word[:-2] in table)
+    )
 
 
 def _gender(text: str) -> str | None:
     """ "f", "m" or None, from the words of a description (nouns first, then pronouns)."""
     words = re.findall(r"[a-z]+", text.lower())
     for word in words:
-        if word.endswith(("woman", "women")) or word in FEMALE:
+        if word.endswith(("woman", "women")) or word in FEMALE or word in {"mrs", "ms", "miss"}:
             return "f"
         if word in MALE or (re.fullmatch(r"\w+m[ae]n", word) and word not in NOT_MEN):
             return "m"
+        if word in {"mr", "sir", "grandad", "granddad", "nonno", "daddy", "papa"}:
+            return "m"
+        if word in {"nonna", "nana", "mum", "mummy", "mama", "auntie", "granny", "gran"}:
+            return "f"
     pronouns = [GENDER_OF[w] for w in words if w in GENDER_OF]
     return pronouns[0] if pronouns else None
 
 
+def _article(word: str) -> str:
+    """ "a" or "an" for the word that follows."""
+    return "an" if word[:1].lower() in "aeiou" and not word.lower().startswith("uni") else "a"
+
+
+def _is_age(segment: str) -> bool:
+    """ "seventies", "sixteen", "30s", "in her fifties", "19", "late twenties"."""
+    words = _plain_words(segment.replace("-", " "))
+    ages = [w for w in words if w not in _AGE_WORDS or w.endswith("ties") or w.endswith("teens")]
+    core = [w for w in words if w not in _AGE_WORDS]
+    if not words or len(words) > 5:
+        return False
+    if any(not (w in NUMBERS or re.fullmatch(r"\d{1,3}s?", w)) for w in core):
+        return False
+    return bool(core) or any(w.endswith(("ties", "teens")) for w in ages)
+
+
+def _verbish(word: str) -> bool:
+    """Does a word look like a verb in the third person ("waits", "climbs", "dabs")?"""
+    word = word.lower()
+    nouns = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS | COLOURS
+    if _in_table(word, nouns) or word in _AGE_WORDS or word.endswith(("ss", "us", "ies")):
+        return False
+    if word in {"is", "was", "has", "had", "does", "goes", "says"}:
+        return True
+    if word in _NOT_VERBS or word.endswith(("ways", "wards", "ous", "'s")):
+        return False
+    return word.endswith("s") and len(word) > 3
+
+
+def _descriptive(segment: str) -> bool:
+    """Is this piece of a sentence a description of a person (not an action or a framing)?
+    "a nurse in blue scrubs", "seventies", "white beard", "tiny", "his daughter"."""
+    segment = segment.strip(" .;:")
+    words = _plain_words(segment)
+    if not words or len(words) > 14 or QUOTE_MARK.search(segment):
+        return False
+    if _is_age(segment):
+        return True
+    if (
+        base_form(words[0])
+        and words[0] not in LOOKS | COLOURS
+        and not _in_table(words[0], CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN)
+    ):
+        return False  # "dabs her eyes", "waits", "climbed onto the boat"
+    if any(_verbish(w) for w in words) or re.search(r"\b(?:shot|camera|close)", segment, re.I):
+        return False
+    if words[0] in {"a", "an", "his", "her", "their", "my", "our", "with", "wearing"}:
+        return True
+    tables = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS | COLOURS
+    return any(_in_table(w, tables) for w in words)
+
+
+def _looks(text: str) -> tuple[str, str]:
+    """A description split into looks and clothes: "a tall woman in a red raincoat" ->
+    ("a tall woman", "a red raincoat"); "skinny with a moustache and a blue suit" ->
+    ("skinny with a moustache", "a blue suit")."""
+    segments, wear = [], []
+    for segment in re.split(r"\s*[,;]\s*", text):
+        segment = segment.strip(" .!")
+        kept: list[str] = []
+        last = ""
+        for part in re.split(r"\s+(?=(?:with|and|wearing|dressed\s+in|clad\s+in|in)\s)", segment):
+            m = re.match(r"(with|and|wearing|dressed\s+in|clad\s+in|in)\s+(.*)", part, re.I)
+            glue, body = (m.group(1).lower(), m.group(2)) if m else ("", part)
+            words = _plain_words(body)
+            clothes = any(_in_table(w, CLOTHES) for w in words)
+            looks = any(_in_table(w, BODY | PEOPLE | ROLES | KIN) for w in words) or _is_age(body)
+            owned = re.search(r"\b(?:her|his|their)\s+((?:[\w\-]+\s+){0,2}[\w\-]+)$", body, re.I)
+            if clothes and not looks and owned and owned.start() > 0:
+                wear.append(f"{_article(owned.group(1))} {owned.group(1)}")  # "flour all over
+                kept.append(part)  # her apron": the apron is worn, the flour is a look
+                last = "look"
+            elif glue.startswith(("wearing", "dressed", "clad")) or (clothes and not looks):
+                if glue in ("with", "and") and last == "wear" and not clothes:
+                    wear[-1] += f" {glue} {body}"
+                else:
+                    wear.append(body)
+                last = "wear"
+            elif not looks and last == "wear" and glue in ("with", "and"):
+                wear[-1] += f" {glue} {body}"
+            elif set(_plain_words(part)) - _FILLER:
+                kept.append(part)
+                last = "look"
+        while kept and (tail := kept[-1].split()) and tail[-1].lower() in _FILLER - {"of"}:
+            kept[-1] = " ".join(tail[:-1])
+            kept = [k for k in kept if k]
+        if kept:
+            segments.append(" ".join(kept))
+    description = ", ".join(s for s in segments if s)
+    items = [_tidy_item(w) for w in wear if w.strip()]
+    return description.strip(" ,"), " and ".join(i for i in items if i)
+
+
+def _tidy_item(item: str) -> str:
+    """ "this huge yellow oilskin" -> "a huge yellow oilskin"."""
+    item = re.sub(r"\s+", " ", item).strip(" ,.;")
+    words = item.split()
+    if words and words[0].lower() in _FILLER:
+        item = " ".join(words[1:])
+    m = re.match(r"(this|that)\s+(\S+)", item, re.I)
+    return f"{_article(m.group(2))} {item[m.end(1) + 1 :]}" if m else item
+
+
 def _split_wardrobe(text: str) -> tuple[str, str]:
     """ "a tall woman in a red raincoat" -> ("a tall woman", "a red raincoat")."""
-    pieces, description = [], text
-    for m in reversed(list(_WARDROBE_RE.finditer(text))):
-        words = set(re.findall(r"[a-z\-]+", m.group(2).lower()))
-        if m.group(1).lower() != "in" or (words | {w.rstrip("s") for w in words}) & CLOTHES:
-            pieces.insert(0, m.group(2).strip())
-            description = description[: m.start()] + description[m.end() :]
-    return re.sub(r"\s+", " ", description).strip(" ,;."), " and ".join(pieces)
+    return _looks(text)
 
 
-def _clean_name(raw: str) -> str | None:
-    """ "Then Mara" -> "Mara"; None when no usable name is left."""
-    name = " ".join(w for w in raw.split() if w.lower() not in COMMON).strip(" '-")
-    try:
-        return check_name(name, "character") if name else None
-    except StoryreelError:
-        return None
+def _name_pattern(name: str) -> str:
+    """A pattern for a person's name, also without its title ("Officer Reyes" or "Reyes")."""
+    words = name.split()
+    if len(words) > 1 and words[0].lower() in TITLES and len(words[1]) > 1:
+        return f"{re.escape(name)}|{re.escape(' '.join(words[1:]))}"
+    return re.escape(name)
+
+
+def _join_description(*parts: str) -> str:
+    """Description pieces joined with commas, without repeats or empty pieces ("a nurse" is
+    left out next to "a tired night nurse"; a bare "old" next to a whole description)."""
+    pieces = [p.strip(" ,;.") for p in parts if p and p.strip(" ,;.")]
+    if len(pieces) > 1 and pieces[0].lower() in ("old", "young", "little", "big"):
+        pieces = pieces[1:]
+
+    def content(piece: str) -> set[str]:
+        return set(_plain_words(piece)) - {"a", "an", "the"}
+
+    out: list[str] = []
+    for index, piece in enumerate(pieces):
+        own = content(piece)
+        if not any(
+            k != index and (own < content(other) or (own == content(other) and k < index))
+            for k, other in enumerate(pieces)
+        ):
+            out.append(piece)
+    text = ", ".join(out)
+    return re.sub(r"^(A|An|The)\b", lambda m: m.group(1).lower(), text)
+
+
+def _items(wardrobe: str) -> list[str]:
+    """A wardrobe as separate items: "a plum coat and a clear umbrella" -> two items."""
+    pieces = re.split(
+        r"\s*[,;]\s*|\s+and\s+(?=(?:an?|the|his|her|their|some|matching|\w+\s+\w+)\b)", wardrobe
+    )
+    return [p.strip() for p in pieces if p and p.strip()]
+
+
+def _head(item: str) -> str | None:
+    """The garment or feature a phrase is about: "a red woollen hat" -> "hat"."""
+    words = _plain_words(item)
+    for word in reversed(words):
+        for table in (CLOTHES, BODY):
+            if _in_table(word, table):
+                return word.rstrip("s") if word.rstrip("s") in table else word
+    return None
+
+
+def _same_head(item: str, head: str) -> bool:
+    """Is this item that garment ("a yellow raincoat" is a coat)?"""
+    own = _head(item)
+    return bool(own) and (own == head or own.endswith(head) or head.endswith(own))
 
 
 def read_answer(text: str, choices: list[str]) -> list[str] | None:
@@ -128,75 +317,160 @@ class NeedAnswer(Exception):
 class CastMixin:
     """The people side of a Turn."""
 
-    def _introductions(self, text: str) -> tuple[str, bool]:
-        """Add or update the people a clause introduces; return what is left of it."""
-        place = PLACE_IS_RE.match(text)
-        if place and handle_of(place.group(1)) in self.places:
-            known = self.places[handle_of(place.group(1))]
-            description = self._restore(place.group(2)).strip(" .")
-            self.edits.append(UpdateLocation(name=known.name, description=description))
-            self.said.append(f"Updated the {known.name.lower()}.")
-            return "", True
-        for pattern in (_MEET_RE, _IS_RE, _WEARS_RE):
-            if (m := pattern.match(text)) and (name := _clean_name(m.group(1))):
-                said = self._restore(m.group(2)).strip(" .")
-                if pattern is _WEARS_RE:
-                    self._introduce(name, "", said)
-                else:
-                    said = re.split(r",\s*(?:who|while|as|and then|then)\b", said)[0]
-                    self._introduce(name, *_split_wardrobe(said))
-                return "", True
-        introduced = False
-        for pattern in (_CALLED_RE, _APPOSITIVE_RE):
-            for m in reversed(list(pattern.finditer(text))):
-                called = pattern is _CALLED_RE
-                description, name = m.group(1 if called else 2), m.group(2 if called else 1)
-                words = set(re.findall(r"[a-z]+", description.lower()))
-                person = words & PEOPLE or any(w.endswith(("man", "woman")) for w in words)
-                if (name := _clean_name(name)) and person:
-                    if handle_of(name) in self.people:  # a passing description: keep the bible
-                        name = self.people[handle_of(name)].name
-                    else:
-                        self._introduce(name, *_split_wardrobe(description.strip(" ,")))
-                        introduced = True
-                    text = f"{text[: m.start()]} {name}{' ' if called else ''}{text[m.end() :]}"
-                    text = re.sub(rf"\b({re.escape(name)})\s*,\s*", r"\1 ", text, count=1)
-        return text, introduced
-
-    def _introduce(self, name: str, description: str, wardrobe: str) -> None:
-        """AddCharacter for someone new; UpdateCharacter when someone known is described anew."""
-        key = handle_of(name)
-        person = self.people.get(key)
-        if person is None and key in self.places:
-            self.notes.append(f"{name} is already the name of a place, so I did not add a person.")
-            return
-        description = re.sub(r"^(A|An|The)\b", lambda m: m.group(1).lower(), description)
-        if person is None:
-            description = description or "a person"
-            self.edits.append(AddCharacter(name=name, description=description, wardrobe=wardrobe))
-            self.people[key] = PersonInfo(name, description, wardrobe)
-            self.added.append(name)
-        else:
-            changes = {}
-            if description and description.lower() not in person.description.lower():
-                changes["description"] = person.description = description
-            if wardrobe and wardrobe.lower() != person.wardrobe.lower():
-                changes["wardrobe"] = person.wardrobe = wardrobe
-            if changes:
-                self.edits.append(UpdateCharacter(name=person.name, **changes))
-                self.said.append(f"Updated {person.name}'s {' and '.join(changes)}.")
-            name = person.name
-        self._mention([name])
+    # --- who is meant -------------------------------------------------------------------
 
     def _names_in(self, text: str) -> list[str]:
-        """Known people named in `text` (by name or @handle), in order of appearance."""
+        """Known people named in `text` (by name, @handle or a description that fits only
+        them, e.g. "the girl", "his daughter"), in order of appearance. When a description
+        fits several people, NeedAnswer asks which one is meant."""
         found = []
         for person in self.people.values():
             flags = 0 if person.name.lower() in COMMON else re.I
-            name, handle = re.escape(person.name), re.escape(handle_of(person.name))
-            if m := re.search(rf"(?<![\w@])@?{name}\b|@{handle}\b", text, flags):
+            name, handle = _name_pattern(person.name), re.escape(handle_of(person.name))
+            if m := re.search(rf"(?<![\w@])@?(?:{name})(?:'?s)?\b|@{handle}\b", text, flags):
                 found.append((m.start(), person.name))
+        named = {n for _, n in found}
+        for start, name in self._described(text, named):
+            if name not in named:
+                found.append((start, name))
+                named.add(name)
         return [name for _, name in sorted(found)]
+
+    def _described(self, text: str, named: set[str]) -> list[tuple[int, str]]:
+        """Known people meant by a description in the text: "the old woman", "her dad"."""
+        out = []
+        plain = QUOTE_MARK.sub(" ", text)
+        for m in _DESCRIPTOR_RE.finditer(plain):
+            noun = m.group(3).lower()
+            if not m.group(1) and noun not in KIN:
+                continue
+            if m.group(1) and m.group(1).lower() in ("a", "an"):
+                continue
+            before = plain[: m.start()]
+            if re.search(r"\b(?:an?|one|another|some)\s+$", before, re.I):
+                continue
+            if who := self._described_one(m, named):
+                out.append((m.start(), who))
+        return out
+
+    def _described_one(self, m: re.Match[str], named: set[str] | None = None) -> str | None:
+        """The one known person a description match fits; NeedAnswer when several do."""
+        det = (m.group(1) or "").lower()
+        noun = m.group(3).lower()
+        if not (noun in PEOPLE or noun in ROLES or noun in KIN or noun in ANIMALS):
+            return None
+        if noun in {"person", "people", "someone", "everyone", "crowd", "figure"}:
+            return None
+        phrase = m.group(0).strip().lower()
+        forced = self.forced.get(phrase)
+        if forced is not None:
+            return forced[0] if forced else None
+        adjectives = [
+            w for w in _plain_words(m.group(2)) if w in LOOKS | COLOURS or w in _OLD | _YOUNG
+        ]
+        if any(w not in LOOKS | COLOURS | _OLD | _YOUNG for w in _plain_words(m.group(2))):
+            return None  # "the fishing boat man"? not a description we know
+        fits = self._fits(noun, adjectives, det, named or set())
+        if len(fits) > 1:
+            raise NeedAnswer(phrase, phrase, fits)
+        return fits[0] if fits else None
+
+    def _fits(self, noun: str, adjectives: list[str], det: str, named: set[str]) -> list[str]:
+        """The known people a description ("old" "woman", owned by "his") fits."""
+        canon = KIN_SAME.get(noun, noun)
+        gender = _gender(noun)
+        generic = noun in GENERIC_PEOPLE or canon in GENERIC_PEOPLE
+
+        def words(p: PersonInfo) -> set[str]:
+            said = set(_plain_words(f"{p.name} {p.description} {p.wardrobe}"))
+            return said | {KIN_SAME.get(w, w) for w in said}
+
+        people = [p for p in self.people.values() if p.name not in named or not generic]
+        people = [p for p in people if gender is None or p.gender in (None, gender)]
+        fits = [p for p in people if canon in words(p) or noun in words(p)]
+        if not fits and canon in _SAME:
+            fits = [p for p in people if words(p) & _SAME[canon]]
+        if not fits and generic and gender:
+            fits = [p for p in people if p.gender == gender]
+            if canon in ("girl", "boy", "child") and (
+                young := [p for p in fits if words(p) & _YOUNG]
+            ):
+                fits = young
+        if not fits and generic and not gender and canon in ("child", "teenager"):
+            fits = [p for p in people if words(p) & _YOUNG]
+        for adjective in adjectives:
+            group = _OLD if adjective in _OLD else _YOUNG if adjective in _YOUNG else {adjective}
+            narrowed = [p for p in fits if words(p) & group]
+            if narrowed:
+                fits = narrowed
+        if len(fits) > 1 and det in _OWNER and noun in KIN:
+            try:
+                owner = self._who(det)
+            except NeedAnswer:
+                owner = []
+            mine = [p for p in fits if owner and owner[0].lower() in p.description.lower()]
+            fits = mine or fits
+        return [p.name for p in fits]
+
+    def speaker_of(self, text: str) -> str | None:
+        """Who says the line in a clause: "Tom: We sail at dawn.", '"Come home," Lena says',
+        'says Lena', 'she whispers "..."', "he walks over and asks ...", "the girl says ...";
+        else, when the clause has a quoted line, the first person in it. None if unclear."""
+        plain = QUOTE_MARK.sub(" \ue000 ", text)
+        if m := re.match(
+            r"^\s*(?:[^:\ue000]{0,40},\s*)?([^:,\ue000]{1,40}?)\s*(?:\([^)]*\)\s*)?:\s*\S", plain
+        ):
+            names = self._names_in(m.group(1))
+            if len(names) == 1:
+                return names[0]
+            if m.group(1).strip().lower() in GENDER_OF and (
+                who := self._who(m.group(1).strip().lower())
+            ):
+                return who[0] if len(who) == 1 else None
+        verbs = (
+            r"(?:says|said|say|asks|asked|ask|replies|replied|answers|answered|whispers|whispered"
+            r"|whisper|shouts|shouted|shout|murmurs|murmured|mutters|muttered|yells|yelled|calls"
+            r"|called|cries|cried|goes|went|snaps|snapped|sighs|sighed|adds|added|hisses|hissed"
+            r"|pleads|pleaded|screams|screamed|tells|told|laughs|laughed|begs|begged|sings|sang)"
+        )
+        for m in re.finditer(rf"\b{verbs}\b", plain, re.I):
+            after = plain[m.end() :]
+            if m.group(0).lower() in ("goes", "went") and not re.match(r"\s*,?\s*\ue000", after):
+                continue
+            if (
+                (late := re.match(r"\s+((?:the\s+)?[\w@'\-]+(?:\s+[A-Z][\w'\-]*)?)", after))
+                and (who := self._names_in(late.group(1)))
+                and "\ue000" in plain[: m.start()]
+            ):
+                return who[0]
+            if person := self._last_person(plain[: m.start()]):
+                return person
+        if "\ue000" in plain:
+            rest = plain.replace("\ue000", " ")
+            return self._last_person(rest, first=True)
+        return None
+
+    def _last_person(self, text: str, first: bool = False) -> str | None:
+        """The last (or first) person a text speaks of: a name, description or she/he."""
+        spots: list[tuple[int, str]] = []
+        for person in self.people.values():
+            for m in re.finditer(rf"(?<![\w@])@?(?:{_name_pattern(person.name)})\b", text, re.I):
+                spots.append((m.start(), person.name))
+        with contextlib.suppress(NeedAnswer):
+            spots += self._described(text, set())
+        for m in re.finditer(r"\b(she|he)\b", text, re.I):
+            try:
+                who = self._who(m.group(1).lower())
+            except NeedAnswer:
+                who = []
+            if len(who) == 1:
+                spots.append((m.start(), who[0]))
+        if not spots:
+            return None
+        spots.sort()
+        return spots[0][1] if first else spots[-1][1]
+
+    # --- pronouns ---------------------------------------------------------------------
 
     def _strangers(self, body: str) -> list[str]:
         """Capitalised words that look like the names of people nobody introduced."""
@@ -259,6 +533,11 @@ class CastMixin:
             return [] if names else (plural or groups or [[]])[-1]
         if named := [n for n in names if self._gender_of(n) == kind]:
             return named
+        if (
+            word not in ("she", "he")
+            and len(unsure := [n for n in names if self._gender_of(n) is None]) == 1
+        ):
+            return unsure  # "Ito at the porthole, Earth behind her": Ito, whose gender was not said
         for fits in (lambda n: self._gender_of(n) == kind, lambda n: self._gender_of(n) is None):
             for group in reversed(groups):
                 if len(fit := [n for n in group if fits(n) and n not in names]) == 1:

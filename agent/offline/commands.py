@@ -7,13 +7,19 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from storyreel.agent.offline.by_content import _LEAD, _LIGHTING_RE, _PRE, ContentCommandMixin
 from storyreel.agent.offline.camera import (
     camera_fields,
     describe_changes,
     relative_changes,
     time_in,
 )
-from storyreel.agent.offline.text import join_words, parse_number, rx, shots_text
+from storyreel.agent.offline.text import (
+    join_words,
+    parse_number,
+    rx,
+    shots_text,
+)
 from storyreel.agent.offline.words import (
     BACKENDS,
     NUMBERS,
@@ -45,13 +51,41 @@ _FRAME_REF_RE = rx(
 )
 
 
+def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
+    """ "shorten", "lengthen by two seconds", "2 seconds longer", "speed up", "slow down":
+    the body with these read (as "shorter"/"faster" words or a new length)."""
+    body = re.sub(r"\bspeed\s+(?:it\s+|them\s+)?up\b", " faster ", body, flags=re.I)
+    body = re.sub(r"\bslow\s+(?:it\s+|them\s+)?down\b", " slower ", body, flags=re.I)
+    longer = re.search(r"\b(?:lengthen|extend|longer|more)\b", body, re.I)
+    shorter = re.search(r"\b(?:shorten|trim|shorter|less)\b", body, re.I)
+    amount = rx(
+        r"\b(?:by\s+)?(?:an?\s+(?:extra\s+)?|(?:an?\s+)?(?:extra|other|additional)\s+)?",
+        rf"({N}(?:\.\d+)?|an?)\s*-?\s*(?:s|secs?|seconds?)\b(?:\s+(?:longer|shorter|more|less))?",
+    )
+    by = amount.search(body)
+    relative = by and (
+        re.match(r"by\b", by.group(0), re.I)
+        or re.search(r"(?:longer|shorter|more|less)$", by.group(0), re.I)
+    )
+    if by and relative and shot is not None and (longer or shorter) and not (longer and shorter):
+        seconds = 1.0 if by.group(1).lower() in ("a", "an") else parse_number(by.group(1))
+        sign = 1 if longer else -1
+        body = body[: by.start()] + " " + body[by.end() :]
+        body = re.sub(r"\b(?:longer|shorter|lengthen|shorten|extend|trim)\b", " ", body, flags=re.I)
+        return body, {"duration_s": min(60.0, max(0.5, shot.duration_s + sign * seconds))}
+    body = re.sub(r"\b(?:lengthen|extend)\b", " longer ", body, flags=re.I)
+    body = re.sub(r"\b(?:shorten|trim)\b", " shorter ", body, flags=re.I)
+    return body, {}
+
+
 class CommandMixin:
     """The commands side of a Turn."""
 
     def _undo_redo(self, text: str) -> bool:
         """ "undo", "undo that", "undo the last 3 changes", "redo", "take that back"."""
         m = rx(
-            r"\s*(?:(?:please|ok(?:ay)?|oops|no)[,!]?\s+)*(undo|redo|go\s+back|revert",
+            r"\s*(?:(?:please|ok(?:ay)?|oops|no|actually|hmm+|wait|sorry|ah|oh|um+|uh|nah|just",
+            r"|and|so|then|right|well|can\s+you|could\s+you|let'?s)[,!.]?\s+)*(undo|redo|go\s+back|revert",
             r"|take\s+(?:that|it)\s+back|scratch\s+that)\b(.*)",
         ).fullmatch(text.strip(" .!"))
         if not m:
@@ -167,8 +201,8 @@ class CommandMixin:
 
     def _lock(self, text: str) -> bool:
         """ "lock shot 3", "unlock shots 1 to 3", "lock everything", "keep shot 2 as it is"."""
-        m = rx(r"\s*(?:please\s+)?(?:(un)lock|lock|freeze|(unfreeze)|keep)\b(.*)$").match(text)
-        keep = text.lower().lstrip().startswith("keep")
+        m = rx(rf"\s*{_LEAD}{_PRE}(?:(un)lock|lock|freeze|(unfreeze)|keep)\b(.*)$").match(text)
+        keep = not (m and re.search(r"lock|freeze", text[: m.start(3)], re.I))
         if not m or (keep and not re.search(r"\bas\s+(?:it\s+)?is\b", text, re.I)):
             return False
         locked = not (m.group(1) or m.group(2))
@@ -200,8 +234,8 @@ class CommandMixin:
         m = rx(
             r"\s*(?:please\s+|let'?s\s+)?(?:move|put|place|shift)\s+(.+?)\s+(?:(?:to\s+)?",
             r"(?:right\s+|just\s+|directly\s+)?(after|behind|before|in\s+front\s+of)\s+(.+)",
-            r"|(?:to|at)\s+(?:the\s+)?(?:very\s+)?(start|beginning|front|top|end|back|first|last)",
-            r"\b.*|(?:one\s+)?(up|earlier|forward|down|later)\b.*)$",
+            r"|(?:(?:to|at)\s+(?:the\s+)?(?:very\s+)?|(?=(?:first|last)\b))(start|beginning|front|top|end|back|first",
+            r"|last)\b.*|(?:one\s+)?(up|earlier|forward|down|later)\b.*)$",
         ).match(text)
         if not m or len(ids := self._shots_or_it(m.group(1))[0]) != 1:
             return False
@@ -330,11 +364,13 @@ class CommandMixin:
         if fps and 1 <= int(fps.group(1)) <= 120:
             style["fps"] = int(fps.group(1))
         look = rx(
-            r"\s*(?:(?:the\s+)?(?:look|style|grade|colou?r\s+grade)\s*(?:is|should\s+be",
+            rf"\s*{_LEAD}(?:(?:the\s+)?(?:look|style|grade|colou?r\s+grade)\s*(?:is|should\s+be",
             r"|:|=)|give\s+it\s+(?:an?|the)|make\s+it\s+look(?:\s+like)?|in\s+the\s+style",
-            r"\s+of)\s+(.+?)(?:\s+look)?\s*[.!]?$",
+            r"\s+of|(?:(?:can|could)\s+(?:you\s+|we\s+)?)?(?:make\s+)?(?:the\s+)?(?:whole|entire)",
+            r"\s+(?:film|movie|thing|video|story)(?:\s+(?:be|look|in|(?:should|could|can)",
+            r"\s+(?:be|look)))?)\s+(.+?)(?:\s+look)?\s*[.!?]?$",
         ).match(text)
-        if look:
+        if look and not (time_in(look.group(1)) or camera_fields(look.group(1))[0]):
             style["look"] = self._restore(look.group(1), "")
         if not style:
             return False
@@ -371,21 +407,32 @@ class CommandMixin:
         return True
 
     def _update_shots(self, ids: list[int], changes: dict[str, Any], clear: list[str]) -> None:
-        """UpdateShot for each unlocked shot, and a plain sentence for each."""
-        for shot_id in self._unlocked(ids, "change"):
+        """UpdateShot for each unlocked shot, and one plain sentence for them."""
+        if not (ids := self._unlocked(ids, "change")):
+            return
+        for shot_id in ids:
             self.edits.append(UpdateShot(shot_id=shot_id, clear=clear, **changes))
-            described = describe_changes(changes, clear)
-            stop = "" if described.endswith(('."', '!"', '?"')) else "."
-            self._done(f"Shot {shot_id} will be {described}{stop}", shot_id)
+        described = describe_changes(changes, clear)
+        if "lighting" in changes:
+            lit = f"lit: {changes['lighting']}"
+            described = lit if described == "changed" else f"{described}, {lit}"
+        stop = "" if described.endswith(('."', '!"', '?"')) else "."
+        will = shots_text(ids).capitalize()
+        self._done(f"{will} will be {described}{stop}", ids[-1])
 
     def _changes(self, text: str, shot_id: int | None) -> tuple[dict[str, Any], list[str]]:
         """The shot fields a command asks for: camera words, time, a line, people, a place."""
         verbs = r"make|change|set|turn|switch|update|give|add|put|bring|remove|take|drop"
         body = re.sub(rf"^\s*(?:please\s+|can\s+you\s+)?(?:{verbs})\b", " ", text, flags=re.I)
+        shot = self.plan.find_shot(shot_id) if shot_id is not None else None
+        body, timing = _relative_timing(body, shot)
         changes, _ = camera_fields(body)
         clear: list[str] = []
-        shot = self.plan.find_shot(shot_id) if shot_id is not None else None
-        changes = {**relative_changes(body.lower(), shot), **changes}
+        changes = {**relative_changes(body.lower(), shot), **changes, **timing}
+        if lighting := _LIGHTING_RE.search(body):
+            said = re.sub(r"\s+", " ", lighting.group(0).strip())
+            before = shot.lighting.strip(" .") if shot is not None else ""
+            changes["lighting"] = f"{before}, {said}" if before else said
         if time := time_in(body):
             changes["time_of_day"] = time
         if dialogue := self._dialogue(body):
@@ -426,9 +473,11 @@ class CommandMixin:
 
 
 COMMANDS: tuple[Callable[[Any, str], bool], ...] = (
+    ContentCommandMixin._shot_answer,
     CommandMixin._undo_redo,
     CommandMixin._export,
     CommandMixin._title,
+    ContentCommandMixin._by_content,
     CommandMixin._compare,
     CommandMixin._frame_reference,
     CommandMixin._select_take,
@@ -437,7 +486,16 @@ COMMANDS: tuple[Callable[[Any, str], bool], ...] = (
     CommandMixin._delete,
     CommandMixin._render,
     CommandMixin._retake,
+    lambda turn, clause: turn._character_change(clause),  # looks: CastMixin, never a shot
     CommandMixin._style,
     CommandMixin._update,
+    ContentCommandMixin._command_not_understood,
 )
-"""The commands in the order they are tried: the first that claims a clause handles it."""
+"""The commands in the order they are tried: the first that claims a clause handles it.
+`_command_not_understood` stays last: a command verb nothing else took is never a shot."""
+NOT_AGAIN = (
+    ContentCommandMixin._shot_answer,
+    ContentCommandMixin._by_content,
+    ContentCommandMixin._command_not_understood,
+)
+"""Handlers not tried again on a clause whose shot phrases became numbers."""

@@ -86,7 +86,7 @@ class OfflineDirector:
                 '"Close-up of Mara reading the letter."',
                 edits=[],
             )
-        if talk.is_chat(text):
+        if talk.is_chat(text) and not memo.get("pending_shot"):
             return DirectorReply(
                 reply="Glad you like it. Tell me what to change next, or say "
                 '"export" for the final cut.',

@@ -12,6 +12,7 @@ from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
 from storyreel.agent.offline.verbs import has_action, is_exposition
 from storyreel.agent.offline.words import GENDER_OF
 from storyreel.tools.edits import (
+    AddCharacter,
     AddShot,
 )
 from storyreel.tools.story import handle_of
@@ -60,6 +61,8 @@ _SPEECH_RE = rx(
 _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from|around|as|while))"
 
 
+_SAME_SUBJECT = "\ue004"  # stands for the person a subjectless clause goes on about
+_DETERMINERS = {"the", "his", "her", "their", "my", "our", "your"}
 _CLOSE = {ShotSize.ECU, ShotSize.CU, ShotSize.MCU}
 
 
@@ -130,10 +133,14 @@ class ShotMixin:
         )
         if (setting := SETTING_PREFIX_RE.match(body)) and self._is_setting(setting.group(1)):
             body = body[setting.end() :]  # "At the harbour at dusk, ...": the fields say it
-        fields, rest = camera_fields(body)
+        if self.clause_first or not re.match(r"\s*[a-z]+s\b", body):
+            fields, rest = camera_fields(body)
+        else:  # "..., then looks up at the sky": the person of the sentence looks up
+            fields, rest = camera_fields(f"{_SAME_SUBJECT} {body.lstrip()}")
+            rest = rest.replace(_SAME_SUBJECT, "").strip()
         light = fields.pop("key_light_side", None)
         time, names, dialogue = time_in(text), self._names_in(text), self._dialogue(text)
-        speaker = self._speaker(text, names) if dialogue else None
+        speaker = (self.speaker_of(text) or self._speaker(text, names)) if dialogue else None
         if speaker and speaker not in names:
             names.append(speaker)
         strangers = self._strangers(body)
@@ -215,6 +222,10 @@ class ShotMixin:
         Mara." two."""
         return "size" in fields and previous.size is not None
 
+    def _added_after(self, index: int) -> set[str]:
+        """Handles of the people this message added after edit `index`."""
+        return {handle_of(e.name) for e in self.edits[index + 1 :] if isinstance(e, AddCharacter)}
+
     def _light_time(self, light: LightSide | None, time: TimeOfDay | None) -> dict[str, Any]:
         """The key light and time of day a sentence gives, where they differ from the place."""
         place = self.places.get(handle_of(self.location)) if self.location else None
@@ -246,6 +257,9 @@ class ShotMixin:
         if more := [n for n in cast if n not in previous.characters]:
             update["characters"] = [*previous.characters, *more]
             self._mention(more)
+            if any(handle_of(n) in self._added_after(index) for n in more):
+                self.edits.append(self.edits.pop(index))  # after the person it now shows
+                index = self.last_new = len(self.edits) - 1
         if dialogue:
             update["dialogue"] = (
                 f"{previous.dialogue} {dialogue}" if previous.dialogue else dialogue
@@ -307,14 +321,22 @@ class ShotMixin:
             words = re.findall(r"[@\w'\-]+", part)
             while words and (words[0].lower() in skip or words[0].lower().endswith("ly")):
                 words.pop(0)
-            first = words[0].lstrip("@").lower() if words else ""
+            first = words[0].lstrip("@").lower().removesuffix("'s") if words else ""
             if (
                 first in {"she", "he", "they"}
                 or first in starts
                 or (words and words[0] in strangers)
+                or (first in _DETERMINERS and self._described_at_start(" ".join(words[:4])))
             ):
                 return True
         return False
+
+    def _described_at_start(self, head: str) -> bool:
+        """Does `head` ("the fisherman mends", "his daughter waves") mean a known person?"""
+        try:
+            return bool(self._names_in(head))
+        except NeedAnswer:
+            return True  # someone, though it is not yet clear who
 
     def _position(self, text: str) -> tuple[int | None, str]:
         """ "add a close-up of Mara after shot 2": the shot it follows, and the rest of the text."""

@@ -8,11 +8,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from storyreel.agent.offline import talk
+from storyreel.agent.offline.by_content import ContentCommandMixin
 from storyreel.agent.offline.camera import camera_fields, time_in
 from storyreel.agent.offline.cast import CastMixin, NeedAnswer, PersonInfo
-from storyreel.agent.offline.commands import COMMANDS, CommandMixin
+from storyreel.agent.offline.commands import COMMANDS, NOT_AGAIN, CommandMixin
+from storyreel.agent.offline.introductions import IntroductionMixin
+from storyreel.agent.offline.looks import LooksMixin
 from storyreel.agent.offline.places import PlaceInfo, PlaceMixin
-from storyreel.agent.offline.refs import REF_RE, RefMixin
+from storyreel.agent.offline.refs import REF_RE, RefMixin, find_phrases
 from storyreel.agent.offline.shots import CONTINUE_RE, ShotMixin
 from storyreel.agent.offline.text import (
     QUOTE_MARK,
@@ -23,6 +26,7 @@ from storyreel.agent.offline.text import (
     split_paragraphs,
     split_sentences,
 )
+from storyreel.agent.offline.verbs import sets_the_world
 from storyreel.tools.edits import (
     EditModel,
 )
@@ -44,8 +48,20 @@ _SCRIPT_LINE_RE = re.compile(
 )
 
 
-class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
+class Turn(
+    IntroductionMixin,
+    LooksMixin,
+    CastMixin,
+    PlaceMixin,
+    ShotMixin,
+    RefMixin,
+    ContentCommandMixin,
+    CommandMixin,
+):
     """One message being read: the plan as it will be, the edits so far, and what to say."""
+
+    commands = COMMANDS
+    not_again = NOT_AGAIN
 
     def __init__(self, plan: StoryPlan, memo: dict[str, Any]) -> None:
         self.plan, self.memo = plan, memo
@@ -151,7 +167,11 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         """
         self.par_time = self.par_light = None
         self.last_new = None
-        places = [(c, f) for c in clauses if not REF_RE.search(c) and (f := self._place_for(c))]
+        places = [
+            (c, f)
+            for c in clauses
+            if not (REF_RE.search(c) or find_phrases(c)) and (f := self._place_for(c))
+        ]
         if places:
             clause, found = next(((c, f) for c, f in places if not f.weak), places[0])
             light = camera_fields(clause)[0].get("key_light_side")
@@ -172,7 +192,9 @@ class Turn(CastMixin, PlaceMixin, ShotMixin, RefMixin, CommandMixin):
         if talk.is_question(self._restore(clause)):
             self.questions.append(self._restore(clause))
             return
-        for handler in COMMANDS:
+        if sets_the_world(clause) and not REF_RE.search(clause):
+            return self._direction(clause)  # "The story takes place in a bakery": exposition
+        for handler in self.commands:
             if handler(self, clause):
                 self.understood = True
                 return

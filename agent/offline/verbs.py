@@ -151,6 +151,12 @@ def has_action(text: str) -> bool:
     return False
 
 
+def sets_the_world(text: str) -> bool:
+    """Does the sentence open like exposition ("The story takes place in...", "Setting: ...",
+    "It's winter in...")? Such a sentence is never a command."""
+    return bool(_WORLD_RE.match(text))
+
+
 def is_exposition(text: str) -> bool:
     """Does the sentence set up the world (a state, a habit, a past that frames the story)
     rather than show an action? "My uncle kept a lighthouse", "Lena lives on an island",

@@ -52,7 +52,15 @@ PLACES = _words(
     "office shop store cafe bar pub restaurant diner hotel motel lobby apartment flat studio "
     "warehouse factory forest woods park field meadow hill mountain valley desert island "
     "village town city castle palace tower prison courtyard cemetery graveyard theatre theater "
-    "cinema stage tunnel cave camp tent ruins dunes jungle swamp"
+    "cinema stage tunnel cave camp tent ruins dunes jungle swamp bakery bakehouse "
+    "ward precinct vineyard marquee aisle gym playground carriage compartment shelter deck "
+    "cockpit airlock lab laboratory clinic pharmacy orchard farmyard stable kitchen diner "
+    "canteen bunker dungeon crypt attic loft den study parlour parlor salon spa mill "
+    "workshop forge smithy quarry harbourside seafront promenade boardwalk fjord bay cove "
+    "glacier summit ridge slope cabin hut shack inn tavern ballroom hallway foyer chapel "
+    "mosque synagogue courtroom court morgue newsroom studio backstage "
+    "classroom nursery ward icu hangar runway terminal subway underground metro tram bus "
+    "ferry yacht raft canoe barge trawler sub submarine station spaceship spacecraft"
 ) | {"living room", "fish market", "train station", "bus stop", "lamp room", "sea wall"}
 COMMON = _words(
     "a an the and or but then next finally now so we i you it its this that these those there "
@@ -94,9 +102,107 @@ ANGLE_WORDS = {"low": "from a low angle", "high": "from a high angle", "overhead
                 "worms_eye": "from the ground", "dutch": "at a tilted angle",
                 "ots": "over the shoulder", "eye_level": "at eye level", "profile": "in profile",
                 "back": "from behind"}  # fmt: skip
-MOVE_WORDS = {"static": "still frame", "dolly_in": "push-in", "dolly_out": "pull-back",
-               "tracking": "tracking shot", "handheld": "handheld camera"}  # fmt: skip
 PHRASES = {"time_of_day": "at {}", "duration_s": "{:g} seconds long", "lens_mm": "shot on {} mm",
             "depth_of_field": "with {} focus", "dialogue": 'with the line "{}"',
             "location": "at the {}", "key_light_side": "lit from the {}",
             "transition": "with a {}", "continues_from": "continuing from shot {}"}  # fmt: skip
+
+
+# --- people: kin, roles, titles, looks (agent/offline/cast.py) ----------------------------
+KIN = _words(
+    "mother mom mum mama mommy mummy father dad daddy papa son daughter brother sister husband "
+    "wife grandmother grandma granny gran nana nan nonna grandfather grandpa grandad granddad "
+    "gramps nonno uncle aunt auntie aunty niece nephew cousin grandson granddaughter stepmother "
+    "stepfather stepson stepdaughter boyfriend girlfriend fiance fiancee partner baby"
+)
+KIN_SAME = {"mom": "mother", "mum": "mother", "mama": "mother", "mommy": "mother",
+            "mummy": "mother", "dad": "father", "daddy": "father", "papa": "father",
+            "grandma": "grandmother", "granny": "grandmother", "gran": "grandmother",
+            "nana": "grandmother", "nan": "grandmother", "nonna": "grandmother",
+            "grandpa": "grandfather", "grandad": "grandfather", "granddad": "grandfather",
+            "gramps": "grandfather", "nonno": "grandfather", "auntie": "aunt",
+            "aunty": "aunt", "kid": "child", "lad": "boy", "lass": "girl", "guy": "man",
+            "lady": "woman", "teen": "teenager", "cop": "officer", "doc": "doctor"}  # fmt: skip
+ANIMALS = _words(
+    "crow raven dog puppy cat kitten horse pony fox owl terrier collie spaniel retriever "
+    "labrador rabbit bird parrot seagull gull wolf bear deer goat sheep cow pig donkey mouse "
+    "rat duck goose swan eagle hawk pigeon robin monkey lion tiger dragon hound mutt"
+)
+ROLES = _words(
+    "porter surgeon conductor commander engineer stranger teacher captain detective sheriff "
+    "inspector sergeant officer agent professor nurse doctor courier bride groom priest vicar "
+    "waitress waiter bartender barman barista fisherman farmer baker butcher shopkeeper "
+    "postman postwoman mechanic soldier sailor pilot guard janitor caretaker cleaner manager "
+    "boss chef cook mayor judge lawyer reporter journalist photographer student runner "
+    "climber ranger hiker driver cabbie busker beggar tramp hunter keeper lighthouse-keeper "
+    "witch wizard queen king prince princess knight monk nun robot alien ghost child kid boy "
+    "girl man woman lady gentleman teenager teen youth toddler baby old-timer customer "
+    "passenger traveller traveler tourist guest neighbour neighbor friend villain hero heroine "
+    "thief burglar spy assassin astronaut singer dancer musician drummer guitarist painter "
+    "artist writer poet actor actress"
+)
+GENERIC_PEOPLE = _words(
+    "man woman men women boy girl lady gentleman guy person people child kid baby figure "
+    "someone somebody teenager teen youth toddler crowd everyone"
+)
+TITLES = {"mr": "", "mrs": "", "ms": "", "miss": "", "mx": "", "sir": "", "dame": "",
+          "madame": "", "monsieur": "", "señor": "", "senor": "", "herr": "", "frau": "",
+          "dr": "a doctor", "doctor": "a doctor", "prof": "a professor",
+          "professor": "a professor", "detective": "a detective", "det": "a detective",
+          "inspector": "an inspector", "sergeant": "a sergeant", "sgt": "a sergeant",
+          "officer": "an officer", "constable": "a constable", "agent": "an agent",
+          "captain": "a captain", "capt": "a captain", "commander": "a commander",
+          "lieutenant": "a lieutenant", "lt": "a lieutenant", "major": "a major",
+          "colonel": "a colonel", "general": "a general", "admiral": "an admiral",
+          "private": "a soldier", "corporal": "a corporal", "engineer": "an engineer",
+          "pilot": "a pilot", "nurse": "a nurse", "father": "a priest", "sister": "a nun",
+          "brother": "a monk", "reverend": "a priest", "rev": "a priest", "judge": "a judge",
+          "chef": "a chef", "coach": "a coach", "president": "a president", "king": "a king",
+          "queen": "a queen", "prince": "a prince", "princess": "a princess",
+          "lord": "a lord", "lady": "a lady", "uncle": "uncle", "aunt": "aunt",
+          "auntie": "aunt", "grandma": "grandma", "grandpa": "grandpa", "granny": "granny",
+          "nana": "nana", "nonna": "grandmother", "nonno": "grandfather", "old": "old",
+          "young": "young", "little": "little", "big": "big", "baby": "a baby",
+          "cousin": "a cousin", "count": "a count", "countess": "a countess",
+          "baron": "a baron", "baroness": "a baroness", "duke": "a duke",
+          "duchess": "a duchess", "earl": "an earl", "saint": "a saint"}  # fmt: skip
+BODY = _words(
+    "hair beard moustache mustache stubble eyes eye head face skin scar scars tattoo tattoos "
+    "fingers hands hand nails freckles limp bun braid braids plait ponytail curls fringe bangs "
+    "teeth smile voice build frame cheeks nose lips mouth chin jaw brow eyebrows forehead "
+    "wrinkles complexion shoulders legs arms figure posture gait haircut undercut mohawk "
+    "sideburns dreadlocks afro goatee tan"
+)
+COLOURS = _words(
+    "red green blue yellow orange purple pink black white grey gray brown navy teal maroon "
+    "crimson scarlet beige cream ivory champagne gold golden silver plum violet lilac olive "
+    "khaki tan turquoise burgundy charcoal dark light pale bright blonde blond auburn ginger "
+    "mustard emerald cobalt indigo magenta copper bronze rust salmon coral mint lavender "
+    "striped spotted checked plaid tartan floral"
+)
+LOOKS = _words(
+    "tall short tiny small little big huge large thin skinny slim slender lanky wiry stocky "
+    "heavyset plump chubby fat stout burly muscular broad petite old older young younger "
+    "elderly aged middle-aged ancient grey-haired white-haired bald balding bearded "
+    "clean-shaven scruffy neat tidy messy pretty handsome beautiful plain ugly gaunt "
+    "weathered wrinkled freckled pale tanned dark fair glossy shiny sleek mangy grizzled "
+    "upright hunched stooped frail sturdy quiet shy fierce stern kind gentle serious wild "
+    "tough fit athletic curly wavy "
+    "straight long shaved scrawny hulking giant enormous massive tiny wee"
+)
+NOT_NAMES = _words(
+    "interior exterior int ext static handheld later meanwhile wide close closeup medium "
+    "establishing insert pov ots reverse angle cut fade dissolve smash match montage "
+    "tracking dolly crane pan tilt zoom push pull slow fast quick then next finally first "
+    "last characters character cast people persons setting scene shot shots sequence "
+    "meanwhile suddenly outside inside god yes no ok okay hi hello hey well oh actually "
+    "maybe also too title film movie story three two four five several some"
+)
+CLOTHES |= _words(
+    "scrubs scrub coveralls headset shawl veil umbrella bag backpack satchel rucksack "
+    "overcoat anorak fleece gilet poncho tunic leggings shorts sandals slippers loafers "
+    "heels trainers boots wellies wellingtons bonnet beret fedora stetson bowler turban "
+    "headscarf bandana hijab earrings necklace bracelet brooch belt suspenders gloves "
+    "mittens lanyard armour armor jumpsuit flight-suit tracksuit bodysuit uniform costume "
+    "outfit clothes pinafore smock cassock monocle spectacles goggles"
+)

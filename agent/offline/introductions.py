@@ -1,0 +1,665 @@
+"""Introductions: the everyday shapes in which a person enters the story.
+
+Each reader takes one family of shapes (see the cast module for the list); every one
+adds or updates people and returns the sentence with their names in it."""
+
+from __future__ import annotations
+
+import re
+
+from storyreel.agent.offline.cast import (
+    _OWNER,
+    _YOUNG,
+    NeedAnswer,
+    PersonInfo,
+    _article,
+    _descriptive,
+    _gender,
+    _head,
+    _in_table,
+    _items,
+    _join_description,
+    _looks,
+    _plain_words,
+    _same_head,
+    _tidy_item,
+    _verbish,
+)
+from storyreel.agent.offline.places import PLACE_IS_RE
+from storyreel.agent.offline.text import QUOTE_MARK, rx
+from storyreel.agent.offline.words import (
+    ANIMALS,
+    BODY,
+    CLOTHES,
+    COLOURS,
+    COMMON,
+    GENDER_OF,
+    GENERIC_PEOPLE,
+    KIN,
+    LOOKS,
+    NOT_NAMES,
+    NUMBERS,
+    PEOPLE,
+    PLACES,
+    ROLES,
+    TITLES,
+)
+from storyreel.tools.edits import AddCharacter, UpdateCharacter, UpdateLocation
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.story import check_name, handle_of
+
+_WORD = r"[A-Z][a-zA-Z'\-]+"
+_LEAD = r"^\s*(?:(?:and|then|now|so|oh|also|well|ok(?:ay)?)\b[,\s]+)*"
+_NAME = rf"(?-i:({_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}))"
+_ONE_NAME = rf"{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}"
+_SEP = r"\s*(?::|,|-|\u2013|\u2014|\bwho\s+is\b|\bwho's\b)\s*"
+_CALLED_RE = rx(
+    r"\b((?:an?|the|his|her|their|my|our)\s+(?:(?!(?:and|or|with|to|at|in|on)\b)",
+    r"[a-z][a-z'\-]*\s+){0,5}?)(?:named|called)\s+",
+    _NAME,
+    r"(?!')\b",
+)
+
+
+_EXPLAINED = re.compile(r",\s*(?:who|while|as|and\s+then|then)\b", re.I)
+
+
+_IS_RE = rx(
+    _LEAD,
+    _NAME,
+    r"(?:\s+(?:is|was)|'s(?=\s+(?:an?|his|her|their|my|our)\s))\s+(?!not\b)",
+    r"((?:an?|his|her|their|my|our|(?-i:[A-Z])[a-z]+'s)\s+.+|in\s+(?:her|his|their)\s+\w+ies\b.*",
+    r"|\d{1,3}\b.*",
+    r"|(?:",
+    "|".join(sorted(LOOKS | NUMBERS.keys() - {"zero", "one"}, key=len, reverse=True)),
+    r")\b(?!\s+(?:at|in|on|to|from|by)\b).*)$",
+)
+
+
+_KIN_SUBJECT_RE = rx(
+    _LEAD,
+    r"(my|our)\s+((?:[a-z\-]+\s+)?)(",
+    "|".join(sorted(KIN, key=len, reverse=True)),
+    r")\b(?:,?\s+",
+    _NAME,
+    r"(?!'),?)?(?=\s+[a-z])",
+)
+
+
+_LIST_HEAD_RE = rx(
+    r"^\s*(?:(?:the|our|my|here\s+are\s+the|there\s+are)\s+)?(?:(?:\w+\s+)?(?:main\s+)?",
+    r"(?:people|characters|cast|persons|players)|cast\s+list|who'?s\s+who)",
+    r"(?:\s+(?:are|is|include|in\s+this))?\s*(?::|-|\u2013|\u2014|\bare\b)\s*(.+)$",
+)
+
+
+_MEET_ALONE_RE = rx(r"^\s*(?:meet|introducing|say\s+hello\s+to|we\s+meet)\s+", _NAME, r"\W*$")
+
+
+_MEET_RE = rx(
+    r"^\s*(?:meet|introducing|this\s+is|here'?s|say\s+hello\s+to|we\s+meet)\s+",
+    _NAME,
+    rf"{_SEP}(.+)$",
+)
+
+
+_NAME_RE = re.compile(rf"(?<![\w@'\-]){_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}")
+
+
+_NAMED_AS_RE = rx(
+    _LEAD,
+    r"(?:(he|she|they)(?:'s|\s+is|\s+was|\s+were)\s+(?:called|named)",
+    r"|(his|her|their)\s+name(?:'s|\s+is|\s+was)",
+    r"|((?:(?:my|our|his|her|their|the)\s+)?(?:[a-z\-]+\s+)?[a-z]+)",
+    r"(?:'s|\s+is|\s+was)(?:\s+(?:called|named))?)\s+",
+    _NAME,
+    r"(?!')(?:\s*(?:[:,\-\u2013\u2014]|\band\b)\s*(.*?))?[\s.!]*$",
+)
+
+
+_PRONOUN_LOOKS_RE = rx(
+    _LEAD,
+    r"(he|she)\s+(?:(?:always|usually|often|also)\s+)?",
+    r"(was|is|'s|looked|looks|had|has|wore|wears|was\s+wearing|is\s+wearing)\s+(.+)$",
+)
+
+
+_SEVERAL_RE = re.compile(
+    rf"(?<![\w'])((?:{_ONE_NAME}\s*,\s*)*{_ONE_NAME},?\s+and\s+{_ONE_NAME})\s*,\s+"
+    r"(?i:(?:two|three|four|five|both|all)\s+(?:of\s+them\s+)?)([^,;.]+?)(?=\s*,)"
+)
+
+
+_WEAR_VERB_RE = rx(
+    r"^(?:(?:he|she|they)\s+)?(?:(?:always|usually|often|also|now)\s+)*(?:wore|wears|was\s+",
+    r"wearing|is\s+wearing|had\s+on|has\s+on|dressed\s+in)\s+(.+)$",
+)
+
+
+_WEARS_RE = rx(
+    _LEAD,
+    _NAME,
+    r"\s+(?:now\s+)?(?:wears|is\s+wearing|is\s+dressed\s+in|changes\s+into",
+    r"|has\s+changed\s+into|puts\s+on)\s+(.+)$",
+)
+
+
+_WHO_IS_RE = rx(_LEAD, _NAME, r",\s+who(?:'s|\s+is|\s+was)\s+(.+?)(?:,\s*(.*))?$")
+
+
+def _clean_name(raw: str) -> str | None:
+    """ "Then Mara" -> "Mara"; None when no usable name is left."""
+    found = _person_name(raw)
+    return found[0] if found else None
+
+
+def _person_name(raw: str) -> tuple[str, str] | None:
+    """A usable person's name from the capitalised words a sentence gave, and what a title in
+    front of it says: "Then Mara" -> ("Mara", ""); "Dr Patel" -> ("Patel", "a doctor");
+    "OLD TOM" -> ("Tom", "old"); "Nurse B" -> ("Nurse B", "a nurse"); "the Captain" ->
+    ("Captain", "a captain"). None when the words are not a name ("Wide", "Then", a place)."""
+    words = [w.capitalize() if w.isupper() and len(w) > 1 else w for w in raw.split()]
+    words = [w for w in words if w.lower() not in COMMON or w.lower() in TITLES]
+    if any(w.endswith(("'s", "s'")) for w in words):
+        return None
+    title = ""
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+        if len(words[1]) == 1:  # "Nurse B": the title is the name
+            title = TITLES[words[0].lower().rstrip(".")]
+            break
+        title = TITLES[words.pop(0).lower().rstrip(".")]
+    words = [w for w in words if w.lower() not in COMMON or len(words) == 1]
+    if not words or (len(words) == 1 and words[0].lower() in COMMON):
+        return None
+    lower = [w.lower() for w in words]
+    parts = {p for w in lower for p in (w, w.replace("-", ""), *w.split("-"))}
+    if parts & NOT_NAMES or " ".join(lower) in PLACES:
+        return None
+    if len(words) == 1 and (lower[0] in PLACES | CLOTHES | BODY | COLOURS | NUMBERS.keys()):
+        return None
+    if len(words) == 1 and lower[0] in TITLES and not title:
+        title = TITLES[lower[0]] if TITLES[lower[0]].startswith(("a ", "an ")) else ""
+    try:
+        return check_name(" ".join(words), "character"), title
+    except StoryreelError:
+        return None
+
+
+class IntroductionMixin:
+    """The introductions side of a Turn."""
+
+    # --- introductions -----------------------------------------------------------------
+
+    def _introductions(self, text: str) -> tuple[str, bool]:
+        """Add or update the people a clause introduces; return what is left of it (with the
+        people named, so the shot it may describe has them) and whether anyone was added."""
+        place = PLACE_IS_RE.match(text)
+        if place and handle_of(place.group(1)) in self.places:
+            known = self.places[handle_of(place.group(1))]
+            description = self._restore(place.group(2)).strip(" .")
+            self.edits.append(UpdateLocation(name=known.name, description=description))
+            self.said.append(f"Updated the {known.name.lower()}.")
+            return "", True
+        for reader in (self._named_as, self._listing, self._kin_subject, self._pronoun_looks):
+            if (got := reader(text)) is not None:
+                return got
+        if (m := _MEET_ALONE_RE.match(text)) and (name := _clean_name(m.group(1))):
+            self._introduce(name, "", "")
+            return "", True
+        for pattern in (_MEET_RE, _WHO_IS_RE, _IS_RE, _WEARS_RE):
+            m = pattern.match(text)
+            found = _person_name(m.group(1)) if m else None
+            if not (m and found) or (pattern is _IS_RE and not self._is_person(found[0], m)):
+                continue
+            said = self._restore(m.group(2)).strip(" .")
+            if pattern is _WEARS_RE:
+                self._introduce(found[0], "", _tidy_item(said))
+                return "", True
+            said = _EXPLAINED.split(said)[0]
+            said = re.split(r"\s+who(?:'s|\s+is|\s+has|\s+had)\s", said)[0]
+            description, wardrobe = _looks(self._owned(said))
+            self._introduce(found[0], _join_description(found[1], description), wardrobe)
+            rest = m.group(3) if pattern is _WHO_IS_RE and m.group(3) else ""
+            return (f"{found[0]} {rest}" if rest and not _descriptive(rest) else ""), True
+        return self._in_sentence(text)
+
+    def _is_person(self, name: str, m: re.Match[str]) -> bool:
+        """ "Kestrel is a space station" is a place, "Lena is sixteen" a person."""
+        words = _plain_words(m.group(2))[:4]
+        if handle_of(name) in self.places:
+            return False
+        people = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS
+        places = [w for w in words if w in PLACES]
+        return not places or any(_in_table(w, people) for w in words[: words.index(places[0])])
+
+    def _named_as(self, text: str) -> tuple[str, bool] | None:
+        """ "He's called Old Tom: a fisherman", "She's named Lena, sixteen, ...", "His name is
+        Jonas.", "grandpa was called Winston, he was skinny", "her teacher is Mrs Okafor"."""
+        m = _NAMED_AS_RE.match(text)
+        if not m:
+            return None
+        subject = (m.group(3) or "").strip()
+        if subject:
+            noun = subject.split()[-1].lower()
+            table = KIN | ROLES | ANIMALS | GENERIC_PEOPLE | PEOPLE
+            if noun not in table or subject.split()[0].lower() in ("this", "that", "it"):
+                return None
+        found = _person_name(m.group(4))
+        if not found:
+            return None
+        pronoun = (m.group(1) or m.group(2) or "").lower()
+        rest = self._restore(m.group(5) or "")
+        description, wardrobe = self._said_about(rest)
+        gender = GENDER_OF.get(pronoun)
+        plain = {"f": "a woman", "m": "a man"}.get(gender or "", "")
+        owned = self._owned(subject) if subject else ""
+        if owned and not owned.lower().startswith(("a ", "an ", "the ")) and " " not in owned:
+            owned = owned.lower()  # "grandpa"
+        description = _join_description(owned, found[1], description)
+        if gender and _gender(description) is None:
+            young = set(_plain_words(description)) & _YOUNG
+            plain = {"f": "a girl", "m": "a boy"}[gender] if young else plain
+            description = _join_description(plain, description)
+        if pronoun and (unnamed := self._unnamed_just_added(pronoun)):
+            self._rename_new(unnamed, found[0])
+            description = "" if description == plain else description
+        self._introduce(found[0], description, wardrobe)
+        return "", True
+
+    def _unnamed_just_added(self, pronoun: str) -> str | None:
+        """The person "he"/"she" means when it is someone this message added without a name
+        ("A fisherman mends his nets. He's called Jonas.": Fisherman becomes Jonas)."""
+        groups = self.memo.get("mentions") or []
+        last = groups[-1] if groups and isinstance(groups[-1], list) else []
+        gender = GENDER_OF.get(pronoun)
+        if len(last) != 1 or last[0] not in self.added:
+            return None
+        person = self.people.get(handle_of(last[0]))
+        unnamed = person and person.name.lower() in ROLES | ANIMALS | GENERIC_PEOPLE
+        return last[0] if unnamed and person.gender in (None, gender) else None
+
+    def _rename_new(self, old: str, new: str) -> None:
+        """Give someone this message added under a role word ("Fisherman") their name."""
+        if handle_of(new) in self.people:
+            return
+        person = self.people.pop(handle_of(old))
+        person.name = new
+        self.people[handle_of(new)] = person
+        self.added = [new if n == old else n for n in self.added]
+        word = rf"\b{re.escape(old)}\b"
+        for index, edit in enumerate(self.edits):
+            update: dict[str, object] = {}
+            if getattr(edit, "name", None) == old and isinstance(
+                edit, AddCharacter | UpdateCharacter
+            ):
+                update["name"] = new
+            if old in (getattr(edit, "characters", None) or []):
+                update["characters"] = [new if n == old else n for n in edit.characters]
+                update["action"] = re.sub(word, new, edit.action)
+            if update:
+                self.edits[index] = edit.model_copy(update=update)
+        for group in self.memo.get("mentions") or []:
+            if isinstance(group, list):
+                group[:] = [new if n == old else n for n in group]
+
+    def _said_about(self, rest: str) -> tuple[str, str]:
+        """What a sentence goes on to say about someone: "he was skinny with a moustache and
+        a blue suit", "she was 19, in a yellow dress", "sixteen, always in a yellow raincoat"."""
+        looks, wear = [], []
+        for piece in re.split(r"\s*,\s*|\s+(?:and|but)\s+(?=(?:he|she|they)\b)", rest):
+            piece = piece.strip(" .")
+            if m := _WEAR_VERB_RE.match(piece):
+                wear.append(_tidy_item(m.group(1)))
+                continue
+            piece = re.sub(
+                r"^(?:(?:he|she|they)(?:'s|\s+is|\s+was|\s+were|\s+had|\s+has|\s+looked|\s+looks)"
+                r"\s+)",
+                "",
+                piece,
+                flags=re.I,
+            )
+            if role := re.match(
+                r"(?:playing|plays|dressed\s+(?:up\s+)?as)\s+(an?\s+[\w\-]+)", piece
+            ):
+                looks.append(f"playing {role.group(1)}")  # "she's playing a sheep"
+            elif piece and (_descriptive(piece) or re.match(r"(?:an?|the)\s", piece, re.I)):
+                looks.append(piece)
+        description, wardrobe = _looks(", ".join(looks))
+        return description, " and ".join(w for w in [wardrobe, *wear] if w)
+
+    def _listing(self, text: str) -> tuple[str, bool] | None:
+        """A list of people: "Three people: Ana, a nurse in blue scrubs, Ben, a porter, and
+        Carl", "The cast: Mara (30s, red coat) and Tom (old fisherman)", "- Ana: a night
+        nurse", "OLD TOM, seventies, white beard, oilskins", "Detective Moss: fifties, ..."."""
+        head = _LIST_HEAD_RE.match(text)
+        body = self._restore(head.group(1) if head else text, "")
+        protected = re.sub(
+            r"\(([^)]*)\)", lambda m: "(" + m.group(1).replace(",", "\ue003") + ")", body
+        )
+        segments: list[str] = []
+        for segment in re.split(r"\s*[,;]\s*", protected.strip(" .")):
+            segments += re.split(rf"\s+and\s+(?=(?:the\s+)?{_WORD})", segment)
+        entries: list[list[str]] = []
+        entry_re = re.compile(
+            rf"^(?:and\s+)?(?:the\s+)?({_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}})"
+            r"\s*(?:\(([^)]*)\))?\s*(?:(?::|-|\u2013|\u2014)\s*(.*))?$"
+        )
+        for segment in segments:
+            segment = segment.replace("\ue003", ",").strip()
+            m = entry_re.match(segment)
+            found = _person_name(m.group(1)) if m else None
+            if m and found and not (m.group(3) and not _descriptive(m.group(3))):
+                entries.append([m.group(1), *(p for p in (m.group(2), m.group(3)) if p)])
+            elif entries and segment and (_descriptive(segment) or segment.lower() == "and"):
+                entries[-1].append(re.sub(r"^and\s+", "", segment))
+            else:
+                return None
+        if not entries or not (head or len(entries) > 1 or len(entries[0]) > 1):
+            return None
+        if not head and any(handle_of(_clean_name(e[0]) or "") in self.people for e in entries):
+            return None  # "Mara, a tall woman." says nothing new; the shot reader decides
+        for raw, *said in entries:
+            name, title = _person_name(raw) or ("", "")
+            description, wardrobe = _looks(self._owned(", ".join(said)))
+            self._introduce(name, _join_description(title, description), wardrobe)
+        return "", True
+
+    def _kin_subject(self, text: str) -> tuple[str, bool] | None:
+        """The narrator's family: "my uncle kept a lighthouse" adds Uncle; "my daughter Priya
+        is in the school play, she's seven" adds Priya. Returns the sentence with the name."""
+        m = _KIN_SUBJECT_RE.match(text)
+        if not m or re.match(r"\s*(?:'s|s')", text[m.end(3) :]):
+            return None
+        kin = m.group(3).lower()
+        found = _person_name(m.group(4)) if m.group(4) else (kin.capitalize(), "")
+        if not found:
+            return None
+        name = found[0]
+        said = f"{m.group(1).lower()} {m.group(2)}{kin}"
+        rest = text[m.end() :]
+        known = self._known_kin(said)
+        if known:
+            return f"{known}{rest}", False
+        pieces = re.split(r",\s*(?=(?:and\s+)?(?:she|he|they)\b)|\s+and\s+(?=(?:she|he)\b)", rest)
+        first = re.match(r"\s*(?:is|was|'s)\s+(.+)$", pieces[0])
+        about = [first.group(1)] if first and _descriptive(first.group(1)) else []
+        description, wardrobe = self._said_about(", ".join(about + pieces[1:]))
+        self._introduce(name, _join_description(said, found[1], description), wardrobe)
+        return f"{name}{pieces[0]}", True
+
+    def _known_kin(self, said: str) -> str | None:
+        """The known person a phrase like "my uncle" already means, if any."""
+        kin = said.split()[-1]
+        for person in self.people.values():
+            if person.name.lower() == kin or said.lower() in person.description.lower():
+                return person.name
+        return None
+
+    def _pronoun_looks(self, text: str) -> tuple[str, bool] | None:
+        """ "he was a big quiet man with a grey beard and he always wore a yellow oilskin",
+        "she was tiny, her hair always up in a bun": looks for whom the pronoun means."""
+        m = _PRONOUN_LOOKS_RE.match(text)
+        if not m or QUOTE_MARK.search(text):
+            return None
+        verb, said = m.group(2).lower(), m.group(3)
+        first = re.split(r"\s*,\s*|\s+and\s+", said)[0]
+        wearing = "wor" in verb or "wear" in verb
+        if not (wearing or _descriptive(first)) or re.search(r"\b(?:called|named)\b", said):
+            return None
+        if verb in ("had", "has") and not any(_in_table(w, BODY) for w in _plain_words(first)):
+            return None  # "he had a little dog": not his looks
+        if (
+            not wearing
+            and not re.match(r"(?:an?\s|\w+\s*(?:,|$|\s+and\s|\s+with\s))", said)
+            and (not _descriptive(said.split(",")[0]))
+        ):
+            return None
+        who = self._who(m.group(1).lower())
+        if len(who) != 1:
+            return None
+        rest = self._restore(f"{m.group(1)} {m.group(2)} {said}")
+        description, wardrobe = self._said_about(rest)
+        if not (description or wardrobe):
+            return None
+        self._add_looks(who[0], description, wardrobe)
+        return "", True
+
+    def _in_sentence(self, text: str) -> tuple[str, bool]:
+        """People introduced inside a sentence that goes on: "a boy called Sam runs",
+        "Mara, a tall woman in a red raincoat, waits", "His daughter Lena, a teenager,
+        climbs onto the boat", "a crow and Jonas argue" (an unnamed subject: Crow)."""
+        text, introduced = self._several(text)
+        for m in reversed(list(_CALLED_RE.finditer(text))):
+            said, found = m.group(1), _person_name(m.group(2))
+            words = set(_plain_words(said))
+            person = words & (PEOPLE | ROLES | ANIMALS | KIN) or any(
+                w.endswith(("man", "woman")) for w in words
+            )
+            if not (found and person):
+                continue
+            name = found[0]
+            end, more = self._trailing(text, m.end())
+            if handle_of(name) in self.people:
+                name = self.people[handle_of(name)].name
+            else:
+                description, wardrobe = _looks(self._owned(f"{said.strip()}, {more}"))
+                self._introduce(name, _join_description(found[1], description), wardrobe)
+                introduced = True
+            text = f"{text[: m.start()]}{name}{self._after(text, end)}"
+        for m in reversed(list(_NAME_RE.finditer(text))):
+            found = _person_name(m.group(0))
+            if not found or handle_of(found[0]) in self.places or m.start() < 0:
+                continue
+            name = found[0]
+            start, owner, kin = self._kin_before(text, m.start())
+            end, more = self._trailing(text, m.end())
+            if not (kin or more):
+                continue
+            if handle_of(name) in self.people:  # a passing description: keep the bible
+                name = self.people[handle_of(name)].name
+            else:
+                description, wardrobe = _looks(self._owned(more))
+                said = self._owned(kin) if kin else ""
+                self._introduce(name, _join_description(said, found[1], description), wardrobe)
+                introduced = True
+            close = re.search(r"\b(?:close[\s-]*up|close\s+on|ecu|cu)\b", text, re.I)
+            shown = f"{owner}'s {kin.split()[-1]} {name}" if owner and not close else name
+            text = f"{text[:start]}{shown}{self._after(text, end)}"
+        text, unnamed = self._unnamed(text)
+        introduced = introduced or unnamed
+        leftover = re.sub(
+            r"^\s*(?:and\s+)?(?:there'?s|there\s+(?:is|was)|we\s+have|we'?ve\s+got|this\s+is"
+            r"|meet|introducing|here'?s)\b",
+            "",
+            text,
+            flags=re.I,
+        )
+        names = [p.name for p in self.people.values()]
+        if (
+            introduced
+            and names
+            and re.fullmatch(
+                r"(?:\s|[,.!:;]|and\b|" + "|".join(re.escape(n) for n in names) + r")*", leftover
+            )
+        ):
+            return "", True
+        return text, introduced
+
+    def _several(self, text: str) -> tuple[str, bool]:
+        """ "Ana and Ben, two nurses in green scrubs, run ...": each is a nurse."""
+        m = _SEVERAL_RE.search(text)
+        if not m:
+            return text, False
+        names = [_person_name(n) for n in re.split(r"\s*,\s*|\s+and\s+", m.group(1))]
+        if not all(names) or len(names) < 2:
+            return text, False
+        description, wardrobe = _looks(m.group(2))
+        words = description.split()
+        if not words or not re.search(r"(?:s|men)$", words[-1]):
+            return text, False
+        last = re.sub(r"men$", "man", words[-1]) if words[-1].endswith("men") else words[-1]
+        last = last[:-1] if last.endswith("s") and not last.endswith("ss") else last
+        single = " ".join([*words[:-1], last])
+        added = False
+        for name, title in (n for n in names if n):
+            if handle_of(name) not in self.people:
+                said = _join_description(title, f"{_article(single)} {single}")
+                self._introduce(name, said, wardrobe)
+                added = True
+        joined = " and ".join(n[0] for n in names if n)
+        return f"{text[: m.start()]}{joined}{self._after(text, m.end())}", added
+
+    def _after(self, text: str, end: int) -> str:
+        """The text after an introduction, without the comma that closed it."""
+        rest = text[end:]
+        return re.sub(r"^\s*,\s*", " ", rest) if rest.strip() else rest
+
+    def _trailing(self, text: str, end: int) -> tuple[int, str]:
+        """Descriptive pieces right after a name (", a teenager in a yellow raincoat, tiny,"):
+        where they end and what they say."""
+        said: list[str] = []
+        while m := re.match(r"\s*(?:,|\s\u2013|\s\u2014|\s-)\s*([^,;.:\u2013\u2014]+)", text[end:]):
+            piece = m.group(1).strip()
+            if not _descriptive(piece) or re.match(r"(?:and|then|but)\b", piece, re.I):
+                break
+            said.append(piece)
+            end += m.end()
+        paren = re.match(r"\s*\(([^)]{1,80})\)", text[end:])
+        if not said and paren and all(_descriptive(p) for p in paren.group(1).split(",")):
+            return end + paren.end(), paren.group(1)
+        return end, ", ".join(said)
+
+    def _kin_before(self, text: str, start: int) -> tuple[int, str, str]:
+        """ "His daughter Lena" / "Her grandmother, Nonna Lucia": where the kin phrase begins,
+        whom "his"/"her" means (when it is clear), and the phrase ("his daughter")."""
+        m = re.search(
+            r"\b(his|her|their|my|our|the)\s+((?:[a-z\-]+\s+)?([a-z]+))\s*,?\s*$",
+            text[:start],
+            re.I,
+        )
+        noun = m.group(3).lower() if m else ""
+        if not m or noun not in KIN | ROLES or noun in GENERIC_PEOPLE:
+            return start, "", ""
+        owner = ""
+        if m.group(1).lower() in _OWNER:
+            try:
+                who = self._who(m.group(1).lower())
+            except NeedAnswer:
+                who = []
+            owner = who[0] if len(who) == 1 else ""
+        phrase = f"{m.group(1).lower()} {m.group(2)}"
+        return m.start(), owner, phrase
+
+    def _unnamed(self, text: str) -> tuple[str, bool]:
+        """An unnamed subject that is not just "a man": "a crow and Jonas argue" adds Crow,
+        "The door swings open: a stranger in a wet trench coat" adds Stranger."""
+        nouns = "|".join(sorted((ROLES | ANIMALS) - GENERIC_PEOPLE, key=len, reverse=True))
+        m = rx(
+            r"(?:^\s*(?:(?:then|and|now|so|suddenly|there'?s|there\s+is|we\s+see|enter)\s+)*",
+            r"|:\s*)(an?)\s+((?:[a-z\-]+\s+){0,2}?)(",
+            nouns,
+            r")\b(?!\s*(?:'s|called|named))",
+        ).search(text)
+        if not m:
+            return text, False
+        name = m.group(3).capitalize()
+        if handle_of(name) in self.places:
+            return text, False
+        worn = 0
+        if clothes := re.match(r"\s+(?:in|wearing|dressed\s+in|with)\s+[^,;.:]+", text[m.end() :]):
+            for word in re.finditer(r"[\w'\-]+", clothes.group(0)):
+                if word.start() > 4 and (
+                    _verbish(word.group(0)) or word.group(0) in ("who", "and")
+                ):
+                    break  # "in a wet trench coat | waits at the bar"
+                worn = word.end()
+            if not any(_in_table(w, CLOTHES | BODY) for w in _plain_words(clothes.group(0)[:worn])):
+                worn = 0
+        end = m.end() + worn
+        end, more = self._trailing(text, end)
+        if handle_of(name) not in self.people:
+            description, wardrobe = _looks(f"{text[m.start(1) : m.end() + worn]}, {more}")
+            self._introduce(name, description, wardrobe)
+        else:
+            name = self.people[handle_of(name)].name
+        return f"{text[: m.start(1)]}{name}{self._after(text, end)}", True
+
+    def _owned(self, text: str) -> str:
+        """ "his daughter, a teenager" -> "Tom's daughter, a teenager" when "his" is clear."""
+        m = re.match(r"\s*(his|her|their)\s+([a-z]+)", text, re.I)
+        if not m or m.group(2).lower() not in KIN | ROLES:
+            return text
+        try:
+            who = self._who(m.group(1).lower())
+        except NeedAnswer:
+            return text
+        return f"{who[0]}'s {text[m.start(2) :]}" if len(who) == 1 else text
+
+    def _who(self, pronoun: str) -> list[str]:
+        """Whom a pronoun means now (an answer given, else `_resolve`; may ask)."""
+        kind = GENDER_OF.get(pronoun, "p")
+        forced = self.forced.get(kind)
+        return list(forced) if forced is not None else self._resolve(pronoun, kind, [])
+
+    def _introduce(self, name: str, description: str, wardrobe: str) -> None:
+        """AddCharacter for someone new; UpdateCharacter when someone known is described anew."""
+        key = handle_of(name)
+        person = self.people.get(key)
+        if person is None and key in self.places:
+            self.notes.append(f"{name} is already the name of a place, so I did not add a person.")
+            return
+        description = re.sub(r"^(A|An|The)\b", lambda m: m.group(1).lower(), description)
+        if person is None:
+            description = description or "a person"
+            self.edits.append(AddCharacter(name=name, description=description, wardrobe=wardrobe))
+            self.people[key] = PersonInfo(name, description, wardrobe)
+            self.added.append(name)
+        else:
+            changes = {}
+            if description and description.lower() not in person.description.lower():
+                changes["description"] = person.description = description
+            if wardrobe and wardrobe.lower() != person.wardrobe.lower():
+                changes["wardrobe"] = person.wardrobe = wardrobe
+            if changes:
+                self.edits.append(UpdateCharacter(name=person.name, **changes))
+                self.said.append(f"Updated {person.name}'s {' and '.join(changes)}.")
+            name = person.name
+        self._mention([name])
+
+    def _add_looks(
+        self, name: str | NeedAnswer, description: str, wardrobe: str, replace: bool = False
+    ) -> None:
+        """Add to someone's looks: the description grows; a garment of the same kind is
+        replaced, others are added (`replace`: the whole outfit is new)."""
+        person = self._person(name)
+        changes: dict[str, str] = {}
+        if description and description.lower() not in person.description.lower():
+            base = person.description
+            if base.lower() in ("a person", "a man", "a woman"):
+                base = ""
+            changes["description"] = _join_description(base, description)
+        if wardrobe:
+            items = [] if replace else _items(person.wardrobe)
+            for item in _items(wardrobe):
+                head = _head(item)
+                same = [i for i, old in enumerate(items) if head and _same_head(old, head)]
+                if same:
+                    items[same[0]] = item
+                else:
+                    items.append(item)
+            new = " and ".join(items)
+            if new.lower() != person.wardrobe.lower():
+                changes["wardrobe"] = new
+        self._update_person(person, changes)
+
+    def _update_person(self, person: PersonInfo, changes: dict[str, str]) -> None:
+        """UpdateCharacter with these changes, and a plain sentence about them."""
+        self._mention([person.name])
+        if not changes:
+            self.said.append(f"{person.name} looks like that already.")
+            return
+        self.edits.append(UpdateCharacter(name=person.name, **changes))
+        person.description = changes.get("description", person.description)
+        person.wardrobe = changes.get("wardrobe", person.wardrobe)
+        what = " and ".join("clothes" if k == "wardrobe" else "look" for k in changes)
+        self.said.append(f"Updated {person.name}'s {what}.")

@@ -1,0 +1,306 @@
+"""The offline director and people: introductions in everyday shapes, changes of looks,
+people meant by a description ("the girl", "his daughter") and who says a line."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from storyreel.agent.offline.text import QUOTE_RE
+from storyreel.agent.offline.turn import Turn
+from storyreel.tools.edits import AddCharacter, AskPerson
+from storyreel.tools.story import StoryPlan
+from tests.test_offline_director import apply, build_plan, direct
+
+
+@pytest.fixture(scope="module")
+def plan() -> StoryPlan:
+    """Mara (a woman), Tom (an old fisherman), Lena (Tom's teenage daughter), the Harbour."""
+    lena = AddCharacter(
+        name="Lena", description="Tom's daughter, a teenager", wardrobe="a yellow raincoat"
+    )
+    return apply(build_plan(), [lena])
+
+
+def fits(edit: Any, want: dict[str, Any]) -> bool:
+    """The edit has the fields of `want`; a key ending in "~" means "the text contains",
+    one ending in ">" "the list holds"."""
+    got = edit.model_dump(mode="json")
+    for key, value in want.items():
+        if key.endswith(">"):
+            if value not in (got.get(key[:-1]) or []):
+                return False
+        elif key.endswith("~"):
+            if str(value).lower() not in str(got.get(key[:-1]) or "").lower():
+                return False
+        elif got.get(key) != value:
+            return False
+    return True
+
+
+def person(name: str, **fields: Any) -> dict[str, Any]:
+    return {"kind": "add_character", "name": name, **fields}
+
+
+def change(name: str, **fields: Any) -> dict[str, Any]:
+    return {"kind": "update_character", "name": name, **fields}
+
+
+SHOT, NO_SHOT, EITHER = True, False, None
+
+CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
+    # he/she is called ..., his name is ...
+    ("He's called Jonas: a fisherman with a white beard", [
+        person("Jonas", **{"description": "a fisherman with a white beard"})], NO_SHOT),
+    ("She's named Zoe, sixteen, always in a yellow raincoat", [
+        person("Zoe", **{"description~": "sixteen", "wardrobe": "a yellow raincoat"})], NO_SHOT),
+    ("His name is Jonas.", [person("Jonas", description="a man")], NO_SHOT),
+    ("Her name's Ines, a baker in her forties", [
+        person("Ines", **{"description~": "baker in her forties"})], NO_SHOT),
+    ("she is called Ruth, she was tiny, in a grey cardigan", [
+        person("Ruth", **{"description~": "tiny", "wardrobe": "a grey cardigan"})], NO_SHOT),
+    ("grandpa was called Winston, he was skinny with a pencil moustache and a sharp blue suit", [
+        person("Winston", **{"description~": "pencil moustache",
+                             "wardrobe": "a sharp blue suit"})], NO_SHOT),
+    ("and grandma was Hyacinth, she was 19, in a yellow dress with a big skirt", [
+        person("Hyacinth", **{"description~": "19", "wardrobe~": "yellow dress"})], NO_SHOT),
+    ("her teacher is Mrs Okafor, tall, with big red glasses", [
+        person("Okafor", **{"description~": "teacher", "wardrobe~": "glasses"})], NO_SHOT),
+    # lists
+    ("Three people: Ana, a nurse in blue scrubs, Ben, a porter with a limp, and Carl, a surgeon", [
+        person("Ana", description="a nurse", wardrobe="blue scrubs"),
+        person("Ben", description="a porter with a limp"),
+        person("Carl", description="a surgeon")], NO_SHOT),
+    ("The cast: Ines (30s, red coat) and Jonas (old fisherman)", [
+        person("Ines", description="30s", wardrobe="red coat"),
+        person("Jonas", description="old fisherman")], NO_SHOT),
+    ("- Ana: a night nurse", [person("Ana", description="a night nurse")], NO_SHOT),
+    ("* Ben: a porter, fifties, grey overalls", [
+        person("Ben", **{"description~": "porter", "wardrobe": "grey overalls"})], NO_SHOT),
+    ("Characters: OLD JONAS, seventies, white beard, oilskins.", [
+        person("Jonas", description="seventies, white beard", wardrobe="oilskins")], NO_SHOT),
+    ("ZOE, his daughter, sixteen, yellow raincoat.", [
+        person("Zoe", **{"description~": "daughter", "wardrobe": "yellow raincoat"})], NO_SHOT),
+    ("Detective Moss: fifties, rumpled brown suit, nicotine-yellow fingers.", [
+        person("Moss", **{"description~": "detective", "wardrobe": "rumpled brown suit"})],
+     NO_SHOT),
+    ("Commander Ito, fifties, shaved head, navy flight suit.", [
+        person("Ito", **{"description~": "shaved head", "wardrobe": "navy flight suit"})],
+     NO_SHOT),
+    ("Our characters are Ines, a baker, and Jonas, a fisherman", [
+        person("Ines", description="a baker"), person("Jonas", description="a fisherman")],
+     NO_SHOT),
+    # role names as names
+    ("Nurse B is a tired night nurse in her fifties", [
+        person("Nurse B", description="a tired night nurse in her fifties")], NO_SHOT),
+    ("Dr Patel is a surgeon in her forties", [
+        person("Patel", **{"description~": "surgeon in her forties"})], NO_SHOT),
+    ("Grandma Rose is tiny, with white hair", [
+        person("Rose", **{"description~": "white hair"})], NO_SHOT),
+    ("the Captain, a grey-bearded man in a peaked cap, slams the door", [
+        person("Captain", **{"description~": "grey-bearded man", "wardrobe": "a peaked cap"}),
+        {"kind": "add_shot", "characters": ["Captain"]}], SHOT),
+    ("Mrs Holloway, the landlady, opens the door.", [
+        person("Holloway", description="the landlady"),
+        {"kind": "add_shot", "characters": ["Holloway"]}], SHOT),
+    # X is ..., there's ..., meet ..., X, who is ...
+    ("Ines is sixteen, with freckles", [person("Ines", **{"description~": "freckles"})], NO_SHOT),
+    ("Jonas was a sailor in his youth", [person("Jonas", **{"description~": "sailor"})],
+     NO_SHOT),
+    ("there's a girl called Zoe", [person("Zoe", description="a girl")], NO_SHOT),
+    ("meet Sam", [person("Sam")], NO_SHOT),
+    ("Sam, who is a young sailor, waits on the pier", [
+        person("Sam", description="a young sailor"),
+        {"kind": "add_shot", "characters": ["Sam"], "action": "Sam waits on the pier"}], SHOT),
+    # people inside a shot sentence
+    ("a crow and an old farmer called Jonas argue in a wheat field", [
+        person("Jonas", description="an old farmer"), person("Crow", description="a crow"),
+        {"kind": "add_shot", "characters": ["Crow", "Jonas"]}], SHOT),
+    ("Wide shot. A stranger in a wet trench coat waits at the bar.", [
+        person("Stranger", **{"wardrobe~": "trench coat"})], SHOT),
+    ("Zoe, a teenager in a yellow raincoat, climbs onto the boat", [
+        person("Zoe", description="a teenager", wardrobe="a yellow raincoat"),
+        {"kind": "add_shot", "characters": ["Zoe"]}], SHOT),
+    ("Ana and Ben, two nurses in green scrubs, run down the corridor.", [
+        person("Ana", description="a nurse", wardrobe="green scrubs"),
+        person("Ben", description="a nurse", wardrobe="green scrubs"),
+        {"kind": "add_shot", "characters": ["Ana", "Ben"]}], SHOT),
+    ("Pip is Lena's little brother, eight years old", [
+        person("Pip", **{"description~": "Lena's little brother"})], NO_SHOT),
+    ("The villain: Count Orlov, tall, pale, in a long black cloak.", [
+        person("Orlov", **{"description~": "pale", "wardrobe": "a long black cloak"})], EITHER),
+    # the narrator's family
+    ("my uncle kept a lighthouse", [person("Uncle", description="my uncle")], NO_SHOT),
+    ("my grandma ran a bakery in Lyon for forty years", [
+        person("Grandma", description="my grandma")], NO_SHOT),
+    ("so my daughter Priya is seven and she's playing a sheep in the nativity lol", [
+        person("Priya", **{"description~": "sheep"})], NO_SHOT),
+    # changes of looks: never a shot
+    ("Tom should have a red scarf", [
+        change("Tom", wardrobe="a navy sweater and a red scarf")], NO_SHOT),
+    ("give Mara a green hat", [change("Mara", wardrobe="a red raincoat and a green hat")],
+     NO_SHOT),
+    ("Mara's coat should be green, not red", [change("Mara", wardrobe="a green raincoat")],
+     NO_SHOT),
+    ("Lena's raincoat should be blue", [change("Lena", wardrobe="a blue raincoat")], NO_SHOT),
+    ("make the old fisherman's beard grey", [
+        change("Tom", description="an old fisherman with a grey beard")], NO_SHOT),
+    ("Tom wears glasses now", [change("Tom", wardrobe="a navy sweater and glasses")], NO_SHOT),
+    ("Mara changes into a black dress", [change("Mara", wardrobe="a black dress")], NO_SHOT),
+    ("put Tom in a suit", [change("Tom", wardrobe="a suit")], NO_SHOT),
+    ("Mara has long hair now", [
+        change("Mara", description="a woman in her thirties with long hair")], NO_SHOT),
+    ("Tom should look older", [change("Tom", **{"description~": "looks older"})], NO_SHOT),
+    ("Give his daughter a red woollen hat.", [
+        change("Lena", wardrobe="a yellow raincoat and a red woollen hat")], NO_SHOT),
+    ("the girl should wear a green coat", [change("Lena", wardrobe="a green coat")], NO_SHOT),
+    ("Tom should wear a black sweater, not navy", [change("Tom", wardrobe="a black sweater")],
+     NO_SHOT),
+    ("make Tom look older, white hair and a flat cap", [
+        change("Tom", **{"description~": "white hair", "wardrobe~": "a flat cap"})], NO_SHOT),
+    ("Tom should have a grey moustache", [change("Tom", **{"description~": "grey moustache"})],
+     NO_SHOT),
+    ("please make Mara's raincoat yellow instead", [change("Mara", wardrobe="a yellow raincoat")],
+     NO_SHOT),
+    ("dress Lena in a school uniform", [change("Lena", wardrobe="a school uniform")], NO_SHOT),
+    ("Mara wears a hat in this shot", [change("Mara", wardrobe="a red raincoat and a hat")],
+     NO_SHOT),
+    # people meant by a description, in shots
+    ("Close-up of the woman's hands.", [{"kind": "add_shot", "characters": ["Mara"]}], SHOT),
+    ("the girl looks back at the harbour one last time, close up", [
+        {"kind": "add_shot", "characters": ["Lena"], "size": "CU"}], SHOT),
+    ("Close-up of the old fisherman.", [{"kind": "add_shot", "characters": ["Tom"]}], SHOT),
+    ("Wide shot: his daughter waves from the quay.", [
+        {"kind": "add_shot", "characters>": "Lena"}], SHOT),
+    # commands stay commands
+    ("make shot 2 a close-up", [{"kind": "update_shot", "shot_id": 2, "size": "CU"}], NO_SHOT),
+    ("add Tom to shot 2", [{"kind": "update_shot", "shot_id": 2,
+                            "characters": ["Mara", "Tom"]}], NO_SHOT),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected", "shot"), CASES, ids=[c[0][:40] for c in CASES])
+def test_people_in_everyday_words(
+    plan: StoryPlan, text: str, expected: list[dict[str, Any]], shot: bool | None
+) -> None:
+    reply = direct(text, plan)
+    got = [e.model_dump(mode="json") for e in reply.edits]
+    for want in expected:
+        assert any(fits(e, want) for e in reply.edits), f"{text!r}: no {want} in {got}"
+    shots = [e for e in reply.edits if e.kind == "add_shot"]
+    if shot is not None:
+        assert bool(shots) == shot, f"{text!r}: shots {got}"
+    assert not any(isinstance(e, AskPerson) for e in reply.edits), got
+    apply(plan, reply.edits)
+    assert reply.reply.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tom has a letter in his hand.",
+        "Mara is at the harbour.",
+        "Tom is mending a net.",
+        "Mara, in the rain, waits for the boat.",
+        "make it slower",
+        "Mara should walk slower in shot 2",
+        "the old man turns away",
+    ],
+)
+def test_never_a_change_of_looks(plan: StoryPlan, text: str) -> None:
+    reply = direct(text, plan)
+    assert not [e for e in reply.edits if e.kind in ("update_character", "add_character")]
+
+
+def test_case_table_is_large_enough() -> None:
+    assert len(CASES) >= 50
+
+
+def test_a_description_that_fits_two_people_asks(plan: StoryPlan) -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = apply(plan, direct("Ana is a young woman in a green dress.", plan, memo).edits)
+    asked = direct("the woman should wear a hat", plan, memo)
+    assert [e.kind for e in asked.edits] == ["ask"]
+    assert asked.edits[0].choices == ["Mara", "Ana"]
+    answer = direct("Ana", plan, memo)
+    assert [(e.kind, e.name, e.wardrobe) for e in answer.edits] == [
+        ("update_character", "Ana", "a green dress and a hat")
+    ]
+
+
+def test_a_pronoun_in_a_change_asks_only_when_it_is_a_change(plan: StoryPlan) -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    asked = direct("she should wear a hat", plan, memo)
+    assert isinstance(asked.edits[-1], AskPerson) and asked.edits[-1].choices == ["Mara", "Lena"]
+    answer = direct("Lena", plan, memo)
+    assert [(e.kind, e.name) for e in answer.edits] == [("update_character", "Lena")]
+    # "She's named Zoe" names someone new; no question about "she"
+    reply = direct("She's named Zoe, sixteen.", plan, {"told_offline": True})
+    assert [e.kind for e in reply.edits] == ["add_character"]
+
+
+def test_an_unnamed_person_named_later_in_the_message_is_renamed(plan: StoryPlan) -> None:
+    reply = direct("A fisherman mends his nets. He's called Jonas.", plan)
+    assert [(e.kind, getattr(e, "name", None)) for e in reply.edits] == [
+        ("add_character", "Jonas"),
+        ("add_shot", None),
+    ]
+    assert reply.edits[0].description == "a fisherman"
+    assert reply.edits[1].characters == ["Jonas"] and reply.edits[1].action.startswith("Jonas")
+    apply(plan, reply.edits)
+
+
+def test_the_narrators_family_across_turns() -> None:
+    plan, memo = build_plan(), {"told_offline": True}
+    for text in (
+        "my uncle kept a lighthouse on the cornish coast",
+        "he was a big quiet man with a grey beard and he always wore this huge yellow oilskin",
+        "he had a little dog too, a scruffy terrier called Biscuit who followed him everywhere",
+    ):
+        reply = direct(text, plan, memo)
+        assert not [e for e in reply.edits if e.kind == "add_shot"], text
+        plan = apply(plan, reply.edits)
+    uncle, biscuit = plan.find_character("Uncle"), plan.find_character("Biscuit")
+    assert uncle is not None and biscuit is not None
+    assert "grey beard" in uncle.description and uncle.wardrobe == "a huge yellow oilskin"
+    assert biscuit.description == "a scruffy terrier"
+    shot = direct("then my uncle climbing the stairs, low angle", plan, memo)
+    assert [e.characters for e in shot.edits if e.kind == "add_shot"] == [["Uncle"]]
+
+
+def test_role_names_are_found_without_their_title(plan: StoryPlan) -> None:
+    plan = apply(plan, [AddCharacter(name="Officer Reyes", description="a police officer")])
+    reply = direct("Close-up of Reyes.", plan)
+    assert [e.characters for e in reply.edits if e.kind == "add_shot"] == [["Officer Reyes"]]
+
+
+@pytest.mark.parametrize(
+    "text", ["Then", "Cut to the harbour.", "Wide shot of the quay.", "Harbour: at dusk"]
+)
+def test_shot_words_and_places_never_become_people(plan: StoryPlan, text: str) -> None:
+    reply = direct(text, plan)
+    assert not [e for e in reply.edits if e.kind == "add_character"], reply.edits
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Tom: We sail at dawn.", "Tom"),
+        ('"Come home," Lena says.', "Lena"),
+        ('"Come home," says Lena.', "Lena"),
+        ('Mara looks at Tom. "Come home," she whispers.', "Mara"),
+        ('he walks right over and asks "would you like to dance?"', "Tom"),
+        ("the girl says 'Wait for me.'", "Lena"),
+        ("in the close up of her she says 'Come home,' really quietly", "Mara"),
+        ('"Not for much longer." He turns away.', "Tom"),
+        ("shot 2, Lena: where's the milk?", "Lena"),
+        ("The harbour at dusk.", None),
+    ],
+)
+def test_speaker_of(plan: StoryPlan, text: str, speaker: str | None) -> None:
+    turn = Turn(plan, {})
+    turn._mention(["Tom"] if re.search(r"\b(?:he|He)\b", text) else ["Mara"])
+    marked = QUOTE_RE.sub(turn._stash_quote, text)
+    assert turn.speaker_of(marked) == speaker

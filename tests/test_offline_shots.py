@@ -1,0 +1,192 @@
+"""The offline director's reading of shots: one paragraph is one shot unless it clearly says
+more, exposition makes none, lines go to their speaker, and talk that is not direction
+changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storyreel.agent.offline import OfflineDirector
+from storyreel.tools.edits import AddShot, UpdateShot
+from storyreel.tools.story import StoryPlan
+from tests.test_offline_director import apply, build_plan
+
+
+def direct(text: str, plan: StoryPlan, memo: dict[str, Any] | None = None) -> Any:
+    return OfflineDirector().direct(text, plan, {"told_offline": True} if memo is None else memo)
+
+
+def new_shots(reply: Any) -> list[AddShot]:
+    return [e for e in reply.edits if isinstance(e, AddShot)]
+
+
+@pytest.fixture
+def plan() -> StoryPlan:
+    return build_plan()
+
+
+ONE_SHOT = [
+    # storyboard paragraphs: camera clause, action, light
+    ("MEDIUM CLOSE-UP on Mara, 50mm. She pulls the rope tight, jaw set, rain streaming down "
+     "her hood. Cold blue light from the harbour lamps.", {"size": "MCU", "lens_mm": 50}),
+    ("WIDE. The quay from the breakwater, boats rocking at their moorings. Tom walks the length "
+     "of the quay with a coil of rope. Dusk, low sun behind him.", {"size": "LS"}),
+    ("CLOSE-UP, 85mm. Tom's hands knot the net, knuckles raw. Static. Three seconds.",
+     {"size": "CU", "lens_mm": 85, "movement": "static", "duration_s": 3}),
+    ("Low angle, 24mm. Mara climbs the ladder out of the boat; the sky behind her is bruised "
+     "purple. She stops at the top and looks back.", {"angle": "low", "lens_mm": 24}),
+    ("Over Tom's shoulder: Mara at the end of the quay, small against the sea. She doesn't "
+     "turn round. Long lens, shallow focus.", {"angle": "ots", "depth_of_field": "shallow"}),
+    ("INSERT: the letter on the table, the wax seal cracked. Static, 2 seconds.",
+     {"size": "ECU", "duration_s": 2}),
+    # everyday voice
+    ("can we see mara walking along the quay, she's carrying the letter and looking worried",
+     {"characters": ["Mara"]}),
+    ("tom sits on an upturned crate mending his net. he hums to himself. the gulls are loud",
+     {"characters": ["Tom"]}),
+    ("Mara reads the letter. Her hands shake. Close-up.", {"size": "CU"}),
+    ("I'd like Mara running down the jetty in the rain, really fast, the camera following her",
+     {"movement": "tracking"}),
+    ("the camera creeps in on Tom while he sleeps in the boat", {"movement": "dolly_in"}),
+    ("Tom pulls out a letter and reads it, the camera stays locked", {"movement": "static"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "fields"), ONE_SHOT)
+def test_a_paragraph_about_one_shot_is_one_shot(
+    plan: StoryPlan, text: str, fields: dict[str, Any]
+) -> None:
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1, [s.action for s in shots]
+    for key, value in fields.items():
+        got = getattr(shots[0], key)
+        assert getattr(got, "value", got) == value, key
+
+
+SEVERAL = [
+    ("Open on the harbour at dawn, wide. Then Mara runs down the jetty. Cut to a close-up of "
+     "Tom's hands.", 3),
+    ("1. WIDE: the quay at dusk. 2. MEDIUM: Tom coils a rope. 3. CLOSE-UP: Mara's eyes.", 3),
+    ("- Tom looks up from his net\n- Mara waves from the boat\n- the gulls scatter", 3),
+    ("Wide on the bay. Close on Mara as she reads.", 2),
+    ("Mara opens the letter. Next, Tom walks over to her.", 2),
+    ("Two shots. 1) Mara's hand slides into her pocket, ECU. 2) Tom's eyes follow it, CU.", 2),
+    ("Mara walks along the quay, then Tom calls her name from the boat.", 2),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "count"), SEVERAL)
+def test_a_message_that_clearly_says_several_shots_makes_them(
+    plan: StoryPlan, text: str, count: int
+) -> None:
+    assert len(new_shots(direct(text, plan))) == count
+
+
+def test_a_then_without_a_new_subject_goes_on_with_the_same_shot(plan: StoryPlan) -> None:
+    shots = new_shots(direct("Mara pulls the rope tight, then looks up at the sky.", plan))
+    assert len(shots) == 1 and "looks up" in shots[0].action
+
+
+def test_a_pronoun_in_the_same_shot_needs_no_question(plan: StoryPlan) -> None:
+    reply = direct("Mara hands Tom the letter. He smiles.", plan)
+    assert [e.kind for e in reply.edits] == ["add_shot"]
+    assert reply.edits[0].characters == ["Mara", "Tom"]
+
+
+EXPOSITION = [
+    ("my uncle kept a lighthouse on the Cornish coast", "Lighthouse"),
+    ("It's winter in a fishing village in Norway.", "Village"),
+    ("The story takes place in a bakery in Lyon.", "Bakery"),
+    ("Setting: a farm in the hills, late summer.", "Farm"),
+    ("This all happens in the old station at night.", "Station"),
+    ("Years ago my grandmother ran a cafe by the sea.", "Cafe"),
+]
+
+
+@pytest.mark.parametrize(("text", "place"), EXPOSITION)
+def test_exposition_adds_the_place_and_no_shot(plan: StoryPlan, text: str, place: str) -> None:
+    reply = direct(text, plan)
+    assert not new_shots(reply), reply.reply
+    places = [e.name for e in reply.edits if e.kind == "add_location"]
+    assert place in places, reply.edits
+
+
+LINES = [
+    ('Tom says "We sail at dawn."', "We sail at dawn.", "Tom"),
+    ("'Come home,' Mara says.", "Come home,", "Mara"),
+    ("Tom: We sail at dawn.", "We sail at dawn.", "Tom"),
+    ("MARA (quietly): I can't.", "I can't.", "Mara"),
+    ("\u201cIt's from the lighthouse,\u201d says Tom.", "It's from the lighthouse,", "Tom"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "speaker"), LINES)
+def test_a_line_alone_goes_to_the_shot_just_made_with_its_speaker(
+    plan: StoryPlan, text: str, line: str, speaker: str
+) -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    made = direct("Medium shot of Tom and Mara on the quay.", plan, memo)
+    plan = apply(plan, made.edits)
+    reply = direct(text, plan, memo)
+    assert not new_shots(reply)
+    update = reply.edits[-1]
+    assert isinstance(update, UpdateShot) and update.dialogue == line.rstrip(",")
+    assert update.shot_id == plan.ordered_shots()[-1].id
+
+
+def test_a_line_in_a_shot_paragraph_joins_it_with_its_speaker(plan: StoryPlan) -> None:
+    shots = new_shots(direct("CLOSE-UP Tom. 'I'm not going anywhere.' He ties the rope.", plan))
+    assert len(shots) == 1
+    assert shots[0].dialogue == "I'm not going anywhere." and shots[0].characters == ["Tom"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pick up right where the previous shot ends: Mara turns to the sea.",
+        "Mara turns to the sea, continuing from the last shot.",
+        "Carrying on from the previous shot, Mara turns to the sea.",
+        "Mara turns to the sea; it picks up exactly where shot 5 left off.",
+    ],
+)
+def test_continuing_phrases_set_continues_from(plan: StoryPlan, text: str) -> None:
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1 and shots[0].continues_from == plan.ordered_shots()[-1].id
+
+
+NOTHING = [
+    "",
+    "   ",
+    "?!...",
+    "what should the next shot be?",
+    "how many shots do we have?",
+    "is this going to look good?",
+    "thank you!! she's going to love this",
+    "wow, that's perfect",
+    "Mara camina por el muelle al atardecer y lee la carta",
+    "Mara geht am Abend über den Kai und liest den Brief",
+    "\u30de\u30e9\u306f\u6e2f\u3092\u6b69\u304f\u3002\u624b\u7d19\u3092\u8aad\u3080\u3002",
+]
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_talk_that_is_not_direction_changes_nothing(plan: StoryPlan, text: str) -> None:
+    reply = direct(text, plan)
+    assert reply.edits == [] and reply.reply
+
+
+def test_a_question_about_the_next_shot_gets_a_suggestion(plan: StoryPlan) -> None:
+    reply = direct("what should the next shot be?", plan)
+    assert "Mara" in reply.reply and reply.edits == []
+
+
+def test_another_language_is_told_so(plan: StoryPlan) -> None:
+    reply = direct("Mara camina por el muelle al atardecer y lee la carta", plan)
+    assert "English" in reply.reply
+
+
+def test_ten_thousand_words_are_refused_politely(plan: StoryPlan) -> None:
+    reply = direct("Mara walks along the quay. " * 2000, plan)
+    assert reply.edits == [] and "in parts" in reply.reply
