@@ -285,6 +285,10 @@ class ContentCommandMixin:
         start = lead.end() if lead else 0
         if re.match(rf"{_VERBS_ALL}\b", text[start:], re.I):
             return True
+        if re.match(r"\s*\w+'s\s+(?:pov|reverse)\b", first.text, re.I) and not _MODAL_RE.match(
+            text[first.end :]
+        ):
+            return False  # "REVERSE. Daniel's POV down the aisle": a new shot's framing
         rest = f"{text[: first.start]} {text[first.end :]}"
         changes = _has_changes(self, rest)
         opening = rx(

@@ -125,6 +125,9 @@ _LIGHT_RE = rx(
     r"|\blit\s+from\s+(?:the\s+)?(left|right|front|behind|above|top)\b",
     r"|\bkey\s+light\s+(left|right)\b|\b(back[\s-]?lit|rim[\s-]?lit|rim\s+light|backlight)",
 )
+_UNDER_LIGHT_RE = rx(
+    r"\b(?:[a-z]+\s+)?(?:light|lit|lighting|glow)\s+(?:from\s+)?(?:below|beneath|underneath)\b"
+)
 WEATHER_RE = rx(r"\b(rain|rainy|fog|foggy|mist|misty|snow|snowy|storm|stormy|overcast)\b")
 
 
@@ -143,7 +146,14 @@ def camera_fields(text: str) -> tuple[dict[str, Any], str]:
         word = next(g for g in m.groups() if g).lower()
         side = "back" if word.startswith(("back", "rim", "behind")) else word
         fields["key_light_side"] = parse_term(LightSide, "top" if side == "above" else side)
-        text = cut_span(text, *m.span())
+        by = re.match(r"\s+(?:by|from)\s+(?:the\s+)?[^,.;:]{1,40}", text[m.end() :])
+        fields["lighting"] = re.sub(
+            r"\s+", " ", text[m.start() : m.end() + (by.end() if by else 0)]
+        )
+        text = cut_span(text, m.start(), m.end() + (by.end() if by else 0))
+    if under := _UNDER_LIGHT_RE.search(text):  # "lamp light from below": light, not an angle
+        fields["lighting"] = under.group(0).strip()
+        text = cut_span(text, *under.span())
     lenses = list(_LENS_RE.finditer(text))
     if m := next((m for m in lenses if m.group(1)), lenses[0] if lenses else None):
         word = m.group(2) or m.group(3)

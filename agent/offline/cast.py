@@ -324,13 +324,15 @@ class CastMixin:
         them, e.g. "the girl", "his daughter"), in order of appearance. When a description
         fits several people, NeedAnswer asks which one is meant."""
         found = []
+        unnamed = text  # the text with the names blanked: "Nurse B" is not also "the nurse"
         for person in self.people.values():
             flags = 0 if person.name.lower() in COMMON else re.I
             name, handle = _name_pattern(person.name), re.escape(handle_of(person.name))
             if m := re.search(rf"(?<![\w@])@?(?:{name})(?:'?s)?\b|@{handle}\b", text, flags):
                 found.append((m.start(), person.name))
+                unnamed = unnamed[: m.start()] + " " * len(m.group(0)) + unnamed[m.end() :]
         named = {n for _, n in found}
-        for start, name in self._described(text, named):
+        for start, name in self._described(unnamed, named):
             if name not in named:
                 found.append((start, name))
                 named.add(name)

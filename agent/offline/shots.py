@@ -8,6 +8,7 @@ from typing import Any
 from storyreel.agent.offline.camera import camera_fields, time_in
 from storyreel.agent.offline.cast import NeedAnswer
 from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
+from storyreel.agent.offline.refs import content_words
 from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
 from storyreel.agent.offline.verbs import has_action, is_exposition
 from storyreel.agent.offline.words import GENDER_OF
@@ -61,13 +62,16 @@ _SPEECH_RE = rx(
 _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from|around|as|while))"
 
 
+_MODAL_RE = rx(r"\b(?:should|could|must|needs?\s+to|has\s+to|ought\s+to|can\s+we|let'?s)\b")
 _SAME_SUBJECT = "\ue004"  # stands for the person a subjectless clause goes on about
 _DETERMINERS = {"the", "his", "her", "their", "my", "our", "your"}
 _CLOSE = {ShotSize.ECU, ShotSize.CU, ShotSize.MCU}
 
 
 def _speech_only(action: str, cast: list[str]) -> bool:
-    """Is the action just someone speaking ("Mara speaks", "He whispers")?"""
+    """Is the action just someone speaking ("Mara speaks", "He whispers", "he should say it
+    when he comes in")?"""
+    action = re.sub(r"\b(?:when|as|while|once|before|after)\b.*$", "", action, flags=re.I)
     words = re.sub(r"[^\w\s]", " ", action.lower()).split()
     names = {w for name in cast for w in name.lower().split()}
     verbs = {
@@ -139,6 +143,7 @@ class ShotMixin:
             fields, rest = camera_fields(f"{_SAME_SUBJECT} {body.lstrip()}")
             rest = rest.replace(_SAME_SUBJECT, "").strip()
         light = fields.pop("key_light_side", None)
+        lit = {"lighting": fields.pop("lighting")} if "lighting" in fields else {}
         time, names, dialogue = time_in(text), self._names_in(text), self._dialogue(text)
         speaker = (self.speaker_of(text) or self._speaker(text, names)) if dialogue else None
         if speaker and speaker not in names:
@@ -153,8 +158,13 @@ class ShotMixin:
             self._set_up(self._place_anywhere(body) or found, time, light, text)
             return
         subject = self._has_subject(body, names, strangers)
+        quiet = not (strong or dialogue or after is not None or subject or names)
+        if fields and quiet and (target := self._camera_change_target(rest)) is not None:
+            return self._update_shots([target], {**fields, **lit}, [])
         if not (strong or fields or after is not None or dialogue or subject or acts):
-            if found or time or light:
+            if (light or time) and not found and self.last_new is not None:
+                self._merge({**self._light_time(light, time), **lit})  # "Backlit by the sun."
+            elif found or time or light:
                 self._scene(found, time or (found.time if found else None), light, text)
             elif lighting := self._lighting(body):
                 self._modify({"lighting": lighting})
@@ -170,6 +180,10 @@ class ShotMixin:
                 raise
             cast, resolved = list(names), {}  # everyone it could mean is in the shot already
         action = self._action(rest, resolved, bool(dialogue))
+        if re.fullmatch(
+            r"(?:each|both|all(?:\s+of\s+them)?|every\s+one|too|as\s+well)", action, re.I
+        ):
+            action = ""  # "2 seconds each"
         if not (action or cast or found or fields or dialogue):
             self.skipped.append(self._restore(clause))  # a cue with nothing after it
             return None
@@ -191,20 +205,36 @@ class ShotMixin:
                     {**fields, **self._light_time(light, time)}, action, cast, dialogue
                 )
         if not (strong or found or after is not None or action or cast):
-            return self._modify({**fields, **({"dialogue": dialogue} if dialogue else {})})
+            every = bool(re.search(r"\b(?:each|both|all\s+of\s+them|every\s+one)\b", text, re.I))
+            return self._modify({**fields, **({"dialogue": dialogue} if dialogue else {})}, every)
         self.placeholder = not action
         if not action:
             where = f"The {self.location.lower()}" if self.location else ""
             action = (
                 join_words(cast) if cast else where or tidy(self._restore(body, "")) or "A shot"
             )
-        shot = {**fields, "action": action, "characters": cast, "dialogue": dialogue or None}
+        shot = {**fields, **lit, "action": action, "characters": cast, "dialogue": dialogue or None}
         self._add_shot(shot, found, time, light, after, clause)
         if unknown := [s for s in strangers if s not in cast]:
             self.notes.append(
                 f"I don't know {join_words(unknown)} yet, so the shot is without them; tell me who "
                 f'they are, e.g. "{unknown[0]} is a young sailor".'
             )
+
+    def _camera_change_target(self, rest: str) -> int | None:
+        """ "the camera should creep in slowly on the nets": a change asked of a shot that
+        exists (named by what it shows, else the one just talked about), not a new shot."""
+        if not _MODAL_RE.search(rest) or self.last_new is not None:
+            return None
+        phrase = _MODAL_RE.sub(" ", rest)
+        phrase = re.sub(r"^\W*(?:and|so|then|also|the|camera|\s)+\b", " ", phrase, flags=re.I)
+        phrase = re.sub(
+            r"^\s*(?:on|of|in|at|over|to|towards|for)\s+", "", phrase.strip(), flags=re.I
+        )
+        if content_words(phrase):
+            ids, ask, weak = self._content_ids(phrase)
+            return ids[0] if len(ids) == 1 and not ask and not weak else None
+        return self._it()
 
     def _line_for(self, shot_id: int, dialogue: str, cast: list[str]) -> None:
         """Give an existing shot its line, with the speaker in it."""
@@ -429,10 +459,18 @@ class ShotMixin:
         self.edits[index] = previous.model_copy(update=keep)
         self.understood = True
 
-    def _modify(self, fields: dict[str, Any]) -> None:
-        """Camera words alone ("Slow push-in."): for the shot just made, else the next one."""
+    def _modify(self, fields: dict[str, Any], every: bool = False) -> None:
+        """Camera words alone ("Slow push-in."): for the shot just made (each of this message's
+        new shots for "2 seconds each"), else the next one."""
         self.understood = True
-        if self.last_new is not None and fields.get("transition") != Transition.FADE_IN:
+        made = [i for i, e in enumerate(self.edits) if isinstance(e, AddShot)]
+        if every and made:
+            for index in made:
+                self.edits[index] = self.edits[index].model_copy(update=fields)
+        elif self.last_new is not None and fields.get("transition") != Transition.FADE_IN:
+            self._merge(fields)
+        elif made and self.new_shots and fields.get("transition") != Transition.FADE_IN:
+            self.last_new = made[-1]  # a line after the list: the message's last new shot
             self._merge(fields)
         else:
             self.carry.update(fields)

@@ -26,7 +26,7 @@ from storyreel.agent.offline.text import (
     split_paragraphs,
     split_sentences,
 )
-from storyreel.agent.offline.verbs import sets_the_world
+from storyreel.agent.offline.verbs import is_exposition, sets_the_world
 from storyreel.tools.edits import (
     EditModel,
 )
@@ -38,6 +38,11 @@ from storyreel.tools.vocabulary import (
 )
 
 _LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
+_FRAMING_RE = re.compile(
+    r"(?:a\s+)?(?:reverse(?:\s+(?:shot|angle))?|pov|point\s+of\s+view|two[\s-]?shot|cutaway|coverage"
+    r"|b[\s-]?roll|same\s+(?:set[\s-]?up|angle))"
+)
+"""Framing words the vocabulary has no value for: read as said, changing nothing."""
 _SHOT_COUNT_RE = re.compile(
     r"(?:(?:here are|there are|i want|we need|now)\s+)?(?:two|three|four|five|six|\d+|a few|some"
     r"|several|a couple of)\s+(?:more\s+)?shots?(?:\s+(?:now|here|next))?\s*:?"
@@ -140,7 +145,8 @@ class Turn(
         m = _SCRIPT_LINE_RE.match(line)
         said_name = m.group("name").strip().lstrip("@").lower() if m else ""
         who = self._names_in(m.group("name")) if m else []
-        if m is None or len(who) != 1 or said_name not in (who[0].lower(), handle_of(who[0])):
+        spoken = {who[0].lower(), handle_of(who[0]), *who[0].lower().split()} if who else set()
+        if m is None or len(who) != 1 or said_name not in spoken:
             return line
         said = m.group("line").strip()
         self.quotes.append(said)
@@ -170,7 +176,8 @@ class Turn(
         places = [
             (c, f)
             for c in clauses
-            if not (REF_RE.search(c) or find_phrases(c)) and (f := self._place_for(c))
+            if not (REF_RE.search(c) or find_phrases(c))
+            and (f := self._place_anywhere(c) if is_exposition(c) else self._place_for(c))
         ]
         if places:
             clause, found = next(((c, f) for c, f in places if not f.weak), places[0])
@@ -186,7 +193,7 @@ class Turn(
             return
         if re.fullmatch(r"help|\?+|what can (?:you|i) (?:do|say)|examples?", low):
             return
-        if talk.is_chat(clause) or _SHOT_COUNT_RE.fullmatch(low):
+        if talk.is_chat(clause) or _SHOT_COUNT_RE.fullmatch(low) or _FRAMING_RE.fullmatch(low):
             self.chatted = True  # "thank you!!", "Two shots:" (the shots follow)
             return
         if talk.is_question(self._restore(clause)):

@@ -58,7 +58,7 @@ ACTION_VERBS = _words(
 )
 STATIVE_VERBS = _words(
     "be is are was were am been have has had own keep live reside dwell work belong love "
-    "hate like know remember believe seem appear contain consist own run manage "
+    "hate like know remember believe seem appear contain consist own manage "
     "raise grow marry teach serve rule inherit "
 )
 # Irregular forms people use most, to their base form.
@@ -77,7 +77,10 @@ IRREGULAR = {
     "lies": "lie", "dying": "die", "lying": "lie", "does": "do", "did": "do",
 }  # fmt: skip
 _HABIT_RE = re.compile(
-    r"\b(?:used\s+to|would\s+always|grew\s+up|was\s+born|were\s+born|once\s+upon\s+a\s+time"
+    r"\b(?:(?:ran|runs|run|owned|owns|managed|manages)\s+(?:a|an|the|his|her|their|our|my)\s+"
+    r"(?:[a-z]+\s+)?(?:bakery|shop|store|farm|business|pub|bar|restaurant|cafe|hotel|school|inn"
+    r"|garage|company|firm|stall|lighthouse|boat|ship|mill|theatre|theater|cinema|clinic|hostel)"
+    r"|used\s+to|would\s+always|grew\s+up|was\s+born|were\s+born|once\s+upon\s+a\s+time"
     r"|years?\s+ago|back\s+then|in\s+the\s+(?:\d0s|\d{4}s|old\s+days)|every\s+(?:day|morning"
     r"|night|summer|winter|year|week))\b",
     re.I,
