@@ -1,42 +1,44 @@
-"""The offline director: plain English in, typed edits out, by simple rules.
+"""The offline director: plain English in, typed edits out, by rules.
 
-No language model, no network, no randomness: regular expressions and small
-word tables turn direction into the same edits the LLM director returns. It is
-used when no model is configured. What it understands (this is its manual):
+No language model, no network, no randomness: patterns and word tables turn direction into
+the same typed edits the LLM director returns. It is what everyone without a model meets,
+so it reads INTENT FIRST: each sentence (or clause) is first decided to be a command, thanks
+or a question, an introduction, exposition, a change of looks, or direction for a shot, and
+only then are sizes, moves and names read from it. Never harm: a command-like sentence
+(delete, move, swap, make, change, lock, should...) never becomes a new shot; what it is not
+sure of it asks in one short question with choices, and what it skipped it quotes.
 
-People and places
-  "Mara, a tall woman in a red raincoat, waits."  adds Mara, wardrobe "a red raincoat"
-  "Meet Jon: an old fisherman."  "Jon is a fisherman in his sixties."  "a boy called Sam"
-  "Mara now wears a navy sweater." changes her wardrobe; "The harbour is a ..." its look
-  "We're at the harbour at dusk, light from the left."  "INT. LIGHTHOUSE - NIGHT"
-      adds the place (time of day, key light). The shots of that paragraph, and of later
-      ones, happen there until another place is set; a place named in passing ("walks
-      along the quay") does not move the scene.
-Shots: a sentence with shot words, or a cue (open on, cut to, then, next, finally, we see,
-show, end on, add a shot of), or one that starts with a person, or has "dialogue"
-  size      extreme close-up, close-up, close on, medium close-up, medium shot, cowboy shot,
-            wide/long/full shot, establishing shot, extreme wide
-  angle     low/high angle, from below, from above, bird's-eye, worm's-eye, dutch angle,
-            over the shoulder, eye level, in profile, from behind
-  movement  push in, dolly in, pull back, pan/tilt/zoom/truck/crane/pedestal + direction,
-            tracking shot, the camera follows, orbit/arc, handheld, static, locked off,
-            with slow/slowly/gentle or fast/quick
-  more      "85mm", "a 35 mm lens", "telephoto lens", "3 seconds", "for 5s", shallow/deep
-            focus, fade in/out, dissolve, match/smash cut, "at night", "light from the left",
-            "backlit", "continuing from shot 4", dialogue in quotes
-  people    by name, @handle, or she/he/they. When a pronoun could mean two people it asks,
-            and the answer ("Mara", "both", "the first one") completes the shot.
-  A sentence that only introduces someone adds them without a shot. Camera words alone
-  ("Slow push-in.") and a line of dialogue right after a new shot join that shot.
-Commands (shots by id "shot 3", "shots 2 and 5", "the first/last shot", or "it")
-  make/change/set shot 2 ... (shot words, "at night", "5 seconds long", "wider", "tighter",
-  "slower", "longer", "with Tom", "without Mara", a quoted line, "no dialogue");
-  add Tom to shot 3; redo/retake shot 4 [with changes]; lock/unlock shot 3 (or everything);
-  delete/remove/cut shot 5; move shot 2 after/before shot 4, to the start/end, up/down;
-  swap shots 2 and 3; add a close-up of Mara after shot 2; undo [that / 3 times]; redo;
-  render [shot 3 / shots 2 and 5 / everything] [on wan] [again]; compare shot 1 on previz
-  and wan; use take 2 for shot 3; export / make the final cut; call the film The Letter;
-  make it 16:9 / vertical / square; 720p; 24 fps; the look is warm 70s film.
+How a message is read (turn.Turn, one per message):
+  paragraphs   blank lines, single lines and list items ("- ...", "1) ...") are paragraphs
+  sentences    split at . ! ? ; and before "then" / a new shot size / a joined command
+  commands     the ordered table commands.COMMANDS (undo/redo, export, title, shots named by
+               what they show, compare, frame references, takes, lock, move/swap, delete,
+               render, retake, looks, style, update, and a catch-all for command verbs)
+  talk         thanks, questions ("what should the next shot be?"), other languages: no edit
+  direction    shots.ShotMixin._direction: introductions first (introductions.py), then
+               exposition ("my uncle kept a lighthouse": the place and person, no shot),
+               then one shot per paragraph unless a sentence clearly starts another (then,
+               cut to, next, later, a list item, or a second shot size)
+
+Modules:
+  words, verbs   word tables (people, clothes, places, numbers; action and state verbs)
+  text           quotes (double, single, curly, "Name: line"), splitting, tidying
+  camera         size, angle, lens, duration ("a few seconds"), light, time of day; camera
+                 movements come from the one table in tools/vocabulary.py (MOVES, find_move)
+  cast           names, descriptions ("the girl", "his daughter"), pronouns; asks when two fit
+  introductions  "He's called Old Tom: ...", "Three people: A, ..., B, ...", "a crow and an
+                 old farmer called Jonas argue", role names ("Nurse B", "the Captain")
+  looks          "Tom should have a red scarf", "Lena's coat should be green, not yellow"
+  places         slug lines, known places, "at the X"; the place a paragraph is set in
+  shots          a direction sentence becomes a shot or joins the one being described
+  refs           shots by number, position ("the last two") or content ("the crow shot")
+  by_content     commands on shots named by what they show; "which shot?" and its answer
+  commands       the command handlers and their order
+  talk           thanks, questions and other languages
+  director       the facade: attachments, pending questions, unknown @handles
+
+The README's "The offline director" section has examples by category and the measured
+accuracy (bench/director.py on tests/director_set/ and the blind tests/director_holdout/).
 """
 
 from storyreel.agent.offline.director import HELP, OFFLINE_NOTICE, OfflineDirector
