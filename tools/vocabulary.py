@@ -540,6 +540,8 @@ MOVES: dict[Movement, MoveWords] = {
             Phrase(_FOLLOW_VERB + r"(?:right\s+)?(?:with|alongside|beside)\s+" + _OBJ,
                    Rank.FOLLOW, True),
             Phrase(r"\btrack(?:s|ing|ed)?\s+" + _OBJ + r"(?=\s|$|[,.;])", Rank.FOLLOW, True),
+            Phrase(r"\b(?:floats?|floating|glides?|gliding|weaves?|weaving|drifts?|drifting)"
+                   r"\s+(?:through|among|between|past)\b", Rank.FOLLOW, True),
         ),
         compact="tracking shot following the subject",
         prose="The camera tracks alongside the subject",

@@ -63,6 +63,7 @@ _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from
 
 
 _MODAL_RE = rx(r"\b(?:should|could|must|needs?\s+to|has\s+to|ought\s+to|can\s+we|let'?s)\b")
+_CAMERA_TALK_RE = rx(r"(?:^|(?<=[,;:]))\s*(?:and\s+)?(?:the\s+)?camera\b[^,.;]*")
 _SAME_SUBJECT = "\ue004"  # stands for the person a subjectless clause goes on about
 _DETERMINERS = {"the", "his", "her", "their", "my", "our", "your"}
 _CLOSE = {ShotSize.ECU, ShotSize.CU, ShotSize.MCU}
@@ -179,6 +180,8 @@ class ShotMixin:
             if not (same_shot and set(need.choices) <= set(previous.characters)):
                 raise
             cast, resolved = list(names), {}  # everyone it could mean is in the shot already
+        if {"movement", "angle"} & set(fields):  # ", the camera (looking up at) him": said
+            rest = _CAMERA_TALK_RE.sub(" ", rest)
         action = self._action(rest, resolved, bool(dialogue))
         if re.fullmatch(
             r"(?:each|both|all(?:\s+of\s+them)?|every\s+one|too|as\s+well)", action, re.I

@@ -207,8 +207,9 @@ def suggest_next(plan: StoryPlan) -> str:
     people = [c.name for c in plan.characters]
     place = plan.locations[0].name.lower() if plan.locations else "the place"
     if not shots:
-        where = f"the {place}" if plan.locations else "where we are"
-        return f'A wide shot that shows {where}, e.g. "Open on a wide shot of {where}."'
+        where = f"the {place}" if plan.locations else "the place where it all begins"
+        example = f"the {place}" if plan.locations else "the harbour at dawn"
+        return f'A wide shot that shows {where}, e.g. "Open on a wide shot of {example}."'
     last = shots[-1]
     who = last.characters[0] if last.characters else (people[0] if people else "")
     if last.size in (ShotSize.LS, ShotSize.ELS) and who:
