@@ -655,7 +655,7 @@ _SPEED_WORDS = (
 )
 _CAMERA_CLAUSE = re.compile(
     r"(?:^|[,;:]|\b(?:a|an|then|" + _SPEED_WORDS + r")"
-    r"|\b(?:camera|cam|drone|we)(?:\s+(?:\w+ly|then|now|just|also|still|very|again|soon"
+    r"|\b(?:camera|cam|drone|we)(?:\s+(?:\w+ly|then|now|just|also|still|very|again|soon|sort|kind|of"
     r"|should|will|would|can|could|must|might|may|shall|to|needs|has|have|starts|begins"
     r"|keeps))"
     r"{0,3}(?:['\u2019]ll)?)\s*$",
