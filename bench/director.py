@@ -11,6 +11,9 @@ turn from the plan before and after it (`storyreel show --json`) and its events.
                                         # (offline, autopilot, no rendering): for development
     python bench/director.py -k cafe -v # only conversations whose file name has "cafe";
                                         # print every failed turn
+    python bench/director.py --fast --set tests/director_holdout
+                                        # another set of conversations (here the blind
+                                        # hold-out set: measure only, never tune to it)
     python bench/director.py --check-modes
                                         # run both ways and list the turns whose verdicts
                                         # differ (there should be none)
@@ -41,6 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.director_check import (  # noqa: E402
+    SET_DIR,
     Conversation,
     ConversationChecker,
     Observation,
@@ -260,14 +264,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="run in-process, without rendering")
     parser.add_argument("-k", default="", help="only conversations whose file name has this")
+    parser.add_argument(
+        "--set",
+        type=Path,
+        default=SET_DIR,
+        help="folder of conversation files (default: tests/director_set)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every failed turn")
     parser.add_argument(
         "--check-modes", action="store_true", help="run both ways and list verdicts that differ"
     )
     args = parser.parse_args(argv)
-    conversations = load_set(pattern=args.k)
+    conversations = load_set(args.set, pattern=args.k)
     if not conversations:
-        print(f"no conversation matches {args.k!r}", file=sys.stderr)
+        print(f"no conversation in {args.set} matches {args.k!r}", file=sys.stderr)
         return 2
     if args.check_modes:
         differences = mode_disagreements(conversations)

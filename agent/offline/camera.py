@@ -45,7 +45,7 @@ _SIZES = [
          r"|(?-i:\bE[LW]S\b)|\baerial(?:[\s-]+(?:shot|view))?\b|\bdrone\s+shot\b"), "ELS"),
     (rx(r"medium[\s-]+(?:long|wide)(?:[\s-]+shots?)?|cowboy[\s-]+shots?|knees[\s-]+up",
          r"|(?-i:\bMLS\b)"), "MLS"),
-    (rx(r"(?:medium|mid)[\s-]*shots?|waist[\s-]+up|(?-i:\bMS\b)|(?-i:\bMEDIUM\b)",
+    (rx(r"(?:medium|mid)[\s-]*shots?|waist[\s-]+up|(?-i:\bMS\b)|(?-i:\bMEDIUM\b)|two[\s-]*shot",
          r"|^\W*medium\b(?=\s*[,.:;]|\s+(?:on|of|from)\b)"), "MS"),
     (rx(r"close[\s-]*ups?|close[\s-]+shots?|\bclose\s+on\b|\btight\s+on\b|(?-i:\bCU\b)",
          r"|(?-i:\bCLOSE\b)|\b(?:really|very|nice\s+and|up)\s+close\b",

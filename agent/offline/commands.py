@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from storyreel.agent.offline.by_content import _LEAD, _LIGHTING_RE, _PRE, ContentCommandMixin
 from storyreel.agent.offline.camera import (
     camera_fields,
@@ -30,6 +32,7 @@ from storyreel.agent.offline.words import (
 )
 from storyreel.tools.edits import (
     CompareBackends,
+    DirectorEdit,
     ExportFilm,
     MoveShot,
     RedoChange,
@@ -80,6 +83,20 @@ def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
 
 class CommandMixin:
     """The commands side of a Turn."""
+
+    def _accept_fixes(self, text: str) -> bool:
+        """ "fix it", "yes, fix them", "do the fix": the script supervisor's suggested edits
+        for the last change (kept in the memo by the agent)."""
+        if not _FIX_RE.fullmatch(text.strip(" .!")):
+            return False
+        fixes = self.memo.get("supervisor_fixes") or []
+        if not fixes:
+            self.notes.append("There is nothing to fix: the script supervisor had no notes.")
+            return True
+        edits = _FIXES.validate_python(fixes)
+        self.edits.extend(edits)
+        self.memo["supervisor_fixes"] = []
+        return self._done(f"Fixing what the script supervisor noted ({len(edits)} change(s)).")
 
     def _undo_redo(self, text: str) -> bool:
         """ "undo", "undo that", "undo the last 3 changes", "redo", "take that back"."""
@@ -437,6 +454,12 @@ class CommandMixin:
             changes["time_of_day"] = time
         if dialogue := self._dialogue(body):
             changes["dialogue"] = dialogue
+            named = self._names_in(body)
+            speaker = self.speaker_of(body) or (named[0] if len(named) == 1 else None)
+            if speaker is None and shot is not None and len(shot.characters) == 1:
+                speaker = shot.characters[0]  # "in that one she should say 'baa!'"
+            if speaker and "dialogue_speaker" in UpdateShot.model_fields:
+                changes["dialogue_speaker"] = speaker
         elif re.search(
             r"\b(?:no|without|drop\s+the)\s+(?:dialogue|lines?)\b|\bsilent\b", body, re.I
         ):
@@ -472,8 +495,17 @@ class CommandMixin:
         return cast
 
 
+_FIX_RE = rx(
+    r"(?:(?:yes|ok(?:ay)?|sure|please|go\s+ahead)[,!\s]+)*(?:please\s+)?",
+    r"(?:fix|apply|accept|take|do)\s+(?:it|that|this|them|those|all|both",
+    r"|(?:the|your|those|these)\s+(?:fix(?:es)?|notes?|suggestions?|changes?))(?:\s+please)?",
+    r"|fix\s+please|yes\s+fix",
+)
+_FIXES: TypeAdapter[list[DirectorEdit]] = TypeAdapter(list[DirectorEdit])
+
 COMMANDS: tuple[Callable[[Any, str], bool], ...] = (
     ContentCommandMixin._shot_answer,
+    CommandMixin._accept_fixes,
     CommandMixin._undo_redo,
     CommandMixin._export,
     CommandMixin._title,

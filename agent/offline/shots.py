@@ -14,6 +14,7 @@ from storyreel.agent.offline.verbs import has_action, is_exposition
 from storyreel.agent.offline.words import GENDER_OF
 from storyreel.tools.edits import (
     AddCharacter,
+    AddLocation,
     AddShot,
 )
 from storyreel.tools.story import handle_of
@@ -65,6 +66,7 @@ _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from
 _MODAL_RE = rx(r"\b(?:should|could|must|needs?\s+to|has\s+to|ought\s+to|can\s+we|let'?s)\b")
 _CAMERA_TALK_RE = rx(r"(?:^|(?<=[,;:]))\s*(?:and\s+)?(?:the\s+)?camera\b[^,.;]*")
 _SAME_SUBJECT = "\ue004"  # stands for the person a subjectless clause goes on about
+_HAS_SPEAKER = "dialogue_speaker" in AddShot.model_fields  # who says a shot's line
 _DETERMINERS = {"the", "his", "her", "their", "my", "our", "your"}
 _CLOSE = {ShotSize.ECU, ShotSize.CU, ShotSize.MCU}
 
@@ -149,12 +151,14 @@ class ShotMixin:
         speaker = (self.speaker_of(text) or self._speaker(text, names)) if dialogue else None
         if speaker and speaker not in names:
             names.append(speaker)
+        said_by = {"dialogue_speaker": speaker} if speaker and _HAS_SPEAKER else {}
         strangers = self._strangers(body)
         found = self._place_for(text)
         acts = has_action(self._restore(rest, ""))
         strong = strong or bool(re.search(r"\bshots?\s+of\b", body, re.I))
+        describing = self.setting_up and not self._acts_known(body, names, acts)
         if not (strong or fields or dialogue or after is not None) and (
-            is_exposition(self._restore(body, "")) or (introduced and not acts)
+            is_exposition(self._restore(body, "")) or (introduced and not acts) or describing
         ):
             self._set_up(self._place_anywhere(body) or found, time, light, text)
             return
@@ -162,6 +166,9 @@ class ShotMixin:
         quiet = not (strong or dialogue or after is not None or subject or names)
         if fields and quiet and (target := self._camera_change_target(rest)) is not None:
             return self._update_shots([target], {**fields, **lit}, [])
+        framed = bool({"size", "angle", "movement", "lens_mm"} & set(self.carry))
+        if framed and self.last_new is None and not found and rest.strip(" ,.;:!?"):
+            strong = True  # "ECU, 100mm, static. Her finger tips her king over.": that shot
         if not (strong or fields or after is not None or dialogue or subject or acts):
             if (light or time) and not found and self.last_new is not None:
                 self._merge({**self._light_time(light, time), **lit})  # "Backlit by the sun."
@@ -194,22 +201,27 @@ class ShotMixin:
         spoken = bool(dialogue) and not framing and _speech_only(action, cast)
         latest = self._it() if previous is None else None
         if spoken and latest is not None and not (strong or found or after is not None):
-            return self._line_for(latest, dialogue, cast)  # a line for the shot talked about
+            return self._line_for(latest, dialogue, cast, speaker)  # for the shot talked about
         if same_shot:
             if spoken:
                 if set(cast) <= set(previous.characters) or not previous.characters:
-                    return self._merge({**fields, "dialogue": dialogue})  # or a voice over
+                    voiced = said_by if speaker in previous.characters else {}
+                    return self._merge({**fields, "dialogue": dialogue, **voiced})  # voice over
                 if previous.size not in _CLOSE:
                     return self._extend(
-                        {**fields, **self._light_time(light, time)}, action, cast, dialogue
+                        {**fields, **said_by, **self._light_time(light, time)},
+                        action,
+                        cast,
+                        dialogue,
                     )
             elif not self._reframes(fields, previous):
                 return self._extend(
-                    {**fields, **self._light_time(light, time)}, action, cast, dialogue
+                    {**fields, **said_by, **self._light_time(light, time)}, action, cast, dialogue
                 )
         if not (strong or found or after is not None or action or cast):
             every = bool(re.search(r"\b(?:each|both|all\s+of\s+them|every\s+one)\b", text, re.I))
-            return self._modify({**fields, **({"dialogue": dialogue} if dialogue else {})}, every)
+            line = {"dialogue": dialogue, **said_by} if dialogue else {}
+            return self._modify({**fields, **line}, every)
         self.placeholder = not action
         if not action:
             where = f"The {self.location.lower()}" if self.location else ""
@@ -217,6 +229,8 @@ class ShotMixin:
                 join_words(cast) if cast else where or tidy(self._restore(body, "")) or "A shot"
             )
         shot = {**fields, **lit, "action": action, "characters": cast, "dialogue": dialogue or None}
+        if dialogue and said_by.get("dialogue_speaker") in cast:
+            shot.update(said_by)
         self._add_shot(shot, found, time, light, after, clause)
         if unknown := [s for s in strangers if s not in cast]:
             self.notes.append(
@@ -239,13 +253,17 @@ class ShotMixin:
             return ids[0] if len(ids) == 1 and not ask and not weak else None
         return self._it()
 
-    def _line_for(self, shot_id: int, dialogue: str, cast: list[str]) -> None:
+    def _line_for(
+        self, shot_id: int, dialogue: str, cast: list[str], speaker: str | None = None
+    ) -> None:
         """Give an existing shot its line, with the speaker in it."""
         shot = self.plan.find_shot(shot_id)
         now = list(shot.characters) if shot is not None else []
         changes: dict[str, Any] = {"dialogue": dialogue}
         if more := [n for n in cast if n not in now]:
             changes["characters"] = now + more
+        if speaker and _HAS_SPEAKER and speaker in [*now, *cast]:
+            changes["dialogue_speaker"] = speaker
         self._update_shots([shot_id], changes, [])
         self._mention(cast)
 
@@ -303,12 +321,29 @@ class ShotMixin:
     def _set_up(
         self, found: FoundPlace | None, time: TimeOfDay | None, light: LightSide | None, text: str
     ) -> None:
-        """Exposition: the world the story happens in. Places are added; no shot is made."""
+        """Exposition: the world the story happens in. Places are added (their description
+        gathers the paragraph's words about them); no shot is made. The paragraph goes on
+        setting up until a sentence clearly shows someone acting or names a framing."""
         self.understood = True
+        self.setting_up = self.last_new is None
+        added = len(self.added_places)
         if found:
             self._scene(found, time or found.time, light, text)
         elif time or light:
             self._scene(None, time, light, text)
+        if len(self.added_places) > added:
+            self.described = (
+                len(self.edits) - 1 if isinstance(self.edits[-1], AddLocation) else None
+            )
+        elif (index := self.described) is not None and (words := tidy(self._restore(text, ""))):
+            place = self.edits[index]
+            more = f"{place.description}; {words[:1].lower()}{words[1:]}"
+            if len(more) <= 400:
+                self.edits[index] = place.model_copy(update={"description": more})
+
+    def _acts_known(self, body: str, names: list[str], acts: bool) -> bool:
+        """Does a known person do something here ("Emrys lifts the lid")?"""
+        return bool(names) and acts
 
     def _place_anywhere(self, text: str) -> FoundPlace | None:
         """A place named anywhere ("kept a lighthouse on the coast" -> the lighthouse)."""
@@ -470,9 +505,17 @@ class ShotMixin:
         if every and made:
             for index in made:
                 self.edits[index] = self.edits[index].model_copy(update=fields)
+        elif self.last_new is not None and self._reframes(fields, self.edits[self.last_new]):
+            self.last_new = None  # "MCU on Tom. ... INSERT, 100mm. The clock.": the next shot's
+            self.carry.update(fields)
         elif self.last_new is not None and fields.get("transition") != Transition.FADE_IN:
             self._merge(fields)
-        elif made and self.new_shots and fields.get("transition") != Transition.FADE_IN:
+        elif (
+            made
+            and not self.carry
+            and self.new_shots
+            and fields.get("transition") != Transition.FADE_IN
+        ):
             self.last_new = made[-1]  # a line after the list: the message's last new shot
             self._merge(fields)
         else:

@@ -47,10 +47,13 @@ _SHOT_COUNT_RE = re.compile(
     r"(?:(?:here are|there are|i want|we need|now)\s+)?(?:two|three|four|five|six|\d+|a few|some"
     r"|several|a couple of)\s+(?:more\s+)?shots?(?:\s+(?:now|here|next))?\s*:?"
 )
-_SCRIPT_LINE_RE = re.compile(
-    r"^(?P<pre>\s*(?:.*?[,;]\s+)?)(?P<name>@?[A-Za-z][\w'. ]{0,30}?)\s*(?:\([^)]*\)\s*)?:"
-    r"\s*(?P<line>[^\s\ue000].*)$"
+_SPEAKER_CUE_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\ue001\s)|(?<=,\s)|(?<=;\s))\s*"
+    r"(?P<name>@?(?:[Tt]he\s+|(?:Dr|Mr|Mrs|Ms)\.?\s+)?[A-Za-z][\w']*(?:\s+[A-Z][\w']*)?)"
+    r"\s*(?:\([^)]*\)\s*)?:\s*(?=\S)"
 )
+"""A speaker's cue in a script: "TOM:", "Vera (whispering):", "shot 2, Jo:" (checked
+against the known people before it counts)."""
 
 
 class Turn(
@@ -105,6 +108,8 @@ class Turn(
         self.listed = False  # the paragraph is an item of a list of shots ("- Tom looks up")
         self.cue = ""  # the cue that opened the clause being read ("then", "cut to")
         self.chatted = False  # thanks or praise: nothing to do
+        self.setting_up = False
+        self.described: int | None = None
         self.questions: list[str] = []  # questions to the director, answered in the reply
 
     def _known_place(self, name: object) -> str | None:
@@ -141,16 +146,28 @@ class Turn(
         self.finish()
 
     def _script_line(self, line: str) -> str:
-        """ "Tom: We sail at dawn." (a known person, a colon, a line) reads as Tom saying it."""
-        m = _SCRIPT_LINE_RE.match(line)
-        said_name = m.group("name").strip().lstrip("@").lower() if m else ""
-        who = self._names_in(m.group("name")) if m else []
-        spoken = {who[0].lower(), handle_of(who[0]), *who[0].lower().split()} if who else set()
-        if m is None or len(who) != 1 or said_name not in spoken:
+        """ "Tom: We sail at dawn." (a known person, a colon, a line, at the start of the
+        paragraph, after "shot 2," or after a sentence: "CU, 85mm. Vera leans in. VERA: You've
+        seen this line before.") reads as Tom saying it; the line runs to the next speaker."""
+        cues = []
+        for m in _SPEAKER_CUE_RE.finditer(line):
+            said_name = m.group("name").strip().lstrip("@").lower()
+            who = self._names_in(m.group("name"))
+            spoken = {who[0].lower(), handle_of(who[0]), *who[0].lower().split()} if who else set()
+            if len(who) == 1 and said_name.removeprefix("the ") in spoken:
+                cues.append((m, who[0]))
+        if not cues:
             return line
-        said = m.group("line").strip()
-        self.quotes.append(said)
-        return f"{m.group('pre')}{who[0]} says \ue000{len(self.quotes) - 1}\ue001"
+        out, ends = [], [m.start("name") for m, _ in cues[1:]] + [len(line)]
+        out.append(line[: cues[0][0].start("name")])
+        for (m, name), end in zip(cues, ends, strict=True):
+            said = line[m.end() : end].strip()
+            if said.startswith("\ue000"):  # already quoted: 'Tom: "..."'
+                out.append(f"{name} says {said} ")
+                continue
+            self.quotes.append(said)
+            out.append(f"{name} says \ue000{len(self.quotes) - 1}\ue001. ")
+        return "".join(out).strip()
 
     def _stash_quote(self, m: re.Match[str]) -> str:
         """Keep a quoted line aside; leave a marker so its punctuation cannot split sentences."""
@@ -173,6 +190,8 @@ class Turn(
         """
         self.par_time = self.par_light = None
         self.last_new = None
+        self.setting_up = False  # the paragraph is exposition so far: its fragments describe
+        self.described: int | None = None  # the AddLocation the exposition is describing
         places = [
             (c, f)
             for c in clauses

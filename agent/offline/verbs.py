@@ -86,11 +86,15 @@ _HABIT_RE = re.compile(
     re.I,
 )
 _WORLD_RE = re.compile(
-    r"^\s*(?:(?:so|well|ok(?:ay)?|now)\b[,\s]*)?(?:it'?s|it\s+is|it\s+was|this\s+is"
+    r"^\s*(?:(?:so|well|ok(?:ay)?|now|and)\b[,\s]*)*(?:it'?s|its|it\s+is|it\s+was|this\s+is"
     r"|the\s+story\s+(?:is|takes|happens)|our\s+story|the\s+film\s+is|the\s+year\s+is"
     r"|(?:the\s+)?(?:season|time)\s+is|it'?s\s+set|this\s+(?:film|story)\s+is"
     r"|(?:the\s+)?(?:setting|location|backdrop)(?:\s+for\s+[^:]{1,40})?\s*(?::|is\b)"
-    r"|(?:this\s+|it\s+)?(?:all\s+)?(?:happens|takes\s+place|is\s+set|plays\s+out)\s+(?:in|at|on)"
+    r"|(?:this\s+|it\s+|everything\s+|the\s+whole\s+(?:thing|story|film|movie)\s+)?(?:all\s+)?"
+    r"(?:happens|takes\s+place|is\s+set|plays\s+out)\s+(?:in|at|on)"
+    r"|[A-Z][\w' ]{1,30},\s+(?:in\s+)?(?:1[6-9]\d\d|20\d\d|the\s+\d0s)\b"
+    r"|(?:in|it'?s)\s+(?:1[6-9]\d\d|20\d\d|the\s+(?:19)?\d0s)\b"
+    r"|(?:the\s+)?(?:world|place|world\s+of\s+the\s+story)\s*:"
     r"|(?:we'?re|we\s+are)\s+in\s+(?:the\s+)?(?:\d{4}|\d0s|winter|summer|spring|autumn))(?!\w)",
     re.I,
 )
@@ -166,7 +170,8 @@ def is_exposition(text: str) -> bool:
     "It's winter in a fishing village", "Years ago, Tom was a sailor"."""
     if _WORLD_RE.match(text) or re.match(rf"^\s*(?:it'?s|it\s+is)\s+{_SEASONS}", text, re.I):
         # "It's raining as Mara runs to the boat" shows an action all the same
-        return not (has_action(text) and re.search(r"\b(?:as|while|when|and)\b", text, re.I))
+        then = re.search(r"\b(?:as|while|when)\s+(.+)$", text, re.I)
+        return not (then and has_action(then.group(1)))
     if _HABIT_RE.search(text):
         return True
     words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())

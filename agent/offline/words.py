@@ -196,7 +196,15 @@ NOT_NAMES = _words(
     "tracking dolly crane pan tilt zoom push pull slow fast quick then next finally first "
     "last characters character cast people persons setting scene shot shots sequence "
     "meanwhile suddenly outside inside god yes no ok okay hi hello hey well oh actually "
-    "maybe also too title film movie story three two four five several some"
+    "maybe also too title film movie story three two four five several some "
+    "backlit backlight silhouette silhouetted moonlight sunlight lamplight candlelight light "
+    "lit lighting key fill rim hard soft warm cool cold harsh golden blue dark bright shadow "
+    "shadows haze fog smoke rain snow wind dusk dawn night noon morning evening sunset sunrise "
+    "ecu cu mcu ms mls ls els ws ews aerial drone overhead birdseye handheld steadicam "
+    "tripod lens focus shallow deep zoom dolly truck crane jib pedestal orbit arc tilt roll "
+    "slow slowly fast quick still static locked frame framing shot angle low high dutch "
+    "insert cutaway reverse pov two-shot wide establishing close-up closeup medium extreme "
+    "interior exterior int ext day sound music silence cut fade dissolve"
 )
 CLOTHES |= _words(
     "scrubs scrub coveralls headset shawl veil umbrella bag backpack satchel rucksack "
