@@ -608,6 +608,9 @@ MOVES: dict[Movement, MoveWords] = {
     Movement.HANDHELD: MoveWords(
         aliases=("hand", "shaky", "shakycam", "wobbly", "handheldcamera"),
         phrases=(
+            Phrase(r"\b(?:all\s+|a\s+(?:bit|little)\s+)?(?:wobbly|jittery|unsteady)\b"
+                   r"|\blike\s+(?:someone|somebody|a\s+person)(?:'s|\s+is)\s+holding\s+(?:the|a|it)",
+                   Rank.EVERYDAY),
             Phrase(r"\bhand[\s-]*held\b|\bshaky[\s-]*cam(?:era)?\b", Rank.MANNER),
             Phrase(r"\b" + _SHAKY + r"[\s-]+(?:cam(?:era)?|frame|footage|feel|look|shot|image"
                    r"|picture|movement)\b", Rank.MANNER),

@@ -104,6 +104,10 @@ _FEW_SECONDS_RE = rx(
 )
 _FEW_SECONDS = {"couple": 2.0, "couple of": 2.0, "second or two": 2.0, "half a minute": 30.0,
                 "several": 6.0, "beat": 2.0, "moment": 2.0, "brief": 2.0, "few": 3.0}  # fmt: skip
+_LENGTH_WORD_RE = rx(
+    r"\b(?:duration|length|runtime|running\s+time)\s*(?:of\s+|to\s+|at\s+|:|=|is\s+)?\s*",
+    r"(\d{1,2}(?:\.\d+)?)\b(?!\s*(?:mm|fps|%))(?:\s*(?:s|secs?|seconds?)\b)?",
+)
 _DURATION_RE = rx(
     r"(?:\b(?:for|lasting|lasts|of|about|around)\s+)?(?:\ban?\s+)?",
     rf"\b({N}(?:\.\d+)?)\s*-?\s*(?:s|secs?|seconds?)\b(?:\s+long)?",
@@ -117,13 +121,14 @@ _TIME_RE = rx(
 _TIME_WORDS = {"first light": "dawn", "nightfall": "dusk", "tonight": "night", "daylight": "noon"}
 _LIGHT_RE = rx(
     r"(?:\b(?:with|and)\s+)?(?:\b(?:the|a)\s+)?",
-    r"(?:\b(?:soft|hard|warm|cool|cold|golden|low|side|harsh|bright)\s+)?",
+    r"(?:\b(?:soft|hard|warm|cool|cold|golden|low|side|harsh|bright|strip|window|practical)\s+)?",
     r"\b(?:(?:key\s+)?light(?:ing)?|sun(?:light)?|lamp\s*light|window\s+light|key)\s+",
     r"(?:(?:is|should|will)\s+)?(?:(?:come|comes|coming|fall|falls|falling|shine|shines|shining)\s+)?",
-    r"(?:from|on)\s+",
-    r"(?:the\s+)?(left|right|front|behind|above|back|top)\b",
-    r"|\blit\s+from\s+(?:the\s+)?(left|right|front|behind|above|top)\b",
+    r"(?:(?:from|on)\s+)?(?:the\s+)?(?:camera\s+|frame\s+)?(?:straight\s+|directly\s+)?",
+    r"(left|right|front|behind|above|back|top|overhead)\b",
+    r"|\blit\s+from\s+(?:the\s+)?(?:camera\s+)?(left|right|front|behind|above|top)\b",
     r"|\bkey\s+light\s+(left|right)\b|\b(back[\s-]?lit|rim[\s-]?lit|rim\s+light|backlight)",
+    r"|\b(?:hard|soft|harsh|bright|strip|same)?\s*(top|overhead)\s+(?:light|lighting|key)\b",
 )
 _UNDER_LIGHT_RE = rx(
     r"\b(?:[a-z]+\s+)?(?:light|lit|lighting|glow)\s+(?:from\s+)?(?:below|beneath|underneath)\b"
@@ -145,7 +150,8 @@ def camera_fields(text: str) -> tuple[dict[str, Any], str]:
     if m := _LIGHT_RE.search(text):
         word = next(g for g in m.groups() if g).lower()
         side = "back" if word.startswith(("back", "rim", "behind")) else word
-        fields["key_light_side"] = parse_term(LightSide, "top" if side == "above" else side)
+        side = "top" if side in ("above", "overhead") else side
+        fields["key_light_side"] = parse_term(LightSide, side)
         by = re.match(r"\s+(?:by|from)\s+(?:the\s+)?[^,.;:]{1,40}", text[m.end() :])
         fields["lighting"] = re.sub(
             r"\s+", " ", text[m.start() : m.end() + (by.end() if by else 0)]
@@ -168,7 +174,10 @@ def camera_fields(text: str) -> tuple[dict[str, Any], str]:
             text = cut_span(text, *m.span(), greedy=False)
             break
     else:
-        if m := _FEW_SECONDS_RE.search(text):
+        if m := _LENGTH_WORD_RE.search(text):  # "shot 4 duration 3"
+            fields["duration_s"] = float(m.group(1))
+            text = cut_span(text, *m.span(), greedy=False)
+        elif m := _FEW_SECONDS_RE.search(text):
             word = (m.group(1) or m.group(2) or "").lower()
             fields["duration_s"] = _FEW_SECONDS.get(word, 3.0)
             text = cut_span(text, *m.span(), greedy=False)

@@ -63,6 +63,22 @@ _SPEECH_RE = rx(
 _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from|around|as|while))"
 
 
+_CHANGE_ASK_RE = rx(
+    r"\b(?:should\s+(?:be|have|feel|look|go|get|move|stay|come|follow|drift|push|pull)",
+    r"|(?:can|could|would)\s+(?:it|that(?:\s+one)?|this(?:\s+one)?|the\s+camera|you\s+make",
+    r"|we\s+(?:look|go|make|have\s+it|push|pull|pan|tilt|follow|track|hold|stay))",
+    r"|(?:can|could)\s+the\s+(?:shot|one)\b[^,.;]*?\bbe\b",
+    r"|make\s+(?:it|that|this)(?:\s+one)?|let\s+the\s+camera|needs?\s+to\s+be|wants?\s+to\s+be)\b",
+)
+_NEW_SHOT_ASK_RE = rx(
+    r"\W*(?:and\s+|then\s+|so\s+|ok\s+)*(?:(?:can|could)\s+(?:we|i|you)\s+(?:see|have|get|add|show)",
+    r"|add|insert|put\s+(?:a|an|another)|open\s+on|cut\s+to|then)\b",
+)
+_ASK_FILLER = (
+    r"^\W*(?:and|so|oh|ok(?:ay)?|also|then)?\s*(?:for|on|in|during|with)?\s*(?:the\s+(?:shot|one)"
+    r"\s+(?:of|where|with|when|in\s+which)\s+)?|\b(?:all|like|someone'?s|a\s+bit|a\s+little"
+    r"|really|more|too|supposed\s+to\s+be|it'?s)\b"
+)
 _MODAL_RE = rx(r"\b(?:should|could|must|needs?\s+to|has\s+to|ought\s+to|can\s+we|let'?s)\b")
 _CAMERA_TALK_RE = rx(r"(?:^|(?<=[,;:]))\s*(?:and\s+)?(?:the\s+)?camera\b[^,.;]*")
 _SAME_SUBJECT = "\ue004"  # stands for the person a subjectless clause goes on about
@@ -237,6 +253,34 @@ class ShotMixin:
                 f"I don't know {join_words(unknown)} yet, so the shot is without them; tell me who "
                 f'they are, e.g. "{unknown[0]} is a young sailor".'
             )
+
+    def _asks_change(self, clause: str) -> bool:
+        """ "can the shot of the dad running be all wobbly", "the girl falling asleep, make
+        that one 8 seconds", "for lotte on the ramp can the camera follow her", "biscuit going
+        under the bandstand should be from ground level": a change asked of a shot that exists,
+        named by what it shows. Never a new shot; False when it is not such a request."""
+        text = self._restore(clause, "")
+        if not _CHANGE_ASK_RE.search(text) or _NEW_SHOT_ASK_RE.match(text) or self.new_shots:
+            return False
+        fields, rest = camera_fields(text)
+        fields.pop("key_light_side", None)
+        if not fields:
+            return False
+        phrase = _CHANGE_ASK_RE.sub(" ", rest)
+        phrase = _CAMERA_TALK_RE.sub(" ", phrase)
+        phrase = re.sub(_ASK_FILLER, " ", phrase, flags=re.I)
+        target: int | None = None
+        if content_words(phrase):
+            ids, ask, weak = self._content_ids(phrase)
+            if len(ids) == 1 and not ask and not weak:
+                target = ids[0]
+        if target is None and re.search(r"\b(?:it|that(?:\s+one)?|this(?:\s+one)?)\b", text, re.I):
+            target = self._it()
+        if target is None:
+            return False
+        self._update_shots(self._unlocked([target], "change"), fields, [])
+        self.understood = True
+        return True
 
     def _camera_change_target(self, rest: str) -> int | None:
         """ "the camera should creep in slowly on the nets": a change asked of a shot that

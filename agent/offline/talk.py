@@ -25,6 +25,10 @@ _FEELING_RE = rx(
     r"|laugh|be\s+(?:so\s+)?(?:happy|thrilled|pleased))\s+(?:it|this|that|them)\b",
     r"|\b(?:i|we)\s+(?:love|like|adore)\s+(?:it|this|that)\b",
 )
+_COMMAND_START_RE = rx(
+    r"^\W*(?:(?:ok(?:ay)?|please|now|and|so)[,\s]+)*(?:lock|unlock|delete|remove|make|change",
+    r"|move|swap|render|export|undo|redo|add|put|set|give|cut|use|keep|drop|shorten|lengthen)\b",
+)
 _QUESTION_RE = rx(
     r"^\W*(?:so\s+|and\s+|but\s+|hmm+\s+|ok(?:ay)?\s+)?(?:what|which|who|whom|whose|why|how",
     r"|where|when|is|are|was|were|do|does|did|should|shall|have|has|am|isn'?t|aren'?t",
@@ -158,8 +162,11 @@ _FOREIGN = set(
 
 
 def is_chat(text: str) -> bool:
-    """Thanks, praise or a feeling about the film ("thank you!!", "she's going to love this")."""
-    return bool(_CHAT_RE.fullmatch(text) or _FEELING_RE.search(text))
+    """Thanks, praise or a feeling about the film ("thank you!!", "she's going to love this");
+    not a command that ends with one ("lock everything, i love it")."""
+    if _CHAT_RE.fullmatch(text):
+        return True
+    return bool(_FEELING_RE.search(text)) and not _COMMAND_START_RE.match(text)
 
 
 def is_question(text: str) -> bool:

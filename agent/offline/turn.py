@@ -38,6 +38,33 @@ from storyreel.tools.vocabulary import (
 )
 
 _LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
+_DISLOCATED_RE = re.compile(
+    r"^\s*(?:and\s+|so\s+|then\s+)?(?P<verb>make|set|change|lock|unlock|delete|remove|cut|drop"
+    r"|lose|move|put|give|render|retake|redo|shorten|lengthen|keep)\s+"
+    r"(?P<it>it|that(?:\s+one)?|this(?:\s+one)?|them)\b(?P<rest>.*)$",
+    re.I,
+)
+
+
+def _fold_dislocated(sentence: list[str]) -> list[str]:
+    """ "the girl falling asleep, make that one 8 seconds": the shot named first, the command
+    after, as one clause ("make the shot of the girl falling asleep 8 seconds")."""
+    out: list[str] = []
+    for clause in sentence:
+        m = _DISLOCATED_RE.match(clause)
+        if m and out and not re.search(r"\bshot\s*\d", out[-1], re.I):
+            named = out.pop().strip(" ,")
+            named = re.sub(r"^(?:and|so|oh|ok(?:ay)?)\b[,\s]*", "", named, flags=re.I)
+            shot = (
+                named
+                if re.match(r"(?:the|that|this)\s+(?:shot|one)\b", named, re.I)
+                else (f"the shot of {named}")
+            )
+            clause = f"{m.group('verb')} {shot}{m.group('rest')}"
+        out.append(clause)
+    return out
+
+
 _FRAMING_RE = re.compile(
     r"(?:a\s+)?(?:reverse(?:\s+(?:shot|angle))?|pov|point\s+of\s+view|two[\s-]?shot|cutaway|coverage"
     r"|b[\s-]?roll|same\s+(?:set[\s-]?up|angle))"
@@ -126,7 +153,7 @@ class Turn(
         paragraphs = [self._script_line(p) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))
-            sentences = split_sentences(paragraph)
+            sentences = [_fold_dislocated(sentence) for sentence in split_sentences(paragraph)]
             clauses = [clause for sentence in sentences for clause in sentence]
             firsts = [i == 0 for sentence in sentences for i in range(len(sentence))]
             if not (keep_paragraph and p_index == 0):
@@ -224,6 +251,8 @@ class Turn(
             if handler(self, clause):
                 self.understood = True
                 return
+        if self._asks_change(clause):
+            return
         self._direction(clause)
 
     def _continuation(self, clause: str) -> str:
