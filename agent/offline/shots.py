@@ -215,6 +215,10 @@ class ShotMixin:
             return None
         framing = {"size", "angle", "movement"} & set(fields)
         spoken = bool(dialogue) and not framing and _speech_only(action, cast)
+        made = [i for i, e in enumerate(self.edits) if isinstance(e, AddShot)]
+        if spoken and previous is None and made and not (strong or found or after is not None):
+            self.last_new = made[-1]  # "VERA: ..." on its own line: the shot this message made
+            previous, same_shot = self.edits[made[-1]], True
         latest = self._it() if previous is None else None
         if spoken and latest is not None and not (strong or found or after is not None):
             return self._line_for(latest, dialogue, cast, speaker)  # for the shot talked about
