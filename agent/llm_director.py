@@ -6,30 +6,59 @@ Configured by environment variables (all optional):
   llama.cpp or LM Studio server. Default: OpenAI's own API.
 - `OPENAI_API_KEY`: the key; local servers usually accept any value.
 - `STORYREEL_MODEL`: the model name (default `gpt-4o-mini`).
-- `STORYREEL_LLM_TIMEOUT`: seconds to wait for an answer (default 60).
+- `STORYREEL_LLM_TIMEOUT`: seconds one turn may wait for the model, every retry and
+  repair included (default 60).
+- `STORYREEL_LLM_TEMPERATURE` (default 0.2), `STORYREEL_LLM_MAX_TOKENS` (default 4096).
+- `STORYREEL_LLM_FORMAT`: force `json_schema`, `json_object` or `text` (default: try
+  json_schema, fall back when the server refuses it).
 
-The reply must validate as a `DirectorReply` (pydantic response format). An
-invalid reply gets one repair attempt with the validation error; if that
-fails too, the person gets an honest "I could not turn that into a change"
-and the plan is left untouched. Refusals, timeouts, rate limits (retried
-with backoff by the client) and an unreachable endpoint become plain replies.
+A turn: the model's answer must validate as a `DirectorReply` (one repair
+request with the validation error if not), and its plan edits must apply to
+the current plan (checked on a copy; one repair request with the error if
+not). A valid batch is then read by the script supervisor
+(`storyreel.tools.supervisor.notes_on_change`, only what the batch changed);
+its notes go back to the model once so it may fix its batch, and whatever it
+answers (if valid; else the first batch) is the turn's reply. References it
+names must already be in the project (attached files are). When the model
+cannot be reached or understood, `direct` raises `LLMTrouble` (the plan is
+untouched; the message names the endpoint and quotes the server); when its
+edits still cannot apply, `EditsRefused`.
+The session memo keeps the conversation (what was done, not what was
+claimed) and what the endpoint was seen to refuse.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-from dataclasses import dataclass
-from importlib import resources
-from string import Template
+import time
+from collections.abc import Collection, Iterator
+from pathlib import PurePosixPath
 from typing import Any
 
-import openai
 from pydantic import ValidationError
 
 from storyreel.agent.director import DirectorReply
-from storyreel.tools.story import StoryPlan
+from storyreel.agent.llm_client import (
+    DEFAULT_MODEL,
+    OFFLINE_HINT,
+    Adaptations,
+    ChatEndpoint,
+    LLMSettings,
+    LLMTrouble,
+)
+from storyreel.agent.llm_schema import director_schema, drop_nulls
+from storyreel.prompts import example_text, grammar, render
+from storyreel.tools.edits import (
+    AddReference,
+    AddShot,
+    EditContext,
+    EditModel,
+    apply_edits,
+    is_action,
+)
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.story import Shot, StoryPlan
+from storyreel.tools.supervisor import LINE_PAUSE_S, WORDS_PER_SECOND, Note, notes_on_change
 from storyreel.tools.vocabulary import (
     Angle,
     LightSide,
@@ -39,44 +68,40 @@ from storyreel.tools.vocabulary import (
     accepted_values,
 )
 
-DEFAULT_MODEL = "gpt-4o-mini"
+__all__ = [
+    "DEFAULT_MODEL",
+    "EditsRefused",
+    "LLMDirector",
+    "LLMSettings",
+    "LLMTrouble",
+    "compact_plan",
+    "parse_reply",
+    "trim_history",
+]
+
 HISTORY_BUDGET_CHARS = 24_000
-OFFLINE_HINT = "You can also work without a language model: storyreel say --offline ..."
+REPLY_LIMIT_CHARS = 1_500
+ECHO_LIMIT_CHARS = 8_000
+NOTES_LIMIT = 8
+"""The most script-supervisor notes sent back to the model in one turn."""
+CHECK_ID_BASE = 10**9
+"""Ids given to new shots when a batch is tried on a copy of the plan (never real ids)."""
+NOTHING_CHANGED = "Nothing in the plan changed."
 
 
-@dataclass(frozen=True)
-class LLMSettings:
-    """Where the language model is and how long to wait for it."""
+class EditsRefused(StoryreelError):
+    """The model's edits could not apply to the plan, even after one repair; nothing changed."""
 
-    base_url: str | None
-    api_key: str
-    model: str
-    timeout_s: float = 60.0
-    max_retries: int = 3
-
-    @classmethod
-    def from_env(cls) -> LLMSettings | None:
-        """Settings from the environment, or None when no LLM is configured."""
-        base_url = os.environ.get("OPENAI_BASE_URL") or None
-        api_key = os.environ.get("OPENAI_API_KEY") or ""
-        if base_url is None and not api_key:
-            return None
-        return cls(
-            base_url=base_url,
-            api_key=api_key or "not-needed",
-            model=os.environ.get("STORYREEL_MODEL") or DEFAULT_MODEL,
-            timeout_s=float(os.environ.get("STORYREEL_LLM_TIMEOUT") or 60),
-        )
-
-    @property
-    def where(self) -> str:
-        return self.base_url or "https://api.openai.com/v1"
+    unavailable = False
 
 
-def load_prompt(name: str, **values: str) -> str:
-    """A prompt template from storyreel.prompts, with every $placeholder filled (or KeyError)."""
-    text = resources.files("storyreel.prompts").joinpath(name).read_text(encoding="utf-8")
-    return Template(text).substitute(values)
+def load_prompt(name: str, **values: object) -> str:
+    """A prompt template from storyreel.prompts, with every $placeholder filled.
+
+    Raises:
+        storyreel.prompts.PromptError (a KeyError): a placeholder with no value.
+    """
+    return render(name, **values)
 
 
 def compact_plan(plan: StoryPlan) -> str:
@@ -96,14 +121,18 @@ def compact_plan(plan: StoryPlan) -> str:
         lines.append(f"Reference {ref.handle}: {ref.kind.value}, {ref.role.value}, {owner}{length}")
     for s in plan.ordered_shots():
         extras = [f"{s.lens_mm}mm", f"{s.duration_s:g}s"]
+        if s.scene:
+            extras.append(f"scene {s.scene!r}")
         if s.characters:
             extras.append("with " + ", ".join(s.characters))
         if s.location:
             extras.append("at " + s.location)
+        extras += _shot_grammar(s)
         if s.continues_from:
             extras.append(f"continues from {s.continues_from}")
         if s.dialogue:
-            extras.append(f'says "{s.dialogue}"')
+            speaker = f"{s.dialogue_speaker} " if s.dialogue_speaker else ""
+            extras.append(f'{speaker}says "{s.dialogue}"')
         if s.locked:
             extras.append("LOCKED")
         head = f"Shot {s.id} (#{s.order}): {s.size.value} {s.angle.value} {s.movement.value}"
@@ -111,6 +140,35 @@ def compact_plan(plan: StoryPlan) -> str:
     if not plan.shots:
         lines.append("No shots yet.")
     return "\n".join(lines)
+
+
+def _shot_grammar(shot: Shot) -> list[str]:
+    """What a shot sets beyond its size and move that the film grammar relies on (reverses,
+    the 180-degree line, time and transitions), for `compact_plan`; only what is set."""
+    extras = []
+    if shot.ots_over:
+        extras.append(f"over {shot.ots_over}'s shoulder")
+    if shot.key_light_side:
+        extras.append(f"key light {shot.key_light_side.value}")
+    if shot.time_of_day:
+        extras.append(f"at {shot.time_of_day.value.replace('_', ' ')}")
+    marks = [
+        " ".join(
+            part
+            for part in (
+                mark.character,
+                mark.position.value if mark.position else "",
+                f"facing {mark.facing.value}" if mark.facing else "",
+            )
+            if part
+        )
+        for mark in shot.staging
+    ]
+    if marks:
+        extras.append(f"staged ({'; '.join(marks)})")
+    if shot.transition.value != "cut":
+        extras.append(f"transition {shot.transition.value}")
+    return extras
 
 
 def trim_history(history: list[dict[str, str]], budget: int = HISTORY_BUDGET_CHARS) -> list[dict]:
@@ -125,6 +183,19 @@ def trim_history(history: list[dict[str, str]], budget: int = HISTORY_BUDGET_CHA
     return list(reversed(kept))
 
 
+class _AnyTake(Collection[int]):
+    """Every take number: the director cannot see takes, the apply node checks them for real."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 class LLMDirector:
     """Directs with a language model behind an OpenAI-compatible API."""
 
@@ -134,18 +205,14 @@ class LLMDirector:
         self,
         settings: LLMSettings,
         backends: list[str] | None = None,
-        client: openai.OpenAI | None = None,
+        client: Any | None = None,
     ) -> None:
         self.settings = settings
         self.backends = backends or ["previz"]
-        self.client = client or openai.OpenAI(
-            base_url=settings.base_url,
-            api_key=settings.api_key,
-            timeout=settings.timeout_s,
-            max_retries=settings.max_retries,
-        )
+        self.endpoint = ChatEndpoint(settings, client)
 
     def system_prompt(self, plan: StoryPlan) -> str:
+        """The instructions and the plan, for the first message of every request."""
         return load_prompt(
             "director.md",
             sizes=accepted_values(ShotSize),
@@ -154,95 +221,292 @@ class LLMDirector:
             times=accepted_values(TimeOfDay),
             sides=accepted_values(LightSide),
             backends=", ".join(self.backends),
+            grammar=grammar(
+                words_per_second=f"{WORDS_PER_SECOND:g}", line_pause=f"{LINE_PAUSE_S:g}"
+            ),
+            example=example_text(),
             plan=compact_plan(plan),
         )
 
     def direct(self, text: str, plan: StoryPlan, memo: dict[str, Any]) -> DirectorReply:
-        """Ask the model for a DirectorReply; never raises for model or network trouble."""
+        """Ask the model for a DirectorReply whose edits apply to `plan`.
+
+        Raises:
+            LLMTrouble: the model could not be reached or understood (nothing changed).
+            EditsRefused: its edits could not apply even after one repair (nothing changed).
+        """
+        deadline = time.monotonic() + self.settings.timeout_s
         history: list[dict[str, str]] = memo.setdefault("history", [])
-        messages: list[dict[str, str]] = [
-            {"role": "system", "content": self.system_prompt(plan)},
-            *trim_history(history),
-            {"role": "user", "content": text},
-        ]
+        adapt = self._adaptations(memo)
+        from storyreel.agent.llm_context import request_messages  # the context budget
+
+        messages = request_messages(self, text, plan, history, memo, adapt.response_format)
         try:
-            reply = self._ask(messages)
-        except openai.APITimeoutError:
-            reply = self._trouble(
-                f"The language model at {self.settings.where} did not answer within "
-                f"{self.settings.timeout_s:g} s. Nothing was changed; try again."
-            )
-        except openai.RateLimitError:
-            reply = self._trouble(
-                f"The language model at {self.settings.where} is busy (rate limited) and kept "
-                "refusing after several retries. Nothing was changed; try again in a minute."
-            )
-        except openai.AuthenticationError:
-            reply = self._trouble(
-                f"The language model at {self.settings.where} refused the API key; check "
-                "OPENAI_API_KEY. Nothing was changed."
-            )
-        except openai.APIConnectionError:
-            reply = self._trouble(
-                f"I could not reach the language model at {self.settings.where}. Check that the "
-                "server is running and OPENAI_BASE_URL is right. Nothing was changed."
-            )
-        except openai.APIStatusError as error:
-            reply = self._trouble(
-                f"The language model at {self.settings.where} answered with an error "
-                f"({error.status_code}). Nothing was changed."
-            )
-        history.append({"role": "user", "content": text})
-        history.append({"role": "assistant", "content": reply.model_dump_json()})
-        memo["history"] = trim_history(history)
+            reply = self._converse(messages, plan, deadline, adapt)
+        except StoryreelError as error:
+            self._remember(memo, history, text, f"(Nothing changed: {error})")
+            raise
+        finally:
+            memo["endpoint"] = {"where": self._key(), **adapt.as_dict()}
+        self._remember(memo, history, text, reply.model_dump_json(exclude_none=True))
         return reply
 
-    def _trouble(self, message: str) -> DirectorReply:
-        return DirectorReply(reply=f"{message} {OFFLINE_HINT}", edits=[])
+    # --- one turn ---------------------------------------------------------------------
 
-    def _ask(self, messages: list[dict[str, str]]) -> DirectorReply:
-        """One request, plus one repair request if the answer does not validate."""
-        for attempt in range(2):
-            completion = self.client.chat.completions.create(
-                model=self.settings.model,
-                messages=messages,
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {"name": "DirectorReply", "schema": _schema(), "strict": True},
-                },
-            )
-            message = completion.choices[0].message
-            if getattr(message, "refusal", None):
-                return DirectorReply(
-                    reply=f"The language model declined: {message.refusal}", edits=[]
-                )
-            raw = message.content or ""
+    def _converse(
+        self,
+        messages: list[dict[str, str]],
+        plan: StoryPlan,
+        deadline: float,
+        adapt: Adaptations,
+    ) -> DirectorReply:
+        """Ask, validate, check against the plan (at most one repair of each kind), then
+        send the script supervisor's notes on the batch back once (see `_revise`)."""
+        reply, raw = self._ask_valid(messages, plan, deadline, adapt)
+        notes = self.supervisor_notes(reply, plan) if raw is not None else []
+        if not notes:
+            return _honest(reply)
+        revised = self._revise(messages, raw or "", notes, plan, deadline, adapt)
+        return _honest(revised or reply)
+
+    def _ask_valid(
+        self,
+        messages: list[dict[str, str]],
+        plan: StoryPlan,
+        deadline: float,
+        adapt: Adaptations,
+        repairs: bool = True,
+    ) -> tuple[DirectorReply, str | None]:
+        """A reply that validates and applies to `plan`, and the model's text for it (None
+        when the model declined). With `repairs`, one repair of each kind is asked for."""
+        schema = director_schema()
+        repaired_schema = repaired_edits = not repairs
+        refused: str | None = None
+        while True:
             try:
-                return DirectorReply.model_validate_json(_strip_fences(raw))
-            except ValidationError as error:
-                if attempt == 1:
-                    break
+                answer = self.endpoint.ask(messages, schema, deadline, adapt)
+            except LLMTrouble:
+                if refused is not None:  # the repair could not be asked: say what was wrong
+                    raise EditsRefused(refused) from None
+                raise
+            if answer.refusal:
+                declined = DirectorReply(
+                    reply=f"The language model declined: {_clip(answer.refusal, 500)} "
+                    f"{NOTHING_CHANGED}",
+                    edits=[],
+                )
+                return declined, None
+            raw = answer.content
+            try:
+                reply = parse_reply(raw)
+            except (ValidationError, ValueError) as error:
+                problem = _short_errors(error)
+                if repaired_schema:
+                    if refused is not None:
+                        raise EditsRefused(refused) from None
+                    raise self._not_understood(problem, answer.finish_reason) from None
+                repaired_schema = True
                 messages = [
                     *messages,
-                    {"role": "assistant", "content": raw},
+                    {"role": "assistant", "content": _clip(raw, ECHO_LIMIT_CHARS)},
                     {
                         "role": "user",
                         "content": "That reply did not match the required JSON schema: "
-                        f"{_short_errors(error)}. Answer again with one valid JSON object.",
+                        f"{problem}. Answer again with one valid JSON object.",
                     },
                 ]
-        return DirectorReply(
-            reply="I could not turn that into a change (the language model's answer was not "
-            "valid twice). The plan is unchanged; try saying it another way.",
-            edits=[],
+                continue
+            problem = self.check_batch(reply, plan)
+            if problem is None:
+                return reply, raw
+            refused = f"I could not make that change: {problem}. Nothing was changed."
+            if repaired_edits:
+                raise EditsRefused(refused)
+            repaired_edits = True
+            messages = [
+                *messages,
+                {"role": "assistant", "content": _clip(raw, ECHO_LIMIT_CHARS)},
+                {
+                    "role": "user",
+                    "content": f"Those edits cannot be applied to the plan: {problem}. Nothing "
+                    "has been changed. Answer again with the whole reply and the edits fixed "
+                    "(or no edits and an `ask` if you need to know something).",
+                },
+            ]
+
+    def check_batch(self, reply: DirectorReply, plan: StoryPlan) -> str | None:
+        """Why the reply's plan edits cannot apply to `plan` (on a copy), or None when they can.
+
+        References must already be in the project (attached files are registered
+        before the director reads the message); a path elsewhere is refused.
+        """
+        edits: list[EditModel] = [e for e in reply.edits if not is_action(e)]
+        known = {ref.sha256: ref for ref in plan.references}
+        for number, edit in enumerate(edits, start=1):
+            if isinstance(edit, AddReference):
+                problem = _foreign_reference(edit, known)
+                if problem:
+                    return f"edit {number} (add_reference): {problem}"
+        if not edits:
+            return None
+        try:
+            _tried(plan, edits)
+        except (StoryreelError, ValueError) as error:
+            return _first_line(str(error))
+        return None
+
+    def supervisor_notes(self, reply: DirectorReply, plan: StoryPlan) -> list[str]:
+        """The script supervisor's notes on what the reply's (valid) batch changed, as lines
+        for the model; new shots are named by their `ref`, else `newN` (the Nth add_shot)."""
+        edits: list[EditModel] = [e for e in reply.edits if not is_action(e)]
+        if not edits:
+            return []
+        try:
+            after = _tried(plan, edits)
+        except (StoryreelError, ValueError):
+            return []
+        added = [e for e in edits if isinstance(e, AddShot)]
+        labels = {str(CHECK_ID_BASE + n): edit.ref or f"new{n + 1}" for n, edit in enumerate(added)}
+        return [_note_line(note, labels) for note in notes_on_change(plan, after)][:NOTES_LIMIT]
+
+    def _revise(
+        self,
+        messages: list[dict[str, str]],
+        raw: str,
+        notes: list[str],
+        plan: StoryPlan,
+        deadline: float,
+        adapt: Adaptations,
+    ) -> DirectorReply | None:
+        """Send the supervisor's notes back once; the revised reply if it validates and
+        applies (no further repairs), else None (the first batch stands)."""
+        listed = "\n".join(f"- {line}" for line in notes)
+        messages = [
+            *messages,
+            {"role": "assistant", "content": _clip(raw, ECHO_LIMIT_CHARS)},
+            {
+                "role": "user",
+                "content": "Before anything is changed, the script supervisor read the film "
+                f"with your edits and noted:\n{listed}\n(New shots are named by their ref, or "
+                "newN for the Nth add_shot of your edits.) Nothing has been changed yet. Answer "
+                "again with the whole reply and all the edits, fixed where the notes are right "
+                "(send the same edits if a note is wrong for this story).",
+            },
+        ]
+        try:
+            revised, revised_raw = self._ask_valid(messages, plan, deadline, adapt, repairs=False)
+        except StoryreelError:
+            return None
+        return revised if revised_raw is not None else None
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _not_understood(self, problem: str, finish_reason: str | None) -> LLMTrouble:
+        cut = (
+            f" It was cut off at {self.settings.max_tokens} tokens; raise STORYREEL_LLM_MAX_TOKENS."
+            if finish_reason == "length"
+            else ""
+        )
+        return LLMTrouble(
+            f"I could not turn that into a change: the language model at {self.endpoint.where} "
+            f"answered twice with JSON that does not fit the schema ({_clip(problem, 300)}).{cut} "
+            f"The plan is unchanged; try saying it another way. {OFFLINE_HINT}"
         )
 
+    def _key(self) -> str:
+        return f"{self.endpoint.where} {self.settings.model}"
 
-@functools.cache
-def _schema() -> dict[str, Any]:
-    from openai.lib._pydantic import to_strict_json_schema
+    def _adaptations(self, memo: dict[str, Any]) -> Adaptations:
+        seen = memo.get("endpoint")
+        if isinstance(seen, dict) and seen.get("where") == self._key():
+            return Adaptations.from_dict(seen)
+        return Adaptations()
 
-    return to_strict_json_schema(DirectorReply)
+    @staticmethod
+    def _remember(
+        memo: dict[str, Any], history: list[dict[str, str]], text: str, outcome: str
+    ) -> None:
+        history.append({"role": "user", "content": text})
+        history.append({"role": "assistant", "content": outcome})
+        memo["history"] = trim_history(history)
+
+
+def parse_reply(raw: str) -> DirectorReply:
+    """A DirectorReply from the model's text (fences and prose around the object forgiven).
+
+    Raises:
+        ValueError: not JSON; pydantic.ValidationError: JSON that does not fit.
+    """
+    text = _strip_fences(raw)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        start, end = text.find("{"), text.rfind("}")
+        if start < 0 or end <= start:
+            raise ValueError("the answer is not a JSON object") from None
+        data = json.loads(text[start : end + 1])
+    return DirectorReply.model_validate(drop_nulls(data, DirectorReply))
+
+
+def _honest(reply: DirectorReply) -> DirectorReply:
+    """The reply, short enough to show, saying so when it changes nothing."""
+    said = _clip(reply.reply.strip(), REPLY_LIMIT_CHARS)
+    if not reply.edits and NOTHING_CHANGED not in said:
+        said = f"{said} {NOTHING_CHANGED}".strip()
+    return DirectorReply(reply=said, edits=reply.edits)
+
+
+def _tried(plan: StoryPlan, edits: list[EditModel]) -> StoryPlan:
+    """The plan after `edits` (on a copy); new shots get ids from `CHECK_ID_BASE` on.
+
+    Raises:
+        StoryreelError, ValueError: an edit cannot apply.
+    """
+    counter = iter(range(CHECK_ID_BASE, CHECK_ID_BASE + 10_000))
+    after, _lines = apply_edits(
+        plan, edits, EditContext(lambda: next(counter), lambda _id: _AnyTake())
+    )
+    return after
+
+
+def _note_line(note: Note, labels: dict[str, str]) -> str:
+    """A supervisor note for the model: its check and message, new shots' ids relabelled."""
+    message = note.message
+    for number, label in labels.items():
+        message = message.replace(number, label)
+    return f"[{note.check}] {message}"
+
+
+def _foreign_reference(edit: AddReference, known: dict[str, Any]) -> str | None:
+    """Why the file an add_reference names is not one of this project's, or None."""
+    ref = edit.reference
+    path = PurePosixPath(ref.path.replace("\\", "/"))
+    inside = (
+        not path.is_absolute()
+        and ".." not in path.parts
+        and path.parts[:2]
+        == (
+            "media",
+            "refs",
+        )
+    )
+    owner = known.get(ref.sha256)
+    if inside and owner is not None:
+        return None
+    handles = ", ".join(r.handle for r in known.values()) or "none yet"
+    return (
+        f"{ref.path} is not a file of this project or attached to this message; I only use "
+        f"files the person attached (storyreel say ... --attach FILE) or references already "
+        f"in the project ({handles}); use bind_reference with one of those handles"
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), text)
 
 
 def _strip_fences(raw: str) -> str:
@@ -254,7 +518,9 @@ def _strip_fences(raw: str) -> str:
     return text
 
 
-def _short_errors(error: ValidationError) -> str:
+def _short_errors(error: ValidationError | ValueError) -> str:
+    if not isinstance(error, ValidationError):
+        return str(error)
     items = [
         f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()[:8]
     ]

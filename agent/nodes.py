@@ -39,6 +39,8 @@ from storyreel.tools.rendering import (
     render_shots,
     takes_needing_render,
 )
+from storyreel.tools.story import StoryPlan
+from storyreel.tools.supervisor import FIX_HINT, notes_on_change
 
 _EDITS = TypeAdapter(list[DirectorEdit])
 YES = {"yes", "y", "ok", "okay", "sure", "go", "go ahead", "do it", "approve", "yes please"}
@@ -70,9 +72,13 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
                 reply.reply = f"Added {'; '.join(notes)}."
         else:
             reply = ctx.director.direct(message, plan, memo)
+    except StoryreelError as error:  # the director says why it could not (LLM unreachable...)
+        problems.append(str(error))
+        failed = bool(getattr(error, "unavailable", False))
+        return {"reply": "", "problems": problems, "memo": memo, "director_failed": failed}
     except Exception as error:  # a director bug must not kill the session
         problems.append(f"I hit a problem reading that ({error}).")
-        return {"reply": "", "problems": problems, "memo": memo}
+        return {"reply": "", "problems": problems, "memo": memo, "director_failed": True}
     plan_edits = [e for e in reply.edits if not is_action(e)]
     actions = [e for e in reply.edits if is_action(e)]
     return {
@@ -117,7 +123,8 @@ def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     edits = _edits(state.get("edits", []))
     lines: list[str] = []
     problems = list(state.get("problems", []))
-    pending = False
+    pending = refused = False
+    supervised: AgentState = {}
     if edits:
         counter = iter(range(10**9, 10**9 + 10_000))
         try:
@@ -126,16 +133,18 @@ def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             )
         except StoryreelError as error:
             problems.append(f"I could not make that change: {error}. Nothing was changed.")
-            edits = []
+            edits, refused = [], True
         except ValueError as error:  # a pydantic error inside an edit
             problems.append(f"I could not make that change: {error}. Nothing was changed.")
-            edits = []
+            edits, refused = [], True
     if edits and _destructive(ctx, edits) and not ctx.autopilot:
         pending = True
     elif edits:
+        before = memory.plan()
         batch = memory.apply(edits, source=ctx.director.name)
         lines.extend(batch.lines)
         emit("plan", "; ".join(batch.lines), revision=batch.revision.id, lines=batch.lines)
+        supervised = _supervise(before, memory.plan(), state)
     done: list[str] = []
     for action in _edits(state.get("actions", [])):
         try:
@@ -152,7 +161,10 @@ def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     if done:
         lines.extend(done)
         emit("plan", "; ".join(done), lines=done)
-    return {"lines": lines, "problems": problems, "pending_edits": pending}
+    update: AgentState = {"lines": lines, "problems": problems, "pending_edits": pending}
+    if refused:  # the director's words described a change that did not happen
+        update["reply"] = ""
+    return {**update, **supervised}
 
 
 def _reference_from_take(ctx: AgentContext, action: ReferenceFromTake) -> str:
@@ -227,14 +239,28 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     update: AgentState = {}
     lines = list(state.get("lines", []))
     if edits and approved:
+        before = ctx.project.memory.plan()
         batch = ctx.project.memory.apply(edits, source=ctx.director.name)
         lines.extend(batch.lines)
         emit("plan", "; ".join(batch.lines), revision=batch.revision.id, lines=batch.lines)
+        update.update(_supervise(before, ctx.project.memory.plan(), state))
     elif not approved:
         update["problems"] = [*state.get("problems", []), "Okay, I left that alone."]
         update["render_ids"] = []
     update["lines"] = lines
     return update
+
+
+def _supervise(before: StoryPlan, after: StoryPlan, state: AgentState) -> AgentState:
+    """The script supervisor's notes on what this change touched, for the report, and
+    their fixes kept in the memo so "fix it" can apply them next."""
+    notes = notes_on_change(before, after)
+    memo = dict(state.get("memo") or {})
+    memo["supervisor_fixes"] = [edit.model_dump(mode="json") for note in notes for edit in note.fix]
+    said = [f"Script supervisor: {note.message}" for note in notes]
+    if memo["supervisor_fixes"]:
+        said.append(FIX_HINT)
+    return {"notes": [*state.get("notes", []), *said], "memo": memo}
 
 
 def _outcome_event(outcome: ShotOutcome) -> None:
@@ -544,7 +570,13 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     parts.extend(state.get("problems", []))
     asks = [a for a in _edits(state.get("actions", [])) if isinstance(a, AskPerson)]
     text = "\n".join(part for part in parts if part) or "I did not change anything."
-    emit("reply", text, changed=bool(lines), problems=state.get("problems", []))
+    emit(
+        "reply",
+        text,
+        changed=bool(lines),
+        problems=state.get("problems", []),
+        director_failed=bool(state.get("director_failed")),
+    )
     if asks:
         question = Question(kind="ask", question=asks[0].question, choices=asks[0].choices)
         return {"question": question.model_dump()}

@@ -10,6 +10,12 @@
 State lives in the project folder: the plan in story.db, the conversation
 (checkpoints, one thread per session name) in agent.db. A session survives a
 restart; a turn that was killed mid-way is finished on the next `send`.
+
+agent.db grows with the conversation, not with the checkpoints: after every
+turn the checkpoints of earlier steps are pruned (`prune_checkpoints` keeps the
+latest one of the thread with its pending writes, which is all that answering a
+question or finishing a stopped turn needs), and the database gives freed pages
+back (SQLite incremental vacuum).
 """
 
 from __future__ import annotations
@@ -34,6 +40,70 @@ from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 
 AGENT_DB = "agent.db"
+FREE_PAGES_KEPT = 32
+"""Free pages (4 KB each) agent.db may keep before they are given back to the file system."""
+
+
+def prune_checkpoints(saver: SqliteSaver, thread_id: str) -> int:
+    """Delete every checkpoint of `thread_id` except the latest of each namespace.
+
+    The latest checkpoint (the one `get_state` and a resumed run load) keeps its
+    pending writes, which hold a pending question (the interrupt) and the work a
+    stopped turn had finished; older checkpoints and their writes are only
+    LangGraph's time travel, which storyreel does not use. SqliteSaver has
+    `delete_thread` but no `prune` (BaseCheckpointSaver.prune raises
+    NotImplementedError there), so this deletes the rows itself, in one
+    transaction, the same "keep_latest" way PostgresSaver.prune does. The graph
+    has no DeltaChannel, so no older checkpoint is needed to rebuild state.
+
+    Returns:
+        How many checkpoints were deleted.
+    """
+    deleted = 0
+    with saver.cursor() as cur:
+        latest = cur.execute(
+            "SELECT checkpoint_ns, MAX(checkpoint_id) FROM checkpoints WHERE thread_id = ? "
+            "GROUP BY checkpoint_ns",
+            (thread_id,),
+        ).fetchall()
+        for namespace, checkpoint_id in latest:
+            where = "thread_id = ? AND checkpoint_ns = ? AND checkpoint_id <> ?"
+            keep = (thread_id, namespace, checkpoint_id)
+            deleted += cur.execute(f"DELETE FROM checkpoints WHERE {where}", keep).rowcount
+            cur.execute(f"DELETE FROM writes WHERE {where}", keep)
+    return deleted
+
+
+def use_incremental_vacuum(conn: sqlite3.Connection) -> None:
+    """Switch agent.db to incremental auto-vacuum (once: an older file is VACUUMed).
+
+    Skipped when another process holds the database (it is tried again next time).
+    """
+    if conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
+        return
+    conn.execute("PRAGMA busy_timeout = 1000")
+    try:
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        conn.execute("VACUUM")  # needed for a file that already has tables
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        conn.execute("PRAGMA busy_timeout = 30000")
+
+
+def give_back_free_pages(saver: SqliteSaver, keep: int = FREE_PAGES_KEPT) -> None:
+    """Shrink agent.db when more than `keep` pages are free, and empty its WAL file.
+
+    The WAL file would otherwise hold every page written since the last automatic
+    checkpoint (up to about 4 MB); a checkpoint that other readers hold back just
+    does what it can.
+    """
+    with saver.lock:
+        free = saver.conn.execute("PRAGMA freelist_count").fetchone()[0]
+        # executescript runs each pragma to completion (incremental_vacuum frees one
+        # page per step, so a plain execute would free just one)
+        vacuum = "PRAGMA incremental_vacuum; " if free > keep else ""
+        saver.conn.executescript(vacuum + "PRAGMA wal_checkpoint(TRUNCATE);")
 
 
 def choose_director(offline: bool = False) -> Director:
@@ -62,7 +132,12 @@ class Session:
         auto_render: render changed shots after each change (cheap with previz).
         max_retakes: automatic retakes per shot per turn before asking the person.
         executor: share warm backends between sessions in one process.
+
+    `prune_checkpoints` (class attribute, default True): prune old checkpoints after
+    each turn; False keeps every one (LangGraph time travel, and the bench's baseline).
     """
+
+    prune_checkpoints: bool = True
 
     def __init__(
         self,
@@ -83,8 +158,10 @@ class Session:
         self._conn = sqlite3.connect(
             str(self.project.root / AGENT_DB), check_same_thread=False, timeout=30
         )
+        use_incremental_vacuum(self._conn)
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self.graph = build_graph(SqliteSaver(self._conn))
+        self._saver = SqliteSaver(self._conn)
+        self.graph = build_graph(self._saver)
         self.transcript = Transcript(self.project.root / AGENT_DB, name)
         self.config: dict[str, Any] = {"configurable": {"thread_id": name}}
         self.context = AgentContext(
@@ -195,6 +272,25 @@ class Session:
         return bool(snapshot.next) and not snapshot.interrupts
 
     def _stream(self, graph_input: object) -> Iterator[AgentEvent]:
+        try:
+            yield from self._run(graph_input)
+        finally:
+            self.tidy()
+
+    def tidy(self) -> None:
+        """Prune this thread's old checkpoints and give freed pages back (after every turn).
+
+        Housekeeping: a database error here is ignored (the turn itself is saved).
+        """
+        if not self.prune_checkpoints:
+            return
+        try:
+            prune_checkpoints(self._saver, self.name)
+            give_back_free_pages(self._saver)
+        except sqlite3.Error:
+            pass
+
+    def _run(self, graph_input: object) -> Iterator[AgentEvent]:
         if self.context.cancel.cancelled:
             self.context.cancel = CancelToken()
         try:

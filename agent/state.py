@@ -33,6 +33,7 @@ class AgentState(TypedDict, total=False):
     notes: list[str]
     memo: dict[str, Any]
     given: dict[str, Any] | None
+    director_failed: bool
 
 
 def turn_input(
@@ -62,6 +63,7 @@ def turn_input(
         retake_counts={},
         retake_hints={},
         notes=[],
+        director_failed=False,
     )
 
 

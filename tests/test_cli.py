@@ -92,6 +92,11 @@ def test_show_json_has_the_documented_shape(cli: Cli) -> None:
         "locked",
         "selected_take",
         "takes",
+        "dialogue_speaker",
+        "ots_over",
+        "staging",
+        "key_light_hardness",
+        "key_light_kelvin",
     ):
         assert key in shot, key
     assert (shot["id"], shot["size"], shot["movement"], shot["lens_mm"]) == (

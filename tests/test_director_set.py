@@ -30,6 +30,7 @@ from tests.director_check import (
 REQUIRED_ACCURACY = 0.90
 ROOT = Path(__file__).resolve().parent.parent
 HOLDOUT_DIR = ROOT / "tests" / "director_holdout"
+BLIND_DIRS = [HOLDOUT_DIR, ROOT / "tests" / "director_blind2"]
 
 
 # --------------------------------------------------------------------------- plan builders
@@ -383,11 +384,12 @@ def test_the_set_is_well_formed_and_big_enough() -> None:
                 assert previous.expect.get("question"), f"{conversation.name} {turn.index}"
 
 
-def test_the_holdout_set_is_well_formed() -> None:
-    """The blind hold-out set parses and uses only valid keys (no accuracy threshold)."""
-    paths = sorted(HOLDOUT_DIR.glob("*.toml"))
-    assert paths, "tests/director_holdout/ has no conversations"
-    conversations = load_set(HOLDOUT_DIR)
+@pytest.mark.parametrize("folder", BLIND_DIRS, ids=lambda path: path.name)
+def test_the_blind_sets_are_well_formed(folder: Path) -> None:
+    """The blind sets parse and use only valid keys (no accuracy threshold)."""
+    paths = sorted(folder.glob("*.toml"))
+    assert paths, f"{folder} has no conversations"
+    conversations = load_set(folder)
     assert len(conversations) == len(paths)
     for conversation in conversations:
         for turn in conversation.turns:

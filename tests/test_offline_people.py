@@ -304,3 +304,222 @@ def test_speaker_of(plan: StoryPlan, text: str, speaker: str | None) -> None:
     turn._mention(["Tom"] if re.search(r"\b(?:he|He)\b", text) else ["Mara"])
     marked = QUOTE_RE.sub(turn._stash_quote, text)
     assert turn.speaker_of(marked) == speaker
+
+
+def fits_all(edit: Any, want: dict[str, Any]) -> bool:
+    """`fits`, and a key ending in "!~" means "the text does not contain"."""
+    got = edit.model_dump(mode="json")
+    for key, value in want.items():
+        if key.endswith("!~") and str(value).lower() in str(got.get(key[:-2]) or "").lower():
+            return False
+    return fits(edit, {k: v for k, v in want.items() if not k.endswith("!~")})
+
+
+# Introductions in the shapes of a cast list, "there's ...", "X is called Y, ..." and
+# "he belongs to ...": every person named, with description and wardrobe, no shot.
+INTRODUCTIONS: list[tuple[str, list[dict[str, Any]], bool | None]] = [
+    # a header, then entries (".", ":" or ";" between them); CAPS names and "THE X" roles
+    ("Characters. DELE, 19, lightweight, shaved head, grey hoodie. THE COACH, 60s, heavy, "
+     "broken nose, black tracksuit, a towel always over one shoulder.", [
+        person("Dele", **{"description~": "shaved head", "wardrobe~": "grey hoodie"}),
+        person("Coach", **{"description~": "broken nose", "wardrobe~": "black tracksuit"})],
+     NO_SHOT),
+    ("Cast: MARTA, 40s, stocky, grey bun. THE BAKER'S BOY, 15, skinny, paper hat.", [
+        person("Marta", **{"description~": "grey bun"}),
+        person("Boy", **{"description~": "baker's boy", "wardrobe": "paper hat"})], NO_SHOT),
+    ("Characters:\nRAFA, 30, tall, tattooed forearms, white vest\n"
+     "THE LANDLORD, 70s, bald, cardigan with leather patches", [
+        person("Rafa", **{"description~": "tattooed", "wardrobe": "white vest"}),
+        person("Landlord", **{"description~": "bald", "wardrobe~": "cardigan"})], NO_SHOT),
+    ("The family: Amal, the mother, thirty-five, dark green headscarf; Yusuf, her son, twelve, "
+     "in an army jacket three sizes too big; and their grandmother, Hala, who walks with a cane.", [
+        person("Amal", **{"description~": "mother", "wardrobe": "dark green headscarf"}),
+        person("Yusuf", **{"description~": "son", "wardrobe~": "army jacket"}),
+        person("Hala", **{"description~": "grandmother"})], NO_SHOT),
+    ("Family: Omar, the father, forties, neat beard, grey suit; Layla, his daughter, eight, "
+     "pink backpack; and his mother, Samira, who wears a black abaya.", [
+        person("Omar", **{"description~": "neat beard", "wardrobe": "grey suit"}),
+        person("Layla", **{"description~": "Omar's daughter"}),
+        person("Samira", **{"description~": "mother", "wardrobe": "a black abaya"})], NO_SHOT),
+    ("The crew: Captain Wells, fifties, grey beard, peaked cap; Ida, the cook, twenties, "
+     "striped apron; and the cabin boy, Pip, who never stops whistling.", [
+        person("Wells", **{"description~": "grey beard", "wardrobe": "peaked cap"}),
+        person("Ida", **{"description~": "cook", "wardrobe": "striped apron"}),
+        person("Pip", **{"description~": "cabin boy"})], NO_SHOT),
+    ("then the passengers: a teenage girl, Lotte, with a cello case bigger than she is, and an "
+     "old couple, Hans and Greta, sharing a flask of coffee", [
+        person("Lotte", **{"description~": "teenage girl"}),
+        person("Hans", **{"description~": "old couple"}),
+        person("Greta", **{"description~": "old couple"})], NO_SHOT),
+    ("The regulars: an old man, Bert, with a flat cap; and two sisters, Jo and Sal, in "
+     "matching red coats.", [
+        person("Bert", **{"description~": "old man", "wardrobe": "a flat cap"}),
+        person("Jo", **{"wardrobe~": "red coats"}), person("Sal", **{"wardrobe~": "red coats"})],
+     NO_SHOT),
+    ("Team: Dr Ribeiro, the volcanologist, forties, orange helmet, a respirator round her neck; "
+     "Kenji, the drone pilot, twenties, yellow jacket, headphones.", [
+        person("Ribeiro", **{"description~": "volcanologist", "wardrobe~": "respirator"}),
+        person("Kenji", **{"description~": "drone pilot", "wardrobe~": "yellow jacket"})],
+     NO_SHOT),
+    # "ROLE: description"
+    ("THE ARBITER: a bald man in his fifties, bow tie, reading glasses on a chain.", [
+        person("Arbiter", **{"description~": "bald man", "wardrobe~": "bow tie"})], NO_SHOT),
+    ("THE DEALER: a thin woman in her thirties, green visor, sleeve garters.", [
+        person("Dealer", **{"description~": "thin woman", "wardrobe~": "green visor"})],
+     NO_SHOT),
+    ("THE PROJECTIONIST: seventies, cardigan with elbow patches, thick glasses.", [
+        person("Projectionist", **{"description~": "seventies", "wardrobe~": "cardigan"})],
+     NO_SHOT),
+    # "there's X, description": a habitual "who never smiles" is description
+    ("and then there's the Owner, a big man in a white dinner jacket who never smiles", [
+        person("Owner", **{"description~": "never smiles", "wardrobe": "a white dinner jacket"})],
+     NO_SHOT),
+    ("There's also the pianist, Mr Albescu, an old man in a cardigan who never looks up from "
+     "the music.", [
+        person("Albescu", **{"description~": "pianist", "wardrobe": "a cardigan"})], NO_SHOT),
+    ("and there's me when i was little, Cerys, about seven, with two plaits and wellies that "
+     "were way too big for me", [
+        person("Cerys", **{"description~": "about seven", "wardrobe~": "wellies"})], NO_SHOT),
+    ("there's the barman too, a huge bearded guy called Olaf who hardly speaks", [
+        person("Olaf", **{"description~": "barman"})], NO_SHOT),
+    ("and there's my brother Kit, who was nine then, always in his football shirt", [
+        person("Kit", **{"description~": "brother", "wardrobe": "a football shirt"})], NO_SHOT),
+    ("There was also the neighbour, Mrs Pike, a nosy woman in curlers and a dressing gown.", [
+        person("Pike", **{"description~": "neighbour", "wardrobe~": "dressing gown"})], NO_SHOT),
+    # "X is called Y, he's ..., bare clothing items"
+    ("my grandad is called Emrys, he's about seventy five, big white beard, always in his old "
+     "brown tweed jacket", [
+        person("Emrys", **{"description~": "white beard",
+                           "wardrobe": "an old brown tweed jacket"})], NO_SHOT),
+    ("the ferryman is called Anselm, he's in his sixties, grey moustache, navy wool coat and a "
+     "captain's cap", [
+        person("Anselm", description="the ferryman, in his sixties, grey moustache",
+               wardrobe="navy wool coat and a captain's cap")], NO_SHOT),
+    ("my nan is called Peg, she's about eighty, tiny, white perm, always in her pink cardigan", [
+        person("Peg", **{"description~": "about eighty", "wardrobe": "a pink cardigan"})],
+     NO_SHOT),
+    ("the postman is called Stan, he's fifty, red face, blue shorts and a satchel", [
+        person("Stan", **{"description~": "fifty", "wardrobe~": "blue shorts"})], NO_SHOT),
+    # "he belongs to ...", "his wife wears ..."
+    ("he belongs to Noor, she's nine, big curly hair, yellow raincoat, and her dad Sami who is "
+     "really tall with glasses", [
+        person("Noor", **{"description~": "nine", "wardrobe~": "yellow raincoat"}),
+        person("Sami", **{"description~": "Noor's dad", "wardrobe~": "glasses"})], NO_SHOT),
+    ("she belongs to Lily, she's six, freckles, blue dungarees, and her mum Ruth who is always "
+     "in a nurse's uniform", [
+        person("Lily", **{"description~": "freckles", "wardrobe": "blue dungarees"}),
+        person("Ruth", **{"description~": "Lily's mum", "wardrobe~": "nurse's uniform"})],
+     NO_SHOT),
+    ("his wife wears a purple headscarf", [
+        person("Wife", **{"description~": "wife", "wardrobe": "a purple headscarf"})], NO_SHOT),
+    ("a ferryman called Anselm rows across the harbour", [
+        person("Anselm", description="a ferryman")], SHOT),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "shot"), INTRODUCTIONS, ids=[c[0][:40] for c in INTRODUCTIONS]
+)
+def test_introductions_in_lists_and_asides(
+    plan: StoryPlan, text: str, expected: list[dict[str, Any]], shot: bool | None
+) -> None:
+    test_people_in_everyday_words(plan, text, expected, shot)
+
+
+_EMRYS = "my grandad is called Emrys, he's about seventy five, always in his old brown tweed jacket"
+_PEG = "my nan is called Peg, she's about eighty, tiny, always in her pink cardigan"
+_DELE = (
+    "Characters. DELE, 19, shaved head, grey hoodie, red gloves. THE COACH, 60s, black tracksuit."
+)
+_KENJI = "Kenji is the drone pilot, twenties, yellow jacket, headphones."
+_TOMASZ = "A boy called Tomasz, ten, in a grey jumper."
+
+# Changes of looks after an introduction: (the introductions, the change, the edits, a shot?)
+CHANGES: list[tuple[list[str], str, list[dict[str, Any]], bool]] = [
+    # "X's GARMENT is/was COLOUR, not COLOUR2", and a reason after it
+    ([_EMRYS], "grandad's jacket was green, not brown", [
+        change("Emrys", wardrobe="an old green tweed jacket")], NO_SHOT),
+    ([_PEG], "nan's cardigan is lilac, not pink", [
+        change("Peg", wardrobe="a lilac cardigan")], NO_SHOT),
+    ([_DELE], "Wardrobe note: Dele's hoodie is red, not grey.", [
+        change("Dele", **{"wardrobe~": "red hoodie", "wardrobe!~": "grey"})], NO_SHOT),
+    ([_KENJI], "Kenji's jacket is blue, not yellow. Yellow disappears against the sulphur.", [
+        change("Kenji", **{"wardrobe~": "blue jacket", "wardrobe!~": "yellow"})], NO_SHOT),
+    ([_PEG], "Peg's cardigan is blue now. Blue reads better on camera.", [
+        change("Peg", wardrobe="a blue cardigan")], NO_SHOT),
+    ([_DELE], "Dele's hoodie is red, not grey. Red pops against the concrete.", [
+        change("Dele", **{"wardrobe~": "red hoodie"})], NO_SHOT),
+    ([_KENJI], "Kenji's jacket is blue. Yellow smoke pours from the vent.", [
+        change("Kenji", **{"wardrobe~": "blue jacket"})], SHOT),
+    (["Mara is a woman in her thirties in a red raincoat."],
+     "Costume note: Mara's raincoat is green, not red.", [
+        change("Mara", wardrobe="a green raincoat")], NO_SHOT),
+    ([], "Wardrobe note: Tom's sweater is black, not navy.", [
+        change("Tom", wardrobe="a black sweater")], NO_SHOT),
+    # "..., a red one"
+    ([_TOMASZ], "the boy should have a woollen hat too, a red one", [
+        change("Tomasz", wardrobe="a grey jumper and a red woollen hat")], NO_SHOT),
+    ([_DELE], "the coach should have a whistle too, a silver one", [
+        change("Coach", **{"wardrobe~": "a silver whistle"})], NO_SHOT),
+    ([], "the girl should have a scarf as well, a green one", [
+        change("Lena", wardrobe="a yellow raincoat and a green scarf")], NO_SHOT),
+    # two changes in one sentence
+    (["Dolores is a singer in her forties, in a red dress."],
+     "Dolores's dress should be emerald, and she wears long white gloves", [
+        change("Dolores", wardrobe="an emerald dress and long white gloves")], NO_SHOT),
+    ([_PEG], "Peg's cardigan should be blue, and she wears pearl earrings", [
+        change("Peg", wardrobe="a blue cardigan and pearl earrings")], NO_SHOT),
+    # notes on someone: "NEW not OLD", more looks
+    (["Ray is a retired boxer in his seventies, bald, in a grey cardigan."],
+     "Note on Ray: older, eighties not seventies, and a white stubble beard.", [
+        change("Ray", **{"description~": "eighties", "description!~": "seventies"}),
+        change("Ray", **{"description~": "white stubble beard"})], NO_SHOT),
+    ([_DELE], "Note on the coach: older, seventies not sixties, and a grey moustache.", [
+        change("Coach", **{"description~": "seventies", "description!~": "60s"})], NO_SHOT),
+    ([], "Hair note: Lena's hair is shorter, a bob not long.", [
+        change("Lena", **{"description~": "short"})], NO_SHOT),
+    # "should be in X, not the Y one"
+    (["Sofia is a dancer, eight years old, in a pink leotard."],
+     "Sofia should be in a black leotard, not the pink one", [
+        change("Sofia", **{"wardrobe": "a black leotard", "description!~": "pink"})], NO_SHOT),
+    ([_DELE], "Dele should be in blue shorts, not the black ones", [
+        change("Dele", **{"wardrobe~": "blue shorts"})], NO_SHOT),
+    # a known person meant by a kin word
+    ([_EMRYS, "his wife is called Nia, she's seventy"], "his wife wears a purple headscarf", [
+        change("Nia", **{"wardrobe~": "purple headscarf"})], NO_SHOT),
+    # swap / replace
+    ([_TOMASZ], "Wardrobe, Tomasz: swap the grey jumper for a navy school blazer, too big in "
+     "the shoulders.", [
+        change("Tomasz", **{"wardrobe~": "a navy school blazer", "wardrobe!~": "jumper"})],
+     NO_SHOT),
+    ([], "Change for Lena: replace the yellow raincoat with a denim jacket.", [
+        change("Lena", wardrobe="a denim jacket")], NO_SHOT),
+    # "it gets muddy, can it be ... from now on"
+    (["Noor is nine, big curly hair, yellow raincoat."],
+     "noor's raincoat gets all muddy, can it be a muddy yellow raincoat from now on", [
+        change("Noor", wardrobe="a muddy yellow raincoat")], NO_SHOT),
+    ([_DELE], "Dele's gloves get all scuffed, can they be scuffed red gloves from now on", [
+        change("Dele", **{"wardrobe~": "scuffed red gloves"})], NO_SHOT),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "expected", "shot"), CHANGES, ids=[c[1][:40] for c in CHANGES]
+)
+def test_changes_of_looks_after_an_introduction(
+    plan: StoryPlan, before: list[str], text: str, expected: list[dict[str, Any]], shot: bool
+) -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    for said in before:
+        plan = apply(plan, direct(said, plan, memo).edits)
+    reply = direct(text, plan, memo)
+    got = [e.model_dump(mode="json") for e in reply.edits]
+    for want in expected:
+        assert any(fits_all(e, want) for e in reply.edits), f"{text!r}: no {want} in {got}"
+    assert bool([e for e in reply.edits if e.kind == "add_shot"]) == shot, got
+    assert not [e for e in reply.edits if e.kind == "add_character"], got
+    apply(plan, reply.edits)
+
+
+def test_new_case_tables_are_large_enough() -> None:
+    assert len(INTRODUCTIONS) + len(CHANGES) >= 45

@@ -190,3 +190,32 @@ def test_another_language_is_told_so(plan: StoryPlan) -> None:
 def test_ten_thousand_words_are_refused_politely(plan: StoryPlan) -> None:
     reply = direct("Mara walks along the quay. " * 2000, plan)
     assert reply.edits == [] and "in parts" in reply.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "old", "new"),
+    [
+        ("call Mara Marianne", "rename_character", "Mara", "Marianne"),
+        ("Tom's name is actually Jonas", "rename_character", "Tom", "Jonas"),
+        ("change Tom's name to Old Jon", "rename_character", "Tom", "Old Jon"),
+        ("rename the harbour to Port Isaac", "rename_location", "Harbour", "Port Isaac"),
+    ],
+)
+def test_renames(plan: StoryPlan, text: str, kind: str, old: str, new: str) -> None:
+    reply = direct(text, plan)
+    assert [(e.kind, e.name, e.new_name) for e in reply.edits] == [(kind, old, new)]
+    apply(plan, reply.edits)
+
+
+def test_call_the_film_is_still_a_title(plan: StoryPlan) -> None:
+    assert [e.kind for e in direct("call the film The Letter", plan).edits] == ["set_style"]
+
+
+def test_over_a_shoulder_names_its_owner_and_light_words_set_the_key(plan: StoryPlan) -> None:
+    shots = new_shots(
+        direct("Over Tom's shoulder, Mara reads. Hard warm light from the left.", plan)
+    )
+    assert len(shots) == 1
+    shot = shots[0]
+    assert (shot.angle, shot.ots_over, set(shot.characters)) == ("ots", "Tom", {"Tom", "Mara"})
+    assert (shot.key_light_hardness, shot.key_light_kelvin) == ("hard", 3200)

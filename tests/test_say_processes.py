@@ -99,4 +99,4 @@ def test_killed_turn_resumes_without_losing_takes(folder: Path, llm: FakeLLM) ->
     assert statuses[1] in ("reused", "up_to_date") and statuses[2] == "rendered"
     with sqlite3.connect(folder / "story.db") as db:
         assert db.execute("select count(*) from takes").fetchone()[0] == 2
-    assert events[-1]["text"] == "Done."
+    assert events[-1]["text"] == "Done. Nothing in the plan changed."

@@ -3,9 +3,10 @@
 Every render request is compiled from the memory, never from loose text:
 each character's canonical description and wardrobe and the location's
 description are inserted word for word, the camera language comes from the
-shot's checked fields, and `continues_from` hands the previous shot's last
-frame over as the first frame. The same plan always compiles to the same
-request (and so the same hash).
+shot's checked fields (with whose shoulder an OTS looks over), the staging and
+the speaker of the dialogue are said in a few words, and `continues_from`
+hands the previous shot's last frame over as the first frame. The same plan
+always compiles to the same request (and so the same hash).
 """
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ from storyreel.renderer.backend import Capabilities
 from storyreel.renderer.request import ReferenceInput, RenderRequest
 from storyreel.tools.edits import shot_bound_references
 from storyreel.tools.errors import StoryreelError
-from storyreel.tools.plan_view import effective_key_light, effective_time_of_day
+from storyreel.tools.plan_view import (
+    effective_key_light,
+    effective_key_light_hardness,
+    effective_key_light_kelvin,
+    effective_time_of_day,
+)
 from storyreel.tools.story import (
+    DEFAULT_KELVIN,
     REFERENCE_LIMITS,
     REFERENCE_TOTAL_LIMIT,
     Character,
@@ -124,16 +131,75 @@ def character_text(character: Character) -> str:
     return text + (f", wearing {character.wardrobe}" if character.wardrobe else "")
 
 
-def location_text(location: Location, time_of_day: str | None, key_light: str | None) -> str:
-    """The canonical text of a location with its time of day, weather and light."""
+def key_light_words(
+    side: str | None, hardness: str | None = None, kelvin: int | None = None
+) -> str:
+    """The key light in words: "key light from the left", "hard, warm key light ... (3200 K)"."""
+    adjectives = [hardness] if hardness else []
+    if kelvin:
+        adjectives.append("warm" if kelvin < 4500 else "cool" if kelvin > 6500 else "neutral")
+    text = f"{', '.join(adjectives)} key light" if adjectives else "key light"
+    text += f" from the {side}" if side else ""
+    return text + (f" ({kelvin} K)" if kelvin else "")
+
+
+def location_text(
+    location: Location,
+    time_of_day: str | None,
+    key_light: str | None,
+    *,
+    hardness: str | None = None,
+    kelvin: int | None = None,
+) -> str:
+    """The canonical text of a location with its time of day, weather and light.
+
+    `hardness` and `kelvin` are said only when given (the compiler gives them when
+    they differ from soft, 5600 K, or when the shot sets them itself).
+    """
     parts = [f"{location.name}: {location.description}"]
     if time_of_day:
         parts.append(time_of_day.replace("_", " "))
     if location.weather:
         parts.append(location.weather)
-    if key_light:
-        parts.append(f"key light from the {key_light}")
+    if key_light or hardness or kelvin:
+        parts.append(key_light_words(key_light, hardness, kelvin))
     return ", ".join(parts)
+
+
+def _light_said(plan: StoryPlan, shot: Shot) -> tuple[str | None, int | None]:
+    """The key light hardness and kelvins worth saying: overrides, or non-default values."""
+    hardness = effective_key_light_hardness(plan, shot)
+    kelvin = effective_key_light_kelvin(plan, shot)
+    said_hardness = hardness if shot.key_light_hardness or hardness == "hard" else None
+    said_kelvin = kelvin if shot.key_light_kelvin or kelvin not in (None, DEFAULT_KELVIN) else None
+    return said_hardness, said_kelvin
+
+
+def angle_words(shot: Shot) -> str:
+    """The angle in words; an OTS says whose shoulder: "over Tom's shoulder"."""
+    if shot.ots_over:
+        return f"over {shot.ots_over}'s shoulder"
+    return ANGLE_WORDS[shot.angle.value]
+
+
+def staging_sentences(shot: Shot, style: str = "compact") -> list[str]:
+    """Where each staged character stands and faces, in a few words.
+
+    compact: "Staging: Mara on the left of the frame, facing right; Tom ...".
+    prose: one sentence each, "Mara is on the left of the frame, facing right."
+    """
+    if not shot.staging:
+        return []
+    if style == "prose":
+        return [f"{mark.character} is {mark.where()}." for mark in shot.staging]
+    return ["Staging: " + "; ".join(mark.words() for mark in shot.staging) + "."]
+
+
+def dialogue_sentence(shot: Shot) -> str:
+    """`Mara says: "Come home."` when the shot's line has a speaker; else nothing."""
+    if shot.dialogue and shot.dialogue_speaker:
+        return f'{shot.dialogue_speaker} says: "{shot.dialogue}"'
+    return ""
 
 
 RETAKE_HINTS = ("move", "still")
@@ -167,21 +233,27 @@ def compose_prompt(plan: StoryPlan, shot: Shot, style: str = "compact") -> str:
     speed = "" if shot.movement_speed == "medium" else f", {shot.movement_speed}"
     people = [c for name in shot.characters if (c := plan.find_character(name))]
     location = plan.find_location(shot.location) if shot.location else None
+    hardness, kelvin = _light_said(plan, shot)
     setting = (
-        location_text(location, time_of_day, key_light)
+        location_text(location, time_of_day, key_light, hardness=hardness, kelvin=kelvin)
         if location
         else time_of_day.replace("_", " ")
         if time_of_day
         else ""
     )
+    if not location and (hardness or kelvin):
+        light = key_light_words(key_light, hardness, kelvin)
+        setting = f"{setting}, {light}" if setting else light
     extras = [f"Lighting: {shot.lighting}." if shot.lighting else ""]
     extras.append(f"Look: {plan.style.look}." if plan.style.look else "")
     if style == "prose":
-        framing = f"{SIZE_WORDS[shot.size.value]}, {ANGLE_WORDS[shot.angle.value]}"
+        framing = f"{SIZE_WORDS[shot.size.value]}, {angle_words(shot)}"
         camera = MOVES[shot.movement].prose
         lines = [
             f"{shot.action[:1].upper()}{shot.action[1:]}.",
             *(f"{character_text(c)}." for c in people),
+            *staging_sentences(shot, "prose"),
+            dialogue_sentence(shot),
             f"{setting[:1].upper()}{setting[1:]}." if setting else "",
             f"A {framing} through a {shot.lens_mm}mm lens with "
             f"{shot.depth_of_field.value} depth of field.",
@@ -192,7 +264,7 @@ def compose_prompt(plan: StoryPlan, shot: Shot, style: str = "compact") -> str:
     camera_terms = ", ".join(
         [
             SIZE_WORDS[shot.size.value],
-            ANGLE_WORDS[shot.angle.value],
+            angle_words(shot),
             MOVES[shot.movement].compact + speed,
             f"{shot.lens_mm}mm lens",
             f"{shot.depth_of_field.value} depth of field",
@@ -200,9 +272,24 @@ def compose_prompt(plan: StoryPlan, shot: Shot, style: str = "compact") -> str:
     )
     lines = [f"{camera_terms}.", f"{shot.action}."]
     lines.extend(f"{character_text(c)}." for c in people)
+    lines.extend(staging_sentences(shot))
+    lines.append(dialogue_sentence(shot))
     if setting:
         lines.append(f"{setting}.")
     return " ".join(line for line in [*lines, *extras] if line)
+
+
+def _staged(look: dict[str, object], shot: Shot) -> dict[str, object]:
+    """A subject's previz look with its staging, when the shot stages it (else unchanged)."""
+    mark = shot.stage_mark(str(look["name"]))
+    if mark is None:
+        return look
+    staged = dict(look)
+    if mark.position is not None:
+        staged["position"] = mark.position.value
+    if mark.facing is not None:
+        staged["facing"] = mark.facing.value
+    return staged
 
 
 FirstFrameSource = Callable[[int], Path | None]
@@ -294,6 +381,11 @@ def compile_request(
         first_frame = str(path)
     location = plan.find_location(shot.location) if shot.location else None
     characters = [c for c in (plan.find_character(n) for n in shot.characters) if c]
+    if shot.ots_over and len(characters) > 1:
+        # previz draws the second subject as the blurred shoulder in front of the camera
+        owner = next(c for c in characters if c.name == shot.ots_over)
+        others = [c for c in characters if c is not owner]
+        characters = [others[0], owner, *others[1:]]
     chosen, left_out = select_references(plan, shot, capabilities)
     inputs = [
         ReferenceInput(
@@ -316,8 +408,8 @@ def compile_request(
         "depth_of_field": shot.depth_of_field.value,
         "time_of_day": effective_time_of_day(plan, shot),
         "key_light": effective_key_light(plan, shot),
-        "color_temp_k": location.key_light.color_temp_k if location else 5600,
-        "subjects": [subject_look(c) for c in characters],
+        "color_temp_k": effective_key_light_kelvin(plan, shot) or DEFAULT_KELVIN,
+        "subjects": [_staged(subject_look(c), shot) for c in characters],
         "location": {
             "name": location.name,
             "palette": list(location.palette),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import reduce
@@ -21,19 +21,27 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from storyreel.tools.errors import ConflictError, InvalidInputError, NotFoundError
 from storyreel.tools.story import (
+    REF_PATTERN,
     REFERENCE_LIMITS,
     REFERENCE_TOTAL_LIMIT,
     Character,
+    HardnessField,
+    KelvinField,
     KeyLight,
     Location,
     Reference,
     Shot,
+    ShotKey,
+    StageMark,
+    StagingField,
     StoryPlan,
     Style,
     check_name,
+    handle_of,
 )
 from storyreel.tools.vocabulary import (
     MEASURABLE_MOVES,
+    Angle,
     AngleField,
     DepthOfFieldField,
     LightSideField,
@@ -73,6 +81,14 @@ class UpdateCharacter(EditModel):
     voice: str | None = None
 
 
+class RenameCharacter(EditModel):
+    """Rename a character: its handle follows everywhere (shots, speaker, staging, refs, @text)."""
+
+    kind: Literal["rename_character"] = "rename_character"
+    name: str = Field(description="The current name or handle")
+    new_name: str = Field(description="The new name; it becomes the handle")
+
+
 class RemoveCharacter(EditModel):
     """Remove a character that no shot uses any more."""
 
@@ -89,6 +105,10 @@ class AddLocation(EditModel):
     time_of_day: TimeOfDayField | None = None
     weather: str = ""
     key_light: LightSideField | None = None
+    key_light_hardness: HardnessField | None = Field(None, description="soft or hard")
+    key_light_kelvin: KelvinField | None = Field(
+        None, description="Key light colour temperature, 2000..10000 K (3200 warm, 7000 cool)"
+    )
     palette: list[str] = Field(default_factory=list)
 
 
@@ -101,7 +121,19 @@ class UpdateLocation(EditModel):
     time_of_day: TimeOfDayField | None = None
     weather: str | None = None
     key_light: LightSideField | None = None
+    key_light_hardness: HardnessField | None = Field(None, description="soft or hard")
+    key_light_kelvin: KelvinField | None = Field(
+        None, description="Key light colour temperature, 2000..10000 K (3200 warm, 7000 cool)"
+    )
     palette: list[str] | None = None
+
+
+class RenameLocation(EditModel):
+    """Rename a location: its handle follows everywhere (shots, refs, @text)."""
+
+    kind: Literal["rename_location"] = "rename_location"
+    name: str = Field(description="The current name or handle")
+    new_name: str = Field(description="The new name; it becomes the handle")
 
 
 class RemoveLocation(EditModel):
@@ -126,31 +158,68 @@ class ShotFields(EditModel):
     depth_of_field: DepthOfFieldField | None = None
     time_of_day: TimeOfDayField | None = None
     key_light_side: LightSideField | None = None
+    key_light_hardness: HardnessField | None = Field(
+        None, description="Override of the location's key light: soft or hard"
+    )
+    key_light_kelvin: KelvinField | None = Field(
+        None, description="Override of the key light colour, 2000..10000 K (3200 warm, 7000 cool)"
+    )
     lighting: str | None = None
     duration_s: float | None = Field(None, gt=0, le=60)
     dialogue: str | None = None
-    continues_from: int | None = None
+    dialogue_speaker: str | None = Field(
+        None, description="The character who says the dialogue (added to the shot if missing)"
+    )
+    ots_over: str | None = Field(
+        None, description="Angle ots only: the character whose shoulder the camera looks over"
+    )
+    staging: StagingField | None = Field(
+        None,
+        description="Per character: screen position (left/center/right) and facing "
+        "(left/right/camera/away); in an update, replaces the marks of the characters named",
+    )
+    continues_from: ShotKey | None = None
     transition: TransitionField | None = None
 
 
 ClearableShotField = Literal[
-    "location", "continues_from", "dialogue", "time_of_day", "key_light_side", "characters"
+    "location",
+    "continues_from",
+    "dialogue",
+    "time_of_day",
+    "key_light_side",
+    "characters",
+    "dialogue_speaker",
+    "ots_over",
+    "staging",
+    "key_light_hardness",
+    "key_light_kelvin",
 ]
 
 
 class AddShot(ShotFields):
-    """Add a shot. `after` is the id of the shot it follows (0 = first; None = last)."""
+    """Add a shot. `after` is the id of the shot it follows (0 = first; None = last).
+
+    `ref` names the new shot for the rest of the batch: later edits of the same
+    batch may write it wherever a shot id goes ("new1" instead of an id).
+    """
 
     kind: Literal["add_shot"] = "add_shot"
     action: str = Field(min_length=1)
-    after: int | None = None
+    after: ShotKey | None = None
+    ref: str | None = Field(
+        None,
+        pattern=REF_PATTERN,
+        description="A temporary name for this new shot that later edits in the same batch "
+        "may use as its shot id (e.g. 'new1')",
+    )
 
 
 class UpdateShot(ShotFields):
     """Change fields of a shot; `clear` empties optional ones (e.g. ["continues_from"])."""
 
     kind: Literal["update_shot"] = "update_shot"
-    shot_id: int
+    shot_id: ShotKey
     clear: list[ClearableShotField] = Field(default_factory=list)
 
 
@@ -158,22 +227,22 @@ class MoveShot(EditModel):
     """Move a shot to follow another one (`after` = 0 puts it first). Ids never change."""
 
     kind: Literal["move_shot"] = "move_shot"
-    shot_id: int
-    after: int
+    shot_id: ShotKey
+    after: ShotKey
 
 
 class RemoveShot(EditModel):
     """Remove a shot. Shots that continued from it start fresh instead."""
 
     kind: Literal["remove_shot"] = "remove_shot"
-    shot_id: int
+    shot_id: ShotKey
 
 
 class SetLock(EditModel):
     """Lock a shot (never re-rendered or edited) or unlock it."""
 
     kind: Literal["set_lock"] = "set_lock"
-    shot_id: int
+    shot_id: ShotKey
     locked: bool
 
 
@@ -205,7 +274,7 @@ class BindReference(EditModel):
     kind: Literal["bind_reference"] = "bind_reference"
     handle: str
     entity: str | None = None
-    shot_id: int | None = None
+    shot_id: ShotKey | None = None
 
 
 class SetStyle(EditModel):
@@ -296,9 +365,11 @@ ACTION_TYPES = (
 PLAN_EDIT_TYPES: tuple[type[EditModel], ...] = (
     AddCharacter,
     UpdateCharacter,
+    RenameCharacter,
     RemoveCharacter,
     AddLocation,
     UpdateLocation,
+    RenameLocation,
     RemoveLocation,
     AddShot,
     UpdateShot,
@@ -334,6 +405,8 @@ class EditContext:
     """Returns a fresh, never used shot id each call."""
     take_numbers: Callable[[int], Collection[int]] = dataclass_field(default=lambda shot_id: ())
     """The take numbers that exist for a shot id."""
+    refs: dict[str, int] = dataclass_field(default_factory=dict)
+    """Filled by `apply_edits`: each temporary shot ref of the batch and the id it became."""
 
 
 def apply_edits(
@@ -352,11 +425,60 @@ def apply_edits(
     Raises:
         StoryreelError: the first edit that cannot apply, or a plan that
             would be inconsistent (a shot naming an unknown character...).
+
+    An `AddShot` with a `ref` ("new1") names its new shot for the rest of the
+    batch: later edits may give that ref wherever a shot id goes; it is
+    replaced by the real id before the edit applies.
     """
     work = plan.model_copy(deep=True)
-    lines = [_apply_one(work, edit, context) for edit in edits]
+    refs = context.refs
+    refs.clear()
+    lines = []
+    for edit in edits:
+        edit = resolve_shot_refs(work, edit, refs)
+        lines.append(_apply_one(work, edit, context))
+        if isinstance(edit, AddShot) and edit.ref is not None:
+            if edit.ref in refs:
+                raise ConflictError(
+                    f"the ref {edit.ref!r} is given to two new shots in one batch: "
+                    "give each new shot its own ref"
+                )
+            refs[edit.ref] = work.shots[-1].id
     check_plan(work)
     return work, lines
+
+
+_SHOT_KEY_FIELDS: dict[type[EditModel], tuple[str, ...]] = {
+    AddShot: ("after", "continues_from"),
+    UpdateShot: ("shot_id", "continues_from"),
+    MoveShot: ("shot_id", "after"),
+    RemoveShot: ("shot_id",),
+    SetLock: ("shot_id",),
+    BindReference: ("shot_id",),
+}
+
+
+def resolve_shot_refs(plan: StoryPlan, edit: EditModel, refs: dict[str, int]) -> EditModel:
+    """`edit` with every temporary shot ref ("new1") replaced by the real shot id.
+
+    Raises:
+        NotFoundError: a ref that no earlier AddShot of the batch gave.
+    """
+    update = {}
+    for field in _SHOT_KEY_FIELDS.get(type(edit), ()):
+        value = getattr(edit, field)
+        if not isinstance(value, str):
+            continue
+        if value not in refs:
+            given = ", ".join(repr(ref) for ref in refs) or "none yet"
+            known = _ids([shot.id for shot in plan.ordered_shots()]) or "none yet"
+            raise NotFoundError(
+                f"{field} {value!r} is not a shot: a name instead of an id must be the ref of a "
+                f"shot added earlier in the same batch (add_shot with ref={value!r}; refs so "
+                f"far: {given}); otherwise give a shot id (shots: {known})"
+            )
+        update[field] = refs[value]
+    return edit.model_copy(update=update) if update else edit
 
 
 def _apply_one(plan: StoryPlan, edit: EditModel, context: EditContext) -> str:
@@ -365,12 +487,16 @@ def _apply_one(plan: StoryPlan, edit: EditModel, context: EditContext) -> str:
             return _add_character(plan, edit)
         case UpdateCharacter():
             return _update_character(plan, edit)
+        case RenameCharacter():
+            return _rename_character(plan, edit)
         case RemoveCharacter():
             return _remove_character(plan, edit)
         case AddLocation():
             return _add_location(plan, edit)
         case UpdateLocation():
             return _update_location(plan, edit)
+        case RenameLocation():
+            return _rename_location(plan, edit)
         case RemoveLocation():
             return _remove_location(plan, edit)
         case AddShot():
@@ -473,8 +599,12 @@ def _add_location(plan: StoryPlan, edit: AddLocation) -> str:
     location = Location(name=name, description=edit.description.strip(), weather=edit.weather)
     if edit.time_of_day is not None:
         location.time_of_day = edit.time_of_day
-    if edit.key_light is not None:
-        location.key_light = KeyLight(side=edit.key_light)
+    light = {
+        "side": edit.key_light,
+        "hardness": edit.key_light_hardness,
+        "color_temp_k": edit.key_light_kelvin,
+    }
+    location.key_light = KeyLight(**{k: v for k, v in light.items() if v is not None})
     location.palette = list(edit.palette)
     plan.locations.append(location)
     return f"Added location {location.handle}"
@@ -483,10 +613,102 @@ def _add_location(plan: StoryPlan, edit: AddLocation) -> str:
 def _update_location(plan: StoryPlan, edit: UpdateLocation) -> str:
     location = require_location(plan, edit.name)
     changed = _assign(location, edit, ("description", "time_of_day", "weather", "palette"))
-    if edit.key_light is not None:
-        location.key_light = location.key_light.model_copy(update={"side": edit.key_light})
-        changed = _join_changed(changed, "key_light")
+    light = {
+        "side": edit.key_light,
+        "hardness": edit.key_light_hardness,
+        "color_temp_k": edit.key_light_kelvin,
+    }
+    labels = {
+        "side": "key_light",
+        "hardness": "key_light_hardness",
+        "color_temp_k": "key_light_kelvin",
+    }
+    for part, value in light.items():
+        if value is not None:
+            location.key_light = location.key_light.model_copy(update={part: value})
+            changed = _join_changed(changed, labels[part])
     return f"Updated location {location.handle} ({changed})"
+
+
+def _check_rename(plan: StoryPlan, old: str, new_name: str, what: str) -> str:
+    """The new name, checked: a usable handle, not taken by another entity or a reference."""
+    new = check_name(new_name, what)
+    if new == old:
+        raise InvalidInputError(f"the {what} is already called {old!r}: give a different name")
+    if handle_of(new) != handle_of(old):
+        _check_new_name(plan, new, what)
+        handle = "@" + handle_of(new)
+        if any(handle in (r.handle, r.name) for r in plan.references):
+            raise ConflictError(
+                f"the handle {handle} is already a reference's handle: choose another name"
+            )
+    return new
+
+
+def _rewrite_handles(plan: StoryPlan, old: str, new: str) -> None:
+    """Rewrite @old-handle to @new-handle in every shot's action and dialogue."""
+    old_key, new_handle = handle_of(old), "@" + handle_of(new)
+
+    def swap(match: re.Match[str]) -> str:
+        return new_handle if handle_of(match.group(1)) == old_key else match.group(0)
+
+    for shot in plan.shots:
+        shot.action = _HANDLE_RE.sub(swap, shot.action)
+        shot.dialogue = _HANDLE_RE.sub(swap, shot.dialogue)
+
+
+def _following(users: Sequence[int]) -> str:
+    if not users:
+        return ""
+    users = sorted(users)
+    return f" (shot {users[0]} follows)" if len(users) == 1 else f" (shots {_ids(users)} follow)"
+
+
+def _rename_character(plan: StoryPlan, edit: RenameCharacter) -> str:
+    character = require_character(plan, edit.name)
+    old = character.name
+    new = _check_rename(plan, old, edit.new_name, "character")
+    old_handle = character.handle
+    character.name = new
+    users = []
+    for shot in plan.shots:
+        if old not in shot.characters:
+            continue
+        users.append(shot.id)
+        shot.characters = [new if name == old else name for name in shot.characters]
+        if shot.dialogue_speaker == old:
+            shot.dialogue_speaker = new
+        if shot.ots_over == old:
+            shot.ots_over = new
+        shot.staging = [
+            mark.model_copy(update={"character": new}) if mark.character == old else mark
+            for mark in shot.staging
+        ]
+    for ref in plan.references:
+        if ref.entity == old:
+            ref.entity = new
+    _rewrite_handles(plan, old, new)
+    used = _following(users)
+    return f"Renamed character {old_handle} to {character.handle}{used}"
+
+
+def _rename_location(plan: StoryPlan, edit: RenameLocation) -> str:
+    location = require_location(plan, edit.name)
+    old = location.name
+    new = _check_rename(plan, old, edit.new_name, "location")
+    old_handle = location.handle
+    location.name = new
+    users = []
+    for shot in plan.shots:
+        if shot.location == old:
+            shot.location = new
+            users.append(shot.id)
+    for ref in plan.references:
+        if ref.entity == old:
+            ref.entity = new
+    _rewrite_handles(plan, old, new)
+    used = _following(users)
+    return f"Renamed location {old_handle} to {location.handle}{used}"
 
 
 def _remove_location(plan: StoryPlan, edit: RemoveLocation) -> str:
@@ -556,9 +778,13 @@ def _place_after(plan: StoryPlan, shot: Shot, after: int | None) -> None:
         each.order = position
 
 
+_PEOPLE_FIELDS = ("dialogue_speaker", "ots_over")
+
+
 def _resolved_shot_fields(plan: StoryPlan, edit: ShotFields) -> dict[str, object]:
     """The non-None fields of `edit`, with names resolved to canonical ones."""
-    values = edit.model_dump(exclude_none=True, exclude={"kind", "after", "shot_id", "clear"})
+    not_fields = {"kind", "after", "shot_id", "clear", "ref"}
+    values = edit.model_dump(exclude_none=True, exclude=not_fields)
     if "characters" in values:
         names = [require_character(plan, name).name for name in values["characters"]]
         values["characters"] = list(dict.fromkeys(names))
@@ -568,7 +794,74 @@ def _resolved_shot_fields(plan: StoryPlan, edit: ShotFields) -> dict[str, object
         values["action"] = values["action"].strip()
         if not values["action"]:
             raise InvalidInputError("a shot's action must say what happens; it was empty")
+    for field in _PEOPLE_FIELDS:
+        if field in values:
+            values[field] = require_character(plan, values[field]).name
+    if "staging" in values:
+        marks: dict[str, StageMark] = {}
+        for mark in edit.staging or []:
+            name = require_character(plan, mark.character).name
+            if name in marks:
+                raise InvalidInputError(
+                    f"the staging names {name} twice: give one mark per character"
+                )
+            marks[name] = mark.model_copy(update={"character": name})
+        values["staging"] = list(marks.values())
     return values
+
+
+def _people_named(values: Mapping[str, object]) -> dict[str, str]:
+    """Characters named by speaker, ots_over and staging in `values`, with the field naming them."""
+    named: dict[str, str] = {}
+    for field in _PEOPLE_FIELDS:
+        if values.get(field):
+            named.setdefault(str(values[field]), field)
+    for mark in values.get("staging") or []:
+        named.setdefault(mark.character, "staging")
+    return named
+
+
+def _settle_people(shot: Shot, given: Mapping[str, object]) -> list[str]:
+    """Keep speaker, OTS owner and staging consistent with the shot; notes on what followed.
+
+    Characters named in this edit (`given`) but not in the shot join it. Values
+    that the change left stale (a character taken out, the angle no longer ots,
+    the dialogue gone) are cleared. Asking for what cannot be is an error.
+    """
+    notes = []
+    for name, field in _people_named(given).items():
+        if name not in shot.characters:
+            shot.characters = [*shot.characters, name]
+            notes.append(f"{name} joins the shot ({field})")
+    if shot.ots_over is not None and shot.angle != Angle.OTS:
+        if "ots_over" in given:
+            raise InvalidInputError(
+                f"ots_over says whose shoulder an over-the-shoulder shot looks over, but shot "
+                f"{shot.id}'s angle is {shot.angle.value}: set the angle to ots too "
+                "(--angle ots), or leave ots_over out"
+            )
+        notes.append(f"ots_over {shot.ots_over} cleared (the angle is no longer ots)")
+        shot.ots_over = None
+    if shot.dialogue_speaker is not None and not shot.dialogue:
+        if "dialogue_speaker" in given:
+            raise InvalidInputError(
+                f"dialogue_speaker names who says shot {shot.id}'s dialogue, but it has none: "
+                "give the line too (--dialogue TEXT)"
+            )
+        notes.append(f"speaker {shot.dialogue_speaker} cleared (no dialogue)")
+        shot.dialogue_speaker = None
+    for field in _PEOPLE_FIELDS:
+        name = getattr(shot, field)
+        if name is not None and name not in shot.characters:
+            setattr(shot, field, None)
+            notes.append(f"{field} {name} cleared ({name} left the shot)")
+    kept = [mark for mark in shot.staging if mark.character in shot.characters]
+    for mark in shot.staging:
+        if mark not in kept:
+            notes.append(f"staging of {mark.character} cleared ({mark.character} left the shot)")
+    if len(kept) != len(shot.staging):
+        shot.staging = kept
+    return notes
 
 
 def _add_shot(plan: StoryPlan, edit: AddShot, new_shot_id: Callable[[], int]) -> str:
@@ -578,10 +871,15 @@ def _add_shot(plan: StoryPlan, edit: AddShot, new_shot_id: Callable[[], int]) ->
     shot = Shot(id=new_shot_id(), order=len(plan.shots) + 1, **values)
     plan.shots.append(shot)
     resolve_handles(plan, shot)
+    notes = _settle_people(shot, values)
     _place_after(plan, shot, edit.after)
     where = "at the start" if edit.after == 0 else f"after shot {edit.after}" if edit.after else ""
     described = f"{shot.size.value}, {shot.movement.value}, {shot.duration_s:g} s"
-    return f"Added shot {shot.id} ({described}){' ' + where if where else ''}"
+    tail = f"; {'; '.join(notes)}" if notes else ""
+    return f"Added shot {shot.id} ({described}){' ' + where if where else ''}{tail}"
+
+
+_CLEARED: dict[str, object] = {"characters": [], "dialogue": "", "staging": []}
 
 
 def _update_shot(plan: StoryPlan, edit: UpdateShot) -> str:
@@ -591,16 +889,24 @@ def _update_shot(plan: StoryPlan, edit: UpdateShot) -> str:
     for field in edit.clear:
         if field in values:
             raise InvalidInputError(f"{field} cannot be both set and cleared in one update")
-        values[field] = [] if field == "characters" else "" if field == "dialogue" else None
+        values[field] = _CLEARED.get(field)
     if not values:
         raise InvalidInputError(
             f"nothing to change on shot {shot.id}: give at least one field "
             "(see: storyreel shot update --help)"
         )
+    given = dict(values)
+    if values.get("staging"):
+        # an update restages the characters it names and keeps the others' marks
+        given_marks = {mark.character: mark for mark in values["staging"]}
+        kept = [given_marks.pop(mark.character, mark) for mark in shot.staging]
+        values["staging"] = [*kept, *given_marks.values()]
     for field, value in values.items():
         setattr(shot, field, value)
     resolve_handles(plan, shot)
-    return f"Updated shot {shot.id} ({', '.join(values)})"
+    notes = _settle_people(shot, given)
+    tail = f"; {'; '.join(notes)}" if notes else ""
+    return f"Updated shot {shot.id} ({', '.join(given)}){tail}"
 
 
 def _move_shot(plan: StoryPlan, edit: MoveShot) -> str:
@@ -801,11 +1107,29 @@ def _check_reference_limits(plan: StoryPlan, shot: Shot) -> None:
 # --- consistency ----------------------------------------------------------------
 
 
+def _check_people(shot: Shot) -> None:
+    named = _people_named(shot.model_dump(include={"dialogue_speaker", "ots_over"}))
+    named.update({mark.character: "staging" for mark in shot.staging})
+    for name, field in named.items():
+        if name not in shot.characters:
+            raise InvalidInputError(
+                f"shot {shot.id} names {name} as {field}, but {name} is not in the shot: "
+                f"add {name} to its characters or clear {field}"
+            )
+    if shot.ots_over is not None and shot.angle != Angle.OTS:
+        raise InvalidInputError(
+            f"shot {shot.id} has ots_over {shot.ots_over} but its angle is {shot.angle.value}: "
+            "set the angle to ots or clear ots_over"
+        )
+
+
 def check_plan(plan: StoryPlan) -> None:
     """Raise if the plan contradicts itself; say what to change.
 
-    Checks: every shot's characters and location exist; `continues_from`
-    names an existing shot that comes earlier in the film; orders are 1..n.
+    Checks: every shot's characters and location exist; the speaker, the OTS
+    owner (with the ots angle only) and the staged characters are characters of
+    the shot; `continues_from` names an existing shot that comes earlier in the
+    film; orders are 1..n.
     """
     order = {shot.id: shot.order for shot in plan.shots}
     for shot in plan.ordered_shots():
@@ -814,6 +1138,7 @@ def check_plan(plan: StoryPlan) -> None:
             require_character(plan, name)
         if shot.location is not None:
             require_location(plan, shot.location)
+        _check_people(shot)
         source = shot.continues_from
         if source is None:
             continue

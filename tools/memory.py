@@ -16,13 +16,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
 
-from storyreel.tools.edits import EditContext, EditModel, apply_edits
+from storyreel.tools.edits import EditContext, EditModel, RenameLocation, apply_edits
 from storyreel.tools.errors import ProjectError, StoryreelError, as_storyreel_error
 from storyreel.tools.migrations import MIGRATION_SET, check_schema_known, migrations
 from storyreel.tools.story import (
@@ -35,6 +36,8 @@ from storyreel.tools.story import (
     StoryPlan,
     Style,
     Take,
+    check_name,
+    handle_of,
 )
 
 
@@ -65,7 +68,7 @@ _SPECS: dict[str, _TableSpec] = {
         "shots",
         Shot,
         "id",
-        ("characters", "references"),
+        ("characters", "references", "staging"),
         {"references": "refs", "order": "position"},
     ),
 }
@@ -84,6 +87,8 @@ class AppliedBatch:
 
     revision: Revision
     lines: list[str]
+    refs: dict[str, int] = dataclass_field(default_factory=dict)
+    """The temporary shot refs of the batch ("new1") and the ids they became."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,28 @@ class HistoryEntry:
     undone: bool
 
 
+def _canonical_location_renames(
+    plan: StoryPlan, edits: Sequence[EditModel]
+) -> tuple[list[EditModel], list[tuple[str, str]]]:
+    """The edits with each RenameLocation naming the exact old and new names, and those pairs.
+
+    `plan` is the plan before the batch (which applied cleanly). The revision
+    stores these exact names, so undo and redo can move the take looks back.
+    """
+    names = {handle_of(loc.name): loc.name for loc in plan.locations}
+    stored: list[EditModel] = []
+    renames: list[tuple[str, str]] = []
+    for edit in edits:
+        if isinstance(edit, RenameLocation):
+            old = names.pop(handle_of(edit.name.strip().lstrip("@")), edit.name)
+            new = check_name(edit.new_name, "location")
+            names[handle_of(new)] = new
+            renames.append((old, new))
+            edit = edit.model_copy(update={"name": old, "new_name": new})
+        stored.append(edit)
+    return stored, renames
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -102,10 +129,10 @@ def _now() -> str:
 def _to_row(item: BaseModel, spec: _TableSpec, position: int | None = None) -> dict[str, object]:
     data = item.model_dump(mode="json")
     row: dict[str, object] = {}
-    for field, value in data.items():
-        if field in spec.json_fields:
+    for key, value in data.items():
+        if key in spec.json_fields:
             value = json.dumps(value, sort_keys=True)
-        row[spec.renames.get(field, field)] = value
+        row[spec.renames.get(key, key)] = value
     if position is not None:
         row.setdefault("position", position)
     return row
@@ -333,13 +360,16 @@ class ContinuityMemory:
         with self._writing():
             try:
                 context = EditContext(self._allocate_shot_id, self._take_numbers)
-                plan, lines = apply_edits(self.plan(), edits, context)
+                before = self.plan()
+                plan, lines = apply_edits(before, edits, context)
             except ValidationError as error:
                 raise as_storyreel_error(error) from error
             text = description or "; ".join(lines)
+            edits, renames = _canonical_location_renames(before, edits)
             revision = self._add_revision(self.head(), text, source, edits, plan)
             self._write_plan(plan)
-        return AppliedBatch(revision, lines)
+            self._rename_take_looks(renames)
+        return AppliedBatch(revision, lines, dict(context.refs))
 
     def undo(self) -> Revision:
         """Undo the last change; returns the revision that was undone.
@@ -357,6 +387,8 @@ class ContinuityMemory:
             if current.parent is None:
                 raise StoryreelError("nothing to undo: the story is as it was created")
             self._move_head(current.parent)
+            renames = self._location_renames(current.id)
+            self._rename_take_looks([(new, old) for old, new in reversed(renames)])
         return current
 
     def redo(self) -> Revision:
@@ -370,6 +402,7 @@ class ContinuityMemory:
             while follow is not None and follow.source.endswith(RENDER_SUFFIX):
                 child, follow = follow, self._newest_child(follow.id)
             self._move_head(child.id)
+            self._rename_take_looks(self._location_renames(redone.id))
         return redone
 
     def _newest_child(self, revision_id: int) -> Revision | None:
@@ -386,6 +419,20 @@ class ContinuityMemory:
         snapshot = self.db["revisions"].get(revision_id)["snapshot"]
         self._write_plan(StoryPlan.model_validate_json(snapshot))
         self._set_state("head", str(revision_id))
+
+    def _location_renames(self, revision_id: int) -> list[tuple[str, str]]:
+        """The (old, new) location names a revision renamed, in order."""
+        edits = json.loads(self.db["revisions"].get(revision_id)["edits"] or "[]")
+        return [
+            (edit["name"], edit["new_name"])
+            for edit in edits
+            if edit.get("kind") == "rename_location"
+        ]
+
+    def _rename_take_looks(self, renames: Sequence[tuple[str, str]]) -> None:
+        """The running palette of a location follows its renames (and their undo)."""
+        for old, new in renames:
+            self.db.execute("update take_looks set location = ? where location = ?", [new, old])
 
     def _allocate_shot_id(self) -> int:
         """A shot id never used before in this story (ids survive undo and deletion)."""

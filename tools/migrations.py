@@ -156,6 +156,19 @@ def m004_reference_motion(db: Database) -> None:
     db["reference_files"].add_column("motion", str)
 
 
+@migrations()
+def m005_story_model(db: Database) -> None:
+    """Shots say who speaks the dialogue, whose shoulder an OTS looks over, where each
+    character stands and faces (staging, JSON), and may override the key light's
+    hardness and colour temperature. Old shots get empty values."""
+    shots = db["shots"]
+    shots.add_column("dialogue_speaker", str)
+    shots.add_column("ots_over", str)
+    shots.add_column("staging", str, not_null_default="[]")
+    shots.add_column("key_light_hardness", str)
+    shots.add_column("key_light_kelvin", int)
+
+
 def known_migrations() -> list[str]:
     """The names of every migration this version knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

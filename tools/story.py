@@ -9,9 +9,10 @@ undone (a shot's `selected_take` is part of the plan, the take itself is not).
 from __future__ import annotations
 
 import re
-from typing import Literal
+from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.vocabulary import (
@@ -59,6 +60,200 @@ def check_name(name: str, what: str) -> str:
             "at most 40 letters, digits, spaces, hyphens or apostrophes (e.g. 'Mara')"
         )
     return name
+
+
+REF_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,19}$"
+"""A temporary shot ref in a batch ("new1"): a letter, then up to 19 letters, digits, _ or -."""
+_REF_RE = re.compile(REF_PATTERN)
+
+
+def parse_shot_key(value: object) -> int | str:
+    """A shot id (int, or digits as text) or a temporary ref of a shot added in the same batch.
+
+    Raises:
+        InvalidInputError: neither a number nor a ref like "new1".
+    """
+    if isinstance(value, bool):
+        raise InvalidInputError(f"a shot id must be a number or a ref like 'new1', got {value!r}")
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().lstrip("#")
+    if text.isdigit():
+        return int(text)
+    if _REF_RE.match(text):
+        return text
+    raise InvalidInputError(
+        f"a shot id must be a number (e.g. 3) or the ref of a shot added earlier in the same "
+        f"batch (a letter then letters/digits, e.g. 'new1'), got {value!r}"
+    )
+
+
+ShotKey = Annotated[
+    int | str,
+    BeforeValidator(parse_shot_key),
+    Field(description="A shot id, or the ref of a shot added earlier in this same batch"),
+]
+"""Where a shot id is expected in an edit: an id, or a temporary ref ("new1") of the batch."""
+
+
+# --- staging and light: strict values, forgiving input --------------------------------
+
+
+class ScreenPosition(StrEnum):
+    """Where a character stands in the frame, as the audience sees it."""
+
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+
+
+class Facing(StrEnum):
+    """Which way a character faces, as the audience sees it."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    CAMERA = "camera"
+    AWAY = "away"
+
+
+_WORDS: dict[type[StrEnum], tuple[str, dict[str, str]]] = {
+    ScreenPosition: (
+        "screen position",
+        {
+            "l": "left",
+            "frameleft": "left",
+            "screenleft": "left",
+            "centre": "center",
+            "c": "center",
+            "middle": "center",
+            "mid": "center",
+            "centered": "center",
+            "centred": "center",
+            "r": "right",
+            "frameright": "right",
+            "screenright": "right",
+        },
+    ),
+    Facing: (
+        "facing",
+        {
+            "l": "left",
+            "screenleft": "left",
+            "frameleft": "left",
+            "r": "right",
+            "screenright": "right",
+            "frameright": "right",
+            "front": "camera",
+            "lens": "camera",
+            "us": "camera",
+            "viewer": "camera",
+            "audience": "camera",
+            "tocamera": "camera",
+            "towardscamera": "camera",
+            "towardcamera": "camera",
+            "intocamera": "camera",
+            "back": "away",
+            "awayfromcamera": "away",
+            "backtocamera": "away",
+        },
+    ),
+}
+
+
+def parse_word(enum_cls: type[StrEnum], value: object) -> StrEnum:
+    """A staging word ("centre", "to camera") as its strict value, or an error listing them."""
+    if isinstance(value, enum_cls):
+        return value
+    name, aliases = _WORDS[enum_cls]
+    key = re.sub(r"[^a-z0-9]", "", str(value).lower())
+    key = key.replace("the", "").removeprefix("facing").removeprefix("looking") or key
+    for candidate in (key, aliases.get(key, "")):
+        if candidate in {member.value for member in enum_cls}:
+            return enum_cls(candidate)
+    choices = ", ".join(member.value for member in enum_cls)
+    raise InvalidInputError(f"unknown {name} {value!r}: use one of {choices}")
+
+
+def _forgiving(enum_cls: type[StrEnum]) -> BeforeValidator:
+    return BeforeValidator(lambda value: value if value is None else parse_word(enum_cls, value))
+
+
+PositionField = Annotated[ScreenPosition, _forgiving(ScreenPosition)]
+FacingField = Annotated[Facing, _forgiving(Facing)]
+
+LIGHT_HARDNESS = ("soft", "hard")
+_HARDNESS_WORDS = {
+    "soft": "soft",
+    "diffused": "soft",
+    "diffuse": "soft",
+    "gentle": "soft",
+    "hard": "hard",
+    "harsh": "hard",
+    "crisp": "hard",
+    "direct": "hard",
+}
+
+KELVIN_RANGE = (2000, 10000)
+"""The colour temperatures an edit may set, in kelvins."""
+KELVIN_WORDS: dict[str, int] = {
+    "warm": 3200,
+    "tungsten": 3200,
+    "neutral": 5600,
+    "daylight": 5600,
+    "cool": 7000,
+    "cold": 7000,
+}
+"""Words accepted for a colour temperature, and the kelvins they mean."""
+DEFAULT_KELVIN = 5600
+
+
+def parse_hardness(value: object) -> str | None:
+    """ "soft" or "hard" from words like "Soft", "diffused", "harsh"."""
+    if value is None:
+        return None
+    key = re.sub(r"[^a-z]", "", str(value).lower()).removesuffix("light")
+    if key in _HARDNESS_WORDS:
+        return _HARDNESS_WORDS[key]
+    raise InvalidInputError(
+        f"unknown light hardness {value!r}: use soft or hard (or diffused, harsh)"
+    )
+
+
+def parse_kelvin(value: object) -> int | None:
+    """A colour temperature in kelvins from 3200, "3200K" or a word (warm, neutral, cool).
+
+    Raises:
+        InvalidInputError: not a number or a known word, or outside 2000..10000.
+    """
+    if value is None:
+        return None
+    words = ", ".join(f"{word} = {k}" for word, k in KELVIN_WORDS.items())
+    if isinstance(value, bool):
+        raise InvalidInputError(f"colour temperature must be kelvins, got {value!r}")
+    if isinstance(value, int | float):
+        kelvin = int(value)
+    else:
+        text = str(value).strip().lower().replace(" ", "")
+        if text in KELVIN_WORDS:
+            return KELVIN_WORDS[text]
+        digits = text.removesuffix("kelvin").removesuffix("k")
+        if not digits.isdigit():
+            raise InvalidInputError(
+                f"colour temperature {value!r} is not a number of kelvins: give "
+                f"{KELVIN_RANGE[0]}..{KELVIN_RANGE[1]} (e.g. 3200) or a word ({words})"
+            )
+        kelvin = int(digits)
+    low, high = KELVIN_RANGE
+    if not low <= kelvin <= high:
+        raise InvalidInputError(
+            f"colour temperature {kelvin} K is out of range: give {low}..{high} "
+            f"(candle-warm to blue sky) or a word ({words})"
+        )
+    return kelvin
+
+
+HardnessField = Annotated[Literal["soft", "hard"], BeforeValidator(parse_hardness)]
+KelvinField = Annotated[int, BeforeValidator(parse_kelvin)]
 
 
 def parse_aspect(text: str) -> str:
@@ -141,8 +336,8 @@ class KeyLight(StoryModel):
     """The key light of a location."""
 
     side: LightSideField = LightSide.LEFT
-    hardness: Literal["soft", "hard"] = "soft"
-    color_temp_k: int = Field(5600, ge=1000, le=12000)
+    hardness: HardnessField = "soft"
+    color_temp_k: int = Field(DEFAULT_KELVIN, ge=1000, le=12000)
 
 
 class Location(StoryModel):
@@ -180,8 +375,96 @@ class Reference(StoryModel):
     motion: str | None = None
 
 
+def _stage_input(value: object) -> object:
+    """Forgiving input for a stage mark: "Mara=left,right" or {"Mara": "left"} work too."""
+    if isinstance(value, str):
+        name, sep, rest = value.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInputError(
+                f"staging {value!r} is not NAME=POSITION[,FACING]: write e.g. Mara=left,right "
+                "(position left/center/right, facing left/right/camera/away; Mara=,camera "
+                "gives only a facing)"
+            )
+        position, _, facing = (part.strip() for part in rest.partition(","))
+        return {"character": name.strip(), "position": position or None, "facing": facing or None}
+    return value
+
+
+class StageMark(StoryModel):
+    """Where one character of a shot stands in the frame and which way they face."""
+
+    character: str = Field(description="A character of the shot")
+    position: PositionField | None = Field(None, description="left, center or right of frame")
+    facing: FacingField | None = Field(None, description="left, right, camera or away")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        return _stage_input(value)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> StageMark:
+        if self.position is None and self.facing is None:
+            raise InvalidInputError(
+                f"the staging of {self.character!r} gives neither a position nor a facing: "
+                "give at least one (e.g. Mara=left,right or Mara=,camera)"
+            )
+        return self
+
+    def where(self) -> str:
+        """Where and which way, in words: "on the left of the frame, facing right"."""
+        bits = [POSITION_WORDS.get(self.position), FACING_WORDS.get(self.facing)]
+        return ", ".join(bit for bit in bits if bit)
+
+    def words(self) -> str:
+        """The mark in a few words: "Mara on the left of the frame, facing right"."""
+        return f"{self.character} {self.where()}"
+
+    def short(self) -> str:
+        """The mark as typed on the command line: "Mara=left,right", "Mara=,camera"."""
+        position = self.position.value if self.position else ""
+        facing = f",{self.facing.value}" if self.facing else ""
+        return f"{self.character}={position}{facing}"
+
+
+POSITION_WORDS = {
+    ScreenPosition.LEFT: "on the left of the frame",
+    ScreenPosition.CENTER: "in the centre of the frame",
+    ScreenPosition.RIGHT: "on the right of the frame",
+}
+FACING_WORDS = {
+    Facing.LEFT: "facing left",
+    Facing.RIGHT: "facing right",
+    Facing.CAMERA: "facing the camera",
+    Facing.AWAY: "facing away from the camera",
+}
+
+
+def _staging_input(value: object) -> object:
+    """Forgiving input for a staging list: also a dict {name: mark} or {name: "left,right"}."""
+    if isinstance(value, dict):
+        items = []
+        for name, mark in value.items():
+            if isinstance(mark, str):
+                items.append(f"{name}={mark}")
+            elif isinstance(mark, dict):
+                items.append({"character": name, **mark})
+            else:
+                items.append(mark)
+        return items
+    return value
+
+
+StagingField = Annotated[list[StageMark], BeforeValidator(_staging_input)]
+
+
 class Shot(StoryModel):
-    """One shot of the plan. `id` never changes; `order` is its place in the film."""
+    """One shot of the plan. `id` never changes; `order` is its place in the film.
+
+    `dialogue_speaker`, `ots_over` and the characters in `staging` are characters
+    of the shot; `ots_over` (whose shoulder the camera looks over) only with the
+    `ots` angle. `key_light_hardness` and `key_light_kelvin` override the location.
+    """
 
     id: int = Field(ge=1)
     order: int = Field(ge=1)
@@ -197,14 +480,23 @@ class Shot(StoryModel):
     depth_of_field: DepthOfFieldField = DepthOfField.DEEP
     time_of_day: TimeOfDayField | None = None
     key_light_side: LightSideField | None = None
+    key_light_hardness: HardnessField | None = None
+    key_light_kelvin: KelvinField | None = None
     lighting: str = ""
     duration_s: float = Field(4.0, gt=0, le=60)
     dialogue: str = ""
+    dialogue_speaker: str | None = None
+    ots_over: str | None = None
+    staging: StagingField = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
     continues_from: int | None = None
     transition: TransitionField = Transition.CUT
     locked: bool = False
     selected_take: int | None = None
+
+    def stage_mark(self, character: str) -> StageMark | None:
+        """The staging of one character of this shot, or None."""
+        return next((mark for mark in self.staging if mark.character == character), None)
 
 
 class Finding(StoryModel):

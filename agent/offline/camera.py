@@ -133,6 +133,18 @@ _LIGHT_RE = rx(
 _UNDER_LIGHT_RE = rx(
     r"\b(?:[a-z]+\s+)?(?:light|lit|lighting|glow)\s+(?:from\s+)?(?:below|beneath|underneath)\b"
 )
+_HARD = {"hard", "harsh", "hard-edged", "direct", "crisp"}
+_HARDNESS_RE = rx(
+    r"\b(hard|harsh|hard-edged|direct|crisp|soft|diffused?|gentle)\s+(?:\w+\s+)?(?:key\s+)?",
+    r"(?:light|lighting|key|sunlight|sun|lamplight)\b",
+)
+_KELVIN = {"warm": 3200, "golden": 3200, "amber": 3200, "tungsten": 3200, "candlelit": 2000,
+           "candle": 2000, "neutral": 5600, "daylight": 5600, "cool": 7000, "cold": 7000,
+           "blue": 7000, "bluish": 7000}  # fmt: skip
+_WARMTH_RE = rx(
+    r"\b(warm|golden|amber|tungsten|candle|neutral|cool|cold|blue|bluish)\s+(?:\w+\s+)?",
+    r"(?:light|lighting|key|glow|lamplight)\b|\b(candlelit|daylight)\b(?!\s+hours)",
+)
 WEATHER_RE = rx(r"\b(rain|rainy|fog|foggy|mist|misty|snow|snowy|storm|stormy|overcast)\b")
 
 
@@ -147,6 +159,10 @@ def time_in(text: str) -> TimeOfDay | None:
 def camera_fields(text: str) -> tuple[dict[str, Any], str]:
     """The camera words in `text` as shot fields, and the text without them."""
     fields: dict[str, Any] = {}
+    if m := _HARDNESS_RE.search(text):  # "hard light", "soft window light"
+        fields["key_light_hardness"] = "hard" if m.group(1).lower() in _HARD else "soft"
+    if m := _WARMTH_RE.search(text):  # "warm light" -> 3200 K, "cold light" -> 7000 K
+        fields["key_light_kelvin"] = _KELVIN[(m.group(1) or m.group(2)).lower()]
     if m := _LIGHT_RE.search(text):
         word = next(g for g in m.groups() if g).lower()
         side = "back" if word.startswith(("back", "rim", "behind")) else word

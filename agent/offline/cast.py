@@ -8,6 +8,12 @@ lists ("Three people: Ana, a nurse, Ben, a porter, and Carl"; "The cast: Mara (3
 and Tom (old fisherman)"; "- Ana: a night nurse"), "His daughter Lena, a teenager, climbs
 ...", role names ("Nurse B", "Dr Patel" -> Patel, "the Captain"), the narrator's family
 ("my uncle kept a lighthouse" -> Uncle) and unnamed subjects ("a crow and ... argue" -> Crow).
+Cast lists may open with a header alone ("Characters. DELE, 19, ... THE COACH, 60s, ...",
+"The family: Amal, ...; Yusuf, ...; and their grandmother, Hala, who ..."): the list stays open
+for the paragraph. "there's the pianist, Mr Albescu, an old man who never looks up", "he
+belongs to Noor, she's nine, ..., and her dad Sami" and "his wife wears a purple headscarf"
+introduce people too. A piece whose head noun is a garment ("a towel over one shoulder",
+"navy wool coat") goes to the wardrobe; body, age and build to the description.
 Looks change by command ("Tom should have a red scarf", "Lena's coat should be green, not
 yellow", "make the old woman's hair grey"), and a known person can be meant by a description
 ("the girl", "his daughter", "the old woman"): when two fit, the director asks.
@@ -29,6 +35,7 @@ from storyreel.agent.offline.words import (
     COLOURS,
     COMMON,
     FEMALE,
+    GARMENT_PARTS,
     GENDER_OF,
     GENERIC_PEOPLE,
     KIN,
@@ -63,6 +70,7 @@ _AGE_WORDS = {
     "ninety", "hundred", "in", "his", "her", "their", "early", "mid", "late", "years",
     "year", "old", "aged", "about", "around", "maybe", "roughly", "-", "ish",
 }  # fmt: skip
+_TENS = {"thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred"}
 _YOUNG = {"girl", "boy", "child", "kid", "teenager", "teen", "daughter", "son", "young",
           "youth", "toddler", "baby", "schoolgirl", "schoolboy", "student", "niece", "nephew",
           "granddaughter", "grandson", "teens", "twenties", "thirteen", "fourteen", "fifteen",
@@ -78,7 +86,15 @@ _SAME = {"girl": {"daughter", "teenager", "niece", "granddaughter", "schoolgirl"
 _NOT_VERBS = {"always", "sometimes", "perhaps", "its", "hers", "theirs", "ours", "yours", "this",
               "thus", "plus", "yes", "lots", "less", "unless", "besides", "glasses",
               "trousers", "jeans", "pants", "clothes", "looks", "whiskers", "tails",
-              "years", "days", "times", "inches", "feet", "pounds"}  # fmt: skip
+              "years", "days", "times", "inches", "feet", "pounds", "sizes", "numbers",
+              "wellies", "boots", "shoes", "trainers", "sneakers", "overalls", "dungarees",
+              "tights", "stockings", "earrings", "gloves", "mittens", "plaits", "pigtails",
+              "curls", "braids", "freckles", "dreadlocks", "sideburns", "headphones"}  # fmt: skip
+_PERSON_SUFFIX_RE = re.compile(r"[a-z]{3,}(?:ist|man|woman|eer|ician)$")
+_NOT_PERSON = {"chemist", "foreman's", "mist", "fist", "list", "twist", "wrist", "german",
+               "human", "roman", "woman's", "ottoman", "talisman", "caiman", "shaman"}  # fmt: skip
+_PREPOSITIONS = {"in", "on", "over", "round", "around", "under", "at", "of", "from", "with",
+                 "across", "behind", "like", "for", "to", "that", "which", "who"}  # fmt: skip
 
 
 def _plain_words(text: str) -> list[str]:
@@ -91,6 +107,28 @@ def _in_table(word: str, table: set[str] | frozenset[str]) -> bool:
     return (
         word in table or word.rstrip("s") in table or (word.endswith("es") and word[:-2] in table)
     )
+
+
+def _person_noun(word: str) -> bool:
+    """Is this word a kind of person ("mother", "pianist", "ferryman", "volcanologist")?"""
+    word = word.lower()
+    if _in_table(word, PEOPLE | ROLES | KIN):
+        return True
+    if word in PLACES or _in_table(word, CLOTHES | BODY) or word in _NOT_PERSON:
+        return False
+    return bool(_PERSON_SUFFIX_RE.fullmatch(word))
+
+
+def _head_noun(part: str) -> str:
+    """The head noun of a phrase: its last word before a preposition or a relative clause
+    ("a respirator round her neck" -> "respirator", "big white beard" -> "beard")."""
+    words = _plain_words(part)
+    for index, word in enumerate(words):
+        if word in _PREPOSITIONS and index > 0:
+            words = words[:index]
+            break
+    words = [w for w in words if w not in _FILLER]
+    return words[-1] if words else ""
 
 
 def _gender(text: str) -> str | None:
@@ -118,10 +156,10 @@ def _is_age(segment: str) -> bool:
     """ "seventies", "sixteen", "30s", "in her fifties", "19", "late twenties"."""
     words = _plain_words(segment.replace("-", " "))
     ages = [w for w in words if w not in _AGE_WORDS or w.endswith("ties") or w.endswith("teens")]
-    core = [w for w in words if w not in _AGE_WORDS]
+    core = [w for w in words if w not in _AGE_WORDS or w in _TENS]
     if not words or len(words) > 5:
         return False
-    if any(not (w in NUMBERS or re.fullmatch(r"\d{1,3}s?", w)) for w in core):
+    if any(not (w in NUMBERS or w in _TENS or re.fullmatch(r"\d{1,3}s?", w)) for w in core):
         return False
     return bool(core) or any(w.endswith(("ties", "teens")) for w in ages)
 
@@ -129,7 +167,7 @@ def _is_age(segment: str) -> bool:
 def _verbish(word: str) -> bool:
     """Does a word look like a verb in the third person ("waits", "climbs", "dabs")?"""
     word = word.lower()
-    nouns = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS | COLOURS
+    nouns = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS | COLOURS | GARMENT_PARTS
     if _in_table(word, nouns) or word in _AGE_WORDS or word.endswith(("ss", "us", "ies")):
         return False
     if word in {"is", "was", "has", "had", "does", "goes", "says"}:
@@ -159,7 +197,9 @@ def _descriptive(segment: str) -> bool:
     if words[0] in {"a", "an", "his", "her", "their", "my", "our", "with", "wearing"}:
         return True
     tables = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS | COLOURS
-    return any(_in_table(w, tables) for w in words)
+    return any(_in_table(w, tables) for w in words) or (
+        words[0] == "the" and len(words) <= 4 and _person_noun(words[-1])
+    )
 
 
 def _looks(text: str) -> tuple[str, str]:
@@ -171,13 +211,32 @@ def _looks(text: str) -> tuple[str, str]:
         segment = segment.strip(" .!")
         kept: list[str] = []
         last = ""
+        relative = re.search(r"(?:^|\s+)(who\b.*)$", segment, re.I)  # "who never smiles"
+        if relative:
+            segment = segment[: relative.start()]
+            if worn := re.match(
+                r"who\s+(?:(?:always|usually|often|still)\s+)?(?:wears|wore|is\s+wearing"
+                r"|was\s+wearing|(?:is|was)\s+(?:always\s+)?(?:in|dressed\s+in))\s+(.+)$",
+                relative.group(1),
+                re.I,
+            ):
+                wear.append(worn.group(1))  # "who wears a black abaya"
+                relative = None
         for part in re.split(r"\s+(?=(?:with|and|wearing|dressed\s+in|clad\s+in|in)\s)", segment):
+            if not part.strip():
+                continue
             m = re.match(r"(with|and|wearing|dressed\s+in|clad\s+in|in)\s+(.*)", part, re.I)
             glue, body = (m.group(1).lower(), m.group(2)) if m else ("", part)
             words = _plain_words(body)
             clothes = any(_in_table(w, CLOTHES) for w in words)
             looks = any(_in_table(w, BODY | PEOPLE | ROLES | KIN) for w in words) or _is_age(body)
+            head = _head_noun(body)
+            if head and _in_table(head, CLOTHES) and not _is_age(body):
+                clothes, looks = True, False  # "a respirator round her neck": worn
+            elif head and _in_table(head, BODY | PEOPLE | ROLES | KIN):
+                clothes, looks = False, True  # "a bald man in a suit" is split at "in"
             owned = re.search(r"\b(?:her|his|their)\s+((?:[\w\-]+\s+){0,2}[\w\-]+)$", body, re.I)
+            owned = None if _in_table(head, CLOTHES) else owned
             if clothes and not looks and owned and owned.start() > 0:
                 wear.append(f"{_article(owned.group(1))} {owned.group(1)}")  # "flour all over
                 kept.append(part)  # her apron": the apron is worn, the flour is a look
@@ -196,6 +255,8 @@ def _looks(text: str) -> tuple[str, str]:
         while kept and (tail := kept[-1].split()) and tail[-1].lower() in _FILLER - {"of"}:
             kept[-1] = " ".join(tail[:-1])
             kept = [k for k in kept if k]
+        if relative:
+            kept.append(relative.group(1).strip())
         if kept:
             segments.append(" ".join(kept))
     description = ", ".join(s for s in segments if s)
@@ -207,9 +268,10 @@ def _tidy_item(item: str) -> str:
     """ "this huge yellow oilskin" -> "a huge yellow oilskin"."""
     item = re.sub(r"\s+", " ", item).strip(" ,.;")
     words = item.split()
-    if words and words[0].lower() in _FILLER:
-        item = " ".join(words[1:])
-    m = re.match(r"(this|that)\s+(\S+)", item, re.I)
+    while words and words[0].lower() in _FILLER:
+        words = words[1:]
+    item = " ".join(words)
+    m = re.match(r"(this|that|his|her|their|my|our)\s+(?!\S+'s?\b)(\S+)", item, re.I)
     return f"{_article(m.group(2))} {item[m.end(1) + 1 :]}" if m else item
 
 
@@ -253,7 +315,14 @@ def _items(wardrobe: str) -> list[str]:
     pieces = re.split(
         r"\s*[,;]\s*|\s+and\s+(?=(?:an?|the|his|her|their|some|matching|\w+\s+\w+)\b)", wardrobe
     )
-    return [p.strip() for p in pieces if p and p.strip()]
+    items: list[str] = []
+    for piece in (p.strip() for p in pieces if p and p.strip()):
+        parts = re.split(r"\s+and\s+", piece)
+        if all(any(_in_table(w, CLOTHES) for w in _plain_words(p)) for p in parts):
+            items += parts  # "yellow jacket and headphones"; not "black and white scarf"
+        else:
+            items.append(piece)
+    return items
 
 
 def _head(item: str) -> str | None:

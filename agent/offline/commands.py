@@ -38,6 +38,8 @@ from storyreel.tools.edits import (
     RedoChange,
     ReferenceFromTake,
     RemoveShot,
+    RenameCharacter,
+    RenameLocation,
     RenderShots,
     SelectTake,
     SetLock,
@@ -45,7 +47,8 @@ from storyreel.tools.edits import (
     UndoChange,
     UpdateShot,
 )
-from storyreel.tools.story import RESOLUTIONS, parse_aspect
+from storyreel.tools.errors import StoryreelError
+from storyreel.tools.story import RESOLUTIONS, check_name, handle_of, parse_aspect
 
 _FRAME_REF_RE = rx(
     r"\b(?:use|make|turn|take|keep|save|set)\b.*?\b(?:(first|last|final|opening|closing)\s+",
@@ -97,6 +100,35 @@ class CommandMixin:
         self.edits.extend(edits)
         self.memo["supervisor_fixes"] = []
         return self._done(f"Fixing what the script supervisor noted ({len(edits)} change(s)).")
+
+    def _rename(self, text: str) -> bool:
+        """ "call Mara Marianne", "rename the harbour to Port Isaac", "change Tom's name to
+        Jon", "Tom's name is actually Jonas", "Tom should be called Jonas"."""
+        m = _RENAME_RE.match(self._restore(text, "").strip(" .!"))
+        if m is None:
+            return False
+        old = (m.group("old") or m.group("old2") or m.group("old3")).strip()
+        new = m.group("new").strip(" .'\"")
+        person = self.people.get(handle_of(old.removeprefix("@")))
+        place = self.places.get(handle_of(re.sub(r"^the\s+", "", old, flags=re.I)))
+        if person is None and place is None:
+            return False  # "call the film The Letter" is a title, not a rename
+        try:
+            new = check_name(new, "character" if person else "location")
+        except StoryreelError as error:
+            self.notes.append(f"I can't use {new!r} as a name: {error}.")
+            return True
+        if person is not None:
+            self.edits.append(RenameCharacter(name=person.name, new_name=new))
+            self.people[handle_of(new)] = self.people.pop(handle_of(person.name))
+            said = f"{person.name} is now called {new}."
+            person.name = new
+        else:
+            self.edits.append(RenameLocation(name=place.name, new_name=new))
+            self.places[handle_of(new)] = self.places.pop(handle_of(place.name))
+            said = f"The {place.name.lower()} is now called {new}."
+            place.name = new
+        return self._done(said)
 
     def _undo_redo(self, text: str) -> bool:
         """ "undo", "undo that", "undo the last 3 changes", "redo", "take that back"."""
@@ -495,6 +527,14 @@ class CommandMixin:
         return cast
 
 
+_RENAME_RE = rx(
+    r"^(?:please\s+|let'?s\s+|ok(?:ay)?,?\s+|actually,?\s+)*(?:",
+    r"(?:rename|call)\s+(?P<old>(?:the\s+)?@?[\w'-]+(?-i:\s+[A-Z][\w'-]*)?)\s+(?:to\s+|as\s+)?",
+    r"|(?:change|make)\s+(?P<old2>(?:the\s+)?@?[\w'-]+(?-i:\s+[A-Z][\w'-]*)?)'s\s+name\s+(?:to|into)\s+",
+    r"|(?P<old3>@?[\w'-]+(?-i:\s+[A-Z][\w'-]*)?)(?:'s\s+name\s+is|\s+(?:is|should\s+be)\s+called)",
+    r"\s+(?:now\s+|actually\s+|really\s+)*)",
+    r"(?P<new>(?-i:[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}))$",
+)
 _FIX_RE = rx(
     r"(?:(?:yes|ok(?:ay)?|sure|please|go\s+ahead)[,!\s]+)*(?:please\s+)?",
     r"(?:fix|apply|accept|take|do)\s+(?:it|that|this|them|those|all|both",
@@ -508,6 +548,7 @@ COMMANDS: tuple[Callable[[Any, str], bool], ...] = (
     CommandMixin._accept_fixes,
     CommandMixin._undo_redo,
     CommandMixin._export,
+    CommandMixin._rename,
     CommandMixin._title,
     ContentCommandMixin._by_content,
     CommandMixin._compare,

@@ -6,6 +6,7 @@ adds or updates people and returns the sentence with their names in it."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from storyreel.agent.offline.cast import (
     _OWNER,
@@ -20,6 +21,7 @@ from storyreel.agent.offline.cast import (
     _items,
     _join_description,
     _looks,
+    _person_noun,
     _plain_words,
     _same_head,
     _tidy_item,
@@ -27,6 +29,7 @@ from storyreel.agent.offline.cast import (
 )
 from storyreel.agent.offline.places import PLACE_IS_RE
 from storyreel.agent.offline.text import QUOTE_MARK, rx
+from storyreel.agent.offline.verbs import base_form
 from storyreel.agent.offline.words import (
     ANIMALS,
     BODY,
@@ -70,6 +73,9 @@ _IS_RE = rx(
     r"(?:\s+(?:is|was)|'s(?=\s+(?:an?|his|her|their|my|our)\s))\s+(?!not\b)",
     r"((?:an?|his|her|their|my|our|(?-i:[A-Z])[a-z]+'s)\s+.+|in\s+(?:her|his|their)\s+\w+ies\b.*",
     r"|\d{1,3}\b.*",
+    r"|the\s+(?:[a-z\-]+\s+){0,2}?(?:",
+    "|".join(sorted(PEOPLE | ROLES | KIN, key=len, reverse=True)),
+    r"|[a-z]{3,}(?:ist|man|woman|eer|ician))(?:\s*,.*)?",
     r"|(?:",
     "|".join(sorted(LOOKS | NUMBERS.keys() - {"zero", "one"}, key=len, reverse=True)),
     r")\b(?!\s+(?:at|in|on|to|from|by)\b).*)$",
@@ -86,11 +92,145 @@ _KIN_SUBJECT_RE = rx(
 )
 
 
+_GROUPS = (
+    r"(?:people|characters?|cast|persons|players|family|team|crew|passengers|band|gang|squad"
+    r"|regulars|guests|kids|children|customers|staff|suspects|friends|neighbou?rs|contestants"
+    r"|villagers|line-?up|lineup|cast\s+list|who'?s\s+who|dramatis\s+personae)"
+)
+_HEADER = (
+    r"^\s*(?:(?:then|and|now|so|next|also)\s+)*(?:(?:the|our|my|his|her|their|here\s+are\s+the"
+    rf"|there\s+are)\s+)?(?:(?:\w+\s+)?(?:main\s+)?{_GROUPS})"
+)
 _LIST_HEAD_RE = rx(
-    r"^\s*(?:(?:the|our|my|here\s+are\s+the|there\s+are)\s+)?(?:(?:\w+\s+)?(?:main\s+)?",
-    r"(?:people|characters|cast|persons|players)|cast\s+list|who'?s\s+who)",
+    _HEADER,
     r"(?:\s+(?:are|is|include|in\s+this))?\s*(?::|-|\u2013|\u2014|\bare\b)\s*(.+)$",
 )
+_HEADER_ALONE_RE = rx(_HEADER, r"\s*[:.\-\u2013\u2014]?\s*$")
+_ENTRY_RE = re.compile(
+    r"^(?:(?i:and)\s+)?(?P<pre>(?i:the|his|her|their|my|our|an?|two|three|four|both)\s+(?:[a-z][a-z\-']*\s+){1,4}?"
+    rf"(?=[A-Z]))?(?:(?i:the)\s+)?(?P<name>{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}})(?!')"
+    r"\s*(?:\((?P<paren>[^)]*)\))?\s*(?:(?::|-|\u2013|\u2014)\s*(?P<colon>.*)"
+    r"|\s+(?P<tail>(?i:who|with|in|wearing|aged|dressed|always)\b.*))?$"
+)
+_THERE_IS_RE = rx(
+    _LEAD,
+    r"(?:there'?s|theres|there\s+is|there\s+was|there\s+are|there\s+were|we\s+have|we'?ve\s+got",
+    r"|we\s+also\s+have)\s+(?:also\s+|then\s+)?(.+)$",
+)
+_BELONGS_RE = rx(
+    _LEAD,
+    r"(?:he|she|it|they)\s+(?:belongs?|belonged|lives?|lived|works?|worked)\s+(?:to|with|for)\s+",
+    r"(.+)$",
+)
+_BE = r"(?:'s|'re|\s+is|\s+was|\s+were|\s+are)"
+_KIN_WEARS_RE = rx(
+    _LEAD,
+    r"(his|her|their|my|our)\s+((?:[a-z\-]+\s+)?)(",
+    "|".join(sorted(KIN, key=len, reverse=True)),
+    r")\s+(?:(?:always|usually|often|also|now)\s+)?(?:wears|wore|is\s+wearing|was\s+wearing",
+    r"|is\s+dressed\s+in|was\s+dressed\s+in|has\s+on)\s+(.+)$",
+)
+_GROUP_WORDS = {"couple", "pair", "twins", "brothers", "sisters", "siblings", "parents",
+                "kids", "children", "friends", "sweethearts", "newlyweds", "girls", "boys",
+                "men", "women", "ladies", "lads", "guys", "cousins", "grandparents"}  # fmt: skip
+
+
+@dataclass
+class _Entry:
+    """One person of a list: the name as written, a descriptor said before it ("their
+    grandmother"), what is said after it, its comma group and whether it is one of several
+    the descriptor is about ("an old couple, Hans and Greta")."""
+
+    name: str
+    pre: str
+    said: list[str]
+    group: int
+    plural: bool
+
+
+def _someone(phrase: str) -> bool:
+    """Is this phrase a kind of person ("their grandmother", "a teenage girl", "an old
+    couple", "the pianist")?"""
+    words = _plain_words(phrase)
+    lead = {"a", "an", "the", "his", "her", "their", "my", "our", "two", "three", "four", "both"}
+    if not words or len(words) > 5 or words[0] not in lead:
+        return False
+    return _person_noun(words[-1]) or words[-1] in _GROUP_WORDS
+
+
+def _plural(pre: str) -> bool:
+    """Is a descriptor about several people ("an old couple", "the twins")?"""
+    words = _plain_words(pre)
+    return bool(words) and words[-1] in _GROUP_WORDS
+
+
+def _narrator(phrase: str) -> str:
+    """ "me when i was little" -> "the narrator as a child"; "" when not about "me"."""
+    if not re.match(r"me\b", phrase, re.I):
+        return ""
+    young = re.search(r"\b(?:little|young|small|a\s+kid|a\s+child|a\s+girl|a\s+boy)\b", phrase)
+    return "the narrator as a child" if young else "the narrator"
+
+
+def _list_piece(piece: str) -> bool:
+    """In a list of people, is this piece description rather than an action? "lightweight",
+    "sharing a flask of coffee", "who walks with a cane", "reading glasses on a chain" are;
+    "walks to the door", "then he leaves" are not."""
+    words = _plain_words(piece)
+    if not words or len(words) > 16 or QUOTE_MARK.search(piece):
+        return False
+    if re.search(r"\b(?:shot|camera|close[\s-]*up|cut\s+to)\b|^(?:and\s+)?then\b", piece, re.I):
+        return False
+    first = words[0]
+    if first in ("he", "she", "they", "he's", "she's", "they're"):
+        return bool(re.match(rf"(?:he|she|they){_BE}\s", piece, re.I))
+    if first in (
+        "who",
+        "that",
+        "with",
+        "in",
+        "wearing",
+        "always",
+        "usually",
+        "never",
+        "still",
+        "about",
+        "around",
+        "aged",
+        "maybe",
+        "probably",
+        "really",
+        "very",
+        "quite",
+    ):
+        return True
+    if first.endswith(("ing", "ed")):
+        return True  # "sharing a flask", "broken nose"
+    base = base_form(first)
+    following = words[1] if len(words) > 1 else ""
+    determiner = {"a", "an", "the", "his", "her", "their", "my", "at", "to", "into", "on", "up"}
+    return base is None or (base == first and bool(following) and following not in determiner)
+
+
+def _pronoun_said(said: list[str]) -> tuple[list[str], str | None]:
+    """ "she's nine" -> "nine", and the gender the pronoun gives."""
+    out, gender = [], None
+    for piece in said:
+        m = re.match(rf"(she|he|they){_BE}\s+", piece, re.I)
+        if m:
+            gender = gender or GENDER_OF.get(m.group(1).lower())
+            piece = piece[m.end() :]
+        out.append(piece)
+    return out, gender
+
+
+def _child_age(description: str) -> bool:
+    """Does a description give a child's age ("nine", "12", "about seven")?"""
+    for word in _plain_words(description):
+        age = NUMBERS.get(word) if word in NUMBERS else int(word) if word.isdigit() else None
+        if age is not None and 0 < age < 18:
+            return True
+    return False
 
 
 _MEET_ALONE_RE = rx(r"^\s*(?:meet|introducing|say\s+hello\s+to|we\s+meet)\s+", _NAME, r"\W*$")
@@ -161,6 +301,8 @@ def _person_name(raw: str) -> tuple[str, str] | None:
     words = [w.capitalize() if w.isupper() and len(w) > 1 else w for w in raw.split()]
     words = [w for w in words if w.lower() not in COMMON or w.lower() in TITLES]
     if any(w.endswith(("'s", "s'")) for w in words):
+        if raw.isupper() and len(words) > 1 and _person_noun(words[-1]):
+            return words[-1], f"the {' '.join(words).lower()}"  # "THE BAKER'S BOY"
         return None
     title = ""
     while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
@@ -200,7 +342,16 @@ class IntroductionMixin:
             self.edits.append(UpdateLocation(name=known.name, description=description))
             self.said.append(f"Updated the {known.name.lower()}.")
             return "", True
-        for reader in (self._named_as, self._listing, self._kin_subject, self._pronoun_looks):
+        readers = (
+            self._named_as,
+            self._listing,
+            self._there_is,
+            self._belongs_to,
+            self._kin_wears,
+            self._kin_subject,
+            self._pronoun_looks,
+        )
+        for reader in readers:
             if (got := reader(text)) is not None:
                 return got
         if (m := _MEET_ALONE_RE.match(text)) and (name := _clean_name(m.group(1))):
@@ -239,10 +390,16 @@ class IntroductionMixin:
         if not m:
             return None
         subject = (m.group(3) or "").strip()
+        if subject and m.group(4).isupper() and text[m.end(3) :].startswith("'"):
+            return None  # "THE BAKER'S BOY, 15": a role name, not "the baker is Boy"
         if subject:
             noun = subject.split()[-1].lower()
             table = KIN | ROLES | ANIMALS | GENERIC_PEOPLE | PEOPLE
-            if noun not in table or subject.split()[0].lower() in ("this", "that", "it"):
+            if (noun not in table and not _person_noun(noun)) or subject.split()[0].lower() in (
+                "this",
+                "that",
+                "it",
+            ):
                 return None
         found = _person_name(m.group(4))
         if not found:
@@ -330,38 +487,189 @@ class IntroductionMixin:
     def _listing(self, text: str) -> tuple[str, bool] | None:
         """A list of people: "Three people: Ana, a nurse in blue scrubs, Ben, a porter, and
         Carl", "The cast: Mara (30s, red coat) and Tom (old fisherman)", "- Ana: a night
-        nurse", "OLD TOM, seventies, white beard, oilskins", "Detective Moss: fifties, ..."."""
+        nurse", "OLD TOM, seventies, white beard, oilskins", "Detective Moss: fifties, ...",
+        "THE ARBITER: a bald man ...". A header alone ("Characters.", "The family:") opens a
+        list for the rest of the paragraph: "DELE, 19, lightweight, ...", "and their
+        grandmother, Hala, who walks with a cane" are its entries."""
+        if _HEADER_ALONE_RE.match(text):
+            self._open_list()
+            return "", True
         head = _LIST_HEAD_RE.match(text)
         body = self._restore(head.group(1) if head else text, "")
+        loose = bool(head) or self._list_is_open()
+        entries = self._entries(body, loose, known_ok=bool(head) or self._list_is_open())
+        if not entries or not (head or len(entries) > 1 or entries[0].said):
+            return None
+        if head:
+            self._open_list()
+        self._add_entries(entries)
+        return "", True
+
+    def _open_list(self) -> None:
+        """A list of people is open for the rest of the paragraph (no shot is made while the
+        paragraph only sets up; `setting_up` is reset at each paragraph)."""
+        self.list_open = True
+        if self.last_new is None:
+            self.setting_up = True
+
+    def _list_is_open(self) -> bool:
+        """Did a list header ("Characters.", "The family:") open this paragraph?"""
+        return bool(getattr(self, "list_open", False) and self.setting_up and self.last_new is None)
+
+    def _entries(self, body: str, loose: bool, known_ok: bool = True) -> list[_Entry] | None:
+        """The people of a list and what is said about each, or None when the text is not
+        a list of people. `loose`: a piece that is not an action counts as description
+        ("lightweight", "sharing a flask of coffee", "who walks with a cane")."""
         protected = re.sub(
             r"\(([^)]*)\)", lambda m: "(" + m.group(1).replace(",", "\ue003") + ")", body
         )
-        segments: list[str] = []
-        for segment in re.split(r"\s*[,;]\s*", protected.strip(" .")):
-            segments += re.split(rf"\s+and\s+(?=(?:the\s+)?{_WORD})", segment)
-        entries: list[list[str]] = []
-        entry_re = re.compile(
-            rf"^(?:and\s+)?(?:the\s+)?({_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}})"
-            r"\s*(?:\(([^)]*)\))?\s*(?:(?::|-|\u2013|\u2014)\s*(.*))?$"
-        )
-        for segment in segments:
-            segment = segment.replace("\ue003", ",").strip()
-            m = entry_re.match(segment)
-            found = _person_name(m.group(1)) if m else None
-            if m and found and not (m.group(3) and not _descriptive(m.group(3))):
-                entries.append([m.group(1), *(p for p in (m.group(2), m.group(3)) if p)])
-            elif entries and segment and (_descriptive(segment) or segment.lower() == "and"):
-                entries[-1].append(re.sub(r"^and\s+", "", segment))
-            else:
-                return None
-        if not entries or not (head or len(entries) > 1 or len(entries[0]) > 1):
+        pieces: list[tuple[str, int, bool]] = []  # (text, comma group, starts a new part)
+        for group, segment in enumerate(re.split(r"\s*[,;]\s*", protected.strip(" ."))):
+            parts = re.split(rf"\s+and\s+(?=(?:(?i:the)\s+)?{_WORD})", segment)
+            for index, part in enumerate(parts):
+                part = part.replace("\ue003", ",").strip()
+                starts = index > 0 or bool(re.match(r"and\s", part, re.I))
+                pieces.append((part, group, starts))
+        entries: list[_Entry] = []
+        pending = ""
+        for index, (piece, group, starts) in enumerate(pieces):
+            if not piece or piece.lower() == "and":
+                continue
+            piece = re.sub(r"\s+(?:too|also|as\s+well)$", "", piece, flags=re.I)
+            entry = self._entry(piece, loose)
+            if entry is not None:
+                name, pre, said = entry
+                if not entries and (":" in piece or (name.isupper() and len(name) > 2)):
+                    loose = True  # "THE ARBITER: a bald man ...", "DELE, 19, ...": a sheet
+                if pending:
+                    pre = _join_description(pending, pre) if pre and pre != pending else pending
+                shared = bool(entries) and entries[-1].group == group and entries[-1].plural
+                if shared and not pre:
+                    pre = entries[-1].pre
+                plural = _plural(pre) or shared
+                entries.append(_Entry(name, pre, said, group, plural))
+                pending = ""
+                if (
+                    entries[-1].said
+                    and not loose
+                    and not all(_descriptive(p) for p in entries[-1].said)
+                ):
+                    return None
+                continue
+            plain = re.sub(r"^and\s+", "", piece, flags=re.I)
+            plain = re.sub(r"\s+(?:too|also|as\s+well)$", "", plain, flags=re.I)
+            following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+            if (
+                not pending
+                and (not entries or starts)
+                and (self._entry(following, loose) is not None)
+                and (plain.lower().startswith("me ") or plain.lower() == "me" or _someone(plain))
+            ):
+                pending = _narrator(plain) or plain
+                continue
+            if entries and (_descriptive(plain) or (loose and _list_piece(plain))):
+                for one in entries:
+                    if one is entries[-1] or (one.group == entries[-1].group and one.plural):
+                        one.said.append(plain)
+                continue
             return None
-        if not head and any(handle_of(_clean_name(e[0]) or "") in self.people for e in entries):
-            return None  # "Mara, a tall woman." says nothing new; the shot reader decides
-        for raw, *said in entries:
-            name, title = _person_name(raw) or ("", "")
-            description, wardrobe = _looks(self._owned(", ".join(said)))
-            self._introduce(name, _join_description(title, description), wardrobe)
+        if pending or not entries:
+            return None
+        if not known_ok and any(handle_of(e.name) in self.people for e in entries):
+            return None
+        return entries
+
+    def _entry(self, piece: str, loose: bool) -> tuple[str, str, list[str]] | None:
+        """One list entry: a name, perhaps after a descriptor ("her dad Sami", "a girl
+        called Zoe") and before a description ("Mara (30s, red coat)", "THE ARBITER: a bald
+        man", "Sami who is really tall"): (raw name, descriptor, what is said)."""
+        m = _ENTRY_RE.match(piece.strip())
+        if not m or not _person_name(m.group("name")):
+            return None
+        pre = re.sub(r"\s+(?:called|named)\s*$", "", (m.group("pre") or "").strip())
+        if pre and not _someone(pre):
+            return None
+        said = [p for p in (m.group("paren"), m.group("colon")) if p]
+        if m.group("colon") and not _descriptive(m.group("colon")):
+            return None  # "JONAS: We sail at dawn." is a line, not a description
+        if tail := m.group("tail"):
+            tail = re.sub(r"^who(?:'s|\s+is|\s+was)\s+", "", tail, flags=re.I)
+            if not (_descriptive(tail) or (loose and _list_piece(tail)) or tail.startswith("who")):
+                return None
+            said.append(tail)
+        return m.group("name"), pre, said
+
+    def _add_entries(self, entries: list[_Entry]) -> None:
+        """Add (or describe anew) the people of a list, in order."""
+        for entry in entries:
+            name, title = _person_name(entry.name) or ("", "")
+            said, gender = _pronoun_said(entry.said)
+            joined = ", ".join(p for p in (entry.pre, *said) if p)
+            if re.match(r"(?:his|her)\s", joined):
+                joined = self._owned(joined)
+            description, wardrobe = _looks(joined)
+            description = _join_description(title, description)
+            if gender and _gender(description) is None:
+                young = set(_plain_words(description)) & _YOUNG or _child_age(description)
+                plain = {"f": "a girl", "m": "a boy"} if young else {"f": "a woman", "m": "a man"}
+                description = _join_description(plain[gender], description)
+            self._introduce(name, description, wardrobe)
+
+    def _kin_wears(self, text: str) -> tuple[str, bool] | None:
+        """ "his wife wears a purple headscarf": looks for someone known by that kin word,
+        else a new person ("Wife", "Emrys's wife")."""
+        m = _KIN_WEARS_RE.match(text)
+        if not m:
+            return None
+        said = f"{m.group(1).lower()} {m.group(2)}{m.group(3).lower()}"
+        owned = self._owned(said)
+        worn = re.split(r"\s*,\s*|\s+(?:and|as|while|then|but)\s+(?=\w+s\b|then)", m.group(4))
+        wardrobe = _tidy_item(self._restore(worn[0]))
+        if not any(_in_table(w, CLOTHES) for w in _plain_words(wardrobe)):
+            return None
+        rest = m.group(4)[len(worn[0]) :].strip(" ,")
+        known = next(
+            (
+                p.name
+                for p in self.people.values()
+                if owned.lower() in p.description.lower() or said in p.description.lower()
+            ),
+            None,
+        )
+        if known:
+            self._add_looks(known, "", wardrobe)
+            name = known
+        else:
+            name = m.group(3).capitalize()
+            if handle_of(name) in self.people:
+                return None
+            self._introduce(name, owned, wardrobe)
+        rest = re.sub(r"^(?:and|as|while|but)\s+", "", rest)
+        return (f"{name} {rest}" if rest else ""), True
+
+    def _there_is(self, text: str) -> tuple[str, bool] | None:
+        """ "and then there's the Owner, a big man in a white dinner jacket who never smiles",
+        "There's also the pianist, Mr Albescu, an old man in a cardigan", "and there's me
+        when i was little, Cerys, about seven": the people, no shot."""
+        m = _THERE_IS_RE.match(text)
+        if not m:
+            return None
+        entries = self._entries(self._restore(m.group(1), ""), True, known_ok=False)
+        if not entries or not any(e.said or e.pre for e in entries):
+            return None
+        self._add_entries(entries)
+        return "", True
+
+    def _belongs_to(self, text: str) -> tuple[str, bool] | None:
+        """ "he belongs to Noor, she's nine, big curly hair, yellow raincoat, and her dad Sami
+        who is really tall with glasses": the people it names."""
+        m = _BELONGS_RE.match(text)
+        if not m:
+            return None
+        entries = self._entries(self._restore(m.group(1), ""), True)
+        if not entries:
+            return None
+        self._add_entries(entries)
         return "", True
 
     def _kin_subject(self, text: str) -> tuple[str, bool] | None:
@@ -432,9 +740,7 @@ class IntroductionMixin:
         for m in reversed(list(_CALLED_RE.finditer(text))):
             said, found = m.group(1), _person_name(m.group(2))
             words = set(_plain_words(said))
-            person = words & (PEOPLE | ROLES | ANIMALS | KIN) or any(
-                w.endswith(("man", "woman")) for w in words
-            )
+            person = words & (PEOPLE | ROLES | ANIMALS | KIN) or any(_person_noun(w) for w in words)
             if not (found and person):
                 continue
             name = found[0]
@@ -655,11 +961,26 @@ class IntroductionMixin:
     def _update_person(self, person: PersonInfo, changes: dict[str, str]) -> None:
         """UpdateCharacter with these changes, and a plain sentence about them."""
         self._mention([person.name])
+        changes = {k: v for k, v in changes.items() if v != getattr(person, k)}
+        said = set(
+            _plain_words(f"{person.description} {person.wardrobe} {' '.join(changes.values())}")
+        )
+        worn = {w for w in said if w in COLOURS or _in_table(w, CLOTHES)}
+        self.looks_words = getattr(self, "looks_words", set()) | worn  # for "Yellow disappears"
         if not changes:
             self.said.append(f"{person.name} looks like that already.")
             return
-        self.edits.append(UpdateCharacter(name=person.name, **changes))
+        last = self.edits[-1] if self.edits else None
+        if isinstance(last, UpdateCharacter) and last.name == person.name:
+            merged = {
+                k: v for k, v in last.model_dump().items() if k in ("description", "wardrobe")
+            }
+            merged = {k: v for k, v in merged.items() if v} | changes
+            self.edits[-1] = last.model_copy(update=merged)
+        else:
+            self.edits.append(UpdateCharacter(name=person.name, **changes))
         person.description = changes.get("description", person.description)
         person.wardrobe = changes.get("wardrobe", person.wardrobe)
         what = " and ".join("clothes" if k == "wardrobe" else "look" for k in changes)
-        self.said.append(f"Updated {person.name}'s {what}.")
+        if f"Updated {person.name}'s {what}." not in self.said:
+            self.said.append(f"Updated {person.name}'s {what}.")

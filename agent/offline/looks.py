@@ -1,5 +1,9 @@
 """Changes of looks: "Tom should have a red scarf", "Lena's coat should be green, not
-yellow", "make the old woman's hair grey". Never a shot."""
+yellow", "make the old woman's hair grey", "grandad's jacket was green, not brown", "the boy
+should have a woollen hat too, a red one", notes ("Note on Ray: older, eighties not seventies",
+"Wardrobe, Tomasz: swap the grey jumper for a navy blazer"), "can it be a muddy yellow
+raincoat from now on", and the reason said after a change ("Yellow disappears against the
+sulphur."). Never a shot."""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from storyreel.agent.offline.cast import (
 )
 from storyreel.agent.offline.text import QUOTE_MARK, rx
 from storyreel.agent.offline.verbs import base_form
-from storyreel.agent.offline.words import BODY, CLOTHES, COLOURS, LOOKS
+from storyreel.agent.offline.words import BODY, CLOTHES, COLOURS, KIN, LOOKS
 from storyreel.tools.story import handle_of
 
 _ACCESSORIES = {"glasses", "sunglasses", "spectacles", "monocle", "goggles", "headset",
@@ -47,17 +51,71 @@ _NEGATED_RE = rx(
 )
 
 
+_NOTE_LABEL = (
+    r"(?:(?:a\s+)?(?:quick\s+)?(?:wardrobe|costume|looks?|hair|make-?up|continuity|character)"
+    r"(?:\s+(?:notes?|changes?|fix(?:es)?))?|notes?|changes?|fix)"
+)
+_NOTE_RE = rx(
+    r"^\s*",
+    _NOTE_LABEL,
+    r"(?:\s*(?:,|\bon\b|\bfor\b|\babout\b|\bre\b:?)\s*(?P<who>[^:,\-\u2013\u2014]{1,40}?))?",
+    r"\s*[:\-\u2013\u2014]\s*(?P<rest>.+)$",
+)
+"""A note about someone's looks: "Wardrobe note: Dele's hoodie is red", "Note on Ray:
+older, ...", "Wardrobe, Tomasz: swap the grey jumper for a navy blazer"."""
+_NOTE_SPOKEN_RE = rx(
+    r"^\s*", _NOTE_LABEL, r"\s*,\s*(?P<who>[^,]{1,40}?)\s+says\s+\ue000(?P<quote>\d+)\ue001\W*$"
+)
+"""The same note after the script reader took "Tomasz:" for a speaker's cue."""
+_SWAP_RE = rx(
+    r"^(?:swap|switch|change|replace|trade)\s+(?:out\s+)?(?P<old>.+?)\s+(?:for|with|to|into)\s+",
+    r"(?P<new>.+)$",
+)
+_NOT_RE = rx(
+    r"^(?P<new>.+?),?\s+(?:not|instead\s+of|rather\s+than)\s+(?:the\s+|an?\s+)?(?P<old>.+?)$"
+)
+_ONE_RE = rx(
+    r"^(?P<item>.+?)(?:\s+(?:too|as\s+well))?\s*,\s*(?:an?|the)\s+(?P<mods>(?:[\w\-]+\s+){1,3})one\b",
+    r"(?P<rest>.*)$",
+)
+"""A colour said after the thing: "a woollen hat too, a red one" -> "a red woollen hat"."""
+_IT_BE_RE = rx(
+    r"\b(?:(?:can|could|should|will|would)\s+(?:it|they)\s+be|make\s+it|let\s+it\s+be|it\s+should\s+be",
+    r"|so\s+it'?s|(?:it'?s|it\s+is)\s+now)\s+(?P<new>.+)$",
+)
+_PLAIN_DEGREE = {"shorter": "short", "longer": "long", "darker": "dark", "lighter": "light",
+                 "greyer": "grey", "whiter": "white", "thinner": "thin", "thicker": "thick",
+                 "curlier": "curly", "messier": "messy", "neater": "neat", "bigger": "big",
+                 "smaller": "small", "wilder": "wild", "bushier": "bushy"}  # fmt: skip
+_PAIRS = {"jeans", "trousers", "pants", "shorts", "tights", "leggings", "pyjamas", "pajamas",
+          "overalls", "dungarees", "glasses", "sunglasses", "spectacles", "goggles",
+          "scrubs"}  # fmt: skip
+_IT_AGAIN_RE = rx(
+    r"^\s*(?:and\s+)?(?:please\s+)?(?:make|let)\s+(?:it|them)\s+(?:be\s+)?(?P<new>.+)$"
+)
+_DECADES = {
+    f"{word}ies": f"{tens}0s"
+    for tens, word in enumerate(
+        ["", "", "twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet"]
+    )
+    if word
+}
+"""Decades said in words and in digits: "sixties" is also "60s"."""
+_REASON_LEAD = r"^\s*(?:(?:because|since|as|cause|'cause|the|that|this|so)\s+)*"
+
+
 def _change_feature(text: str, head: str, new: str, old: set[str], whole: bool) -> str | None:
     """Change the phrase about one feature in a description ("long dark hair" -> "long grey
     hair"); `whole` replaces the phrase by `new`. None when the text does not mention it."""
     pattern = rf"((?:[\w\-]+\s+){{0,3}}?)({re.escape(head)}\w*)\b"
-    skip = r"(?:with|and|a|an|the|her|his|their|in|of|has|had|is|was)"
     for m in re.finditer(pattern, text, re.I):
-        mods = m.group(1).split()
-        while mods and re.fullmatch(skip, mods[0], re.I):
-            mods.pop(0)
-        start = m.end(1) - len(" ".join(mods)) - (1 if mods else 0) if mods else m.start(2)
-        start = max(m.start(), m.end(1) - sum(len(w) + 1 for w in mods))
+        mods: list[str] = []
+        for word in reversed(m.group(1).split()):  # only the words that describe the feature
+            low = word.lower()
+            if not (low in LOOKS | COLOURS or re.fullmatch(r"\w+(?:ed|y|ish)|\w+-\w+", low)):
+                break
+            mods.insert(0, word)
+        start = m.end(1) - sum(len(w) + 1 for w in mods)
         phrase = " ".join([*mods, m.group(2)])
         changed = new if whole else _recolour(phrase, new, old)
         return f"{text[:start]}{changed}{text[m.end() :]}"
@@ -68,9 +126,13 @@ def _recolour(item: str, new: str, old: set[str]) -> str:
     """ "a yellow raincoat" + "green" (not "yellow") -> "a green raincoat"."""
     new_words = set(_plain_words(new))
     drop = old | (COLOURS if new_words & COLOURS else set()) | (_OLD if new_words & _OLD else set())
-    kept = [w for w in item.split() if w.lower().strip(",") not in drop]
+    words = item.split()
+    dropped = [i for i, w in enumerate(words) if w.lower().strip(",") in drop]
+    kept = [w for w in words if w.lower().strip(",") not in drop]
     new = re.sub(r"\bstripes\b", "striped", re.sub(r"\bspots\b", "spotted", new.strip()))
     lead = 1 if kept and kept[0].lower() in ("a", "an", "the", "her", "his", "their") else 0
+    if dropped:  # the new colour goes where the old one was: "an old green tweed jacket"
+        lead = max(lead, dropped[0] - sum(1 for i in dropped if i < dropped[0]))
     text = " ".join([*kept[:lead], new, *kept[lead:]])
     return re.sub(r"^(an?)\s+(\S+)", lambda m: f"{_article(m.group(2))} {m.group(2)}", text)
 
@@ -85,7 +147,32 @@ class LooksMixin:
         Mara a green hat", "Lena's coat should be green, not yellow", "make the old woman's
         hair grey", "Tom wears glasses now", "Mara changes into a black dress", "put Tom in a
         suit", "Ana has short hair now", "Ben should look older"."""
+        if (note := self._note(clause)) is not None:
+            return note
         text = QUOTE_MARK.sub(" ", clause).strip(" .!")
+        if self._reason(text):
+            return True
+        second = re.split(
+            r",?\s+and\s+(?=(?:she|he|they)\s+(?:also\s+|now\s+|should\s+)?(?:wears?|has|have"
+            r"|gets?|is\s+wearing|puts?\s+on|changes?)\b)",
+            text,
+            maxsplit=1,
+            flags=re.I,
+        )
+        if len(second) == 2 and self._look_change(second[0]):
+            if not self._look_change(second[1]):  # "..., and she wears long white gloves"
+                self.skipped.append(self._restore(second[1]))
+            return True
+        return self._look_change(text)
+
+    def _look_change(self, text: str) -> bool:
+        """One change of looks (see `_character_change`), quotes already taken out."""
+        item = getattr(self, "looks_item", None)
+        if item and (again := _IT_AGAIN_RE.match(text)):
+            new, _old = self._negated(again.group("new"))
+            if (head := _head(new)) and (_same_head(new, item[1]) or head == item[1]):
+                self._add_looks(item[0], "", _tidy_item(new))  # "..., make it a soaked one"
+                return True
         polite = (
             r"^\s*(?:(?:please|ok(?:ay)?|oh|and|also|now|actually|so|hmm+|right|can\s+you"
             r"|could\s+you|let'?s|i\s+(?:want\s+to|think\s+we\s+should)|we\s+should|maybe)\b[,\s]*)*"
@@ -120,16 +207,19 @@ class LooksMixin:
         name, end = who
         rest = body[end:]
         modal = r"(?:should|must|needs?\s+to|has\s+to|have\s+to|will|could|can|would|ought\s+to)"
+        owner = "?" if re.fullmatch(r"(?:his|her|their)", body[:end].strip(), re.I) else ""
         if thing := re.match(
-            rf"\s*(?:'s|s'|s)\s+((?:[\w\-]+\s+){{0,2}}?)([\w\-]+)\s+(?:{modal}\s+)?"
-            r"(?:be|is|are|becomes?|turns?|goes?)\s+(?:now\s+)?(.+)$",
+            rf"\s*(?:'s|s'|s){owner}\s+((?:[\w\-]+\s+){{0,2}}?)([\w\-]+)\s+(?:{modal}\s+)?"
+            r"(?:be|is|are|was|were|becomes?|became|turns?|turned|goes?|went|gets?|got)\s+"
+            r"(?:now\s+)?(.+)$",
             rest,
             re.I,
         ):
             return self._thing_change(name, thing.group(2), thing.group(1), thing.group(3))
         m = re.match(
             rf"\s+(?:now\s+)?(?:(?:{modal})\s+(?:now\s+)?)?(?:also\s+)?(changes?\s+into|change\s+into"
-            r"|(?:is|be)\s+(?:now\s+)?(?:wearing|dressed\s+in)|gets?\s+changed\s+into|puts?\s+on"
+            r"|(?:is|be)\s+(?:now\s+)?(?:wearing|dressed\s+in|in(?=\s+\S+\s+\S))"
+            r"|gets?\s+changed\s+into|puts?\s+on"
             r"|wears?|have|has|gets?|looks?|be|is|seems?|appears?)\s+(.+)$",
             rest,
             re.I,
@@ -140,9 +230,12 @@ class LooksMixin:
         modal_said = bool(re.match(rf"\s+(?:now\s+)?{modal}", rest, re.I))
         if verb_said.startswith(("change", "get")) and "into" in verb_said:
             return self._wear(name, said, replace=True)
+        if verb_said.endswith(" in") and not self._looks_only(said):
+            return False  # "Mara should be in the kitchen"
         if (
             "dressed" in verb_said
             or "wearing" in verb_said
+            or verb_said.endswith(" in")
             or verb_said.startswith(("wear", "put"))
         ):
             plain = set(_plain_words(said))
@@ -177,12 +270,15 @@ class LooksMixin:
         rest = text[at:]
         for person in self.people.values():
             name, handle = _name_pattern(person.name), re.escape(handle_of(person.name))
-            if m := re.match(rf"(?:@?(?:{name})|@{handle})(?=('s|s'|s(?=\s)|\b))", rest, re.I):
+            pattern = rf"(?:the\s+)?(?:@?(?:{name})|@{handle})(?=('s|s'|s(?=\s)|\b))"
+            if m := re.match(pattern, rest, re.I):  # "the coach" when Coach is a name
                 return person.name, at + m.end()
-        m = re.match(r"(she|he|her|him|they|them)\b", rest, re.I)
-        m = m or re.match(
+        m = re.match(
             rf"(?:(the|his|her|their|my|our)\s+)((?:[a-z\-]+\s+){{0,2}}?)({_NOUNS})\b", rest, re.I
         )
+        kin = "|".join(sorted(KIN, key=len, reverse=True))
+        m = m or re.match(rf"()()({kin})(?=(?:'s|s'|\s))", rest, re.I)  # "grandad's jacket"
+        m = m or re.match(r"(she|he|her|him|they|them|his|their)\b", rest, re.I)
         if not m:
             return None
         try:
@@ -202,7 +298,10 @@ class LooksMixin:
         return self.people[handle_of(name)]
 
     def _negated(self, said: str) -> tuple[str, set[str]]:
-        """ "green, not yellow" -> ("green", {"yellow"}); also drops "now", "instead"."""
+        """ "green, not yellow" -> ("green", {"yellow"}); also drops "now", "instead"; "a
+        woollen hat too, a red one" -> "a red woollen hat"."""
+        if one := _ONE_RE.match(said.strip()):
+            said = f"{_recolour(one.group('item'), one.group('mods'), set())}{one.group('rest')}"
         old: set[str] = set()
         if m := _NEGATED_RE.search(said):
             old = set(_plain_words(m.group(1)))
@@ -217,12 +316,29 @@ class LooksMixin:
         thing = thing.lower()
         if not (_in_table(thing, CLOTHES) or _in_table(thing, BODY)):
             return False
+        head = thing.rstrip("s") if thing.rstrip("s") in CLOTHES | BODY else thing
+        self.looks_item = (name, head)
+        if (whole := _IT_BE_RE.search(said)) and _in_table(thing, CLOTHES):
+            new, _old = self._negated(whole.group("new"))  # "can it be a muddy yellow raincoat"
+            if _head(new):
+                self._add_looks(name, "", _tidy_item(new))
+                return True
+        said = re.sub(r"^(?:(?:all|really|very|so|a\s+bit|quite|completely)\s+)+", "", said)
         said, old = self._negated(said)
+        said, *extras = re.split(r"\s*,\s*", said)  # "shorter, a bob": a change, then more
+        said = " ".join(_PLAIN_DEGREE.get(w.lower(), w) for w in said.split())  # "shorter"
+        if extras and self._thing_change(name, thing, mods, said):
+            for extra in extras:
+                words = _plain_words(extra)
+                if any(_in_table(w, CLOTHES | BODY) for w in words):
+                    self._gain(name, extra)
+                elif extra.strip():
+                    self._describe(name, extra)
+            return True
         said = re.sub(r"^(?:be|look|become|turn|go)\s+", "", said, flags=re.I)
         if not said or base_form(said.split()[0]) in ("walk", "run") or not _plain_words(said):
             return False
         person = self._person(name)
-        head = thing.rstrip("s") if thing.rstrip("s") in CLOTHES | BODY else thing
         items = _items(person.wardrobe)
         for index, item in enumerate(items):
             if _same_head(item, head):
@@ -241,7 +357,8 @@ class LooksMixin:
             return True
         said = re.sub(r"\bstripes\b", "striped", re.sub(r"\bspots\b", "spotted", said))
         garment = " ".join(w for w in (said, mods.strip(), thing) if w)
-        self._add_looks(name, "", f"{_article(said)} {garment}")
+        plural = (thing.endswith("s") and thing.rstrip("s") in CLOTHES) or thing in _PAIRS
+        self._add_looks(name, "", garment if plural else f"{_article(said)} {garment}")
         return True
 
     def _gain(self, name: str | NeedAnswer, said: str, strict: bool = False) -> bool:
@@ -293,3 +410,124 @@ class LooksMixin:
         description, wardrobe = _looks(", ".join(pieces))
         self._add_looks(name, description, wardrobe)
         return True
+
+    # --- notes about looks ---------------------------------------------------------------
+
+    def _note(self, clause: str) -> bool | None:
+        """ "Wardrobe note: Dele's hoodie is red, not grey.", "Note on Ray: older, eighties
+        not seventies, and a white stubble beard.", "Wardrobe, Tomasz: swap the grey jumper
+        for a navy school blazer". None when the clause is not such a note."""
+        if spoken := _NOTE_SPOKEN_RE.match(clause):
+            who, rest = spoken.group("who"), self.quotes[int(spoken.group("quote"))]
+        elif m := _NOTE_RE.match(QUOTE_MARK.sub(" ", clause)):
+            who, rest = m.group("who"), m.group("rest")
+        else:
+            return None
+        rest = rest.strip(" .!")
+        if not who:
+            return self._look_change(rest) or None
+        found = self._person_at(who.strip(), 0)
+        if found is None or found[1] != len(who.strip()):
+            return None
+        return self._note_change(found[0], rest) or None
+
+    def _note_change(self, name: str | NeedAnswer, rest: str) -> bool:
+        """The changes a note lists for one person: "older, eighties not seventies, and a
+        white stubble beard"; "swap the grey jumper for a navy blazer, too big in the
+        shoulders"."""
+        pieces: list[str] = []
+        for piece in re.split(r"\s*[,;]\s*|\s+and\s+(?=(?:an?|the|some)\s)", rest):
+            piece = re.sub(r"^(?:and|also|plus)\s+", "", piece.strip(" ."), flags=re.I)
+            if pieces and re.match(r"(?:not|instead\s+of|rather\s+than)\s", piece, re.I):
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            elif piece:
+                pieces.append(piece)
+        handled, worn = False, ""
+        for piece in pieces:
+            if m := _SWAP_RE.match(piece):
+                worn = self._swap(name, m.group("old"), m.group("new"))
+                handled = True
+                continue
+            if worn and re.match(
+                r"(?:too|a\s+bit|slightly|very|way|really|with|that|which|\w+ly\b|\w+(?:ed|en)\b)",
+                piece,
+                re.I,
+            ):
+                self._extend_item(name, worn, piece)  # "..., too big in the shoulders"
+                continue
+            worn = ""
+            if (m := _NOT_RE.match(piece)) and self._replace_word(
+                name, m.group("new"), m.group("old")
+            ):
+                handled = True
+                continue
+            words = _plain_words(piece)
+            if any(_in_table(w, CLOTHES) for w in words):
+                said, _old = self._negated(piece)
+                worn = _tidy_item(_looks(said)[1] or said)
+                handled = self._gain(name, piece) or handled
+            elif any(_in_table(w, BODY) for w in words):
+                handled = self._gain(name, piece) or handled
+            else:
+                handled = self._describe(name, piece) or handled
+        return handled
+
+    def _swap(self, name: str | NeedAnswer, old: str, new: str) -> str:
+        """ "swap the grey jumper for a navy school blazer": the item is replaced."""
+        person = self._person(name)
+        new = _tidy_item(re.sub(r"^(?:the|her|his|their)\s+", "a ", new.strip(), flags=re.I))
+        new = re.sub(r"^a\s+(\S+)", lambda m: f"{_article(m.group(1))} {m.group(1)}", new)
+        head = _head(old)
+        items = _items(person.wardrobe)
+        same = [i for i, item in enumerate(items) if head and _same_head(item, head)]
+        if same:
+            items[same[0]] = new
+        else:
+            items.append(new)
+        self._update_person(person, {"wardrobe": " and ".join(items)})
+        return new
+
+    def _extend_item(self, name: str | NeedAnswer, item: str, more: str) -> None:
+        """Say more about one garment just given: "a navy blazer too big in the shoulders"."""
+        person = self._person(name)
+        if item in person.wardrobe:
+            wardrobe = person.wardrobe.replace(item, f"{item} {more.strip()}", 1)
+            self._update_person(person, {"wardrobe": wardrobe})
+
+    def _replace_word(self, name: str | NeedAnswer, new: str, old: str) -> bool:
+        """ "eighties not seventies": the old words give way to the new ones where they are
+        said; False when the description and wardrobe do not say them."""
+        person = self._person(name)
+        old = re.sub(r"\s+ones?$", "", old.strip(" ."))
+        new = new.strip(" .")
+        if not old or not new:
+            return False
+        decade = _DECADES.get(old.lower())
+        said = rf"\b(?:{re.escape(old)}|{decade})(?!\w)" if decade else rf"\b{re.escape(old)}\b"
+        for field in ("description", "wardrobe"):
+            value = getattr(person, field)
+            if re.search(said, value, re.I):
+                changed = re.sub(said, new, value, count=1, flags=re.I)
+                self._update_person(person, {field: changed})
+                return True
+        return False
+
+    def _reason(self, text: str) -> bool:
+        """The reason given for a change just made: "Yellow disappears against the sulphur."
+        after "Kenji's jacket is blue, not yellow." No edit, and never a shot."""
+        said = getattr(self, "looks_words", None)
+        if not said:
+            return False
+        body = re.sub(_REASON_LEAD, "", text, flags=re.I)
+        words = _plain_words(body)
+        if not words or len(words) > 14 or words[0] not in said or self._names_in(text):
+            return False
+        return bool(
+            re.search(
+                r"\b(?:disappears?|vanish(?:es)?|blends?|clash(?:es)?|pops?|stands?\s+out|reads?"
+                r"|looks?|is|was|feels?|seems?|works?|too|better|worse|against|camera|screen"
+                r"|background|matches|fits?)\b",
+                body,
+                re.I,
+            )
+        )

@@ -82,6 +82,12 @@ _ASK_FILLER = (
 _MODAL_RE = rx(r"\b(?:should|could|must|needs?\s+to|has\s+to|ought\s+to|can\s+we|let'?s)\b")
 _CAMERA_TALK_RE = rx(r"(?:^|(?<=[,;:]))\s*(?:and\s+)?(?:the\s+)?camera\b[^,.;]*")
 _SAME_SUBJECT = "\ue004"  # stands for the person a subjectless clause goes on about
+_LIGHT_KEYS = [
+    key
+    for key in ("lighting", "key_light_hardness", "key_light_kelvin")
+    if key in AddShot.model_fields
+]
+"""Words about the light: they go with a shot, but do not make one."""
 _HAS_SPEAKER = "dialogue_speaker" in AddShot.model_fields  # who says a shot's line
 _DETERMINERS = {"the", "his", "her", "their", "my", "our", "your"}
 _CLOSE = {ShotSize.ECU, ShotSize.CU, ShotSize.MCU}
@@ -162,12 +168,21 @@ class ShotMixin:
             fields, rest = camera_fields(f"{_SAME_SUBJECT} {body.lstrip()}")
             rest = rest.replace(_SAME_SUBJECT, "").strip()
         light = fields.pop("key_light_side", None)
-        lit = {"lighting": fields.pop("lighting")} if "lighting" in fields else {}
+        lit = {k: fields.pop(k) for k in _LIGHT_KEYS if k in fields}
         time, names, dialogue = time_in(text), self._names_in(text), self._dialogue(text)
         speaker = (self.speaker_of(text) or self._speaker(text, names)) if dialogue else None
         if speaker and speaker not in names:
             names.append(speaker)
         said_by = {"dialogue_speaker": speaker} if speaker and _HAS_SPEAKER else {}
+        if fields.get("angle") == "ots" and "ots_over" in AddShot.model_fields:
+            shoulder = re.search(
+                r"\bover\s+(?:the\s+shoulder\s+of\s+)?([\w' @-]+?)'s?\s", text, re.I
+            )
+            owner = self._names_in(shoulder.group(1)) if shoulder else []
+            if not owner and (m := re.search(r"shoulder\s+of\s+([\w' @-]+)", text, re.I)):
+                owner = self._names_in(m.group(1))
+            if owner:
+                fields["ots_over"] = owner[0]  # "over Tom's shoulder": Tom's shoulder, Mara seen
         strangers = self._strangers(body)
         found = self._place_for(text)
         acts = has_action(self._restore(rest, ""))
@@ -176,7 +191,8 @@ class ShotMixin:
         if not (strong or fields or dialogue or after is not None) and (
             is_exposition(self._restore(body, "")) or (introduced and not acts) or describing
         ):
-            self._set_up(self._place_anywhere(body) or found, time, light, text)
+            place = self._place_anywhere(body) or found or self._headed_place(body)
+            self._set_up(place, time, light, text)
             return
         subject = self._has_subject(body, names, strangers)
         quiet = not (strong or dialogue or after is not None or subject or names)
@@ -393,14 +409,27 @@ class ShotMixin:
         """Does a known person do something here ("Emrys lifts the lid")?"""
         return bool(names) and acts
 
+    def _headed_place(self, text: str) -> FoundPlace | None:
+        """ "Setting: Raohe Street night market, Taipei.": the place a header names."""
+        m = re.match(
+            r"\s*(?:\w+\s+)?(?:setting|location|place|backdrop)\s*:\s*([^,.;:]{2,40})", text, re.I
+        )
+        if m is None:
+            return None
+        words = re.findall(r"[A-Za-z'-]+", m.group(1).lower())
+        words = [w for w in words if w not in ("the", "a", "an")][-4:]
+        found = self._place_in(words, "") if words else None
+        return found or (self._place_named(words, None) if 0 < len(words) <= 4 else None)
+
     def _place_anywhere(self, text: str) -> FoundPlace | None:
         """A place named anywhere ("kept a lighthouse on the coast" -> the lighthouse)."""
+        known = None
         for m in re.finditer(r"\b(?:an?|the|his|her|their|my|our)\s+", text, re.I):
             after = text[m.end() :].lower()
             words = re.match(r"(?:[a-z][a-z'\-]*\s*){1,4}", after)
             if found := self._place_in(words.group(0).split() if words else [], after):
                 return found
-        return None
+        return known
 
     def _lighting(self, text: str) -> str:
         """A sentence only about the light ("Cold blue light from the harbour lamps")."""

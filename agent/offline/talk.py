@@ -161,10 +161,16 @@ _FOREIGN = set(
 )
 
 
+_FEELINGS_RE = rx(
+    r"^\W*(?:haha|hah|lol|sorry|oh|aw+|omg|wow)\b.{0,40}\b(?:emotional|crying|cry|sad|miss"
+    r"|tears|teary|nostalgic|silly|excited)\b"
+)
+
+
 def is_chat(text: str) -> bool:
     """Thanks, praise or a feeling about the film ("thank you!!", "she's going to love this");
     not a command that ends with one ("lock everything, i love it")."""
-    if _CHAT_RE.fullmatch(text):
+    if _CHAT_RE.fullmatch(text) or _FEELINGS_RE.search(text):
         return True
     return bool(_FEELING_RE.search(text)) and not _COMMAND_START_RE.match(text)
 

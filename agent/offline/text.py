@@ -68,8 +68,9 @@ _CLAUSE_BREAK = rx(
     r",?\s+(?=(?:and\s+)?then\s+\w)",
     r"|,\s+(?=(?:an?\s+)?(?:extreme\s+|medium\s+)?(?:close[\s-]*up|wide\s+shot|medium\s+shot",
     r"|establishing|cut\s+to)\b)",
-    r"|(?:,?\s+and|,)\s+(?=(?:then\s+|please\s+)?(?:lock|unlock|render|export|delete|remove",
-    r"|move|make|change|undo|redo|compare|use|select|get\s+rid)\b)",
+    r"|(?:,?\s+and|,)\s+(?=(?:then\s+|please\s+|just\s+)?(?:lock|unlock|render|export|delete",
+    r"|remove|move|make|change|undo|redo|compare|use|select|get\s+rid|drop|lose|bin|ditch|scrap",
+    r"|kill|cut(?!\s+(?:to|back|away|in)\b))\b)",
 )
 
 

@@ -52,9 +52,13 @@ def _fold_dislocated(sentence: list[str]) -> list[str]:
     out: list[str] = []
     for clause in sentence:
         m = _DISLOCATED_RE.match(clause)
-        if m and out and not re.search(r"\bshot\s*\d", out[-1], re.I):
+        looks = out and re.search(r"'s\s+\w+\s+(?:gets|got|is|was|becomes|turns)\b", out[-1])
+        if m and out and not looks and not re.search(r"\bshot\s*\d", out[-1], re.I):
             named = out.pop().strip(" ,")
             named = re.sub(r"^(?:and|so|oh|ok(?:ay)?)\b[,\s]*", "", named, flags=re.I)
+            named = re.sub(  # "the tractor shot is boring, cut it"
+                r"\s+(?:is|was|looks|feels|seems)\s+(?:\w+\s+)?\w+$", "", named, flags=re.I
+            )
             shot = (
                 named
                 if re.match(r"(?:the|that|this)\s+(?:shot|one)\b", named, re.I)
@@ -71,8 +75,11 @@ _FRAMING_RE = re.compile(
 )
 """Framing words the vocabulary has no value for: read as said, changing nothing."""
 _SHOT_COUNT_RE = re.compile(
-    r"(?:(?:here are|there are|i want|we need|now)\s+)?(?:two|three|four|five|six|\d+|a few|some"
-    r"|several|a couple of)\s+(?:more\s+)?shots?(?:\s+(?:now|here|next))?\s*:?"
+    r"(?:(?:here are|there are|i want|we need|now|then|and then)\s+)?"
+    r"(?:(?:two|three|four|five|six|\d+|a few|some|several|a couple of)\s+(?:more\s+)?"
+    r"(?:quick\s+|fast\s+|short\s+)?(?:shots?|inserts?|cutaways?|close-?ups?|angles?|ones|beats)"
+    r"(?:\s+(?:now|here|next))?(?:\s+(?:for|of|in|at)\s+[^:]{1,40})?\s*:?"
+    r"|(?:quick|fast|short)\s+(?:shots?|inserts?|cutaways?|ones|beats)[^:]{0,40}:)"
 )
 _SPEAKER_CUE_RE = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\ue001\s)|(?<=,\s)|(?<=;\s))\s*"
@@ -136,6 +143,7 @@ class Turn(
         self.cue = ""  # the cue that opened the clause being read ("then", "cut to")
         self.chatted = False  # thanks or praise: nothing to do
         self.setting_up = False
+        self.list_open = False
         self.described: int | None = None
         self.questions: list[str] = []  # questions to the director, answered in the reply
 
@@ -181,7 +189,10 @@ class Turn(
             said_name = m.group("name").strip().lstrip("@").lower()
             who = self._names_in(m.group("name"))
             spoken = {who[0].lower(), handle_of(who[0]), *who[0].lower().split()} if who else set()
-            if len(who) == 1 and said_name.removeprefix("the ") in spoken:
+            noted = re.search(
+                r"(?:wardrobe|costume|note|looks?|hair|make-?up)\W*$", line[: m.start()], re.I
+            )
+            if len(who) == 1 and said_name.removeprefix("the ") in spoken and not noted:
                 cues.append((m, who[0]))
         if not cues:
             return line
@@ -217,6 +228,7 @@ class Turn(
         """
         self.par_time = self.par_light = None
         self.last_new = None
+        self.list_open = False  # a cast list's header was read: the paragraph's clauses are entries
         self.setting_up = False  # the paragraph is exposition so far: its fragments describe
         self.described: int | None = None  # the AddLocation the exposition is describing
         places = [

@@ -80,6 +80,8 @@ _HABIT_RE = re.compile(
     r"\b(?:(?:ran|runs|run|owned|owns|managed|manages)\s+(?:a|an|the|his|her|their|our|my)\s+"
     r"(?:[a-z]+\s+)?(?:bakery|shop|store|farm|business|pub|bar|restaurant|cafe|hotel|school|inn"
     r"|garage|company|firm|stall|lighthouse|boat|ship|mill|theatre|theater|cinema|clinic|hostel)"
+    r"|\b(?:in|since)\s+(?:1[6-9]\d\d|20\d\d)\b|since\s+(?:he|she|they|i)\s+was"
+    r"|\blast\s+(?:winter|summer|spring|autumn|year|month|week|christmas)\b|passed\s+away"
     r"|used\s+to|would\s+always|grew\s+up|was\s+born|were\s+born|once\s+upon\s+a\s+time"
     r"|years?\s+ago|back\s+then|in\s+the\s+(?:\d0s|\d{4}s|old\s+days)|every\s+(?:day|morning"
     r"|night|summer|winter|year|week))\b",
@@ -89,7 +91,8 @@ _WORLD_RE = re.compile(
     r"^\s*(?:(?:so|well|ok(?:ay)?|now|and)\b[,\s]*)*(?:it'?s|its|it\s+is|it\s+was|this\s+is"
     r"|the\s+story\s+(?:is|takes|happens)|our\s+story|the\s+film\s+is|the\s+year\s+is"
     r"|(?:the\s+)?(?:season|time)\s+is|it'?s\s+set|this\s+(?:film|story)\s+is"
-    r"|(?:the\s+)?(?:setting|location|backdrop)(?:\s+for\s+[^:]{1,40})?\s*(?::|is\b)"
+    r"|(?:the\s+)?(?:(?:first|second|third|next|another|new|other|main)\s+)?(?:setting|location"
+    r"|backdrop|place)(?:\s+for\s+[^:]{1,40})?\s*(?::|is\b)"
     r"|(?:this\s+|it\s+|everything\s+|the\s+whole\s+(?:thing|story|film|movie)\s+)?(?:all\s+)?"
     r"(?:happens|takes\s+place|is\s+set|plays\s+out)\s+(?:in|at|on)"
     r"|[A-Z][\w' ]{1,30},\s+(?:in\s+)?(?:1[6-9]\d\d|20\d\d|the\s+\d0s)\b"

@@ -139,7 +139,15 @@ ROLES = _words(
     "girl man woman lady gentleman teenager teen youth toddler baby old-timer customer "
     "passenger traveller traveler tourist guest neighbour neighbor friend villain hero heroine "
     "thief burglar spy assassin astronaut singer dancer musician drummer guitarist painter "
-    "artist writer poet actor actress"
+    "artist writer poet actor actress ferryman pianist volcanologist boxer trainer referee "
+    "arbiter owner beekeeper projectionist attendant lifeguard librarian shepherd florist "
+    "tailor dentist paramedic firefighter fireman policeman policewoman usher doorman "
+    "bouncer cashier receptionist secretary gardener landlady landlord hostess plumber "
+    "electrician carpenter smuggler pirate warden prisoner inmate miner diver navigator "
+    "scientist technician intern grandmaster champion opponent umpire witness suspect "
+    "saxophonist trumpeter violinist cellist bassist comedian magician clown juggler "
+    "acrobat ringmaster volunteer organiser organizer instructor manageress housekeeper "
+    "nanny governess midwife surgeon pharmacist chemist ranger skipper deckhand crewman"
 )
 GENERIC_PEOPLE = _words(
     "man woman men women boy girl lady gentleman guy person people child kid baby figure "
@@ -171,7 +179,9 @@ BODY = _words(
     "fingers hands hand nails freckles limp bun braid braids plait ponytail curls fringe bangs "
     "teeth smile voice build frame cheeks nose lips mouth chin jaw brow eyebrows forehead "
     "wrinkles complexion shoulders legs arms figure posture gait haircut undercut mohawk "
-    "sideburns dreadlocks afro goatee tan"
+    "sideburns dreadlocks afro goatee tan shoulder neck plaits pigtails bob crewcut "
+    "knuckles ears ear wrist wrists arm leg belly paunch gut mole birthmark dimples "
+    "hairline quiff perm"
 )
 COLOURS = _words(
     "red green blue yellow orange purple pink black white grey gray brown navy teal maroon "
@@ -188,7 +198,10 @@ LOOKS = _words(
     "weathered wrinkled freckled pale tanned dark fair glossy shiny sleek mangy grizzled "
     "upright hunched stooped frail sturdy quiet shy fierce stern kind gentle serious wild "
     "tough fit athletic curly wavy "
-    "straight long shaved scrawny hulking giant enormous massive tiny wee"
+    "straight long shaved scrawny hulking giant enormous massive tiny wee heavy "
+    "lightweight heavyweight middleweight featherweight welterweight bony rangy hefty "
+    "portly overweight lean sinewy rosy ruddy unshaven dishevelled disheveled dapper "
+    "shabby elegant barefoot bespectacled toothless scarred sunburnt teenage broad-shouldered"
 )
 NOT_NAMES = _words(
     "interior exterior int ext static handheld later meanwhile wide close closeup medium "
@@ -212,5 +225,16 @@ CLOTHES |= _words(
     "heels trainers boots wellies wellingtons bonnet beret fedora stetson bowler turban "
     "headscarf bandana hijab earrings necklace bracelet brooch belt suspenders gloves "
     "mittens lanyard armour armor jumpsuit flight-suit tracksuit bodysuit uniform costume "
-    "outfit clothes pinafore smock cassock monocle spectacles goggles"
+    "outfit clothes pinafore smock cassock monocle spectacles goggles leotard blazer towel "
+    "respirator headphones earmuffs tights stockings jersey singlet kilt sash corset "
+    "dungarees pendant locket cufflinks bowtie cravat sweatshirt sweatpants joggers "
+    "windbreaker peacoat duffel trilby balaclava headband hairband ribbon clogs brogues "
+    "moccasins flip-flops plimsolls crown tiara medal cape sombrero kippah niqab abaya "
+    "kaftan sarong tabard wetsuit hi-vis cane crutch crutches eyepatch wellington visor "
+    "garters braces curlers dressing-gown nightie nightgown pyjama bikini swimsuit whistle "
+    "stopwatch pearls"
+)
+GARMENT_PARTS = _words(
+    "sleeve sleeves collar collars cuff cuffs hem lapel lapels pocket pockets button buttons "
+    "zip zipper patch patches hood laces buckle buckles stripes studs sequins"
 )

@@ -18,6 +18,8 @@ from storyreel.tools.edits import (
     AddLocation,
     RemoveCharacter,
     RemoveLocation,
+    RenameCharacter,
+    RenameLocation,
     UpdateCharacter,
     UpdateLocation,
 )
@@ -48,6 +50,19 @@ KeyLightOpt = Annotated[
     typer.Option("--key-light", "-k", help=f"Key light side: {accepted_values(LightSide)}."),
 ]
 WeatherOpt = Annotated[str | None, typer.Option(help="e.g. 'light rain', 'fog'.")]
+HardnessOpt = Annotated[
+    str | None,
+    typer.Option("--light-hardness", help="Key light hardness: soft (default) or hard."),
+]
+KelvinOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--light-kelvin",
+        help="Key light colour: 2000..10000 kelvins (default 5600), or warm (3200), "
+        "neutral (5600), cool (7000).",
+    ),
+]
+NewNameArg = Annotated[str, typer.Argument(help="The new name; it becomes the handle.")]
 PaletteOpt = Annotated[
     list[str] | None,
     typer.Option(help="Palette colours, repeated or comma separated (e.g. '#1d3557,#e63946')."),
@@ -89,6 +104,15 @@ def character_update(
     )
 
 
+@character_app.command("rename")
+def character_rename(name: NameArg, new_name: NewNameArg, project: ProjectOption = HERE) -> None:
+    """Rename a character; shots, speakers, staging, references and @handles in text follow.
+
+    Example: storyreel character rename Mara Marianne
+    """
+    apply_and_report(project, [RenameCharacter(name=name, new_name=new_name)])
+
+
 @character_app.command("remove")
 def character_remove(name: NameArg, project: ProjectOption = HERE) -> None:
     """Remove a character that no shot uses."""
@@ -105,11 +129,14 @@ def location_add(
     key_light: KeyLightOpt = None,
     weather: Annotated[str, typer.Option(help="e.g. 'light rain', 'fog'.")] = "",
     palette: PaletteOpt = None,
+    light_hardness: HardnessOpt = None,
+    light_kelvin: KelvinOpt = None,
     project: ProjectOption = HERE,
 ) -> None:
-    """Add a location with its time of day and key light side.
+    """Add a location with its time of day and key light (side, hardness, colour).
 
     Example: storyreel location add Harbour -d "stone quay, fishing boats" -t dusk -k left
+    --light-hardness hard --light-kelvin warm
     """
     apply_and_report(
         project,
@@ -121,6 +148,8 @@ def location_add(
                 key_light=key_light,
                 weather=weather,
                 palette=split_list(palette) or [],
+                key_light_hardness=light_hardness,
+                key_light_kelvin=light_kelvin,
             )
         ],
     )
@@ -134,6 +163,8 @@ def location_update(
     key_light: KeyLightOpt = None,
     weather: WeatherOpt = None,
     palette: PaletteOpt = None,
+    light_hardness: HardnessOpt = None,
+    light_kelvin: KelvinOpt = None,
     project: ProjectOption = HERE,
 ) -> None:
     """Change a location's description, time of day, key light, weather or palette."""
@@ -147,9 +178,20 @@ def location_update(
                 key_light=key_light,
                 weather=weather,
                 palette=split_list(palette),
+                key_light_hardness=light_hardness,
+                key_light_kelvin=light_kelvin,
             )
         ],
     )
+
+
+@location_app.command("rename")
+def location_rename(name: NameArg, new_name: NewNameArg, project: ProjectOption = HERE) -> None:
+    """Rename a location; shots, references and @handles in text follow.
+
+    Example: storyreel location rename Harbour "Old Harbour"
+    """
+    apply_and_report(project, [RenameLocation(name=name, new_name=new_name)])
 
 
 @location_app.command("remove")

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from storyreel.apps.cli import chat as chat_command
+from storyreel.apps.cli import check as check_command
 from storyreel.apps.cli import critique as critique_command
 from storyreel.apps.cli import gpu as gpu_commands
+from storyreel.apps.cli import llm as llm_command
 from storyreel.apps.cli import render as render_commands
 from storyreel.apps.cli import say as say_command
 from storyreel.apps.cli.bible import character_app, location_app
@@ -43,9 +45,11 @@ app.command("takes")(render_commands.takes)
 app.command("select")(render_commands.select)
 app.command("export")(render_commands.export)
 app.command("say")(say_command.say)
+app.command("llm")(llm_command.llm)
 app.command("chat")(chat_command.chat)
 app.command("slack")(slack_command)
 app.command("critique")(critique_command.critique)
+app.command("check")(check_command.check)
 app.command("backends")(gpu_commands.backends)
 app.command("compare")(gpu_commands.compare)
 app.add_typer(gpu_commands.dev_app, name="dev")

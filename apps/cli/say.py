@@ -89,16 +89,23 @@ def say(
 
     If the agent asked a question, your next `say` answers it. Uses the LLM set
     by OPENAI_BASE_URL / OPENAI_API_KEY / STORYREEL_MODEL, or the offline director.
+    Exits with 2 when the language model could not be reached or understood (the
+    plan is untouched; `storyreel llm` checks the endpoint).
     """
     from storyreel.agent.session import Session
 
     printer = EventPrinter(as_json)
+    failed = False
     with Session(project, session, offline=offline, autopilot=yes, backend=backend) as agent:
         try:
             for event in agent.send(text, [str(path) for path in attach or []]):
                 printer.show(event)
+                if event.type == "reply" and event.data.get("director_failed"):
+                    failed = True
         except KeyboardInterrupt:
             typer.echo(
                 "\nStopped. Finished takes are kept; the next storyreel say continues.", err=True
             )
             raise typer.Exit(130) from None
+    if failed:  # the language model could not be reached or understood; the plan is untouched
+        raise typer.Exit(2)

@@ -68,6 +68,41 @@ SceneOpt = Annotated[str | None, typer.Option(help="Scene name or number, e.g. '
 SpeedOpt = Annotated[str | None, typer.Option("--speed", help="Camera speed: slow, medium, fast.")]
 DofOpt = Annotated[str | None, typer.Option("--dof", help="Depth of field: shallow or deep.")]
 LightingOpt = Annotated[str | None, typer.Option(help="Lighting notes, e.g. 'low key, hard'.")]
+SpeakerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--speaker",
+        help="Who says the dialogue: a character (joins the shot if not in it yet).",
+    ),
+]
+OtsOverOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ots-over",
+        help="With --angle ots: the character whose shoulder the camera looks over.",
+    ),
+]
+StageOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--stage",
+        help="Where a character stands and faces: NAME=POSITION[,FACING], e.g. Mara=left,right "
+        "(position left/center/right; facing left/right/camera/away; Mara=,camera for a "
+        "facing only); repeat for several.",
+    ),
+]
+HardnessOpt = Annotated[
+    str | None,
+    typer.Option("--light-hardness", help="Override the key light: soft or hard."),
+]
+KelvinOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--light-kelvin",
+        help="Override the key light colour: 2000..10000 kelvins, or warm (3200), "
+        "neutral (5600), cool (7000).",
+    ),
+]
 
 
 @shot_app.command("add")
@@ -93,6 +128,11 @@ def shot_add(
     speed: SpeedOpt = None,
     dof: DofOpt = None,
     lighting: LightingOpt = None,
+    speaker: SpeakerOpt = None,
+    ots_over: OtsOverOpt = None,
+    stage: StageOpt = None,
+    light_hardness: HardnessOpt = None,
+    light_kelvin: KelvinOpt = None,
     project: ProjectOption = HERE,
 ) -> None:
     """Add a shot at the end, or after the shot given with --after.
@@ -120,6 +160,7 @@ def shot_add(
             dof,
             lighting,
         ),
+        **_story_fields(speaker, ots_over, stage, light_hardness, light_kelvin),
     )
     apply_and_report(project, [edit])
 
@@ -144,13 +185,27 @@ def shot_update(
     speed: SpeedOpt = None,
     dof: DofOpt = None,
     lighting: LightingOpt = None,
+    speaker: SpeakerOpt = None,
+    ots_over: OtsOverOpt = None,
+    stage: StageOpt = None,
+    light_hardness: HardnessOpt = None,
+    light_kelvin: KelvinOpt = None,
     no_characters: Annotated[bool, typer.Option(help="Remove every character.")] = False,
     no_location: Annotated[bool, typer.Option(help="Clear the location.")] = False,
     no_continues_from: Annotated[bool, typer.Option(help="Start fresh, not continuing.")] = False,
     no_dialogue: Annotated[bool, typer.Option(help="Remove the dialogue.")] = False,
+    no_speaker: Annotated[bool, typer.Option(help="Forget who says the dialogue.")] = False,
+    no_ots_over: Annotated[bool, typer.Option(help="Forget whose shoulder (ots).")] = False,
+    no_staging: Annotated[bool, typer.Option(help="Remove every character's staging.")] = False,
+    no_light_override: Annotated[
+        bool, typer.Option(help="Drop the shot's key light hardness and colour overrides.")
+    ] = False,
     project: ProjectOption = HERE,
 ) -> None:
-    """Change a shot; only the options given change. --character replaces the list."""
+    """Change a shot; only the options given change. --character replaces the list.
+
+    --stage restages the characters it names and keeps the others' staging.
+    """
     clear = [
         name
         for name, wanted in (
@@ -158,6 +213,11 @@ def shot_update(
             ("location", no_location),
             ("continues_from", no_continues_from),
             ("dialogue", no_dialogue),
+            ("dialogue_speaker", no_speaker),
+            ("ots_over", no_ots_over),
+            ("staging", no_staging),
+            ("key_light_hardness", no_light_override),
+            ("key_light_kelvin", no_light_override),
         )
         if wanted
     ]
@@ -183,6 +243,7 @@ def shot_update(
             dof,
             lighting,
         ),
+        **_story_fields(speaker, ots_over, stage, light_hardness, light_kelvin),
     )
     apply_and_report(project, [edit])
 
@@ -213,6 +274,24 @@ def shot_lock(shot_id: IdArg, project: ProjectOption = HERE) -> None:
 def shot_unlock(shot_id: IdArg, project: ProjectOption = HERE) -> None:
     """Unlock a shot so it can be changed and re-rendered."""
     apply_and_report(project, [SetLock(shot_id=shot_id, locked=False)])
+
+
+def _story_fields(
+    speaker: str | None,
+    ots_over: str | None,
+    stage: list[str] | None,
+    light_hardness: str | None,
+    light_kelvin: str | None,
+) -> dict[str, object]:
+    """Map the speaker, OTS, staging and light options onto ShotFields names (given ones only)."""
+    fields = {
+        "dialogue_speaker": speaker,
+        "ots_over": ots_over,
+        "staging": list(stage) if stage else None,
+        "key_light_hardness": light_hardness,
+        "key_light_kelvin": light_kelvin,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _shot_fields(

@@ -1,0 +1,324 @@
+"""The script supervisor: reads the plan as a film and notes what will trip a viewer.
+
+Deterministic, no model: it runs after every change to the plan and on `storyreel check`.
+Each `Note` says in plain words what is wrong, names the shots, and carries a suggested
+fix as typed edits the person can accept with one word ("fix it"). Good plans stay quiet:
+every check was calibrated on plans labelled both ways (CALIBRATION.md, "Script
+supervisor"), and a check speaks only where the fix is clearly better.
+
+Checks (scenes are the shots' `scene`, else runs of shots in one location):
+  establishing   a scene of several shots that opens without a wide (LS/ELS) shot
+  jump_cut       two shots in a row of the same people, place, size and angle
+  dialogue_time  a line longer than its shot can hold (words / 2.5 s + 0.5 s)
+  time_jump      the time of day changing between shots of one scene
+  continuity     a shot that continues from a shot in another place
+  screen_flip    a person's facing flipping between consecutive shots of a scene
+                 (crossing the line), where the plan stages them
+  reverse_light  a reverse shot whose key light is not mirrored, where the plan stages it
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from storyreel.tools.edits import AddShot, EditModel, UpdateShot
+from storyreel.tools.story import Shot, StoryPlan
+from storyreel.tools.vocabulary import ShotSize
+
+WORDS_PER_SECOND = 2.5
+"""Speaking pace for a line of dialogue (plus `LINE_PAUSE_S` to breathe)."""
+LINE_PAUSE_S = 0.5
+WIDE_SIZES = {ShotSize.LS, ShotSize.ELS}
+_SIZE_ORDER = list(ShotSize)
+_SIZE_WORDS = {"ECU": "extreme close-up", "CU": "close-up", "MCU": "medium close-up",
+               "MS": "medium shot", "MLS": "medium-long shot", "LS": "wide shot",
+               "ELS": "establishing shot"}  # fmt: skip
+_FLIP = {"left": "right", "right": "left"}
+
+
+@dataclass
+class Note:
+    """One thing the supervisor noticed, and the edits that would fix it."""
+
+    check: str
+    shot_ids: list[int]
+    message: str
+    fix: list[EditModel] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (the fix as the edits' own JSON)."""
+        return {
+            "check": self.check,
+            "shots": self.shot_ids,
+            "message": self.message,
+            "fix": [edit.model_dump(mode="json", exclude_none=True) for edit in self.fix],
+        }
+
+
+def line_seconds(dialogue: str) -> float:
+    """How long a line takes to say: words / 2.5 per second, plus half a second."""
+    words = len(re.findall(r"[\w']+", dialogue))
+    return words / WORDS_PER_SECOND + LINE_PAUSE_S if words else 0.0
+
+
+def scenes(plan: StoryPlan) -> list[list[Shot]]:
+    """The shots grouped into scenes, in film order: by the `scene` the plan names, else
+    by runs of shots in the same location."""
+    groups: list[list[Shot]] = []
+    key_of = None
+    for shot in plan.ordered_shots():
+        key = ("scene", shot.scene) if shot.scene else ("place", shot.location)
+        if groups and key == key_of:
+            groups[-1].append(shot)
+        else:
+            groups.append([shot])
+        key_of = key
+    return groups
+
+
+def supervise(plan: StoryPlan) -> list[Note]:
+    """Every note on the plan, in film order."""
+    notes: list[Note] = []
+    for scene in scenes(plan):
+        notes += _establishing(plan, scene)
+        for index, (before, after) in enumerate(itertools.pairwise(scene)):
+            following = scene[index + 2] if index + 2 < len(scene) else None
+            notes += _jump_cut(before, after, following)
+            notes += _time_jump(plan, before, after)
+            notes += _screen_flip(before, after)
+            notes += _reverse_light(plan, before, after)
+    shots = {s.id: s for s in plan.shots}
+    for shot in plan.ordered_shots():
+        notes += _dialogue_time(shot)
+        notes += _continuity(shots, shot)
+    order = {s.id: i for i, s in enumerate(plan.ordered_shots())}
+    return sorted(notes, key=lambda n: min((order.get(i, 0) for i in n.shot_ids), default=0))
+
+
+def _a(words: str) -> str:
+    """ "a close-up", "an extreme close-up"."""
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+
+def _where(shot: Shot) -> str:
+    return f"the {shot.location.lower()}" if shot.location else "this place"
+
+
+def _establishing(plan: StoryPlan, scene: list[Shot]) -> list[Note]:
+    first = scene[0]
+    if len(scene) < 3 or first.size in WIDE_SIZES or any(s.size in WIDE_SIZES for s in scene[:2]):
+        return []
+    previous = _previous(plan, first)
+    fix = AddShot(
+        action=f"The {first.location.lower()}" if first.location else "Where we are",
+        size=ShotSize.ELS,
+        location=first.location,
+        after=previous.id if previous else 0,
+        duration_s=3,
+    )
+    return [
+        Note(
+            "establishing",
+            [first.id],
+            f"The scene at {_where(first)} opens on {_a(_SIZE_WORDS[first.size.value])} (shot "
+            f"{first.id}) and never shows the place whole: a wide shot first tells people where "
+            "they are.",
+            [fix],
+        )
+    ]
+
+
+def _previous(plan: StoryPlan, shot: Shot) -> Shot | None:
+    order = plan.ordered_shots()
+    index = next(i for i, s in enumerate(order) if s.id == shot.id)
+    return order[index - 1] if index else None
+
+
+def _jump_cut(before: Shot, after: Shot, following: Shot | None) -> list[Note]:
+    same = (
+        before.size == after.size
+        and before.angle == after.angle
+        and before.location == after.location
+        and set(before.characters) == set(after.characters)
+        and after.continues_from != before.id
+        and before.transition.value == after.transition.value == "cut"
+        and not before.angle.value == after.angle.value == "ots"  # a shot and its reverse
+    )
+    if not same:
+        return []
+    size = _another_size(after.size, {before.size, following.size if following else None})
+    who = ", ".join(after.characters) or _where(after)
+    return [
+        Note(
+            "jump_cut",
+            [before.id, after.id],
+            f"Shots {before.id} and {after.id} show {who} the same way "
+            f"({_SIZE_WORDS[after.size.value]}, {after.angle.value.replace('_', ' ')}): the "
+            f"cut will jump. Making shot {after.id} {_a(_SIZE_WORDS[size.value])} smooths it.",
+            [UpdateShot(shot_id=after.id, size=size)],
+        )
+    ]
+
+
+def _another_size(size: ShotSize, avoid: set[ShotSize | None]) -> ShotSize:
+    """A size two steps from `size` (tighter first) that its neighbours do not have."""
+    index = _SIZE_ORDER.index(size)
+    for step in (-2, 2, -3, 3, -1, 1):
+        if 0 <= index + step < len(_SIZE_ORDER) and _SIZE_ORDER[index + step] not in avoid:
+            return _SIZE_ORDER[index + step]
+    return size
+
+
+def _dialogue_time(shot: Shot) -> list[Note]:
+    needed = line_seconds(shot.dialogue)
+    if needed <= shot.duration_s + 0.25:
+        return []
+    seconds = float(min(60, math.ceil(needed)))
+    return [
+        Note(
+            "dialogue_time",
+            [shot.id],
+            f"Shot {shot.id}'s line takes about {needed:.1f} s to say but the shot lasts "
+            f"{shot.duration_s:g} s: make it {seconds:g} seconds.",
+            [UpdateShot(shot_id=shot.id, duration_s=seconds)],
+        )
+    ]
+
+
+def _time_of(plan: StoryPlan, shot: Shot) -> str | None:
+    if shot.time_of_day is not None:
+        return shot.time_of_day.value
+    place = plan.find_location(shot.location) if shot.location else None
+    return place.time_of_day.value if place and place.time_of_day else None
+
+
+def _time_jump(plan: StoryPlan, before: Shot, after: Shot) -> list[Note]:
+    if before.time_of_day is None and after.time_of_day is None:
+        return []
+    if (before.time_of_day is None) != (after.time_of_day is None) and not _place_timed(
+        plan, after
+    ):
+        return []  # the place's time is only its default: one shot saying a time is no jump
+    was, now = _time_of(plan, before), _time_of(plan, after)
+    if not was or not now or was == now or (after.scene and after.scene != before.scene):
+        return []
+    return [
+        Note(
+            "time_jump",
+            [before.id, after.id],
+            f"In the scene at {_where(after)}, shot {before.id} is at {was.replace('_', ' ')} "
+            f"and shot {after.id} at {now.replace('_', ' ')}: if no time passes between them, "
+            f"give shot {after.id} the same time of day (or start a new scene).",
+            [UpdateShot(shot_id=after.id, time_of_day=was)],
+        )
+    ]
+
+
+def _place_timed(plan: StoryPlan, shot: Shot) -> bool:
+    """Was the place of the shot given a time of day on purpose (not the default)?"""
+    place = plan.find_location(shot.location) if shot.location else None
+    return bool(place and place.time_of_day and place.time_of_day.value != "afternoon")
+
+
+def _continuity(shots: dict[int, Shot], shot: Shot) -> list[Note]:
+    source = shots.get(shot.continues_from) if shot.continues_from else None
+    if source is None or source.location == shot.location:
+        return []
+    return [
+        Note(
+            "continuity",
+            [source.id, shot.id],
+            f"Shot {shot.id} opens on the last frame of shot {source.id}, but shot "
+            f"{source.id} is at {_where(source)} and shot {shot.id} at {_where(shot)}: "
+            "the first frame will show the wrong place.",
+            [UpdateShot(shot_id=shot.id, clear=["continues_from"])],
+        )
+    ]
+
+
+def _facing(shot: Shot) -> dict[str, str]:
+    """Who faces left or right in a shot, where the plan stages it."""
+    out = {}
+    for entry in getattr(shot, "staging", None) or []:
+        name = getattr(entry, "character", None)
+        facing = getattr(getattr(entry, "facing", None), "value", getattr(entry, "facing", None))
+        if name and facing in _FLIP:
+            out[name] = facing
+    return out
+
+
+def _screen_flip(before: Shot, after: Shot) -> list[Note]:
+    faced, facing = _facing(before), _facing(after)
+    flipped = [n for n in facing if n in faced and facing[n] == _FLIP[faced[n]]]
+    if not flipped or len(set(before.characters) & set(after.characters)) < 2:
+        return []
+    name = flipped[0]
+    places = {
+        getattr(e, "character", ""): getattr(getattr(e, "position", None), "value", "center")
+        for e in getattr(after, "staging", None) or []
+    }
+    restage = [f"{n}={places.get(n) or 'center'},{faced[n]}" for n in flipped]
+    return [
+        Note(
+            "screen_flip",
+            [before.id, after.id],
+            f"{name} faces {faced[name]} in shot {before.id} and {facing[name]} in shot "
+            f"{after.id}: the camera has crossed the line, and the two will seem to look "
+            f"the same way. Keeping {name} facing {faced[name]} in shot {after.id} holds it.",
+            [UpdateShot(shot_id=after.id, staging=restage)],
+        )
+    ]
+
+
+def _reverse_light(plan: StoryPlan, before: Shot, after: Shot) -> list[Note]:
+    two = set(before.characters) == set(after.characters) and len(after.characters) >= 2
+    owners = getattr(before, "ots_over", None), getattr(after, "ots_over", None)
+    if not (two and before.angle.value == after.angle.value == "ots") or (
+        all(owners) and owners[0] == owners[1]
+    ):
+        return []
+    place = plan.find_location(after.location) if after.location else None
+    default = place.key_light.side if place else None
+    side, was = after.key_light_side or default, before.key_light_side or default
+    if side is None or was is None or side.value not in _FLIP or side != was:
+        return []
+    mirrored = _FLIP[side.value]
+    return [
+        Note(
+            "reverse_light",
+            [before.id, after.id],
+            f"Shots {before.id} and {after.id} are a shot and its reverse (over one shoulder, "
+            f"then the other), so the key light seen from the camera swaps sides: light shot "
+            f"{after.id} from the {mirrored}.",
+            [UpdateShot(shot_id=after.id, key_light_side=mirrored)],
+        )
+    ]
+
+
+def notes_on_change(before: StoryPlan, after: StoryPlan) -> list[Note]:
+    """The notes a change brought up: those about shots it added, changed or moved (a shot
+    that now follows a different shot is moved too), not the whole film's every time."""
+
+    def content(shot: Shot) -> dict[str, Any]:
+        return shot.model_dump(exclude={"order", "selected_take"})
+
+    def neighbours(plan: StoryPlan) -> dict[int, int | None]:
+        order = [s.id for s in plan.ordered_shots()]
+        return {shot_id: order[i - 1] if i else None for i, shot_id in enumerate(order)}
+
+    old, was_after = {s.id: content(s) for s in before.shots}, neighbours(before)
+    now_after = neighbours(after)
+    touched = {
+        s.id
+        for s in after.shots
+        if old.get(s.id) != content(s) or was_after.get(s.id, -1) != now_after[s.id]
+    }
+    return [note for note in supervise(after) if touched & set(note.shot_ids)]
+
+
+FIX_HINT = 'Say "fix it" and I will.'
+"""What the person is told they can say to accept the notes' fixes."""
