@@ -63,6 +63,12 @@ _SPEECH_RE = rx(
 _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from|around|as|while))"
 
 
+_COMMAND_LIKE_RE = rx(
+    r"\b(?:should|shouldn'?t|must|ought\s+to|needs?\s+to\s+(?:be|have|look|wear)",
+    r"|has\s+to\s+(?:be|have|look|wear))\b",
+)
+"""A change asked for, not something to film ("her cardigan should be blue", "Tom must look
+older"): when nothing else understood it, it is said back, never made a new shot."""
 _CHANGE_ASK_RE = rx(
     r"\b(?:should\s+(?:be|have|feel|look|go|get|move|stay|come|follow|drift|push|pull)",
     r"|(?:can|could|would)\s+(?:it|that(?:\s+one)?|this(?:\s+one)?|the\s+camera|you\s+make",
@@ -258,6 +264,14 @@ class ShotMixin:
             every = bool(re.search(r"\b(?:each|both|all\s+of\s+them|every\s+one)\b", text, re.I))
             line = {"dialogue": dialogue, **said_by} if dialogue else {}
             return self._modify({**fields, **line}, every)
+        if _COMMAND_LIKE_RE.search(self._restore(text, "")) and not (
+            strong or after is not None or _NEW_SHOT_ASK_RE.match(text)
+        ):
+            if fields and (latest := self._it()) is not None:  # "the camera should follow her"
+                return self._update_shots([latest], {**fields, **lit}, [])
+            self.skipped.append(self._restore(clause))  # "her cardigan should be blue": never
+            self.understood = True  # a new shot; said back as not followed
+            return None
         self.placeholder = not action
         if not action:
             where = f"The {self.location.lower()}" if self.location else ""
