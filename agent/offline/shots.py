@@ -52,7 +52,8 @@ CONTINUE_RE = rx(
     r"|begin(?:s|ning)?|(?:it\s+)?goes\s+on)\s+(?:right\s+|exactly\s+|straight\s+|seamlessly\s+)?",
     r"(?:on\s+)?(?:from|after|with|where|on\s+from|from\s+where|on)\s+",
     r"(?:the\s+(?:last|final|end)\s+(?:frame|moment|image)\s+of\s+)?(?:the\s+)?",
-    r"(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+))",
+    r"(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)|(?P<what>(?:that|it|this)\b",
+    r"|[\w' ]{1,40}?(?=\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished)\b)))",
     r"(?:\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished|leaves\s+off))?",
     r"|\bseamlessly\s+from\s+(?:the\s+)?(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)))",
 )
@@ -179,6 +180,10 @@ class ShotMixin:
         speaker = (self.speaker_of(text) or self._speaker(text, names)) if dialogue else None
         if speaker and speaker not in names:
             names.append(speaker)
+        if dialogue and speaker is None:  # a line alone in a shot of one person is theirs
+            being_made = self.edits[self.last_new] if self.last_new is not None else None
+            alone = being_made.characters if isinstance(being_made, AddShot) else names
+            speaker = alone[0] if len(alone) == 1 else None
         said_by = {"dialogue_speaker": speaker} if speaker and _HAS_SPEAKER else {}
         if fields.get("angle") == "ots" and "ots_over" in AddShot.model_fields:
             shoulder = re.search(

@@ -38,6 +38,12 @@ from storyreel.tools.vocabulary import (
 )
 
 _LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
+_FILLER_RE = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|oh|wait|actually|hmm+|um+|uh+|well|sorry|right|oops|ah)\b[,!.]?\s*)+"
+    r"(?=\w)",
+    re.I,
+)
+"""Words that open a message without meaning anything ("oh wait", "actually", "ok so")."""
 _DISLOCATED_RE = re.compile(
     r"^\s*(?:and\s+|so\s+|then\s+)?(?P<verb>make|set|change|lock|unlock|delete|remove|cut|drop"
     r"|lose|move|put|give|render|retake|redo|shorten|lengthen|keep)\s+"
@@ -244,6 +250,7 @@ class Turn(
 
     def _clause(self, clause: str) -> None:
         """One clause: help, a command, or direction."""
+        clause = _FILLER_RE.sub("", clause, count=1) or clause
         clause = self._continuation(clause)
         low = clause.lower().strip(" .!?")
         if self.continues and self.last_new is not None and re.fullmatch(r"(?:it|and|this)?", low):
@@ -272,8 +279,15 @@ class Turn(
         self.continues = None
         if not (m := CONTINUE_RE.search(clause)):
             return clause
-        if shot := m.group(2) or m.group(4):
+        what = (m.group("what") or "").strip()
+        if shot := m.group(2) or m.group(5):
             self.continues = next(iter(self._existing([int(shot)])), None)
+        elif what and what.lower() not in ("that", "it", "this"):
+            ids, ask, _weak = self._content_ids(what)  # "where the wide one ends"
+            if len(ids) == 1 and not ask:
+                self.continues = ids[0]
+            elif self.last_new is None and self.order:
+                self.continues = self.order[-1]
         elif self.last_new is None and self.order:
             self.continues = self.order[-1]
         else:
