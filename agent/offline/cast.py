@@ -383,6 +383,14 @@ class NeedAnswer(Exception):
         self.pronoun, self.gender, self.choices = pronoun, gender, choices
 
 
+_OWNED_NOUN_RE = re.compile(
+    r"\s+(?!(?:and|or|but|as|to|at|in|on|with|from|into|out|up|down|away|back|off|over|"
+    r"again|too|while|when|the|a|an)\b)[a-z][\w'-]*",
+    re.I,
+)
+"""A noun after "her": "her scooter" (hers), not "at her and ..." (her)."""
+
+
 class CastMixin:
     """The people side of a Turn."""
 
@@ -587,9 +595,16 @@ class CastMixin:
     def _cast(self, text: str, names: list[str]) -> tuple[list[str], dict[str, list[str]]]:
         """Everyone in a shot: the names, plus whom each pronoun means (or NeedAnswer)."""
         cast, resolved = list(names), {}
-        for m in _PRONOUN_RE.finditer(QUOTE_MARK.sub(" ", text)):
+        plain = QUOTE_MARK.sub(" ", text)
+        for m in _PRONOUN_RE.finditer(plain):
             word = m.group(1).lower()
             kind = GENDER_OF.get(word, "p")
+            owner = word in ("his", "their", "its") or (
+                word == "her" and _OWNED_NOUN_RE.match(plain[m.end() :]) is not None
+            )
+            if owner and len(names) == 1 and self._gender_of(names[0]) in (kind, None):
+                resolved.setdefault(kind, list(names))  # "Wen pushes her scooter": Wen's
+                continue
             if kind not in resolved:
                 forced = self.forced.get(kind)
                 resolved[kind] = forced if forced is not None else self._resolve(word, kind, names)

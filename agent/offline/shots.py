@@ -224,8 +224,9 @@ class ShotMixin:
             return
         previous = self.edits[self.last_new] if self.last_new is not None else None
         same_shot = isinstance(previous, AddShot) and not splits and after is None
-        try:
-            cast, resolved = self._cast(text, names)
+        context = names or (list(previous.characters) if same_shot and previous else [])
+        try:  # a pronoun in a sentence about the shot being described means its people first
+            cast, resolved = self._cast(text, context)
         except NeedAnswer as need:
             if not (same_shot and set(need.choices) <= set(previous.characters)):
                 raise
