@@ -64,6 +64,9 @@ _SPEECH_RE = rx(
 _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from|around|as|while))"
 
 
+_GROUP_RE = rx(
+    r"\b(?:both|the\s+two|all\s+three|all)\s+of\s+them\b|\bthe\s+(?:two|pair)\s+of\s+them\b"
+)
 _COMMAND_LIKE_RE = rx(
     r"\b(?:should|shouldn'?t|must|ought\s+to|needs?\s+to\s+(?:be|have|look|wear)",
     r"|has\s+to\s+(?:be|have|look|wear))\b",
@@ -233,6 +236,9 @@ class ShotMixin:
             cast, resolved = list(names), {}  # everyone it could mean is in the shot already
         if {"movement", "angle"} & set(fields):  # ", the camera (looking up at) him": said
             rest = _CAMERA_TALK_RE.sub(" ", rest)
+        if _GROUP_RE.search(self._restore(text, "")):  # "both of them", "the two of them"
+            together = next((g for g in reversed(self._groups()) if len(g) > 1), [])
+            cast += [n for n in together if n not in cast]
         action = self._action(rest, resolved, bool(dialogue))
         if re.fullmatch(
             r"(?:each|both|all(?:\s+of\s+them)?|every\s+one|too|as\s+well)", action, re.I
