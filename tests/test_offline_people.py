@@ -523,3 +523,128 @@ def test_changes_of_looks_after_an_introduction(
 
 def test_new_case_tables_are_large_enough() -> None:
     assert len(INTRODUCTIONS) + len(CHANGES) >= 45
+
+
+# Families: a description after the name ("X from Y, a tall guy ...", "..., hes a chubby
+# kid ..."), the narrator as a character ("my name is Lily"), cast lists opened by "Also in
+# this:" / "Plus:" with habits in them, and changes of looks asked or said with a kin word.
+FAMILIES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
+    # a description after the name, in the same clause
+    ("his neighbour Piet from the flat upstairs, a short bald man with a ginger beard and "
+     "braces, knocks on the door", [
+        person("Piet", **{"description~": "ginger beard", "wardrobe~": "braces"})], SHOT),
+    ("her cousin Noa from the farm down the road, a lanky teenager with freckles, waves", [
+        person("Noa", **{"description~": "freckles"})], SHOT),
+    ("the boy is my nephew Arlo and his friend Kofi helps him, hes a skinny kid with big "
+     "glasses and a striped jumper", [
+        person("Kofi", **{"description~": "skinny kid", "wardrobe~": "striped jumper"})],
+     NO_SHOT),
+    ("the main lady is my gran Edna, shes 85 and has bright white curls and laughs at "
+     "everything, she always wears a lilac cardigan", [
+        person("Edna", **{"description~": "white curls", "wardrobe": "a lilac cardigan"})],
+     NO_SHOT),
+    ("the big guy is my uncle Ray, he's huge and has a bushy black beard, he always wears "
+     "a leather waistcoat", [
+        person("Ray", **{"description~": "bushy black beard", "wardrobe~": "waistcoat"})],
+     NO_SHOT),
+    ("Ines is a tall woman with short grey hair and she always wears a long green coat", [
+        person("Ines", **{"description~": "short grey hair", "wardrobe": "a long green coat"})],
+     NO_SHOT),
+    ("my grandad is called Alun, he's about seventy, always in his old tweed jacket with a "
+     "pipe in the pocket", [
+        person("Alun", **{"wardrobe~": "old tweed jacket"})], NO_SHOT),
+    # the narrator as a character
+    ("and me, i was like 9, my name is Lily and i had a pink puffy coat and bangs", [
+        person("Lily", **{"description~": "bangs", "wardrobe~": "pink puffy coat"})], NO_SHOT),
+    ("and then me, i was about twelve, my name's Jess and i always wore a red beanie", [
+        person("Jess", **{"description~": "narrator", "wardrobe~": "red beanie"})], NO_SHOT),
+    ("oh and me, my name is Sam, i had braces and a yellow raincoat", [
+        person("Sam", **{"description~": "narrator", "wardrobe~": "raincoat"})], NO_SHOT),
+    ("theres also Mara's little sister Pia who is like six, she's got a teddy glued to her "
+     "arm all day", [person("Pia", **{"description~": "little sister"})], NO_SHOT),
+    ("there's Tom's old friend Gus who is about eighty, he's got a walking stick and a "
+     "flat cap", [person("Gus", **{"description~": "old friend", "wardrobe~": "flat cap"})],
+     NO_SHOT),
+    # lists opened by "Also in this:", "Plus:"; a habit in an entry is description
+    ("Also in this: BRIDGET, the postwoman, 50s, red anorak, rides a rusty bicycle.", [
+        person("Bridget", **{"description~": "rides a rusty bicycle",
+                             "wardrobe": "red anorak"})], NO_SHOT),
+    ("Plus: OLD PADDY, the landlord, 80s, flat cap, runs the pub on the square.", [
+        person("Paddy", **{"description~": "runs the pub", "wardrobe": "flat cap"})], NO_SHOT),
+    ("Also: KEMAL, 40s, the baker, flour on his apron, sings all day.", [
+        person("Kemal", **{"description~": "baker"})], NO_SHOT),
+    ("Characters: WEN, 24, delivery rider, short bleached hair, black rain jacket. "
+     "AUNTIE HSU, 60s, runs the pepper bun stall, floral apron, sun visor.", [
+        person("Wen", **{"wardrobe~": "rain jacket"}),
+        person("Hsu", **{"description~": "runs the pepper bun stall", "wardrobe~": "apron"})],
+     NO_SHOT),
+    ("Cast: DOUGIE, the neighbouring farmer, 70s, flat tweed cap, drives a red tractor.", [
+        person("Dougie", **{"wardrobe": "flat tweed cap"})], NO_SHOT),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected", "shot"), FAMILIES, ids=[c[0][:40] for c in FAMILIES])
+def test_descriptions_after_names_narrators_and_cast_lists(
+    plan: StoryPlan, text: str, expected: list[dict[str, Any]], shot: bool | None
+) -> None:
+    test_people_in_everyday_words(plan, text, expected, shot)
+
+
+_ZHOU = "the main guy is my grandpa Zhou, hes 80"
+_BRAM = "her neighbour Bram, a tall skinny guy with a grey beard, comes in"
+_SAMI = "SAMI, 19, her student, gangly, sunburnt nose, Real Madrid shirt."
+_MARGIT = "Margit is a small round woman with white hair and she always wears a mustard cardigan"
+
+# Changes of looks with a kin word, asked as a question, or a garment replaced by another
+FAMILY_CHANGES: list[tuple[list[str], str, list[dict[str, Any]], bool]] = [
+    ([_ZHOU], "oh and grandpa had a red scarf that day, my grandma knitted it for him", [
+        change("Zhou", **{"wardrobe~": "red scarf", "wardrobe!~": "that day"})], NO_SHOT),
+    ([_ZHOU], "grandpa had a straw hat on that day", [
+        change("Zhou", **{"wardrobe~": "straw hat"})], NO_SHOT),
+    ([_ZHOU], "and grandpa wore a grey flat cap that morning", [
+        change("Zhou", **{"wardrobe~": "grey flat cap"})], NO_SHOT),
+    ([_BRAM], "actually can Bram have a green scarf too, its cold out", [
+        change("Bram", **{"wardrobe~": "green scarf"})], NO_SHOT),
+    ([_BRAM], "could Bram wear a woolly hat as well", [
+        change("Bram", **{"wardrobe~": "woolly hat"})], NO_SHOT),
+    ([_ZHOU], "can grandpa have a woolly scarf too", [
+        change("Zhou", **{"wardrobe~": "woolly scarf"})], NO_SHOT),
+    ([_SAMI], "Continuity: Sami's shirt should be a plain white vest instead. No football "
+     "shirt.", [
+        change("Sami", **{"wardrobe~": "plain white vest", "wardrobe!~": "real madrid"})],
+     NO_SHOT),
+    ([_SAMI], "Sami's shirt should be a grey hoodie instead", [
+        change("Sami", **{"wardrobe~": "grey hoodie", "wardrobe!~": "madrid"})], NO_SHOT),
+    ([_MARGIT], "oh wait her cardigan should be blue not mustard, she hated yellow actually", [
+        change("Margit", **{"wardrobe~": "blue cardigan", "wardrobe!~": "mustard"})], NO_SHOT),
+    ([_MARGIT], "Margit should have glasses too, thick round ones", [
+        change("Margit", **{"wardrobe~": "thick round glasses"})], NO_SHOT),
+    ([_BRAM], "Give Bram a hat \u2014 a grey felt fedora.", [
+        change("Bram", **{"wardrobe~": "grey felt fedora"})], NO_SHOT),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "expected", "shot"), FAMILY_CHANGES, ids=[c[1][:40] for c in FAMILY_CHANGES]
+)
+def test_changes_of_looks_by_kin_word_question_or_replacement(
+    plan: StoryPlan, before: list[str], text: str, expected: list[dict[str, Any]], shot: bool
+) -> None:
+    test_changes_of_looks_after_an_introduction(plan, before, text, expected, shot)
+
+
+def test_the_narrator_is_me_in_later_shots() -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_plan()
+    plan = apply(
+        plan, direct("and me, i was like 9, my name is Lily and i had a red coat", plan, memo).edits
+    )
+    reply = direct("then Tom and me walking up the hill with a kite", plan, memo)
+    shots = [e for e in reply.edits if e.kind == "add_shot"]
+    assert shots and shots[0].characters == ["Tom", "Lily"]
+    reply = direct("show me a close-up of Tom", plan, memo)
+    assert all("Lily" not in getattr(e, "characters", []) for e in reply.edits)
+
+
+def test_family_tables_are_large_enough() -> None:
+    assert len(FAMILIES) + len(FAMILY_CHANGES) >= 20

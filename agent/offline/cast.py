@@ -250,7 +250,7 @@ def _looks(text: str) -> tuple[str, str]:
             elif not looks and last == "wear" and glue in ("with", "and"):
                 wear[-1] += f" {glue} {body}"
             elif set(_plain_words(part)) - _FILLER:
-                kept.append(part)
+                kept.append(body if glue == "and" and not kept else part)  # "a coat and bangs"
                 last = "look"
         while kept and (tail := kept[-1].split()) and tail[-1].lower() in _FILLER - {"of"}:
             kept[-1] = " ".join(tail[:-1])
@@ -328,10 +328,12 @@ def _items(wardrobe: str) -> list[str]:
 def _head(item: str) -> str | None:
     """The garment or feature a phrase is about: "a red woollen hat" -> "hat"."""
     words = _plain_words(item)
-    for word in reversed(words):
-        for table in (CLOTHES, BODY):
-            if _in_table(word, table):
-                return word.rstrip("s") if word.rstrip("s") in table else word
+    cut = next((i for i, w in enumerate(words) if i and w in _PREPOSITIONS - {"of"}), len(words))
+    for part in (words[:cut], words[cut:]):  # "a jacket with the veil on his hat": the jacket
+        for word in reversed(part):
+            for table in (CLOTHES, BODY):
+                if _in_table(word, table):
+                    return word.rstrip("s") if word.rstrip("s") in table else word
     return None
 
 
@@ -383,6 +385,11 @@ class NeedAnswer(Exception):
         self.pronoun, self.gender, self.choices = pronoun, gender, choices
 
 
+_ASKS_ME_RE = rx(
+    r"(?:^\s*|\b(?:you|please|pls|and)\s+)(?:show|give|let|tell|send|get|gimme|lemme|make)\s+me\b",
+    r"|\bfor\s+me\b(?=\s*(?:$|[.,!?]|please|thanks|now))",
+)
+"""The user asking ("show me ...", "render it for me"), not the narrator in the story."""
 _OWNED_NOUN_RE = re.compile(
     r"\s+(?!(?:and|or|but|as|to|at|in|on|with|from|into|out|up|down|away|back|off|over|"
     r"again|too|while|when|the|a|an)\b)[a-z][\w'-]*",
@@ -409,11 +416,24 @@ class CastMixin:
                 found.append((m.start(), person.name))
                 unnamed = unnamed[: m.start()] + " " * len(m.group(0)) + unnamed[m.end() :]
         named = {n for _, n in found}
+        if (me := self._me(unnamed)) and me[1] not in named:
+            found.append(me)
+            named.add(me[1])
         for start, name in self._described(unnamed, named):
             if name not in named:
                 found.append((start, name))
                 named.add(name)
         return [name for _, name in sorted(found)]
+
+    def _me(self, text: str) -> tuple[int, str] | None:
+        """ "grandpa and me walking up the hill": the narrator, when the story has one as a
+        character (described as "the narrator"); not "show me", "give me", "for me"."""
+        narrators = [p.name for p in self.people.values() if "the narrator" in p.description]
+        if len(narrators) != 1:
+            return None
+        plain = _ASKS_ME_RE.sub(" ", QUOTE_MARK.sub(" ", text))
+        m = re.search(r"\b(?:me|myself)\b", plain, re.I)
+        return (m.start(), narrators[0]) if m else None
 
     def _described(self, text: str, named: set[str]) -> list[tuple[int, str]]:
         """Known people meant by a description in the text: "the old woman", "her dad"."""

@@ -105,9 +105,16 @@ _LIST_HEAD_RE = rx(
     _HEADER,
     r"(?:\s+(?:are|is|include|in\s+this))?\s*(?::|-|\u2013|\u2014|\bare\b)\s*(.+)$",
 )
+_MORE_HEAD_RE = rx(
+    r"^\s*(?:(?:and|so|oh)\s+)?(?:(?:also|plus|and\s+also)(?:\s+(?:in\s+(?:this|it|the\s+\w+)",
+    r"|starring|featuring|appearing))?\s*(?::|-|\u2013|\u2014)|(?:also\s+)?(?:starring|featuring)",
+    r"\b:?)\s*(.+)$",
+)
+"""More people for the cast: "Also in this: DOUGIE, ...", "Plus: ...", "Featuring ..."."""
 _HEADER_ALONE_RE = rx(_HEADER, r"\s*[:.\-\u2013\u2014]?\s*$")
 _ENTRY_RE = re.compile(
-    r"^(?:(?i:and)\s+)?(?P<pre>(?i:the|his|her|their|my|our|an?|two|three|four|both)\s+(?:[a-z][a-z\-']*\s+){1,4}?"
+    r"^(?:(?i:and)\s+)?(?P<pre>(?:(?i:the|his|her|their|my|our|an?|two|three|four|both)"
+    r"|[A-Z][a-z]+'s)\s+(?:[a-z][a-z\-']*\s+){1,4}?"
     rf"(?=[A-Z]))?(?:(?i:the)\s+)?(?P<name>{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}})(?!')"
     r"\s*(?:\((?P<paren>[^)]*)\))?\s*(?:(?::|-|\u2013|\u2014)\s*(?P<colon>.*)"
     r"|\s+(?P<tail>(?i:who|with|in|wearing|aged|dressed|always)\b.*))?$"
@@ -153,7 +160,8 @@ def _someone(phrase: str) -> bool:
     couple", "the pianist")?"""
     words = _plain_words(phrase)
     lead = {"a", "an", "the", "his", "her", "their", "my", "our", "two", "three", "four", "both"}
-    if not words or len(words) > 5 or words[0] not in lead:
+    owner = re.match(r"\s*(?-i:[A-Z])[a-z]+'s\s", phrase) is not None  # "Priya's little brother"
+    if not words or len(words) > 5 or (words[0] not in lead and not owner):
         return False
     return _person_noun(words[-1]) or words[-1] in _GROUP_WORDS
 
@@ -209,7 +217,9 @@ def _list_piece(piece: str) -> bool:
     base = base_form(first)
     following = words[1] if len(words) > 1 else ""
     determiner = {"a", "an", "the", "his", "her", "their", "my", "at", "to", "into", "on", "up"}
-    return base is None or (base == first and bool(following) and following not in determiner)
+    if base is None or (base == first and bool(following) and following not in determiner):
+        return True
+    return _habitual(piece) and len(words) > 1  # "rides a quad bike", "runs the bun stall"
 
 
 def _pronoun_said(said: list[str]) -> tuple[list[str], str | None]:
@@ -220,6 +230,7 @@ def _pronoun_said(said: list[str]) -> tuple[list[str], str | None]:
         if m:
             gender = gender or GENDER_OF.get(m.group(1).lower())
             piece = piece[m.end() :]
+        piece = re.sub(r"^got\s+", "has ", re.sub(_FILLER_LEAD, "", piece, flags=re.I))
         out.append(piece)
     return out, gender
 
@@ -231,6 +242,108 @@ def _child_age(description: str) -> bool:
         if age is not None and 0 < age < 18:
             return True
     return False
+
+
+_HE_S_RE = re.compile(r"\b([Hh]e|[Ss]he)s\b")
+"""Chat spelling: "hes a chubby kid" is "he's a chubby kid"."""
+_TAIL_RE = rx(
+    r"(?:\s*,\s*(?:and\s+|but\s+)?|\s+(?:and|but)\s+)(?=(?:he|she)(?:'s|\s+is|\s+was|\s+has|\s+had",
+    r"|\s+(?:always|usually|often|also|still)|\s+wears|\s+wore|\s+looks|\s+got)\b)",
+)
+"""Where a clause goes on about someone just named: "..., hes a chubby kid", "... and she
+always wears a mustard cardigan"."""
+_MOTION = (
+    r"\b(?:then|now|suddenly|into|onto|towards?|across|through|out\s+of|away|up|down|back|off"
+    r"|to\s+(?:the|a|an|his|her|their)|at\s+(?:the|a|an|his|her|their)\s+\w+$)\b"
+)
+_FILLER_LEAD = r"^(?:(?:like|kinda|kind\s+of|sort\s+of|basically|just|really)\s+)+"
+_HAVE_LEAD_RE = rx(
+    r"^(?:(?:always|usually|often|also|still)\s+)?(?:'s\s+got|has\s+got|had\s+got|have\s+got",
+    r"|'ve\s+got|has|had|have|got)\s+(.+)$",
+)
+_WEARING_LEAD_RE = rx(
+    r"^(?:(?:always|usually|often|also|still|never)\s+)?(?:wears|wore|wear|is\s+wearing",
+    r"|was\s+wearing|has\s+on|had\s+on|(?:'s|is|was|were)\s+(?:always\s+|usually\s+)?",
+    r"(?:in|dressed\s+in))\s+(.+)$",
+)
+
+
+def _habitual(piece: str) -> bool:
+    """Is this a habit that describes someone ("laughs at everything", "rides a quad bike",
+    "runs the pepper bun stall"), not an action in a shot ("walks to the door", "then
+    looks up")?"""
+    words = _plain_words(piece)
+    if not words or len(words) > 8 or QUOTE_MARK.search(piece):
+        return False
+    if re.search(_MOTION, piece, re.I) or re.search(r"\b(?:shot|camera|close)", piece, re.I):
+        return False
+    first = words[0]
+    if first in ("always", "usually", "often", "never", "still"):
+        return len(words) > 1 and _verbish(words[1])
+    return _verbish(first) and base_form(first) is not None
+
+
+def _about_pieces(tail: str) -> tuple[str, str] | None:
+    """What a clause about someone says ("he's 80 and has hardly any teeth and laughs at
+    everything, he always wears this faded blue jacket"): (description, wardrobe), or None
+    when a piece of it is not about looks, age or habits (an action: "she walks off")."""
+    pieces: list[str] = []
+    for part in re.split(r"\s*[,;]\s*|\s+(?:and|but)\s+(?=(?:he|she)\b)", tail):
+        words = re.split(r"(\s+and\s+)", part)  # "80 and has ... and laughs at everything"
+        current = words[0]
+        for glue, word in zip(words[1::2], words[2::2], strict=False):
+            nxt = (_plain_words(word) or [""])[0]
+            if nxt in ("has", "had", "got", "wears", "wore", "always", "never") or (
+                _verbish(nxt) and base_form(nxt)
+            ):
+                pieces.append(current)
+                current = word
+            else:
+                current += f"{glue}{word}"
+        pieces.append(current)
+    looks, wear = [], []
+    for piece in (p.strip(" .!") for p in pieces):
+        piece = re.sub(r"^(?:(?:and|but)\s+)?(?:he|she)\b\s*", "", piece, flags=re.I)
+        piece = re.sub(_FILLER_LEAD, "", piece, flags=re.I)
+        if not piece:
+            continue
+        if m := _WEARING_LEAD_RE.match(piece):
+            wear.append(_tidy_item(m.group(1)))
+            continue
+        if m := _HAVE_LEAD_RE.match(piece):
+            said = re.sub(_FILLER_LEAD, "", m.group(1), flags=re.I)
+            if _descriptive(said) or not re.search(_MOTION, said, re.I):
+                looks.append(said)
+                continue
+            return None
+        piece = re.sub(r"^(?:'s|is|was|looks|looked)\s+", "", piece, flags=re.I)
+        piece = re.sub(_FILLER_LEAD, "", piece, flags=re.I)
+        if _descriptive(piece) or re.match(r"(?:an?|the)\s", piece, re.I) or _habitual(piece):
+            looks.append(piece)
+            continue
+        return None
+    description, wardrobe = _looks(", ".join(looks))
+    wardrobe = " and ".join(w for w in [wardrobe, *wear] if w)
+    return (description, wardrobe) if description or wardrobe else None
+
+
+_MY_NAME_RE = rx(
+    r"(?:^|,\s*|\s+and\s+|\s+but\s+|^\s*(?:and|so|oh|well|ok(?:ay)?|hi|hello|hey)\s+)(?:my\s+name(?:'s|\s+is|\s+was)",
+    r"|i(?:'m|\s+am|\s+was)\s+(?:called|named))\s+",
+    _NAME,
+    r"(?!')\b",
+)
+"""The narrator names themself: "and me, i was like 9, my name is Lily and i had ..."."""
+_USER_TALK = (
+    r"\b(?:want|wanna|would\s+like|i'd\s+like|make|making|film|movie|video|story|help|need"
+    r"|trying|project|app|tool|shots?|scene)\b"
+)
+_FIRST_PERSON = (
+    (r"\bi'm\b", "he's"),
+    (r"\bi\s+am\b", "he is"),
+    (r"\bi've\s+got\b", "he has"),
+    (r"\bi\s+(?=was|had|have|wore|wear|always|usually|still|got)\b", "he "),
+)
 
 
 _MEET_ALONE_RE = rx(r"^\s*(?:meet|introducing|say\s+hello\s+to|we\s+meet)\s+", _NAME, r"\W*$")
@@ -276,6 +389,10 @@ _WEAR_VERB_RE = rx(
 )
 
 
+_ALWAYS_IN_RE = rx(
+    r"^(?:(?:he|she|they)(?:'s|\s+is|\s+was|\s+were)\s+)?(?:always|usually|often|still|forever)",
+    r"\s+in\s+(.+)$",
+)
 _WEARS_RE = rx(
     _LEAD,
     _NAME,
@@ -334,7 +451,67 @@ class IntroductionMixin:
 
     def _introductions(self, text: str) -> tuple[str, bool]:
         """Add or update the people a clause introduces; return what is left of it (with the
-        people named, so the shot it may describe has them) and whether anyone was added."""
+        people named, so the shot it may describe has them) and whether anyone was added.
+        A clause that goes on about someone just named ("my grandpa Zhou, hes 80 and ...,
+        he always wears this faded blue jacket") adds that to their looks."""
+        text = _HE_S_RE.sub(lambda m: f"{m.group(1)}'s", text)
+        whole = (_NAMED_AS_RE, _BELONGS_RE, _PRONOUN_LOOKS_RE, _THERE_IS_RE, _KIN_WEARS_RE)
+        tail = _TAIL_RE.search(text)
+        if not tail or tail.start() == 0 or any(p.match(text) for p in whole):
+            return self._introduction(text)
+        about = _about_pieces(self._restore(text[tail.end() :]))
+        if about is None:
+            return self._introduction(text)
+        before = len(self.edits)
+        head = text[: tail.start()]
+        left, introduced = self._introduction(head)
+        who = self._tail_person(head, before, text[tail.end() :]) if introduced else None
+        if who is None:
+            return (f"{left}{text[tail.start() :]}" if left.strip() else left), introduced
+        self._describe_new(who, *about)
+        return left, True
+
+    def _tail_person(self, head: str, before: int, tail: str) -> str | None:
+        """Whom "he"/"she" at the start of `tail` means: of the people `head` adds or
+        describes (the edits after `before`), else of those it names, the last one named
+        whom the pronoun fits; None when nobody fits."""
+        added = [
+            e.name for e in self.edits[before:] if isinstance(e, AddCharacter | UpdateCharacter)
+        ]
+        try:
+            named = self._names_in(head)
+        except NeedAnswer:
+            named = []
+        kind = GENDER_OF.get(tail.split()[0].lower().split("'")[0])
+
+        def gender(name: str) -> str | None:  # "her best friend" says nothing of the friend
+            person = self.people[handle_of(name)]
+            said = f"{person.description} {person.wardrobe}"
+            return _gender(re.sub(r"\b(?:his|her|their)\b", " ", said, flags=re.I))
+
+        for group in (added, named):
+            fit = [n for n in group if handle_of(n) in self.people and gender(n) in (kind, None)]
+            if fit:
+                return max(fit, key=lambda n: head.lower().rfind(n.lower()))
+        return None
+
+    def _describe_new(self, name: str, description: str, wardrobe: str) -> None:
+        """More about someone: added to their AddCharacter when this message adds them, else
+        to their looks."""
+        for index, edit in enumerate(self.edits):
+            if isinstance(edit, AddCharacter) and edit.name == name:
+                person = self.people[handle_of(name)]
+                base = "" if edit.description in ("a person",) else edit.description
+                person.description = _join_description(base, description) or edit.description
+                person.wardrobe = " and ".join(w for w in (edit.wardrobe, wardrobe) if w)
+                self.edits[index] = edit.model_copy(
+                    update={"description": person.description, "wardrobe": person.wardrobe}
+                )
+                return
+        self._add_looks(name, description, wardrobe)
+
+    def _introduction(self, text: str) -> tuple[str, bool]:
+        """`_introductions` for one clause without a clause about someone after it."""
         place = PLACE_IS_RE.match(text)
         if place and handle_of(place.group(1)) in self.places:
             known = self.places[handle_of(place.group(1))]
@@ -343,6 +520,7 @@ class IntroductionMixin:
             self.said.append(f"Updated the {known.name.lower()}.")
             return "", True
         readers = (
+            self._narrator_named,
             self._named_as,
             self._listing,
             self._there_is,
@@ -373,6 +551,36 @@ class IntroductionMixin:
             rest = m.group(3) if pattern is _WHO_IS_RE and m.group(3) else ""
             return (f"{found[0]} {rest}" if rest and not _descriptive(rest) else ""), True
         return self._in_sentence(text)
+
+    def _narrator_named(self, text: str) -> tuple[str, bool] | None:
+        """The narrator as a character: "and me, i was like 9, my name is Lily and i had a
+        pink puffy coat and bangs" adds Lily, "the narrator", 9, bangs, a pink puffy coat;
+        "me" means Lily from then on. What the sentence says besides looks is left."""
+        m = _MY_NAME_RE.search(text)
+        found = _person_name(m.group(1)) if m else None
+        if not (m and found):
+            return None
+        rest = f"{text[: m.start()]}, {text[m.end() :]}"
+        said, kept = [], []
+        for piece in re.split(r"\s*[,;]\s*|\s+(?:and|but)\s+(?=i\b)", rest):
+            piece = re.sub(r"^(?:(?:and|so|oh|well|ok(?:ay)?|but)\b\s*)+", "", piece.strip(" .!"))
+            if not piece or re.fullmatch(r"(?:me|myself|that'?s\s+me|this\s+is\s+me)", piece, re.I):
+                continue
+            third = piece
+            for first, person in _FIRST_PERSON:
+                third = re.sub(first, person, third, flags=re.I)
+            if third != piece and _about_pieces(self._restore(third)) is not None:
+                said.append(third)
+            else:
+                kept.append(piece)
+        if any(re.search(_USER_TALK, k, re.I) for k in kept):
+            return text, False  # "hi, my name is Sara, i want to make a film": the user
+        description, wardrobe = _about_pieces(self._restore(", ".join(said))) or ("", "")
+        young = _child_age(description) or set(_plain_words(description)) & _YOUNG
+        narrator = "the narrator as a child" if young else "the narrator"
+        self._introduce(found[0], _join_description(narrator, description), wardrobe)
+        left = ", ".join(kept)
+        return (f"{found[0]} {left}" if left and not _descriptive(left) else ""), True
 
     def _is_person(self, name: str, m: re.Match[str]) -> bool:
         """ "Kestrel is a space station" is a place, "Lena is sixteen" a person."""
@@ -468,6 +676,11 @@ class IntroductionMixin:
             if m := _WEAR_VERB_RE.match(piece):
                 wear.append(_tidy_item(m.group(1)))
                 continue
+            if (m := _ALWAYS_IN_RE.match(piece)) and any(
+                _in_table(w, CLOTHES) for w in _plain_words(m.group(1))
+            ):
+                wear.append(_tidy_item(m.group(1)))  # "always in his old tweed jacket with ..."
+                continue
             piece = re.sub(
                 r"^(?:(?:he|she|they)(?:'s|\s+is|\s+was|\s+were|\s+had|\s+has|\s+looked|\s+looks)"
                 r"\s+)",
@@ -494,7 +707,7 @@ class IntroductionMixin:
         if _HEADER_ALONE_RE.match(text):
             self._open_list()
             return "", True
-        head = _LIST_HEAD_RE.match(text)
+        head = _LIST_HEAD_RE.match(text) or _MORE_HEAD_RE.match(text)
         body = self._restore(head.group(1) if head else text, "")
         loose = bool(head) or self._list_is_open()
         entries = self._entries(body, loose, known_ok=bool(head) or self._list_is_open())
@@ -824,6 +1037,19 @@ class IntroductionMixin:
         """Descriptive pieces right after a name (", a teenager in a yellow raincoat, tiny,"):
         where they end and what they say."""
         said: list[str] = []
+        origin = re.match(  # "Bram from the bookshop next door, a tall skinny guy ..."
+            r"\s+((?:from|of)\s+(?:the|a|an|his|her|their|my|our)\s+[^,;.:()]{1,40}?)"
+            r"\s*,\s*([^,;.:\u2013\u2014]+)",
+            text[end:],
+            re.I,
+        )
+        if (
+            origin
+            and not any(_verbish(w) and base_form(w) for w in _plain_words(origin.group(1)))
+            and _descriptive(origin.group(2).strip())
+        ):
+            said.append(origin.group(1).strip())
+            end += origin.end(1)
         while m := re.match(r"\s*(?:,|\s\u2013|\s\u2014|\s-)\s*([^,;.:\u2013\u2014]+)", text[end:]):
             piece = m.group(1).strip()
             if not _descriptive(piece) or re.match(r"(?:and|then|but)\b", piece, re.I):

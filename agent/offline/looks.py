@@ -29,6 +29,7 @@ from storyreel.agent.offline.cast import (
 from storyreel.agent.offline.text import QUOTE_MARK, rx
 from storyreel.agent.offline.verbs import base_form
 from storyreel.agent.offline.words import BODY, CLOTHES, COLOURS, KIN, LOOKS
+from storyreel.tools.edits import UpdateCharacter
 from storyreel.tools.story import handle_of
 
 _ACCESSORIES = {"glasses", "sunglasses", "spectacles", "monocle", "goggles", "headset",
@@ -41,13 +42,14 @@ _CHANGE_TAIL_RE = rx(
     r"(?:\s+|^)(?:now|instead|too|as\s+well|please|from\s+now\s+on",
     r"|in\s+(?:this|that|the|every|each|all|all\s+the)\s+(?:shots?|scenes?|ones?)",
     r"|in\s+shots?\s+\d+(?:\s*(?:,|and)\s*\d+)*",
-    r"|everywhere|actually|then)\s*$",
+    r"|everywhere|actually|then|today|that\s+(?:day|night|morning|evening|afternoon|time|year)",
+    r"|on\s+(?:that|the)\s+day|back\s+then)\s*$",
 )
 
 
 _NEGATED_RE = rx(
     r"(?:,?\s*\b(?:not|instead\s+of|rather\s+than|no\s+longer|no\s+more)\s+(?:the\s+|an?\s+)?",
-    r"((?:[\w\-]+(?:\s+|$)){1,3}))",
+    r"((?:[\w\-]+(?:\s+|$|(?=[,.;!]))){1,3}))",
 )
 
 
@@ -75,7 +77,7 @@ _NOT_RE = rx(
     r"^(?P<new>.+?),?\s+(?:not|instead\s+of|rather\s+than)\s+(?:the\s+|an?\s+)?(?P<old>.+?)$"
 )
 _ONE_RE = rx(
-    r"^(?P<item>.+?)(?:\s+(?:too|as\s+well))?\s*,\s*(?:an?|the)\s+(?P<mods>(?:[\w\-]+\s+){1,3})one\b",
+    r"^(?P<item>.+?)(?:\s+(?:too|as\s+well))?\s*,\s*(?!(?:not|instead|rather|no)\b)(?:(?:an?|the)\s+)?(?P<mods>(?:[\w\-]+\s+){1,3})ones?\b",
     r"(?P<rest>.*)$",
 )
 """A colour said after the thing: "a woollen hat too, a red one" -> "a red woollen hat"."""
@@ -150,7 +152,7 @@ class LooksMixin:
         if (note := self._note(clause)) is not None:
             return note
         text = QUOTE_MARK.sub(" ", clause).strip(" .!")
-        if self._reason(text):
+        if self._reason(text) or self._no_more(text):
             return True
         second = re.split(
             r",?\s+and\s+(?=(?:she|he|they)\s+(?:also\s+|now\s+|should\s+)?(?:wears?|has|have"
@@ -174,11 +176,13 @@ class LooksMixin:
                 self._add_looks(item[0], "", _tidy_item(new))  # "..., make it a soaked one"
                 return True
         polite = (
-            r"^\s*(?:(?:please|ok(?:ay)?|oh|and|also|now|actually|so|hmm+|right|can\s+you"
+            r"^\s*(?:(?:please|ok(?:ay)?|oh|and|also|now|actually|so|hmm+|right|wait|btw|um+|uh+"
+            r"|by\s+the\s+way|one\s+more\s+thing|can\s+you"
             r"|could\s+you|let'?s|i\s+(?:want\s+to|think\s+we\s+should)|we\s+should|maybe)\b[,\s]*)*"
         )
         lead = re.match(polite, text, re.I)
         body = text[lead.end() :] if lead else text
+        body = self._asked(body)
         verb = re.match(r"(make|have|get|give|put|dress)\s+", body, re.I)
         if verb:
             who = self._person_at(body, verb.end())
@@ -220,7 +224,7 @@ class LooksMixin:
             rf"\s+(?:now\s+)?(?:(?:{modal})\s+(?:now\s+)?)?(?:also\s+)?(changes?\s+into|change\s+into"
             r"|(?:is|be)\s+(?:now\s+)?(?:wearing|dressed\s+in|in(?=\s+\S+\s+\S))"
             r"|gets?\s+changed\s+into|puts?\s+on"
-            r"|wears?|have|has|gets?|looks?|be|is|seems?|appears?)\s+(.+)$",
+            r"|wears?|wore|was\s+wearing|have|has|had|gets?|looks?|be|is|seems?|appears?)\s+(.+)$",
             rest,
             re.I,
         )
@@ -236,13 +240,13 @@ class LooksMixin:
             "dressed" in verb_said
             or "wearing" in verb_said
             or verb_said.endswith(" in")
-            or verb_said.startswith(("wear", "put"))
+            or verb_said.startswith(("wear", "wore", "put"))
         ):
             plain = set(_plain_words(said))
             now = bool(re.search(r"\bnow\b", rest, re.I))  # "Tom now wears ...": a new outfit
             outfit = now and not (modal_said or verb_said.startswith("put") or plain & _ACCESSORIES)
             return self._wear(name, said, replace=outfit)
-        if verb_said in ("have", "has", "get", "gets"):
+        if verb_said in ("have", "has", "had", "get", "gets"):
             stated = modal_said or re.search(r"\bnow\b", said, re.I) or verb_said == "have"
             if not stated and not self._looks_only(said):
                 return False
@@ -254,6 +258,22 @@ class LooksMixin:
                 return False  # "Mara is tall" is an introduction; "Mara is at the pier" a shot
             return self._describe(name, said, strict=not modal_said)
         return False
+
+    def _asked(self, body: str) -> str:
+        """ "can Bram have a green scarf too" -> "Bram can have a green scarf too": a change
+        asked as a question reads as one said."""
+        m = re.match(r"(can|could|should|shall|will|would|may|might)\s+", body, re.I)
+        if not m:
+            return body
+        who = self._person_at(body, m.end())
+        if who is None:
+            return body
+        end = who[1]
+        rest = body[end:]
+        verbs = r"\s+(?:also\s+)?(?:have|wear|get|be|look|put\s+on|change\s+into)\b"
+        if not re.match(verbs, rest, re.I):
+            return body
+        return f"{body[m.end() : end]} {m.group(1).lower()}{rest}"
 
     def _looks_only(self, said: str) -> bool:
         """Does this text speak of clothes or features ("short hair now"), not of a thing
@@ -303,6 +323,9 @@ class LooksMixin:
         if one := _ONE_RE.match(said.strip()):
             said = f"{_recolour(one.group('item'), one.group('mods'), set())}{one.group('rest')}"
         old: set[str] = set()
+        said = re.sub(  # "a hat — a grey felt fedora": the second says which
+            r"^[^\u2014\u2013]+?\s+[\u2014\u2013-]\s+(?=(?:an?|the|some)\s)", "", said.strip()
+        )
         if m := _NEGATED_RE.search(said):
             old = set(_plain_words(m.group(1)))
             said = said[: m.start()] + said[m.end() :]
@@ -340,9 +363,11 @@ class LooksMixin:
             return False
         person = self._person(name)
         items = _items(person.wardrobe)
+        garment = _head(said) if _in_table(thing, CLOTHES) else None
         for index, item in enumerate(items):
             if _same_head(item, head):
-                items[index] = _recolour(item, said, old)
+                whole = garment and not _same_head(said, head)  # "the shirt should be a vest"
+                items[index] = _tidy_item(said) if whole else _recolour(item, said, old)
                 self._update_person(person, {"wardrobe": " and ".join(items)})
                 return True
         if _in_table(thing, BODY):
@@ -511,6 +536,23 @@ class LooksMixin:
                 self._update_person(person, {field: changed})
                 return True
         return False
+
+    def _no_more(self, text: str) -> bool:
+        """ "No football shirt." right after a change of clothes: the garment is gone (it was
+        replaced already, or it is taken off now). No shot."""
+        m = re.match(r"\s*(?:and\s+)?no\s+(?:more\s+)?((?:[\w\-]+\s+){0,3}[\w\-]+)\s*$", text, re.I)
+        last = self.edits[-1] if self.edits else None
+        if not (m and getattr(self, "looks_words", None) and isinstance(last, UpdateCharacter)):
+            return False
+        head = _head(m.group(1))
+        if not head or not _in_table(head, CLOTHES):
+            return False
+        person = self.people[handle_of(last.name)]
+        items = _items(person.wardrobe)
+        kept = [i for i in items if not _same_head(i, head)]
+        if len(kept) != len(items):
+            self._update_person(person, {"wardrobe": " and ".join(kept)})
+        return True
 
     def _reason(self, text: str) -> bool:
         """The reason given for a change just made: "Yellow disappears against the sulphur."
