@@ -65,8 +65,10 @@ _OBJECT_FOLLOWS = r"\s*(?:$|,|\b(?:into|along|through|across|to|down|up|out|from
 
 
 _GROUP_RE = rx(
-    r"\b(?:both|the\s+two|all\s+three|all)\s+of\s+them\b|\bthe\s+(?:two|pair)\s+of\s+them\b"
+    r"\b(?:both|the\s+(?:two|three|four|five)|all(?:\s+(?:three|four|five))?)\s+of\s+(?:them|us)\b",
+    r"|\bthe\s+pair\s+of\s+them\b|\ball\s+(?:three|four|five)\b",
 )
+_COUNTS = {"two": 2, "both": 2, "pair": 2, "three": 3, "four": 4, "five": 5}
 _COMMAND_LIKE_RE = rx(
     r"\b(?:should|shouldn'?t|must|ought\s+to|needs?\s+to\s+(?:be|have|look|wear)",
     r"|has\s+to\s+(?:be|have|look|wear))\b",
@@ -145,6 +147,15 @@ def _speech_only(action: str, cast: list[str]) -> bool:
     )
 
 
+def _someone_acts(body: str) -> bool:
+    """ "then kaisa laughs so hard": a subject (one word, maybe a name we do not know) and a
+    verb acting, so the clause is its own beat."""
+    m = re.match(
+        r"\s*(?:the\s+|his\s+|her\s+|their\s+|my\s+)?[a-z][\w'-]*\s+([a-z]+)\b", body, re.I
+    )
+    return bool(m and m.group(1).endswith("s") and has_action(m.group(1)))
+
+
 class ShotMixin:
     """The new-shot side of a Turn."""
 
@@ -168,7 +179,9 @@ class ShotMixin:
         self.cue = text[: cue.end()] if cue else ""
         # "..., then looks up" goes on with the same shot; "Then Tom answers." starts one
         splits = bool(_SPLIT_RE.match(text)) and (
-            self.clause_first or self._has_subject(body, self._names_in(body), [])
+            self.clause_first
+            or self._has_subject(body, self._names_in(body), [])
+            or _someone_acts(body)
         )
         if (setting := SETTING_PREFIX_RE.match(body)) and self._is_setting(setting.group(1)):
             body = body[setting.end() :]  # "At the harbour at dusk, ...": the fields say it
@@ -236,9 +249,8 @@ class ShotMixin:
             cast, resolved = list(names), {}  # everyone it could mean is in the shot already
         if {"movement", "angle"} & set(fields):  # ", the camera (looking up at) him": said
             rest = _CAMERA_TALK_RE.sub(" ", rest)
-        if _GROUP_RE.search(self._restore(text, "")):  # "both of them", "the two of them"
-            together = next((g for g in reversed(self._groups()) if len(g) > 1), [])
-            cast += [n for n in together if n not in cast]
+        if group := _GROUP_RE.search(self._restore(text, "")):  # "both of them", "the three"
+            cast += [n for n in self._together(group.group(0)) if n not in cast]
         action = self._action(rest, resolved, bool(dialogue))
         if re.fullmatch(
             r"(?:each|both|all(?:\s+of\s+them)?|every\s+one|too|as\s+well)", action, re.I
@@ -342,6 +354,17 @@ class ShotMixin:
             ids, ask, weak = self._content_ids(phrase)
             return ids[0] if len(ids) == 1 and not ask and not weak else None
         return self._it()
+
+    def _together(self, said: str) -> list[str]:
+        """The people "both of them" / "the three of them" mean: the latest ones seen together,
+        as many as the words say."""
+        count = next((n for w, n in _COUNTS.items() if w in said.lower()), 0)
+        people: list[str] = []
+        for group in reversed(self._groups()):
+            people += [n for n in group if n not in people]
+            if (count and len(people) >= count) or (not count and len(group) > 1):
+                break
+        return people[:count] if count else people
 
     def _line_for(
         self, shot_id: int, dialogue: str, cast: list[str], speaker: str | None = None
