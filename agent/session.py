@@ -91,19 +91,25 @@ def use_incremental_vacuum(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA busy_timeout = 30000")
 
 
-def give_back_free_pages(saver: SqliteSaver, keep: int = FREE_PAGES_KEPT) -> None:
+def give_back_free_pages(path: Path, keep: int = FREE_PAGES_KEPT) -> None:
     """Shrink agent.db when more than `keep` pages are free, and empty its WAL file.
 
     The WAL file would otherwise hold every page written since the last automatic
     checkpoint (up to about 4 MB); a checkpoint that other readers hold back just
-    does what it can.
+    does what it can. This uses a connection of its own, never the saver's: the
+    saver's connection is shared by the threads of a front end (a turn and a button
+    press), and housekeeping on it could end another thread's transaction.
     """
-    with saver.lock:
-        free = saver.conn.execute("PRAGMA freelist_count").fetchone()[0]
-        # executescript runs each pragma to completion (incremental_vacuum frees one
-        # page per step, so a plain execute would free just one)
-        vacuum = "PRAGMA incremental_vacuum; " if free > keep else ""
-        saver.conn.executescript(vacuum + "PRAGMA wal_checkpoint(TRUNCATE);")
+    conn = sqlite3.connect(str(path), timeout=1)
+    try:
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        if free > keep:
+            # executescript runs the pragma to completion (incremental_vacuum frees one
+            # page per step, so a plain execute would free just one)
+            conn.executescript("PRAGMA incremental_vacuum;")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
 
 
 def choose_director(offline: bool = False) -> Director:
@@ -286,7 +292,7 @@ class Session:
             return
         try:
             prune_checkpoints(self._saver, self.name)
-            give_back_free_pages(self._saver)
+            give_back_free_pages(self.project.root / AGENT_DB)
         except sqlite3.Error:
             pass
 
