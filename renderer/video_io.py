@@ -7,6 +7,7 @@ reading streams decoded RGB frames back out.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -103,9 +104,9 @@ class VideoWriter:
     def close(self) -> None:
         """Finish the file; raises RuntimeError with ffmpeg's message if encoding failed."""
         assert self._process.stdin is not None
-        if not self._process.stdin.closed:
-            self._process.stdin.close()
         try:
+            if not self._process.stdin.closed:
+                self._process.stdin.close()  # flushes the last frame: Ctrl-C can land here too
             code = self._process.wait(timeout=600)
         except BaseException:
             # interrupted while ffmpeg finishes (Ctrl-C reaches both): stop it before the
@@ -120,6 +121,10 @@ class VideoWriter:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait(timeout=60)
+        for pipe in (self._process.stdin, self._process.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):  # a broken pipe to a killed ffmpeg
+                    pipe.close()
 
     def _errors(self) -> str:
         assert self._process.stderr is not None
