@@ -563,6 +563,8 @@ MOVES: dict[Movement, MoveWords] = {
     Movement.ORBIT_RIGHT: MoveWords(
         aliases=("orbit", "arc", "orbitright", "arcright", "circleright"),
         phrases=(
+            Phrase(r"\b(?:goes|going|go|spins?|spinning|moves?|moving|circles?|circling)\s+"
+                   r"(?:a)?round\s+and\s+(?:a)?round\b", Rank.EVERYDAY),
             *_orbit("right"),
             Phrase(_ROUND_VERB + _OBJ, _E, True),
             Phrase(r"\bcircl(?:es|ing|ed)\s+" + _OBJ, _E, True),

@@ -61,7 +61,7 @@ _ANGLES = [
     (rx(r"bird'?s?[\s-]*eye(?:[\s-]+(?:view|shot|angle))?|overhead(?:[\s-]+shot)?",
          r"|top[\s-]+down(?:[\s-]+shot)?|from\s+(?:directly\s+|straight\s+)?above",
          r"|straight\s+down(?:\s+(?:from\s+above|on|over|at|onto))?|directly\s+above",
-         r"|looking\s+straight\s+down"), "overhead"),
+         r"|looking\s+straight\s+down|\btop[\s-]+shot\b"), "overhead"),
     (rx(r"worm'?s?[\s-]*eye(?:[\s-]+(?:view|shot|angle))?|(?:from|at)\s+ground[\s-]+level",
          r"|from\s+the\s+(?:ground|floor)\b|ground[\s-]+level\s+(?:shot|angle|camera)",
          r"|camera\s+on\s+the\s+(?:ground|floor)"), "worms_eye"),
@@ -71,7 +71,8 @@ _ANGLES = [
         r"|over[\s-]+(?:[a-z]+\s+)?[a-z]+'s?[\s-]+shoulders?(?:[\s-]+shots?)?",
          r"|(?-i:\bOTS\b)"), "ots"),
     (rx(r"eye[\s-]+level"), "eye_level"),
-    (rx(r"in\s+profile|profile\s+shot|side[\s-]+on"), "profile"),
+    (rx(r"in\s+profile|profile\s+shot|side[\s-]+on|(?-i:\bPROFILE\b)|^\W*profile\b(?=\s*[,.:;])"),
+     "profile"),
     (rx(r"from\s+behind|camera\s+behind\s+(?:him|her|them)|(?:shot|seen)\s+from\s+the\s+back",
         r"|behind\s+(?:him|her|them),?\s+(?:looking|facing)"), "back"),
 ]  # fmt: skip

@@ -53,7 +53,9 @@ CONTINUE_RE = rx(
     r"(?:on\s+)?(?:from|after|with|where|on\s+from|from\s+where|on)\s+",
     r"(?:the\s+(?:last|final|end)\s+(?:frame|moment|image)\s+of\s+)?(?:the\s+)?",
     r"(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)|(?P<what>(?:that|it|this)\b",
-    r"|[\w' ]{1,40}?(?=\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished)\b)))",
+    r"|[\w' ]{1,40}?(?=\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished)\b))",
+    r"|end\s+of\s+(?:the\s+)?(?P<what2>[\w' ]{1,30}?\s+(?:shot|one))",
+    r"(?=\s*[,.;:]|\s+(?:and|then)\b|$))",
     r"(?:\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished|leaves\s+off))?",
     r"|\bseamlessly\s+from\s+(?:the\s+)?(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)))",
 )

@@ -44,6 +44,11 @@ _FILLER_RE = re.compile(
     re.I,
 )
 """Words that open a message without meaning anything ("oh wait", "actually", "ok so")."""
+_PLACED_RE = re.compile(
+    r"^\s*(?P<what>.+?)\s+(?:should|can|could|must|has\s+to|needs\s+to)\s+(?:go|come|be)\s+"
+    r"(?:right\s+|just\s+)?(?:at|to)\s+the\s+(?:very\s+)?(?P<where>end|start|beginning|front)\b",
+    re.I,
+)
 _DISLOCATED_RE = re.compile(
     r"^\s*(?:and\s+|so\s+|then\s+)?(?P<verb>make|set|change|lock|unlock|delete|remove|cut|drop"
     r"|lose|move|put|give|render|retake|redo|shorten|lengthen|keep)\s+"
@@ -251,8 +256,14 @@ class Turn(
     def _clause(self, clause: str) -> None:
         """One clause: help, a command, or direction."""
         clause = _FILLER_RE.sub("", clause, count=1) or clause
+        if (placed := _PLACED_RE.match(clause)) and re.search(
+            r"\b(?:shot|one)\b", placed.group("what"), re.I
+        ):  # "the van doors shot should go right at the end"
+            clause = f"move {placed.group('what')} to the {placed.group('where')}"
         clause = self._continuation(clause)
         low = clause.lower().strip(" .!?")
+        if low in ("and", "so", "then", "but", "or", "and then", "also"):
+            return
         if self.continues and self.last_new is not None and re.fullmatch(r"(?:it|and|this)?", low):
             self._merge({"continues_from": self.continues})  # "...; it picks up where 4 ends"
             return
@@ -279,8 +290,8 @@ class Turn(
         self.continues = None
         if not (m := CONTINUE_RE.search(clause)):
             return clause
-        what = (m.group("what") or "").strip()
-        if shot := m.group(2) or m.group(5):
+        what = (m.group("what") or m.group("what2") or "").strip()
+        if shot := m.group(2) or m.group(6):
             self.continues = next(iter(self._existing([int(shot)])), None)
         elif what and what.lower() not in ("that", "it", "this"):
             ids, ask, _weak = self._content_ids(what)  # "where the wide one ends"

@@ -217,7 +217,10 @@ NOT_NAMES = _words(
     "tripod lens focus shallow deep zoom dolly truck crane jib pedestal orbit arc tilt roll "
     "slow slowly fast quick still static locked frame framing shot angle low high dutch "
     "insert cutaway reverse pov two-shot wide establishing close-up closeup medium extreme "
-    "interior exterior int ext day sound music silence cut fade dissolve"
+    "interior exterior int ext day sound music silence cut fade dissolve top profile side "
+    "front rear pov bird birds worm worms eyeline eye-level level over-the-shoulder two-shot "
+    "master coverage close closer wider tighter push pull pan tilt whip snap crash match "
+    "headlights headlight torch torchlight spotlight streetlight neon glare"
 )
 CLOTHES |= _words(
     "scrubs scrub coveralls headset shawl veil umbrella bag backpack satchel rucksack "
