@@ -27,6 +27,7 @@ from storyreel.agent.offline.text import (
     split_sentences,
 )
 from storyreel.agent.offline.verbs import is_exposition, sets_the_world
+from storyreel.agent.offline.words import KIN
 from storyreel.tools.edits import (
     EditModel,
 )
@@ -256,6 +257,7 @@ class Turn(
     def _clause(self, clause: str) -> None:
         """One clause: help, a command, or direction."""
         clause = _FILLER_RE.sub("", clause, count=1) or clause
+        clause = self._apostrophes(clause)
         if (placed := _PLACED_RE.match(clause)) and re.search(
             r"\b(?:shot|one)\b", placed.group("what"), re.I
         ):  # "the van doors shot should go right at the end"
@@ -284,6 +286,28 @@ class Turn(
         if self._asks_change(clause):
             return
         self._direction(clause)
+
+    def _apostrophes(self, clause: str) -> str:
+        """ "mums hair", "grandpas hat", "elsis one": the possessive people type without its
+        apostrophe, for family words and the names of known people."""
+        owners = {w for w in KIN} | {
+            w.lower() for p in self.people.values() for w in p.name.split() if len(w) > 2
+        }
+
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(1)
+            counted = re.search(
+                r"\b(?:two|three|four|both|many|some|my|the)\s+$", clause[: m.start()], re.I
+            )
+            return f"{word}'s" if word.lower() in owners and not counted else m.group(0)
+
+        return re.sub(
+            r"\b([A-Za-z]{3,})s\b(?!')"
+            r"(?=\s+(?!(?:and|or|are|were|who|with|in|on|at|to|from|of|is|was|have|had|all)\b)"
+            r"[a-z])",
+            fix,
+            clause,
+        )
 
     def _continuation(self, clause: str) -> str:
         """ "..., continuing from shot 4": remember the shot; return the clause without it."""
