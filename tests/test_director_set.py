@@ -30,7 +30,12 @@ from tests.director_check import (
 REQUIRED_ACCURACY = 0.90
 ROOT = Path(__file__).resolve().parent.parent
 HOLDOUT_DIR = ROOT / "tests" / "director_holdout"
-BLIND_DIRS = [HOLDOUT_DIR, ROOT / "tests" / "director_blind2", ROOT / "tests" / "director_blind3"]
+BLIND_DIRS = [
+    HOLDOUT_DIR,
+    ROOT / "tests" / "director_blind2",
+    ROOT / "tests" / "director_blind3",
+    ROOT / "tests" / "director_blind4",
+]
 
 
 # --------------------------------------------------------------------------- plan builders
