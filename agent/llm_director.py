@@ -172,7 +172,8 @@ def _shot_grammar(shot: Shot) -> list[str]:
 
 
 def trim_history(history: list[dict[str, str]], budget: int = HISTORY_BUDGET_CHARS) -> list[dict]:
-    """The most recent messages whose text fits in `budget` characters (oldest dropped first)."""
+    """The most recent messages whose text fits in `budget` characters (oldest dropped first),
+    never starting with an assistant message (its question would be gone)."""
     kept: list[dict[str, str]] = []
     used = 0
     for message in reversed(history):
@@ -180,7 +181,10 @@ def trim_history(history: list[dict[str, str]], budget: int = HISTORY_BUDGET_CHA
         if used > budget:
             break
         kept.append(message)
-    return list(reversed(kept))
+    trimmed = list(reversed(kept))
+    while trimmed and trimmed[0].get("role") == "assistant":
+        trimmed.pop(0)
+    return trimmed
 
 
 class _AnyTake(Collection[int]):

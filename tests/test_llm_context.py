@@ -265,3 +265,18 @@ def test_agent_db_stays_small_over_30_turns(folder: Path) -> None:
     assert checkpoint_rows(folder) == 1
     assert (sizes[-1] - sizes[4]) / 25 < 8_000  # bytes a turn: the text, not the checkpoints
     assert sizes[-1] < 400_000
+
+
+def test_the_stored_history_never_starts_with_an_answer() -> None:
+    from storyreel.agent.llm_director import trim_history
+
+    history = [
+        {"role": "user", "content": "u" * 50},
+        {"role": "assistant", "content": "a" * 50},
+        {"role": "user", "content": "u" * 10},
+        {"role": "assistant", "content": "a" * 10},
+    ]
+    for budget in (25, 60, 75, 200):
+        kept = trim_history(history, budget)
+        assert not kept or kept[0]["role"] == "user", (budget, kept)
+    assert trim_history(history, 200) == history
