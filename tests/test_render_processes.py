@@ -75,12 +75,15 @@ def test_killed_render_resumes(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
-    folder = tmp_path / "demo"
-    _slow_demo(folder)
-    process = _start_render(folder)
-    _wait_for_takes(folder, 1, process)
-    os.kill(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    for attempt in range(3):  # on a busy machine the render may finish before Ctrl-C lands
+        folder = tmp_path / f"demo{attempt}"
+        _slow_demo(folder)
+        process = _start_render(folder)
+        _wait_for_takes(folder, 1, process)
+        os.kill(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        if not (process.returncode == 0 and _check_intact(folder) == 7):
+            break
     assert process.returncode == 130
     assert "Stopped. Finished takes are kept" in stderr
     assert "Traceback" not in stderr
