@@ -35,6 +35,8 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind2",
     ROOT / "tests" / "director_blind3",
     ROOT / "tests" / "director_blind4",
+    ROOT / "tests" / "director_blind5",
+    ROOT / "tests" / "director_blind6",
 ]
 
 

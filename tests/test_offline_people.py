@@ -174,6 +174,30 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
     ("Close-up of the old fisherman.", [{"kind": "add_shot", "characters": ["Tom"]}], SHOT),
     ("Wide shot: his daughter waves from the quay.", [
         {"kind": "add_shot", "characters>": "Lena"}], SHOT),
+    # the name after the person: "my grandma, her name was Rosa", "my uncle who was called"
+    ("theres my grandma, her name was Rosa, tiny with white hair in a bun", [
+        person("Rosa", **{"description~": "grandma"})], NO_SHOT),
+    ("and my uncle who was called Bert, a big man in overalls", [
+        person("Bert", **{"description~": "uncle", "wardrobe~": "overalls"})], NO_SHOT),
+    ("this is our neighbour, his name's Piotr", [person("Piotr", **{"description~": "neighbour"})],
+     NO_SHOT),
+    # named between commas, the screenplay way, inside a shot
+    ("WIDE, at the harbour. A girl of about eight, NELL, in a yellow raincoat over pyjama "
+     "bottoms, waits with a shoebox.", [
+        person("Nell", **{"description~": "girl", "wardrobe~": "pyjama bottoms"}),
+        {"kind": "add_shot", "characters>": "Nell", "size": "LS"}], SHOT),
+    ("An old ferryman, Bogdan, rows across the bay", [
+        person("Bogdan", **{"description~": "ferryman"}),
+        {"kind": "add_shot", "characters>": "Bogdan"}], SHOT),
+    # names typed in lower case, where only a name can stand
+    ("ok so my aunt priya runs a tiny cake shop, shes like 50, round glasses", [
+        person("Priya", **{"description~": "aunt"})], NO_SHOT),
+    ("and theres her nephew sunny who drives the van for her", [person("Sunny")], NO_SHOT),
+    ("the brides mum, helen, in a massive purple hat, storms over", [
+        person("Helen", **{"wardrobe~": "purple hat"})], EITHER),
+    # a header says it is a person: habits are description, not a shot
+    ("New character: MR ACHEBE, seventies, immaculate three-piece suit, carries a violin case.",
+     [person("Achebe", **{"description~": "violin case"})], NO_SHOT),
     # commands stay commands
     ("make shot 2 a close-up", [{"kind": "update_shot", "shot_id": 2, "size": "CU"}], NO_SHOT),
     ("add Tom to shot 2", [{"kind": "update_shot", "shot_id": 2,
@@ -212,6 +236,24 @@ def test_people_in_everyday_words(
 def test_never_a_change_of_looks(plan: StoryPlan, text: str) -> None:
     reply = direct(text, plan)
     assert not [e for e in reply.edits if e.kind in ("update_character", "add_character")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Salvo hangs the knight marionettes on their hooks", "marionettes"),
+        ("MCU on Tom in the passenger seat, 85mm", "seat"),
+        ("my dad always wore a flat cap", "always"),
+        ("our guide, huge, red beard", "huge"),
+        ("her mum was tall", "was"),
+    ],
+)
+def test_lower_case_words_that_are_not_names_keep_their_case(text: str, kept: str) -> None:
+    from storyreel.agent.offline.lowercase import capitalize_names
+
+    assert kept in capitalize_names(text, ["Tom"]).split(" ") or kept + "," in capitalize_names(
+        text, ["Tom"]
+    )
 
 
 def test_case_table_is_large_enough() -> None:

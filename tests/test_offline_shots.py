@@ -102,6 +102,10 @@ EXPOSITION = [
     ("Setting: a farm in the hills, late summer.", "Farm"),
     ("This all happens in the old station at night.", "Station"),
     ("Years ago my grandmother ran a cafe by the sea.", "Cafe"),
+    ("ok so its the 80s and everything happens at an old roller skating rink in ohio", "Rink"),
+    ("oh and toms house is just up the lane from the harbour, a white cottage", "Tom's House"),
+    ("Below the cliffs, down in the valley, is the village of San Vito.", "San Vito"),
+    ("there was a little cafe called Lou's on the corner", "Lou's"),
 ]
 
 
@@ -119,6 +123,12 @@ LINES = [
     ("Tom: We sail at dawn.", "We sail at dawn.", "Tom"),
     ("MARA (quietly): I can't.", "I can't.", "Mara"),
     ("\u201cIt's from the lighthouse,\u201d says Tom.", "It's from the lighthouse,", "Tom"),
+    (
+        'and she says to him "come, sit. your hands are cold"',
+        "come, sit. your hands are cold",
+        "Mara",
+    ),
+    ("'not yet,' he replied quietly", "not yet,", "Tom"),
 ]
 
 
@@ -165,6 +175,9 @@ NOTHING = [
     "is this going to look good?",
     "thank you!! she's going to love this",
     "wow, that's perfect",
+    "thank you this is looking so lovely, she would have loved it",
+    "thanks, this is coming along nicely",
+    "he'd have been so proud of this",
     "Mara camina por el muelle al atardecer y lee la carta",
     "Mara geht am Abend über den Kai und liest den Brief",
     "\u30de\u30e9\u306f\u6e2f\u3092\u6b69\u304f\u3002\u624b\u7d19\u3092\u8aad\u3080\u3002",
@@ -219,3 +232,25 @@ def test_over_a_shoulder_names_its_owner_and_light_words_set_the_key(plan: Story
     shot = shots[0]
     assert (shot.angle, shot.ots_over, set(shot.characters)) == ("ots", "Tom", {"Tom", "Mara"})
     assert (shot.key_light_hardness, shot.key_light_kelvin) == ("hard", 3200)
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ("then Tom watching her from the doorway, can we see it over his shoulder", "Tom"),
+        ("OVER-THE-SHOULDER from behind Mara, looking up at Tom on the quay.", "Mara"),
+        ("Mara mends the net, we see it over Tom's shoulder", "Tom"),
+    ],
+)
+def test_over_the_shoulder_in_everyday_and_screenplay_words(
+    plan: StoryPlan, text: str, owner: str
+) -> None:
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1
+    assert (shots[0].angle, shots[0].ots_over) == ("ots", owner)
+    assert set(shots[0].characters) == {"Tom", "Mara"}
+
+
+def test_a_towel_over_her_shoulder_is_not_an_over_the_shoulder_shot(plan: StoryPlan) -> None:
+    shots = new_shots(direct("Mara stands on the quay with a towel over her shoulder", plan))
+    assert len(shots) == 1 and shots[0].angle != "ots"

@@ -55,6 +55,12 @@ _SIZES = [
          r"|^\W*wide\b(?=\s+(?:as|on|of|from)\b)|\bto\s+wide\b"), "LS"),
 ]  # fmt: skip
 _ANGLES = [
+    (rx(r"(?:^|(?<=[,;:])\s*|(?<=\bshot\s)|(?<=\bangle\s)|(?<=\bcamera\s)|(?<=\bfrom\s)|(?<=\bwe\s)",
+        r"|(?<=\bit\s)|(?<=\bsee\s)|(?<=\bseen\s)|(?<=\blooking\s)|(?<=\bfilmed\s)|(?<=\bshoot\s)",
+        r"|(?<=\bthis\s)|(?<=\bthat\s)|(?<=\bthen\s)|(?<=\band\s))",
+        r"over[\s-]+(?:the|her|his|their)[\s-]+shoulders?(?:[\s-]+shots?)?",
+        r"|over[\s-]+(?:[a-z]+\s+)?[a-z]+'s?[\s-]+shoulders?(?:[\s-]+shots?)?",
+         r"|(?-i:\bOTS\b)"), "ots"),
     (rx(r"low[\s-]+angle(?:[\s-]+shots?)?|from\s+(?:way\s+)?below|looking\s+up\s+at"), "low"),
     (rx(r"high[\s-]+angle(?:[\s-]+shots?)?|from\s+high\s+up|looking\s+down\s+(?:at|on)"),
      "high"),
@@ -66,10 +72,6 @@ _ANGLES = [
          r"|from\s+the\s+(?:ground|floor)\b|ground[\s-]+level\s+(?:shot|angle|camera)",
          r"|camera\s+on\s+the\s+(?:ground|floor)"), "worms_eye"),
     (rx(r"dutch(?:[\s-]+(?:angle|tilt))?|canted(?:[\s-]+angle)?"), "dutch"),
-    (rx(r"(?:^|(?<=[,;:])\s*|(?<=\bshot\s)|(?<=\bangle\s)|(?<=\bcamera\s)|(?<=\bfrom\s)|(?<=\bwe\s))",
-        r"over[\s-]+(?:the|her|his|their)[\s-]+shoulders?(?:[\s-]+shots?)?",
-        r"|over[\s-]+(?:[a-z]+\s+)?[a-z]+'s?[\s-]+shoulders?(?:[\s-]+shots?)?",
-         r"|(?-i:\bOTS\b)"), "ots"),
     (rx(r"eye[\s-]+level"), "eye_level"),
     (rx(r"in\s+profile|profile\s+shot|side[\s-]+on|(?-i:\bPROFILE\b)|^\W*profile\b(?=\s*[,.:;])"),
      "profile"),

@@ -168,8 +168,10 @@ def _verbish(word: str) -> bool:
     """Does a word look like a verb in the third person ("waits", "climbs", "dabs")?"""
     word = word.lower()
     nouns = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS | COLOURS | GARMENT_PARTS
-    if _in_table(word, nouns) or word in _AGE_WORDS or word.endswith(("ss", "us", "ies")):
+    if _in_table(word, nouns) or word in _AGE_WORDS or word.endswith(("ss", "us")):
         return False
+    if word.endswith("ies"):
+        return base_form(word) not in (None, word)  # "carries", not "ladies"
     if word in {"is", "was", "has", "had", "does", "goes", "says"}:
         return True
     if word in _NOT_VERBS or word.endswith(("ways", "wards", "ous", "'s")):

@@ -245,6 +245,15 @@ def _child_age(description: str) -> bool:
 
 
 _HE_S_RE = re.compile(r"\b([Hh]e|[Ss]he)s\b")
+_NAME_AFTER_RE = rx(
+    _LEAD,
+    r"(?:(?:there'?s|theres|there\s+is|there\s+was|here'?s|this\s+is|that'?s)\s+)?",
+    r"((?:my|our|his|her|their|the|an?)\s+(?:[a-z\-]+\s+){0,3}?[a-z]+)\s*[,:\-\u2013\u2014]?\s*",
+    r"(?:(?:and\s+)?(?:his|her|their)\s+name(?:'s|\s+is|\s+was)|who(?:'s|\s+is|\s+was)\s+",
+    r"(?:called|named))\s+(?=[A-Z])",
+)
+"""A person whose name comes after them: "theres my grandma, her name was Rosa, ...",
+"my uncle who was called Bert" (read as "my grandma is called Rosa, ...")."""
 """Chat spelling: "hes a chubby kid" is "he's a chubby kid"."""
 _TAIL_RE = rx(
     r"(?:\s*,\s*(?:and\s+|but\s+)?|\s+(?:and|but)\s+)(?=(?:he|she)(?:'s|\s+is|\s+was|\s+has|\s+had",
@@ -356,6 +365,11 @@ _MEET_RE = rx(
 )
 
 
+_APPOSED_NAME_RE = re.compile(
+    rf"(?<![\w'])((?i:an?|the)\s+[^,;.:()\u2013\u2014]{{1,60}}?)\s*,\s*({_ONE_NAME})(?!')"
+    r"(?=\s*[,(]|\s*$|\s+(?-i:[a-z]))"
+)
+"""Someone described, then named between commas: "A girl of about eight, NELL, in a ..."."""
 _NAME_RE = re.compile(rf"(?<![\w@'\-]){_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}")
 
 
@@ -434,6 +448,8 @@ def _person_name(raw: str) -> tuple[str, str] | None:
     parts = {p for w in lower for p in (w, w.replace("-", ""), *w.split("-"))}
     if parts & NOT_NAMES or " ".join(lower) in PLACES:
         return None
+    if any(p in COMMON for w in lower if "-" in w for p in w.split("-")):
+        return None  # "OVER-THE-SHOULDER", "CLOSE-UP": camera words, not "Mary-Jane"
     if len(words) == 1 and (lower[0] in PLACES | CLOTHES | BODY | COLOURS | NUMBERS.keys()):
         return None
     if len(words) == 1 and lower[0] in TITLES and not title:
@@ -455,6 +471,8 @@ class IntroductionMixin:
         A clause that goes on about someone just named ("my grandpa Zhou, hes 80 and ...,
         he always wears this faded blue jacket") adds that to their looks."""
         text = _HE_S_RE.sub(lambda m: f"{m.group(1)}'s", text)
+        if m := _NAME_AFTER_RE.match(text):
+            text = f"{m.group(1)} is called {text[m.end() :]}"
         whole = (_NAMED_AS_RE, _BELONGS_RE, _PRONOUN_LOOKS_RE, _THERE_IS_RE, _KIN_WEARS_RE)
         tail = _TAIL_RE.search(text)
         if not tail or tail.start() == 0 or any(p.match(text) for p in whole):
@@ -962,6 +980,20 @@ class IntroductionMixin:
                 name = self.people[handle_of(name)].name
             else:
                 description, wardrobe = _looks(self._owned(f"{said.strip()}, {more}"))
+                self._introduce(name, _join_description(found[1], description), wardrobe)
+                introduced = True
+            text = f"{text[: m.start()]}{name}{self._after(text, end)}"
+        for m in reversed(list(_APPOSED_NAME_RE.finditer(text))):
+            said, found = m.group(1), _person_name(m.group(2))
+            head = _plain_words(re.split(r"\s+(?:of|in|with|from|wearing)\s", said)[0])
+            if not (found and head and _person_noun(head[-1])):
+                continue
+            name = found[0]
+            end, more = self._trailing(text, m.end())
+            if handle_of(name) in self.people:
+                name = self.people[handle_of(name)].name
+            else:  # "A girl of about eight, NELL, in a yellow raincoat, waits"
+                description, wardrobe = _looks(self._owned(", ".join(p for p in (said, more) if p)))
                 self._introduce(name, _join_description(found[1], description), wardrobe)
                 introduced = True
             text = f"{text[: m.start()]}{name}{self._after(text, end)}"

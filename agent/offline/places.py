@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from storyreel.agent.offline.camera import WEATHER_RE
 from storyreel.agent.offline.text import rx
-from storyreel.agent.offline.words import PLACES
+from storyreel.agent.offline.words import KIN, PLACES
 from storyreel.tools.edits import (
     AddLocation,
 )
@@ -35,6 +35,19 @@ _PLACE_PREP_RE = rx(
 )
 
 
+_OWNED_PLACE_RE = rx(
+    r"^\W*(?:(?:and|oh|so|also|then|well|ok(?:ay)?)\b[,\s]+)*(?:(?:my|our|his|her|their|the)\s+)?",
+    r"([a-z][a-z\-]+)'?s\s+((?:[a-z\-]+\s+){0,2}?[a-z\-]+)\b(.*)$",
+)
+"""A place owned by someone, as a sentence's subject: "rosas house is just up the lane"."""
+_PLACE_OF_RE = rx(
+    r"\b(?:the|a|an)\s+((?:[a-z\-]+\s+){0,2}?[a-z\-]+)\s+(?:of|called|named)\s+",
+    r"(?-i:([A-Z][\w'\-]+(?:\s+[A-Z][\w'\-]+){0,2}))",
+)
+"""A place with a proper name: "the village of San Vito", "a cafe called Lou's"."""
+_APPOSITION_RE = re.compile(r",\s*((?:an?|the)\s+[^,;.]{3,80})")
+
+
 @dataclass
 class PlaceInfo:
     """A location as this message sees it: its name, time of day and key light."""
@@ -42,6 +55,16 @@ class PlaceInfo:
     name: str
     time: TimeOfDay | None = None
     light: LightSide | None = None
+    kind: str = ""  # the common noun of a place with a proper name: "cafe" for Lou's
+
+    @staticmethod
+    def kind_of(name: str, description: str) -> str:
+        """The place word a proper-named place is known by ("the village of San Vito",
+        "a little cafe called Lou's", "Rosa's house"), else ""."""
+        if all(w in PLACES for w in name.lower().split()):
+            return ""
+        words = re.findall(r"[a-z][a-z\-]*", f"{description} {name}".lower())
+        return next((w for w in words if w in PLACES), "")
 
 
 @dataclass
@@ -66,6 +89,8 @@ class PlaceMixin:
             except StoryreelError:
                 time = None
             return self._place_named(m.group(1).lower().split(), time)
+        if found := self._subject_place(text):
+            return found
         known = []
         for place in self.places.values():
             for m in re.finditer(rf"(?<![\w@])@?{re.escape(place.name)}\b", text, re.I):
@@ -73,6 +98,15 @@ class PlaceMixin:
                 if not re.search(away, text[: m.start()], re.I):
                     known.append((m.start(), place.name))
                     break
+            kinds = [p.kind for p in self.places.values() if p.kind == place.kind]
+            the_kind = rf"\bthe\s+(?:[a-z]+\s+)?{place.kind}\b"
+            if (
+                place.kind
+                and len(kinds) == 1
+                and not known
+                and (m := re.search(the_kind, text, re.I))
+            ):  # "into the cafe": Lou's
+                known.append((m.start(), place.name))
         if known:
             return FoundPlace(min(known)[1])
         for m in _PLACE_PREP_RE.finditer(text):
@@ -84,6 +118,42 @@ class PlaceMixin:
                 found.weak = found.weak and not _SETTING_START_RE.match(text[: m.start()])
                 return found
         return None
+
+    def _subject_place(self, text: str) -> FoundPlace | None:
+        """The place an exposition sentence is about, where its words say so: someone's
+        place ("rosas house is up the lane, a white cottage" -> Rosa's House, "a white
+        cottage") or a place with its own name ("below the hut is the village of San Vito"
+        -> San Vito, "the village of San Vito"). None when neither shape is there."""
+        plain = self._restore(text, "")
+        if (m := _OWNED_PLACE_RE.match(plain)) and (place := m.group(2).lower()).split()[-1] in (
+            PLACES
+        ):
+            owner = m.group(1).lower()
+            who = next((p.name for k, p in self.people.items() if k == handle_of(owner)), None)
+            if who or owner in KIN:
+                head = place.split()[-1]
+                name = f"{who or owner.capitalize()}'s {head.capitalize()}"
+                more = _APPOSITION_RE.search(m.group(3))
+                said = f"{who or 'the ' + owner}'s {place}" + (f", {more.group(1)}" if more else "")
+                return self._new_place(name, said)
+        for m in _PLACE_OF_RE.finditer(plain):
+            if m.group(1).lower().split()[-1] in PLACES and not self._names_in_safe(m.group(2)):
+                return self._new_place(m.group(2), m.group(0).strip())
+        return None
+
+    def _names_in_safe(self, text: str) -> bool:
+        """Does `text` name a known person? (Never asks.)"""
+        return any(handle_of(w) in self.people for w in text.split())
+
+    def _new_place(self, name: str, description: str) -> FoundPlace | None:
+        """A place by this exact name: the known one, else a new one described so."""
+        if handle_of(name) in self.places:
+            return FoundPlace(self.places[handle_of(name)].name)
+        try:
+            name = check_name(name, "location")
+        except StoryreelError:
+            return None
+        return FoundPlace(name, description, new=True)
 
     def _place_for(self, text: str) -> FoundPlace | None:
         """The place a shot happens in; a new one named in passing keeps the current place."""
@@ -145,8 +215,10 @@ class PlaceMixin:
                     weather=weather,
                 )
             )
-            self.places[key] = PlaceInfo(found.name, time, light)
-            self.added_places.append(f"the {found.name.lower()}")
+            kind = PlaceInfo.kind_of(found.name, found.description)
+            self.places[key] = PlaceInfo(found.name, time, light, kind)
+            common = all(w in PLACES for w in found.name.lower().split())
+            self.added_places.append(f"the {found.name.lower()}" if common else found.name)
         return self.places[key].name
 
     def _scene(

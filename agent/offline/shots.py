@@ -113,37 +113,40 @@ def _speech_only(action: str, cast: list[str]) -> bool:
     action = re.sub(r"\b(?:when|as|while|once|before|after)\b.*$", "", action, flags=re.I)
     words = re.sub(r"[^\w\s]", " ", action.lower()).split()
     names = {w for name in cast for w in name.lower().split()}
-    verbs = {
-        "speaks",
-        "whispers",
-        "shouts",
-        "murmurs",
-        "cries",
-        "says",
-        "calls",
-        "yells",
-        "say",
-        "should",
-        "could",
-        "must",
-        "goes",
-        "go",
+    speech = (
         "speak",
         "whisper",
         "shout",
-        "to",
-        "has",
-        "needs",
-        "then",
-        "just",
-        "only",
-        "also",
-        "too",
-        "back",
-        "out",
-        "loud",
-        "aloud",
-    }
+        "murmur",
+        "cry",
+        "say",
+        "call",
+        "yell",
+        "ask",
+        "reply",
+        "answer",
+        "tell",
+        "add",
+        "mutter",
+        "sing",
+        "scream",
+        "go",
+        "snap",
+        "laugh",
+        "sigh",
+        "continue",
+        "insist",
+        "beg",
+        "plead",
+        "joke",
+        "tease",
+        "mumble",
+    )
+    verbs = {f for v in speech for f in (v, f"{v}s", f"{v}es", f"{v}ed", f"{v}ies", f"{v}d")}
+    verbs |= {"said", "told", "cries", "cried", "goes", "went", "sang", "replies", "replied",
+              "should", "could", "must", "would", "has", "needs", "then", "just", "only",
+              "also", "too", "back", "out", "loud", "aloud", "to", "him", "her", "them", "me",
+              "us", "everyone", "everybody", "again", "gently", "firmly", "finally"}  # fmt: skip
     return all(
         w in names | verbs | {"she", "he", "they", "and", "softly", "quietly"} for w in words
     )
@@ -208,8 +211,14 @@ class ShotMixin:
                 r"\bover\s+(?:the\s+shoulder\s+of\s+)?([\w' @-]+?)'s?\s", text, re.I
             )
             owner = self._names_in(shoulder.group(1)) if shoulder else []
-            if not owner and (m := re.search(r"shoulder\s+of\s+([\w' @-]+)", text, re.I)):
-                owner = self._names_in(m.group(1))
+            if his := re.search(r"\bover\s+(his|her)\s+shoulders?\b", text, re.I):
+                kind = GENDER_OF[his.group(1).lower()]
+                owner = [n for n in names if self._gender_of(n) == kind][:1] or self._safe_who(
+                    his.group(1).lower()
+                )
+            for said in (r"shoulder\s+of\s+([\w' @-]+)", r"\b(?:from\s+)?behind\s+([\w' @-]+)"):
+                if not owner and (m := re.search(said, text, re.I)):
+                    owner = self._names_in(m.group(1))  # "OTS from behind Nell": Nell's
             if owner:
                 fields["ots_over"] = owner[0]  # "over Tom's shoulder": Tom's shoulder, Mara seen
         strangers = self._strangers(body)
@@ -357,6 +366,14 @@ class ShotMixin:
             return ids[0] if len(ids) == 1 and not ask and not weak else None
         return self._it()
 
+    def _safe_who(self, pronoun: str) -> list[str]:
+        """The one person a pronoun means, or nobody when that is not clear (never asks)."""
+        try:
+            who = self._who(pronoun)
+        except NeedAnswer:
+            return []
+        return who if len(who) == 1 else []
+
     def _together(self, said: str) -> list[str]:
         """The people "both of them" / "the three of them" mean: the latest ones seen together,
         as many as the words say."""
@@ -474,13 +491,14 @@ class ShotMixin:
 
     def _place_anywhere(self, text: str) -> FoundPlace | None:
         """A place named anywhere ("kept a lighthouse on the coast" -> the lighthouse)."""
-        known = None
+        if found := self._subject_place(text):
+            return found
         for m in re.finditer(r"\b(?:an?|the|his|her|their|my|our)\s+", text, re.I):
             after = text[m.end() :].lower()
             words = re.match(r"(?:[a-z][a-z'\-]*\s*){1,4}", after)
             if found := self._place_in(words.group(0).split() if words else [], after):
                 return found
-        return known
+        return None
 
     def _lighting(self, text: str) -> str:
         """A sentence only about the light ("Cold blue light from the harbour lamps")."""

@@ -16,13 +16,18 @@ _CHAT_RE = rx(
     r"^(?=.*[a-z])\W*(?:(?:oh|ah|wow|aw+|yay|haha|lol|ok(?:ay)?|yes|yeah|great|perfect|nice|cool|lovely",
     r"|awesome|amazing|brilliant|beautiful|wonderful|fantastic|excellent|good|super|sweet)\b",
     r"[\s,!.]*)*(?:thanks?(?:\s+(?:you|so\s+much|a\s+lot))?|thank\s+you(?:\s+so\s+much)?|cheers",
-    r"|(?:that'?s|this\s+is|it'?s|it\s+looks|looks?)\s+(?:so\s+|really\s+|very\s+)?(?:good|great",
-    r"|perfect|nice|lovely|amazing|beautiful|fine|cool)|love\s+(?:it|this|that)|well\s+done",
+    r"|(?:that'?s|this\s+is|it'?s|it\s+is|it\s+looks|looks?|this\s+looks|(?:this|it)\s+is\s+looking",
+    r"|(?:this|it|that)(?:'?s|\s+is)\s+(?:looking|coming\s+(?:along|out|together)|turning\s+out))",
+    r"\s+(?:so\s+|really\s+|very\s+|just\s+)*(?:good|great",
+    r"|perfect|nice|lovely|amazing|beautiful|fine|cool|gorgeous|wonderful|brilliant|magical",
+    r"|fantastic|awesome|special|right|well|nicely|beautifully|great)|love\s+(?:it|this|that)|well\s+done",
     r"|good\s+job|nice\s+work|great\s+work)?[\s!.]*$",
 )
 _FEELING_RE = rx(
-    r"\b(?:(?:is|are|'s|'re|am|'m)\s+(?:going\s+to|gonna)|will|would)\s+(?:love|like|enjoy|cry",
-    r"|laugh|be\s+(?:so\s+)?(?:happy|thrilled|pleased))\s+(?:it|this|that|them)\b",
+    r"\b(?:(?:is|are|'s|'re|am|'m)\s+(?:going\s+to|gonna)|will|would|'d|could)",
+    r"(?:\s+have|'ve|\s+of)?\s+(?:love|loved|like|liked|enjoy|enjoyed|cry|cried|laugh|laughed",
+    r"|be\s+(?:so\s+)?(?:happy|thrilled|pleased|proud)|been\s+(?:so\s+)?(?:happy|thrilled",
+    r"|pleased|proud))\s+(?:it|this|that|them|of\s+(?:it|this|that|us|you|me))\b",
     r"|\b(?:i|we)\s+(?:love|like|adore)\s+(?:it|this|that)\b",
 )
 _COMMAND_START_RE = rx(
@@ -172,6 +177,9 @@ def is_chat(text: str) -> bool:
     not a command that ends with one ("lock everything, i love it")."""
     if _CHAT_RE.fullmatch(text) or _FEELINGS_RE.search(text):
         return True
+    pieces = [p for p in re.split(r"[,.!;]+|\s+(?:and|but)\s+", text) if p.strip()]
+    if len(pieces) > 1 and all(_CHAT_RE.fullmatch(p) for p in pieces):
+        return True  # "thanks, this is coming along nicely"
     return bool(_FEELING_RE.search(text)) and not _COMMAND_START_RE.match(text)
 
 

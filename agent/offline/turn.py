@@ -14,6 +14,7 @@ from storyreel.agent.offline.cast import CastMixin, NeedAnswer, PersonInfo
 from storyreel.agent.offline.commands import COMMANDS, NOT_AGAIN, CommandMixin
 from storyreel.agent.offline.introductions import IntroductionMixin
 from storyreel.agent.offline.looks import LooksMixin
+from storyreel.agent.offline.lowercase import capitalize_names
 from storyreel.agent.offline.places import PlaceInfo, PlaceMixin
 from storyreel.agent.offline.refs import REF_RE, RefMixin, find_phrases
 from storyreel.agent.offline.shots import CONTINUE_RE, ShotMixin
@@ -135,7 +136,9 @@ class Turn(
             for c in plan.characters
         }
         self.places = {
-            handle_of(p.name): PlaceInfo(p.name, p.time_of_day, p.key_light.side)
+            handle_of(p.name): PlaceInfo(
+                p.name, p.time_of_day, p.key_light.side, PlaceInfo.kind_of(p.name, p.description)
+            )
             for p in plan.locations
         }
         self.order = [s.id for s in plan.ordered_shots()]
@@ -170,6 +173,7 @@ class Turn(
         """Read every paragraph and clause; stop early to ask whom a pronoun means."""
         text = QUOTE_RE.sub(self._stash_quote, text)
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
+        text = capitalize_names(text, [p.name for p in self.people.values()])
         paragraphs = [self._script_line(p) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))

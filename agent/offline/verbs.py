@@ -77,9 +77,13 @@ IRREGULAR = {
     "lies": "lie", "dying": "die", "lying": "lie", "does": "do", "did": "do",
 }  # fmt: skip
 _HABIT_RE = re.compile(
-    r"\b(?:(?:ran|runs|run|owned|owns|managed|manages)\s+(?:a|an|the|his|her|their|our|my)\s+"
-    r"(?:[a-z]+\s+)?(?:bakery|shop|store|farm|business|pub|bar|restaurant|cafe|hotel|school|inn"
-    r"|garage|company|firm|stall|lighthouse|boat|ship|mill|theatre|theater|cinema|clinic|hostel)"
+    r"\b(?:(?:ran|runs|run|owned|owns|own|managed|manages|keeps|kept|has|had)\s+"
+    r"(?:a|an|the|his|her|their|our|my|this)\s+(?:[a-z\-]+\s+){0,3}?"
+    r"(?:bakery|shop|store|farm|business|pub|bar|restaurant|cafe|hotel|school|inn|diner|stand"
+    r"|garage|company|firm|stall|lighthouse|boat|ship|mill|theatre|theater|cinema|clinic|hostel"
+    r"|salon|studio|gym|workshop|club|bookshop|bookstore|kiosk|truck|van|bistro|brewery|vineyard"
+    r"|ranch|orchard|dairy|pharmacy|practice|surgery|laundrette|launderette|takeaway|chippy"
+    r"|boutique|florist|deli|butchers?|bakehouse|tavern|motel|b&b|guesthouse|shelter|agency)\b"
     r"|\b(?:in|since)\s+(?:1[6-9]\d\d|20\d\d)\b|since\s+(?:he|she|they|i)\s+was"
     r"|\blast\s+(?:winter|summer|spring|autumn|year|month|week|christmas)\b|passed\s+away"
     r"|used\s+to|would\s+always|grew\s+up|was\s+born|were\s+born|once\s+upon\s+a\s+time"

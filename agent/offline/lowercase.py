@@ -1,0 +1,126 @@
+"""Names typed in lower case ("my aunt priya runs a cake shop", "her nephew sunny, hes 19",
+"a country house called ashcombe hall").
+
+The readers of introductions find names by their capital letters. People typing quickly
+often leave them out, so before a message is read, a lower-case word in a place only a
+name can stand is given its capital: right after a family word ("my aunt priya",
+"the brides mum, helen,"), after "called" / "named" / "her name was", and the names of
+people the story already has. A word that is English in that place (a verb, a function
+word, a word of the director's tables: "my dad always", "her mum was") keeps its case.
+"""
+
+from __future__ import annotations
+
+import re
+
+from storyreel.agent.offline.verbs import base_form
+from storyreel.agent.offline.words import (
+    ANIMALS,
+    BODY,
+    CLOTHES,
+    COLOURS,
+    COMMON,
+    KIN,
+    LOOKS,
+    NUMBERS,
+    PEOPLE,
+    PLACES,
+    ROLES,
+)
+
+
+def _table(text: str) -> frozenset[str]:
+    """A word table written as one string."""
+    return frozenset(text.split())
+
+
+_ENGLISH = _table(
+    "always never just really like kind sort who which that whose whom also too still even "
+    "usually often sometimes once twice ever about around almost nearly maybe perhaps "
+    "very quite so such much many more most less least only own same other another every "
+    "each some any no not all both either neither here there where when why how what "
+    "is was are were be been being am has had have having do does did done will would can "
+    "could shall should may might must lol omg yeah yes ok okay haha hi hey well oh um uh "
+    "mine yours ours theirs himself herself myself itself themselves yourself "
+    "s and or but nor yet for of to in on at by with from into onto as than then "
+    "up down out off over under again back away home today tonight tomorrow yesterday "
+    "something someone anything anyone nothing nobody everything everyone "
+    "said says told tells called named used gets got goes went comes came "
+    "huge tiny big small little large tall short long old young new thin fat skinny slim "
+    "heavy light dark pale fair bald blond blonde ginger grey gray white black brown red "
+    "good bad great nice kind mean lovely pretty ugly handsome beautiful gorgeous cute "
+    "quiet loud shy bold brave proud angry happy sad grumpy cheerful funny serious strict "
+    "gentle calm wild tired sleepy lazy busy clever smart wise silly crazy mad weird odd "
+    "strange rich poor famous local early late middle elderly ancient retired broad wiry "
+    "stocky muscular chubby plump lanky scrawny tough soft hard rough neat scruffy messy "
+    "smelly grubby dusty dirty clean posh shabby elegant sharp blunt nervous anxious "
+    "bossy cranky moody lonely friendly fierce sweet sour bright dim deaf blind lame "
+    "twenties thirties forties fifties sixties seventies eighties nineties teens teenage "
+    "ish yo years months weeks days rainy stormy cold hot warm cool wet dry"
+)
+_TABLES = (
+    COMMON | PLACES | CLOTHES | KIN | PEOPLE | ROLES | ANIMALS | LOOKS | COLOURS | BODY
+    | NUMBERS.keys()
+)  # fmt: skip
+_KIN_WORDS = "|".join(sorted(KIN, key=len, reverse=True))
+_AFTER_KIN_RE = re.compile(
+    rf"\b(?:my|our|his|her|their|the|your)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS})s?"
+    r"(?:\s*,\s*|\s+)(?P<name>[a-z][a-z\-]{1,20})\b"
+    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|hes|(?P<verb>[a-z]+s))\b)",
+    re.I,
+)
+_CALLED_RE = re.compile(
+    r"\b(?:called|named|(?:his|her|their)\s+name\s+(?:is|was)|(?:his|her|their)\s+name's)"
+    r"\s+(?P<name>[a-z][a-z\-]{1,20})(?:\s+(?P<second>[a-z][a-z\-]{1,20}))?\b",
+    re.I,
+)
+
+
+def could_be_name(word: str) -> bool:
+    """Is this lower-case word free to be a name (not English where a name would stand)?"""
+    w = word.lower()
+    if w in _ENGLISH or w in _TABLES or len(w) < 3:
+        return False
+    if w.endswith(("ly", "ing", "ed")) and len(w) > 5:
+        return False
+    return base_form(w) is None
+
+
+def capitalize_names(text: str, known: list[str]) -> str:
+    """`text` with names typed in lower case given their capitals (see the module)."""
+
+    def cap(word: str) -> str:
+        return "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
+
+    def after_kin(m: re.Match[str]) -> str:
+        name = m.group("name")
+        verb = m.group("verb")
+        if name[0].isupper() or not could_be_name(name) or (verb and base_form(verb) is None):
+            return m.group(0)
+        return m.group(0)[: m.start("name") - m.start()] + cap(name)
+
+    def called(m: re.Match[str]) -> str:
+        name, second = m.group("name"), m.group("second")
+        if not could_be_name(name):
+            return m.group(0)
+        out = m.group(0)[: m.start("name") - m.start()] + cap(name)
+        if second:
+            rest = m.group(0)[m.end("name") - m.start() :]
+            if second.lower() in PLACES or could_be_name(second):  # "ashcombe hall"
+                rest = rest.replace(second, cap(second), 1)
+            out += rest
+        return out
+
+    text = _AFTER_KIN_RE.sub(after_kin, text)
+    text = _CALLED_RE.sub(called, text)
+    for name in known:
+        for word in name.split():
+            low = word.lower()
+            if len(low) < 3 or low in _TABLES or low in _ENGLISH or word == low:
+                continue
+            text = re.sub(
+                rf"(?<![\w@'])(?<!\ba\s)(?<!\bthe\s)(?<!\bso\s)(?<!\bvery\s){re.escape(low)}\b",
+                word,
+                text,
+            )
+    return text
