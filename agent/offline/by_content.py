@@ -304,6 +304,12 @@ class ContentCommandMixin:
             return changes
         if re.fullmatch(r"\s*(?:in|on|for|during|at)\s*", text[start : first.start], re.I):
             return changes  # "in the one where Marco runs, the camera eases left"
+        if re.fullmatch(
+            r"\s*(?:the\s+)?(?:dialogue|lines?|voice[\s-]*over|vo)\s+(?:for|in|on|of)\s*",
+            text[start : first.start],
+            re.I,
+        ):
+            return True  # "dialogue for the smashed cake shot, helen: this is a catastrophe"
         before = text[start : last.start]
         if re.search(r"\b(?:in|on|for|to|across|throughout)\s*$", before, re.I) and not text[
             last.end :

@@ -629,7 +629,15 @@ class CastMixin:
                 continue
             if kind not in resolved:
                 forced = self.forced.get(kind)
-                resolved[kind] = forced if forced is not None else self._resolve(word, kind, names)
+                among = names
+                if kind == "p" and names and not owner:
+                    firsts = [plain.lower().find(n.lower()) for n in names]
+                    if len(names) == 1 or m.start() < min(
+                        (f for f in firsts if f >= 0), default=len(plain)
+                    ):
+                        among = []  # "they pull in and Helen storms over": the ones before
+                got = forced if forced is not None else self._resolve(word, kind, among)
+                resolved[kind] = [n for n in got if n not in names] if among != names else got
                 cast += [n for n in resolved[kind] if n not in cast]
         return cast, resolved
 

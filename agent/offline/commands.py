@@ -84,6 +84,14 @@ def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
     return body, {}
 
 
+_COMMAND_VERB_RE = re.compile(
+    r"\s*(?:and\s+|then\s+|also\s+)*(?:make|change|set|add|put|move|swap|delete|remove|cut|lock"
+    r"|unlock|render|export|give|use|keep|drop|shorten|lengthen|bring)\b",
+    re.I,
+)
+"""A remark after an undo that is a command of its own ("undo that, then make it 4 s")."""
+
+
 class CommandMixin:
     """The commands side of a Turn."""
 
@@ -139,7 +147,12 @@ class CommandMixin:
         ).fullmatch(text.strip(" .!"))
         if not m:
             return False
-        words = re.findall(r"[\w']+", m.group(2).lower())
+        tail, remark = m.group(2), ""
+        if cut := re.search(r"[,;:\u2013\u2014]|\s-\s|\s+(?:because|cos|coz|since|as)\b", tail):
+            tail, remark = tail[: cut.start()], tail[cut.end() :]
+        if remark.strip() and _COMMAND_VERB_RE.match(remark):
+            return False  # "undo that, then make it 4 seconds": more than an undo
+        words = re.findall(r"[\w']+", tail.lower())
         if any(w not in UNDO_WORDS and w not in NUMBERS and not w.isdigit() for w in words):
             return False
         numbers = [int(parse_number(w)) for w in words if w in NUMBERS or w.isdigit()]

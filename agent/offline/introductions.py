@@ -366,7 +366,8 @@ _MEET_RE = rx(
 
 
 _APPOSED_NAME_RE = re.compile(
-    rf"(?<![\w'])((?i:an?|the)\s+[^,;.:()\u2013\u2014]{{1,60}}?)\s*,\s*({_ONE_NAME})(?!')"
+    rf"(?<![\w'])((?i:an?|the)\s+(?:(?!(?i:and|or|but|then)\b)[^,;.:()\u2013\u2014]){{1,60}}?)"
+    rf"\s*,\s*({_ONE_NAME})(?!')"
     r"(?=\s*[,(]|\s*$|\s+(?-i:[a-z]))"
 )
 """Someone described, then named between commas: "A girl of about eight, NELL, in a ..."."""

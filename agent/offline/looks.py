@@ -182,7 +182,7 @@ class LooksMixin:
         )
         lead = re.match(polite, text, re.I)
         body = text[lead.end() :] if lead else text
-        body = self._asked(body)
+        body = self._owned_garment(self._asked(body))
         verb = re.match(r"(make|have|get|give|put|dress)\s+", body, re.I)
         if verb:
             who = self._person_at(body, verb.end())
@@ -258,6 +258,28 @@ class LooksMixin:
                 return False  # "Mara is tall" is an introduction; "Mara is at the pier" a shot
             return self._describe(name, said, strict=not modal_said)
         return False
+
+    def _owned_garment(self, body: str) -> str:
+        """ "make the hat green not purple" -> "make Helen's hat green not purple" when one
+        person wears a hat; the text as it is otherwise."""
+        m = re.match(
+            r"((?:make|have|get|change|turn)\s+)?(?:the|that|this)\s+((?:[\w\-]+\s+){0,2}?)"
+            r"([\w\-]+)\b",
+            body,
+            re.I,
+        )
+        if not m or not _in_table(m.group(3).lower(), CLOTHES):
+            return body
+        word = m.group(3).lower().rstrip("s")
+        owners = [
+            p.name
+            for p in self.people.values()
+            if re.search(rf"\b{re.escape(word)}", f"{p.description} {p.wardrobe}", re.I)
+        ]
+        if len(owners) != 1:
+            return body
+        verb = m.group(1) or ""
+        return f"{verb}{owners[0]}'s {m.group(2)}{m.group(3)}{body[m.end() :]}"
 
     def _asked(self, body: str) -> str:
         """ "can Bram have a green scarf too" -> "Bram can have a green scarf too": a change

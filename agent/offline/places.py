@@ -41,7 +41,7 @@ _OWNED_PLACE_RE = rx(
 )
 """A place owned by someone, as a sentence's subject: "rosas house is just up the lane"."""
 _PLACE_OF_RE = rx(
-    r"\b(?:the|a|an)\s+((?:[a-z\-]+\s+){0,2}?[a-z\-]+)\s+(?:of|called|named)\s+",
+    r"\b(?:the|a|an|this|that)\s+((?:[a-z\-]+\s+){0,3}?[a-z\-]+)\s+(?:of|called|named)\s+",
     r"(?-i:([A-Z][\w'\-]+(?:\s+[A-Z][\w'\-]+){0,2}))",
 )
 """A place with a proper name: "the village of San Vito", "a cafe called Lou's"."""

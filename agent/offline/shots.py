@@ -33,6 +33,11 @@ _SPLIT_CUE = (
     r"|(?:we\s+)?open\s+(?:on|with))\b",
 )
 _THEN_RE = rx(r"^\W*(?:and\s+)?then\b")
+_SHOT_OF_RE = rx(
+    r"\s*(?:a|an|another|one\s+more)\s+(?:[a-z\-]+\s+){0,2}?(?:shot|close[\s-]*up|closeup|wide|insert",
+    r"|cutaway|angle)\s+(?:of|on)\b",
+)
+"""A clause that is plainly another shot: "..., then a shot of the van pulling away"."""
 _SPLIT_RE = rx(r"^\W*(?:(?:and|so|now|ok(?:ay)?)\b[,:]?\s*)*", *_SPLIT_CUE)
 _CUE_RE = rx(
     rf"^{_WEAK_CUE}*(?P<cue>(?:(?:then|next|finally|lastly|after\s+that|afterwards)\b[,:]?\s*",
@@ -52,7 +57,7 @@ CONTINUE_RE = rx(
     r"|begin(?:s|ning)?|(?:it\s+)?goes\s+on)\s+(?:right\s+|exactly\s+|straight\s+|seamlessly\s+)?",
     r"(?:on\s+)?(?:from|after|with|where|on\s+from|from\s+where|on)\s+",
     r"(?:the\s+(?:last|final|end)\s+(?:frame|moment|image)\s+of\s+)?(?:the\s+)?",
-    r"(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)|(?P<what>(?:that|it|this)\b",
+    r"(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)|(?P<what>(?:that|it|this)(?:\s+(?:one|shot))?\b",
     r"|[\w' ]{1,40}?(?=\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished)\b))",
     r"|end\s+of\s+(?:the\s+)?(?P<what2>[\w' ]{1,30}?\s+(?:shot|one))",
     r"(?=\s*[,.;:]|\s+(?:and|then)\b|$))",
@@ -187,6 +192,7 @@ class ShotMixin:
             self.clause_first
             or self._has_subject(body, self._names_in(body), [])
             or _someone_acts(body)
+            or bool(_SHOT_OF_RE.match(re.sub(r"^\W*(?:(?:and|then|so|now)\b[,\s]*)*", "", text)))
         )
         if (setting := SETTING_PREFIX_RE.match(body)) and self._is_setting(setting.group(1)):
             body = body[setting.end() :]  # "At the harbour at dusk, ...": the fields say it
@@ -236,6 +242,15 @@ class ShotMixin:
         quiet = not (strong or dialogue or after is not None or subject or names)
         if fields and quiet and (target := self._camera_change_target(rest)) is not None:
             return self._update_shots([target], {**fields, **lit}, [])
+        if (
+            fields
+            and not (dialogue or after is not None or subject or names)
+            and not self.clause_first
+            and self.last_new is None
+            and self.touched is not None
+            and not content_words(rest)
+        ):  # "for the cake one start close on the cake and then pull back slowly"
+            return self._update_shots([self.touched], {**fields, **lit}, [])
         framed = bool({"size", "angle", "movement", "lens_mm"} & set(self.carry))
         if framed and self.last_new is None and not found and rest.strip(" ,.;:!?"):
             strong = True  # "ECU, 100mm, static. Her finger tips her king over.": that shot
@@ -584,7 +599,8 @@ class ShotMixin:
             word = m.group(1).lower()
             who = resolved.get(GENDER_OF.get(word, "p")) or []
             preposition = re.match(_OBJECT_FOLLOWS, action[m.end() :], re.I)
-            if who and (word in ("she", "he", "they", "him", "them") or preposition):
+            subject = re.match(r"\s+(?:and|&)\s", action[m.end() :])  # "her and sunny carry"
+            if who and (word in ("she", "he", "they", "him", "them") or preposition or subject):
                 action = join_words(who) + action[m.end() :]
             elif len(who) == 1 and word in ("her", "his"):
                 action = f"{who[0]}'s{action[m.end() :]}"

@@ -41,11 +41,27 @@ from storyreel.tools.vocabulary import (
 
 _LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
 _FILLER_RE = re.compile(
-    r"^\s*(?:(?:ok(?:ay)?|oh|wait|actually|hmm+|um+|uh+|well|sorry|right|oops|ah)\b[,!.]?\s*)+"
+    r"^\s*(?:(?:ok(?:ay)?|oh|wait|actually|hmm+|um+|uh+|well|sorry|right|oops|ah|no|nah|nope"
+    r"|hang\s+on|hold\s+on)\b[,!.]?\s*)+"
     r"(?=\w)",
     re.I,
 )
 """Words that open a message without meaning anything ("oh wait", "actually", "ok so")."""
+_NAMED_SHOT_RE = re.compile(
+    r"^\W*(?:(?:and|so|ok(?:ay)?|then)\b[,\s]*)*(?:the\s+|our\s+|my\s+)?(?:very\s+)?"
+    r"(?:next|new|another|opening|last|final|closing|first)\s+(?:shot|scene|image)\s*"
+    r"(?:is|:|will\s+be|should\s+be|would\s+be|=|-|\u2013|\u2014)\s*(?:like\s+)?(?:of\s+)?"
+    r"(?P<rest>\S.*)$",
+    re.I,
+)
+"""A new shot said by its place in the film: "first shot is priya boxing up the cake"."""
+_VERDICT_RE = re.compile(
+    r"(?:(?:too|a\s+bit|really|so|very|way|kinda|a\s+little|not|still)\s+)*"
+    r"(?:long|short|slow|fast|dark|bright|boring|good|great|fine|perfect|ok(?:ay)?|wrong|weird"
+    r"|off|better|worse|bad|nice|lovely|done|locked|missing|gone|there|right|empty)\b.*",
+    re.I,
+)
+"""What is said of a shot that exists ("the last shot is too long"), not a new shot."""
 _PLACED_RE = re.compile(
     r"^\s*(?P<what>.+?)\s+(?:should|can|could|must|has\s+to|needs\s+to)\s+(?:go|come|be)\s+"
     r"(?:right\s+|just\s+)?(?:at|to)\s+the\s+(?:very\s+)?(?P<where>end|start|beginning|front)\b",
@@ -267,6 +283,10 @@ class Turn(
         ):  # "the van doors shot should go right at the end"
             clause = f"move {placed.group('what')} to the {placed.group('where')}"
         clause = self._continuation(clause)
+        if (named := _NAMED_SHOT_RE.match(clause)) and not _VERDICT_RE.fullmatch(
+            named.group("rest")
+        ):
+            clause = f"a shot of {named.group('rest')}"  # "first shot is priya boxing up the cake"
         low = clause.lower().strip(" .!?")
         if low in ("and", "so", "then", "but", "or", "and then", "also"):
             return
@@ -321,6 +341,12 @@ class Turn(
         what = (m.group("what") or m.group("what2") or "").strip()
         if shot := m.group(2) or m.group(6):
             self.continues = next(iter(self._existing([int(shot)])), None)
+        elif re.fullmatch(r"(?:that|it|this)(?:\s+(?:one|shot))?", what.lower()) and (
+            self._it() is not None or self.order
+        ):
+            self.continues = self._it() if self.last_new is None else self.order[-1]
+            if self.continues is None:
+                self.continues = self.order[-1]
         elif what and what.lower() not in ("that", "it", "this"):
             ids, ask, _weak = self._content_ids(what)  # "where the wide one ends"
             if len(ids) == 1 and not ask:
