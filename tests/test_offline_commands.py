@@ -306,3 +306,19 @@ def test_phrases_and_words() -> None:
         "every dusk shot"
     ]
     assert [p.many for p in find_phrases("all the close-ups 3 seconds")] == [True]
+
+
+def test_number_n_in_a_command_is_shot_n_and_trailing_filler_is_ignored(film: StoryPlan) -> None:
+    reply = say("get rid of number 2 actually", film)
+    assert [e.model_dump(mode="json") for e in reply.edits] == [gone(2)]
+
+
+def test_a_phone_video_is_vertical(film: StoryPlan) -> None:
+    reply = say("can it be vertical?? want to put it on tiktok for my mum", film)
+    assert {e.kind for e in reply.edits} == {"set_style"}
+    assert all(e.aspect == "9:16" for e in reply.edits)
+
+
+def test_undo_with_a_remark_after_it_undoes(film: StoryPlan) -> None:
+    reply = say("wait no undo that, 3 is too short", film)
+    assert [e.kind for e in reply.edits] == ["undo"]

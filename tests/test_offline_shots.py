@@ -129,6 +129,13 @@ LINES = [
         "Mara",
     ),
     ("'not yet,' he replied quietly", "not yet,", "Tom"),
+    (
+        "what she shouts is: tea's ready, and wash those hands!",
+        "tea's ready, and wash those hands!",
+        "Mara",
+    ),
+    ("Tom says: we sail at dawn", "we sail at dawn", "Tom"),
+    ("his line is: not today.", "not today.", "Tom"),
 ]
 
 
@@ -254,3 +261,34 @@ def test_over_the_shoulder_in_everyday_and_screenplay_words(
 def test_a_towel_over_her_shoulder_is_not_an_over_the_shoulder_shot(plan: StoryPlan) -> None:
     shots = new_shots(direct("Mara stands on the quay with a towel over her shoulder", plan))
     assert len(shots) == 1 and shots[0].angle != "ots"
+
+
+@pytest.mark.parametrize(
+    ("text", "movement"),
+    [
+        ("can the camera start down on the quay and rise up to the roofs", "crane_up"),
+        ("Mara walks in. the camera starts wide and then pushes in slowly", "dolly_in"),
+    ],
+)
+def test_a_move_joined_to_the_camera_clause_is_the_cameras(
+    plan: StoryPlan, text: str, movement: str
+) -> None:
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1 and shots[0].movement == movement
+
+
+def test_a_person_looking_at_the_camera_is_not_a_camera_move(plan: StoryPlan) -> None:
+    shots = new_shots(direct("Mara looks at the camera and pulls out a letter", plan))
+    assert len(shots) == 1 and shots[0].movement is None
+
+
+def test_a_shot_named_by_its_place_in_the_film_is_a_new_shot(plan: StoryPlan) -> None:
+    reply = direct("next shot is tom coiling rope on the quay really carefully", plan)
+    assert len(new_shots(reply)) == 1 and new_shots(reply)[0].characters == ["Tom"]
+    reply = direct("the last shot is too long", plan)
+    assert not new_shots(reply)
+
+
+def test_then_a_shot_of_starts_another_shot(plan: StoryPlan) -> None:
+    shots = new_shots(direct("Mara walks to the van, then a shot of the van pulling away", plan))
+    assert len(shots) == 2 and shots[1].characters == []

@@ -663,7 +663,10 @@ _CAMERA_CLAUSE = re.compile(
     r"|\b(?:camera|cam|drone|we)(?:\s+(?:\w+ly|then|now|just|also|still|very|again|soon|sort|kind|of"
     r"|should|will|would|can|could|must|might|may|shall|to|needs|has|have|starts|begins"
     r"|keeps))"
-    r"{0,3}(?:['\u2019]ll)?)\s*$",
+    r"{0,3}(?:['\u2019]ll)?"
+    r"|(?:^|[,;:]\s*|\b(?:and|so|then|can|could|should|will|would|let|but|now)\s+)"
+    r"(?:the\s+|our\s+|a\s+)?(?:camera|cam|drone)\b[^,;:.!?]{0,50}?\s(?:and|and\s+then|then))"
+    r"\s*$",
     re.I,
 )
 

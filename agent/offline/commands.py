@@ -416,10 +416,22 @@ class CommandMixin:
             "16:9": r"\bwidescreen\b|\blandscape\b",
             "21:9": r"\b(?:cinemascope|anamorphic)\b",
         }
-        verb = re.match(r"\s*(?:please\s+)?(?:make|go|switch|set|use|shoot|do|film)\b", low)
+        verb = re.match(
+            r"\s*(?:please\s+)?(?:make|go|switch|set|use|shoot|do|film|(?:can|could|should|will)"
+            r"\s+(?:it|we|you|the\s+(?:film|video|movie))\s+(?:be|go|make\s+it|do\s+it|shoot\s+it))\b",
+            low,
+        )
         for aspect, pattern in named.items():
             if "aspect" not in style and verb and re.search(pattern, low):
                 style["aspect"] = aspect
+        platform = re.search(
+            r"\b(?:put|post|upload|share|make)\b.{0,30}\b(?:on|for)\s+(?:my\s+|her\s+|his\s+)?"
+            r"(?:tiktok|tik\s+tok|reels|insta(?:gram)?\s+(?:reels?|stor(?:y|ies))|youtube\s+shorts"
+            r"|shorts|snapchat)\b",
+            low,
+        )
+        if "aspect" not in style and platform:
+            style["aspect"] = "9:16"  # "want to put it on tiktok": a phone screen's shape
         if (res := re.search(r"\b(\d{3,4}p)\b", low)) and res.group(1) in RESOLUTIONS:
             style["resolution"] = res.group(1)
         fps = re.search(r"\b(\d{1,3})\s*(?:fps|frames?\s+(?:per|a)\s+second)\b", low)

@@ -99,7 +99,7 @@ _GROUPS = (
 )
 _HEADER = (
     r"^\s*(?:(?:then|and|now|so|next|also)\s+)*(?:(?:the|our|my|his|her|their|here\s+are\s+the"
-    rf"|there\s+are)\s+)?(?:(?:\w+\s+)?(?:main\s+)?{_GROUPS})"
+    rf"|there\s+are)\s+)?(?:(?:\w+\s+){{0,2}}(?:main\s+)?{_GROUPS})"
 )
 _LIST_HEAD_RE = rx(
     _HEADER,
@@ -117,7 +117,7 @@ _ENTRY_RE = re.compile(
     r"|[A-Z][a-z]+'s)\s+(?:[a-z][a-z\-']*\s+){1,4}?"
     rf"(?=[A-Z]))?(?:(?i:the)\s+)?(?P<name>{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}})(?!')"
     r"\s*(?:\((?P<paren>[^)]*)\))?\s*(?:(?::|-|\u2013|\u2014)\s*(?P<colon>.*)"
-    r"|\s+(?P<tail>(?i:who|with|in|wearing|aged|dressed|always)\b.*))?$"
+    r"|\s+(?P<tail>(?i:who|with|in|wearing|aged|dressed|always|from)\b.*))?$"
 )
 _THERE_IS_RE = rx(
     _LEAD,
@@ -244,6 +244,11 @@ def _child_age(description: str) -> bool:
     return False
 
 
+_WEARS_HABIT_RE = rx(
+    r"(?:(?:always|usually|often|still)\s+)?(?:wears|wore|is\s+always\s+in|lives\s+in)\s+",
+    r"(.+?)(?:\s+(?:everywhere|all\s+the\s+time|every\s+day|always|constantly))?",
+)
+"""A habit of dress said after a name: "wears overalls everywhere"."""
 _HE_S_RE = re.compile(r"\b([Hh]e|[Ss]he)s\b")
 _NAME_AFTER_RE = rx(
     _LEAD,
@@ -1071,7 +1076,9 @@ class IntroductionMixin:
         where they end and what they say."""
         said: list[str] = []
         origin = re.match(  # "Bram from the bookshop next door, a tall skinny guy ..."
-            r"\s+((?:from|of)\s+(?:the|a|an|his|her|their|my|our)\s+[^,;.:()]{1,40}?)"
+            r"\s+((?:from|of)\s+(?:(?:the|a|an|his|her|their|my|our)\s+[^,;.:()]{1,40}?"
+            r"|next\s+door|across\s+the\s+(?:road|street|hall|way)|upstairs|downstairs|work|school"
+            r"|church|down\s+the\s+(?:road|street|lane)))"
             r"\s*,\s*([^,;.:\u2013\u2014]+)",
             text[end:],
             re.I,
@@ -1085,7 +1092,9 @@ class IntroductionMixin:
             end += origin.end(1)
         while m := re.match(r"\s*(?:,|\s\u2013|\s\u2014|\s-)\s*([^,;.:\u2013\u2014]+)", text[end:]):
             piece = m.group(1).strip()
-            if not _descriptive(piece) or re.match(r"(?:and|then|but)\b", piece, re.I):
+            if worn := _WEARS_HABIT_RE.fullmatch(piece):  # "..., wears overalls everywhere"
+                piece = f"in {worn.group(1)}"
+            elif not _descriptive(piece) or re.match(r"(?:and|then|but)\b", piece, re.I):
                 break
             said.append(piece)
             end += m.end()

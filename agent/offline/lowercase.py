@@ -69,6 +69,14 @@ _AFTER_KIN_RE = re.compile(
     r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|hes|(?P<verb>[a-z]+s))\b)",
     re.I,
 )
+_TITLE_RE = re.compile(
+    r"(?<![\w'])(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:mr|mrs|ms|miss|dr|prof|professor|doctor"
+    r"|grandma|grandpa|granny|gran|grandad|granddad|grandmother|grandfather|nana|nan|nanna"
+    r"|auntie|aunty|aunt|uncle|nonna|nonno|abuela|abuelo|baba|babushka|cousin|sister|brother"
+    r"|coach|officer|captain|detective|inspector|sergeant|father|mother|saint|sir|lady|lord)\.?"
+    r"\s+(?P<name>[a-z][a-z\-]{1,20})\b",
+    re.I,
+)
 _CALLED_RE = re.compile(
     r"\b(?:called|named|(?:his|her|their)\s+name\s+(?:is|was)|(?:his|her|their)\s+name's)"
     r"\s+(?P<name>[a-z][a-z\-]{1,20})(?:\s+(?P<second>[a-z][a-z\-]{1,20}))?\b",
@@ -106,11 +114,18 @@ def capitalize_names(text: str, known: list[str]) -> str:
         out = m.group(0)[: m.start("name") - m.start()] + cap(name)
         if second:
             rest = m.group(0)[m.end("name") - m.start() :]
-            if second.lower() in PLACES or could_be_name(second):  # "ashcombe hall"
+            if second.lower() in PLACES:  # "a country house called ashcombe hall"
                 rest = rest.replace(second, cap(second), 1)
             out += rest
         return out
 
+    def titled(m: re.Match[str]) -> str:
+        name = m.group("name")
+        if name[0].isupper() or not could_be_name(name):
+            return m.group(0)
+        return m.group(0)[: m.start("name") - m.start()] + cap(name)
+
+    text = _TITLE_RE.sub(titled, text)
     text = _AFTER_KIN_RE.sub(after_kin, text)
     text = _CALLED_RE.sub(called, text)
     for name in known:

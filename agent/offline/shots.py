@@ -196,7 +196,10 @@ class ShotMixin:
         )
         if (setting := SETTING_PREFIX_RE.match(body)) and self._is_setting(setting.group(1)):
             body = body[setting.end() :]  # "At the harbour at dusk, ...": the fields say it
-        if self.clause_first or not re.match(r"\s*[a-z]+s\b", body):
+        camera_led = re.match(  # "the camera starts wide, then pushes in": the camera's
+            r"^\W*(?:(?:and|so|then)\s+)*(?:the\s+)?(?:camera|cam|drone)\b", self.prev_clause, re.I
+        )
+        if self.clause_first or camera_led or not re.match(r"\s*[a-z]+s\b", body):
             fields, rest = camera_fields(body)
         else:  # "..., then looks up at the sky": the person of the sentence looks up
             fields, rest = camera_fields(f"{_SAME_SUBJECT} {body.lstrip()}")
@@ -270,9 +273,16 @@ class ShotMixin:
         try:  # a pronoun in a sentence about the shot being described means its people first
             cast, resolved = self._cast(text, context)
         except NeedAnswer as need:
-            if not (same_shot and set(need.choices) <= set(previous.characters)):
+            doer = self._doer(text, need) if dialogue else None
+            if doer is not None:  # "what she shouts is: ..." after "Bea ... shouts them in"
+                self.forced = {need.gender: [doer]}
+                cast, resolved = self._cast(text, context)
+                speaker = speaker or doer
+                said_by = {"dialogue_speaker": speaker} if _HAS_SPEAKER else {}
+            elif not (same_shot and set(need.choices) <= set(previous.characters)):
                 raise
-            cast, resolved = list(names), {}  # everyone it could mean is in the shot already
+            else:
+                cast, resolved = list(names), {}  # everyone it could mean is in the shot
         if {"movement", "angle"} & set(fields):  # ", the camera (looking up at) him": said
             rest = _CAMERA_TALK_RE.sub(" ", rest)
         if group := _GROUP_RE.search(self._restore(text, "")):  # "both of them", "the three"
@@ -380,6 +390,27 @@ class ShotMixin:
             ids, ask, weak = self._content_ids(phrase)
             return ids[0] if len(ids) == 1 and not ask and not weak else None
         return self._it()
+
+    def _doer(self, text: str, need: NeedAnswer) -> str | None:
+        """Who "she"/"he" means in a line said after a shot where one of the people it could
+        mean already does that very thing ("Bea ... shouts them in", then "what she shouts
+        is: ..."): that one; None when the shot does not say."""
+        verb = re.search(rf"\b{need.pronoun}\s+([a-z]+)", self._restore(text, ""), re.I)
+        latest = self._it()
+        shot = self.plan.find_shot(latest) if latest is not None else None
+        if not verb or shot is None:
+            return None
+        stem = verb.group(1).lower().rstrip("s")[:5]
+
+        def does_it(name: str) -> bool:
+            return bool(
+                re.search(
+                    rf"\b{re.escape(name)}\b[^.]{{0,80}}\b{re.escape(stem)}", shot.action, re.I
+                )
+            )
+
+        doers = [name for name in need.choices if does_it(name)]
+        return doers[0] if len(doers) == 1 else None
 
     def _safe_who(self, pronoun: str) -> list[str]:
         """The one person a pronoun means, or nobody when that is not clear (never asks)."""

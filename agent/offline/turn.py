@@ -47,6 +47,18 @@ _FILLER_RE = re.compile(
     re.I,
 )
 """Words that open a message without meaning anything ("oh wait", "actually", "ok so")."""
+_TRAILING_FILLER_RE = re.compile(
+    r"(?:[\s,]+(?:actually|please|pls|lol|haha|thanks|thx|then|now|ok(?:ay)?|too|x+))+[\s.!?]*$",
+    re.I,
+)
+"""Words that end a message without meaning anything ("get rid of number 2 actually")."""
+_COMMAND_OPENING_RE = re.compile(
+    r"^\W*(?:(?:and|so|ok(?:ay)?|now|please|can\s+you|could\s+you)\b[,\s]*)*(?:delete|remove"
+    r"|get\s+rid\s+of|cut|drop|lose|scrap|ditch|bin|move|put|swap|switch|lock|unlock|render"
+    r"|make|change|shorten|lengthen|trim|redo|retake)\b",
+    re.I,
+)
+"""A clause that opens with a command verb: "number 2" in it means shot 2."""
 _NAMED_SHOT_RE = re.compile(
     r"^\W*(?:(?:and|so|ok(?:ay)?|then)\b[,\s]*)*(?:the\s+|our\s+|my\s+)?(?:very\s+)?"
     r"(?:next|new|another|opening|last|final|closing|first)\s+(?:shot|scene|image)\s*"
@@ -110,6 +122,18 @@ _SHOT_COUNT_RE = re.compile(
     r"(?:\s+(?:now|here|next))?(?:\s+(?:for|of|in|at)\s+[^:]{1,40})?\s*:?"
     r"|(?:quick|fast|short)\s+(?:shots?|inserts?|cutaways?|ones|beats)[^:]{0,40}:)"
 )
+_SPEECH = (
+    r"says|said|shouts|shouted|yells|yelled|whispers|whispered|asks|asked|goes|replies|replied"
+    r"|answers|answered|calls|called|mutters|muttered|screams|screamed|cries|cried|murmurs"
+)
+_SAID_LINE_RE = re.compile(
+    r"^(?P<lead>\W*(?:(?:and|so|oh|then|ok(?:ay)?)\b[,\s]*)*)"
+    rf"(?:(?:what\s+(?P<who>she|he|they|[A-Z][\w']*)\s+(?P<verb>{_SPEECH})\s+is)"
+    rf"|(?P<who2>she|he|they|[A-Z][\w']*)\s+(?P<verb2>{_SPEECH})"
+    r"|(?P<owner>her|his|their|[A-Z][\w']*'s)\s+line\s+is)\s*:\s*(?P<line>\S.*)$",
+    re.I,
+)
+"""A line said after a colon: "what she shouts is: tea's ready", "he says: we're late"."""
 _SPEAKER_CUE_RE = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\ue001\s)|(?<=,\s)|(?<=;\s))\s*"
     r"(?P<name>@?(?:[Tt]he\s+|(?:Dr|Mr|Mrs|Ms)\.?\s+)?[A-Za-z][\w']*(?:\s+[A-Z][\w']*)?)"
@@ -177,6 +201,7 @@ class Turn(
         self.list_open = False
         self.described: int | None = None
         self.questions: list[str] = []  # questions to the director, answered in the reply
+        self.prev_clause = ""  # the clause before this one in its sentence
 
     def _known_place(self, name: object) -> str | None:
         """The canonical name of a place that exists, else None."""
@@ -190,7 +215,7 @@ class Turn(
         text = QUOTE_RE.sub(self._stash_quote, text)
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
         text = capitalize_names(text, [p.name for p in self.people.values()])
-        paragraphs = [self._script_line(p) for p in split_paragraphs(text)]
+        paragraphs = [self._script_line(self._said_line(p)) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))
             sentences = [_fold_dislocated(sentence) for sentence in split_sentences(paragraph)]
@@ -200,6 +225,10 @@ class Turn(
                 self._begin_paragraph(clauses)
             for c_index, clause in enumerate(clauses):
                 self.clause_first = firsts[c_index]
+                if firsts[c_index]:
+                    self.prev_clause = ""
+                elif len(clauses[c_index - 1].split()) > 1:
+                    self.prev_clause = clauses[c_index - 1]
                 try:
                     self._clause(clause)
                 except NeedAnswer as need:
@@ -238,6 +267,24 @@ class Turn(
             self.quotes.append(said)
             out.append(f"{name} says \ue000{len(self.quotes) - 1}\ue001. ")
         return "".join(out).strip()
+
+    def _said_line(self, paragraph: str) -> str:
+        """ "what she shouts is: tea's ready!", "he says: we're late", "her line is: no." -> the
+        line quoted after its speaker, so it reads like 'she shouts "tea's ready!"'."""
+        m = _SAID_LINE_RE.match(paragraph)
+        if not m or QUOTE_MARK.search(m.group("line")):
+            return paragraph
+        self.quotes.append(m.group("line").strip())
+        owner = (m.group("owner") or "").lower()
+        who = (
+            m.group("who")
+            or m.group("who2")
+            or {"her": "she", "his": "he", "their": "they"}.get(
+                owner, (m.group("owner") or "")[:-2]
+            )
+        )
+        verb = m.group("verb") or m.group("verb2") or "says"
+        return f"{m.group('lead')}{who} {verb} \ue000{len(self.quotes) - 1}\ue001."
 
     def _stash_quote(self, m: re.Match[str]) -> str:
         """Keep a quoted line aside; leave a marker so its punctuation cannot split sentences."""
@@ -282,6 +329,10 @@ class Turn(
             r"\b(?:shot|one)\b", placed.group("what"), re.I
         ):  # "the van doors shot should go right at the end"
             clause = f"move {placed.group('what')} to the {placed.group('where')}"
+        if _COMMAND_OPENING_RE.match(clause):
+            clause = _TRAILING_FILLER_RE.sub("", clause) or clause
+        if _COMMAND_OPENING_RE.match(clause) and not re.search(r"\bshots?\b", clause, re.I):
+            clause = re.sub(r"(?:\bnumber|\bno\.|#)\s*(\d{1,3})\b", r"shot \1", clause, flags=re.I)
         clause = self._continuation(clause)
         if (named := _NAMED_SHOT_RE.match(clause)) and not _VERDICT_RE.fullmatch(
             named.group("rest")
