@@ -260,6 +260,7 @@ _PUSH_VERB = (
 )
 _CLOSER_VERB = (
     r"\b(?:creep(?:s|ing)?|crept|inch(?:es|ing|ed)?|edg(?:e|es|ing|ed)|mov(?:e|es|ing|ed)"
+    r"|sneak(?:s|ing|ed)?|snuck|crawl(?:s|ing|ed)?|slip(?:s|ping|ped)?"
     r"|drift(?:s|ing|ed)?|glid(?:e|es|ing|ed)|draw(?:s|ing|n)?|drew|com(?:e|es|ing)|came"
     r"|get(?:s|ting)?|got|go(?:es|ing)?|went|eas(?:e|es|ing|ed)|push(?:es|ing|ed)?"
     r"|lean(?:s|ing|ed)?|float(?:s|ing|ed)?)\s+"
@@ -292,7 +293,7 @@ def _pan(side: str, other: str) -> tuple[Phrase, ...]:
         Phrase(_SWING_VERB + r"(?:slowly\s+|across\s+)?" + from_to, Rank.FROM_TO, True),
         Phrase(_PAN_VERB + r"(?:slowly\s+|quickly\s+|across\s+)?" + _side(side), _N),
         Phrase(r"\b(?:whip|swish|snap)[\s-]+pan(?:s|ning|ned)?\s+" + _side(side), _N),
-        Phrase(_SWING_VERB + r"(?:slowly\s+|gently\s+|across\s+|round\s+|around\s+)?"
+        Phrase(_SWING_VERB + r"(?:slowly\s+|gently\s+|across\s+|round\s+|around\s+)?" + _ADV
                + _side(side), _E, True),
     )  # fmt: skip
 
@@ -305,7 +306,8 @@ def _tilt(way: str, towards: str) -> tuple[Phrase, ...]:
         Phrase(_TILT_VERB + r"(?:slowly\s+)?" + way_rx, _N),
         Phrase(_TILT_VERB + rf"(?:slowly\s+)?(?:to|towards)\s+(?:the\s+|her\s+|his\s+)?"
                rf"(?:{towards})\b", _N),
-        Phrase(_LOOK_VERB + _ADV + way_rx, _E, True),
+        Phrase(_LOOK_VERB + _ADV + way_rx
+               + r"(?!\s+(?:at|on|onto|upon)\s+(?:her|him|them|us|me|(?-i:[A-Z])))", _E, True),
     )  # fmt: skip
 
 
@@ -410,7 +412,10 @@ MOVES: dict[Movement, MoveWords] = {
                    _N, True),
             Phrase(r"\bpush(?:es|ing|ed)?\s+(?:closer|forward)\b", _N, True),
             Phrase(_CLOSER_VERB + r"(?:(?:a\s+)?(?:little|bit|touch|lot)\s+|slowly\s+|gently\s+"
-                   r"|steadily\s+)*(?:closer|nearer|forwards?)\b", _E, True),
+                   r"|steadily\s+|in\s+)*(?:closer|nearer|forwards?)\b", _E, True),
+            Phrase(r"\b(?:creep(?:s|ing)?|crept|inch(?:es|ing|ed)?|edg(?:e|es|ing|ed)|sneak(?:s|ing|ed)?"
+                   r"|snuck|crawl(?:s|ing|ed)?|steal(?:s|ing)?|stole|slip(?:s|ping|ped)?)\s+" + _ADV
+                   + r"(?:in|up\s+(?:to|on)|closer|towards?)\b", _E, True),
             Phrase(r"\b(?:inch(?:es|ing|ed)?|edg(?:e|es|ing|ed)|drift(?:s|ing|ed)?"
                    r"|glid(?:e|es|ing|ed)|eas(?:e|es|ing|ed)|clos(?:e|es|ing|ed)"
                    r"|zero(?:es|ing|ed)?)\s+" + _ADV + r"in\b(?:\s+(?:on|to|towards))?", _E, True),
@@ -542,6 +547,9 @@ MOVES: dict[Movement, MoveWords] = {
             Phrase(r"\btrack(?:s|ing|ed)?\s+" + _OBJ + r"(?=\s|$|[,.;])", Rank.FOLLOW, True),
             Phrase(r"\b(?:floats?|floating|glides?|gliding|weaves?|weaving|drifts?|drifting)"
                    r"\s+(?:through|among|between|past)\b", Rank.FOLLOW, True),
+            Phrase(r"\b(?:floats?|floating|glides?|gliding|drifts?|drifting|moves?|moving|travels?"
+                   r"|travell?ing|slides?|sliding|runs?|running|creeps?|creeping|rolls?|rolling)"
+                   r"\s+(?:slowly\s+|gently\s+)?along(?:side)?\b", Rank.FOLLOW, True),
         ),
         compact="tracking shot following the subject",
         prose="The camera tracks alongside the subject",
@@ -661,6 +669,7 @@ _SPEED_WORDS = (
 _CAMERA_CLAUSE = re.compile(
     r"(?:^|[,;:]|\b(?:a|an|then|" + _SPEED_WORDS + r")"
     r"|\b(?:camera|cam|drone|we)(?:\s+(?:\w+ly|then|now|just|also|still|very|again|soon|sort|kind|of"
+    r"|kinda|sorta|like|really|maybe|slowly"
     r"|should|will|would|can|could|must|might|may|shall|to|needs|has|have|starts|begins"
     r"|keeps))"
     r"{0,3}(?:['\u2019]ll)?"
