@@ -580,7 +580,7 @@ class CastMixin:
             for p in [*self.people.values(), *self.places.values()]
             for w in p.name.split()
         }
-        ignore = COMMON | known | PLACES | PEOPLE | CLOTHES
+        ignore = COMMON | known | PLACES | PEOPLE | CLOTHES | TITLES.keys()
         first = len(body) - len(body.lstrip())
         out = []
         for m in re.finditer(r"(?<![@\w'])[A-Z][a-z]+\b", body):

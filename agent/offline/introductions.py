@@ -73,7 +73,7 @@ _IS_RE = rx(
     r"(?:\s+(?:is|was)|'s(?=\s+(?:an?|his|her|their|my|our)\s))\s+(?!not\b)",
     r"((?:an?|his|her|their|my|our|(?-i:[A-Z])[a-z]+'s)\s+.+|in\s+(?:her|his|their)\s+\w+ies\b.*",
     r"|\d{1,3}\b.*",
-    r"|the\s+(?:[a-z\-]+\s+){0,2}?(?:",
+    r"|the\s+(?:[a-z\-']+\s+){0,2}?(?:",
     "|".join(sorted(PEOPLE | ROLES | KIN, key=len, reverse=True)),
     r"|[a-z]{3,}(?:ist|man|woman|eer|ician))(?:\s*,.*)?",
     r"|(?:",
@@ -244,6 +244,8 @@ def _child_age(description: str) -> bool:
     return False
 
 
+_WHO_PIECE_RE = rx(r"(?:the|an?)\s+(?:[\w\-]+\s+){0,2}?([\w\-]+)\s+(?:who|that)\b")
+"""Who someone is, with a clause about them: "the girl who owns her"."""
 _WEARS_HABIT_RE = rx(
     r"(?:(?:always|usually|often|still)\s+)?(?:wears|wore|is\s+always\s+in|lives\s+in)\s+",
     r"(.+?)(?:\s+(?:everywhere|all\s+the\s+time|every\s+day|always|constantly))?",
@@ -373,7 +375,7 @@ _MEET_RE = rx(
 _APPOSED_NAME_RE = re.compile(
     rf"(?<![\w'])((?i:an?|the)\s+(?:(?!(?i:and|or|but|then)\b)[^,;.:()\u2013\u2014]){{1,60}}?)"
     rf"\s*,\s*({_ONE_NAME})(?!')"
-    r"(?=\s*[,(]|\s*$|\s+(?-i:[a-z]))"
+    r"(?=\s*[,(\u2013\u2014]|\s+-\s|\s*$|\s+(?-i:[a-z]))"
 )
 """Someone described, then named between commas: "A girl of about eight, NELL, in a ..."."""
 _NAME_RE = re.compile(rf"(?<![\w@'\-]){_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}")
@@ -773,6 +775,12 @@ class IntroductionMixin:
             if not piece or piece.lower() == "and":
                 continue
             piece = re.sub(r"\s+(?:too|also|as\s+well)$", "", piece, flags=re.I)
+            following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+            role = re.fullmatch(r"(?:and\s+)?the\s+(?:[a-z\-]+\s+)?([A-Za-z\-]+)", piece, re.I)
+            after = self._entry(following, loose) if role and not pending else None
+            if role and role.group(1).lower() in ROLES and after and after[0].lower() not in ROLES:
+                pending = re.sub(r"^and\s+", "", piece, flags=re.I)  # "the DJ, Marcus, a ..."
+                continue
             entry = self._entry(piece, loose)
             if entry is not None:
                 name, pre, said = entry
@@ -1092,8 +1100,11 @@ class IntroductionMixin:
             end += origin.end(1)
         while m := re.match(r"\s*(?:,|\s\u2013|\s\u2014|\s-)\s*([^,;.:\u2013\u2014]+)", text[end:]):
             piece = m.group(1).strip()
+            who = _WHO_PIECE_RE.match(piece)
             if worn := _WEARS_HABIT_RE.fullmatch(piece):  # "..., wears overalls everywhere"
                 piece = f"in {worn.group(1)}"
+            elif who and _person_noun(who.group(1)):
+                pass  # "ada, the girl who owns her, eight years old, ..."
             elif not _descriptive(piece) or re.match(r"(?:and|then|but)\b", piece, re.I):
                 break
             said.append(piece)

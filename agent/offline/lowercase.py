@@ -69,14 +69,32 @@ _AFTER_KIN_RE = re.compile(
     r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|hes|(?P<verb>[a-z]+s))\b)",
     re.I,
 )
+_NOT_AFTER = r"(?<![\w'])(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?<!\bmy\s)(?<!\bhis\s)(?<!\bher\s)"
+_NOT_AFTER += r"(?<!\bour\s)(?<!\btheir\s)(?<!\byour\s)"
+_FOLLOWS = (
+    r"(?=\s*(?:[,.;:!?)]|$)|'s\b|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
+    r"|from|with|in|at|on|(?P<verb>[a-z]+s))\b)"
+)
 _TITLE_RE = re.compile(
-    r"(?<![\w'])(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?:mr|mrs|ms|miss|dr|prof|professor|doctor"
-    r"|grandma|grandpa|granny|gran|grandad|granddad|grandmother|grandfather|nana|nan|nanna"
-    r"|auntie|aunty|aunt|uncle|nonna|nonno|abuela|abuelo|baba|babushka|cousin|sister|brother"
-    r"|coach|officer|captain|detective|inspector|sergeant|father|mother|saint|sir|lady|lord)\.?"
-    r"\s+(?P<name>[a-z][a-z\-]{1,20})\b",
+    _NOT_AFTER + r"(?:mr|mrs|ms|miss|dr|prof|professor|doctor|officer|captain|detective|inspector"
+    r"|sergeant|coach|saint|sir|lady|lord)\.?\s+(?P<name>[a-z][a-z\-]{1,20})\b",
     re.I,
 )
+"""An honorific and a name: "mr okafor", "dr patel"."""
+_KIN_TITLE_RE = re.compile(
+    _NOT_AFTER + r"(?:grandma|grandpa|granny|gran|grandad|granddad|grandmother|grandfather|nana"
+    r"|nan|nanna|auntie|aunty|aunt|uncle|nonna|nonno|abuela|abuelo|baba|babushka|cousin)"
+    r"\s+(?P<name>[a-z][a-z\-]{1,20})\b" + _FOLLOWS,
+    re.I,
+)
+"""A family word used as a title: "grandma bea, jojos gran", "uncle bert who ..."."""
+_PERSON_WORDS = "|".join(sorted(PEOPLE | ROLES | KIN | ANIMALS, key=len, reverse=True))
+_NAME_FIRST_RE = re.compile(
+    r"^(?P<lead>\W*(?:(?:and|so|oh|then|ok(?:ay)?|also)\b[,\s]+)*)(?P<name>[a-z][a-z\-]{1,20}),\s+"
+    rf"(?:the|an?|his|her|their|my|our)\s+(?:[a-z\-]+\s+){{0,2}}(?:{_PERSON_WORDS})s?\b",
+    re.I,
+)
+"""A name first, then who it is: "ada, the girl who owns her, eight years old, ..."."""
 _CALLED_RE = re.compile(
     r"\b(?:called|named|(?:his|her|their)\s+name\s+(?:is|was)|(?:his|her|their)\s+name's)"
     r"\s+(?P<name>[a-z][a-z\-]{1,20})(?:\s+(?P<second>[a-z][a-z\-]{1,20}))?\b",
@@ -123,9 +141,17 @@ def capitalize_names(text: str, known: list[str]) -> str:
         name = m.group("name")
         if name[0].isupper() or not could_be_name(name):
             return m.group(0)
-        return m.group(0)[: m.start("name") - m.start()] + cap(name)
+        start, end = m.start("name") - m.start(), m.end("name") - m.start()
+        return m.group(0)[:start] + cap(name) + m.group(0)[end:]
 
+    text = _NAME_FIRST_RE.sub(titled, text)
     text = _TITLE_RE.sub(titled, text)
+
+    def kin_titled(m: re.Match[str]) -> str:
+        verb = m.group("verb")
+        return m.group(0) if verb and base_form(verb) is None else titled(m)
+
+    text = _KIN_TITLE_RE.sub(kin_titled, text)
     text = _AFTER_KIN_RE.sub(after_kin, text)
     text = _CALLED_RE.sub(called, text)
     for name in known:

@@ -39,6 +39,11 @@ _QUESTION_RE = rx(
     r"|where|when|is|are|was|were|do|does|did|should|shall|have|has|am|isn'?t|aren'?t",
     r"|doesn'?t|don'?t|any\s+(?:ideas?|suggestions?|thoughts?))\b",
 )
+_BARE_QUESTION_RE = rx(
+    r"^\W*(?:(?:wait|so|hmm+|um+|ok(?:ay)?|and|but|sorry|quick\s+question)\b[,\s]*)*",
+    r"(?:what|how|why)\s+(?:does|do|did|is|are|was|were|should|would|could|can)\s+(?:it|a|an|the|this",
+    r"|that|i|we|you|[a-z]+)\b(?:(?!\b(?:shot|camera)\b).)*$",
+)
 _POLITE_COMMAND_RE = rx(
     r"^\W*(?:(?:can|could|would|will)\s+(?:you|we|i)|please)\b",
 )
@@ -187,6 +192,8 @@ def is_question(text: str) -> bool:
     """A question to the director ("what should the next shot be?"), not a polite command
     ("can you make shot 2 a close-up?") or a shot asked for ("can we see the harbour?")."""
     text = text.strip()
+    if _BARE_QUESTION_RE.match(text):
+        return True  # "wait what does dolly mean" (no question mark)
     return (
         text.endswith("?") and bool(_QUESTION_RE.match(text)) and not _POLITE_COMMAND_RE.match(text)
     )

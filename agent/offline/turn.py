@@ -28,7 +28,7 @@ from storyreel.agent.offline.text import (
     split_sentences,
 )
 from storyreel.agent.offline.verbs import is_exposition, sets_the_world
-from storyreel.agent.offline.words import KIN
+from storyreel.agent.offline.words import ANSWER_WORDS, KIN, TITLES
 from storyreel.tools.edits import (
     EditModel,
 )
@@ -42,7 +42,7 @@ from storyreel.tools.vocabulary import (
 _LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
 _FILLER_RE = re.compile(
     r"^\s*(?:(?:ok(?:ay)?|oh|wait|actually|hmm+|um+|uh+|well|sorry|right|oops|ah|no|nah|nope"
-    r"|hang\s+on|hold\s+on)\b[,!.]?\s*)+"
+    r"|hang\s+on|hold\s+on|i\s+think(?:\s+that)?|i\s+guess|i\s+reckon|i\s+feel\s+like)\b[,!.]?\s*)+"
     r"(?=\w)",
     re.I,
 )
@@ -126,6 +126,18 @@ _SPEECH = (
     r"says|said|shouts|shouted|yells|yelled|whispers|whispered|asks|asked|goes|replies|replied"
     r"|answers|answered|calls|called|mutters|muttered|screams|screamed|cries|cried|murmurs"
 )
+_FIRST_PERSON_RE = re.compile(
+    r"^\W*(?:(?:and|so|but|oh|ok(?:ay)?|well|actually|just)\b[,\s]*)*"
+    r"(?:i|we|i'm|im|i'd|id|i've|ive|i'll|we're|were|we'd|we've|me)\b(?!\s+(?:see|open|start"
+    r"|begin|end|cut|close|follow|pan|track|move|hear)\b)",
+    re.I,
+)
+_SHOW_WORDS_RE = re.compile(
+    r"\b(?:shots?|scenes?|camera|close[\s-]*ups?|wides?|frame|angle|see|show|showing|film|movie"
+    r"|story|video|character|people|person|location|place|lens|light|lighting|music|sound)\b",
+    re.I,
+)
+_TITLE_WORDS = "|".join(sorted(TITLES, key=len, reverse=True))
 _SAID_LINE_RE = re.compile(
     r"^(?P<lead>\W*(?:(?:and|so|oh|then|ok(?:ay)?)\b[,\s]*)*)"
     rf"(?:(?:what\s+(?P<who>she|he|they|[A-Z][\w']*)\s+(?P<verb>{_SPEECH})\s+is)"
@@ -253,7 +265,8 @@ class Turn(
             noted = re.search(
                 r"(?:wardrobe|costume|note|looks?|hair|make-?up)\W*$", line[: m.start()], re.I
             )
-            if len(who) == 1 and said_name.removeprefix("the ") in spoken and not noted:
+            bare = re.sub(rf"^(?:the\s+|(?:{_TITLE_WORDS})\.?\s+)", "", said_name)
+            if len(who) == 1 and bare in spoken and not noted:
                 cues.append((m, who[0]))
         if not cues:
             return line
@@ -267,6 +280,23 @@ class Turn(
             self.quotes.append(said)
             out.append(f"{name} says \ue000{len(self.quotes) - 1}\ue001. ")
         return "".join(out).strip()
+
+    def _about_me(self, clause: str) -> bool:
+        """Is the clause the person talking about themselves, with nothing to show ("i want it
+        back", "i think so", "we're nearly there")? Not "i want a close-up of Tom"."""
+        plain = self._restore(clause, "")
+        if not _FIRST_PERSON_RE.match(plain) or QUOTE_MARK.search(clause):
+            return False
+        if _SHOW_WORDS_RE.search(plain) or camera_fields(plain)[0] or self._find_place(plain):
+            return False
+        if re.search(r"(?<!^)(?<![.!?]\s)\b(?!I\b)[A-Z][a-z]+", plain.strip()) or re.search(
+            r"\bmy\s+name\b|\b(?:i|we)\s+(?:was|were|had|wore|lived|grew)\b", plain, re.I
+        ):
+            return False  # "and me, i was like 9, my name is Lily": the narrator introduced
+        try:
+            return not self._names_in(plain)
+        except NeedAnswer:
+            return False
 
     def _said_line(self, paragraph: str) -> str:
         """ "what she shouts is: tea's ready!", "he says: we're late", "her line is: no." -> the
@@ -323,6 +353,12 @@ class Turn(
 
     def _clause(self, clause: str) -> None:
         """One clause: help, a command, or direction."""
+        if (
+            clause.strip(" .!,").lower() not in ANSWER_WORDS
+            and clause.strip()
+            and not _FILLER_RE.sub("", f"{clause.strip(' .!,')} x", count=1).strip(" x")
+        ):
+            return  # "actually no": only words that open a message
         clause = _FILLER_RE.sub("", clause, count=1) or clause
         clause = self._apostrophes(clause)
         if (placed := _PLACED_RE.match(clause)) and re.search(
@@ -340,6 +376,9 @@ class Turn(
             clause = f"a shot of {named.group('rest')}"  # "first shot is priya boxing up the cake"
         low = clause.lower().strip(" .!?")
         if low in ("and", "so", "then", "but", "or", "and then", "also"):
+            return
+        if self._about_me(clause):
+            self.skipped.append(self._restore(clause))  # "i want it back": talk, never a shot
             return
         if self.continues and self.last_new is not None and re.fullmatch(r"(?:it|and|this)?", low):
             self._merge({"continues_from": self.continues})  # "...; it picks up where 4 ends"

@@ -175,7 +175,14 @@ ROLES = _words(
     "scientist technician intern grandmaster champion opponent umpire witness suspect "
     "saxophonist trumpeter violinist cellist bassist comedian magician clown juggler "
     "acrobat ringmaster volunteer organiser organizer instructor manageress housekeeper "
-    "nanny governess midwife surgeon pharmacist chemist ranger skipper deckhand crewman"
+    "nanny governess midwife surgeon pharmacist chemist ranger skipper deckhand crewman "
+    "dj mc emt medic vet dentist optician barber hairdresser stylist model host presenter "
+    "announcer commentator coach captain cop detective constable guide porter courier "
+    "delivery-man deliveryman milkman paperboy newsagent grocer vendor trader merchant "
+    "seamstress weaver blacksmith potter butler maid footman chauffeur valet bellboy "
+    "concierge croupier dealer bookie jockey groundskeeper handyman builder labourer "
+    "welder rigger roadie sound-man cameraman camerawoman director producer editor "
+    "photographer busboy dishwasher sommelier pastry-chef baker's-boy apprentice"
 )
 GENERIC_PEOPLE = _words(
     "man woman men women boy girl lady gentleman guy person people child kid baby figure "
@@ -229,7 +236,13 @@ LOOKS = _words(
     "straight long shaved scrawny hulking giant enormous massive tiny wee heavy "
     "lightweight heavyweight middleweight featherweight welterweight bony rangy hefty "
     "portly overweight lean sinewy rosy ruddy unshaven dishevelled disheveled dapper "
-    "shabby elegant barefoot bespectacled toothless scarred sunburnt teenage broad-shouldered"
+    "shabby elegant barefoot bespectacled toothless scarred sunburnt teenage broad-shouldered "
+    "heavy-set thickset thick-set stocky round round-faced moon-faced sharp-faced long-faced "
+    "red-faced pale-faced rosy-cheeked blue-eyed brown-eyed green-eyed grey-eyed wide-eyed "
+    "blonde blond red-haired dark-haired fair-haired curly-haired long-haired short-haired "
+    "pot-bellied big-bellied barrel-chested slight willowy gangly gawky leggy tattooed pierced "
+    "wrinkly craggy lined haggard tired sleepy nervous anxious cheerful grumpy jolly smiley "
+    "bossy timid bold loud nosy fussy prim proper posh scruffy grubby dusty muddy sweaty"
 )
 NOT_NAMES = _words(
     "interior exterior int ext static handheld later meanwhile wide close closeup medium "
