@@ -322,3 +322,9 @@ def test_a_phone_video_is_vertical(film: StoryPlan) -> None:
 def test_undo_with_a_remark_after_it_undoes(film: StoryPlan) -> None:
     reply = say("wait no undo that, 3 is too short", film)
     assert [e.kind for e in reply.edits] == ["undo"]
+
+
+def test_finish_it_in_a_look_sets_the_look(film: StoryPlan) -> None:
+    reply = say("Finish it in black and white, grainy 16mm.", film)
+    assert [e.kind for e in reply.edits] == ["set_style"]
+    assert "black and white" in reply.edits[0].look

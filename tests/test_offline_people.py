@@ -195,6 +195,14 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
     ("and theres her nephew sunny who drives the van for her", [person("Sunny")], NO_SHOT),
     ("the brides mum, helen, in a massive purple hat, storms over", [
         person("Helen", **{"wardrobe~": "purple hat"})], EITHER),
+    ("Cast for the rest of the sequence: MAYA, 14, serious, braces; her father DEV, 40s", [
+        person("Maya", **{"description~": "14"}), person("Dev", **{"description~": "father"})],
+     NO_SHOT),
+    ("people: rafi the postie, 20s, skinny. the vicar, a young woman in wellies.", [
+        person("Rafi", **{"description~": "postie"}),
+        person("Vicar", **{"description~": "young woman", "wardrobe~": "wellies"})], NO_SHOT),
+    ("oh and theres the DJ, Marcus, a bald guy with massive headphones", [
+        person("Marcus", **{"description~": "the DJ"})], NO_SHOT),
     # a header says it is a person: habits are description, not a shot
     ("New character: MR ACHEBE, seventies, immaculate three-piece suit, carries a violin case.",
      [person("Achebe", **{"description~": "violin case"})], NO_SHOT),

@@ -106,6 +106,7 @@ EXPOSITION = [
     ("oh and toms house is just up the lane from the harbour, a white cottage", "Tom's House"),
     ("Below the cliffs, down in the valley, is the village of San Vito.", "San Vito"),
     ("there was a little cafe called Lou's on the corner", "Lou's"),
+    ("Location note for later: the loading bay out back. Wet concrete yard.", "Bay"),
 ]
 
 
@@ -292,3 +293,20 @@ def test_a_shot_named_by_its_place_in_the_film_is_a_new_shot(plan: StoryPlan) ->
 def test_then_a_shot_of_starts_another_shot(plan: StoryPlan) -> None:
     shots = new_shots(direct("Mara walks to the van, then a shot of the van pulling away", plan))
     assert len(shots) == 2 and shots[1].characters == []
+
+
+def test_a_slug_line_with_a_dash_and_a_full_stop_names_the_place(plan: StoryPlan) -> None:
+    reply = direct("INT. VISITATION ROOM \u2013 DAY. MEDIUM SHOT. Mara sits by the glass.", plan)
+    assert [e.name for e in reply.edits if e.kind == "add_location"] == ["Visitation Room"]
+    assert len(new_shots(reply)) == 1
+
+
+def test_a_line_after_says_and_a_colon_inside_a_shot_sentence(plan: StoryPlan) -> None:
+    shots = new_shots(direct("a close up of Mara, the camera creeps in as she says: not yet", plan))
+    assert len(shots) == 1
+    assert (shots[0].dialogue, shots[0].dialogue_speaker) == ("not yet", "Mara")
+
+
+def test_half_seconds_in_words(plan: StoryPlan) -> None:
+    shots = new_shots(direct("Tom coils the rope, two and a half seconds", plan))
+    assert shots[0].duration_s == 2.5

@@ -105,6 +105,12 @@ _LENS_RE = rx(
     r"|\b(wide[\s-]+angle|wide|fish[\s-]?eye|telephoto|long|portrait|macro|normal|standard)",
     r"\s+lens\b|\b(fish[\s-]?eye|telephoto|wide[\s-]angle)\b)",
 )
+_HALF_RE = rx(
+    r"\b(?:for\s+|about\s+|like\s+)?(?:(a|one|\d+|",
+    "|".join(n for n in ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")),
+    r")\s+seconds?\s+and\s+a\s+half|(\d+|one|two|three|four|five|six|seven|eight|nine|ten)",
+    r"\s+and\s+a\s+half\s+(?:seconds?|secs?|s)\b)",
+)
 _FEW_SECONDS_RE = rx(
     r"(?:\b(?:for|lasting|lasts|of|about|around|just)\s+)?\b(?:an?\s+)?",
     r"(?:(few|couple(?:\s+of)?|several|second\s+or\s+two|half\s+a\s+minute|brief)",
@@ -193,7 +199,13 @@ def camera_fields(text: str) -> tuple[dict[str, Any], str]:
             fields["lens_mm"] = mm
             for lens in reversed(lenses):  # "long lens, 100mm": both words go
                 text = cut_span(text, *lens.span(), greedy=False)
-    for m in _DURATION_RE.finditer(text):
+    if half := _HALF_RE.search(text):  # "a second and a half", "two and a half seconds"
+        whole = half.group(1) or half.group(2)
+        seconds = (1.0 if whole.lower() in ("a", "one") else parse_number(whole)) + 0.5
+        if 0 < seconds <= 60:
+            fields["duration_s"] = seconds
+            text = cut_span(text, *half.span(), greedy=False)
+    for m in _DURATION_RE.finditer(text if "duration_s" not in fields else ""):
         if 0 < (seconds := parse_number(m.group(1))) <= 60:
             fields["duration_s"] = seconds
             text = cut_span(text, *m.span(), greedy=False)

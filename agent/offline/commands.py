@@ -84,6 +84,19 @@ def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
     return body, {}
 
 
+_GRADE_RE = re.compile(
+    r"^\W*(?:(?:and|so|ok(?:ay)?|now|please)\b[,\s]*)*(?:finish|grade|shoot|do|render|make|have)"
+    r"\s+(?:it|the\s+(?:whole\s+)?(?:film|movie|thing|video|story)|everything|it\s+all)"
+    r"\s+(?:in|as|with|look\s+like)\s+(.+)$",
+    re.I,
+)
+"""A look for the whole film: "Finish it in black and white, grainy 16mm."."""
+_LOOK_WORDS_RE = re.compile(
+    r"\b(?:black\s+and\s+white|black-and-white|b&w|monochrome|sepia|grainy|grain|16\s?mm|8\s?mm"
+    r"|super\s?8|35\s?mm\s+film|vhs|noir|technicolou?r|pastel|desaturated|vintage|retro|anime"
+    r"|cartoon|watercolou?r|cinematic|dreamy|bleach|faded|warm\s+tones?|cool\s+tones?|neon)\b",
+    re.I,
+)
 _COMMAND_VERB_RE = re.compile(
     r"\s*(?:and\s+|then\s+|also\s+)*(?:make|change|set|add|put|move|swap|delete|remove|cut|lock"
     r"|unlock|render|export|give|use|keep|drop|shorten|lengthen|bring)\b",
@@ -446,6 +459,8 @@ class CommandMixin:
         ).match(text)
         if look and not (time_in(look.group(1)) or camera_fields(look.group(1))[0]):
             style["look"] = self._restore(look.group(1), "")
+        elif (graded := _GRADE_RE.match(text)) and _LOOK_WORDS_RE.search(graded.group(1)):
+            style["look"] = self._restore(graded.group(1), "").strip(" .!")  # "finish it in b&w"
         if not style:
             return False
         self.edits.append(SetStyle(**style))

@@ -103,6 +103,7 @@ _HEADER = (
 )
 _LIST_HEAD_RE = rx(
     _HEADER,
+    r"(?:\s+(?:for|in|of)\s+(?:the\s+|this\s+)?[a-z ]{1,40}?)?",
     r"(?:\s+(?:are|is|include|in\s+this))?\s*(?::|-|\u2013|\u2014|\bare\b)\s*(.+)$",
 )
 _MORE_HEAD_RE = rx(
@@ -117,7 +118,7 @@ _ENTRY_RE = re.compile(
     r"|[A-Z][a-z]+'s)\s+(?:[a-z][a-z\-']*\s+){1,4}?"
     rf"(?=[A-Z]))?(?:(?i:the)\s+)?(?P<name>{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}})(?!')"
     r"\s*(?:\((?P<paren>[^)]*)\))?\s*(?:(?::|-|\u2013|\u2014)\s*(?P<colon>.*)"
-    r"|\s+(?P<tail>(?i:who|with|in|wearing|aged|dressed|always|from)\b.*))?$"
+    r"|\s+(?P<tail>(?i:who|with|in|wearing|aged|dressed|always|from|the)\b.*))?$"
 )
 _THERE_IS_RE = rx(
     _LEAD,
@@ -782,6 +783,14 @@ class IntroductionMixin:
                 pending = re.sub(r"^and\s+", "", piece, flags=re.I)  # "the DJ, Marcus, a ..."
                 continue
             entry = self._entry(piece, loose)
+            if (
+                entry is None
+                and role
+                and loose
+                and not entries
+                and role.group(1).lower() in ROLES - GENERIC_PEOPLE
+            ):
+                entry = (role.group(1).capitalize(), "", [])  # "the vicar, a young woman ..."
             if entry is not None:
                 name, pre, said = entry
                 if not entries and (":" in piece or (name.isupper() and len(name) > 2)):

@@ -46,6 +46,8 @@ _ENGLISH = _table(
     "up down out off over under again back away home today tonight tomorrow yesterday "
     "something someone anything anyone nothing nobody everything everyone "
     "said says told tells called named used gets got goes went comes came "
+    "theres heres whos thats its lets hes shes ive im id youre theyre dont cant wont isnt "
+    "wasnt arent didnt doesnt couldnt wouldnt shouldnt then meet introducing starring "
     "huge tiny big small little large tall short long old young new thin fat skinny slim "
     "heavy light dark pale fair bald blond blonde ginger grey gray white black brown red "
     "good bad great nice kind mean lovely pretty ugly handsome beautiful gorgeous cute "
@@ -95,6 +97,12 @@ _NAME_FIRST_RE = re.compile(
     re.I,
 )
 """A name first, then who it is: "ada, the girl who owns her, eight years old, ..."."""
+_LISTED_RE = re.compile(
+    r"(?:^|[:;.]\s*|\band\s+)(?P<name>[a-z][a-z\-]{1,20})\s+the\s+(?:[a-z\-]+\s+)?"
+    rf"(?:{_PERSON_WORDS}|postie|dj|mc)\b",
+    re.I,
+)
+"""A name and what they are, list-style: "people: rafi the postie, 20s, ..."."""
 _CALLED_RE = re.compile(
     r"\b(?:called|named|(?:his|her|their)\s+name\s+(?:is|was)|(?:his|her|their)\s+name's)"
     r"\s+(?P<name>[a-z][a-z\-]{1,20})(?:\s+(?P<second>[a-z][a-z\-]{1,20}))?\b",
@@ -145,6 +153,7 @@ def capitalize_names(text: str, known: list[str]) -> str:
         return m.group(0)[:start] + cap(name) + m.group(0)[end:]
 
     text = _NAME_FIRST_RE.sub(titled, text)
+    text = _LISTED_RE.sub(titled, text)
     text = _TITLE_RE.sub(titled, text)
 
     def kin_titled(m: re.Match[str]) -> str:

@@ -21,7 +21,8 @@ from storyreel.tools.vocabulary import (
 
 PLACE_IS_RE = rx(r"^\s*(?:the\s+)?([a-z][a-z' \-]{1,40}?)\s+(?:is|was)\s+(an?\s+.+)$")
 _SLUG_RE = re.compile(
-    r"^\s*(?:INT|EXT|INT\.?/EXT)\.?\s+([A-Za-z' ]+?)(?:\s*[-\u2013\u2014]+\s*([A-Za-z ]+))?\s*$"
+    r"^\s*(?:INT|EXT|INT\.?/EXT|I/E)\.?\s+([A-Za-z' ]+?)(?:\s*[-\u2013\u2014.,]+\s*([A-Za-z ]+))?"
+    r"[\s.]*$"
 )
 _SETTING_START_RE = rx(
     r"^\s*(?:(?:and|then|now|so|later|next|finally|meanwhile)\b[,\s]*)*",

@@ -115,7 +115,14 @@ _CLOSE = {ShotSize.ECU, ShotSize.CU, ShotSize.MCU}
 def _speech_only(action: str, cast: list[str]) -> bool:
     """Is the action just someone speaking ("Mara speaks", "He whispers", "he should say it
     when he comes in")?"""
-    action = re.sub(r"\b(?:when|as|while|once|before|after)\b.*$", "", action, flags=re.I)
+    action = re.sub(r"\b(?:when|as|while|once|before|after|without)\b.*$", "", action, flags=re.I)
+    action = re.sub(
+        r"\b(?:under\s+(?:his|her|their)\s+breath|to\s+(?:himself|herself|themselves|no\s+one)"
+        r"|out\s+loud|in\s+a\s+\w+\s+voice|with\s+a\s+\w+)\b",
+        " ",
+        action,
+        flags=re.I,
+    )
     words = re.sub(r"[^\w\s]", " ", action.lower()).split()
     names = {w for name in cast for w in name.lower().split()}
     speech = (
@@ -526,7 +533,10 @@ class ShotMixin:
     def _headed_place(self, text: str) -> FoundPlace | None:
         """ "Setting: Raohe Street night market, Taipei.": the place a header names."""
         m = re.match(
-            r"\s*(?:\w+\s+)?(?:setting|location|place|backdrop)\s*:\s*([^,.;:]{2,40})", text, re.I
+            r"\s*(?:\w+\s+)?(?:setting|location|place|backdrop)(?:\s+notes?)?(?:\s+for\s+later)?\s*:"
+            r"\s*([^,.;:]{2,40})",
+            text,
+            re.I,
         )
         if m is None:
             return None

@@ -137,6 +137,12 @@ _SHOW_WORDS_RE = re.compile(
     r"|story|video|character|people|person|location|place|lens|light|lighting|music|sound)\b",
     re.I,
 )
+_SAYS_COLON_RE = re.compile(
+    rf"\b(?:{_SPEECH}|whispering|shouting|saying|muttering|yelling|calling)"
+    r"(?:\s+(?:to\s+\w+|under\s+(?:his|her|their)\s+breath|quietly|softly))?\s*:\s*(?P<line>\S.*)$",
+    re.I,
+)
+"""A line after a speech verb and a colon inside a sentence: "whispering: You're a tree."."""
 _TITLE_WORDS = "|".join(sorted(TITLES, key=len, reverse=True))
 _SAID_LINE_RE = re.compile(
     r"^(?P<lead>\W*(?:(?:and|so|oh|then|ok(?:ay)?)\b[,\s]*)*)"
@@ -303,6 +309,10 @@ class Turn(
         line quoted after its speaker, so it reads like 'she shouts "tea's ready!"'."""
         m = _SAID_LINE_RE.match(paragraph)
         if not m or QUOTE_MARK.search(m.group("line")):
+            inside = _SAYS_COLON_RE.search(paragraph)  # "..., as she smiles and says: only ..."
+            if inside and not QUOTE_MARK.search(inside.group("line")):
+                self.quotes.append(inside.group("line").strip())
+                return f"{paragraph[: inside.start('line')]}\ue000{len(self.quotes) - 1}\ue001."
             return paragraph
         self.quotes.append(m.group("line").strip())
         owner = (m.group("owner") or "").lower()

@@ -96,7 +96,7 @@ _WORLD_RE = re.compile(
     r"|the\s+story\s+(?:is|takes|happens)|our\s+story|the\s+film\s+is|the\s+year\s+is"
     r"|(?:the\s+)?(?:season|time)\s+is|it'?s\s+set|this\s+(?:film|story)\s+is"
     r"|(?:the\s+)?(?:(?:first|second|third|next|another|new|other|main)\s+)?(?:setting|location"
-    r"|backdrop|place)(?:\s+for\s+[^:]{1,40})?\s*(?::|is\b)"
+    r"|backdrop|place)(?:\s+notes?)?(?:\s+for\s+[^:]{1,40})?\s*(?::|is\b)"
     r"|(?:context|background|backstory|premise)\s*:"
     r"|(?:the\s+)?(?:prologue|opening|ending|epilogue|flashback|(?:first|last|next|final)\s+scene"
     r"|whole\s+(?:thing|story|film))\s+(?:all\s+)?(?:happens|takes\s+place|is\s+set)\s+(?:in|at|on)"

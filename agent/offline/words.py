@@ -182,7 +182,9 @@ ROLES = _words(
     "seamstress weaver blacksmith potter butler maid footman chauffeur valet bellboy "
     "concierge croupier dealer bookie jockey groundskeeper handyman builder labourer "
     "welder rigger roadie sound-man cameraman camerawoman director producer editor "
-    "photographer busboy dishwasher sommelier pastry-chef baker's-boy apprentice"
+    "photographer busboy dishwasher sommelier pastry-chef baker's-boy apprentice postie "
+    "lollipop-lady crossing-guard paperboy papergirl milkmaid shepherdess goatherd cowboy "
+    "cowgirl rancher trucker lorry-driver cabby taxi-driver bus-driver"
 )
 GENERIC_PEOPLE = _words(
     "man woman men women boy girl lady gentleman guy person people child kid baby figure "
