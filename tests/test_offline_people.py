@@ -203,6 +203,12 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
         person("Vicar", **{"description~": "young woman", "wardrobe~": "wellies"})], NO_SHOT),
     ("oh and theres the DJ, Marcus, a bald guy with massive headphones", [
         person("Marcus", **{"description~": "the DJ"})], NO_SHOT),
+    ("Introduce Greta: a sunburnt Dutch backpacker in her twenties, a camera bag on her shoulder",
+     [person("Greta", **{"description~": "backpacker"})], NO_SHOT),
+    ("a snowplough driver called halvard and his old husky bjorn are crawling down the road", [
+        person("Halvard"), person("Bjorn")], SHOT),
+    ("his neighbour dot, tiny lady in a pink dressing gown, leans out of the window", [
+        person("Dot", **{"wardrobe~": "pink dressing gown"})], SHOT),
     # a header says it is a person: habits are description, not a shot
     ("New character: MR ACHEBE, seventies, immaculate three-piece suit, carries a violin case.",
      [person("Achebe", **{"description~": "violin case"})], NO_SHOT),

@@ -179,6 +179,10 @@ def _verbish(word: str) -> bool:
     return word.endswith("s") and len(word) > 3
 
 
+CAMERA_PROP = r"(?!\s+(?:bag|strap|case|belt|round|around|slung))"
+"""A camera someone carries ("a camera bag", "a camera round her neck"), not the film's."""
+
+
 def _descriptive(segment: str) -> bool:
     """Is this piece of a sentence a description of a person (not an action or a framing)?
     "a nurse in blue scrubs", "seventies", "white beard", "tiny", "his daughter"."""
@@ -186,7 +190,7 @@ def _descriptive(segment: str) -> bool:
     words = _plain_words(segment)
     if not words or len(words) > 14 or QUOTE_MARK.search(segment):
         return False
-    if _is_age(segment):
+    if _is_age(segment) or re.fullmatch(r"all\s+(?:elbows|legs|smiles|teeth|knees|arms)", segment):
         return True
     if (
         base_form(words[0])
@@ -194,7 +198,9 @@ def _descriptive(segment: str) -> bool:
         and not _in_table(words[0], CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN)
     ):
         return False  # "dabs her eyes", "waits", "climbed onto the boat"
-    if any(_verbish(w) for w in words) or re.search(r"\b(?:shot|camera|close)", segment, re.I):
+    if any(_verbish(w) for w in words) or re.search(
+        rf"\b(?:shot|camera\b{CAMERA_PROP}|close)", segment, re.I
+    ):
         return False
     if words[0] in {"a", "an", "his", "her", "their", "my", "our", "with", "wearing"}:
         return True

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from storyreel.agent.offline.cast import (
     _OWNER,
     _YOUNG,
+    CAMERA_PROP,
     NeedAnswer,
     PersonInfo,
     _article,
@@ -181,6 +182,9 @@ def _narrator(phrase: str) -> str:
     return "the narrator as a child" if young else "the narrator"
 
 
+_PROP = CAMERA_PROP
+
+
 def _list_piece(piece: str) -> bool:
     """In a list of people, is this piece description rather than an action? "lightweight",
     "sharing a flask of coffee", "who walks with a cane", "reading glasses on a chain" are;
@@ -188,7 +192,8 @@ def _list_piece(piece: str) -> bool:
     words = _plain_words(piece)
     if not words or len(words) > 16 or QUOTE_MARK.search(piece):
         return False
-    if re.search(r"\b(?:shot|camera|close[\s-]*up|cut\s+to)\b|^(?:and\s+)?then\b", piece, re.I):
+    framing = rf"\b(?:shot|camera{_PROP}|close[\s-]*up|cut\s+to)\b|^(?:and\s+)?then\b"
+    if re.search(framing, piece, re.I):
         return False
     first = words[0]
     if first in ("he", "she", "they", "he's", "she's", "they're"):
@@ -245,6 +250,13 @@ def _child_age(description: str) -> bool:
     return False
 
 
+_RELATIVE_RE = rx(r"\s+(?:that'?s|thats|that\s+is|which\s+is|which'?s)\b.*$")
+"""A clause about a thing someone wears: "a bee suit thats way too big for him"."""
+_INTRODUCE_RE = rx(
+    r"^\W*(?:(?:and|so|now|ok(?:ay)?|next)\b[,\s]*)*(?:let'?s\s+|i'?d\s+like\s+to\s+)?",
+    r"(?:introduce|introducing|meet|enter|new\s+(?:character|person))\s*:?\s+(?=[A-Z]\w*\s*[:,\-\u2013\u2014])",
+)
+"""An introduction said as one: "Introduce Greta: a sunburnt Dutch backpacker, ..."."""
 _WHO_PIECE_RE = rx(r"(?:the|an?)\s+(?:[\w\-]+\s+){0,2}?([\w\-]+)\s+(?:who|that)\b")
 """Who someone is, with a clause about them: "the girl who owns her"."""
 _WEARS_HABIT_RE = rx(
@@ -292,7 +304,8 @@ def _habitual(piece: str) -> bool:
     words = _plain_words(piece)
     if not words or len(words) > 8 or QUOTE_MARK.search(piece):
         return False
-    if re.search(_MOTION, piece, re.I) or re.search(r"\b(?:shot|camera|close)", piece, re.I):
+    framing = rf"\b(?:shot|camera\b{_PROP}|close)"
+    if re.search(_MOTION, piece, re.I) or re.search(framing, piece, re.I):
         return False
     first = words[0]
     if first in ("always", "usually", "often", "never", "still"):
@@ -482,6 +495,9 @@ class IntroductionMixin:
         text = _HE_S_RE.sub(lambda m: f"{m.group(1)}'s", text)
         if m := _NAME_AFTER_RE.match(text):
             text = f"{m.group(1)} is called {text[m.end() :]}"
+        if m := _INTRODUCE_RE.match(text):  # "Introduce Greta: a sunburnt ..."
+            rest = re.sub(r"^(\w+)\s*[:,\-\u2013\u2014]\s*", r"\1, ", text[m.end() :], count=1)
+            text = f"New character: {rest}"
         whole = (_NAMED_AS_RE, _BELONGS_RE, _PRONOUN_LOOKS_RE, _THERE_IS_RE, _KIN_WEARS_RE)
         tail = _TAIL_RE.search(text)
         if not tail or tail.start() == 0 or any(p.match(text) for p in whole):
@@ -1114,7 +1130,9 @@ class IntroductionMixin:
                 piece = f"in {worn.group(1)}"
             elif who and _person_noun(who.group(1)):
                 pass  # "ada, the girl who owns her, eight years old, ..."
-            elif not _descriptive(piece) or re.match(r"(?:and|then|but)\b", piece, re.I):
+            elif not _descriptive(_RELATIVE_RE.sub("", piece)) or re.match(
+                r"(?:and|then|but)\b", piece, re.I
+            ):
                 break
             said.append(piece)
             end += m.end()
@@ -1132,7 +1150,7 @@ class IntroductionMixin:
             re.I,
         )
         noun = m.group(3).lower() if m else ""
-        if not m or noun not in KIN | ROLES or noun in GENERIC_PEOPLE:
+        if not m or noun not in KIN | ROLES | ANIMALS or noun in GENERIC_PEOPLE:
             return start, "", ""
         owner = ""
         if m.group(1).lower() in _OWNER:

@@ -64,11 +64,16 @@ _TABLES = (
     COMMON | PLACES | CLOTHES | KIN | PEOPLE | ROLES | ANIMALS | LOOKS | COLOURS | BODY
     | NUMBERS.keys()
 )  # fmt: skip
-_KIN_WORDS = "|".join(sorted(KIN, key=len, reverse=True))
+_SOCIAL = _table(
+    "neighbour neighbor friend mate pal buddy boss colleague flatmate roommate classmate "
+    "partner teammate bestie landlady landlord lodger"
+)
+_KIN_WORDS = "|".join(sorted(KIN | ANIMALS | _SOCIAL, key=len, reverse=True))
 _AFTER_KIN_RE = re.compile(
     rf"\b(?:my|our|his|her|their|the|your)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS})s?"
     r"(?:\s*,\s*|\s+)(?P<name>[a-z][a-z\-]{1,20})\b"
-    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|hes|(?P<verb>[a-z]+s))\b)",
+    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
+    r"|(?P<verb>[a-z]+s))\b)",
     re.I,
 )
 _NOT_AFTER = r"(?<![\w'])(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?<!\bmy\s)(?<!\bhis\s)(?<!\bher\s)"

@@ -154,7 +154,13 @@ KIN_SAME = {"mom": "mother", "mum": "mother", "mama": "mother", "mommy": "mother
 ANIMALS = _words(
     "crow raven dog puppy cat kitten horse pony fox owl terrier collie spaniel retriever "
     "labrador rabbit bird parrot seagull gull wolf bear deer goat sheep cow pig donkey mouse "
-    "rat duck goose swan eagle hawk pigeon robin monkey lion tiger dragon hound mutt"
+    "rat duck goose swan eagle hawk pigeon robin monkey lion tiger dragon hound mutt "
+    "corgi beagle husky poodle pug dachshund sheepdog alsatian greyhound whippet lurcher "
+    "spaniel setter pointer boxer bulldog rottweiler chihuahua dalmatian doberman mastiff "
+    "tabby moggy tomcat kitty puppy pup foal calf lamb kid piglet hen chicken rooster "
+    "cockerel budgie canary hamster guinea-pig ferret tortoise turtle lizard snake gecko "
+    "mule stallion mare ox bull buffalo camel llama alpaca reindeer elk moose squirrel "
+    "hedgehog badger otter seal dolphin whale heron stork magpie jackdaw starling sparrow"
 )
 ROLES = _words(
     "porter surgeon conductor commander engineer stranger teacher captain detective sheriff "
