@@ -21,6 +21,11 @@ error, so a person can act on it.
   dropped connection is retried at most `max_retries` times within it.
 - **Size cap.** A reply body over `LLMSettings.max_reply_bytes` is refused
   without being read whole; its text is never returned.
+- **The context.** When the director gives the model's context
+  (`Adaptations.context_tokens`), ``max_tokens`` is capped so the request and
+  the longest answer fit in it together (prompt + max_tokens <= context, with
+  the budget's 5 % margin), and in JSON mode a context too small for the whole
+  schema gets it as a terse listing (`storyreel.agent.llm_schema.compact_schema`).
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from storyreel.agent.llm_context import message_tokens, schema_is_compact
+from storyreel.agent.llm_schema import compact_schema
 from storyreel.tools.errors import StoryreelError
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -38,6 +46,8 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_TEMPERATURE = 0.2
 DEFAULT_MAX_TOKENS = 4096
 DEFAULT_MAX_REPLY_BYTES = 200_000
+MIN_ANSWER_TOKENS = 256
+"""The least room for an answer a request may leave in the model's context; less is an error."""
 OPENAI_URL = "https://api.openai.com/v1"
 FORMATS = ("json_schema", "json_object", "text")
 """Response formats, best first; a server that refuses one is asked with the next."""
@@ -120,12 +130,16 @@ def _number(name: str, default: float, low: float, high: float) -> float:
 
 @dataclass
 class Answer:
-    """What the model said: its text (or a refusal), why it stopped, in which format."""
+    """What the model said: its text (or a refusal), why it stopped, in which format, and
+    the messages it answered (rebuilt ones when the format changed; without the schema)."""
 
     content: str
     refusal: str | None = None
     finish_reason: str | None = None
     response_format: str = "json_schema"
+    messages: list[dict[str, str]] = field(default_factory=list)
+    max_tokens: int | None = None
+    """The longest answer the request allowed (the setting, or less in a small context)."""
 
 
 @dataclass
@@ -140,6 +154,9 @@ class Adaptations:
     tokens_parameter: str = "max_tokens"
     send_temperature: bool = True
     notes: list[str] = field(default_factory=list)
+    context_tokens: int | None = None
+    """The model's context this turn (set by the director; not remembered): caps max_tokens
+    and picks the compact schema in JSON mode. None: no cap, the whole schema."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -183,10 +200,13 @@ class ChatEndpoint:
         schema: dict[str, Any],
         deadline: float,
         adapt: Adaptations | None = None,
+        rebuild: Callable[[str], list[dict[str, str]]] | None = None,
     ) -> Answer:
         """One answer to `messages`, within `deadline` (a `time.monotonic()` value).
 
-        `adapt` is updated when the server refuses a format or a parameter.
+        `adapt` is updated when the server refuses a format or a parameter; then
+        `rebuild(format)`, when given, makes the messages again for the new format
+        (the schema travels as a message outside json_schema, so the budget changes).
 
         Raises:
             LLMTrouble: no usable answer in time; the message says why, names
@@ -204,7 +224,9 @@ class ChatEndpoint:
             if remaining <= 0.05:
                 raise self._timeout()
             try:
-                return self._once(messages, schema, deadline, adapt)
+                answer = self._once(messages, schema, deadline, adapt)
+                answer.messages = messages
+                return answer
             except openai.APITimeoutError:
                 raise self._timeout() from None
             except openai.APIConnectionError as error:
@@ -217,7 +239,10 @@ class ChatEndpoint:
                         f"Nothing was changed. {OFFLINE_HINT}"
                     ) from None
             except openai.APIStatusError as error:
+                fmt = adapt.response_format
                 if self._adapt(error, adapt):
+                    if rebuild is not None and adapt.response_format != fmt:
+                        messages = rebuild(adapt.response_format)
                     continue
                 failures += 1
                 status = error.status_code
@@ -276,13 +301,37 @@ class ChatEndpoint:
                 "json_schema": {"name": "DirectorReply", "schema": schema, "strict": True},
             }
         else:
-            body["messages"] = [*messages, schema_message(schema)]
+            compact = adapt.context_tokens is not None and schema_is_compact(
+                adapt.context_tokens, self.settings.max_tokens
+            )
+            body["messages"] = [*messages, schema_message(schema, compact=compact)]
             if adapt.response_format == "json_object":
                 body["response_format"] = {"type": "json_object"}
         if self.settings.temperature is not None and adapt.send_temperature:
             body["temperature"] = self.settings.temperature
-        body[adapt.tokens_parameter] = self.settings.max_tokens
+        body[adapt.tokens_parameter] = self.answer_tokens(body["messages"], adapt.context_tokens)
         return body
+
+    def answer_tokens(self, messages: list[dict[str, str]], context: int | None) -> int:
+        """The max_tokens to send: the setting, capped so that the request and the answer
+        fit in `context` together (with the budget's 5 % margin for the estimate).
+
+        Raises:
+            LLMTrouble: the request leaves less than `MIN_ANSWER_TOKENS` for the answer.
+        """
+        if context is None:
+            return self.settings.max_tokens
+        asked = message_tokens(messages)
+        room = context - asked - context // 20
+        if room < MIN_ANSWER_TOKENS:
+            raise LLMTrouble(
+                f"The request to the language model at {self.where} needs about {asked} tokens "
+                f"of its {context}-token context, which leaves no room for an answer. Nothing "
+                "was changed. Set STORYREEL_LLM_CONTEXT to the model's real context (a larger "
+                "model or server setting helps), or start a fresh conversation (--session NEW). "
+                f"{OFFLINE_HINT}"
+            )
+        return min(self.settings.max_tokens, room)
 
     def _once(
         self,
@@ -299,7 +348,9 @@ class ChatEndpoint:
         completions = self.client.chat.completions
         with completions.with_streaming_response.create(**body, timeout=timeout) as response:
             raw = self._read_capped(response, deadline)
-        return self._answer(raw, adapt.response_format)
+        answer = self._answer(raw, adapt.response_format)
+        answer.max_tokens = body[adapt.tokens_parameter]
+        return answer
 
     def _read_capped(self, response: Any, deadline: float) -> bytes:
         cap = self.settings.max_reply_bytes
@@ -418,8 +469,16 @@ class ChatEndpoint:
         )
 
 
-def schema_message(schema: dict[str, Any]) -> dict[str, str]:
-    """The system message that carries the schema when the server cannot enforce it."""
+def schema_message(schema: dict[str, Any], compact: bool = False) -> dict[str, str]:
+    """The system message that carries the schema when the server cannot enforce it: the
+    whole JSON schema, or with `compact` a terse listing of the edits (about 900 tokens
+    instead of 8,500) for a model whose context cannot hold the whole one."""
+    if compact:
+        return {
+            "role": "system",
+            "content": "Answer with exactly one JSON object and nothing else (no prose, no "
+            "code fences), in this form:\n" + compact_schema(schema),
+        }
     return {
         "role": "system",
         "content": "Answer with exactly one JSON object and nothing else (no prose, no code "

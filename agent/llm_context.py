@@ -27,10 +27,19 @@ tokens a shot) until a local model with a small context fails every turn.
   message and the answers after it); it never starts with an assistant turn.
 - **The schema** counts when it is a message (JSON mode and plain text); with
   ``json_schema`` it is the response format, which servers compile into a grammar.
+  As a message it is the whole JSON schema (about 8,500 tokens) only when that
+  takes at most half of what the request may use (`schema_is_compact`); in a
+  smaller context it is a terse listing of the edits (about 900 tokens).
+- **The worked example** (about 1,000 tokens) is left out when the instructions
+  would leave less than a quarter of the request for the plan, the history and
+  the message (an 8k context in JSON mode): the film grammar stays.
+- **The answer** gets what the request leaves, up to `STORYREEL_LLM_MAX_TOKENS`:
+  the endpoint caps ``max_tokens`` so the request and the answer fit the context.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -63,6 +72,11 @@ CONTEXT_FIELDS = (
 )
 """Fields of a /v1/models entry (or of its `meta`) that give the model's context, in tokens."""
 MODELS_TIMEOUT_S = 2.0
+FULL_SCHEMA_SHARE = 0.5
+"""In JSON mode the whole schema is sent when it takes at most this share of the request."""
+ROOM_SHARE = 0.25
+"""The share of the request the instructions must leave for the plan, the history and the
+message; when they do not, the worked example is left out."""
 PARTIAL_NOTE = (
     "(The plan is shown in part to fit the model's context: shots near the ones being "
     "talked about are in full, the others shorter. Shot ids are real.)"
@@ -76,7 +90,7 @@ class _Director(Protocol):
     settings: Any
     endpoint: Any
 
-    def system_prompt(self, plan: StoryPlan) -> str: ...
+    def system_prompt(self, plan: StoryPlan, example: bool = True) -> str: ...
 
 
 def estimate_tokens(text: str) -> int:
@@ -114,6 +128,34 @@ class Budget:
     def prompt(self) -> int:
         """Tokens the request's messages may use."""
         return max(0, self.context - self.answer - self.repair - self.margin)
+
+
+@functools.cache
+def whole_schema_tokens() -> int:
+    """Estimated tokens of the whole response schema as a JSON-mode message."""
+    from storyreel.agent.llm_client import schema_message
+    from storyreel.agent.llm_schema import director_schema
+
+    return message_tokens([schema_message(director_schema())])
+
+
+def schema_is_compact(context: int, max_tokens: int) -> bool:
+    """Whether JSON mode sends the compact listing of the schema rather than the whole
+    schema: when the whole one would take more than `FULL_SCHEMA_SHARE` of the request."""
+    budget = Budget.for_context(context, max_tokens)
+    return whole_schema_tokens() > FULL_SCHEMA_SHARE * budget.prompt
+
+
+def schema_tokens(response_format: str, context: int, max_tokens: int) -> int:
+    """Tokens the schema takes in the request: 0 with json_schema (it is the response
+    format), else the message JSON mode sends for this context."""
+    if response_format == "json_schema":
+        return 0
+    from storyreel.agent.llm_client import schema_message
+    from storyreel.agent.llm_schema import director_schema
+
+    compact = schema_is_compact(context, max_tokens)
+    return message_tokens([schema_message(director_schema(), compact=compact)])
 
 
 # --------------------------------------------------------------------------- the context
@@ -412,20 +454,22 @@ def request_messages(
     whole exchanges of `history`, and `text` (cut when it alone would take more than
     40 % of what the instructions leave).
     """
-    from storyreel.agent.llm_client import schema_message
     from storyreel.agent.llm_director import compact_plan
-    from storyreel.agent.llm_schema import director_schema
 
-    budget = Budget.for_context(context_tokens(director, memo), director.settings.max_tokens)
-    prompt = director.system_prompt(plan)
+    context = context_tokens(director, memo)
+    budget = Budget.for_context(context, director.settings.max_tokens)
+    schema_cost = schema_tokens(response_format, context, director.settings.max_tokens)
     whole = compact_plan(plan)
-    head, found, tail = prompt.partition(whole)
-    if not found:  # the prompt does not carry compact_plan's text: it cannot be compacted
-        head, whole, tail = prompt, "", ""
-    schema_cost = 0
-    if response_format != "json_schema":
-        schema_cost = message_tokens([schema_message(director_schema())])
-    instructions = estimate_tokens(head + tail) + schema_cost + 2 * MESSAGE_OVERHEAD_TOKENS
+    for example in (True, False):  # with the worked example when it leaves room
+        prompt = director.system_prompt(plan, example=example)
+        head, found, tail = prompt.partition(whole)
+        if not found:  # the prompt does not carry compact_plan's text: it cannot be compacted
+            head, tail = prompt, ""
+        instructions = estimate_tokens(head + tail) + schema_cost + 2 * MESSAGE_OVERHEAD_TOKENS
+        if budget.prompt - instructions >= ROOM_SHARE * budget.prompt:
+            break
+    if not found:
+        whole = ""
     limit = max(100, int(min(budget.prompt, budget.prompt - instructions) * MESSAGE_SHARE))
     if estimate_tokens(text) > limit:
         text = text[: max(0, limit * CHARS_PER_TOKEN - len(CUT_NOTE))] + CUT_NOTE

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -39,9 +39,11 @@ from pydantic import ValidationError
 
 from storyreel.agent.director import DirectorReply
 from storyreel.agent.llm_client import (
+    DEFAULT_MAX_TOKENS,
     DEFAULT_MODEL,
     OFFLINE_HINT,
     Adaptations,
+    Answer,
     ChatEndpoint,
     LLMSettings,
     LLMTrouble,
@@ -53,11 +55,13 @@ from storyreel.tools.edits import (
     AddShot,
     EditContext,
     EditModel,
+    ReferenceFromTake,
     apply_edits,
     is_action,
+    resolve_action_refs,
 )
 from storyreel.tools.errors import StoryreelError
-from storyreel.tools.story import Shot, StoryPlan
+from storyreel.tools.story import Shot, StoryPlan, length_words
 from storyreel.tools.supervisor import LINE_PAUSE_S, WORDS_PER_SECOND, Note, notes_on_change
 from storyreel.tools.vocabulary import (
     Angle,
@@ -82,11 +86,14 @@ __all__ = [
 HISTORY_BUDGET_CHARS = 24_000
 REPLY_LIMIT_CHARS = 1_500
 ECHO_LIMIT_CHARS = 8_000
+ECHO_FOLLOW_UP_TOKENS = 300
+"""What a repair's own words (the error or the notes) may take beside the echoed answer."""
 NOTES_LIMIT = 8
 """The most script-supervisor notes sent back to the model in one turn."""
 CHECK_ID_BASE = 10**9
 """Ids given to new shots when a batch is tried on a copy of the plan (never real ids)."""
 NOTHING_CHANGED = "Nothing in the plan changed."
+EXAMPLE_LEFT_OUT = "(Left out to fit this model's context: follow the film grammar above.)"
 
 
 class EditsRefused(StoryreelError):
@@ -107,6 +114,13 @@ def load_prompt(name: str, **values: object) -> str:
 def compact_plan(plan: StoryPlan) -> str:
     """The plan in a few lines per entity, for the model's context."""
     lines = [f"Title: {plan.title}. Style: {plan.style.aspect}, {plan.style.fps} fps."]
+    target = plan.style.target_length_s
+    if target is not None:
+        running = sum(shot.duration_s for shot in plan.shots)
+        lines.append(
+            f"Target length: {target:g} s (about {length_words(target)}); the shots now run "
+            f"{running:g} s."
+        )
     if plan.style.look:
         lines.append(f"Look: {plan.style.look}")
     for c in plan.characters:
@@ -215,8 +229,9 @@ class LLMDirector:
         self.backends = backends or ["previz"]
         self.endpoint = ChatEndpoint(settings, client)
 
-    def system_prompt(self, plan: StoryPlan) -> str:
-        """The instructions and the plan, for the first message of every request."""
+    def system_prompt(self, plan: StoryPlan, example: bool = True) -> str:
+        """The instructions and the plan, for the first message of every request; without
+        the worked example when `example` is False (a small context, see llm_context)."""
         return load_prompt(
             "director.md",
             sizes=accepted_values(ShotSize),
@@ -228,7 +243,7 @@ class LLMDirector:
             grammar=grammar(
                 words_per_second=f"{WORDS_PER_SECOND:g}", line_pause=f"{LINE_PAUSE_S:g}"
             ),
-            example=example_text(),
+            example=example_text() if example else EXAMPLE_LEFT_OUT,
             plan=compact_plan(plan),
         )
 
@@ -242,11 +257,15 @@ class LLMDirector:
         deadline = time.monotonic() + self.settings.timeout_s
         history: list[dict[str, str]] = memo.setdefault("history", [])
         adapt = self._adaptations(memo)
-        from storyreel.agent.llm_context import request_messages  # the context budget
+        from storyreel.agent.llm_context import context_tokens, request_messages  # the budget
 
-        messages = request_messages(self, text, plan, history, memo, adapt.response_format)
+        adapt.context_tokens = context_tokens(self, memo)
+
+        def build(response_format: str) -> list[dict[str, str]]:
+            return request_messages(self, text, plan, history, memo, response_format)
+
         try:
-            reply = self._converse(messages, plan, deadline, adapt)
+            reply = self._converse(build, plan, deadline, adapt)
         except StoryreelError as error:
             self._remember(memo, history, text, f"(Nothing changed: {error})")
             raise
@@ -259,17 +278,22 @@ class LLMDirector:
 
     def _converse(
         self,
-        messages: list[dict[str, str]],
+        build: Callable[[str], list[dict[str, str]]],
         plan: StoryPlan,
         deadline: float,
         adapt: Adaptations,
     ) -> DirectorReply:
         """Ask, validate, check against the plan (at most one repair of each kind), then
-        send the script supervisor's notes on the batch back once (see `_revise`)."""
-        reply, raw = self._ask_valid(messages, plan, deadline, adapt)
+        send the script supervisor's notes on the batch back once (see `_revise`).
+
+        `build(response_format)` makes the request's messages within the context budget;
+        when the server refuses a format mid-turn they are built again for the next one
+        (JSON mode carries the schema as a message, so the plan gets less room)."""
+        reply, raw = self._ask_valid(build(adapt.response_format), plan, deadline, adapt, build)
         notes = self.supervisor_notes(reply, plan) if raw is not None else []
         if not notes:
             return _honest(reply)
+        messages = build(adapt.response_format)
         revised = self._revise(messages, raw or "", notes, plan, deadline, adapt)
         return _honest(revised or reply)
 
@@ -279,16 +303,20 @@ class LLMDirector:
         plan: StoryPlan,
         deadline: float,
         adapt: Adaptations,
+        build: Callable[[str], list[dict[str, str]]] | None = None,
         repairs: bool = True,
     ) -> tuple[DirectorReply, str | None]:
         """A reply that validates and applies to `plan`, and the model's text for it (None
-        when the model declined). With `repairs`, one repair of each kind is asked for."""
+        when the model declined). With `repairs`, one repair of each kind is asked for.
+        `build` rebuilds the first request's messages if the server refuses its format."""
         schema = director_schema()
         repaired_schema = repaired_edits = not repairs
         refused: str | None = None
+        echo = echo_limit(adapt.context_tokens)
         while True:
             try:
-                answer = self.endpoint.ask(messages, schema, deadline, adapt)
+                answer = self.endpoint.ask(messages, schema, deadline, adapt, rebuild=build)
+                build = None  # only the first request is rebuilt; repairs extend its messages
             except LLMTrouble:
                 if refused is not None:  # the repair could not be asked: say what was wrong
                     raise EditsRefused(refused) from None
@@ -308,11 +336,11 @@ class LLMDirector:
                 if repaired_schema:
                     if refused is not None:
                         raise EditsRefused(refused) from None
-                    raise self._not_understood(problem, answer.finish_reason) from None
+                    raise self._not_understood(problem, answer) from None
                 repaired_schema = True
                 messages = [
-                    *messages,
-                    {"role": "assistant", "content": _clip(raw, ECHO_LIMIT_CHARS)},
+                    *answer.messages,
+                    {"role": "assistant", "content": _clip(raw, echo)},
                     {
                         "role": "user",
                         "content": "That reply did not match the required JSON schema: "
@@ -328,8 +356,8 @@ class LLMDirector:
                 raise EditsRefused(refused)
             repaired_edits = True
             messages = [
-                *messages,
-                {"role": "assistant", "content": _clip(raw, ECHO_LIMIT_CHARS)},
+                *answer.messages,
+                {"role": "assistant", "content": _clip(raw, echo)},
                 {
                     "role": "user",
                     "content": f"Those edits cannot be applied to the plan: {problem}. Nothing "
@@ -351,10 +379,18 @@ class LLMDirector:
                 problem = _foreign_reference(edit, known)
                 if problem:
                     return f"edit {number} (add_reference): {problem}"
-        if not edits:
-            return None
+        actions = [e for e in reply.edits if is_action(e)]
+        for action in actions:
+            if isinstance(action, ReferenceFromTake) and isinstance(action.shot_id, str):
+                return (
+                    f"reference_from_take names {action.shot_id!r}, a shot added in this same "
+                    "batch: a new shot has no take yet, so it has no frame to use. Leave "
+                    "reference_from_take out now (render the shot if the person wants to see "
+                    "it); next turn, once it has a take, ask for its frame by the shot's id"
+                )
         try:
-            _tried(plan, edits)
+            refs = _tried(plan, edits)[1] if edits else {}
+            resolve_action_refs(actions, refs, plan)
         except (StoryreelError, ValueError) as error:
             return _first_line(str(error))
         return None
@@ -366,7 +402,7 @@ class LLMDirector:
         if not edits:
             return []
         try:
-            after = _tried(plan, edits)
+            after, _refs = _tried(plan, edits)
         except (StoryreelError, ValueError):
             return []
         added = [e for e in edits if isinstance(e, AddShot)]
@@ -387,7 +423,7 @@ class LLMDirector:
         listed = "\n".join(f"- {line}" for line in notes)
         messages = [
             *messages,
-            {"role": "assistant", "content": _clip(raw, ECHO_LIMIT_CHARS)},
+            {"role": "assistant", "content": _clip(raw, echo_limit(adapt.context_tokens))},
             {
                 "role": "user",
                 "content": "Before anything is changed, the script supervisor read the film "
@@ -405,12 +441,17 @@ class LLMDirector:
 
     # --- helpers ----------------------------------------------------------------------
 
-    def _not_understood(self, problem: str, finish_reason: str | None) -> LLMTrouble:
-        cut = (
-            f" It was cut off at {self.settings.max_tokens} tokens; raise STORYREEL_LLM_MAX_TOKENS."
-            if finish_reason == "length"
-            else ""
-        )
+    def _not_understood(self, problem: str, answer: Answer) -> LLMTrouble:
+        limit = answer.max_tokens or self.settings.max_tokens
+        cut = ""
+        if answer.finish_reason == "length" and limit < self.settings.max_tokens:
+            cut = (
+                f" It was cut off at {limit} tokens, all the room the model's context left "
+                "after the request; a model with a larger context (STORYREEL_LLM_CONTEXT) or a "
+                "fresh conversation (--session NEW) leaves more."
+            )
+        elif answer.finish_reason == "length":
+            cut = f" It was cut off at {limit} tokens; raise STORYREEL_LLM_MAX_TOKENS."
         return LLMTrouble(
             f"I could not turn that into a change: the language model at {self.endpoint.where} "
             f"answered twice with JSON that does not fit the schema ({_clip(problem, 300)}).{cut} "
@@ -433,6 +474,17 @@ class LLMDirector:
         history.append({"role": "user", "content": text})
         history.append({"role": "assistant", "content": outcome})
         memo["history"] = trim_history(history)
+
+
+def echo_limit(context: int | None) -> int:
+    """The most characters of a wrong answer sent back in a repair: `ECHO_LIMIT_CHARS`, or
+    less in a small context, so the repair fits what the budget keeps back for it."""
+    if context is None:
+        return ECHO_LIMIT_CHARS
+    from storyreel.agent.llm_context import CHARS_PER_TOKEN, Budget
+
+    kept = Budget.for_context(context, DEFAULT_MAX_TOKENS).repair - ECHO_FOLLOW_UP_TOKENS
+    return max(1_000, min(ECHO_LIMIT_CHARS, kept * CHARS_PER_TOKEN))
 
 
 def parse_reply(raw: str) -> DirectorReply:
@@ -460,17 +512,17 @@ def _honest(reply: DirectorReply) -> DirectorReply:
     return DirectorReply(reply=said, edits=reply.edits)
 
 
-def _tried(plan: StoryPlan, edits: list[EditModel]) -> StoryPlan:
-    """The plan after `edits` (on a copy); new shots get ids from `CHECK_ID_BASE` on.
+def _tried(plan: StoryPlan, edits: list[EditModel]) -> tuple[StoryPlan, dict[str, int]]:
+    """The plan after `edits` (on a copy), and the ids the batch's shot refs stood for; new
+    shots get ids from `CHECK_ID_BASE` on.
 
     Raises:
         StoryreelError, ValueError: an edit cannot apply.
     """
     counter = iter(range(CHECK_ID_BASE, CHECK_ID_BASE + 10_000))
-    after, _lines = apply_edits(
-        plan, edits, EditContext(lambda: next(counter), lambda _id: _AnyTake())
-    )
-    return after
+    context = EditContext(lambda: next(counter), lambda _id: _AnyTake())
+    after, _lines = apply_edits(plan, edits, context)
+    return after, dict(context.refs)
 
 
 def _note_line(note: Note, labels: dict[str, str]) -> str:

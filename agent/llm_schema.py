@@ -216,7 +216,8 @@ FIELD_TEXT: dict[str, str] = {
     "fps": "Frames per second, 1-120",
     "look": "Grade, film stock or era in plain words, e.g. 'Kodak 2383, 1970s'",
     "negative_prompt": "What every shot should avoid, comma separated",
-    "shot_ids": "Ids of the shots to render; [] renders every shot that needs it",
+    "shot_ids": "Ids of the shots to render (or refs of shots added earlier in this batch); "
+    "[] renders every shot that needs it",
     "backend": "Renderer name (see the backends listed in the instructions)",
     "force": "true makes new takes even of shots that are up to date",
     "backends": "At least 2 renderer names to compare on identical inputs",
@@ -252,8 +253,10 @@ PER_EDIT_TEXT: dict[tuple[str, str], str] = {
     ("ReferenceFromTake", "take"): "Take number to take the frame from",
     ("ReferenceFromTake", "entity"): "Character or location the frame shows",
     ("ReferenceFromTake", "name"): "Handle name for the new reference, e.g. mara-face",
-    ("ReferenceFromTake", "shot_id"): "Id of the shot whose take gives the frame",
-    ("CompareBackends", "shot_id"): "Id of the shot to render on each backend",
+    ("ReferenceFromTake", "shot_id"): "Id of the shot whose take gives the frame (a shot that "
+    "has takes: not one added in this batch, which has none yet)",
+    ("CompareBackends", "shot_id"): "Id of the shot to render on each backend, or the ref of a "
+    "shot added earlier in this batch",
     ("SelectTake", "shot_id"): "Id of the shot whose take to use in the cut",
     ("Reference", "handle"): "The reference's handle, e.g. @image1",
     ("Reference", "kind"): "Media kind: image, video or audio",
@@ -441,6 +444,91 @@ def property_descriptions(schema: dict[str, Any]) -> dict[str, str]:
 
     walk(schema, "DirectorReply")
     return found
+
+
+# --- the schema as a few lines: JSON mode in a small context ---------------------
+
+
+def compact_schema(schema: dict[str, Any]) -> str:
+    """The response schema as a terse listing, for JSON mode when the whole schema (about
+    8,500 tokens) would not leave room in the model's context: one line per edit kind,
+    `name:type` per field (`?` where it may be null or left out), ranges as `lo-hi`,
+    and each list of allowed words once. About a sixth of the schema's size.
+    """
+    defs = schema.get("$defs", {})
+    named = {tuple(body["enum"]): name for name, body in defs.items() if "enum" in body}
+    used: dict[str, list[str]] = {}
+    objects: dict[str, str] = {}
+
+    def kind_of(node: dict[str, Any], field: str = "") -> tuple[str, bool]:
+        """A field's type in a word or two, and whether it may be null."""
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            return kind_of({**defs[name], "title": name})
+        options = node.get("anyOf")
+        if options:
+            real = [o for o in options if o.get("type") != "null"]
+            nullable = len(real) < len(options)
+            kinds = {o.get("type") for o in real}
+            if kinds == {"integer", "string"}:
+                return "id", nullable
+            parts = [kind_of(o, field)[0] for o in real]
+            return "|".join(parts), nullable
+        if "enum" in node:
+            words = [str(word) for word in node["enum"]]
+            name = named.get(tuple(node["enum"]))
+            if name and len(words) > 3:
+                used[name] = words
+                return name, False
+            return "|".join(words), False
+        kind = node.get("type")
+        if isinstance(kind, list):
+            real = [k for k in kind if k != "null"]
+            return kind_of({**node, "type": real[0]})[0], len(real) < len(kind)
+        if kind == "array":
+            return f"[{kind_of(node.get('items', {}))[0]}]", False
+        if kind == "object" or "properties" in node:
+            title = node.get("title") or field.title() or "Object"
+            if title not in objects:
+                objects[title] = ""  # placeholder against recursion
+                objects[title] = fields(node)
+            return title, False
+        word = {"string": "str", "integer": "int", "number": "num", "boolean": "bool"}
+        text = word.get(kind or "", str(kind))
+        low, high = node.get("minimum", node.get("exclusiveMinimum")), node.get("maximum")
+        if low is not None and high is not None:
+            text += f" {low:g}-{high:g}"
+        return text, False
+
+    def fields(node: dict[str, Any]) -> str:
+        out = []
+        for name, body in node.get("properties", {}).items():
+            if "const" in body:
+                continue
+            kind, nullable = kind_of(body, name)
+            out.append(f"{name}{'?' if nullable else ''}:{kind}")
+        return " ".join(out)
+
+    edits = schema["properties"]["edits"]["items"]["anyOf"]
+    lines = []
+    for option in edits:
+        body = defs[option["$ref"].rsplit("/", 1)[-1]] if "$ref" in option else option
+        kind = body["properties"]["kind"]["const"]
+        lines.append(f"{kind}: {fields(body)}".rstrip(": ").rstrip())
+    values = [f"{name} = {'|'.join(words)}" for name, words in sorted(used.items())]
+    shapes = [f"{name} = {{{text}}}" for name, text in sorted(objects.items()) if text]
+    return "\n".join(
+        [
+            '{"reply": str, "edits": [edit, ...]}: each edit is an object with "kind" and the '
+            "fields of its line below, written name:type. A field marked ? may be null or left "
+            "out (in update_* and set_style edits null keeps the current value). id: a shot id "
+            "or the ref of a shot added earlier in the batch; [T]: a list of T; a|b: one of "
+            "these words.",
+            *lines,
+            *values,
+            *shapes,
+        ]
+    )
 
 
 # --- answers back into pydantic ------------------------------------------------

@@ -31,6 +31,7 @@ from storyreel.tools.edits import (
     UndoChange,
     apply_edits,
     is_action,
+    resolve_action_refs,
 )
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.rendering import (
@@ -125,6 +126,7 @@ def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     problems = list(state.get("problems", []))
     pending = refused = False
     supervised: AgentState = {}
+    refs: dict[str, int] | None = {}
     if edits:
         counter = iter(range(10**9, 10**9 + 10_000))
         try:
@@ -138,15 +140,19 @@ def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             problems.append(f"I could not make that change: {error}. Nothing was changed.")
             edits, refused = [], True
     if edits and _destructive(ctx, edits) and not ctx.autopilot:
-        pending = True
+        pending, refs = True, None  # refs are known once the batch applies (in approve)
     elif edits:
         before = memory.plan()
         batch = memory.apply(edits, source=ctx.director.name)
+        refs = batch.refs
         lines.extend(batch.lines)
         emit("plan", "; ".join(batch.lines), revision=batch.revision.id, lines=batch.lines)
         supervised = _supervise(before, memory.plan(), state)
+    actions = _resolved_actions(
+        _edits(state.get("actions", [])), refs, memory.plan(), [] if refused else problems
+    )  # after a refused batch its refs name nothing; the refusal already says so
     done: list[str] = []
-    for action in _edits(state.get("actions", [])):
+    for action in actions:
         try:
             if isinstance(action, UndoChange):
                 for _ in range(action.steps):
@@ -161,10 +167,33 @@ def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     if done:
         lines.extend(done)
         emit("plan", "; ".join(done), lines=done)
-    update: AgentState = {"lines": lines, "problems": problems, "pending_edits": pending}
+    update: AgentState = {
+        "lines": lines,
+        "problems": problems,
+        "pending_edits": pending,
+        "actions": [action.model_dump(mode="json") for action in actions],
+    }
     if refused:  # the director's words described a change that did not happen
         update["reply"] = ""
     return {**update, **supervised}
+
+
+def _resolved_actions(
+    actions: list[EditModel],
+    refs: dict[str, int] | None,
+    plan: StoryPlan,
+    problems: list[str],
+) -> list[EditModel]:
+    """The actions with the batch's temporary shot refs ("new1") replaced by the ids its new
+    shots got (`refs`; None while the batch waits for approval); an action naming a ref it
+    cannot use is left out and said in `problems`."""
+    kept: list[EditModel] = []
+    for action in actions:
+        try:
+            kept.extend(resolve_action_refs([action], refs, plan))
+        except StoryreelError as error:
+            problems.append(f"I could not do that: {error}.")
+    return kept
 
 
 def _reference_from_take(ctx: AgentContext, action: ReferenceFromTake) -> str:
@@ -244,6 +273,11 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         lines.extend(batch.lines)
         emit("plan", "; ".join(batch.lines), revision=batch.revision.id, lines=batch.lines)
         update.update(_supervise(before, ctx.project.memory.plan(), state))
+        problems = list(state.get("problems", []))
+        actions = _edits(state.get("actions", []))
+        actions = _resolved_actions(actions, batch.refs, ctx.project.memory.plan(), problems)
+        update["actions"] = [action.model_dump(mode="json") for action in actions]
+        update["problems"] = problems
     elif not approved:
         update["problems"] = [*state.get("problems", []), "Okay, I left that alone."]
         update["render_ids"] = []
@@ -302,6 +336,9 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             count=event.count,
         )
 
+    def waiting(line: str) -> None:  # another process renders this story: said once
+        emit("notice", line, waiting=True)
+
     def run(
         ids: list[int] | None, backend: str, force: bool, hints: dict[int, str] | None = None
     ) -> None:
@@ -322,7 +359,10 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             cancel=ctx.cancel,
             source=ctx.director.name,
             hints=hints,
+            on_wait=waiting,
         )
+        for note in report.notes:
+            emit("notice", note)
         rendered.extend(
             {
                 "shot_id": o.shot_id,
@@ -352,7 +392,7 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         for request in _render_requests(state, ctx):
             run(request.shot_ids or None, request.backend or ctx.backend, request.force)
         for compare in (a for a in actions if isinstance(a, CompareBackends)):
-            _compare(ctx, compare, rendered, artifacts, problems, progress)
+            _compare(ctx, compare, rendered, artifacts, problems, progress, waiting)
         if any(isinstance(a, ExportFilm) for a in actions):
             from storyreel.tools.exports import export
 
@@ -382,6 +422,7 @@ def _compare(
     artifacts: list[str],
     problems: list[str],
     progress: Any,
+    waiting: Any = None,
 ) -> None:
     """Render one shot on several backends with one seed; write the side-by-side files."""
     from storyreel.tools.compare import compare_shot
@@ -400,6 +441,7 @@ def _compare(
         [(b, None) for b in compare.backends],
         progress,
         ctx.cancel,
+        on_wait=waiting,
     )
     for contender in result.contenders:
         rendered.append(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,11 @@ class Session:
         auto_render: render changed shots after each change (cheap with previz).
         max_retakes: automatic retakes per shot per turn before asking the person.
         executor: share warm backends between sessions in one process.
+        wait_for_render: when another process (or session) is rendering this project,
+            a turn that renders waits for it, saying so once in a `notice` event
+            ("Another storyreel (pid N) is rendering this story; waiting…"). False: a
+            turn refuses at once with ProjectBusyError before anything is changed (it
+            then holds the project's render lock for the whole turn).
 
     `prune_checkpoints` (class attribute, default True): prune old checkpoints after
     each turn; False keeps every one (LangGraph time travel, and the bench's baseline).
@@ -157,9 +163,11 @@ class Session:
         auto_render: bool = True,
         max_retakes: int = 2,
         executor: RenderExecutor | None = None,
+        wait_for_render: bool = True,
     ) -> None:
         self.project = Project.open(project_dir)
         self.name = name
+        self.wait_for_render = wait_for_render
         self.director = director or choose_director(offline)
         self._conn = sqlite3.connect(
             str(self.project.root / AGENT_DB), check_same_thread=False, timeout=30
@@ -182,13 +190,24 @@ class Session:
 
     def send(self, text: str, attachments: Sequence[str] = ()) -> Iterator[AgentEvent]:
         """Run one turn for `text`; if a question is pending, `text` answers it."""
-        if self.pending_question() is not None:
-            yield from self.answer(text)
+        with self._turn():
+            if self.pending_question() is not None:
+                yield from self.answer(text)
+                return
+            yield from self.resume_unfinished()
+            names = [Path(path).name for path in attachments]
+            attached = f" [attached: {', '.join(names)}]" if names else ""
+            self.transcript.add("person", text + attached)
+            yield from self._stream(turn_input(text, list(attachments)))
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """A turn; with `wait_for_render` False it holds the render lock (or refuses)."""
+        if self.wait_for_render:
+            yield
             return
-        yield from self.resume_unfinished()
-        names = [Path(path).name for path in attachments]
-        self.transcript.add("person", text + (f" [attached: {', '.join(names)}]" if names else ""))
-        yield from self._stream(turn_input(text, list(attachments)))
+        with self.project.render_lock.holding(wait=False):
+            yield
 
     def act(
         self,
@@ -212,9 +231,10 @@ class Session:
             yield from self._attach_now(attachments, label)
             return
         given = {"reply": reply, "edits": [e.model_dump(mode="json") for e in edits]}
-        yield from self.resume_unfinished()
-        self.transcript.add("person", label)
-        yield from self._stream(turn_input(label or reply, list(attachments), given))
+        with self._turn():
+            yield from self.resume_unfinished()
+            self.transcript.add("person", label)
+            yield from self._stream(turn_input(label or reply, list(attachments), given))
 
     def _attach_now(self, paths: Sequence[str], label: str) -> Iterator[AgentEvent]:
         """Add files as references outside a turn (a question is waiting)."""
@@ -244,8 +264,9 @@ class Session:
         """Answer the pending question and continue the turn."""
         if self.pending_question() is None:
             raise StoryreelError("there is no question waiting for an answer")
-        self.transcript.add("person", value)
-        yield from self._stream(Command(resume=value))
+        with self._turn():
+            self.transcript.add("person", value)
+            yield from self._stream(Command(resume=value))
 
     def pending_question(self) -> Question | None:
         """The question the agent is waiting on, if any."""

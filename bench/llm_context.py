@@ -4,20 +4,24 @@
     .venv/bin/python bench/llm_context.py --turns 20
 
 1. Request tokens (estimated as characters / 4, like the budget itself) for plans of
-   10, 100 and 500 shots built with storyreel.tools.edits, with 20 exchanges of history
-   and the message "make shot 7 a close-up". The request is built exactly as the
-   director builds it (`request_messages`, then `ChatEndpoint.request_body`); the
-   baseline is the request as it was built before the budget (the whole plan, history
-   trimmed to 24,000 characters). Both response formats: `json_schema` (the schema is
-   the response format and is not counted) and `json_object` (the schema is a message).
-   Contexts: 32768 (the default) and 8192 (a small local model), through
+   10, 20, 100 and 500 shots built with storyreel.tools.edits, with 20 exchanges of
+   history and the message "make shot 7 a close-up". The request is built exactly as the
+   director builds it (`request_messages`, then `ChatEndpoint.request_body` with the
+   context, which picks the schema's form and caps max_tokens); the baseline is the
+   request as it was built before the budget (the whole plan, history trimmed to 24,000
+   characters, the whole schema in JSON mode). Both response formats: `json_schema` (the
+   schema is the response format and is not counted) and `json_object` (the schema is a
+   message: whole at 32k, the compact listing at 8k). `max_tokens` is what the request
+   sends; `OVER` marks a request over its budget or whose prompt + max_tokens exceed the
+   context. Contexts: 32768 (the default) and 8192 (a small local model), through
    STORYREEL_LLM_CONTEXT. No network: nothing is sent.
 2. agent.db bytes per turn (with its -wal file) over N turns of a Session with the
    offline director (autopilot, auto_render=False), with checkpoint pruning and, as the
    baseline, without it (Session.prune_checkpoints = False).
 
-Last line: `request tokens at 500 shots: N (budget B of C), agent.db per turn: K bytes`
-(json_object at the default context, the larger of the two formats).
+Last line: `request tokens at 500 shots: N (budget B of C), json mode at 8k with 20 shots:
+N2 + max_tokens M (budget B2), agent.db per turn: K bytes` (the first: json_object at the
+default context, the larger of the two formats).
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ from storyreel.tools.edits import (  # noqa: E402
 )
 from storyreel.tools.story import StoryPlan  # noqa: E402
 
-SHOT_COUNTS = (10, 100, 500)
+SHOT_COUNTS = (10, 20, 100, 500)
 CONTEXTS = (DEFAULT_CONTEXT_TOKENS, 8192)
 FORMATS = ("json_schema", "json_object")
 MESSAGE = "make shot 7 a close-up"
@@ -116,19 +120,24 @@ def _director() -> LLMDirector:
     return LLMDirector(settings)
 
 
-def request_sizes() -> tuple[list[str], dict[tuple[int, str, int], tuple[int, int, int]]]:
-    """The table of request tokens, and {(context, format, shots): (before, after, budget)}."""
+def request_sizes() -> tuple[list[str], dict[tuple[int, str, int], tuple[int, int, int, int]]]:
+    """The table of request tokens, and {(context, format, shots): (before, after, budget,
+    max_tokens)}."""
     director = _director()
     schema = director_schema()
     said = history()
-    figures: dict[tuple[int, str, int], tuple[int, int, int]] = {}
-    lines = [f"{'context':>7}  {'format':<11} {'shots':>5}  {'before':>6}  {'after':>6}  budget"]
+    figures: dict[tuple[int, str, int], tuple[int, int, int, int]] = {}
+    lines = [
+        f"{'context':>7}  {'format':<11} {'shots':>5}  {'before':>6}  {'after':>6}  "
+        f"{'budget':>6}  max_tokens"
+    ]
     plans = {n: build_plan(n) for n in SHOT_COUNTS}
     for context in CONTEXTS:
         os.environ["STORYREEL_LLM_CONTEXT"] = str(context)
         budget = Budget.for_context(context, director.settings.max_tokens).prompt
         for fmt in FORMATS:
-            adapt = Adaptations(response_format=fmt)
+            baseline = Adaptations(response_format=fmt)
+            adapt = Adaptations(response_format=fmt, context_tokens=context)
             for shots, plan in plans.items():
                 old = [
                     {"role": "system", "content": director.system_prompt(plan)},
@@ -136,12 +145,14 @@ def request_sizes() -> tuple[list[str], dict[tuple[int, str, int], tuple[int, in
                     {"role": "user", "content": MESSAGE},
                 ]
                 new = request_messages(director, MESSAGE, plan, said, {}, fmt)
-                before = request_tokens(director.endpoint.request_body(old, schema, adapt))
-                after = request_tokens(director.endpoint.request_body(new, schema, adapt))
-                figures[(context, fmt, shots)] = (before, after, budget)
-                mark = "" if after <= budget else "  OVER"
+                before = request_tokens(director.endpoint.request_body(old, schema, baseline))
+                body = director.endpoint.request_body(new, schema, adapt)
+                after, answer = request_tokens(body), int(body["max_tokens"])
+                figures[(context, fmt, shots)] = (before, after, budget, answer)
+                over = after > budget or after + answer > context
                 lines.append(
-                    f"{context:>7}  {fmt:<11} {shots:>5}  {before:>6}  {after:>6}  {budget}{mark}"
+                    f"{context:>7}  {fmt:<11} {shots:>5}  {before:>6}  {after:>6}  {budget:>6}  "
+                    f"{answer:>10}{'  OVER' if over else ''}"
                 )
     os.environ.pop("STORYREEL_LLM_CONTEXT", None)
     return lines, figures
@@ -206,10 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         label = "pruned" if prune else "all kept"
         print(f"{label:<12} {per_turn:>10.0f} {final:>12} {text:>17}")
     print()
-    after, budget = figures[(DEFAULT_CONTEXT_TOKENS, "json_object", 500)][1:]
+    after, budget, _answer = figures[(DEFAULT_CONTEXT_TOKENS, "json_object", 500)][1:]
+    small, small_budget, small_answer = figures[(8192, "json_object", 20)][1:]
     print(
         f"request tokens at 500 shots: {after} (budget {budget} of {DEFAULT_CONTEXT_TOKENS}), "
-        f"agent.db per turn: {results[True]:.0f} bytes"
+        f"json mode at 8k with 20 shots: {small} + max_tokens {small_answer} (budget "
+        f"{small_budget}), agent.db per turn: {results[True]:.0f} bytes"
     )
     return 0
 

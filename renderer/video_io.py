@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+import signal
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,24 @@ def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[list[int]]:
+    """Hold back Ctrl-C (SIGINT) for a block; the list says whether one came.
+
+    Only in the main thread (the only one Python delivers signals to); elsewhere
+    the block runs as it is.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class VideoWriter:
@@ -77,9 +97,15 @@ class VideoWriter:
             command += ["-c:a", "aac", "-b:a", "160k", "-af", "apad", *length]
             command += ["-map", "0:v:0", "-map", "1:a:0"]
         command += ["-f", "mp4", str(self.path)]
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
-        )
+        # Ctrl-C while ffmpeg starts must not leave it running unseen (it would write the
+        # file after the caller deleted it): the interrupt is raised once it can be stopped
+        with _interrupt_deferred() as interrupted:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+            )
+        if interrupted:
+            self.abort()
+            raise KeyboardInterrupt
 
     def write(self, frame: np.ndarray) -> None:
         """Append one frame; it must be uint8 of shape (height, width, 3)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from storyreel import prompts
 from storyreel.tools.demo_story import demo_edits
 from storyreel.tools.edits import (
     AddCharacter,
@@ -14,6 +15,7 @@ from storyreel.tools.edits import (
     AddShot,
     EditContext,
     EditModel,
+    SetTargetLength,
     apply_edits,
     is_action,
 )
@@ -25,6 +27,13 @@ BIBLE: list[EditModel] = [
     AddLocation(name="Harbour", description="a stone quay", time_of_day="dusk", key_light="left"),
     AddLocation(name="Kitchen", description="a small kitchen", time_of_day="night"),
 ]
+
+
+def example_plan(name: str) -> StoryPlan:
+    """The plan of a worked example the LLM director is shown (prompts/examples)."""
+    from storyreel.agent.director import DirectorReply
+
+    return build(DirectorReply.model_validate(prompts.example(name).reply).edits, bible=False)
 
 
 def shot(action: str, **fields: Any) -> AddShot:
@@ -43,6 +52,23 @@ def build(edits: list[EditModel], bible: bool = True) -> StoryPlan:
 
 TWO = ["Mara", "Tom"]
 LINE = "We sail at dawn."
+BOAT = AddLocation(name="Boat", description="a small red boat", time_of_day="dusk")
+
+
+def target(seconds: float) -> SetTargetLength:
+    """The length the person asked for."""
+    return SetTargetLength(seconds=seconds)
+
+
+def four_shots(**fields: Any) -> list[EditModel]:
+    """Four quiet shots at the harbour (an establishing shot, then coverage)."""
+    return [
+        shot("The quay", size="ELS", **fields),
+        shot("Tom mends a net", size="MS", characters=["Tom"], **fields),
+        shot("Mara watches", size="CU", characters=["Mara"], **fields),
+        shot("Tom looks up", size="MCU", characters=["Tom"], **fields),
+    ]
+
 
 GOOD: dict[str, StoryPlan] = {
     "the demo story": build(demo_edits(), bible=False),
@@ -100,6 +126,40 @@ GOOD: dict[str, StoryPlan] = {
         shot("Tom waits", size="MS", characters=["Tom"]),
         shot("Tom still waits", size="MS", characters=["Tom"], transition="dissolve"),
     ]),
+    "a phone call cut between two places": build([
+        BOAT,
+        shot("Tom on the boat", size="LS", location="Boat", characters=["Tom"], scene="1"),
+        shot("Mara on the quay", size="LS", characters=["Mara"], scene="1"),
+        shot("Tom listens", size="MS", location="Boat", characters=["Tom"], scene="1"),
+        shot("Mara speaks", size="MS", characters=["Mara"], scene="1"),
+    ]),
+    "a scene that moves from the kitchen to the quay": build([
+        shot("Mara in the kitchen", size="LS", location="Kitchen", characters=["Mara"],
+             scene="2"),
+        shot("Mara takes her coat", size="MS", location="Kitchen", characters=["Mara"],
+             scene="2"),
+        shot("Mara comes out on the quay", size="LS", characters=["Mara"], scene="2"),
+        shot("Mara looks at the sea", size="CU", characters=["Mara"], scene="2"),
+    ]),
+    "a memory of another place, dissolved in and out": build([
+        shot("Mara at the table", size="LS", location="Kitchen", characters=["Mara"],
+             scene="3"),
+        shot("Mara as a girl on the quay", size="MS", characters=["Mara"], scene="3",
+             transition="dissolve"),
+        shot("Mara at the table again", size="CU", location="Kitchen", characters=["Mara"],
+             scene="3", transition="dissolve"),
+    ]),
+    "someone elsewhere cut into a scene": build([
+        BOAT,
+        shot("Mara at the table", size="LS", location="Kitchen", characters=["Mara"],
+             scene="4"),
+        shot("Tom rows home", size="MS", location="Boat", characters=["Tom"], scene="4"),
+        shot("Mara looks at the clock", size="CU", location="Kitchen", characters=["Mara"],
+             scene="4"),
+    ]),
+    **{f"the {name} example": example_plan(name) for name in prompts.example_names()},
+    "a film close to the length asked for": build([target(20), *four_shots()]),
+    "a minute asked, 50 seconds planned": build([target(60), *four_shots(duration_s=12.5)]),
 }  # fmt: skip
 
 BAD: dict[str, tuple[StoryPlan, set[str]]] = {
@@ -141,5 +201,21 @@ BAD: dict[str, tuple[StoryPlan, set[str]]] = {
         shot("Mara", size="CU", characters=["Mara"]),
         shot("Mara speaks", size="CU", characters=["Mara"], duration_s=1, dialogue=LINE * 2),
     ]), {"jump_cut", "dialogue_time"}),
+    "someone in two places in one scene": (build([
+        shot("Mara and Tom at the table", size="LS", location="Kitchen", characters=TWO,
+             scene="2"),
+        shot("Mara listens", size="CU", characters=["Mara"], scene="2"),
+        shot("Mara answers Tom", size="MS", location="Kitchen", characters=TWO, scene="2"),
+    ]), {"whereabouts"}),
+    "two people in two places in one scene": (build([
+        shot("Mara and Tom on the quay", size="LS", characters=TWO, scene="5"),
+        shot("Mara and Tom argue", size="MS", location="Kitchen", characters=TWO, scene="5"),
+        shot("Tom walks off", size="MLS", characters=TWO, scene="5"),
+    ]), {"whereabouts"}),
+    "a film far longer than asked": (build([target(12), *four_shots(duration_s=5)]),
+                                      {"length"}),
+    "a film far shorter than asked": (build([target(30), *four_shots()]), {"length"}),
+    "two minutes asked, 16 seconds planned": (build([target(120), *four_shots()]),
+                                               {"length"}),
 }  # fmt: skip
 """Each bad plan with the checks that must speak (and no others)."""

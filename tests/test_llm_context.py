@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from storyreel.agent.llm_client import Adaptations, LLMTrouble
 from storyreel.agent.llm_context import (
     DEFAULT_CONTEXT_TOKENS,
     Budget,
@@ -25,13 +27,20 @@ from storyreel.agent.llm_context import (
     request_messages,
     trim_exchanges,
 )
-from storyreel.agent.llm_director import LLMDirector, LLMSettings, compact_plan
+from storyreel.agent.llm_director import (
+    EXAMPLE_LEFT_OUT,
+    LLMDirector,
+    LLMSettings,
+    compact_plan,
+    parse_reply,
+)
+from storyreel.agent.llm_schema import compact_schema, director_schema
 from storyreel.agent.session import Session
 from storyreel.tools.edits import AddCharacter, AddLocation, AddShot, EditContext, apply_edits
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 from storyreel.tools.story import StoryPlan
-from tests.fake_llm import FakeLLM, reply
+from tests.fake_llm import FakeLLM, Scripted, reply
 
 CLOSED = "http://127.0.0.1:9/v1"  # nothing listens: no request leaves the machine
 
@@ -178,6 +187,126 @@ def test_the_context_comes_from_the_env_or_the_server_or_the_default(
     monkeypatch.setenv("STORYREEL_LLM_CONTEXT", "lots")
     with pytest.raises(StoryreelError, match="STORYREEL_LLM_CONTEXT"):
         context_from_env()
+
+
+# --------------------------------------------------------------------------- JSON mode
+
+
+def request_fits(body: dict[str, Any], context: int) -> bool:
+    """The request's prompt and the longest answer it allows fit in the context."""
+    return message_tokens(body["messages"]) + body["max_tokens"] <= context
+
+
+def test_json_mode_at_8k_sends_a_compact_schema_and_20_shots_fit(
+    director: LLMDirector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STORYREEL_LLM_CONTEXT", "8k")
+    plan = plan_of(20)
+    history = [
+        message
+        for i in range(20)
+        for message in (
+            {"role": "user", "content": f"make shot {i + 1} a close-up of Mara, 3 s"},
+            {"role": "assistant", "content": '{"reply": "Done.", "edits": []}'},
+        )
+    ]
+    messages = request_messages(
+        director, "make shot 7 a close-up", plan, history, {}, "json_object"
+    )
+    adapt = Adaptations("json_object", context_tokens=8192)
+    body = director.endpoint.request_body(messages, director_schema(), adapt)
+    assert message_tokens(body["messages"]) <= Budget.for_context(8192, 4096).prompt
+    assert request_fits(body, 8192) and body["max_tokens"] >= 2048  # room for a real answer
+    schema = body["messages"][-1]["content"]
+    assert "add_shot: action:str" in schema and '"$defs"' not in schema  # the listing
+    system = body["messages"][0]["content"]
+    assert all(f"Shot {shot.id} (#" in system for shot in plan.shots)  # every shot, a line each
+    assert EXAMPLE_LEFT_OUT in system and "# Film grammar" in system  # the grammar stays
+    whole = director.endpoint.request_body(messages, director_schema(), Adaptations("json_object"))
+    assert '"$defs"' in whole["messages"][-1]["content"]  # no context given: the whole schema
+    assert whole["max_tokens"] == 4096
+
+
+def test_json_mode_at_32k_keeps_the_whole_schema_and_the_example(
+    director: LLMDirector,
+) -> None:
+    messages = request_messages(director, "hello", plan_of(20), [], {}, "json_object")
+    body = director.endpoint.request_body(
+        messages, director_schema(), Adaptations("json_object", context_tokens=32768)
+    )
+    assert '"$defs"' in body["messages"][-1]["content"] and body["max_tokens"] == 4096
+    assert EXAMPLE_LEFT_OUT not in body["messages"][0]["content"]
+
+
+def test_the_compact_schema_names_every_edit_and_answers_in_it_validate() -> None:
+    listing = compact_schema(director_schema())
+    for kind in ("add_shot", "update_shot", "set_target_length", "render", "ask", "export"):
+        assert any(line.startswith(f"{kind}") for line in listing.splitlines()), kind
+    assert "ShotSize = ECU|CU|MCU|MS|MLS|LS|ELS" in listing
+    assert estimate_tokens(listing) < 1_200  # against about 8,500 for the whole schema
+    answer = {  # optional fields left out, as the listing allows
+        "reply": "Added a wide shot.",
+        "edits": [
+            {"kind": "add_shot", "ref": "s1", "action": "The quay", "size": "LS"},
+            {"kind": "render", "shot_ids": ["s1"]},
+            {"kind": "set_target_length", "seconds": 90},
+        ],
+    }
+    assert [type(e).__name__ for e in parse_reply(json.dumps(answer)).edits] == [
+        "AddShot",
+        "RenderShots",
+        "SetTargetLength",
+    ]
+
+
+def test_a_server_without_json_schema_at_8k_gets_requests_that_fit(
+    llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STORYREEL_LLM_CONTEXT", "8192")
+    llm.refuse_json_schema = True
+    llm.script = [
+        Scripted(content="{" + "not json " * 4_000),  # gets one repair, echoed in part
+        reply("A close-up.", [{"kind": "update_shot", "shot_id": 7, "size": "CU"}]),
+    ]
+    settings = LLMSettings(base_url=llm.url, api_key="t", model="m", timeout_s=5)
+    result = LLMDirector(settings).direct("make shot 7 a close-up", plan_of(20), {})
+    assert result.edits[0].shot_id == 7
+    refused, first, second = llm.requests
+    assert refused["response_format"]["type"] == "json_schema" and request_fits(refused, 8192)
+    for body in (first, second):
+        assert body["response_format"] == {"type": "json_object"}
+        assert "add_shot: action:str" in body["messages"][-1]["content"]
+        assert request_fits(body, 8192), (message_tokens(body["messages"]), body["max_tokens"])
+    assert EXAMPLE_LEFT_OUT in first["messages"][0]["content"]  # rebuilt for JSON mode
+    echoed = next(m for m in second["messages"] if m["role"] == "assistant")["content"]
+    assert len(echoed) <= 3_000 and second["max_tokens"] >= 2048
+
+
+def test_an_answer_cut_off_by_a_small_context_says_what_helps(
+    llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STORYREEL_LLM_CONTEXT", "8192")
+    llm.script = [Scripted(content='{"reply": "Here are', finish_reason="length")] * 2
+    settings = LLMSettings(base_url=llm.url, api_key="t", model="m", timeout_s=5)
+    with pytest.raises(LLMTrouble) as caught:
+        LLMDirector(settings).direct("a long premise", plan_of(20), {})
+    sent = llm.requests[-1]["max_tokens"]  # the repair's: its request is longer
+    assert sent < 4096 and all(request_fits(body, 8192) for body in llm.requests)
+    said = str(caught.value)
+    assert f"cut off at {sent} tokens, all the room the model's context left" in said
+    assert "STORYREEL_LLM_MAX_TOKENS" not in said  # raising it would not help
+
+
+def test_a_request_with_no_room_for_an_answer_says_so(director: LLMDirector) -> None:
+    big = [{"role": "user", "content": "x" * 31_000}]  # 7,750 tokens and 4 for the message
+    assert director.endpoint.answer_tokens(big, None) == 4096
+    assert director.endpoint.answer_tokens(big, 16384) == 4096
+    assert director.endpoint.answer_tokens(big, 10000) == 10000 - 7754 - 500
+    with pytest.raises(LLMTrouble) as caught:
+        director.endpoint.answer_tokens(big, 8192)
+    said = str(caught.value)
+    assert "needs about 7754 tokens of its 8192-token context" in said
+    assert "STORYREEL_LLM_CONTEXT" in said and CLOSED in said
 
 
 # --------------------------------------------------------------------------- agent.db

@@ -22,7 +22,13 @@ from storyreel.agent.llm_director import (
 from storyreel.agent.llm_schema import strict_problems
 from storyreel.agent.session import Session
 from storyreel.apps.cli import app
-from storyreel.tools.edits import AddCharacter, AddShot, RenderShots, UpdateShot
+from storyreel.tools.edits import (
+    AddCharacter,
+    AddShot,
+    ReferenceFromTake,
+    RenderShots,
+    UpdateShot,
+)
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 from storyreel.tools.story import StoryPlan
@@ -318,6 +324,20 @@ def test_compact_plan_mentions_locks_and_continuity() -> None:
     assert "continues from 1" in text and "LOCKED" in text
 
 
+def test_compact_plan_shows_the_target_length_beside_the_running_time(llm: FakeLLM) -> None:
+    plan = StoryPlan.model_validate(
+        {
+            "style": {"target_length_s": 120},
+            "shots": [{"id": 1, "order": 1, "action": "a", "duration_s": 5}],
+        }
+    )
+    assert "Target length: 120 s (about 2 min); the shots now run 5 s." in compact_plan(plan)
+    assert "Target length" not in compact_plan(ONE_SHOT)
+    llm.script = [reply("Aimed at two minutes.", [{"kind": "set_target_length", "seconds": 120}])]
+    result = director(llm.url).direct("it should be about 2 minutes", ONE_SHOT, {})
+    assert result.edits[0].seconds == 120  # the model can set it (the edit is in the schema)
+
+
 # --- through the session and `storyreel say` ---------------------------------------
 
 
@@ -368,3 +388,64 @@ def test_say_reports_a_refused_batch_without_the_claim(
     final = json.loads(result.stdout.splitlines()[-1])
     assert "Made shot 999" not in final["text"] and "I could not make that change" in final["text"]
     assert final["data"]["problems"] and final["data"]["changed"] is False
+
+
+# --- temporary shot refs in actions -------------------------------------------------------
+
+TWO_NEW_SHOTS = [
+    {"kind": "add_shot", "ref": "s1", "action": "The quay at dusk", "size": "ELS"},
+    {"kind": "add_shot", "ref": "s2", "action": "Gulls over the water", "duration_s": 1},
+]
+
+
+def test_a_batch_renders_a_shot_it_adds_by_its_ref(folder: Path, llm: FakeLLM) -> None:
+    project = Project.open(folder)
+    project.memory.apply([AddShot(action="An old shot", duration_s=1)])
+    project.close()
+    render_s2 = {"kind": "render", "shot_ids": ["s2"], "backend": None, "force": None}
+    llm.script = [reply("Two shots; here is the gulls one.", [*TWO_NEW_SHOTS, render_s2])]
+    settings = LLMSettings(base_url=llm.url, api_key="t", model="m", timeout_s=5)
+    with Session(folder, director=LLMDirector(settings), autopilot=True) as session:
+        events = list(session.send("add the quay and the gulls, and show me the gulls"))
+        plan = session.project.memory.plan()
+    gulls = next(s.id for s in plan.shots if s.action.startswith("Gulls"))
+    assert gulls == 3 and len(llm.requests) == 1  # the batch was fine as it was
+    assert [e.data["shot_id"] for e in events if e.type == "take"] == [3]  # only the gulls
+    assert not events[-1].data["problems"]
+
+
+def test_an_action_naming_an_unknown_ref_is_fed_back_once(llm: FakeLLM) -> None:
+    wrong = {"kind": "render", "shot_ids": ["s3"], "backend": None, "force": None}
+    right = {**wrong, "shot_ids": ["s2"]}
+    llm.script = [
+        reply("Rendering.", [*TWO_NEW_SHOTS, wrong]),
+        reply("Rendering.", [*TWO_NEW_SHOTS, right]),
+    ]
+    result = director(llm.url).direct("two shots, render the second", StoryPlan(), {})
+    feedback = llm.requests[1]["messages"][-1]["content"]
+    assert "render names 's3', which is not a shot" in feedback and "'s1', 's2'" in feedback
+    assert [e.shot_ids for e in result.edits if isinstance(e, RenderShots)] == [["s2"]]
+
+
+def test_a_frame_of_a_shot_made_in_the_same_batch_is_refused_with_what_to_do(
+    folder: Path, llm: FakeLLM
+) -> None:
+    frame = {"kind": "reference_from_take", "shot_id": "s1", "take": None, "frame": "last",
+             "entity": None, "name": None}  # fmt: skip
+    llm.script = [reply("Added and referenced.", [*TWO_NEW_SHOTS, frame])] * 2
+    with pytest.raises(EditsRefused) as caught:
+        director(llm.url).direct("add the quay and use its last frame", StoryPlan(), {})
+    said = str(caught.value)
+    assert "reference_from_take names 's1', a shot added in this same batch" in said
+    assert "next turn, once it has a take, ask for its frame by the shot's id" in said
+    # a front end's own batch (no model to repair it) hears the same, with the new id
+    with Session(folder, offline=True, autopilot=True, auto_render=False) as session:
+        events = list(
+            session.act(
+                [AddShot(action="The quay", ref="q"), ReferenceFromTake(shot_id="q")],
+                label="quay and its frame",
+            )
+        )
+        assert [s.id for s in session.project.memory.plan().shots] == [1]  # the shot is added
+    problems = events[-1].data["problems"]
+    assert any("(reference_from_take shot_id=1)" in p and "no take yet" in p for p in problems)

@@ -18,10 +18,11 @@ import pytest
 from PIL import Image
 from slack_bolt import BoltRequest, BoltResponse
 
-from storyreel.apps.slack import blocks
+from storyreel.apps.slack import blocks, turns
 from storyreel.apps.slack.app import QUEUED, SlackBot
 from storyreel.apps.slack.config import load_settings
 from storyreel.apps.slack.http_server import make_server
+from storyreel.apps.slack.posting import ThreadPoster
 from storyreel.apps.slack.store import ThreadRef
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.tools.project import Project
@@ -198,9 +199,9 @@ def uploads_titled(slack: FakeSlack, title: str) -> list[Any]:
     return [u for u in slack.completed_uploads() if u.title == title]
 
 
-def png_bytes() -> bytes:
+def png_bytes(red: int = 200) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="PNG")
+    Image.new("RGB", (64, 48), (red, 30, 30)).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -239,6 +240,13 @@ def test_a_whole_thread_from_mention_to_export(driver: Driver, projects: Path) -
     progress = [m for m in new if "Rendering shot" in m.first_text]
     assert len(progress) == 1, [m.text for m in new]
     assert progress[0].edits >= 2  # at the second shot, and the final edit
+    # counts are right: "(1 of 2)", then "(2 of 2)" (once it read "(3 of 2)")
+    assert " (1 of 2) " in progress[0].first_text
+    shown = [
+        c.params["text"] for c in slack.called("chat.update") if c.params["ts"] == progress[0].ts
+    ]
+    assert any(" (2 of 2) " in text for text in shown), shown
+    assert not [t for t in shown if " of 2) " in t and not (" (1 of 2) " in t or " (2 of 2) " in t)]
     assert progress[0].text.startswith(":white_check_mark: Rendered shot")
     assert not [b for b in progress[0].blocks if b["type"] == "actions"]  # Stop button gone
     takes = [m for m in new if m.text.startswith("Shot ") and ", take 1" in m.text]
@@ -368,7 +376,7 @@ def test_a_bad_or_stale_signature_is_rejected(driver: Driver) -> None:
 
 
 def test_http_endpoint_verifies_signatures(driver: Driver) -> None:
-    server = make_server(driver.bot.app, "127.0.0.1", 0)
+    server = make_server(driver.bot.app, "127.0.0.1", 0, signing_secret=SIGNING_SECRET)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/slack/events"
@@ -608,3 +616,124 @@ def test_a_file_shared_while_a_question_waits_becomes_a_reference(driver: Driver
     driver.press(question, blocks.ANSWER)
     driver.settle()
     assert any(t.startswith("Removing shot 1.") for t in driver.thread_texts(root))
+
+
+def test_file_ids_and_names_from_slack_never_leave_the_inbox(
+    tmp_path: Path, slack: FakeSlack, executor: RenderExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file id of ../../../../../x once made the bot write outside its inbox."""
+    projects = tmp_path / "a" / "b" / "c" / "d" / "e" / "stories"
+    projects.mkdir(parents=True)
+    (projects / "slack.toml").write_text(f'[allow]\nusers = ["{ALICE}"]\n')
+    saved: list[Path] = []
+    download = turns.download
+
+    def recorded(file: Any, folder: Path, **kwargs: Any) -> Path:
+        path = download(file, folder, **kwargs)
+        saved.append(path)
+        assert path.is_file()
+        return path
+
+    monkeypatch.setattr(turns, "download", recorded)
+    bot = make_bot(projects, slack, executor)
+    driver = Driver(bot, slack)
+    nasty = [
+        ("../../../../../x", "../../../../../x.png"),
+        ("../../../../../y", "/etc/passwd"),
+        ("F1/../../../z", "a/b\\c\x00d\x1b[31m.png"),
+        ("..", ".."),
+        ("\x00\x1b]0;t\x07", "mara\r\n\x1b]0;title\x07\u202egnp.png"),
+        ("F" * 300, "影" * 200 + ".png"),
+    ]
+    files = []
+    for number, (file_id, name) in enumerate(nasty):
+        hosted = slack.host_file("photo.png", png_bytes(100 + number), "image/png")
+        files.append({**hosted, "id": file_id, "name": name, "title": name})
+    try:
+        root = driver.mention("Mara is a tall woman in a red raincoat.")
+        driver.say("", root, files=files)
+        driver.settle()
+        folder = story_folder(projects)
+        inbox = (folder / turns.INBOX).resolve()
+        assert len(saved) == len(nasty)
+        for path in saved:
+            assert path.resolve().is_relative_to(inbox), path
+            assert len(path.name.encode()) <= 120 and path.name.isprintable()
+        assert len({path.parent for path in saved}) == len(nasty)  # one folder each
+        outside = [p for p in tmp_path.rglob("*") if not p.is_relative_to(projects)]
+        assert all(p.is_dir() for p in outside), outside
+        assert not (folder / turns.INBOX).exists() or not any((folder / turns.INBOX).iterdir())
+        texts = driver.thread_texts(root)
+        assert any("@image6" in t for t in texts), texts
+        assert not [t for t in texts if "\x1b" in t or "\x00" in t or "\x07" in t]
+    finally:
+        bot.close()
+
+
+def test_escape_sequences_never_reach_the_story_or_slack(driver: Driver, projects: Path) -> None:
+    root = driver.mention("\x1b[2J\x1b[31mMara\x1b[0m is a tall woman in a red raincoat.\x07")
+    driver.say("Open on Mara at the \x1b]0;pwned\x07harbour, wide shot, 1 second.", root)
+    driver.settle()
+    project = Project.open(story_folder(projects))
+    try:
+        plan = project.memory.plan()
+        words = json.dumps(plan.model_dump(mode="json"))
+        assert "\\u001b" not in words and "\\u0007" not in words
+        assert "harbour" in words
+    finally:
+        project.close()
+    for message in driver.slack.posted():
+        assert "\x1b" not in message.text and "\x07" not in message.text
+        assert "\\u001b" not in json.dumps(message.blocks)
+
+
+def test_text_posted_in_slack_has_no_control_characters(slack: FakeSlack) -> None:
+    """Whatever a story holds (a shared project, a file name), the poster sends it clean."""
+    from slack_sdk import WebClient
+
+    poster = ThreadPoster(
+        WebClient(token=BOT_TOKEN, base_url=slack.url), ThreadRef(TEAM, "C1", "1.0")
+    )
+    evil = "\x1b[31mshot\x1b[0m \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x07\x00\u202eok"
+    ts = poster.say(evil, blocks.take_blocks("1.0", 1, 1, evil))
+    assert ts is not None
+    poster.update(ts, evil + " edited", [blocks.section(evil)])
+    poster.whisper(ALICE, evil)
+    for call in slack.calls:
+        raw = json.dumps(call.params)
+        assert "\\u001b" not in raw and "\\u0007" not in raw and "\\u0000" not in raw, raw
+        assert "\\u202e" not in raw
+    assert slack.messages[ts].text == "shot link ok edited"
+
+
+def test_turns_beyond_the_cap_queue_and_their_threads_are_told(
+    projects: Path, slack: FakeSlack, executor: RenderExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = make_bot(projects, slack, executor, STORYREEL_SLACK_PARALLEL_TURNS="2")
+    driver = Driver(bot, slack)
+    gate = threading.Event()
+    started: list[str] = []
+
+    def slow_direct(ref: ThreadRef, text: str, files: Any, user: str) -> None:
+        started.append(text)
+        assert gate.wait(SETTLE_S)
+
+    monkeypatch.setattr(bot.runner, "direct", slow_direct)
+    try:
+        first, second = driver.mention("one"), driver.mention("two")
+        assert slack.wait_for(lambda: len(started) == 2)
+        third, fourth = driver.mention("three"), driver.mention("four")
+        assert slack.wait_for(lambda: bool(driver.thread_texts(fourth)))
+        assert driver.thread_texts(third) == [
+            "Queued behind 2 other turns (I run 2 at a time); "
+            "I'll start on this as soon as one finishes."
+        ]
+        assert driver.thread_texts(fourth)[0].startswith("Queued behind 3 other turns")
+        driver.say("one more", first)  # its own thread is busy: the usual notice
+        assert slack.wait_for(lambda: QUEUED in driver.thread_texts(first))
+        assert driver.thread_texts(second) == [] and started == ["one", "two"]
+    finally:
+        gate.set()
+    driver.settle()
+    assert sorted(started) == ["four", "one", "one more", "three", "two"]
+    bot.close()

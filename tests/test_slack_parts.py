@@ -18,10 +18,19 @@ from storyreel.apps.cli.common import FriendlyGroup
 from storyreel.apps.slack.command import slack as slack_command
 from storyreel.apps.slack.config import Allowlist, load_settings
 from storyreel.apps.slack.events import clean_text
-from storyreel.apps.slack.files import FileRefused, SlackFile, check_file, safe_name, trusted
+from storyreel.apps.slack.files import (
+    NAME_BYTES,
+    FileRefused,
+    SlackFile,
+    check_file,
+    safe_id,
+    safe_name,
+    trusted,
+)
 from storyreel.apps.slack.posting import ProgressMessage, ThreadPoster
 from storyreel.apps.slack.store import BotStore, ThreadRef
-from storyreel.apps.slack.worker import ThreadQueues
+from storyreel.apps.slack.text import without_controls
+from storyreel.apps.slack.worker import Place, ThreadQueues
 from storyreel.tools.errors import StoryreelError
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
@@ -64,7 +73,14 @@ def test_settings_from_slack_toml_and_the_environment(tmp_path: Path) -> None:
     assert settings.max_file_bytes == 2 * 1024 * 1024
     assert settings.project_style == {"resolution": "180p", "fps": 12}
     assert settings.api_url == "http://x/"
+    assert settings.parallel_turns == 4
     assert load_settings(tmp_path, "http", env=HTTP_ENV).api_url == "https://slack.com/api/"
+    (tmp_path / "slack.toml").write_text("[turns]\nparallel = 2\n")
+    assert load_settings(tmp_path, "http", env=HTTP_ENV).parallel_turns == 2
+    env = {**HTTP_ENV, "STORYREEL_SLACK_PARALLEL_TURNS": "8"}
+    assert load_settings(tmp_path, "http", env=env).parallel_turns == 8
+    with pytest.raises(StoryreelError, match="STORYREEL_SLACK_PARALLEL_TURNS"):
+        load_settings(tmp_path, "http", env={**HTTP_ENV, "STORYREEL_SLACK_PARALLEL_TURNS": "-1"})
 
 
 @pytest.mark.parametrize(
@@ -74,6 +90,8 @@ def test_settings_from_slack_toml_and_the_environment(tmp_path: Path) -> None:
         ("[permissions]\n", "unknown section"),
         ('[allow]\nusers = "U1"\n', "must be a list"),
         ('[project]\nresolution = "8k"\n', "resolution"),
+        ("[turns]\nparallel = 0\n", "from 1 to 32"),
+        ('[turns]\nparallel = "many"\n', "from 1 to 32"),
         ("[files]\nmax_mb = 0\n", "more than 0"),
         ("[allow\n", "not valid TOML"),
     ],
@@ -129,6 +147,61 @@ def test_file_checks_before_download() -> None:
     assert safe_name("ma ra?.png") == "ma ra_.png"
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../../../../x", "x"),
+        ("..\\..\\boot.ini", "boot.ini"),
+        ("a/b\x00c\x1b[31m.png", "b_c__31m.png"),
+        ("mara\r\n\u202egnp.exe", "mara___gnp.exe"),
+        ("..", "file"),
+        (" . ", "file"),
+        ("", "file"),
+        ("/", "file"),
+    ],
+)
+def test_file_names_from_slack_are_made_safe(name: str, expected: str) -> None:
+    assert safe_name(name) == expected
+
+
+def test_long_names_are_cut_in_bytes_keeping_the_extension() -> None:
+    name = safe_name("影" * 200 + ".png")
+    assert name.endswith(".png") and len(name.encode()) <= NAME_BYTES
+    assert safe_name("a" * 300).startswith("a") and len(safe_name("a" * 300)) == NAME_BYTES
+
+
+def test_file_ids_are_made_safe() -> None:
+    assert safe_id("F0123ABCD") == "F0123ABCD"
+    assert safe_id("../../../../../x") == "x"
+    assert safe_id("..") == "file"
+    assert "/" not in safe_id("a/../b") and "\0" not in safe_id("a\0b")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\x1b[31mred\x1b[0m text", "red text"),
+        ("clear\x1b[2J\x1b[H screen", "clear screen"),
+        ("\x1b]0;pwned\x07title", "title"),
+        ("\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\", "link"),
+        ("bell\x07 back\x08space nul\x00", "bell backspace nul"),
+        ("over\rwrite", "overwrite"),
+        ("c1\x9b31m csi", "c1 csi"),
+        ("flip \u202eevil\u202c", "flip evil"),
+        ("lines\r\nand\ttabs stay", "lines\nand\ttabs stay"),
+        ("émoji 🎬 stay", "émoji 🎬 stay"),
+    ],
+)
+def test_control_characters_are_removed(text: str, expected: str) -> None:
+    assert without_controls(text) == expected
+
+
+def test_incoming_text_loses_its_escape_sequences() -> None:
+    assert clean_text("<@UBOT> Mara \x1b[31mat the harbour\x1b[0m", "UBOT") == (
+        "Mara at the harbour"
+    )
+
+
 def test_the_bot_token_only_goes_to_slack_or_the_configured_api() -> None:
     api = "http://127.0.0.1:5000/api/"
     assert trusted("https://files.slack.com/files-pri/T1-F1/x.png", "https://slack.com/api/")
@@ -159,17 +232,49 @@ def test_queues_run_one_job_at_a_time_per_key_in_order() -> None:
     queues = ThreadQueues()
     gate = threading.Event()
     order: list[str] = []
-    assert queues.submit("a", lambda: (gate.wait(10), order.append("a1"))) == 0
-    assert queues.submit("a", lambda: order.append("a2")) == 1
-    assert queues.submit("b", lambda: order.append("b1")) == 0
-    assert queues.submit("a", lambda: 1 / 0) == 2  # a failing job does not stop the queue
-    assert queues.submit("a", lambda: order.append("a3")) == 3
+    assert queues.submit("a", lambda: (gate.wait(10), order.append("a1"))) == Place()
+    assert queues.submit("a", lambda: order.append("a2")) == Place(in_thread=1)
+    assert queues.submit("b", lambda: order.append("b1")).starts_now
+    # a failing job does not stop the queue
+    assert queues.submit("a", lambda: 1 / 0) == Place(in_thread=2)
+    assert queues.submit("a", lambda: order.append("a3")) == Place(in_thread=3)
     assert not queues.wait_idle(0.05)
     gate.set()
     assert queues.close(10)
     assert order.index("a1") < order.index("a2") < order.index("a3") and "b1" in order
     with pytest.raises(RuntimeError):
         queues.submit("a", lambda: None)
+
+
+def test_at_most_max_parallel_jobs_run_the_others_wait_in_line() -> None:
+    queues = ThreadQueues(max_parallel=2)
+    gate = threading.Event()
+    lock = threading.Lock()
+    running, peak, log = [0], [0], []
+
+    def job(name: str) -> None:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            log.append(("start", name))
+        gate.wait(10)
+        with lock:
+            running[0] -= 1
+            log.append(("end", name))
+
+    places = [queues.submit(key, lambda key=key: job(key)) for key in "abcde"]
+    assert places == [Place(), Place(), Place(behind=2), Place(behind=3), Place(behind=4)]
+    assert queues.submit("c", lambda: job("c2")) == Place(in_thread=1)
+    assert not queues.wait_idle(0.1) and queues.running == 2
+    workers = [t for t in threading.enumerate() if t.name.startswith("slack-")]
+    assert len(workers) == 2
+    gate.set()
+    assert queues.close(10)
+    assert peak[0] == 2
+    assert sorted(log[:2]) == [("start", "a"), ("start", "b")]  # first come, first served
+    assert log.index(("end", "c")) < log.index(("start", "c2"))  # a thread's jobs never overlap
+    assert sorted(name for what, name in log if what == "end") == ["a", "b", "c", "c2", "d", "e"]
+    assert not [t for t in threading.enumerate() if t.name.startswith("slack-") and t.is_alive()]
 
 
 def test_progress_is_one_message_edited_at_most_twice_a_second(
@@ -184,12 +289,15 @@ def test_progress_is_one_message_edited_at_most_twice_a_second(
 
     def step(shot: int, step: int, at: float) -> None:
         now[0] = at
-        data = {"shot_id": shot, "step": step, "total": 10, "index": shot - 1, "count": 2}
+        # index counts from 1, as render_shots sends it (RenderProgress)
+        data = {"shot_id": shot, "step": step, "total": 10, "index": shot, "count": 2}
         progress.show(AgentEvent(type="progress", data=data))
 
     for i in range(10):
         step(1, i + 1, i * 0.1)  # 10 steps in 1 s: shown at 0.0, 0.5
+    assert "Rendering shot 1 (1 of 2)" in slack.posted()[0].text
     step(2, 1, 1.0)  # a new shot always shows
+    assert "Rendering shot 2 (2 of 2)" in slack.posted()[0].text
     assert len(slack.called("chat.postMessage")) == 1
     assert len(slack.called("chat.update")) == 2
     assert store.find(ref).progress_ts == progress.ts

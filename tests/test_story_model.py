@@ -15,20 +15,28 @@ from storyreel.tools.edits import (
     AddLocation,
     AddReference,
     AddShot,
+    CompareBackends,
+    EditContext,
+    ExportFilm,
     MoveShot,
+    ReferenceFromTake,
     RemoveShot,
     RenameCharacter,
     RenameLocation,
+    RenderShots,
     SetLock,
+    SetTargetLength,
     UpdateLocation,
     UpdateShot,
+    apply_edits,
+    resolve_action_refs,
 )
 from storyreel.tools.errors import ConflictError, InvalidInputError, NotFoundError, StoryreelError
 from storyreel.tools.memory import ContinuityMemory
 from storyreel.tools.migrations import migrations
 from storyreel.tools.plan_view import plan_for_director, plan_json, plan_text
 from storyreel.tools.project import Project
-from storyreel.tools.story import Critique, Reference, StoryPlan, Take
+from storyreel.tools.story import Critique, Reference, StoryPlan, Take, parse_length
 from tests.conftest import Cli
 
 
@@ -321,6 +329,32 @@ def test_shot_refs_errors_teach(memory: ContinuityMemory) -> None:
     assert memory.plan().shots == []
 
 
+def test_actions_of_a_batch_name_its_new_shots_by_ref() -> None:
+    refs = {"a": 7, "b": 8}
+    render, compare, frame, keep = resolve_action_refs(
+        [
+            RenderShots(shot_ids=["b", 3]),
+            CompareBackends(shot_id="a", backends=["previz", "wan"]),
+            ReferenceFromTake(shot_id=2),
+            ExportFilm(),
+        ],
+        refs,
+    )
+    assert render.shot_ids == [8, 3] and compare.shot_id == 7 and frame.shot_id == 2
+    assert isinstance(keep, ExportFilm)
+    with pytest.raises(NotFoundError, match=r"render names 'c', which is not a shot.*'a', 'b'"):
+        resolve_action_refs([RenderShots(shot_ids=["c"])], refs)
+    with pytest.raises(ConflictError) as caught:
+        resolve_action_refs([ReferenceFromTake(shot_id="a")], refs)
+    assert "a shot added in this same batch (shot 7): it has no take yet" in str(caught.value)
+    assert "by the shot's id next turn (reference_from_take shot_id=7)" in str(caught.value)
+    # before the batch applies (waiting for approval) refs are kept for later
+    (waiting,) = resolve_action_refs([RenderShots(shot_ids=["a"])], None)
+    assert waiting.shot_ids == ["a"]
+    with pytest.raises(ConflictError, match="has no take yet"):
+        resolve_action_refs([ReferenceFromTake(shot_id="a")], None)
+
+
 # --- the compiler ---------------------------------------------------------------------
 
 
@@ -550,6 +584,59 @@ def test_an_old_project_opens_unchanged_with_empty_new_fields(tmp_path: Path) ->
             memory.undo()
     finally:
         project.close()
+
+
+def test_an_old_project_has_no_target_length_until_one_is_set(tmp_path: Path) -> None:
+    folder = tmp_path / "old"
+    _old_project(folder)  # its story row's style JSON has no target_length_s
+    project = Project.open(folder)
+    try:
+        memory = project.memory
+        assert "m006_target_length" in [m.name for m in migrations.applied(memory.db)]
+        assert memory.plan().style.target_length_s is None
+        assert memory.plan().style.aspect == "16:9" and memory.plan().title == "Old Film"
+        batch = memory.apply([SetTargetLength(seconds="2 minutes")])
+        assert batch.lines == ["Set the target length to 2 min (the shots now run 4 s)"]
+    finally:
+        project.close()
+    reopened = Project.open(folder)
+    try:
+        assert reopened.memory.plan().style.target_length_s == 120
+        assert "target_length_s=120 shots_total_s=4" in plan_for_director(reopened.memory.plan())
+        reopened.memory.undo()
+        assert reopened.memory.plan().style.target_length_s is None
+    finally:
+        reopened.close()
+
+
+@pytest.mark.parametrize(
+    ("said", "seconds"),
+    [(90, 90), ("90", 90), ("90s", 90), ("1:30", 90), ("2 min", 120), ("1 minute 30", 90),
+     ("2m30s", 150), ("about 2 minutes", 120), ("half a minute", 30), ("an hour", 3600)],
+)  # fmt: skip
+def test_a_film_length_is_read_as_people_write_it(said: object, seconds: float) -> None:
+    assert parse_length(said) == seconds
+
+
+def test_a_film_length_that_is_not_one_teaches() -> None:
+    with pytest.raises(InvalidInputError, match="give seconds \\(90\\), minutes and seconds"):
+        parse_length("two minutes")
+    with pytest.raises(InvalidInputError, match="'fortnights' is not a unit"):
+        parse_length("2 fortnights")
+
+
+def test_a_target_length_is_checked_and_removed_with_null() -> None:
+    memory_plan = StoryPlan()
+    counter = iter(range(1, 10))
+    context = EditContext(lambda: next(counter))
+    with pytest.raises(ValueError, match="out of range: give 1 s to 2 hours"):
+        SetTargetLength(seconds=3 * 3600)
+    with pytest.raises(InvalidInputError, match="no target length to remove"):
+        apply_edits(memory_plan, [SetTargetLength(seconds=None)], context)
+    plan, _ = apply_edits(memory_plan, [SetTargetLength(seconds="1:30")], context)
+    assert plan.style.target_length_s == 90
+    plan, lines = apply_edits(plan, [SetTargetLength(seconds=None)], context)
+    assert plan.style.target_length_s is None and lines == ["Removed the target length"]
 
 
 def test_snapshots_without_the_new_fields_still_load() -> None:

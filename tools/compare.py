@@ -20,7 +20,9 @@ from storyreel.renderer.request import CancelToken
 from storyreel.renderer.video_io import VideoWriter, read_all_frames
 from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import StoryreelError
+from storyreel.tools.partial_files import remove_dead_partials, replaced_when_written
 from storyreel.tools.project import Project
+from storyreel.tools.render_lock import WaitListener
 from storyreel.tools.rendering import ProgressListener, base_seed, render_shots, take_file
 from storyreel.tools.review import review_take
 from storyreel.tools.story import Take
@@ -66,37 +68,45 @@ def compare_shot(
     specs: list[tuple[str, str | None]],
     on_progress: ProgressListener | None = None,
     cancel: CancelToken | None = None,
+    wait: bool = True,
+    on_wait: WaitListener | None = None,
 ) -> Comparison:
     """Render `shot_id` on every (backend, model) with one seed, critique, write the outputs.
 
     `cancel` stops the comparison between (or inside) renders; finished takes stay.
+    The project's render lock is held throughout; `wait` and `on_wait` are as for
+    `render_shots` (wait False: ProjectBusyError at once when another process renders).
     """
-    plan = project.memory.plan()
-    shot = require_shot(plan, shot_id)
-    seed = max([t.seed for t in project.memory.takes(shot_id)] + [base_seed(shot)]) + 1
-    contenders = []
-    for backend, model in specs:
-        report = render_shots(
-            project,
-            executor,
-            [shot_id],
-            backend=backend,
-            model=model,
-            force=True,
-            seed=seed,
-            select=False,
-            on_progress=on_progress,
-            cancel=cancel,
-        )
-        outcome = report.outcomes[0]
-        if outcome.take is None:
-            raise StoryreelError(f"shot {shot_id} did not render on {backend}: {outcome.message}")
-        review = review_take(project, project.memory.plan(), shot, outcome.take)
-        contenders.append(Contender(backend, model, outcome.take, review.verdict))
-    out = project.exports_dir / f"compare-shot{shot_id}"
-    video, sheet = out.with_suffix(".mp4"), Path(f"{out}.png")
-    _side_by_side(project, contenders, video, plan.style.fps)
-    _sheet(project, contenders, sheet, shot_id)
+    with project.render_lock.holding(wait=wait, on_wait=on_wait, cancel=cancel):
+        plan = project.memory.plan()
+        shot = require_shot(plan, shot_id)
+        seed = max([t.seed for t in project.memory.takes(shot_id)] + [base_seed(shot)]) + 1
+        contenders = []
+        for backend, model in specs:
+            report = render_shots(
+                project,
+                executor,
+                [shot_id],
+                backend=backend,
+                model=model,
+                force=True,
+                seed=seed,
+                select=False,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
+            outcome = report.outcomes[0]
+            if outcome.take is None:
+                raise StoryreelError(
+                    f"shot {shot_id} did not render on {backend}: {outcome.message}"
+                )
+            review = review_take(project, project.memory.plan(), shot, outcome.take)
+            contenders.append(Contender(backend, model, outcome.take, review.verdict))
+        out = project.exports_dir / f"compare-shot{shot_id}"
+        video, sheet = out.with_suffix(".mp4"), Path(f"{out}.png")
+        remove_dead_partials(project.exports_dir)
+        _side_by_side(project, contenders, video, plan.style.fps)
+        _sheet(project, contenders, sheet, shot_id)
     return Comparison(shot_id, contenders, video, sheet)
 
 
@@ -118,7 +128,10 @@ def _side_by_side(project: Project, contenders: list[Contender], out: Path, fps:
         )
     length = max(len(c) for c in clips)
     width = sum(c[0].shape[1] for c in clips)
-    with VideoWriter(out, width, PANEL_HEIGHT, fps) as writer:
+    with (
+        replaced_when_written(out) as partial,
+        VideoWriter(partial, width, PANEL_HEIGHT, fps) as writer,
+    ):
         for index in range(length):
             writer.write(np.concatenate([c[min(index, len(c) - 1)] for c in clips], axis=1))
 
@@ -147,4 +160,5 @@ def _sheet(project: Project, contenders: list[Contender], out: Path, shot_id: in
         label = [contender.backend, f"take {contender.take.number}", contender.verdict]
         for line, text in enumerate(label):
             draw.text((10, y + 10 + 20 * line), text, fill=(235, 235, 235), font=font)
-    sheet.save(out)
+    with replaced_when_written(out) as partial:
+        sheet.save(partial, format="PNG")

@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from storyreel.renderer.video_io import VideoWriter, probe, read_frames
+from storyreel.tools.partial_files import partial_path
 
 TRANSITION_S = 0.5
 HARD_CUTS = {"cut", "match_cut", "smash_cut"}
@@ -134,7 +135,7 @@ def write_cut(
     Returns the number of frames written. The file appears only when complete.
     """
     total = sum(frame_counts(clips, fps))
-    partial = out.with_name(f".{out.name}.partial.mp4")
+    partial = partial_path(out)
     written = 0
     try:
         with VideoWriter(

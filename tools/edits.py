@@ -28,6 +28,7 @@ from storyreel.tools.story import (
     HardnessField,
     KelvinField,
     KeyLight,
+    LengthField,
     Location,
     Reference,
     Shot,
@@ -38,6 +39,7 @@ from storyreel.tools.story import (
     Style,
     check_name,
     handle_of,
+    length_words,
 )
 from storyreel.tools.vocabulary import (
     MEASURABLE_MOVES,
@@ -250,7 +252,7 @@ class SelectTake(EditModel):
     """Choose which take of a shot goes into the cut (`take` is the take number)."""
 
     kind: Literal["select_take"] = "select_take"
-    shot_id: int
+    shot_id: ShotKey
     take: int
 
 
@@ -289,14 +291,31 @@ class SetStyle(EditModel):
     negative_prompt: str | None = None
 
 
+class SetTargetLength(EditModel):
+    """Say how long the whole film should run (`seconds`), or remove the target (None).
+
+    The script supervisor notes a plan whose shots add up to far more or less
+    (the `length` check); the plan views show the target beside the running time.
+    """
+
+    kind: Literal["set_target_length"] = "set_target_length"
+    seconds: LengthField | None = Field(
+        description="How long the whole film should run, in seconds, 1-7200 (120 for 'about "
+        "2 minutes'); null removes the target"
+    )  # the range is checked by parse_length (TARGET_LENGTH_RANGE), with a teaching error
+
+
 # --- actions: what the agent does besides changing the plan -------------------
+# Actions that name shots take a ShotKey: a shot added by the same batch may be named
+# by its temporary ref ("new1"); the agent replaces it with the real id once the batch
+# has applied (`resolve_action_refs`).
 
 
 class RenderShots(EditModel):
     """Render shots. Empty `shot_ids`: every shot that needs it. `force`: new takes anyway."""
 
     kind: Literal["render"] = "render"
-    shot_ids: list[int] = Field(default_factory=list)
+    shot_ids: list[ShotKey] = Field(default_factory=list)
     backend: str | None = None
     force: bool = False
 
@@ -305,7 +324,7 @@ class CompareBackends(EditModel):
     """Render one shot on several backends with identical inputs, to pick the best."""
 
     kind: Literal["compare"] = "compare"
-    shot_id: int
+    shot_id: ShotKey
     backends: list[str] = Field(min_length=2)
 
 
@@ -345,7 +364,7 @@ class ReferenceFromTake(EditModel):
     """
 
     kind: Literal["reference_from_take"] = "reference_from_take"
-    shot_id: int
+    shot_id: ShotKey
     take: int | None = None
     frame: str = "last"
     entity: str | None = None
@@ -381,6 +400,7 @@ PLAN_EDIT_TYPES: tuple[type[EditModel], ...] = (
     AddReference,
     RemoveReference,
     SetStyle,
+    SetTargetLength,
 )
 
 Edit = Annotated[reduce(operator.or_, PLAN_EDIT_TYPES), Field(discriminator="kind")]
@@ -454,6 +474,7 @@ _SHOT_KEY_FIELDS: dict[type[EditModel], tuple[str, ...]] = {
     MoveShot: ("shot_id", "after"),
     RemoveShot: ("shot_id",),
     SetLock: ("shot_id",),
+    SelectTake: ("shot_id",),
     BindReference: ("shot_id",),
 }
 
@@ -479,6 +500,64 @@ def resolve_shot_refs(plan: StoryPlan, edit: EditModel, refs: dict[str, int]) ->
             )
         update[field] = refs[value]
     return edit.model_copy(update=update) if update else edit
+
+
+def resolve_action_refs(
+    actions: Sequence[EditModel], refs: Mapping[str, int] | None, plan: StoryPlan | None = None
+) -> list[EditModel]:
+    """The actions with every temporary shot ref ("new1") replaced by the id the batch's
+    `add_shot` with that ref was given (`refs`, as `apply_edits` fills `EditContext.refs`).
+
+    `refs` None: the batch has not been applied yet (it waits for approval); refs in
+    render and compare are kept for later, and only what can never work is refused.
+
+    Raises:
+        NotFoundError: a ref no add_shot of the batch gave (the error lists the refs and ids).
+        ConflictError: a `reference_from_take` naming a shot of this batch: a new shot has
+            no take yet; the error gives its id (when known) to use next turn.
+    """
+    resolved: list[EditModel] = []
+    for action in actions:
+        if isinstance(action, RenderShots):
+            ids = [_action_id(action, value, refs, plan) for value in action.shot_ids]
+            resolved.append(action.model_copy(update={"shot_ids": ids}))
+        elif isinstance(action, CompareBackends | ReferenceFromTake):
+            shot_id = _action_id(action, action.shot_id, refs, plan)
+            resolved.append(action.model_copy(update={"shot_id": shot_id}))
+        else:
+            resolved.append(action)
+    return resolved
+
+
+def _action_id(
+    action: EditModel, value: int | str, refs: Mapping[str, int] | None, plan: StoryPlan | None
+) -> int | str:
+    if not isinstance(value, str):
+        return value
+    kind = getattr(action, "kind", type(action).__name__)
+    if refs is None:
+        if isinstance(action, ReferenceFromTake):
+            raise ConflictError(
+                f"reference_from_take names {value!r}, a shot added in this same batch: it has "
+                "no take yet. Render it first, then ask for its frame by the shot's id next turn"
+            )
+        return value
+    if value not in refs:
+        given = ", ".join(repr(ref) for ref in refs) or "none"
+        known = _ids([shot.id for shot in plan.ordered_shots()]) if plan else ""
+        shots = f" (shots: {known})" if known else ""
+        raise NotFoundError(
+            f"{kind} names {value!r}, which is not a shot: a name instead of an id must be the "
+            f"ref of a shot added in the same batch (refs in this batch: {given}); otherwise "
+            f"give a shot id{shots}"
+        )
+    if isinstance(action, ReferenceFromTake):
+        raise ConflictError(
+            f"reference_from_take names {value!r}, a shot added in this same batch (shot "
+            f"{refs[value]}): it has no take yet. Render it first, then ask for its frame by "
+            f"the shot's id next turn (reference_from_take shot_id={refs[value]})"
+        )
+    return refs[value]
 
 
 def _apply_one(plan: StoryPlan, edit: EditModel, context: EditContext) -> str:
@@ -519,6 +598,8 @@ def _apply_one(plan: StoryPlan, edit: EditModel, context: EditContext) -> str:
             return _remove_reference(plan, edit)
         case SetStyle():
             return _set_style(plan, edit)
+        case SetTargetLength():
+            return _set_target_length(plan, edit)
     raise InvalidInputError(f"unknown edit {type(edit).__name__}")
 
 
@@ -1023,6 +1104,17 @@ def _set_style(plan: StoryPlan, edit: SetStyle) -> str:
     if not changed:
         raise InvalidInputError("nothing to change in the style: give at least one field")
     return f"Changed {', '.join(changed)}"
+
+
+def _set_target_length(plan: StoryPlan, edit: SetTargetLength) -> str:
+    running = length_words(sum(shot.duration_s for shot in plan.shots))
+    if edit.seconds is None:
+        if plan.style.target_length_s is None:
+            raise InvalidInputError("the film has no target length to remove")
+        plan.style.target_length_s = None
+        return "Removed the target length"
+    plan.style.target_length_s = edit.seconds
+    return f"Set the target length to {length_words(edit.seconds)} (the shots now run {running})"
 
 
 _HANDLE_RE = re.compile(r"(?<![\w.])@([A-Za-z][A-Za-z0-9'-]*)")

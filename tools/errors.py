@@ -73,3 +73,17 @@ def as_storyreel_error(error: Exception) -> StoryreelError:
     if isinstance(error, StoryreelError):
         return error
     return InvalidInputError(describe_validation_error(error))
+
+
+class ProjectBusyError(StoryreelError):
+    """Another process is rendering this project and the caller chose not to wait.
+
+    `pid` is the process that holds the project's render lock (None if unknown).
+    The CLI exits with `EXIT_CODE` (3) for it, so scripts can tell it from other errors.
+    """
+
+    EXIT_CODE = 3
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid

@@ -3,7 +3,10 @@
 All three are made from each shot's selected take, in film order. Nothing
 is exported while a shot has no usable take: the error names the shots and
 the command that fixes it. Every file is written next to its destination
-and renamed into place when complete.
+under a name of this process's own and renamed into place when complete;
+partial files that a killed export left behind are removed by the next one.
+Exporting does not take the render lock: it reads registered takes, whose
+files are never rewritten, so it runs while another process renders.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from storyreel.tools.cut import CutClip, frame_counts, write_cut
 from storyreel.tools.cut_audio import build_cut_audio
 from storyreel.tools.errors import InvalidInputError, StoryreelError
+from storyreel.tools.partial_files import remove_dead_partials
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import (
     ensure_stills,
@@ -126,6 +130,10 @@ def export(
     sheet = check_output_path(sheet, ".png") if sheet else None
     otio = check_output_path(otio, ".otio") if otio else None
     pairs = selected_takes(project, plan)
+    remove_dead_partials(project.exports_dir)
+    for path in (cut, sheet, otio):
+        if path is not None:  # a killed export's leftovers next to a path of the person's
+            remove_dead_partials(path.parent, path.name)
     fps = plan.style.fps
     width, height = plan.style.frame_size()
     clips = [

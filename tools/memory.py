@@ -23,7 +23,13 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
 
-from storyreel.tools.edits import EditContext, EditModel, RenameLocation, apply_edits
+from storyreel.tools.edits import (
+    EditContext,
+    EditModel,
+    RenameLocation,
+    SelectTake,
+    apply_edits,
+)
 from storyreel.tools.errors import ProjectError, StoryreelError, as_storyreel_error
 from storyreel.tools.migrations import MIGRATION_SET, check_schema_known, migrations
 from storyreel.tools.story import (
@@ -89,6 +95,33 @@ class AppliedBatch:
     lines: list[str]
     refs: dict[str, int] = dataclass_field(default_factory=dict)
     """The temporary shot refs of the batch ("new1") and the ids they became."""
+
+
+@dataclass(frozen=True)
+class RenderSelection:
+    """How a render run selects its takes: its revision grows as each take is registered.
+
+    `amend`: the run's revision so far (None for its first selection); it is extended
+    in place while it is still the head with nothing after it, else a new one is made.
+    """
+
+    source: str
+    description: str
+    amend: int | None = None
+
+
+@dataclass(frozen=True)
+class RegisteredTake:
+    """What `register_take` did: the take, the revision that selected it, and whether
+    an identical request was already registered (then that take is returned)."""
+
+    take: Take
+    revision: Revision | None
+    existing: bool = False
+
+
+_KEEP = object()
+FORCED_RUN_KEY = "forced_run"
 
 
 @dataclass(frozen=True)
@@ -264,16 +297,121 @@ class ContinuityMemory:
             grouped.setdefault(take.shot_id, []).append(take)
         return grouped
 
-    def add_take(self, take: Take) -> Take:
-        """Register a rendered take (its file must already be complete on disk)."""
-        with self._writing():
-            self.db["takes"].insert(_to_row(take, _TAKE_SPEC), pk=("shot_id", "number"))
-        return take
+    def path_registered(self, path: str) -> list[Take]:
+        """Takes whose file is `path` (relative to the project)."""
+        with self._lock:
+            rows = self.db["takes"].rows_where("path = ?", [path])
+            return [Take.model_validate(_from_row(row, _TAKE_SPEC)) for row in rows]
 
-    def replace_take_file(self, shot_id: int, number: int, file_sha256: str) -> None:
-        """Record that a take's file was rendered again (after it was found damaged)."""
+    def register_take(
+        self,
+        take: Take,
+        *,
+        replace: bool = False,
+        select: RenderSelection | None = None,
+        forced_run: object = _KEEP,
+    ) -> RegisteredTake:
+        """Register a rendered take once per request and select it, in one transaction.
+
+        The file must be complete on disk. The take's number is given here (the next
+        free one). A take of the same shot, request hash and backend that is already
+        registered is returned instead (`existing`), and nothing is written: one request
+        is never registered twice. With `replace`, that take's file was rendered again (it had
+        been found damaged): its path and file hash are updated.
+
+        Args:
+            take: the new take (its `number` is ignored unless `replace`).
+            replace: repair the registered take of this request.
+            select: select the take in the render run's revision (skipped for a locked
+                shot or a shot no longer in the plan).
+            forced_run: also store (or with None, clear) the forced-run record.
+        """
         with self._writing():
-            self.db["takes"].update((shot_id, number), {"file_sha256": file_sha256})
+            where, args = "shot_id = ? and request_hash = ?", [take.shot_id, take.request_hash]
+            if not replace:
+                where, args = f"{where} and backend = ?", [*args, take.backend]
+            rows = list(self.db["takes"].rows_where(where, args, order_by="number"))
+            existing = Take.model_validate(_from_row(rows[0], _TAKE_SPEC)) if rows else None
+            if existing is not None and replace:
+                self.db["takes"].update(
+                    (existing.shot_id, existing.number),
+                    {"path": take.path, "file_sha256": take.file_sha256},
+                )
+                take = existing.model_copy(
+                    update={"path": take.path, "file_sha256": take.file_sha256}
+                )
+            elif existing is not None:
+                return RegisteredTake(existing, None, existing=True)
+            else:
+                numbers = self._take_numbers(take.shot_id)
+                take = take.model_copy(update={"number": max(numbers, default=0) + 1})
+                self.db["takes"].insert(_to_row(take, _TAKE_SPEC), pk=("shot_id", "number"))
+            revision = None
+            if select is not None:
+                revision = self._select_rendered({take.shot_id: take.number}, select)
+            if forced_run is not _KEEP:
+                self._store_forced_run(forced_run)  # type: ignore[arg-type]
+        return RegisteredTake(take, revision)
+
+    def select_rendered(
+        self, selections: dict[int, int], select: RenderSelection
+    ) -> Revision | None:
+        """Select takes chosen by a render run (reused ones) in the run's revision."""
+        with self._writing():
+            return self._select_rendered(selections, select)
+
+    def _select_rendered(
+        self, selections: dict[int, int], select: RenderSelection
+    ) -> Revision | None:
+        plan = self._read_plan()
+        edits: list[EditModel] = []
+        for shot_id, number in selections.items():
+            shot = plan.find_shot(shot_id)
+            if shot is not None and not shot.locked and shot.selected_take != number:
+                edits.append(SelectTake(shot_id=shot_id, take=number))
+        if not edits:
+            return None
+        context = EditContext(self._allocate_shot_id, self._take_numbers)
+        after, _ = apply_edits(plan, edits, context)
+        head = self.head()
+        if select.amend == head and self._newest_child(head) is None:
+            row = self.db["revisions"].get(head)
+            if row["source"] == select.source:
+                done = json.loads(row["edits"] or "[]")
+                done = [e for e in done if e.get("shot_id") not in selections]
+                done += [edit.model_dump(mode="json") for edit in edits]
+                self.db["revisions"].update(
+                    head,
+                    {
+                        "description": select.description,
+                        "edits": json.dumps(done),
+                        "snapshot": after.model_dump_json(),
+                    },
+                )
+                self._write_plan(after)
+                return self.revision(head)
+        revision = self._add_revision(head, select.description, select.source, edits, after)
+        self._write_plan(after)
+        return revision
+
+    def forced_run(self) -> dict | None:
+        """The record of a forced render run that has not finished (None if there is none)."""
+        with self._lock:
+            row = self.db.execute(
+                "select value from state where key = ?", [FORCED_RUN_KEY]
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_forced_run(self, record: dict | None) -> None:
+        """Store the record of a forced render run (None: it finished)."""
+        with self._writing():
+            self._store_forced_run(record)
+
+    def _store_forced_run(self, record: dict | None) -> None:
+        if record is None:
+            self.db.execute("delete from state where key = ?", [FORCED_RUN_KEY])
+        else:
+            self._set_state(FORCED_RUN_KEY, json.dumps(record, sort_keys=True))
 
     def set_take_critique(self, shot_id: int, number: int, critique: Critique) -> None:
         """Store the critic's verdict on a take."""
@@ -487,4 +625,11 @@ class ContinuityMemory:
                 table.insert_all(rows)
 
 
-__all__ = ["MIGRATION_SET", "AppliedBatch", "ContinuityMemory", "HistoryEntry"]
+__all__ = [
+    "MIGRATION_SET",
+    "AppliedBatch",
+    "ContinuityMemory",
+    "HistoryEntry",
+    "RegisteredTake",
+    "RenderSelection",
+]

@@ -169,6 +169,17 @@ def m005_story_model(db: Database) -> None:
     shots.add_column("key_light_kelvin", int)
 
 
+@migrations()
+def m006_target_length(db: Database) -> None:
+    """The story may say how long the film should run: `target_length_s` (seconds, or null
+    for no target) in the style JSON of the `story` row, where the title's neighbours live.
+
+    Old rows need no change (a missing value reads as no target), so this step writes
+    nothing: it marks the schema, so that an older storyreel, whose style has no such
+    field, refuses the project with "upgrade storyreel" instead of failing to read it.
+    """
+
+
 def known_migrations() -> list[str]:
     """The names of every migration this version knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

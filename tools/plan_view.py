@@ -22,6 +22,7 @@ from storyreel.tools.story import (
     StoryPlan,
     Take,
     handle_of,
+    length_words,
 )
 
 
@@ -159,9 +160,10 @@ def plan_text(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | None = None
         f"{plan.title}",
         f"  {style.aspect}, {width}x{height}, {style.fps} fps"
         + (f", look: {style.look}" if style.look else ""),
-        "",
-        "Characters",
     ]
+    if style.target_length_s is not None:
+        lines.append(f"  target length: {length_words(style.target_length_s)}")
+    lines += ["", "Characters"]
     if not plan.characters:
         lines.append("  (none yet: storyreel character add NAME --description TEXT)")
     for character in plan.characters:
@@ -181,7 +183,10 @@ def plan_text(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | None = None
                 f" -> @{ref.entity}" if ref.entity else f" -> shot {ref.shot}" if ref.shot else ""
             )
             lines.append(f"  {ref.handle:<14} {ref.kind.value} {ref.role.value}{owner}")
-    lines += ["", f"Shots ({len(shots)}, {total:g} s)"]
+    running = f"{total:g} s"
+    if style.target_length_s is not None:
+        running += f"; target {length_words(style.target_length_s)}"
+    lines += ["", f"Shots ({len(shots)}, {running})"]
     if not shots:
         lines.append('  (none yet: storyreel shot add "what happens" --size LS)')
     for shot in shots:
@@ -240,6 +245,8 @@ def plan_for_director(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | Non
         f"Title: {plan.title}",
         f"Style: aspect={style.aspect} resolution={style.resolution} fps={style.fps} "
         f"look={style.look!r} negative_prompt={style.negative_prompt!r}",
+        f"Length: target_length_s={_seconds(style.target_length_s)} "
+        f"shots_total_s={_seconds(sum(shot.duration_s for shot in plan.shots))}",
     ]
     for c in plan.characters:
         lines.append(
@@ -272,6 +279,10 @@ def plan_for_director(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | Non
     if not plan.shots:
         lines.append("No shots yet.")
     return "\n".join(lines)
+
+
+def _seconds(value: float | None) -> str:
+    return "none" if value is None else f"{value:g}"
 
 
 def _director_shot_line(shot: Shot, takes: Sequence[Take]) -> str:

@@ -6,17 +6,19 @@ Layout of a project folder:
     media/refs/     reference files, named by content hash
     media/takes/    rendered takes, named by the hash of their render request
     exports/        final cuts, storyboard sheets and timelines
+    render.lock     held by the process that renders (see tools.render_lock)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from storyreel.tools.errors import ProjectError, as_storyreel_error
 from storyreel.tools.memory import ContinuityMemory
+from storyreel.tools.render_lock import RenderLock
 from storyreel.tools.story import StoryPlan, Style
 
 DB_NAME = "story.db"
@@ -28,6 +30,14 @@ class Project:
 
     root: Path
     memory: ContinuityMemory
+    _render_lock: RenderLock | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def render_lock(self) -> RenderLock:
+        """The project's render lock as held by this object (one rendering process per project)."""
+        if self._render_lock is None:
+            self._render_lock = RenderLock(self.root)
+        return self._render_lock
 
     @property
     def refs_dir(self) -> Path:
@@ -95,5 +105,7 @@ class Project:
         return project
 
     def close(self) -> None:
-        """Close the project's database."""
+        """Close the project's database (and give back its render lock if held)."""
+        if self._render_lock is not None:
+            self._render_lock.close()
         self.memory.close()

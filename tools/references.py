@@ -20,6 +20,7 @@ from storyreel.renderer.video_io import decode_problem, probe_media
 from storyreel.tools.edits import AddReference
 from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.motion_ref import measure_motion
+from storyreel.tools.partial_files import partial_path
 from storyreel.tools.project import Project
 from storyreel.tools.story import Reference, StoryPlan
 from storyreel.tools.vocabulary import MediaKind, ReferenceRole
@@ -134,7 +135,7 @@ def prepare_reference(
         )
     target = project.refs_dir / f"{sha}{source.suffix.lower()}"
     if not target.exists():
-        partial = target.with_name(f".{target.name}.partial")
+        partial = partial_path(target)
         shutil.copyfile(source, partial)
         partial.replace(target)
     reference = Reference(

@@ -11,13 +11,22 @@ Rules (the promises a user tests):
   request), nothing else.
 - A take is registered only after its file is complete: a render that is
   interrupted leaves no half-written take, and the next run continues.
-- One render run is one revision (the takes it selected); takes themselves
-  are never undone.
+- Each take is selected as it is registered, in the run's one revision (which
+  grows as takes finish); takes themselves are never undone.
+- One process renders a project at a time (`tools.render_lock`): a run takes the
+  project's render lock before its first render (at once with `force` or
+  `wait=False`), then reads the takes again, so a request another process just
+  rendered is reused, never rendered or registered twice. Partial files are
+  unique per process; an intact registered take file is never overwritten.
+- A forced run records what it still has to do; the same forced run started
+  again after a crash continues it instead of forcing every shot again.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -35,10 +44,12 @@ from storyreel.renderer.gpu import project_settings
 from storyreel.renderer.request import CancelToken, RenderRequest, file_digest
 from storyreel.renderer.video_io import VideoWriter, read_frames
 from storyreel.tools.compiler import compile_request, hinted_prompt
-from storyreel.tools.edits import SelectTake, require_shot
+from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import InvalidInputError, StoryreelError
-from storyreel.tools.memory import RENDER_SUFFIX
+from storyreel.tools.memory import RENDER_SUFFIX, RenderSelection
+from storyreel.tools.partial_files import partial_path, pid_alive, remove_dead_partials
 from storyreel.tools.project import Project
+from storyreel.tools.render_lock import WaitListener
 from storyreel.tools.story import Revision, Shot, StoryPlan, Take
 
 Status = Literal["rendered", "reused", "up_to_date", "locked", "repaired"]
@@ -72,6 +83,8 @@ class RenderReport:
 
     outcomes: list[ShotOutcome] = field(default_factory=list)
     revision: Revision | None = None
+    notes: list[str] = field(default_factory=list)
+    """Things to tell the person besides the outcomes (a forced run continued...)."""
 
     def with_status(self, *statuses: Status) -> list[int]:
         return [o.shot_id for o in self.outcomes if o.status in statuses]
@@ -121,9 +134,13 @@ def ensure_stills(project: Project, take: Take) -> None:
 
 
 def _save_png(frame: np.ndarray, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    Image.fromarray(frame).save(temporary, format="PNG")
-    os.replace(temporary, path)
+    temporary = partial_path(path)
+    try:
+        Image.fromarray(frame).save(temporary, format="PNG")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _now() -> str:
@@ -163,8 +180,18 @@ class _Run:
         self.options = dict(options or {})
         self.hints = dict(hints or {})
         self.project = project
-        self.plan: StoryPlan = project.memory.plan()
-        self.takes: dict[int, list[Take]] = project.memory.takes_by_shot()
+        self.source = "cli"
+        self.select = True
+        self.held = False
+        self.revision: Revision | None = None
+        self.rendered: list[int] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the plan, the takes and the selection again (another process may have
+        rendered while this one waited for the render lock)."""
+        self.plan: StoryPlan = self.project.memory.plan()
+        self.takes: dict[int, list[Take]] = self.project.memory.takes_by_shot()
         self.selection = {shot.id: shot.selected_take for shot in self.plan.shots}
 
     def selected(self, shot_id: int) -> Take | None:
@@ -210,6 +237,28 @@ class _Run:
         shot_takes[:] = [t for t in shot_takes if t.number != take.number] + [take]
         self.selection[take.shot_id] = take.number
 
+    def selecting(self, shot_id: int | None = None) -> RenderSelection | None:
+        """How to select a take now: in this run's revision, named after the shots rendered
+        so far (and `shot_id`, being registered). None when the run does not select."""
+        if not self.select:
+            return None
+        rendered = [*self.rendered, *([shot_id] if shot_id is not None else [])]
+        what = f"Rendered shot(s) {', '.join(map(str, rendered))}" if rendered else "Chose takes"
+        amend = self.revision.id if self.revision else None
+        return RenderSelection(f"{self.source}{RENDER_SUFFIX}", what, amend)
+
+    def choose(self, take: Take) -> None:
+        """Use an existing take for its shot (selected at once when the run selects)."""
+        self.remember(take)
+        selection = self.selecting()
+        if selection is not None:
+            revision = self.project.memory.select_rendered({take.shot_id: take.number}, selection)
+            self.revision = revision or self.revision
+
+    def registered(self, take: Take, revision: Revision | None) -> None:
+        self.remember(take)
+        self.revision = revision or self.revision
+
 
 def render_shots(
     project: Project,
@@ -227,6 +276,8 @@ def render_shots(
     select: bool = True,
     options: dict[str, object] | None = None,
     hints: dict[int, str] | None = None,
+    wait: bool = True,
+    on_wait: WaitListener | None = None,
 ) -> RenderReport:
     """Render the shots that need it and select their new takes.
 
@@ -237,7 +288,8 @@ def render_shots(
         backend: the registered backend name ("previz" renders on any CPU).
         model: the backend's model (hub id or folder); None uses its configured default.
         force: make a new take with a new seed even when one is up to date
-            (locked shots are still never rendered).
+            (locked shots are still never rendered). A forced run that was stopped
+            (killed, Ctrl-C, an error) is continued by the same forced run started again.
         on_progress: called with frame progress of the shot being rendered.
         on_outcome: called once per shot as soon as it is done.
         cancel: set it to stop; the shot in progress is dropped, finished takes stay.
@@ -247,6 +299,10 @@ def render_shots(
         options: backend settings added to every request, e.g. {"steps": 20}.
         hints: per shot, a retake hint for the prompt ("move" or "still", see
             compiler.hinted_prompt) when the critic found the camera wrong.
+        wait: when another process is rendering this project, wait for it; False
+            raises ProjectBusyError at once, before anything is changed.
+        on_wait: called once with "Another storyreel (pid N) is rendering this story;
+            waiting…" when this run has to wait.
 
     Returns:
         A report of every shot's outcome and the revision that selected the new takes.
@@ -254,29 +310,175 @@ def render_shots(
     Raises:
         StoryreelError: an unknown shot id, or a shot that continues from a shot
             without a take that is not rendered in this run.
+        ProjectBusyError: `wait` is False and another process renders this project.
     """
+    lock = project.render_lock
     run = _Run(project, backend, model, options, hints)
-    if shot_ids is None:
-        targets = run.plan.ordered_shots()
-    else:
-        wanted = {require_shot(run.plan, shot_id).id for shot_id in shot_ids}
-        targets = [shot for shot in run.plan.ordered_shots() if shot.id in wanted]
-    _remove_stale_partials(project.takes_dir)
+    run.source, run.select = source, select
+
+    def hold() -> None:
+        """Take the render lock, then read again what another renderer did meanwhile."""
+        if not run.held:
+            lock.acquire(wait=wait, on_wait=on_wait, cancel=cancel)
+            run.held = True
+            run.refresh()
+
     report = RenderReport()
     try:
+        if force or not wait:
+            hold()
+        if shot_ids is None:
+            targets = run.plan.ordered_shots()
+        else:
+            wanted = {require_shot(run.plan, shot_id).id for shot_id in shot_ids}
+            targets = [shot for shot in run.plan.ordered_shots() if shot.id in wanted]
+        remove_dead_partials(project.takes_dir)
+        forced = None
+        if force and select:
+            forced = _ForcedRun.start(run, shot_ids, backend, model, options, seed, hints, targets)
+            report.notes.extend(forced.notes)
+        elif select:
+            report.notes.extend(_stopped_forced_run_note(project))
         with project_settings(project.root):  # GPU backends read this project's config
             for index, shot in enumerate(targets, start=1):
                 outcome = _render_one(
                     run, executor, shot, index, len(targets), backend, force, on_progress,
-                    cancel, seed,
+                    cancel, seed, hold, forced,
                 )  # fmt: skip
+                if outcome is None:  # removed from the plan while this run waited
+                    continue
                 report.outcomes.append(outcome)
                 if on_outcome is not None:
                     on_outcome(outcome)
+        if forced is not None:
+            forced.finish()
     finally:
-        if select:
-            report.revision = _select_new_takes(run, report, source)
+        report.revision = run.revision
+        if run.held:
+            lock.release()
     return report
+
+
+class _ForcedRun:
+    """The record of a forced run in story.db: which shots it has finished.
+
+    Written under the render lock; a record left behind belongs to a run that did
+    not finish (killed, stopped, or failed), and the same forced run continues it.
+    """
+
+    def __init__(self, run: _Run, record: dict[str, object], notes: list[str]) -> None:
+        self.run = run
+        self.record = record
+        self.notes = notes
+
+    @property
+    def done(self) -> dict[int, int]:
+        """Shot id -> the take the forced run made for it."""
+        return {int(k): int(v) for k, v in dict(self.record["done"]).items()}  # type: ignore[call-overload]
+
+    @classmethod
+    def start(
+        cls,
+        run: _Run,
+        shot_ids: Sequence[int] | None,
+        backend: str,
+        model: str | None,
+        options: dict[str, object] | None,
+        seed: int | None,
+        hints: dict[int, str] | None,
+        targets: list[Shot],
+    ) -> _ForcedRun:
+        key = json.dumps(
+            {
+                "ids": sorted(shot_ids) if shot_ids else None,
+                "backend": backend,
+                "model": model,
+                "options": options or {},
+                "seed": seed,
+                "hints": {str(k): v for k, v in (hints or {}).items()},
+            },
+            sort_keys=True,
+            default=str,
+        )
+        memory = run.project.memory
+        pending = memory.forced_run()
+        todo = [shot.id for shot in targets if not shot.locked]
+        if pending is not None and pending.get("key") == key:
+            forced = cls(run, pending, [])
+            left = [i for i in todo if i not in forced.done]
+            finished = [i for i in todo if i in forced.done]
+            forced.notes.append(
+                "This continued the forced render that was stopped: shot(s) "
+                f"{', '.join(map(str, left)) or 'none'} were still to render"
+                + (f" (done before: {', '.join(map(str, finished))})." if finished else ".")
+            )
+            return forced
+        notes = []
+        if pending is not None:
+            left = [i for i in pending.get("todo", []) if str(i) not in pending.get("done", {})]
+            if left:
+                notes.append(
+                    f"A forced render of shot(s) {', '.join(map(str, left))} had been stopped "
+                    "before it finished; this forced render replaced it."
+                )
+        command = "storyreel render --force"
+        if shot_ids:
+            command += " " + " ".join(map(str, sorted(shot_ids)))
+        if backend != "previz":
+            command += f" --backend {backend}"
+        if model:
+            command += f" --model {model}"
+        if options and options.get("steps"):
+            command += f" --steps {options['steps']}"
+        record: dict[str, object] = {
+            "key": key,
+            "todo": todo,
+            "done": {},
+            "pid": os.getpid(),
+            "source": run.source,
+            "command": command,
+        }
+        memory.set_forced_run(record)
+        return cls(run, record, notes)
+
+    def finished_take(self, shot: Shot, request: RenderRequest) -> Take | None:
+        """The take this forced run already made for `shot`, if it still shows the shot."""
+        number = self.done.get(shot.id)
+        take = next((t for t in self.run.takes.get(shot.id, []) if t.number == number), None)
+        if (
+            take is None
+            or take.content_hash != request.content_hash()
+            or not take_is_intact(self.run.project, take)
+        ):
+            return None
+        return take
+
+    def record_with(self, shot_id: int, number: int) -> dict[str, object]:
+        """The record with `shot_id` done by take `number` (stored with the take)."""
+        done = {**dict(self.record["done"]), str(shot_id): number}  # type: ignore[call-overload]
+        self.record = {**self.record, "done": done}
+        return self.record
+
+    def mark_done(self, shot_id: int, number: int) -> None:
+        self.run.project.memory.set_forced_run(self.record_with(shot_id, number))
+
+    def finish(self) -> None:
+        self.run.project.memory.set_forced_run(None)
+
+
+def _stopped_forced_run_note(project: Project) -> list[str]:
+    """A note about a forced run that was stopped and not finished since (its process gone)."""
+    pending = project.memory.forced_run()
+    if pending is None or pid_alive(int(pending.get("pid") or 0)):
+        return []
+    done = pending.get("done", {})
+    left = [i for i in pending.get("todo", []) if str(i) not in done]
+    if not left:
+        return []
+    return [
+        f"A forced render of shot(s) {', '.join(map(str, left))} was stopped before it "
+        f"finished; run {pending.get('command', 'storyreel render --force')} again to finish it."
+    ]
 
 
 def _check_required(shot: Shot, request: RenderRequest, backend: str) -> None:
@@ -301,41 +503,74 @@ def _render_one(
     force: bool,
     on_progress: ProgressListener | None,
     cancel: CancelToken | None,
-    seed: int | None = None,
-) -> ShotOutcome:
+    seed: int | None,
+    hold: Callable[[], None],
+    forced: _ForcedRun | None,
+) -> ShotOutcome | None:
     project = run.project
-    if shot.locked:
-        return ShotOutcome(shot.id, "locked", run.selected(shot.id), f"shot {shot.id} is locked")
-    request = run.compile(shot, base_seed(shot))
-    _check_required(shot, request, backend)
-    shot_takes = run.takes.get(shot.id, [])
-    repair: Take | None = None
-    if force:
-        if seed is None:
-            seed = max([t.seed for t in shot_takes] + [base_seed(shot)]) + 1
-        request = run.compile(shot, seed)
-    else:
-        current = run.selected(shot.id)
-        if (
-            current is not None
-            and current.content_hash == request.content_hash()
-            and take_is_intact(project, current)
-        ):
-            message = f"shot {shot.id} is up to date (take {current.number})"
-            return ShotOutcome(shot.id, "up_to_date", current, message)
-        same = next((t for t in shot_takes if t.request_hash == request.request_hash()), None)
+    while True:
+        current_shot = run.plan.find_shot(shot.id)  # the plan may have been read again
+        if current_shot is None:  # removed from the plan while this run waited
+            return None
+        shot = current_shot
+        if shot.locked:
+            return ShotOutcome(
+                shot.id, "locked", run.selected(shot.id), f"shot {shot.id} is locked"
+            )
+        request = run.compile(shot, base_seed(shot))
+        _check_required(shot, request, backend)
+        shot_takes = run.takes.get(shot.id, [])
+        repair: Take | None = None
+        if force:
+            finished = forced.finished_take(shot, request) if forced else None
+            if finished is not None:
+                run.choose(finished)
+                message = (
+                    f"shot {shot.id}: take {finished.number}, rendered by the forced render "
+                    "that was stopped"
+                )
+                return ShotOutcome(shot.id, "reused", finished, message)
+            use_seed = seed if seed is not None else max(
+                [t.seed for t in shot_takes] + [base_seed(shot)]
+            ) + 1  # fmt: skip
+            request = run.compile(shot, use_seed)
+        else:
+            current = run.selected(shot.id)
+            if (
+                current is not None
+                and current.content_hash == request.content_hash()
+                and take_is_intact(project, current)
+            ):
+                message = f"shot {shot.id} is up to date (take {current.number})"
+                return ShotOutcome(shot.id, "up_to_date", current, message)
+        # one request is never rendered twice (forced: on the same backend; another
+        # backend renders the same request differently, as a comparison wants)
+        same = next(
+            (
+                t
+                for t in shot_takes
+                if t.request_hash == request.request_hash() and (not force or t.backend == backend)
+            ),
+            None,
+        )
         if same is not None and take_is_intact(project, same):
-            run.remember(same)
+            run.choose(same)
+            if forced is not None:
+                forced.mark_done(shot.id, same.number)
             message = f"shot {shot.id}: reused take {same.number} (identical request)"
             return ShotOutcome(shot.id, "reused", same, message)
         repair = same
+        if run.held:
+            break
+        # Rendering needs the project's render lock; once it is held, what another
+        # process rendered meanwhile is read again and the shot is decided anew.
+        hold()
 
     def progress(step: int, total: int, message: str) -> None:
         if on_progress is not None:
             on_progress(RenderProgress(shot.id, index, count, step, total, message))
 
-    take = _render_take(run, executor, shot, request, backend, progress, cancel, repair)
-    run.remember(take)
+    take = _render_take(run, executor, shot, request, backend, progress, cancel, repair, forced)
     if repair is not None:
         return ShotOutcome(
             shot.id,
@@ -362,28 +597,34 @@ def _render_take(
     progress: Callable[[int, int, str], None],
     cancel: CancelToken | None,
     repair: Take | None,
+    forced: _ForcedRun | None = None,
 ) -> Take:
-    """Render `request` to a complete file, then register (or repair) the take."""
+    """Render `request` to a complete file, then register (or repair) and select the take.
+
+    Called with the project's render lock held. The file is written under a name of
+    this process's own and renamed into media/takes when complete.
+    """
     project = run.project
     request_hash = request.request_hash()
-    relative = f"media/takes/{request_hash[:24]}.mp4"
-    final = project.root / relative
-    partial = final.with_name(f".{final.stem}.partial.mp4")
+    final = project.takes_dir / f"{request_hash[:24]}.mp4"
+    partial = partial_path(final)
     started = time.perf_counter()
     frames = executor.stream(backend, request, progress, cancel)
     kept: list[np.ndarray] = []
     last: np.ndarray | None = None
     written = 0
+    writer: VideoWriter | None = None
     try:
         audio = Path(request.audio) if request.audio else None
-        with VideoWriter(
+        writer = VideoWriter(
             partial,
             request.width,
             request.height,
             request.fps,
             audio,
             duration_s=request.frames / request.fps,
-        ) as writer:
+        )
+        with writer:
             for frame in frames:
                 writer.write(frame)
                 written += 1
@@ -392,22 +633,23 @@ def _render_take(
                 last = frame
             if last is None:
                 raise RuntimeError(f"backend {backend!r} returned no frames for shot {shot.id}")
-        os.replace(partial, final)
+        path = _place_take_file(project, partial, final)
     except BaseException:
+        if writer is not None:  # ffmpeg is stopped before its file is deleted
+            writer.abort()
         partial.unlink(missing_ok=True)
         raise
-    number = repair.number if repair else project.memory.next_take_number(shot.id)
     take = Take(
         shot_id=shot.id,
-        number=number,
+        number=repair.number if repair else 1,  # the number is given when it is registered
         backend=backend,
         model=executor.backend(backend).name,
         seed=request.seed,
         prompt=request.prompt,
         request_hash=request_hash,
         content_hash=request.content_hash(),
-        path=relative,
-        file_sha256=file_digest(final),
+        path=path.relative_to(project.root).as_posix(),
+        file_sha256=file_digest(path),
         frames=written,
         fps=request.fps,
         params=request.model_dump(mode="json"),
@@ -416,34 +658,45 @@ def _render_take(
     )
     _save_png(kept[0] if kept else last, keyframe_path(project, take))
     _save_png(last, last_frame_path(project, take))
-    if repair is not None:
-        project.memory.replace_take_file(shot.id, number, take.file_sha256)
-        return repair.model_copy(update={"file_sha256": take.file_sha256})
-    return project.memory.add_take(take)
+    selection = run.selecting(shot.id)
+    if forced is None:
+        registered = project.memory.register_take(
+            take, replace=repair is not None, select=selection
+        )
+    else:  # the forced run's record says this shot is done, in the same transaction
+        number = repair.number if repair else project.memory.next_take_number(shot.id)
+        registered = project.memory.register_take(
+            take,
+            replace=repair is not None,
+            select=selection,
+            forced_run=forced.record_with(shot.id, number),
+        )
+    if registered.existing:  # registered meanwhile by a process that did not lock: keep that
+        if registered.take.path != take.path:
+            for leftover in (path, keyframe_path(project, take), last_frame_path(project, take)):
+                leftover.unlink(missing_ok=True)
+        run.choose(registered.take)
+        return registered.take
+    run.rendered.append(shot.id)
+    run.registered(registered.take, registered.revision)
+    return registered.take
 
 
-def _select_new_takes(run: _Run, report: RenderReport, source: str) -> Revision | None:
-    """Select, in one revision, the takes this run made or chose."""
-    plan = run.project.memory.plan()
-    edits = []
-    for shot in plan.ordered_shots():
-        wanted = run.selection.get(shot.id)
-        if wanted is not None and wanted != shot.selected_take and not shot.locked:
-            edits.append(SelectTake(shot_id=shot.id, take=wanted))
-    if not edits:
-        return None
-    rendered = report.rendered
-    what = f"Rendered shot(s) {', '.join(map(str, rendered))}" if rendered else "Chose takes"
-    batch = run.project.memory.apply(edits, source=f"{source}{RENDER_SUFFIX}", description=what)
-    return batch.revision
+def _place_take_file(project: Project, partial: Path, final: Path) -> Path:
+    """Rename a finished partial into media/takes, never over an intact registered take.
 
-
-def _remove_stale_partials(folder: Path, older_than_s: float = 600.0) -> None:
-    """Delete half-written take files left by a render that was killed."""
-    now = time.time()
-    for path in folder.glob(".*.partial*"):
-        if now - path.stat().st_mtime > older_than_s:
-            path.unlink(missing_ok=True)
+    `final` is taken unless a registered take's intact file is there already (then
+    `NAME-2.mp4`, `NAME-3.mp4`...). A file nobody registered (a render killed between
+    its rename and its registration) or a damaged take's file is replaced.
+    """
+    for n in itertools.count(1):
+        path = final if n == 1 else final.with_name(f"{final.stem}-{n}{final.suffix}")
+        owners = project.memory.path_registered(path.relative_to(project.root).as_posix())
+        if path.exists() and any(take_is_intact(project, owner) for owner in owners):
+            continue
+        os.replace(partial, path)
+        return path
+    raise AssertionError("unreachable")
 
 
 def takes_needing_render(project: Project, shots: Iterable[Shot]) -> list[int]:

@@ -256,6 +256,75 @@ HardnessField = Annotated[Literal["soft", "hard"], BeforeValidator(parse_hardnes
 KelvinField = Annotated[int, BeforeValidator(parse_kelvin)]
 
 
+TARGET_LENGTH_RANGE = (1.0, 7200.0)
+"""The film lengths a person may ask for, in seconds (one second to two hours)."""
+_LENGTH_UNITS = {
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600,
+}  # fmt: skip
+_LENGTH_PART = re.compile(r"(\d+(?:\.\d+)?|half an?\b|an?\b)\s*([a-z]+)?")
+_CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d)$")
+
+
+def parse_length(value: object) -> float | None:
+    """A film length in seconds from 90, "90", "90s", "1:30", "2 min", "1 minute 30", "2m30s",
+    "half a minute"; a bare number is seconds.
+
+    Raises:
+        InvalidInputError: not a length, or outside 1 s .. 2 hours.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidInputError(f"a film length must be a number of seconds, got {value!r}")
+    seconds = float(value) if isinstance(value, int | float) else _length_text(str(value))
+    low, high = TARGET_LENGTH_RANGE
+    if not low <= seconds <= high:
+        raise InvalidInputError(
+            f"a film length of {seconds:g} s is out of range: give {low:g} s to "
+            f"{high / 3600:g} hours"
+        )
+    return round(seconds, 3)
+
+
+def _length_text(value: str) -> float:
+    text = value.strip().lower().removeprefix("about").strip()
+    clock = _CLOCK.match(text)
+    if clock:
+        return float(int(clock.group(1)) * 60 + int(clock.group(2)))
+    text = text.replace(",", " ").replace(" and ", " ")
+    parts = list(_LENGTH_PART.finditer(text))
+    if not parts or _LENGTH_PART.sub("", text).strip():
+        raise InvalidInputError(
+            f"{value!r} is not a film length: give seconds (90), minutes and seconds (1:30) "
+            "or words (2 minutes, 1m30s)"
+        )
+    seconds = 0.0
+    for part in parts:
+        number, unit = part.group(1), part.group(2) or "s"
+        if unit not in _LENGTH_UNITS:
+            raise InvalidInputError(
+                f"{value!r} is not a film length: {unit!r} is not a unit (use s, min or h)"
+            )
+        amount = 0.5 if number.startswith("half") else 1.0 if number[0] == "a" else float(number)
+        seconds += amount * _LENGTH_UNITS[unit]
+    return seconds
+
+
+LengthField = Annotated[float, BeforeValidator(parse_length)]
+"""A film length in seconds; text such as "2 minutes" or "1:30" is read too."""
+
+
+def length_words(seconds: float) -> str:
+    """A length as people say it: "45 s", "2 min", "1 min 30 s"."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{seconds:g} s" if seconds < 10 else f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min" + (f" {rest} s" if rest else "")
+
+
 def parse_aspect(text: str) -> str:
     """Normalise an aspect ratio like "16:9", "16x9" or "16/9" to "W:H"."""
     match = _ASPECT_RE.match(str(text))
@@ -279,7 +348,8 @@ class StoryModel(BaseModel):
 
 
 class Style(StoryModel):
-    """The look of the whole film: frame, rate, grade and what to avoid."""
+    """The whole film's settings: frame, rate, grade, what to avoid, and how long the person
+    wants it to run (`target_length_s`, seconds; None: no target)."""
 
     aspect: str = "16:9"
     resolution: str = "360p"
@@ -287,6 +357,9 @@ class Style(StoryModel):
     look: str = ""
     negative_prompt: str = (
         "blurry, low quality, distorted faces, extra limbs, text, watermark, flicker"
+    )
+    target_length_s: float | None = Field(
+        None, ge=TARGET_LENGTH_RANGE[0], le=TARGET_LENGTH_RANGE[1]
     )
 
     @field_validator("aspect")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from storyreel.tools.partial_files import replaced_when_written
+
 THUMB_WIDTH = 320
 CAPTION_HEIGHT = 78
 MARGIN = 16
@@ -53,11 +55,6 @@ def write_storyboard(title: str, entries: Sequence[SheetEntry], out: Path) -> tu
         lines = textwrap.wrap(entry.action, width=44)[:3]
         for number, line in enumerate(lines):
             draw.text((x, y + thumb_height + 28 + 15 * number), line, fill=MUTED, font=body_font)
-    partial = out.with_name(f".{out.name}.partial.png")
-    try:
+    with replaced_when_written(out) as partial:
         sheet.save(partial, format="PNG")
-        partial.replace(out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return width, height

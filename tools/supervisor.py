@@ -15,6 +15,11 @@ Checks (scenes are the shots' `scene`, else runs of shots in one location):
   screen_flip    a person's facing flipping between consecutive shots of a scene
                  (crossing the line), where the plan stages them
   reverse_light  a reverse shot whose key light is not mirrored, where the plan stages it
+  whereabouts    a shot that puts people somewhere else in the middle of a scene that shows
+                 them at one place just before and just after it (where the plan names its
+                 scenes): nobody is in two places at once
+  length         the shots adding up to far more or less than the length the person asked
+                 for (`Style.target_length_s`): off by more than a quarter and 5 s
 """
 
 from __future__ import annotations
@@ -26,12 +31,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storyreel.tools.edits import AddShot, EditModel, UpdateShot
-from storyreel.tools.story import Shot, StoryPlan
+from storyreel.tools.story import Shot, StoryPlan, length_words
 from storyreel.tools.vocabulary import ShotSize
 
 WORDS_PER_SECOND = 2.5
 """Speaking pace for a line of dialogue (plus `LINE_PAUSE_S` to breathe)."""
 LINE_PAUSE_S = 0.5
+LENGTH_TOLERANCE_SHARE = 0.25
+"""The film may run this share of its target length longer or shorter without a note..."""
+LENGTH_TOLERANCE_S = 5.0
+"""...and at least this many seconds either way (a 10 s film may run 5 to 15 s)."""
+LENGTH_SCALE_RANGE = (0.5, 2.0)
+"""The `length` fix scales every unlocked shot's duration, only by a factor in this range;
+beyond it the film needs shots added or cut, which the note says in words."""
 WIDE_SIZES = {ShotSize.LS, ShotSize.ELS}
 _SIZE_ORDER = list(ShotSize)
 _SIZE_WORDS = {"ECU": "extreme close-up", "CU": "close-up", "MCU": "medium close-up",
@@ -91,12 +103,20 @@ def supervise(plan: StoryPlan) -> list[Note]:
             notes += _time_jump(plan, before, after)
             notes += _screen_flip(before, after)
             notes += _reverse_light(plan, before, after)
+        notes += _whereabouts(scene)
     shots = {s.id: s for s in plan.shots}
     for shot in plan.ordered_shots():
         notes += _dialogue_time(shot)
         notes += _continuity(shots, shot)
+    notes += _length(plan)
+    return _in_film_order(plan, notes)
+
+
+def _in_film_order(plan: StoryPlan, notes: list[Note]) -> list[Note]:
+    """Notes sorted by their first shot in the film; notes about the whole film last."""
     order = {s.id: i for i, s in enumerate(plan.ordered_shots())}
-    return sorted(notes, key=lambda n: min((order.get(i, 0) for i in n.shot_ids), default=0))
+    end = len(order)
+    return sorted(notes, key=lambda n: min((order.get(i, 0) for i in n.shot_ids), default=end))
 
 
 def _a(words: str) -> str:
@@ -299,9 +319,144 @@ def _reverse_light(plan: StoryPlan, before: Shot, after: Shot) -> list[Note]:
     ]
 
 
+def _whereabouts(scene: list[Shot]) -> list[Note]:
+    """A shot of a named scene that puts its people at another place than the scene's shots
+    just before and just after it (nobody is in two places at once in one scene)."""
+    if not scene or not scene[0].scene:
+        return []  # a scene the plan does not name: time may pass between places
+    notes = []
+    for index, shot in enumerate(scene):
+        if not shot.location or not shot.characters:
+            continue
+        places = set()
+        seen: dict[str, tuple[int, int]] = {}
+        for name in shot.characters:
+            before = _nearest_with(scene[:index][::-1], name)
+            after = _nearest_with(scene[index + 1 :], name)
+            if before is None or after is None or before.location != after.location:
+                break
+            places.add(before.location)
+            seen[name] = (before.id, after.id)
+        else:
+            place = next(iter(places)) if len(places) == 1 else None
+            following = scene[index + 1] if index + 1 < len(scene) else None
+            cuts = shot.transition.value == "cut" and (
+                following is None or following.transition.value == "cut"
+            )
+            if place and place != shot.location and cuts:
+                notes.append(_whereabouts_note(shot, place, seen))
+    return notes
+
+
+def _nearest_with(shots: list[Shot], name: str) -> Shot | None:
+    """The first of `shots` that has the character `name` and a place."""
+    return next((s for s in shots if name in s.characters and s.location), None)
+
+
+def _whereabouts_note(shot: Shot, place: str, seen: dict[str, tuple[int, int]]) -> Note:
+    names = list(seen)
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    is_are = "is" if len(names) == 1 else "are"
+    first, last = min(a for a, _ in seen.values()), max(b for _, b in seen.values())
+    return Note(
+        "whereabouts",
+        sorted({first, shot.id, last}),
+        f"In scene {shot.scene!r}, {who} {is_are} at the {place.lower()} in shots {first} and "
+        f"{last}, but shot {shot.id} has {who} at {_where(shot)}: nobody can be in two places "
+        f"in one scene. Setting shot {shot.id} at the {place.lower()} keeps {who} there (or "
+        f"give shot {shot.id} a scene of its own if it happens elsewhere).",
+        [UpdateShot(shot_id=shot.id, location=place)],
+    )
+
+
+def length_off(plan: StoryPlan) -> float | None:
+    """How many seconds the shots run longer (+) or shorter (-) than the target length,
+    when that is far (more than a quarter of the target and 5 s); None otherwise."""
+    target = plan.style.target_length_s
+    if target is None or not plan.shots:
+        return None
+    off = sum(shot.duration_s for shot in plan.shots) - target
+    if abs(off) <= max(LENGTH_TOLERANCE_SHARE * target, LENGTH_TOLERANCE_S):
+        return None
+    return off
+
+
+def _length(plan: StoryPlan) -> list[Note]:
+    off = length_off(plan)
+    if off is None:
+        return []
+    target = plan.style.target_length_s or 0.0
+    shots = plan.ordered_shots()
+    total = sum(shot.duration_s for shot in shots)
+    fix = _length_fix(plan, target)
+    said = (
+        f"The film runs {length_words(total)} ({len(shots)} shots) but you asked for about "
+        f"{length_words(target)}: it is {length_words(abs(off))} too "
+        f"{'long' if off > 0 else 'short'}."
+    )
+    if fix:
+        changed = {edit.shot_id for edit in fix if isinstance(edit, UpdateShot)}
+        scaled = sum(s.duration_s for s in shots if s.id in changed)
+        now = sum(edit.duration_s or 0 for edit in fix if isinstance(edit, UpdateShot))
+        percent = round(abs(now / scaled - 1) * 100)
+        which = "every shot" if len(changed) == len(shots) else f"{len(changed)} of the shots"
+        advice = (
+            f"Making {which} about {percent}% {'shorter' if off > 0 else 'longer'} brings it "
+            f"to about {length_words(total - scaled + now)}"
+        )
+    else:
+        each = total / len(shots)
+        count = max(1, round(abs(off) / each))
+        advice = (
+            f"Adding about {count} shot{'s' if count > 1 else ''} of {length_words(each)} brings "
+            "it close"
+            if off < 0
+            else f"Cutting about {count} shot{'s' if count > 1 else ''} (or shortening them) "
+            "brings it close"
+        )
+    return [
+        Note(
+            "length",
+            [],
+            f"{said} {advice}; or change the target (storyreel style --length).",
+            fix,
+        )
+    ]
+
+
+def _length_fix(plan: StoryPlan, target: float) -> list[EditModel]:
+    """Every unlocked shot's duration scaled so the film runs about `target`, when a factor
+    in `LENGTH_SCALE_RANGE` does it without cutting a line short; else [] (no clear fix)."""
+    shots = plan.ordered_shots()
+    free = [shot for shot in shots if not shot.locked]
+    fixed = sum(shot.duration_s for shot in shots if shot.locked)
+    running = sum(shot.duration_s for shot in free)
+    if not free or running <= 0 or target - fixed <= 0:
+        return []
+    factor = (target - fixed) / running
+    low, high = LENGTH_SCALE_RANGE
+    if not low <= factor <= high:
+        return []
+    edits: list[EditModel] = []
+    total = fixed
+    for shot in free:
+        floor = max(1.0, math.ceil(line_seconds(shot.dialogue) * 2) / 2)
+        seconds = min(60.0, max(floor, round(shot.duration_s * factor * 2) / 2))
+        total += seconds
+        if seconds != shot.duration_s:
+            edits.append(UpdateShot(shot_id=shot.id, duration_s=seconds))
+    tolerance = max(LENGTH_TOLERANCE_SHARE * target, LENGTH_TOLERANCE_S)
+    return edits if edits and abs(total - target) <= tolerance else []
+
+
 def notes_on_change(before: StoryPlan, after: StoryPlan) -> list[Note]:
     """The notes a change brought up: those about shots it added, changed or moved (a shot
-    that now follows a different shot is moved too), not the whole film's every time."""
+    that now follows a different shot is moved too), not the whole film's every time.
+
+    The `length` note comes up when the change set the target length, or took the film
+    farther from it (longer when too long, shorter when too short); a film growing towards
+    its target shot by shot is not nagged (`storyreel check` always says it).
+    """
 
     def content(shot: Shot) -> dict[str, Any]:
         return shot.model_dump(exclude={"order", "selected_take"})
@@ -317,7 +472,15 @@ def notes_on_change(before: StoryPlan, after: StoryPlan) -> list[Note]:
         for s in after.shots
         if old.get(s.id) != content(s) or was_after.get(s.id, -1) != now_after[s.id]
     }
-    return [note for note in supervise(after) if touched & set(note.shot_ids)]
+    target_set = before.style.target_length_s != after.style.target_length_s
+    was, now = (sum(s.duration_s for s in plan.shots) for plan in (before, after))
+    target = after.style.target_length_s or 0.0
+    farther = abs(now - target) > abs(was - target)
+    return [
+        note
+        for note in supervise(after)
+        if touched & set(note.shot_ids) or (note.check == "length" and (target_set or farther))
+    ]
 
 
 FIX_HINT = 'Say "fix it" and I will.'

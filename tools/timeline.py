@@ -14,6 +14,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from storyreel.tools.cut import dissolve_half
+from storyreel.tools.partial_files import replaced_when_written
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,5 @@ def _audio_track(clips: Sequence[TimelineClip], fps: int) -> otio.schema.Track:
 def write_timeline(title: str, clips: Sequence[TimelineClip], fps: int, out: Path) -> None:
     """Write the timeline as an .otio file (JSON), atomically."""
     timeline = build_timeline(title, clips, fps)
-    partial = out.with_name(f".{out.name}.partial.otio")
-    try:
+    with replaced_when_written(out) as partial:
         otio.adapters.write_to_file(timeline, str(partial))
-        partial.replace(out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise

@@ -19,8 +19,9 @@ def check(
     project: ProjectOption = HERE,
 ) -> None:
     """Read the plan as a film: missing establishing shots, jump cuts, lines too long for
-    their shot, time of day jumping inside a scene, continuity across places, crossed lines
-    and reverse shots lit the same way. Each note suggests a fix (`--fix` applies them)."""
+    their shot, time of day jumping inside a scene, continuity across places, crossed lines,
+    reverse shots lit the same way, people in two places in one scene, and a film far from
+    its target length. Most notes suggest a fix (`--fix` applies them)."""
     with opened(project) as opened_project:
         notes = supervise(opened_project.memory.plan())
     if as_json:

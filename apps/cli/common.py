@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from storyreel.tools.edits import EditModel
-from storyreel.tools.errors import StoryreelError, describe_validation_error
+from storyreel.tools.errors import ProjectBusyError, StoryreelError, describe_validation_error
 from storyreel.tools.project import Project
 
 HERE = Path(".")
@@ -41,6 +41,14 @@ OfflineOption = Annotated[
 BackendOption = Annotated[
     str, typer.Option("--backend", "-b", help="Renderer for automatic renders: previz, wan, ltx...")
 ]
+NoWaitOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-wait",
+        help="If another storyreel is rendering this story, do not wait for it: "
+        "exit with code 3 at once, with nothing changed.",
+    ),
+]
 
 
 class FriendlyGroup(TyperGroup):
@@ -49,6 +57,9 @@ class FriendlyGroup(TyperGroup):
     def invoke(self, ctx: typer.Context) -> object:
         try:
             return super().invoke(ctx)
+        except ProjectBusyError as error:  # --no-wait and another storyreel renders
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(ProjectBusyError.EXIT_CODE) from None
         except StoryreelError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(1) from None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from storyreel.apps.cli.common import HERE, ProjectOption, new_group, opened
+from storyreel.apps.cli.common import HERE, NoWaitOption, ProjectOption, new_group, opened
 from storyreel.renderer.availability import backend_availability
 
 dev_app = new_group("Developer tools: smoke-test the GPU path without real weights.")
@@ -53,6 +53,7 @@ def compare(
         str,
         typer.Option("--backends", help="Comma-separated backends, each optionally :MODEL."),
     ] = "previz,wan",
+    no_wait: NoWaitOption = False,
     project: ProjectOption = HERE,
 ) -> None:
     """Render one shot on several backends with identical inputs and compare them side by side.
@@ -64,13 +65,16 @@ def compare(
     from storyreel.renderer.executor import RenderExecutor
     from storyreel.tools.compare import compare_shot, parse_specs
 
+    printer = ProgressPrinter()
     with opened(project) as opened_project:
         result = compare_shot(
             opened_project,
             RenderExecutor(),
             shot_id,
             parse_specs(backends_),
-            ProgressPrinter().progress,
+            printer.progress,
+            wait=not no_wait,
+            on_wait=printer.waiting,
         )
     for contender in result.contenders:
         typer.echo(f"{contender.backend:<10} take {contender.take.number:<3} {contender.verdict}")

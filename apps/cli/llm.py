@@ -157,7 +157,9 @@ def _check_endpoint(settings: LLMSettings) -> bool:
         {"role": "system", "content": director.system_prompt(StoryPlan())},
         {"role": "user", "content": TEST_MESSAGE},
     ]
-    adapt = Adaptations()
+    from storyreel.agent.llm_context import context_from_env
+
+    adapt = Adaptations(context_tokens=context_from_env())  # an 8k model gets an 8k request
     started = time.monotonic()
     try:
         answer = endpoint.ask(messages, director_schema(), started + settings.timeout_s, adapt)

@@ -20,10 +20,11 @@ from storyreel.apps.cli.common import HERE, FriendlyGroup, ProjectOption, apply_
 from storyreel.apps.cli.refs import ref_app
 from storyreel.apps.cli.shots import shot_app
 from storyreel.apps.slack.command import slack as slack_command
-from storyreel.tools.edits import SetStyle
-from storyreel.tools.errors import ProjectError
+from storyreel.tools.edits import EditModel, SetStyle, SetTargetLength
+from storyreel.tools.errors import InvalidInputError, ProjectError
 from storyreel.tools.plan_view import plan_json, plan_text
 from storyreel.tools.project import DB_NAME, Project
+from storyreel.tools.story import parse_length
 
 app = typer.Typer(
     cls=FriendlyGroup,
@@ -121,22 +122,37 @@ def style(
     negative_prompt: Annotated[
         str | None, typer.Option(help="What every shot should avoid.")
     ] = None,
+    length: Annotated[
+        str | None,
+        typer.Option(
+            "--length",
+            help="How long the film should run: seconds (90), 1:30 or words (2 minutes); "
+            "the script supervisor notes a plan far from it.",
+        ),
+    ] = None,
+    no_length: Annotated[
+        bool, typer.Option("--no-length", help="Remove the target length.")
+    ] = False,
     project: ProjectOption = HERE,
 ) -> None:
-    """Change the title or the style of the whole film (only the options given change)."""
-    apply_and_report(
-        project,
-        [
-            SetStyle(
-                title=title,
-                aspect=aspect,
-                resolution=resolution,
-                fps=fps,
-                look=look,
-                negative_prompt=negative_prompt,
-            )
-        ],
-    )
+    """Change the title or the style of the whole film (only the options given change), or
+    its target length. Example: storyreel style --length "2 minutes"."""
+    if length is not None and no_length:
+        raise InvalidInputError("give --length or --no-length, not both")
+    fields = {
+        "title": title,
+        "aspect": aspect,
+        "resolution": resolution,
+        "fps": fps,
+        "look": look,
+        "negative_prompt": negative_prompt,
+    }
+    edits: list[EditModel] = []
+    if any(value is not None for value in fields.values()) or (length is None and not no_length):
+        edits.append(SetStyle(**fields))
+    if length is not None or no_length:
+        edits.append(SetTargetLength(seconds=None if no_length else parse_length(length)))
+    apply_and_report(project, edits)
 
 
 @app.command("undo")

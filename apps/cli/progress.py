@@ -42,6 +42,10 @@ class ProgressPrinter:
         )
         sys.stderr.flush()
 
+    def waiting(self, line: str) -> None:
+        """Another storyreel is rendering this story: said once, then this one waits."""
+        typer.echo(line, err=True)
+
     def outcome(self, outcome: ShotOutcome) -> None:
         if self.live:
             sys.stderr.write("\r\033[K")

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, opened
+from storyreel.apps.cli.common import (
+    HERE,
+    NoWaitOption,
+    ProjectOption,
+    apply_and_report,
+    opened,
+)
 from storyreel.tools.edits import SelectTake, require_shot
 from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.project import Project
@@ -38,8 +44,13 @@ def run_render(
     executor: RenderExecutor | None = None,
     model: str | None = None,
     options: dict[str, object] | None = None,
+    wait: bool = True,
 ) -> RenderReport:
-    """Render with progress on the terminal; Ctrl-C stops cleanly and keeps finished takes."""
+    """Render with progress on the terminal; Ctrl-C stops cleanly and keeps finished takes.
+
+    When another storyreel is rendering the project, says so once and waits for it
+    (with `wait` False: raises ProjectBusyError, nothing changed).
+    """
     from storyreel.apps.cli.progress import ProgressPrinter
     from storyreel.renderer.backend import backend_names
     from storyreel.renderer.executor import RenderExecutor
@@ -61,10 +72,18 @@ def run_render(
             force=force,
             on_progress=printer.progress,
             on_outcome=printer.outcome,
+            wait=wait,
+            on_wait=printer.waiting,
         )
     except KeyboardInterrupt:
+        again = "storyreel render"
+        if force:  # the same forced render continues where this one stopped
+            again = " ".join(["storyreel render --force", *map(str, sorted(ids or []))])
+            again += f" --backend {backend}" if backend != "previz" else ""
+            again += f" --model {model}" if model else ""
+            again += f" --steps {options['steps']}" if options and options.get("steps") else ""
         typer.echo(
-            "\nStopped. Finished takes are kept; run storyreel render again to continue.",
+            f"\nStopped. Finished takes are kept and selected; run {again} again to continue.",
             err=True,
         )
         raise typer.Exit(130) from None
@@ -85,18 +104,28 @@ def render(
         bool,
         typer.Option("--force", help="Make a new take with a new seed even if one is up to date."),
     ] = False,
+    no_wait: NoWaitOption = False,
     project: ProjectOption = HERE,
 ) -> None:
     """Render shots that changed or have no take yet; locked shots are never rendered.
 
     Identical requests reuse their existing take; changing one shot re-renders
-    that shot and the shots that continue from it, nothing else.
+    that shot and the shots that continue from it, nothing else. One storyreel
+    renders a story at a time: another one waits (or, with --no-wait, exits with 3).
     """
     with opened(project) as opened_project:
         options = {"steps": steps} if steps else None
         report = run_render(
-            opened_project, ids or None, backend, force, model=model, options=options
+            opened_project,
+            ids or None,
+            backend,
+            force,
+            model=model,
+            options=options,
+            wait=not no_wait,
         )
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
     rendered = report.rendered
     typer.echo(
         f"{len(rendered)} shot(s) rendered, {len(report.with_status('reused'))} reused, "

@@ -12,6 +12,7 @@ import typer
 from storyreel.apps.cli.common import (
     HERE,
     BackendOption,
+    NoWaitOption,
     OfflineOption,
     ProjectOption,
     SessionOption,
@@ -83,6 +84,7 @@ def say(
         bool, typer.Option("--json", help="Print one JSON object per event, one per line.")
     ] = False,
     backend: BackendOption = "previz",
+    no_wait: NoWaitOption = False,
     project: ProjectOption = HERE,
 ) -> None:
     """Tell the directing agent what you want; it changes the plan, renders and reports.
@@ -90,13 +92,22 @@ def say(
     If the agent asked a question, your next `say` answers it. Uses the LLM set
     by OPENAI_BASE_URL / OPENAI_API_KEY / STORYREEL_MODEL, or the offline director.
     Exits with 2 when the language model could not be reached or understood (the
-    plan is untouched; `storyreel llm` checks the endpoint).
+    plan is untouched; `storyreel llm` checks the endpoint). When another storyreel
+    is rendering this story, the turn waits for it (says so once); with --no-wait it
+    exits with 3 at once, nothing changed.
     """
     from storyreel.agent.session import Session
 
     printer = EventPrinter(as_json)
     failed = False
-    with Session(project, session, offline=offline, autopilot=yes, backend=backend) as agent:
+    with Session(
+        project,
+        session,
+        offline=offline,
+        autopilot=yes,
+        backend=backend,
+        wait_for_render=not no_wait,
+    ) as agent:
         try:
             for event in agent.send(text, [str(path) for path in attach or []]):
                 printer.show(event)

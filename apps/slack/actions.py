@@ -58,15 +58,19 @@ def register(app: App, bot: SlackBot) -> None:
 
 
 def handle_button(bot: SlackBot, body: dict[str, Any], action: dict[str, Any]) -> None:
-    """Route one button press to its thread's worker (or stop the render right away)."""
-    container = body.get("container") or {}
-    message = body.get("message") or {}
-    value = blocks.parse_value(action.get("value"))
-    team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
-    channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
-    user = str((body.get("user") or {}).get("id") or "")
-    thread_ts = str(value.get("t") or message.get("thread_ts") or container.get("thread_ts") or "")
-    message_ts = str(container.get("message_ts") or message.get("ts") or "")
+    """Route one button press to its thread's worker (or stop the render right away).
+
+    Fields are read defensively: a press with odd values is ignored, never an error."""
+    container, message = _part(body, "container"), _part(body, "message")
+    team_part, user_part = _part(body, "team"), _part(body, "user")
+    channel_part = _part(body, "channel")
+    raw_value = action.get("value")
+    value = blocks.parse_value(raw_value if isinstance(raw_value, str) else None)
+    team = _text(team_part, "id") or _text(user_part, "team_id")
+    channel = _text(channel_part, "id") or _text(container, "channel_id")
+    user = _text(user_part, "id")
+    thread_ts = _text(value, "t") or _text(message, "thread_ts") or _text(container, "thread_ts")
+    message_ts = _text(container, "message_ts") or _text(message, "ts")
     if not (channel and thread_ts):
         return
     ref = ThreadRef(team, channel, thread_ts)
@@ -78,7 +82,7 @@ def handle_button(bot: SlackBot, body: dict[str, Any], action: dict[str, Any]) -
     if bot.store.find(ref) is None:
         bot.later(ref, lambda poster: poster.whisper(user, "I don't know this story any more."))
         return
-    action_id = str(action.get("action_id") or "")
+    action_id = _text(action, "action_id")
     if action_id == blocks.STOP:
         if not bot.runner.cancel(ref):
             bot.later(ref, lambda poster: poster.whisper(user, "Nothing is rendering right now."))
@@ -92,3 +96,13 @@ def handle_button(bot: SlackBot, body: dict[str, Any], action: dict[str, Any]) -
     except ValueError:
         return
     bot.enqueue(ref, lambda: bot.runner.act(ref, edits, label, user, reply))
+
+
+def _part(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""

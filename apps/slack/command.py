@@ -113,7 +113,7 @@ def _run_http(bot: SlackBot, host: str, port: int) -> None:
     from storyreel.apps.slack.http_server import EVENTS_PATH, make_server
 
     try:
-        server = make_server(bot.app, host, port)
+        server = make_server(bot.app, host, port, signing_secret=bot.settings.signing_secret)
     except OSError as error:
         raise StoryreelError(
             f"cannot listen on {host}:{port} ({error.strerror}); try --port"

@@ -25,6 +25,10 @@ win over the file:
     fps = 24
     resolution = "360p"
 
+    [turns]
+    parallel = 4                 # STORYREEL_SLACK_PARALLEL_TURNS: turns (of different
+                                 # threads) run at once; the others queue, told so
+
     STORYREEL_SLACK_API_URL      the Slack Web API base URL (tests, proxies); Socket
                                  Mode follows it, since its wss:// address comes
                                  from apps.connections.open on that API.
@@ -52,7 +56,10 @@ _SECTIONS = {
     "allow": {"teams", "channels", "users", "direct_messages"},
     "files": {"max_mb"},
     "project": {"aspect", "fps", "resolution"},
+    "turns": {"parallel"},
 }
+DEFAULT_PARALLEL_TURNS = 4
+MAX_PARALLEL_TURNS = 32
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ class SlackSettings:
         own database (slack-bot.db) live.
     max_file_bytes: the largest file accepted from Slack (at most MAX_BYTES).
     project_style: aspect/fps/resolution for the project a new thread starts.
+    parallel_turns: how many turns (of different threads) run at once.
     """
 
     projects_dir: Path
@@ -114,6 +122,7 @@ class SlackSettings:
     backend: str = "previz"
     offline: bool = False
     project_style: dict[str, Any] = field(default_factory=dict)
+    parallel_turns: int = DEFAULT_PARALLEL_TURNS
 
 
 def load_settings(
@@ -173,6 +182,8 @@ def load_settings(
         raise InvalidInputError(
             f"[project] in {CONFIG_FILE}: {describe_validation_error(error)}"
         ) from None
+    parallel = env.get("STORYREEL_SLACK_PARALLEL_TURNS") or file.get("turns", {}).get("parallel")
+    parallel_turns = DEFAULT_PARALLEL_TURNS if parallel is None else _parallel(parallel)
     api_url = env.get("STORYREEL_SLACK_API_URL", "").strip() or DEFAULT_API_URL
     return SlackSettings(
         projects_dir=projects_dir,
@@ -185,7 +196,19 @@ def load_settings(
         backend=backend,
         offline=offline,
         project_style=project_style,
+        parallel_turns=parallel_turns,
     )
+
+
+def _parallel(value: object) -> int:
+    """The parallel-turns setting as a whole number from 1 to MAX_PARALLEL_TURNS."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= MAX_PARALLEL_TURNS:
+        raise InvalidInputError(
+            f"turns.parallel (STORYREEL_SLACK_PARALLEL_TURNS) must be a whole number from 1 to "
+            f"{MAX_PARALLEL_TURNS}, got {value!r}"
+        )
+    return int(text)
 
 
 def _token(env: Mapping[str, str], name: str, prefix: str, what: str) -> str:

@@ -5,11 +5,17 @@ image, video or audio file; the download itself also stops at the size limit.
 The bot token is only ever sent to Slack's own hosts (or the configured API
 host), never to a URL from elsewhere. Downloaded files are handed to the
 Session as attachments, which turns them into references (@image1, ...).
+
+Names and ids come from whoever shared the file: a download lands in a new
+folder of its own inside the inbox, named after the file id made safe, under
+the file's name made safe (no folders, no control characters, at most
+NAME_BYTES bytes); a path that would still leave the inbox is refused.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -27,6 +33,8 @@ ACCEPTED_KINDS = tuple(kind.value for kind in MediaKind)
 """Major MIME types a reference may have: image, video, audio."""
 ACCEPTED_HINT = "images, video clips and audio (e.g. PNG/JPEG, MP4/MOV/WebM, WAV/MP3)"
 _CHUNK = 1 << 16
+NAME_BYTES = 120
+"""Longest file name written, in UTF-8 bytes (file systems allow 255)."""
 
 
 class FileRefused(StoryreelError):
@@ -45,12 +53,12 @@ class SlackFile:
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> SlackFile:
-        size = data.get("size")
+        size = str(data.get("size"))
         return cls(
             id=str(data.get("id", "")),
             name=str(data.get("name") or data.get("title") or data.get("id") or "file"),
             mimetype=str(data.get("mimetype") or ""),
-            size=int(size) if isinstance(size, int | float | str) and str(size).isdigit() else None,
+            size=int(size) if size.isascii() and size.isdigit() and len(size) < 20 else None,
             url=str(data.get("url_private_download") or data.get("url_private") or ""),
         )
 
@@ -125,10 +133,22 @@ class _TrustedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def safe_name(name: str) -> str:
-    """A file name safe to write: no folders, no odd characters, not empty."""
-    cleaned = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .")
-    return cleaned[:120] or "file"
+def safe_name(name: str, fallback: str = "file") -> str:
+    """A file name safe to write: no folders, no odd characters, not empty, at most
+    NAME_BYTES bytes (the extension is kept when the name is cut)."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = re.sub(r"[^\w.\- ]", "_", last).strip(" .")
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or not stem or len(extension.encode()) > 16:
+        stem, dot, extension = cleaned, "", ""
+    room = NAME_BYTES - len(f"{dot}{extension}".encode())
+    stem = stem.encode()[:room].decode("utf-8", "ignore").strip(" .")
+    return f"{stem}{dot}{extension}" if stem else fallback
+
+
+def safe_id(file_id: str) -> str:
+    """A Slack file id (F0123ABCD) as a folder name part: letters, digits, - and _ only."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", file_id)[:40].strip("_") or "file"
 
 
 def download(
@@ -137,18 +157,24 @@ def download(
     """Download a checked file into `folder`, reading at most `max_bytes`.
 
     Returns:
-        The downloaded file's path (its name is the Slack file's name, made safe).
+        The downloaded file's path: a new folder of its own inside `folder`, the
+        Slack file's name made safe.
 
     Raises:
         FileRefused: untrusted URL, HTTP error, a web page instead of the file
-            (missing files:read scope), or more bytes than allowed.
+            (missing files:read scope), more bytes than allowed, or a name that
+            would leave `folder`.
     """
     if not file.url or not trusted(file.url, api_url):
         raise FileRefused(f"{file.name} has no download address on Slack I can use")
     request = urllib.request.Request(file.url, headers={"Authorization": f"Bearer {token}"})
     opener = urllib.request.build_opener(_TrustedRedirects(api_url))
-    target = folder / file.id / safe_name(file.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    own = Path(tempfile.mkdtemp(prefix=f"{safe_id(file.id)}-", dir=folder))
+    target = own / safe_name(file.name)
+    if not target.resolve().is_relative_to(folder.resolve()):
+        own.rmdir()
+        raise FileRefused(f"{file.name} cannot be saved under that name")
     try:
         with opener.open(request, timeout=timeout) as response:
             if response.headers.get_content_type() == "text/html":
@@ -166,10 +192,15 @@ def download(
                             f"{megabytes(max_bytes)} are accepted ({ACCEPTED_HINT})"
                         )
                     out.write(block)
-    except urllib.error.URLError as error:
-        target.unlink(missing_ok=True)
+    except (urllib.error.URLError, OSError) as error:
+        _remove(own, target)
         raise FileRefused(f"I could not download {file.name} from Slack ({error})") from None
     except FileRefused:
-        target.unlink(missing_ok=True)
+        _remove(own, target)
         raise
     return target
+
+
+def _remove(own: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    own.rmdir()

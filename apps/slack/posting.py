@@ -11,6 +11,8 @@ One turn produces, in the thread:
 - a pending question with a button per choice;
 - on export: the cut, the storyboard sheet and the timeline, as one message.
 Failures to post are logged, never raised: a turn is not undone by Slack.
+Everything posted (text, blocks, file titles and names) has its control
+characters removed first (see text.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from storyreel.agent.events import AgentEvent
 from storyreel.apps.slack import blocks
 from storyreel.apps.slack.store import BotStore, ThreadRef
+from storyreel.apps.slack.text import cleaned, without_controls
 from storyreel.tools.plan_view import shot_line
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import ensure_stills, keyframe_path, take_file
@@ -47,7 +50,9 @@ class Attachment:
 
 
 class ThreadPoster:
-    """Posts, edits and uploads in one Slack thread; errors are logged, not raised."""
+    """Posts, edits and uploads in one Slack thread; errors are logged, not raised.
+
+    Text and blocks lose their control characters on the way out."""
 
     def __init__(self, client: WebClient, ref: ThreadRef) -> None:
         self.client = client
@@ -59,8 +64,8 @@ class ThreadPoster:
             response = self.client.chat_postMessage(
                 channel=self.ref.channel,
                 thread_ts=self.ref.thread_ts,
-                text=blocks.clip(text, 3900),
-                blocks=list(blocks_) if blocks_ else None,
+                text=blocks.clip(without_controls(text), 3900),
+                blocks=cleaned(list(blocks_)) if blocks_ else None,
                 unfurl_links=False,
             )
         except (SlackApiError, SlackClientError) as error:
@@ -74,8 +79,8 @@ class ThreadPoster:
             self.client.chat_update(
                 channel=self.ref.channel,
                 ts=ts,
-                text=blocks.clip(text, 3900),
-                blocks=list(blocks_ or []),
+                text=blocks.clip(without_controls(text), 3900),
+                blocks=cleaned(list(blocks_ or [])),
             )
         except (SlackApiError, SlackClientError) as error:
             log.warning("could not update %s in %s: %s", ts, self.ref.key, error)
@@ -86,7 +91,10 @@ class ThreadPoster:
         """A message only `user` sees, in the thread."""
         try:
             self.client.chat_postEphemeral(
-                channel=self.ref.channel, user=user, text=text, thread_ts=self.ref.thread_ts
+                channel=self.ref.channel,
+                user=user,
+                text=blocks.clip(without_controls(text), 3900),
+                thread_ts=self.ref.thread_ts,
             )
         except (SlackApiError, SlackClientError) as error:
             log.warning("could not whisper to %s in %s: %s", user, self.ref.key, error)
@@ -94,7 +102,11 @@ class ThreadPoster:
     def upload(self, files: Sequence[Attachment], comment: str) -> bool:
         """Upload files into the thread as one message with `comment`."""
         uploads = [
-            {"file": str(f.path), "filename": f.filename or f.path.name, "title": f.title}
+            {
+                "file": str(f.path),
+                "filename": without_controls(f.filename or f.path.name),
+                "title": without_controls(f.title),
+            }
             for f in files
         ]
         try:
@@ -102,7 +114,7 @@ class ThreadPoster:
                 file_uploads=uploads,
                 channel=self.ref.channel,
                 thread_ts=self.ref.thread_ts,
-                initial_comment=comment,
+                initial_comment=without_controls(comment),
             )
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("could not upload %s in %s: %s", comment, self.ref.key, error)
@@ -140,8 +152,9 @@ class ProgressMessage:
             return
         self._shot, self._last = shot, now
         step, total = int(data.get("step") or 0), int(data.get("total") or 1)
-        index, count = int(data.get("index") or 0), int(data.get("count") or 1)
-        position = f" ({index + 1} of {count})" if count > 1 else ""
+        # index counts from 1, like the CLI's and the chat app's progress (RenderProgress)
+        index, count = int(data.get("index") or 1), int(data.get("count") or 1)
+        position = f" ({index} of {count})" if count > 1 else ""
         self.text = (
             f":clapper: Rendering shot {shot}{position}  {blocks.bar(step, total)}  {step}/{total}"
         )

@@ -1,0 +1,50 @@
+"""Text in and out of Slack without control characters.
+
+A story's words can come from anyone in a thread, from a shared file's name,
+or from a project someone else edited; they end up in terminals (`storyreel
+show`, logs) and in Slack. Escape sequences (ANSI colours, cursor moves, OSC
+titles and links), other C0/C1 control characters, carriage returns and the
+bidirectional overrides that reorder what a reader sees are removed; line
+breaks and tabs stay.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]              # CSI: colours, cursor moves, clear screen
+    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC: window titles, hyperlinks
+    | \x1b[PX^_][^\x1b]*(?:\x1b\\)?      # DCS, SOS, PM, APC strings
+    | \x1b[ -/]*[0-~]?                   # any other escape (and a lone ESC)
+    | \x9b[0-?]*[ -/]*[@-~]              # 8-bit CSI
+    """,
+    re.VERBOSE,
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def without_controls(text: str) -> str:
+    """`text` with escape sequences and control characters removed (newlines and tabs kept).
+
+    >>> without_controls("\\x1b[31mred\\x1b[0m\\r\\nok\\x07")
+    'red\\nok'
+    """
+    if text.isprintable():
+        return text
+    text = text.replace("\r\n", "\n")
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def cleaned(value: Any) -> Any:
+    """`value` (text, or lists and dicts holding text, like Block Kit) with every string
+    passed through `without_controls`."""
+    if isinstance(value, str):
+        return without_controls(value)
+    if isinstance(value, list):
+        return [cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {key: cleaned(item) for key, item in value.items()}
+    return value
