@@ -37,6 +37,8 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind4",
     ROOT / "tests" / "director_blind5",
     ROOT / "tests" / "director_blind6",
+    ROOT / "tests" / "director_blind7",
+    ROOT / "tests" / "director_blind8",
 ]
 
 
