@@ -209,6 +209,10 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
         person("Halvard"), person("Bjorn")], SHOT),
     ("his neighbour dot, tiny lady in a pink dressing gown, leans out of the window", [
         person("Dot", **{"wardrobe~": "pink dressing gown"})], SHOT),
+    ("Tom's sweater shouldnt be navy, make it a bright yellow one", [
+        change("Tom", **{"wardrobe~": "yellow"})], NO_SHOT),
+    ("Mara should be in a flat cap and a cardigan — cosy, not a red raincoat.", [
+        change("Mara", **{"wardrobe": "a flat cap and a cardigan"})], NO_SHOT),
     # a header says it is a person: habits are description, not a shot
     ("New character: MR ACHEBE, seventies, immaculate three-piece suit, carries a violin case.",
      [person("Achebe", **{"description~": "violin case"})], NO_SHOT),
@@ -704,3 +708,13 @@ def test_the_narrator_is_me_in_later_shots() -> None:
 
 def test_family_tables_are_large_enough() -> None:
     assert len(FAMILIES) + len(FAMILY_CHANGES) >= 20
+
+
+@pytest.mark.parametrize(
+    ("said", "gender"),
+    [("his granddaughter, twelve", "f"), ("her grandson, a toddler", "m"), ("a nonna", "f")],
+)
+def test_the_kin_noun_says_the_gender_before_the_owner_does(said: str, gender: str) -> None:
+    from storyreel.agent.offline.cast import _gender
+
+    assert _gender(said) == gender

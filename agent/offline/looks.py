@@ -69,6 +69,13 @@ _NOTE_SPOKEN_RE = rx(
     r"^\s*", _NOTE_LABEL, r"\s*,\s*(?P<who>[^,]{1,40}?)\s+says\s+\ue000(?P<quote>\d+)\ue001\W*$"
 )
 """The same note after the script reader took "Tomasz:" for a speaker's cue."""
+NOT_THEN_RE = rx(
+    r"^(?P<who>.+?)\s+(?:shouldn'?t|should\s+not|mustn'?t|must\s+not|isn'?t|is\s+not)\s+be\s+",
+    r"(?P<old>[\w\s\-]+?)\s*[,;]\s*(?:(?:make|have)\s+it|it\s+should\s+be|it'?s|should\s+be)",
+    r"\s+(?:an?\s+)?(?P<new>.+?)(?:\s+one)?$",
+)
+"""A looks change said as "not X, make it Y": "rafis jacket shouldnt be red, make it a hi vis
+yellow one"."""
 _SWAP_RE = rx(
     r"^(?:swap|switch|change|replace|trade)\s+(?:out\s+)?(?P<old>.+?)\s+(?:for|with|to|into)\s+",
     r"(?P<new>.+)$",
@@ -152,6 +159,10 @@ class LooksMixin:
         if (note := self._note(clause)) is not None:
             return note
         text = QUOTE_MARK.sub(" ", clause).strip(" .!")
+        parts = re.split(r"\s*[\u2013\u2014]\s*|\s+-\s+", text, maxsplit=1)
+        if len(parts) == 2 and not re.match(r"(?:an?|the|some)\s", parts[1], re.I):
+            negated = re.search(r"\bnot\s+(?:an?\s+|the\s+)?[\w\s\-]+$", parts[1], re.I)
+            text = f"{parts[0]}, {negated.group(0)}" if negated else parts[0]  # "— her dad ..."
         if self._reason(text) or self._no_more(text):
             return True
         second = re.split(
@@ -432,11 +443,18 @@ class LooksMixin:
 
     def _wear(self, name: str | NeedAnswer, said: str, replace: bool) -> bool:
         """ "Mara changes into a black dress" (a new outfit), "Tom wears glasses now"."""
-        said, _old = self._negated(said)
+        said, old = self._negated(said)
         if not said or not any(_in_table(w, CLOTHES | COLOURS) for w in _plain_words(said)):
             return False
         description, wardrobe = _looks(said)
         self._add_looks(name, description, _tidy_item(wardrobe or said), replace=replace)
+        gone = {h for word in old if (h := _head(word)) and _in_table(h, CLOTHES)}
+        if gone and not isinstance(name, NeedAnswer):  # "..., not a tracksuit": it comes off
+            person = self.people[handle_of(name)]
+            items = _items(person.wardrobe)
+            kept = [i for i in items if not any(_same_head(i, h) for h in gone)]
+            if len(kept) != len(items):
+                self._update_person(person, {"wardrobe": " and ".join(kept)})
         return True
 
     def _describe(self, name: str | NeedAnswer, said: str, strict: bool = False) -> bool:

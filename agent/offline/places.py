@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from storyreel.agent.offline.camera import WEATHER_RE
 from storyreel.agent.offline.text import rx
-from storyreel.agent.offline.words import KIN, PLACES
+from storyreel.agent.offline.words import CLOTHES, KIN, PLACES
 from storyreel.tools.edits import (
     AddLocation,
 )
@@ -170,6 +170,8 @@ class PlaceMixin:
         )
         for k in range(len(words), 0, -1):
             run = words[:k]
+            if k < len(words) and words[k] in CLOTHES:
+                continue  # "in a flat cap": a cap, not a flat
             timed_run = bool(timed.match(after.split(" ".join(run), 1)[-1]))
             if set(run) & stop:
                 continue

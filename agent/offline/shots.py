@@ -323,7 +323,9 @@ class ShotMixin:
                         cast,
                         dialogue,
                     )
-            elif not self._reframes(fields, previous):
+            elif not self._reframes(fields, previous) or not (
+                names or acts or found or content_words(rest)
+            ):  # "INSERT. Her hands in the gloves. ECU, locked off.": the same shot, refined
                 return self._extend(
                     {**fields, **said_by, **self._light_time(light, time)}, action, cast, dialogue
                 )

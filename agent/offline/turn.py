@@ -13,7 +13,7 @@ from storyreel.agent.offline.camera import camera_fields, time_in
 from storyreel.agent.offline.cast import CastMixin, NeedAnswer, PersonInfo
 from storyreel.agent.offline.commands import COMMANDS, NOT_AGAIN, CommandMixin
 from storyreel.agent.offline.introductions import IntroductionMixin
-from storyreel.agent.offline.looks import LooksMixin
+from storyreel.agent.offline.looks import NOT_THEN_RE, LooksMixin
 from storyreel.agent.offline.lowercase import capitalize_names
 from storyreel.agent.offline.places import PlaceInfo, PlaceMixin
 from storyreel.agent.offline.refs import REF_RE, RefMixin, find_phrases
@@ -236,6 +236,8 @@ class Turn(
         paragraphs = [self._script_line(self._said_line(p)) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))
+            if m := NOT_THEN_RE.match(paragraph.strip(" .!")):  # "..., make it a yellow one"
+                paragraph = f"{m.group('who')} should be {m.group('new')}, not {m.group('old')}"
             sentences = [_fold_dislocated(sentence) for sentence in split_sentences(paragraph)]
             clauses = [clause for sentence in sentences for clause in sentence]
             firsts = [i == 0 for sentence in sentences for i in range(len(sentence))]

@@ -22,11 +22,19 @@ ORDINALS = {word: value for value, word in enumerate(_ORDINAL_WORDS.split(" "), 
 N = "(?:" + "|".join([r"\d+", *sorted(NUMBERS, key=len, reverse=True)]) + ")"
 FEMALE = _words(
     "woman women girl lady mother mom mum daughter sister wife grandmother grandma granny aunt "
-    "queen princess actress waitress niece widow nun bride girlfriend heroine landlady"
+    "queen princess actress waitress niece widow nun bride girlfriend heroine landlady "
+    "granddaughter stepdaughter stepmother stepsister goddaughter godmother fiancee mistress "
+    "duchess countess empress hostess stewardess headmistress schoolgirl postwoman policewoman "
+    "businesswoman chairwoman sportswoman horsewoman madam matron nanny governess midwife "
+    "ballerina seamstress manageress priestess nonna nana mummy mama auntie aunty gran "
+    "grandmom grandmama abuela babushka mom mommy ma sis gal lass maiden damsel diva girls"
 )
 MALE = _words(
     "man men boy father dad son brother husband grandfather grandpa uncle king prince waiter "
-    "nephew widower monk groom boyfriend gentleman guy lad hero landlord"
+    "nephew widower monk groom boyfriend gentleman guy lad hero landlord "
+    "grandson stepson stepfather stepbrother godson godfather fiance duke count emperor "
+    "headmaster schoolboy bloke chap fella dude sir mister grandad granddad nonno papa "
+    "daddy pa abuelo bro boys lads gents"
 )
 NOT_MEN = {"human", "german", "roman", "shaman", "ottoman", "talisman", "caiman"}
 _NEUTRAL_PEOPLE = _words(
