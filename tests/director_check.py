@@ -33,6 +33,8 @@ Referring to shots
 Expectation keys ([turn.expect])
 --------------------------------
 - shots_added = N            exactly N new shots (default 0: a turn adds NO shot unless said).
+                             A shot that existed before an earlier turn and comes back (an
+                             undo of a removal) is not new.
 - removed = [refs]           exactly these shots are gone. When neither `removed` nor `order`
                              is given, no shot may disappear.
 - order = [refs]             the film order after the turn. Extra shots left by EARLIER turns
@@ -552,7 +554,10 @@ class _TurnCheck:
         self.shots_before = _shots_by_id(self.before)
         self.shots_after = _shots_by_id(self.after)
         order_after = _film_order(self.after)
-        self.created = [sid for sid in order_after if sid not in self.shots_before]
+        earlier = {sid for plan in checker.plans_before for sid in _shots_by_id(plan)}
+        self.created = [  # a shot an undo brings back is not a new one
+            sid for sid in order_after if sid not in self.shots_before and sid not in earlier
+        ]
         self.verdict = Verdict(conversation=checker.conversation, turn=turn, reply=seen.reply)
         self.verdict.shots_added = len(self.created)
 

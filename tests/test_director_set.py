@@ -327,6 +327,13 @@ def test_question_unchanged_and_undo() -> None:
     checker.check(t1, Observation(before, changed))
     assert failed(checker.check(t2, Observation(changed, changed))) == ["same_as_before_turn"]
 
+    two = plan([shot(1), shot(2)])  # "delete the last shot", then "undo that": 2 comes back
+    checker = ConversationChecker("synthetic")
+    t1 = Turn(1, "delete the last shot", "command", "storyteller", {"removed": ["last"]})
+    assert checker.check(t1, Observation(two, plan([shot(1)]))).ok
+    back = checker.check(t2, Observation(plan([shot(1)]), two))
+    assert back.ok and back.shots_added == 0
+
 
 def test_style_reply_and_traceback() -> None:
     before = plan()

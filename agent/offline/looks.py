@@ -69,6 +69,11 @@ _NOTE_SPOKEN_RE = rx(
     r"^\s*", _NOTE_LABEL, r"\s*,\s*(?P<who>[^,]{1,40}?)\s+says\s+\ue000(?P<quote>\d+)\ue001\W*$"
 )
 """The same note after the script reader took "Tomasz:" for a speaker's cue."""
+_REMARK_RE = rx(
+    r",\s*(?:that|it|which)(?:'s|\s+is|\s+makes|\s+would|\s+will|\s+looks)\b.*$",
+    r"|,\s*(?:(?:just\s+)?(?:because|cos|coz|since)|for\s+(?:the|a)\s+\w+\s+look)\b.*$",
+)
+"""A remark after a looks change: "..., that makes sense in the dark"."""
 NOT_THEN_RE = rx(
     r"^(?P<who>.+?)\s+(?:shouldn'?t|should\s+not|mustn'?t|must\s+not|isn'?t|is\s+not)\s+be\s+",
     r"(?P<old>[\w\s\-]+?)\s*[,;]\s*(?:(?:make|have)\s+it|it\s+should\s+be|it'?s|should\s+be)",
@@ -159,6 +164,7 @@ class LooksMixin:
         if (note := self._note(clause)) is not None:
             return note
         text = QUOTE_MARK.sub(" ", clause).strip(" .!")
+        text = _REMARK_RE.sub("", text)  # "..., that makes sense in the dark"
         parts = re.split(r"\s*[\u2013\u2014]\s*|\s+-\s+", text, maxsplit=1)
         if len(parts) == 2 and not re.match(r"(?:an?|the|some)\s", parts[1], re.I):
             negated = re.search(r"\bnot\s+(?:an?\s+|the\s+)?[\w\s\-]+$", parts[1], re.I)
@@ -167,7 +173,7 @@ class LooksMixin:
             return True
         second = re.split(
             r",?\s+and\s+(?=(?:she|he|they)\s+(?:also\s+|now\s+|should\s+)?(?:wears?|has|have"
-            r"|gets?|is\s+wearing|puts?\s+on|changes?)\b)",
+            r"|gets?|is\s+wearing|puts?\s+on|changes?|needs?|wants?)\b)",
             text,
             maxsplit=1,
             flags=re.I,
@@ -235,7 +241,8 @@ class LooksMixin:
             rf"\s+(?:now\s+)?(?:(?:{modal})\s+(?:now\s+)?)?(?:also\s+)?(changes?\s+into|change\s+into"
             r"|(?:is|be)\s+(?:now\s+)?(?:wearing|dressed\s+in|in(?=\s+\S+\s+\S))"
             r"|gets?\s+changed\s+into|puts?\s+on"
-            r"|wears?|wore|was\s+wearing|have|has|had|gets?|looks?|be|is|seems?|appears?)\s+(.+)$",
+            r"|wears?|wore|was\s+wearing|have|has|had|gets?|needs?|looks?|be|is|seems?|appears?)"
+            r"\s+(.+)$",
             rest,
             re.I,
         )
@@ -257,6 +264,10 @@ class LooksMixin:
             now = bool(re.search(r"\bnow\b", rest, re.I))  # "Tom now wears ...": a new outfit
             outfit = now and not (modal_said or verb_said.startswith("put") or plain & _ACCESSORIES)
             return self._wear(name, said, replace=outfit)
+        if verb_said in ("need", "needs"):
+            if not self._looks_only(said):
+                return False  # "Tom needs a moment": not a change of looks
+            return self._gain(name, said, strict=False)
         if verb_said in ("have", "has", "had", "get", "gets"):
             stated = modal_said or re.search(r"\bnow\b", said, re.I) or verb_said == "have"
             if not stated and not self._looks_only(said):

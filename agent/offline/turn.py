@@ -62,7 +62,7 @@ _COMMAND_OPENING_RE = re.compile(
 _NAMED_SHOT_RE = re.compile(
     r"^\W*(?:(?:and|so|ok(?:ay)?|then)\b[,\s]*)*(?:the\s+|our\s+|my\s+)?(?:very\s+)?"
     r"(?:next|new|another|opening|last|final|closing|first)\s+(?:shot|scene|image)\s*"
-    r"(?:is|:|will\s+be|should\s+be|would\s+be|=|-|\u2013|\u2014)\s*(?:like\s+)?(?:of\s+)?"
+    r"(?:is|:|will\s+be|should\s+be|would\s+be|=|-|\u2013|\u2014|,)\s*(?:like\s+)?(?:of\s+)?"
     r"(?P<rest>\S.*)$",
     re.I,
 )
@@ -100,11 +100,12 @@ def _fold_dislocated(sentence: list[str]) -> list[str]:
             named = re.sub(  # "the tractor shot is boring, cut it"
                 r"\s+(?:is|was|looks|feels|seems)\s+(?:\w+\s+)?\w+$", "", named, flags=re.I
             )
-            shot = (
-                named
-                if re.match(r"(?:the|that|this)\s+(?:shot|one)\b", named, re.I)
-                else (f"the shot of {named}")
-            )
+            if REF_RE.fullmatch(named):  # "last shot, make it 3 seconds"
+                shot = named if re.match(r"(?:the\s|shot)", named, re.I) else f"the {named}"
+            elif re.match(r"(?:the|that|this)\s+(?:shot|one)\b", named, re.I):
+                shot = named
+            else:
+                shot = f"the shot of {named}"
             clause = f"{m.group('verb')} {shot}{m.group('rest')}"
         out.append(clause)
     return out
@@ -382,8 +383,11 @@ class Turn(
         if _COMMAND_OPENING_RE.match(clause) and not re.search(r"\bshots?\b", clause, re.I):
             clause = re.sub(r"(?:\bnumber|\bno\.|#)\s*(\d{1,3})\b", r"shot \1", clause, flags=re.I)
         clause = self._continuation(clause)
-        if (named := _NAMED_SHOT_RE.match(clause)) and not _VERDICT_RE.fullmatch(
-            named.group("rest")
+        if (
+            (named := _NAMED_SHOT_RE.match(clause))
+            and not _VERDICT_RE.fullmatch(named.group("rest"))
+            and not _COMMAND_OPENING_RE.match(named.group("rest"))
+            and camera_fields(named.group("rest"))[1].strip(" ,.") != ""
         ):
             clause = f"a shot of {named.group('rest')}"  # "first shot is priya boxing up the cake"
         low = clause.lower().strip(" .!?")

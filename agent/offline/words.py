@@ -303,7 +303,10 @@ CLOTHES |= _words(
     "lace linen cotton corduroy sequinned raincoats coats jackets hats caps scarves dresses "
     "shirts skirts suits uniforms aprons cardigan cardigans jumper jumpers sweater sweaters "
     "beanies hoodies tabi watch wristwatch rings ring glasses goggles hardhat hard-hat "
-    "helmet chef's whites whites"
+    "helmet chef's whites whites headlamp head-torch headtorch lanyard badge name-tag "
+    "backpack rucksack daypack tote handbag purse wallet briefcase skates roller-skates "
+    "ice-skates skate pads knee-pads elbow-pads shin-pads gumshield mouthguard wristbands "
+    "wristband sweatband headgear bodywarmer body-warmer gilet"
 )
 GARMENT_PARTS = _words(
     "sleeve sleeves collar collars cuff cuffs hem lapel lapels pocket pockets button buttons "
