@@ -23,6 +23,7 @@ from storyreel.agent.offline.text import (
     QUOTE_RE,
     SINGLE_QUOTE_RE,
     join_words,
+    shots_text,
     split_clauses,
     split_paragraphs,
     split_sentences,
@@ -144,6 +145,26 @@ _SAYS_COLON_RE = re.compile(
     re.I,
 )
 """A line after a speech verb and a colon inside a sentence: "whispering: You're a tree."."""
+_EXCEPT_RE = re.compile(
+    r"[,;]?\s+(?:except|but\s+not|apart\s+from|other\s+than|save)\s+(?:for\s+)?"
+    r"(?P<ex>[^,;]+?)(?:[,;]\s*(?P<tail>(?:that|this|which)\s+(?:one\s+)?.+))?\s*[.!]*$",
+    re.I,
+)
+_ALL_SHOTS_RE = re.compile(
+    r"\b(?:all\s+(?:of\s+)?(?:the\s+)?shots|every\s+(?:single\s+)?shot|each\s+shot"
+    r"|all\s+of\s+them|everything)\b",
+    re.I,
+)
+_ALL_AFTER_RE = re.compile(
+    r"\b(?:all\s+(?:of\s+)?(?:the\s+)?shots|every\s+(?:single\s+)?shot|each\s+shot)\s+"
+    r"(?P<way>after|before|following)\s+(?P<ref>(?:the\s+)?(?:first|last|opening)(?:\s+(?:one|shot))?"
+    r"|shot\s+\d+)(?:\s+on(?:wards)?)?",
+    re.I,
+)
+"""Many shots by where they stand: "every shot after the first one"."""
+_STAYS_RE = re.compile(
+    r"\b(?:stays?|keeps?|remains?|is|at|should\s+be|can\s+be)\s+(?:at\s+)?(\d+(?:\.\d+)?)\b"
+)
 _TITLE_WORDS = "|".join(sorted(TITLES, key=len, reverse=True))
 _SAID_LINE_RE = re.compile(
     r"^(?P<lead>\W*(?:(?:and|so|oh|then|ok(?:ay)?)\b[,\s]*)*)"
@@ -221,6 +242,7 @@ class Turn(
         self.described: int | None = None
         self.questions: list[str] = []  # questions to the director, answered in the reply
         self.prev_clause = ""  # the clause before this one in its sentence
+        self.after_clauses: list[str] = []  # clauses a clause asked for, read right after it
 
     def _known_place(self, name: object) -> str | None:
         """The canonical name of a place that exists, else None."""
@@ -252,6 +274,8 @@ class Turn(
                     self.prev_clause = clauses[c_index - 1]
                 try:
                     self._clause(clause)
+                    while self.after_clauses:  # "..., except X, that one stays 6"
+                        self._clause(self.after_clauses.pop(0))
                 except NeedAnswer as need:
                     later = [split_clauses(p) for p in paragraphs[p_index + 1 :]]
                     self._ask(need, clause, [clauses[c_index + 1 :], *later])
@@ -289,6 +313,40 @@ class Turn(
             self.quotes.append(said)
             out.append(f"{name} says \ue000{len(self.quotes) - 1}\ue001. ")
         return "".join(out).strip()
+
+    def _except(self, clause: str) -> str:
+        """ "make all the shots 5 seconds, except the hives one, that one stays 6": every shot
+        but the ones named after "except" become "shots 1, 2 and 4"; what is said of the
+        excepted one ("that one stays 6") is done to it. The clause as it was otherwise."""
+        if (after := _ALL_AFTER_RE.search(clause)) and self.order:  # "every shot after the first"
+            ids, _rest = self._refs(after.group("ref"))
+            if len(ids) == 1 and ids[0] in self.order:
+                kept = self.order[self.order.index(ids[0]) + 1 :]
+                if after.group("way").lower().startswith("before"):
+                    kept = self.order[: self.order.index(ids[0])]
+                if kept:
+                    return f"{clause[: after.start()]}{shots_text(kept)}{clause[after.end() :]}"
+        m = _EXCEPT_RE.search(clause)
+        if not m or not _ALL_SHOTS_RE.search(clause[: m.start()]) or not self.order:
+            return clause
+        said = m.group("ex").strip()
+        locked = re.fullmatch(r"(?:the\s+)?(?:one|shot)s?\s+(?:i|we|you)\s+locked", said, re.I)
+        if locked:
+            out = [sid for sid in self.order if sid in self.locked]
+        else:
+            ids, _rest = self._refs(said)
+            if not ids:
+                ids, ask, weak = self._content_ids(said)
+                if ask or weak:
+                    return clause
+            out = ids
+        kept = [sid for sid in self.order if sid not in out]
+        if not out or not kept:
+            return clause
+        head = _ALL_SHOTS_RE.sub(shots_text(kept), clause[: m.start()], count=1)
+        if (tail := m.group("tail")) and (seconds := _STAYS_RE.search(tail)):
+            self.after_clauses.append(f"make {shots_text(out)} {seconds.group(1)} seconds")
+        return head.strip(" ,")
 
     def _about_me(self, clause: str) -> bool:
         """Is the clause the person talking about themselves, with nothing to show ("i want it
@@ -382,6 +440,7 @@ class Turn(
             clause = _TRAILING_FILLER_RE.sub("", clause) or clause
         if _COMMAND_OPENING_RE.match(clause) and not re.search(r"\bshots?\b", clause, re.I):
             clause = re.sub(r"(?:\bnumber|\bno\.|#)\s*(\d{1,3})\b", r"shot \1", clause, flags=re.I)
+        clause = self._except(clause)
         clause = self._continuation(clause)
         if (
             (named := _NAMED_SHOT_RE.match(clause))
