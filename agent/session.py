@@ -36,11 +36,26 @@ from storyreel.agent.state import AgentContext, turn_input
 from storyreel.agent.transcript import Transcript
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderCancelled
+from storyreel.tools.db_check import (
+    ReadOnlyProjectError,
+    damaged,
+    file_problem,
+    quick_check,
+    read_only_problem,
+    sqlite_error_problem,
+    table_names,
+)
 from storyreel.tools.edits import DirectorEdit
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 
 AGENT_DB = "agent.db"
+AGENT_WAY_OUT = (
+    "run `storyreel doctor --fix` to rebuild it (the conversation history is lost; "
+    "the story in story.db is not touched)"
+)
+STATE_TABLES = ("checkpoints", "writes")
+"""LangGraph's SqliteSaver tables: the conversation state of every session thread."""
 FREE_PAGES_KEPT = 32
 """Free pages (4 KB each) agent.db may keep before they are given back to the file system."""
 
@@ -113,6 +128,76 @@ def give_back_free_pages(path: Path, keep: int = FREE_PAGES_KEPT) -> None:
         conn.close()
 
 
+def agent_db_problem(path: Path) -> str | None:
+    """What is wrong with agent.db, in words, or None when it can be used.
+
+    A missing or zero-byte file is a new conversation store. Nothing is written: a
+    damaged file is left as it is for `storyreel doctor --fix` to set aside.
+    """
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    problem = file_problem(path)
+    if problem is not None:
+        return problem
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+    except sqlite3.Error as error:
+        return sqlite_error_problem(error)
+    try:
+        problem = quick_check(conn)
+        if problem is not None:
+            return problem
+        present = table_names(conn)
+        state = [name for name in STATE_TABLES if name in present]
+        if len(state) == 1:
+            missing = next(name for name in STATE_TABLES if name not in present)
+            return f"the conversation-state table {missing!r} is missing"
+        if not state and "transcript" in present:
+            said = conn.execute("SELECT count(*) FROM transcript").fetchone()[0]
+            if said:
+                return "the conversation-state tables 'checkpoints' and 'writes' are missing"
+    except sqlite3.DatabaseError as error:
+        return sqlite_error_problem(error)
+    finally:
+        conn.close()
+    return None
+
+
+def check_agent_db(path: Path) -> None:
+    """Refuse a damaged or unwritable agent.db with the way out (nothing is written).
+
+    Raises:
+        DamagedDatabaseError: agent.db is damaged.
+        ReadOnlyProjectError: agent.db or its folder cannot be written.
+    """
+    read_only = read_only_problem(path)
+    if read_only is not None:
+        raise ReadOnlyProjectError(f"{path.name} cannot be opened for writing: {read_only}")
+    problem = agent_db_problem(path)
+    if problem is not None:
+        raise damaged(path.name, problem, AGENT_WAY_OUT)
+
+
+def set_aside_agent_db(path: Path) -> Path:
+    """Move a damaged agent.db (and its -wal/-shm files) aside as agent.db.damaged[-N].
+
+    The next session starts a new, empty conversation store: every session's history
+    is lost (the damaged file is kept for whoever wants to dig in it). Returns where
+    the damaged file went.
+    """
+    target = path.with_name(path.name + ".damaged")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{n}")
+    path.replace(target)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.replace(target.with_name(target.name + suffix))
+    return target
+
+
 def choose_director(offline: bool = False) -> Director:
     """The LLM director when one is configured (and not `offline`), else the offline one."""
     from storyreel.agent.llm_director import LLMDirector, LLMSettings
@@ -166,6 +251,11 @@ class Session:
         wait_for_render: bool = True,
     ) -> None:
         self.project = Project.open(project_dir)
+        try:
+            check_agent_db(self.project.root / AGENT_DB)
+        except StoryreelError:
+            self.project.close()
+            raise
         self.name = name
         self.wait_for_render = wait_for_render
         self.director = director or choose_director(offline)

@@ -71,6 +71,7 @@ from storyreel.renderer.request import (
     RenderResult,
     no_progress,
 )
+from storyreel.renderer.video_io import oversized_image
 
 RGB = tuple[int, ...]
 
@@ -676,21 +677,42 @@ def _key_light(side: str, W: int, H: int) -> np.ndarray | None:
     return np.repeat(gain[..., None], 3, axis=2)
 
 
+SUBTITLE_MAX_CHARS = 400
+"""Characters of a dialogue line read for the subtitle (3 lines never hold more)."""
+
+
+def _fitted(
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str, width: float, end: str = ""
+) -> str:
+    """`text` shortened from its end (keeping `end`) until it fits `width`."""
+    while len(text) > len(end) + 1 and font.getlength(text) > width:
+        text = text[: max(len(end) + 1, len(text) * 9 // 10) - len(end)].rstrip() + end
+    return text
+
+
 def _subtitle(text: str, W: int, H: int) -> tuple[int, int, np.ndarray, np.ndarray] | None:
     """Left, top, premultiplied colour and 255 - alpha (uint16) of the subtitle box.
 
     White text with a dark outline on a translucent dark box, wrapped to the frame width.
     """
-    words, size = text.split(), max(10, round(H * 0.055))
+    # at most 3 lines are shown: only the start of a long line is measured and drawn
+    words, size = text[:SUBTITLE_MAX_CHARS].split(), max(10, round(H * 0.055))
     if not words:
         return None
-    font, lines = _font(size), [words[0]]
+    font, width = _font(size), W * 0.86
+    lines = [_fitted(font, words[0], width)]
     for word in words[1:]:
-        if font.getlength(f"{lines[-1]} {word}") <= W * 0.86:
+        if font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
-        else:
+        elif len(lines) == 3:
             lines.append(word)
-    lines = lines if len(lines) <= 3 else [*lines[:2], lines[2] + " …"]
+            break
+        else:
+            lines.append(_fitted(font, word, width))
+    cut = len(lines) > 3 or len(text) > SUBTITLE_MAX_CHARS
+    lines = lines[:3]
+    if cut:
+        lines[-1] = _fitted(font, lines[-1] + " …", width, " …")
     pad, step = round(size * 0.45), round(size * 1.25)
     bw = round(max(font.getlength(line) for line in lines)) + 2 * pad
     box = Image.new("RGBA", (bw, step * (len(lines) - 1) + size + 2 * pad), (0, 0, 0, 0))
@@ -737,6 +759,8 @@ def _load_references(request: RenderRequest, d: PrevizDirections) -> tuple[dict,
             reason = f"no subject named {ref.subject!r} in this shot"
         elif use in images:
             reason = f"only the first {ref.role} image is used"
+        elif (too_large := oversized_image(Path(ref.path))) is not None:
+            reason = f"the image is {too_large}"
         else:
             image = Image.open(ref.path)
             alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info

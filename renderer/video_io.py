@@ -12,12 +12,17 @@ import re
 import signal
 import subprocess
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import numpy as np
+
+MAX_IMAGE_PIXELS = 40_000_000
+"""Largest image storyreel reads (width x height): bigger ones are refused when added and
+left out of renders, so a small file can never decode to gigabytes."""
 
 # x264 settings shared by takes, cuts and the bench, so the bench measures what users get.
 H264_OPTIONS = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p"]
@@ -273,12 +278,85 @@ def decode_problem(path: Path, stream: str = "v") -> str | None:
     return lines[0] if lines else f"ffmpeg exited with {result.returncode}"
 
 
+def damage_problem(path: Path, stream: str = "v") -> str | None:
+    """Why the file's first video ("v") or audio ("a") stream is damaged or cut short, or None.
+
+    Reads every packet of the stream without decoding it (a stream copy into nothing), so
+    a file whose end is missing ("partial file") is caught at the cost of reading it once.
+    Returns ffmpeg's first error line.
+    """
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-v", "error", "-i", str(path),
+        "-map", f"0:{stream}:0", "-c", "copy", "-f", "null", "-",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+    if result.returncode == 0 and not lines:
+        return None
+    partial = next((line for line in lines if "partial file" in line), None)
+    return partial or (lines[0] if lines else f"ffmpeg exited with {result.returncode}")
+
+
 def read_all_frames(path: Path) -> np.ndarray:
     """Every frame of a video as one (N, H, W, 3) uint8 array."""
     frames = list(read_frames(path))
     if not frames:
         raise ValueError(f"{path} has no frames")
     return np.stack(frames)
+
+
+def image_header_size(path: Path) -> tuple[int, int, int] | None:
+    """(width, height, frame count) of an image from its header, or None if it is no image.
+
+    Nothing is decoded. Pillow refuses to even open an image of more than ~179
+    megapixels (a decompression bomb); its size then comes from ffmpeg's header read.
+    The frame count is 1 for such an image.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                return image.width, image.height, getattr(image, "n_frames", 1)
+    except Image.DecompressionBombError:
+        size = _size_past_the_bomb_check(path)
+        return (*size, 1) if size else None
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
+def _size_past_the_bomb_check(path: Path) -> tuple[int, int] | None:
+    """The size in an image's header, read the way `Image.open` does but without its
+    decompression-bomb check (which raises before the size can be read); nothing is
+    decoded, and changing Pillow's process-wide limit is avoided (other threads)."""
+    from PIL import Image
+
+    Image.init()
+    with open(path, "rb") as handle:
+        prefix = handle.read(16)
+        for name in Image.ID:
+            factory, accept = Image.OPEN[name]
+            if accept is not None and not accept(prefix):
+                continue
+            handle.seek(0)
+            try:
+                image = factory(handle, str(path))
+            except Exception:  # not this format (plugins raise SyntaxError and others)
+                continue
+            return image.size
+    return None
+
+
+def oversized_image(path: Path) -> str | None:
+    """Why the image at `path` is too large to read ("12000x12000 pixels, over the limit
+    of 40 megapixels"), or None; from the header only."""
+    size = image_header_size(path)
+    if size is None or size[0] * size[1] <= MAX_IMAGE_PIXELS:
+        return None
+    return (
+        f"{size[0]}x{size[1]} pixels, over the limit of {MAX_IMAGE_PIXELS // 1_000_000} megapixels"
+    )
 
 
 @dataclass(frozen=True)

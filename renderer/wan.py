@@ -61,6 +61,7 @@ from storyreel.renderer.request import (
     RenderRequest,
     RenderResult,
 )
+from storyreel.renderer.video_io import oversized_image
 
 MODEL_FPS = 16
 CARD_SIZE = (832, 480)
@@ -240,6 +241,9 @@ class WanBackend:
                 )
             if not Path(ref.path).is_file():
                 raise ValueError(f"`references` path must be an image file, got {ref.path!r}")
+            too_large = oversized_image(Path(ref.path))
+            if too_large is not None:  # never decoded: it could take gigabytes
+                raise ValueError(f"`references` image {ref.path} is {too_large}")
             images += 1
         if images > self.capabilities.max_reference_images:
             raise ValueError(

@@ -182,7 +182,7 @@ def test_project_folder_errors(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage"
     garbage.mkdir()
     (garbage / "story.db").write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(ProjectError, match="not a readable SQLite database"):
+    with pytest.raises(ProjectError, match=r"story.db is damaged \(it is not a SQLite database"):
         Project.open(garbage)
     other = tmp_path / "other"
     other.mkdir()

@@ -29,9 +29,9 @@ from storyreel.apps.slack.files import (
 )
 from storyreel.apps.slack.posting import ProgressMessage, ThreadPoster
 from storyreel.apps.slack.store import BotStore, ThreadRef
-from storyreel.apps.slack.text import without_controls
 from storyreel.apps.slack.worker import Place, ThreadQueues
 from storyreel.tools.errors import StoryreelError
+from storyreel.tools.text import without_controls
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 APP_TOKEN = "xapp-1-test"

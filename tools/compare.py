@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from storyreel.renderer.availability import model_problem
+from storyreel.renderer.backend import backend_names
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken
 from storyreel.renderer.video_io import VideoWriter, read_all_frames
 from storyreel.tools.edits import require_shot
-from storyreel.tools.errors import StoryreelError
+from storyreel.tools.errors import InvalidInputError, StoryreelError
 from storyreel.tools.partial_files import remove_dead_partials, replaced_when_written
 from storyreel.tools.project import Project
 from storyreel.tools.render_lock import WaitListener
@@ -58,7 +60,22 @@ def parse_specs(text: str) -> list[tuple[str, str | None]]:
         specs.append((name.strip(), model.strip() or None))
     if len(specs) < 2:
         raise StoryreelError("compare needs at least two backends, e.g. --backends previz,wan")
+    names = backend_names()
+    unknown = [name for name, _ in specs if name not in names]
+    if unknown:
+        raise InvalidInputError(
+            f"unknown backend {unknown[0]!r} in --backends: use some of {', '.join(names)}, "
+            "comma-separated, each optionally with :MODEL (e.g. previz,wan)"
+        )
     return specs
+
+
+def check_specs(project: Project, specs: list[tuple[str, str | None]]) -> None:
+    """Refuse, before anything renders, a backend whose model is not on this machine."""
+    for name, model in specs:
+        problem = model_problem(name, model, project.root)
+        if problem is not None:
+            raise InvalidInputError(f"{problem}; nothing was rendered")
 
 
 def compare_shot(
@@ -77,6 +94,8 @@ def compare_shot(
     The project's render lock is held throughout; `wait` and `on_wait` are as for
     `render_shots` (wait False: ProjectBusyError at once when another process renders).
     """
+    require_shot(project.memory.plan(), shot_id)
+    check_specs(project, specs)
     with project.render_lock.holding(wait=wait, on_wait=on_wait, cancel=cancel):
         plan = project.memory.plan()
         shot = require_shot(plan, shot_id)

@@ -26,6 +26,7 @@ from storyreel.tools.plan_view import (
     effective_key_light_kelvin,
     effective_time_of_day,
 )
+from storyreel.tools.project import file_inside
 from storyreel.tools.story import (
     DEFAULT_KELVIN,
     REFERENCE_LIMITS,
@@ -389,7 +390,7 @@ def compile_request(
     chosen, left_out = select_references(plan, shot, capabilities)
     inputs = [
         ReferenceInput(
-            path=str(project_root / ref.path),
+            path=str(file_inside(project_root, ref.path)),
             kind=ref.kind.value,
             role=ref.role.value,
             handle=ref.handle,

@@ -19,6 +19,18 @@ class InvalidInputError(StoryreelError, ValueError):
     """
 
 
+class OutsidePathError(InvalidInputError):
+    """A path stored in story.db (a take's or a reference's file) points outside the project.
+
+    storyreel never reads or writes outside a project folder: a shared or edited story.db
+    must not make it touch other files. `path` is the path as stored.
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class NotFoundError(StoryreelError):
     """A shot, character, location, take or reference that does not exist."""
 

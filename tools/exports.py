@@ -11,7 +11,6 @@ files are never rewritten, so it runs while another process renders.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 from storyreel.tools.cut import CutClip, frame_counts, write_cut
 from storyreel.tools.cut_audio import build_cut_audio
 from storyreel.tools.errors import InvalidInputError, StoryreelError
-from storyreel.tools.partial_files import remove_dead_partials
+from storyreel.tools.partial_files import remove_dead_partials, write_problem
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import (
     ensure_stills,
@@ -69,8 +68,11 @@ def check_output_path(path: Path, suffix: str) -> Path:
         )
     if path.is_dir():
         raise InvalidInputError(f"cannot write {path}: it is a folder")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise InvalidInputError(f"cannot write {path}: permission denied")
+    problem = write_problem(path)
+    if problem is not None:
+        raise InvalidInputError(
+            f"cannot write {path} ({problem}): choose another folder or make {parent} writable"
+        )
     return path
 
 
@@ -152,7 +154,7 @@ def export(
             for r in plan.references
             if r.role.value == "soundtrack" and r.shot is None and r.entity is None
         ]
-        soundtrack = project.root / film_wide[0].path if film_wide else None
+        soundtrack = project.file_of(film_wide[0].path) if film_wide else None
     if cut:
         with tempfile.TemporaryDirectory() as temporary:
             sound = Path(temporary) / "cut.wav"

@@ -11,6 +11,7 @@ plan exactly. Takes are kept beside the plan and are never undone.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -18,11 +19,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError as RowNotFoundError
 
+from storyreel.tools.db_check import (
+    ReadOnlyProjectError,
+    damaged,
+    file_problem,
+    quick_check,
+    read_only_problem,
+    sqlite_error_problem,
+)
 from storyreel.tools.edits import (
     EditContext,
     EditModel,
@@ -30,7 +40,13 @@ from storyreel.tools.edits import (
     SelectTake,
     apply_edits,
 )
-from storyreel.tools.errors import ProjectError, StoryreelError, as_storyreel_error
+from storyreel.tools.errors import (
+    OutsidePathError,
+    ProjectError,
+    StoryreelError,
+    as_storyreel_error,
+    describe_validation_error,
+)
 from storyreel.tools.migrations import MIGRATION_SET, check_schema_known, migrations
 from storyreel.tools.story import (
     Character,
@@ -43,6 +59,7 @@ from storyreel.tools.story import (
     Style,
     Take,
     check_name,
+    check_stored_path,
     handle_of,
 )
 
@@ -120,6 +137,20 @@ class RegisteredTake:
     existing: bool = False
 
 
+STORY_TABLES = (
+    "story",
+    "characters",
+    "locations",
+    "reference_files",
+    "shots",
+    "takes",
+    "revisions",
+    "state",
+)
+"""The tables every storyreel story.db has (from its first migration on)."""
+
+STORY_WAY_OUT = "run `storyreel doctor` to see what can be saved, or restore it from a backup"
+
 _KEEP = object()
 FORCED_RUN_KEY = "forced_run"
 
@@ -171,6 +202,68 @@ def _to_row(item: BaseModel, spec: _TableSpec, position: int | None = None) -> d
     return row
 
 
+class StoredRowError(ProjectError):
+    """A row of story.db that does not read back (invalid JSON, an invalid value, a path
+    outside the project). `cause` is the storyreel error underneath, if any."""
+
+    def __init__(
+        self, table: str, key: object, detail: str, cause: Exception | None = None
+    ) -> None:
+        self.where = _row_name(table, key)
+        super().__init__(f"{self.where}: {detail}")
+        self.cause = _storyreel_cause(cause) if cause is not None else None
+
+
+def _row_name(table: str, key: object) -> str:
+    if table == "takes" and isinstance(key, tuple):
+        return f"take {key[1]} of shot {key[0]}"
+    return f"{table} row {key!r}"
+
+
+def _storyreel_cause(error: Exception) -> Exception:
+    """The storyreel error a pydantic validator raised (an OutsidePathError...), else `error`."""
+    items = getattr(error, "errors", None)
+    if callable(items):
+        for item in items():
+            cause = (item.get("ctx") or {}).get("error")
+            if isinstance(cause, StoryreelError):
+                return cause
+    return error
+
+
+def _path_is_confined(path: object) -> bool:
+    try:
+        check_stored_path(str(path) if path is not None else "")
+    except OutsidePathError:
+        return False
+    return True
+
+
+def _file_stem(text: object) -> str:
+    return re.sub(r"[^0-9A-Za-z_-]", "", str(text or ""))
+
+
+def _confined_ref_path(path: str, sha256: str, handle: str) -> str:
+    suffix = re.sub(r"[^0-9A-Za-z.]", "", PurePosixPath(path.replace("\\", "/")).suffix)
+    stem = _file_stem(sha256) or _file_stem(handle) or "reference"
+    return f"media/refs/{stem}{suffix.lower()}"
+
+
+def _json_cells() -> list[tuple[str, str, str]]:
+    """(table, key columns, column) of every JSON cell the plan and the takes are read from."""
+    cells = [("story", "id", "style")]
+    for spec in (*_SPECS.values(), _TAKE_SPEC):
+        key = "shot_id, number" if spec is _TAKE_SPEC else spec.renames.get(spec.pk, spec.pk)
+        cells += [(spec.table, key, spec.renames.get(f, f)) for f in spec.json_fields]
+    return cells
+
+
+def _row_key(row: dict[str, object], spec: _TableSpec) -> object:
+    if spec is _TAKE_SPEC:
+        return (row.get("shot_id"), row.get("number"))
+    return row.get(spec.renames.get(spec.pk, spec.pk))
+
+
 def _from_row(row: dict[str, object], spec: _TableSpec) -> dict[str, object]:
     back = {column: field for field, column in spec.renames.items()}
     data: dict[str, object] = {}
@@ -179,9 +272,39 @@ def _from_row(row: dict[str, object], spec: _TableSpec) -> dict[str, object]:
         if field == "position" and "order" not in spec.renames:
             continue
         if field in spec.json_fields and isinstance(value, str):
-            value = json.loads(value)
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as error:
+                raise StoredRowError(
+                    spec.table, _row_key(row, spec), f"the column {column!r} holds invalid JSON"
+                ) from error
         data[field] = value
     return data
+
+
+def _load_row(row: dict[str, object], spec: _TableSpec) -> BaseModel:
+    """A model from its row; a row that does not validate raises StoredRowError."""
+    try:
+        item = spec.model.model_validate(_from_row(row, spec))
+        path = getattr(item, "path", None)
+        if path is not None:
+            check_stored_path(path)
+    except OutsidePathError as error:
+        raise StoredRowError(spec.table, _row_key(row, spec), str(error), error) from error
+    except ValidationError as error:
+        detail = describe_validation_error(error)
+        raise StoredRowError(spec.table, _row_key(row, spec), detail, error) from error
+    return item
+
+
+def _check_plan_paths(plan: StoryPlan, where: str) -> None:
+    """Every reference path of a plan (read from a snapshot, or about to be written) is
+    inside the project."""
+    for ref in plan.references:
+        try:
+            check_stored_path(ref.path)
+        except OutsidePathError as error:
+            raise StoredRowError(where, ref.handle, str(error), error) from error
 
 
 class ContinuityMemory:
@@ -213,40 +336,145 @@ class ContinuityMemory:
 
     @classmethod
     def open(cls, path: Path) -> ContinuityMemory:
-        """Open an existing `story.db`, applying any pending migrations."""
+        """Open an existing `story.db` after a quick check, applying any pending migrations.
+
+        The check runs before anything is written: the file is SQLite and not empty,
+        SQLite's quick_check passes, every table is there, and the plan and the takes
+        read back (valid JSON, valid values, paths inside the project).
+
+        Raises:
+            DamagedDatabaseError: story.db is damaged (the message gives the way out).
+            ReadOnlyProjectError: the project folder or story.db cannot be written.
+            OutsidePathError: a stored path points outside the project.
+            SchemaTooNewError: the story was written by a newer storyreel.
+        """
         if not path.is_file():
             raise ProjectError(f"{path} does not exist")
+        problem = file_problem(path)
+        if problem is not None:
+            raise damaged(path.name, problem, STORY_WAY_OUT)
+        read_only = read_only_problem(path)
+        if read_only is not None:
+            raise ReadOnlyProjectError(f"{path.name} cannot be opened for writing: {read_only}")
+        checker = cls._connect(path, read_only=True)  # a damaged file is never written
+        try:
+            checker._check_structure()
+            checker._check_rows()
+        except sqlite3.DatabaseError as error:
+            raise checker._project_error(error) or error from error
+        finally:
+            checker.close()
         memory = cls._connect(path)
         try:
-            tables = set(memory.db.table_names())
-            applied = migrations.applied(memory.db) if "_sqlite_migrations" in tables else []
-        except sqlite3.DatabaseError as error:
-            memory.close()
-            raise ProjectError(f"{path} is not a readable SQLite database ({error})") from error
-        if not applied:
-            memory.close()
-            raise ProjectError(f"{path} is not a storyreel story database")
-        try:
-            check_schema_known(memory.db, str(path))
-        except StoryreelError:
+            with memory._reading():
+                migrations.apply(memory.db)
+        except BaseException:
             memory.close()
             raise
-        migrations.apply(memory.db)
         return memory
 
+    def _check_structure(self) -> None:
+        """SQLite's quick_check, the migrations record and every table of the plan."""
+        problem = quick_check(self.db.conn)
+        if problem is not None:
+            raise damaged(self.path.name, problem, STORY_WAY_OUT)
+        tables = set(self.db.table_names())
+        if "_sqlite_migrations" not in tables or not migrations.applied(self.db):
+            if not tables:
+                raise damaged(self.path.name, "it holds no tables", STORY_WAY_OUT)
+            raise ProjectError(f"{self.path} is not a storyreel story database")
+        check_schema_known(self.db, str(self.path))
+        missing = [name for name in STORY_TABLES if name not in tables]
+        if missing:
+            what = ", ".join(repr(name) for name in missing)
+            table_word = "table" if len(missing) == 1 else "tables"
+            raise damaged(self.path.name, f"the {table_word} {what} is missing", STORY_WAY_OUT)
+
+    def _check_rows(self) -> None:
+        """Cheap checks of what every command reads, in SQL: the head revision and the story
+        row exist, every JSON cell of the plan and the takes is valid JSON, every stored path
+        stays inside the project. (Values are validated in full when they are read: a bad one
+        then gives the same one-line refusal.)"""
+        with self._reading():
+            try:
+                head = self.head()
+                self.db["revisions"].get(head)
+            except (RowNotFoundError, ValueError, TypeError) as error:
+                raise damaged(
+                    self.path.name, "the current revision is missing", STORY_WAY_OUT
+                ) from error
+            columns = {name: set(self.db[name].columns_dict) for name in STORY_TABLES}
+            for table, key, column in _json_cells():
+                if column not in columns.get(table, set()):  # added by a pending migration
+                    continue
+                row = self.db.execute(
+                    f"select {key} from [{table}] where [{column}] is not null "
+                    f"and not json_valid([{column}]) limit 1"
+                ).fetchone()
+                if row is not None:
+                    named = tuple(row) if len(row) > 1 else row[0]
+                    raise StoredRowError(table, named, f"the column {column!r} holds invalid JSON")
+            for table, key in (("takes", "shot_id, number"), ("reference_files", "handle")):
+                for *named, path in self.db.execute(f"select {key}, path from [{table}]"):
+                    try:
+                        check_stored_path(path)
+                    except OutsidePathError as error:
+                        named_key = tuple(named) if len(named) > 1 else named[0]
+                        raise StoredRowError(table, named_key, str(error), error) from error
+
     @classmethod
-    def _connect(cls, path: Path) -> ContinuityMemory:
+    def _connect(cls, path: Path, *, read_only: bool = False) -> ContinuityMemory:
         # Front ends run work in worker threads (LangGraph nodes, Textual workers); one
         # connection is shared, and the lock below keeps its users one at a time.
-        connection = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        try:
+            if read_only:
+                uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+                connection = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            else:
+                connection = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise damaged(path.name, sqlite_error_problem(error), STORY_WAY_OUT) from error
         db = Database(connection)
         try:
             db.execute("PRAGMA busy_timeout = 30000")
-            db.enable_wal()
+            if not read_only:
+                db.enable_wal()
         except sqlite3.DatabaseError as error:
             connection.close()
-            raise ProjectError(f"{path} is not a readable SQLite database ({error})") from error
+            raise damaged(path.name, sqlite_error_problem(error), STORY_WAY_OUT) from error
         return cls(db, path)
+
+    def _project_error(self, error: sqlite3.Error) -> ProjectError | None:
+        """The storyreel error for an SQLite error met while reading or writing (None: not
+        damage, e.g. a lock held too long)."""
+        text = str(error).lower()
+        if "locked" in text or "busy" in text:
+            return None
+        if "readonly" in text or "unable to open" in text:
+            read_only = read_only_problem(self.path)
+            if read_only is not None:
+                return ReadOnlyProjectError(f"{self.path.name} cannot be written: {read_only}")
+        return damaged(self.path.name, sqlite_error_problem(error), STORY_WAY_OUT)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn damage met while reading into one line with the way out."""
+        try:
+            yield
+        except StoredRowError as error:
+            if isinstance(error.cause, OutsidePathError):
+                raise OutsidePathError(
+                    f"{self.path.name} points outside the project ({error.where} has the path "
+                    f"{error.cause.path!r}); storyreel never reads or writes outside the project "
+                    "folder: run `storyreel doctor` to see every such path, and "
+                    "`storyreel doctor --fix` to forget them"
+                ) from error
+            raise damaged(self.path.name, str(error), STORY_WAY_OUT) from error
+        except sqlite3.DatabaseError as error:
+            converted = self._project_error(error)
+            if converted is None:
+                raise
+            raise converted from error
 
     def close(self) -> None:
         """Close the database connection."""
@@ -256,7 +484,7 @@ class ContinuityMemory:
     def _writing(self) -> Iterator[None]:
         """One write transaction, taken immediately so two writers never interleave."""
         conn = self.db.conn
-        with self._lock:
+        with self._lock, self._reading():
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -269,26 +497,30 @@ class ContinuityMemory:
 
     def plan(self) -> StoryPlan:
         """The current story plan (the state at the head revision)."""
-        with self._lock:
+        with self._lock, self._reading():
             return self._read_plan()
 
     def _read_plan(self) -> StoryPlan:
-        story = self.db["story"].get(1)
+        try:
+            story = self.db["story"].get(1)
+        except RowNotFoundError as error:
+            raise StoredRowError("story", 1, "the story row is missing") from error
         parts: dict[str, list[object]] = {}
         for key, spec in _SPECS.items():
             rows = self.db[spec.table].rows_where(order_by="position")
-            parts[key] = [spec.model.model_validate(_from_row(row, spec)) for row in rows]
-        return StoryPlan(
-            title=story["title"],
-            style=Style.model_validate_json(story["style"]),
-            **parts,
-        )
+            parts[key] = [_load_row(row, spec) for row in rows]
+        try:
+            style = Style.model_validate_json(story["style"])
+            return StoryPlan(title=story["title"], style=style, **parts)
+        except ValidationError as error:
+            raise StoredRowError("story", 1, describe_validation_error(error), error) from error
 
     def takes(self, shot_id: int | None = None) -> list[Take]:
         """Takes of one shot (or of every shot), oldest first."""
         where, args = ("shot_id = ?", [shot_id]) if shot_id is not None else (None, [])
-        rows = self.db["takes"].rows_where(where, args, order_by="shot_id, number")
-        return [Take.model_validate(_from_row(row, _TAKE_SPEC)) for row in rows]
+        with self._lock, self._reading():
+            rows = self.db["takes"].rows_where(where, args, order_by="shot_id, number")
+            return [_load_row(row, _TAKE_SPEC) for row in rows]  # type: ignore[misc]
 
     def takes_by_shot(self) -> dict[int, list[Take]]:
         """Every take, grouped by shot id."""
@@ -299,9 +531,9 @@ class ContinuityMemory:
 
     def path_registered(self, path: str) -> list[Take]:
         """Takes whose file is `path` (relative to the project)."""
-        with self._lock:
+        with self._lock, self._reading():
             rows = self.db["takes"].rows_where("path = ?", [path])
-            return [Take.model_validate(_from_row(row, _TAKE_SPEC)) for row in rows]
+            return [_load_row(row, _TAKE_SPEC) for row in rows]  # type: ignore[misc]
 
     def register_take(
         self,
@@ -326,6 +558,7 @@ class ContinuityMemory:
                 shot or a shot no longer in the plan).
             forced_run: also store (or with None, clear) the forced-run record.
         """
+        check_stored_path(take.path)
         with self._writing():
             where, args = "shot_id = ? and request_hash = ?", [take.shot_id, take.request_hash]
             if not replace:
@@ -551,11 +784,62 @@ class ContinuityMemory:
         )
         return self.revision(rows[0]["id"]) if rows else None
 
+    def confine_paths(self) -> list[str]:
+        """Forget stored file paths that lead outside the project (`..`, absolute paths).
+
+        A take's path becomes the name its render would have had in media/takes/, a
+        reference's the name `ref add` would have given it in media/refs/ (in the plan
+        and in every revision, so undo cannot bring an outside path back). Nothing
+        outside the project is read: such a file is then missing, and a take can be
+        rendered again. Returns one line per path changed.
+        """
+        lines: list[str] = []
+        with self._writing():
+            rows = self.db.execute("select shot_id, number, path, request_hash from takes")
+            for shot_id, number, path, request_hash in rows.fetchall():
+                if _path_is_confined(path):
+                    continue
+                stem = _file_stem(request_hash)[:24] or f"shot{shot_id}-take{number}"
+                new = f"media/takes/{stem}.mp4"
+                self.db["takes"].update((shot_id, number), {"path": new})
+                lines.append(f"take {number} of shot {shot_id}: {path!r} is now {new}")
+            fixed: dict[str, str] = {}
+            rows = self.db.execute("select handle, path, sha256 from reference_files")
+            for handle, path, sha256 in rows.fetchall():
+                if _path_is_confined(path):
+                    continue
+                new = _confined_ref_path(path, sha256, handle)
+                fixed[handle] = new
+                self.db["reference_files"].update(handle, {"path": new})
+                lines.append(f"reference {handle}: {path!r} is now {new}")
+            for rev_id, snapshot in self.db.execute(
+                "select id, snapshot from revisions"
+            ).fetchall():
+                try:
+                    data = json.loads(snapshot)
+                except (TypeError, json.JSONDecodeError):
+                    continue
+                changed = False
+                for ref in data.get("references") or []:
+                    if isinstance(ref, dict) and not _path_is_confined(ref.get("path")):
+                        ref["path"] = fixed.get(ref.get("handle")) or _confined_ref_path(
+                            str(ref.get("path")), str(ref.get("sha256")), str(ref.get("handle"))
+                        )
+                        changed = True
+                if changed:
+                    self.db["revisions"].update(rev_id, {"snapshot": json.dumps(data)})
+        return lines
+
     # --- internals ----------------------------------------------------------------
 
     def _move_head(self, revision_id: int) -> None:
         snapshot = self.db["revisions"].get(revision_id)["snapshot"]
-        self._write_plan(StoryPlan.model_validate_json(snapshot))
+        try:
+            plan = StoryPlan.model_validate_json(snapshot)
+        except ValidationError as error:
+            detail = describe_validation_error(error)
+            raise StoredRowError("revisions", revision_id, f"its snapshot: {detail}") from error
+        self._write_plan(plan)
         self._set_state("head", str(revision_id))
 
     def _location_renames(self, revision_id: int) -> list[tuple[str, str]]:
@@ -613,6 +897,7 @@ class ContinuityMemory:
         return self.revision(int(revision_id))
 
     def _write_plan(self, plan: StoryPlan) -> None:
+        _check_plan_paths(plan, "reference_files")  # never stored, so never read back
         self.db["story"].upsert(
             {"id": 1, "title": plan.title, "style": plan.style.model_dump_json()}, pk="id"
         )

@@ -96,6 +96,25 @@ def remove_dead_partials(folder: Path, name: str | None = None) -> list[Path]:
     return removed
 
 
+def write_problem(path: Path) -> str | None:
+    """Why a file cannot be written at `path`, or None: tried for real (a partial file is
+    created next to it and removed), since `os.access` says yes to root even where the
+    write fails (a read-only file system, a folder root may not write into)."""
+    path = Path(path)
+    probe = partial_path(path)
+    try:
+        with probe.open("xb") as handle:
+            handle.write(b"\0")
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    if path.exists() and not path.is_dir() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    return None
+
+
 @contextmanager
 def replaced_when_written(path: Path) -> Iterator[Path]:
     """Yield a partial name to write `path` under; when the block ends without an error the

@@ -24,6 +24,7 @@ from storyreel.tools.story import (
     handle_of,
     length_words,
 )
+from storyreel.tools.text import without_controls
 
 
 def effective_time_of_day(plan: StoryPlan, shot: Shot) -> str | None:
@@ -200,7 +201,7 @@ def plan_text(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | None = None
         if shot.dialogue:
             speaker = f"{shot.dialogue_speaker}: " if shot.dialogue_speaker else ""
             lines.append(textwrap.indent(f'{speaker}"{shot.dialogue}"', " " * 8))
-    return "\n".join(lines) + "\n"
+    return without_controls("\n".join(lines) + "\n")  # no escape sequences reach a terminal
 
 
 def light_quality(hardness: str | None, kelvin: int | None, *, overrides: bool = False) -> str:

@@ -16,12 +16,31 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from storyreel.tools.errors import ProjectError, as_storyreel_error
+from storyreel.tools.errors import OutsidePathError, ProjectError, as_storyreel_error
 from storyreel.tools.memory import ContinuityMemory
 from storyreel.tools.render_lock import RenderLock
-from storyreel.tools.story import StoryPlan, Style
+from storyreel.tools.story import StoryPlan, Style, check_stored_path
 
 DB_NAME = "story.db"
+
+
+def file_inside(root: Path, stored: str) -> Path:
+    """`root / stored`, refused unless it resolves inside `root` (links followed).
+
+    Raises:
+        OutsidePathError: the path leads outside the project folder.
+    """
+    check_stored_path(stored)
+    path = Path(root) / stored
+    resolved, inside = path.resolve(), Path(root).resolve()
+    if not resolved.is_relative_to(inside):
+        raise OutsidePathError(
+            f"the path {stored!r} in story.db leads to {resolved}, outside the project folder "
+            f"{inside} (through a link); storyreel never reads or writes outside a project: "
+            "run `storyreel doctor` to list such paths",
+            path=stored,
+        )
+    return path
 
 
 @dataclass
@@ -38,6 +57,15 @@ class Project:
         if self._render_lock is None:
             self._render_lock = RenderLock(self.root)
         return self._render_lock
+
+    def file_of(self, stored: str) -> Path:
+        """The file a path stored in story.db names (a take's, a reference's).
+
+        Raises:
+            OutsidePathError: the path leads outside the project folder (`..`, an
+                absolute path, or a link that points out); nothing is read or written.
+        """
+        return file_inside(self.root, stored)
 
     @property
     def refs_dir(self) -> Path:
@@ -85,8 +113,14 @@ class Project:
     def open(cls, root: Path) -> Project:
         """Open an existing project folder.
 
+        Opening runs a quick check of story.db (see `ContinuityMemory.open`): a damaged
+        one is refused with the way out, and nothing is written into it.
+
         Raises:
             ProjectError: the folder does not exist or is not a storyreel project.
+            DamagedDatabaseError: story.db is damaged.
+            ReadOnlyProjectError: the folder or story.db cannot be written.
+            OutsidePathError: story.db holds a path outside the project.
             SchemaTooNewError: the story was written by a newer storyreel.
         """
         root = Path(root)

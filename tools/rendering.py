@@ -47,7 +47,12 @@ from storyreel.tools.compiler import compile_request, hinted_prompt
 from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import InvalidInputError, StoryreelError
 from storyreel.tools.memory import RENDER_SUFFIX, RenderSelection
-from storyreel.tools.partial_files import partial_path, pid_alive, remove_dead_partials
+from storyreel.tools.partial_files import (
+    partial_path,
+    pid_alive,
+    remove_dead_partials,
+    write_problem,
+)
 from storyreel.tools.project import Project
 from storyreel.tools.render_lock import WaitListener
 from storyreel.tools.story import Revision, Shot, StoryPlan, Take
@@ -105,7 +110,8 @@ def base_seed(shot: Shot) -> int:
 
 
 def take_file(project: Project, take: Take) -> Path:
-    return project.root / take.path
+    """The take's video file (refused if its stored path leads outside the project)."""
+    return project.file_of(take.path)
 
 
 def keyframe_path(project: Project, take: Take) -> Path:
@@ -315,6 +321,7 @@ def render_shots(
     lock = project.render_lock
     run = _Run(project, backend, model, options, hints)
     run.source, run.select = source, select
+    check_takes_writable(project)
 
     def hold() -> None:
         """Take the render lock, then read again what another renderer did meanwhile."""
@@ -357,6 +364,17 @@ def render_shots(
         if run.held:
             lock.release()
     return report
+
+
+def check_takes_writable(project: Project) -> None:
+    """Refuse before anything renders when media/takes cannot be written."""
+    problem = write_problem(project.takes_dir / "take.mp4")
+    if problem is not None:
+        folder = project.takes_dir
+        raise StoryreelError(
+            f"cannot write takes into {folder} ({problem}): make the folder writable "
+            f"(e.g. chmod u+w {folder}) or free some disk space, then render again"
+        )
 
 
 class _ForcedRun:

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from storyreel.tools.errors import InvalidInputError
+from storyreel.tools.errors import InvalidInputError, OutsidePathError
 from storyreel.tools.vocabulary import (
     Angle,
     AngleField,
@@ -427,6 +435,32 @@ class Location(StoryModel):
     @property
     def handle(self) -> str:
         return "@" + handle_of(self.name)
+
+
+def check_stored_path(value: str) -> str:
+    """A file path as story.db stores it: relative to the project folder and inside it.
+
+    Absolute paths, drive letters and `..` are refused (a shared or edited story.db
+    must never make storyreel read or write outside the project). The continuity memory
+    checks every path it reads or writes; links that lead out are refused where the file
+    is opened (`Project.file_of`). (Not a model validator: a language model's edit with a
+    foreign path gets the director's own, more helpful, answer.)
+    """
+    text = str(value)
+    posix = text.replace("\\", "/")
+    if (
+        not text.strip()
+        or "\x00" in text
+        or posix.startswith("/")
+        or re.match(r"^[A-Za-z]:", posix)
+        or ".." in PurePosixPath(posix).parts
+    ):
+        raise OutsidePathError(
+            f"the path {text!r} points outside the project folder (stored paths are "
+            "relative to it, e.g. media/takes/NAME.mp4)",
+            path=text,
+        )
+    return text
 
 
 class Reference(StoryModel):

@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from storyreel.tools.edits import EditModel
 from storyreel.tools.errors import ProjectBusyError, StoryreelError, describe_validation_error
 from storyreel.tools.project import Project
+from storyreel.tools.text import without_controls
 
 HERE = Path(".")
 
@@ -51,6 +52,12 @@ NoWaitOption = Annotated[
 ]
 
 
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """`typer.echo` for text that may hold a story's words: escape sequences and control
+    characters are removed (typed by anyone, they could rewrite the terminal)."""
+    typer.echo(without_controls(message), err=err, nl=nl)
+
+
 class FriendlyGroup(TyperGroup):
     """A command group that turns storyreel errors into one readable line and exit code 1."""
 
@@ -58,13 +65,13 @@ class FriendlyGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ProjectBusyError as error:  # --no-wait and another storyreel renders
-            typer.echo(f"error: {error}", err=True)
+            echo(f"error: {error}", err=True)
             raise typer.Exit(ProjectBusyError.EXIT_CODE) from None
         except StoryreelError as error:
-            typer.echo(f"error: {error}", err=True)
+            echo(f"error: {error}", err=True)
             raise typer.Exit(1) from None
         except ValidationError as error:
-            typer.echo(f"error: {describe_validation_error(error)}", err=True)
+            echo(f"error: {describe_validation_error(error)}", err=True)
             raise typer.Exit(1) from None
 
 
@@ -94,7 +101,7 @@ def apply_and_report(project_dir: Path, edits: Sequence[EditModel]) -> None:
     with opened(project_dir) as project:
         batch = project.memory.apply(edits, source="cli")
     for line in batch.lines:
-        typer.echo(line)
+        echo(line)
     typer.echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")
 
 

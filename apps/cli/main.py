@@ -11,12 +11,20 @@ import typer
 from storyreel.apps.cli import chat as chat_command
 from storyreel.apps.cli import check as check_command
 from storyreel.apps.cli import critique as critique_command
+from storyreel.apps.cli import doctor as doctor_command
 from storyreel.apps.cli import gpu as gpu_commands
 from storyreel.apps.cli import llm as llm_command
 from storyreel.apps.cli import render as render_commands
 from storyreel.apps.cli import say as say_command
 from storyreel.apps.cli.bible import character_app, location_app
-from storyreel.apps.cli.common import HERE, FriendlyGroup, ProjectOption, apply_and_report, opened
+from storyreel.apps.cli.common import (
+    HERE,
+    FriendlyGroup,
+    ProjectOption,
+    apply_and_report,
+    echo,
+    opened,
+)
 from storyreel.apps.cli.refs import ref_app
 from storyreel.apps.cli.shots import shot_app
 from storyreel.apps.slack.command import slack as slack_command
@@ -51,6 +59,7 @@ app.command("chat")(chat_command.chat)
 app.command("slack")(slack_command)
 app.command("critique")(critique_command.critique)
 app.command("check")(check_command.check)
+app.command("doctor")(doctor_command.doctor)
 app.command("backends")(gpu_commands.backends)
 app.command("compare")(gpu_commands.compare)
 app.add_typer(gpu_commands.dev_app, name="dev")
@@ -61,7 +70,7 @@ def _version_callback(value: bool) -> None:
         try:
             typer.echo(f"storyreel {version('storyreel')}")
         except PackageNotFoundError:
-            typer.echo("storyreel (not installed)")
+            echo("storyreel (not installed)")
         raise typer.Exit()
 
 
@@ -89,11 +98,11 @@ def new(
     plan = project.memory.plan()
     project.close()
     width, height = plan.style.frame_size()
-    typer.echo(
+    echo(
         f"Created {plan.title!r} in {folder} ({plan.style.aspect}, {width}x{height}, "
         f"{plan.style.fps} fps)."
     )
-    typer.echo(f'Next: cd {folder} && storyreel character add NAME -d "what they look like"')
+    echo(f'Next: cd {folder} && storyreel character add NAME -d "what they look like"')
 
 
 @app.command("show")
@@ -160,7 +169,7 @@ def undo(project: ProjectOption = HERE) -> None:
     """Undo the last change to the plan (renders are kept)."""
     with opened(project) as opened_project:
         undone = opened_project.memory.undo()
-    typer.echo(f"Undid revision {undone.id}: {undone.description}")
+    echo(f"Undid revision {undone.id}: {undone.description}")
 
 
 @app.command("redo")
@@ -168,7 +177,7 @@ def redo(project: ProjectOption = HERE) -> None:
     """Redo the change that was last undone."""
     with opened(project) as opened_project:
         redone = opened_project.memory.redo()
-    typer.echo(f"Redid revision {redone.id}: {redone.description}")
+    echo(f"Redid revision {redone.id}: {redone.description}")
 
 
 @app.command("history")
@@ -181,7 +190,7 @@ def history(project: ProjectOption = HERE) -> None:
         mark = "*" if entry.current else " "
         undone = "  (undone)" if entry.undone else ""
         when = revision.created_at.replace("T", " ")[:16]
-        typer.echo(
+        echo(
             f"{mark} {revision.id:>3}  {when}  {revision.source:<8} {revision.description}{undone}"
         )
 
@@ -211,25 +220,23 @@ def demo(
         project.close()
         if title != DEMO_TITLE:
             raise ProjectError(f"{out} holds another story; choose another folder with --out")
-        typer.echo(f"Using the demo project already in {out}.")
+        echo(f"Using the demo project already in {out}.")
         script = ["render", "export"]
     else:
         Project.create(out, title=DEMO_TITLE).close()
-        typer.echo(f"Created a new story in {out}. Directing it with the offline director:")
+        echo(f"Created a new story in {out}. Directing it with the offline director:")
     printer = EventPrinter(as_json=False)
     with Session(out, "demo", offline=True, autopilot=True, backend=backend) as agent:
         for message in script:
-            typer.echo(f"\n> {message}")
+            echo(f"\n> {message}")
             for event in agent.send(message):
                 printer.show(event)
         plan = agent.project.memory.plan()
-    typer.echo("")
+    echo("")
     typer.echo(plan_text(plan), nl=False)
     exports = out / "exports"
-    typer.echo(f"\nThe film, its storyboard and its timeline are in {exports}/.")
-    typer.echo(
-        f'Try: storyreel say "make shot 3 a close-up" -p {out}  (only shot 3 is rendered again)'
-    )
+    echo(f"\nThe film, its storyboard and its timeline are in {exports}/.")
+    echo(f'Try: storyreel say "make shot 3 a close-up" -p {out}  (only shot 3 is rendered again)')
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, new_group, opened
+from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, echo, new_group, opened
 from storyreel.tools.edits import BindReference, RemoveReference
 from storyreel.tools.vocabulary import ReferenceRole, accepted_values, parse_term
 
@@ -43,14 +43,12 @@ def _add(
             project, source, name=name, role=role_value, entity=entity, shot=shot
         )
         if edit is None:
-            typer.echo(f"{source.name} is already a reference: {reference.handle}")
+            echo(f"{source.name} is already a reference: {reference.handle}")
             return
         batch = project.memory.apply([edit], source="cli")
     label = f" ({reference.name})" if reference.name else ""
-    typer.echo(
-        f"{batch.lines[0]}{label}: {source.name}, {reference.kind.value}, {reference.role.value}"
-    )
-    typer.echo(f"(revision {batch.revision.id}; use it in direction as {reference.handle})")
+    echo(f"{batch.lines[0]}{label}: {source.name}, {reference.kind.value}, {reference.role.value}")
+    echo(f"(revision {batch.revision.id}; use it in direction as {reference.handle})")
 
 
 @ref_app.command("add")
@@ -76,14 +74,14 @@ def ref_list(project: ProjectOption = HERE) -> None:
     with opened(project) as opened_project:
         references = opened_project.memory.plan().references
     if not references:
-        typer.echo("no references yet: storyreel ref add FILE")
+        echo("no references yet: storyreel ref add FILE")
     for ref in references:
         bound = f"@{ref.entity.lower()}" if ref.entity else f"shot {ref.shot}" if ref.shot else "-"
         size = f"{ref.width}x{ref.height}" if ref.width else ""
         length = f"{ref.duration_s:.1f}s" if ref.duration_s else ""
         moves = f"camera: {ref.motion}" if ref.motion else ""
         extra = " ".join(part for part in (size, length, moves) if part)
-        typer.echo(
+        echo(
             f"{ref.handle:<10} {ref.name or '':<14} {ref.kind.value:<6} "
             f"{ref.role.value:<11} {bound:<12} {extra}"
         )
@@ -122,9 +120,9 @@ def ref_from_take(
             opened_project, shot_id, take, frame, name=name, role=role_value, entity=entity
         )
         if edit is None:
-            typer.echo(f"That frame is already a reference: {reference.handle}")
+            echo(f"That frame is already a reference: {reference.handle}")
             return
         batch = opened_project.memory.apply([edit], source="cli")
     named = f" ({reference.name})" if reference.name else ""
-    typer.echo(f"Added image reference {reference.handle}{named}: {label}")
-    typer.echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")
+    echo(f"Added image reference {reference.handle}{named}: {label}")
+    echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")

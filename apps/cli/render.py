@@ -12,6 +12,7 @@ from storyreel.apps.cli.common import (
     NoWaitOption,
     ProjectOption,
     apply_and_report,
+    echo,
     opened,
 )
 from storyreel.tools.edits import SelectTake, require_shot
@@ -52,6 +53,7 @@ def run_render(
     (with `wait` False: raises ProjectBusyError, nothing changed).
     """
     from storyreel.apps.cli.progress import ProgressPrinter
+    from storyreel.renderer.availability import model_problem
     from storyreel.renderer.backend import backend_names
     from storyreel.renderer.executor import RenderExecutor
     from storyreel.tools.rendering import render_shots
@@ -60,6 +62,9 @@ def run_render(
         raise InvalidInputError(
             f"unknown backend {backend!r}: use one of {', '.join(backend_names())}"
         )
+    problem = model_problem(backend, model, project.root)
+    if problem is not None:  # said at once, from the disk: no download is tried
+        raise InvalidInputError(problem)
     printer = ProgressPrinter()
     try:
         return render_shots(
@@ -82,7 +87,7 @@ def run_render(
             again += f" --backend {backend}" if backend != "previz" else ""
             again += f" --model {model}" if model else ""
             again += f" --steps {options['steps']}" if options and options.get("steps") else ""
-        typer.echo(
+        echo(
             f"\nStopped. Finished takes are kept and selected; run {again} again to continue.",
             err=True,
         )
@@ -125,9 +130,9 @@ def render(
             wait=not no_wait,
         )
     for note in report.notes:
-        typer.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     rendered = report.rendered
-    typer.echo(
+    echo(
         f"{len(rendered)} shot(s) rendered, {len(report.with_status('reused'))} reused, "
         f"{len(report.with_status('up_to_date'))} up to date, "
         f"{len(report.with_status('locked'))} locked."
@@ -144,13 +149,13 @@ def takes(
         shot = require_shot(plan, shot_id)
         shot_takes = opened_project.memory.takes(shot_id)
     if not shot_takes:
-        typer.echo(f"shot {shot_id} has no takes yet: storyreel render {shot_id}")
+        echo(f"shot {shot_id} has no takes yet: storyreel render {shot_id}")
         return
     for take in shot_takes:
         mark = "*" if take.number == shot.selected_take else " "
         seconds = take.frames / take.fps if take.fps else 0
         verdict = f"  {take.critique.verdict}" if take.critique else ""
-        typer.echo(
+        echo(
             f"{mark} take {take.number:<3} {take.backend:<8} seed {take.seed:<6} "
             f"{seconds:4.1f}s  {take.path}{verdict}"
         )
@@ -189,11 +194,11 @@ def export(
         ("timeline", result.otio),
     ):
         if path is not None:
-            typer.echo(f"{label:<11} {path}")
-    typer.echo(f"length      {result.duration_s:g} s ({result.frames} frames)")
+            echo(f"{label:<11} {path}")
+    echo(f"length      {result.duration_s:g} s ({result.frames} frames)")
     if result.stale:
         ids = " ".join(map(str, result.stale))
-        typer.echo(
+        echo(
             f"note: shot(s) {ids} changed since their take was rendered; "
             f"run storyreel render to update them",
             err=True,

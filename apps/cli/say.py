@@ -17,6 +17,7 @@ from storyreel.apps.cli.common import (
     ProjectOption,
     SessionOption,
     YesOption,
+    echo,
 )
 
 if TYPE_CHECKING:
@@ -40,25 +41,25 @@ class EventPrinter:
         elif event.type == "plan":
             self._clear()
             for line in event.data.get("lines") or [event.text]:
-                typer.echo(f"  • {line}")
+                echo(f"  • {line}")
         elif event.type in ("take", "artifact", "notice"):
             self._clear()
-            typer.echo(f"  {event.text}")
+            echo(f"  {event.text}")
         elif event.type in ("reply", "problem"):
             self._clear()
-            typer.echo(event.text)
+            echo(event.text)
         elif event.type == "question":
             choices = event.data.get("choices") or []
             hint = f" [{'/'.join(choices)}]" if choices else ""
-            typer.echo(f"\n? {event.text}{hint}")
+            echo(f"\n? {event.text}{hint}")
             example = choices[0] if choices else "your answer"
-            typer.echo(f'  Answer with: storyreel say "{example}"')
+            echo(f'  Answer with: storyreel say "{example}"')
 
     def _progress(self, event: AgentEvent) -> None:
         shot = event.data.get("shot_id")
         if not self.live:
             if shot != self._shot:
-                typer.echo(f"  rendering shot {shot} ...", err=True)
+                echo(f"  rendering shot {shot} ...", err=True)
             self._shot = shot
             return
         step, total = event.data.get("step", 0), max(1, event.data.get("total", 1))
@@ -114,9 +115,7 @@ def say(
                 if event.type == "reply" and event.data.get("director_failed"):
                     failed = True
         except KeyboardInterrupt:
-            typer.echo(
-                "\nStopped. Finished takes are kept; the next storyreel say continues.", err=True
-            )
+            echo("\nStopped. Finished takes are kept; the next storyreel say continues.", err=True)
             raise typer.Exit(130) from None
     if failed:  # the language model could not be reached or understood; the plan is untouched
         raise typer.Exit(2)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 
 from storyreel.apps.slack.store import ThreadRef
-from storyreel.apps.slack.text import without_controls
+from storyreel.tools.text import without_controls
 
 if TYPE_CHECKING:
     from storyreel.apps.slack.app import SlackBot

@@ -29,10 +29,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from storyreel.agent.events import AgentEvent
 from storyreel.apps.slack import blocks
 from storyreel.apps.slack.store import BotStore, ThreadRef
-from storyreel.apps.slack.text import cleaned, without_controls
 from storyreel.tools.plan_view import shot_line
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import ensure_stills, keyframe_path, take_file
+from storyreel.tools.text import cleaned, without_controls
 
 log = logging.getLogger(__name__)
 UPLOADED_ARTIFACTS = {"cut", "storyboard", "timeline", "comparison video", "comparison sheet"}

@@ -149,7 +149,7 @@ class Actions:
         if take is None:
             self.chat.say("problem", f"Shot {chosen} has no take yet: F5 renders it.")
             return
-        self.chat.say("notice", open_media(self.agent.project.root / take.path))
+        self.chat.say("notice", open_media(self.agent.project.file_of(take.path)))
 
     def action_open_cut(self) -> None:
         from storyreel.tools.exports import default_paths
@@ -178,7 +178,7 @@ class Actions:
                 self.action_use_take(chosen, number)
             else:
                 take = next(t for t in takes if t.number == number)
-                self.chat.say("notice", open_media(self.agent.project.root / take.path))
+                self.chat.say("notice", open_media(self.agent.project.file_of(take.path)))
 
         self.push_screen(TakesScreen(chosen, takes, current.number if current else None), picked)
 

@@ -1,11 +1,11 @@
-"""Text in and out of Slack without control characters.
+"""Text shown to people without control characters: terminals, logs and Slack.
 
-A story's words can come from anyone in a thread, from a shared file's name,
-or from a project someone else edited; they end up in terminals (`storyreel
-show`, logs) and in Slack. Escape sequences (ANSI colours, cursor moves, OSC
-titles and links), other C0/C1 control characters, carriage returns and the
-bidirectional overrides that reorder what a reader sees are removed; line
-breaks and tabs stay.
+A story's words can come from anyone in a chat thread, from a shared file's
+name, or from a project someone else edited; they end up in terminals
+(`storyreel show`, `ref list`, error lines) and in Slack. Escape sequences
+(ANSI colours, cursor moves, OSC titles and links), other C0/C1 control
+characters, carriage returns and the bidirectional overrides that reorder
+what a reader sees are removed; line breaks and tabs stay.
 """
 
 from __future__ import annotations
