@@ -69,6 +69,10 @@ _SOCIAL = _table(
     "partner teammate bestie landlady landlord lodger"
 )
 _KIN_WORDS = "|".join(sorted(KIN | ANIMALS | _SOCIAL, key=len, reverse=True))
+_FOLLOWS = (
+    r"(?=\s*(?:[,.;:!?)]|$)|'s\b|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
+    r"|from|with|in|at|on|(?P<verb>[a-z]+s))\b)"
+)
 _AFTER_KIN_RE = re.compile(
     rf"\b(?:my|our|his|her|their|the|your)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS})s?"
     r"(?:\s*,\s*|\s+)(?P<name>[a-z][a-z\-]{1,20})\b"
@@ -78,10 +82,6 @@ _AFTER_KIN_RE = re.compile(
 )
 _NOT_AFTER = r"(?<![\w'])(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?<!\bmy\s)(?<!\bhis\s)(?<!\bher\s)"
 _NOT_AFTER += r"(?<!\bour\s)(?<!\btheir\s)(?<!\byour\s)"
-_FOLLOWS = (
-    r"(?=\s*(?:[,.;:!?)]|$)|'s\b|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
-    r"|from|with|in|at|on|(?P<verb>[a-z]+s))\b)"
-)
 _TITLE_RE = re.compile(
     _NOT_AFTER + r"(?:mr|mrs|ms|miss|dr|prof|professor|doctor|officer|captain|detective|inspector"
     r"|sergeant|coach|saint|sir|lady|lord)\.?\s+(?P<name>[a-z][a-z\-]{1,20})\b",
@@ -131,13 +131,6 @@ def capitalize_names(text: str, known: list[str]) -> str:
     def cap(word: str) -> str:
         return "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
 
-    def after_kin(m: re.Match[str]) -> str:
-        name = m.group("name")
-        verb = m.group("verb")
-        if name[0].isupper() or not could_be_name(name) or (verb and base_form(verb) is None):
-            return m.group(0)
-        return m.group(0)[: m.start("name") - m.start()] + cap(name)
-
     def called(m: re.Match[str]) -> str:
         name, second = m.group("name"), m.group("second")
         if not could_be_name(name):
@@ -151,8 +144,11 @@ def capitalize_names(text: str, known: list[str]) -> str:
         return out
 
     def titled(m: re.Match[str]) -> str:
+        """The name group capitalised, unless it is English or the word after it (a `verb`
+        group, where the pattern has one) is not a verb: "the knight marionettes on"."""
         name = m.group("name")
-        if name[0].isupper() or not could_be_name(name):
+        verb = m.group("verb") if "verb" in m.re.groupindex else None
+        if name[0].isupper() or not could_be_name(name) or (verb and base_form(verb) is None):
             return m.group(0)
         start, end = m.start("name") - m.start(), m.end("name") - m.start()
         return m.group(0)[:start] + cap(name) + m.group(0)[end:]
@@ -160,13 +156,8 @@ def capitalize_names(text: str, known: list[str]) -> str:
     text = _NAME_FIRST_RE.sub(titled, text)
     text = _LISTED_RE.sub(titled, text)
     text = _TITLE_RE.sub(titled, text)
-
-    def kin_titled(m: re.Match[str]) -> str:
-        verb = m.group("verb")
-        return m.group(0) if verb and base_form(verb) is None else titled(m)
-
-    text = _KIN_TITLE_RE.sub(kin_titled, text)
-    text = _AFTER_KIN_RE.sub(after_kin, text)
+    text = _KIN_TITLE_RE.sub(titled, text)
+    text = _AFTER_KIN_RE.sub(titled, text)
     text = _CALLED_RE.sub(called, text)
     for name in known:
         for word in name.split():
