@@ -480,6 +480,7 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     Reviews are deterministic and stored idempotently, so re-running this node
     on resume (before its interrupt) repeats the same decisions.
     """
+    from storyreel.tools.critic import retake_hint
     from storyreel.tools.review import review_take
 
     ctx = runtime.context
@@ -518,7 +519,7 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         if counts.get(str(shot.id), 0) < ctx.max_retakes:
             counts[str(shot.id)] = counts.get(str(shot.id), 0) + 1
             retake.append(shot.id)
-            hint = _retake_hint([f.kind for f in review.findings if f.severity == "error"])
+            hint = retake_hint(review.findings)
             if hint:
                 hints[str(shot.id)] = hint
             else:
@@ -554,15 +555,6 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             f"{ctx.max_retakes} retakes; I kept the latest take."
         )
     return {"retake_ids": [], "retake_counts": counts, "notes": notes, "to_critique": []}
-
-
-def _retake_hint(kinds: list[str]) -> str | None:
-    """What a retake's prompt should stress, from the critic's error kinds."""
-    if "static_moves" in kinds:
-        return "still"
-    if "no_motion" in kinds or "wrong_direction" in kinds:
-        return "move"
-    return None
 
 
 def _render_summary(rendered: list[dict[str, Any]]) -> str:

@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 from storyreel.renderer.video_io import VideoWriter
+from storyreel.tools.continuity import Neighbour, continuity_findings
 from storyreel.tools.critic import (
     Expectation,
-    Neighbour,
-    continuity_findings,
     critique_video,
 )
 from storyreel.tools.story import Shot, StoryPlan

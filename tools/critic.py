@@ -1,9 +1,8 @@
 """The critic: measured checks of a take against its shot plan and its neighbours.
 
 `critique_video` measures any video file against stated expectations;
-`critique_take` also checks continuity with the rest of the film (the
-previous shot's last frame for `continues_from`, the look of consecutive
-shots in the same location, and the location's running palette). Every
+`tools.review.review_take` also checks continuity with the rest of the film
+(tools/continuity.py). Every
 finding has a kind, a severity, a frame range and a plain-language message;
 the verdict is `retake` when anything is clearly broken (an error), else
 `accept`. The agent turns repeated `retake`s into a question (`ask`).
@@ -20,14 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from storyreel.renderer.video_io import read_frames
-from storyreel.tools.critic_metrics import (
-    TakeMetrics,
-    frame_match,
-    look_distance,
-    look_stats,
-    measure_take,
-)
-from storyreel.tools.story import Critique, Finding, Shot, StoryPlan
+from storyreel.tools.critic_metrics import TakeMetrics, measure_take
+from storyreel.tools.story import Critique, Finding, FindingKind, Shot
 from storyreel.tools.vocabulary import MEASURABLE_MOVES, MOVES, Movement, MoveWords
 
 
@@ -58,12 +51,6 @@ def _seen(label: str) -> str:
 
 
 MAX_FLASHES_PER_S = 3.0
-CONTINUITY_MAX_DIFF = 0.035  # mean |first - previous last| / 255 for continues_from
-LOOK_MIN_SCORE = 50.0  # 100 - (Δgrey + Δcontrast + Δsaturation) between neighbours
-LOOK_MAX_HELLINGER = 0.75  # HSV histogram distance between neighbours
-LOOK_MAX_SIZE_STEPS = 2  # compare neighbours only when their framing is this close
-PALETTE_MIN_SCORE = 30.0  # against the location's running palette
-SIZE_ORDER = ["ECU", "CU", "MCU", "MS", "MLS", "LS", "ELS"]
 BLURRY_BELOW = 100.0
 CLIPPED_ABOVE = 0.01
 
@@ -102,7 +89,7 @@ def plan_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
     for cut in metrics.cuts:
         findings.append(
             Finding(
-                kind="cut_inside_shot",
+                kind=FindingKind.CUT_INSIDE_SHOT,
                 severity="error",
                 frame_start=cut,
                 frame_end=cut,
@@ -114,7 +101,7 @@ def plan_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
         first = metrics.flashes[0] if metrics.flashes else 0
         findings.append(
             Finding(
-                kind="flashes",
+                kind=FindingKind.FLASHES,
                 severity="error",
                 frame_start=first,
                 frame_end=metrics.flashes[-1] if metrics.flashes else first,
@@ -128,7 +115,7 @@ def plan_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
         planned = expect.frames / (expect.fps or metrics.fps or 1)
         findings.append(
             Finding(
-                kind="duration",
+                kind=FindingKind.DURATION,
                 severity="error",
                 frame_start=0,
                 frame_end=metrics.frames - 1,
@@ -139,7 +126,7 @@ def plan_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
     if expect.check_sharpness and not metrics.single_frame and metrics.sharpness < BLURRY_BELOW:
         findings.append(
             Finding(
-                kind="blurry",
+                kind=FindingKind.BLURRY,
                 severity="warning",
                 message=f"{who} looks soft or blurry (sharpness {metrics.sharpness:.0f}).",
             )
@@ -147,13 +134,28 @@ def plan_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
     if metrics.clipped_median > CLIPPED_ABOVE:
         findings.append(
             Finding(
-                kind="exposure",
+                kind=FindingKind.EXPOSURE,
                 severity="warning",
                 message=f"{who} has {metrics.clipped_median:.0%} of its picture burnt white or "
                 "crushed black.",
             )
         )
     return findings
+
+
+RETAKE_HINTS: dict[FindingKind, str] = {
+    FindingKind.STATIC_MOVES: "still",
+    FindingKind.NO_MOTION: "move",
+    FindingKind.WRONG_DIRECTION: "move",
+}
+"""What a retake's prompt should stress after each movement error (tools/compiler.py
+`hinted_prompt`): a steady camera after a still shot drifted, a clearer move otherwise."""
+
+
+def retake_hint(findings: Iterable[Finding]) -> str | None:
+    """The retake hint for a take's errors: "still" wins over "move"; None when no error has one."""
+    hints = {RETAKE_HINTS.get(f.kind) for f in findings if f.severity == "error"}
+    return "still" if "still" in hints else "move" if "move" in hints else None
 
 
 def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
@@ -168,7 +170,7 @@ def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Findin
         drift = _seen(seen)
         findings.append(
             Finding(
-                kind="static_moves",
+                kind=FindingKind.STATIC_MOVES,
                 severity="error",
                 frame_start=0,
                 frame_end=last,
@@ -178,7 +180,7 @@ def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Findin
     elif planned not in (None, "static", "handheld") and not metrics.moving and seen == "static":
         findings.append(
             Finding(
-                kind="no_motion",
+                kind=FindingKind.NO_MOTION,
                 severity="error",
                 frame_start=0,
                 frame_end=last,
@@ -188,18 +190,18 @@ def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Findin
     elif wanted in MEASURABLE_MOVES and seen in MEASURABLE_MOVES and seen != wanted:
         findings.append(
             Finding(
-                kind="wrong_direction",
+                kind=FindingKind.WRONG_DIRECTION,
                 severity="error",
                 frame_start=0,
                 frame_end=last,
                 message=f"{who} was planned {_planned(wanted)} but {_seen(seen)}.",
             )
         )
-    if not any(f.kind == "no_motion" for f in findings) and planned != "static":
+    if not any(f.kind == FindingKind.NO_MOTION for f in findings) and planned != "static":
         for start, end in metrics.frozen:
             findings.append(
                 Finding(
-                    kind="frozen",
+                    kind=FindingKind.FROZEN,
                     severity="error" if planned else "warning",
                     frame_start=start,
                     frame_end=end,
@@ -231,7 +233,7 @@ def critique_video(path: Path, expect: Expectation, fps: float | None = None) ->
         return critique_frames(frames, fps or info.fps, expect)
     except (ValueError, FileNotFoundError, OSError) as error:
         finding = Finding(
-            kind="unreadable",
+            kind=FindingKind.UNREADABLE,
             severity="error",
             message=f"{expect.label} could not be checked: {error}",
         )
@@ -245,85 +247,3 @@ def _numbers(metrics: TakeMetrics) -> dict[str, float]:
         for key, value in metrics.as_dict().items()
         if isinstance(value, int | float) and not isinstance(value, bool)
     } | {"moving": float(metrics.moving)}
-
-
-# --- continuity across shots ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Neighbour:
-    """The shot before (in film order) and its take's last frame."""
-
-    shot: Shot
-    last_frame: np.ndarray
-
-
-def continuity_findings(
-    plan: StoryPlan,
-    shot: Shot,
-    first_frame: np.ndarray,
-    last_frame: np.ndarray,
-    previous: Neighbour | None,
-    source_last_frame: np.ndarray | None,
-    palette: dict[str, float] | None,
-) -> list[Finding]:
-    """Findings about how this take fits the film.
-
-    Args:
-        previous: the shot just before in film order, with its take's last frame.
-        source_last_frame: the last frame of the take `shot.continues_from` points at.
-        palette: the location's running look (mean_grey, std_grey, mean_saturation).
-    """
-    findings = []
-    who = f"Shot {shot.id}"
-    if shot.continues_from is not None and source_last_frame is not None:
-        difference = frame_match(first_frame, source_last_frame)
-        if difference > CONTINUITY_MAX_DIFF:
-            findings.append(
-                Finding(
-                    kind="continuity_break",
-                    severity="error",
-                    frame_start=0,
-                    frame_end=0,
-                    message=f"{who} should open exactly where shot {shot.continues_from} ends, "
-                    f"but it starts on a different picture ({difference:.0%} different).",
-                )
-            )
-    elif (
-        previous is not None
-        and shot.location
-        and previous.shot.location == shot.location
-        and shot.continues_from is None
-        and abs(SIZE_ORDER.index(previous.shot.size.value) - SIZE_ORDER.index(shot.size.value))
-        <= LOOK_MAX_SIZE_STEPS
-    ):
-        score, hellinger = look_distance(look_stats(previous.last_frame), look_stats(first_frame))
-        if score < LOOK_MIN_SCORE or hellinger > LOOK_MAX_HELLINGER:
-            findings.append(
-                Finding(
-                    kind="look_jump",
-                    severity="warning",
-                    frame_start=0,
-                    frame_end=0,
-                    message=f"The light and colour jump between shot {previous.shot.id} and "
-                    f"{who.lower()} although both are at the {shot.location.lower()} "
-                    f"(look score {score:.0f}/100).",
-                )
-            )
-    if palette and shot.location:
-        stats = look_stats(last_frame)
-        delta = (
-            abs(stats.mean_grey - palette["mean_grey"])
-            + abs(stats.std_grey - palette["std_grey"])
-            + abs(stats.mean_saturation - palette["mean_saturation"])
-        )
-        if 100 - delta < PALETTE_MIN_SCORE:
-            findings.append(
-                Finding(
-                    kind="palette_drift",
-                    severity="warning",
-                    message=f"{who} drifts away from the look the {shot.location.lower()} has "
-                    f"had so far (look score {100 - delta:.0f}/100).",
-                )
-            )
-    return findings

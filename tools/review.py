@@ -12,10 +12,9 @@ from PIL import Image
 
 from storyreel.renderer.video_io import read_frames
 from storyreel.tools.compiler import compose_prompt
+from storyreel.tools.continuity import Neighbour, continuity_findings
 from storyreel.tools.critic import (
     Expectation,
-    Neighbour,
-    continuity_findings,
     plan_findings,
     verdict_of,
 )

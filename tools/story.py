@@ -606,10 +606,40 @@ class Shot(StoryModel):
         return next((mark for mark in self.staging if mark.character == character), None)
 
 
+class FindingKind(StrEnum):
+    """What a critic finding is about: one member per check (tools/critic.py, tools/continuity.py,
+    the optional embedding and vision critics). The retake hint of each kind lives next to the
+    check that makes it (`tools.critic.retake_hint`)."""
+
+    UNREADABLE = "unreadable"
+    CUT_INSIDE_SHOT = "cut_inside_shot"
+    FLASHES = "flashes"
+    DURATION = "duration"
+    BLURRY = "blurry"
+    EXPOSURE = "exposure"
+    STATIC_MOVES = "static_moves"
+    NO_MOTION = "no_motion"
+    WRONG_DIRECTION = "wrong_direction"
+    NOT_MEASURED = "not_measured"
+    HANDHELD = "handheld"
+    FROZEN = "frozen"
+    CONTINUITY_BREAK = "continuity_break"
+    LOOK_JUMP = "look_jump"
+    LIGHT_CHANGE_MISSING = "light_change_missing"
+    PALETTE_DRIFT = "palette_drift"
+    WEAK_MATCH = "weak_match"
+    INCONSISTENT = "inconsistent"
+    VISION_WRONG_SUBJECT = "vision_wrong_subject"
+    VISION_WRONG_LOCATION = "vision_wrong_location"
+    VISION_WRONG_FRAMING = "vision_wrong_framing"
+    VISION_CONTINUITY = "vision_continuity"
+    VISION_ARTIFACT = "vision_artifact"
+
+
 class Finding(StoryModel):
     """One thing the critic noticed, in plain language."""
 
-    kind: str
+    kind: FindingKind
     severity: Literal["info", "warning", "error"]
     message: str
     frame_start: int | None = None
