@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from storyreel.renderer.video_io import read_frames
-from storyreel.tools.critic_metrics import TakeMetrics, measure_take
+from storyreel.tools.critic_metrics import CAMERA_MIN_SHIFT, TakeMetrics, measure_take
 from storyreel.tools.story import Critique, Finding, FindingKind, Shot
-from storyreel.tools.vocabulary import MEASURABLE_MOVES, MOVES, Movement, MoveWords
+from storyreel.tools.vocabulary import MOVES, Movement, MoveWords
 
 
 def _words(name: str | None) -> MoveWords | None:
@@ -33,15 +33,10 @@ def _words(name: str | None) -> MoveWords | None:
 
 
 def expected_label(movement: str | None) -> Movement | None:
-    """The camera label a take of the planned `movement` should measure (None: not checked,
-    or not a known movement)."""
+    """The main camera label a take of the planned `movement` should measure (None: none
+    single, or not a known movement). The whole expectation is `MOVES[m].signature`."""
     words = _words(movement)
     return words.critic_label if words else None
-
-
-def _planned(label: Movement | None) -> str:
-    """ "to pan left": what was planned in the critic's words, from the expected label."""
-    return MOVES[label].planned if label else "to move"
 
 
 def _seen(label: str) -> str:
@@ -151,6 +146,10 @@ RETAKE_HINTS: dict[FindingKind, str] = {
 """What a retake's prompt should stress after each movement error (tools/compiler.py
 `hinted_prompt`): a steady camera after a still shot drifted, a clearer move otherwise."""
 
+STATIC_MAX_SHAKE = 0.02  # a still camera wanders less than this share of the short side
+HANDHELD_MIN_SHAKE = 0.005  # a handheld camera wanders at least this much…
+HANDHELD_MAX_DRIFT = 0.15  # …and slides steadily less than this share of the short side
+
 
 def retake_hint(findings: Iterable[Finding]) -> str | None:
     """The retake hint for a take's errors: "still" wins over "move"; None when no error has one."""
@@ -159,50 +158,112 @@ def retake_hint(findings: Iterable[Finding]) -> str | None:
 
 
 def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
+    """The camera move of a take against the planned move's signature (tools/vocabulary.py).
+
+    Static: no measured slide, scale or turn, and no shake beyond STATIC_MAX_SHAKE.
+    Directional moves: the strongest expected part must be measured and be stronger than
+    every part of the opposite move; a take with none of them moved another way
+    (wrong_direction) or not at all (no_motion). Handheld: some shake and no steady slide
+    (warnings only). Moves the meter cannot check say so (not_measured), as does a take
+    it could not follow. Frozen stretches are errors in a planned move.
+    """
+    words = _words(expect.movement)
     if metrics.single_frame:
         return []
-    who, planned = expect.label, expect.movement
-    wanted = expected_label(planned)
-    seen = metrics.camera_motion
-    findings: list[Finding] = []
+    if words is None:  # nothing planned: a freeze is only worth a warning
+        return [
+            Finding(
+                kind=FindingKind.FROZEN,
+                severity="warning",
+                frame_start=start,
+                frame_end=end,
+                message=f"{expect.label} freezes from "
+                f"{_at(metrics, start)} to {_at(metrics, end)}.",
+            )
+            for start, end in metrics.frozen
+        ]
+    who, sign = expect.label, words.signature
+    short = min(metrics.width, metrics.height) or 1
+    threshold = CAMERA_MIN_SHIFT * short
+    parts = {k: v for k, v in metrics.camera_parts().items() if v > threshold}
+    strongest = max(parts, key=lambda k: parts[k], default=None)
     last = metrics.frames - 1
-    if planned == "static" and (metrics.moving or seen in MEASURABLE_MOVES):
-        drift = _seen(seen)
+    findings: list[Finding] = []
+
+    def found(kind: FindingKind, severity: str, message: str) -> None:
         findings.append(
-            Finding(
-                kind=FindingKind.STATIC_MOVES,
-                severity="error",
-                frame_start=0,
-                frame_end=last,
-                message=f"{who} was planned as a still shot but {drift}.",
-            )
+            Finding(kind=kind, severity=severity, frame_start=0, frame_end=last, message=message)
         )
-    elif planned not in (None, "static", "handheld") and not metrics.moving and seen == "static":
-        findings.append(
-            Finding(
-                kind=FindingKind.NO_MOTION,
-                severity="error",
-                frame_start=0,
-                frame_end=last,
-                message=f"{who} was planned {_planned(wanted)} but the picture barely moves.",
-            )
+
+    if metrics.camera_motion == "unknown":
+        found(
+            FindingKind.NOT_MEASURED,
+            "info",
+            f"{who}'s camera move could not be measured (too little texture to follow, "
+            "or the picture keeps changing); not checked.",
         )
-    elif wanted in MEASURABLE_MOVES and seen in MEASURABLE_MOVES and seen != wanted:
-        findings.append(
-            Finding(
-                kind=FindingKind.WRONG_DIRECTION,
-                severity="error",
-                frame_start=0,
-                frame_end=last,
-                message=f"{who} was planned {_planned(wanted)} but {_seen(seen)}.",
+    elif expect.movement == Movement.STATIC:
+        if strongest is not None or metrics.camera_shake > STATIC_MAX_SHAKE * short:
+            drift = _seen(strongest) if strongest else "the camera shakes"
+            found(
+                FindingKind.STATIC_MOVES, "error", f"{who} was planned as a still shot but {drift}."
             )
-        )
-    if not any(f.kind == FindingKind.NO_MOTION for f in findings) and planned != "static":
+    elif sign.shake:
+        if strongest is None and metrics.camera_shake < HANDHELD_MIN_SHAKE * short:
+            found(
+                FindingKind.HANDHELD,
+                "warning",
+                f"{who} was planned handheld but the camera is perfectly still.",
+            )
+        elif strongest and parts[strongest] > max(
+            HANDHELD_MAX_DRIFT * short, 2 * metrics.camera_shake
+        ):
+            found(
+                FindingKind.HANDHELD,
+                "warning",
+                f"{who} was planned handheld but {_seen(strongest)} steadily rather than shaking.",
+            )
+    elif sign.any_move:
+        if strongest is None and metrics.camera_shake < HANDHELD_MIN_SHAKE * short:
+            found(
+                FindingKind.NO_MOTION,
+                "error",
+                f"{who} was planned {words.planned} but the picture barely moves.",
+            )
+    elif sign.expect:
+        best = max((parts.get(k, 0.0) for k in sign.expect), default=0.0)
+        wrong = max(sign.wrong, key=lambda k: parts.get(k, 0.0), default=None)
+        if wrong is not None and parts.get(wrong, 0.0) > best:
+            found(
+                FindingKind.WRONG_DIRECTION,
+                "error",
+                f"{who} was planned {words.planned} but {_seen(wrong)}.",
+            )
+        elif best == 0.0 and strongest is not None and parts[strongest] > 2 * threshold:
+            found(
+                FindingKind.WRONG_DIRECTION,
+                "error",
+                f"{who} was planned {words.planned} but {_seen(strongest)}.",
+            )
+        elif best == 0.0:
+            found(
+                FindingKind.NO_MOTION,
+                "error",
+                f"{who} was planned {words.planned} but the picture barely moves.",
+            )
+    if sign.note:
+        found(FindingKind.NOT_MEASURED, "info", f"{who}: {sign.note}.")
+    if expect.movement != Movement.STATIC and not any(
+        f.kind == FindingKind.NO_MOTION for f in findings
+    ):
+        # a move over a plain surface (nothing the meter can follow) changes the picture too
+        # little to tell from a freeze: then it is only a warning, not worth a retake
+        untracked = metrics.camera_motion == "unknown"
         for start, end in metrics.frozen:
             findings.append(
                 Finding(
                     kind=FindingKind.FROZEN,
-                    severity="error" if planned else "warning",
+                    severity="warning" if untracked else "error",
                     frame_start=start,
                     frame_end=end,
                     message=f"{who} freezes from {_at(metrics, start)} to {_at(metrics, end)}.",

@@ -24,6 +24,7 @@ per 640x360 frame on 2 cores (CALIBRATION.md has the measurement).
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import deque
@@ -42,6 +43,14 @@ import numpy as np
 CUT_THRESHOLD = 27.0
 CUT_MIN_SCENE_FRAMES = 15
 WORK_WIDTH = 256
+# A camera move changes every pixel of a textured picture, so a pan over foliage or a photograph
+# reaches that score without any cut. A frame at or above the threshold is a cut only when the
+# difference stays at or above it after the camera's motion is compensated (the previous frame
+# warped onto this one by the similarity the point tracker measures; storyreel's rule, see
+# `compensated_difference`), and when the picture does not come back within a flash's length
+# (a flash or a one-frame glitch is not a cut; the flash check judges flashes).
+CUT_RETURN_S = 0.25  # the picture that comes back within this long was a flash, not a cut
+CUT_MIN_OVERLAP = 0.5  # below this share of the frame left after warping, compensation is void
 
 # Flashes: WCAG 2.x "general flash" (a pair of opposing changes of >= 10 % relative luminance
 # where the darker state is below 0.80) and its "no more than three flashes in any one second".
@@ -96,6 +105,7 @@ CAMERA_LABELS = (
     "tilt_down",
     "zoom_in",
     "zoom_out",
+    "roll",
     "mixed",
     "unknown",
 )
@@ -124,6 +134,9 @@ class TakeMetrics:
         single_frame: True when the take has one frame (motion fields are then neutral).
         cuts: frame indices where a new scene starts inside the take (empty for one take).
         cut_score_max: the largest HSV content difference between neighbours (cut at >= 27).
+        cut_candidates: frames at or above the threshold before camera compensation.
+        cut_score_compensated_max: the largest difference left after compensating the camera
+            motion on those frames (0 when there was none; a cut keeps >= 27).
         flicker: VBench temporal_flickering, 0..1; 1.0 is a perfectly still picture.
         flashes: frame indices where a luminance flash edge (a change >= 0.1) completes.
         flashes_per_second_max: most flashes (pairs of opposing edges) in any 1 s window;
@@ -140,6 +153,12 @@ class TakeMetrics:
         camera_dx, camera_dy: content displacement first -> last frame, in pixels of the
             take (+x right, +y down); content moving right means the camera panned left.
         camera_scale: content scale first -> last (> 1 grows, i.e. zoom in).
+        camera_zoom: outward displacement of the edge midpoints first -> last, in pixels of the
+            take (> 0 content grows).
+        camera_roll: rotation of the content first -> last in degrees (> 0 clockwise on screen).
+        camera_shake: how far the picture wandered beyond its net move, in pixels of the take
+            (path length of the frame centre over the sampled steps minus the net distance):
+            near 0 for a still or a steady move, several pixels for a handheld camera.
         camera_failed_steps, camera_steps: tracking steps that failed / steps taken.
         sharpness: median variance of the Laplacian at <= 512 px long side (< 100 is blurry).
         clipped: mean share of grey pixels > 250 or < 5 over sampled frames (> 0.01 clipped).
@@ -158,6 +177,8 @@ class TakeMetrics:
     single_frame: bool
     cuts: list[int]
     cut_score_max: float
+    cut_candidates: int
+    cut_score_compensated_max: float
     flicker: float
     flashes: list[int]
     flashes_per_second_max: float
@@ -173,6 +194,9 @@ class TakeMetrics:
     camera_dx: float
     camera_dy: float
     camera_scale: float
+    camera_zoom: float
+    camera_roll: float
+    camera_shake: float
     camera_failed_steps: int
     camera_steps: int
     sharpness: float
@@ -183,6 +207,11 @@ class TakeMetrics:
     shadows: float
     first_frame: np.ndarray = field(repr=False)
     last_frame: np.ndarray = field(repr=False)
+
+    def camera_parts(self) -> dict[str, float]:
+        """Each part of the camera's net move in pixels of the take (see `camera_parts`)."""
+        turn = _turn_px(self.camera_roll, self.width, self.height)
+        return camera_parts(self.camera_dx, self.camera_dy, self.camera_zoom, turn)
 
     def as_dict(self) -> dict[str, float | int | str | bool | list]:
         """Every field except the frames, with plain Python types (JSON-ready)."""
@@ -376,22 +405,40 @@ def track_step(grey_a: np.ndarray, grey_b: np.ndarray) -> np.ndarray | None:
     return transform
 
 
-def camera_label(dx: float, dy: float, zoom: float, min_side: int) -> tuple[str, list[str]]:
-    """Camera label (plan vocabulary) and every move above threshold, from content motion.
+def _turn_px(roll_degrees: float, w: int, h: int) -> float:
+    """How far a rotation moves the edge midpoints (their mean distance from the centre)."""
+    radius = (w + h) / 4 * (1 - 2 * CAMERA_EDGE_MARGIN)
+    return math.radians(roll_degrees) * radius
+
+
+def camera_parts(dx: float, dy: float, zoom: float, roll: float) -> dict[str, float]:
+    """Each measured move with its size in pixels of the take: the sign of each part names it.
 
     `dx`, `dy`: mean displacement of the four edge midpoints (content, +x right, +y down);
-    `zoom`: their mean outward displacement (> 0 content grows). Each part counts when its
-    size exceeds CAMERA_MIN_SHIFT * min(H, W) (VBench-2.0). The VBench-2.0 mapping: content
-    right -> "pan_left", left -> "pan_right", down -> "tilt_up", up -> "tilt_down", outward
-    -> "zoom_in", inward -> "zoom_out". One label when it is at least CAMERA_DOMINANCE times
-    the next, "static" when none counts, else "mixed".
+    `zoom`: their mean outward displacement (> 0 content grows); `roll`: their mean
+    tangential displacement (> 0 clockwise on screen). The VBench-2.0 mapping: content right
+    -> "pan_left", left -> "pan_right", down -> "tilt_up", up -> "tilt_down", outward ->
+    "zoom_in", inward -> "zoom_out"; a rotation either way -> "roll".
+    """
+    return {
+        "pan_left" if dx > 0 else "pan_right": abs(dx),
+        "tilt_up" if dy > 0 else "tilt_down": abs(dy),
+        "zoom_in" if zoom > 0 else "zoom_out": abs(zoom),
+        "roll": abs(roll),
+    }
+
+
+def camera_label(
+    dx: float, dy: float, zoom: float, min_side: int, roll: float = 0.0
+) -> tuple[str, list[str]]:
+    """Camera label (plan vocabulary) and every move above threshold, from content motion.
+
+    The parts are `camera_parts`; each counts when its size exceeds CAMERA_MIN_SHIFT *
+    min(H, W) (VBench-2.0). One label when it is at least CAMERA_DOMINANCE times the next,
+    "static" when none counts, else "mixed".
     """
     threshold = CAMERA_MIN_SHIFT * min_side
-    parts = [
-        ("pan_left" if dx > 0 else "pan_right", abs(dx)),
-        ("tilt_up" if dy > 0 else "tilt_down", abs(dy)),
-        ("zoom_in" if zoom > 0 else "zoom_out", abs(zoom)),
-    ]
+    parts = camera_parts(dx, dy, zoom, roll).items()
     above = sorted((p for p in parts if p[1] > threshold), key=lambda p: -p[1])
     labels = [name for name, _ in above]
     if not above:
@@ -399,6 +446,37 @@ def camera_label(dx: float, dy: float, zoom: float, min_side: int) -> tuple[str,
     if len(above) == 1 or above[0][1] >= CAMERA_DOMINANCE * above[1][1]:
         return above[0][0], labels
     return "mixed", labels
+
+
+def compensated_difference(
+    small_a: np.ndarray, small_b: np.ndarray, hsv_b: np.ndarray
+) -> float | None:
+    """The content difference of two work-size RGB frames left after the camera's motion.
+
+    Frame a is warped onto frame b by the similarity `track_step` measures between them
+    (pan, tilt, zoom, roll), and the PySceneDetect content score is taken over the pixels
+    both frames show (the warped border is left out). None when no camera motion can be
+    measured between them (too few points track or agree: a different picture) or when
+    less than CUT_MIN_OVERLAP of the frame is left. On photographs panned at up to 1.5
+    frame widths a second the score left is under 10 where the raw score reaches 44
+    (CALIBRATION.md); a cut between two pictures leaves nothing to track.
+    """
+    grey_a = cv2.cvtColor(small_a, cv2.COLOR_RGB2GRAY)
+    grey_b = cv2.cvtColor(small_b, cv2.COLOR_RGB2GRAY)
+    step = track_step(grey_a, grey_b)
+    if step is None:
+        return None
+    h, w = grey_b.shape
+    warped = cv2.warpAffine(small_a, step, (w, h), flags=cv2.INTER_LINEAR)
+    mask = cv2.warpAffine(np.full((h, w), 255, np.uint8), step, (w, h), flags=cv2.INTER_NEAREST)
+    mask = cv2.erode(mask, _ERODE)
+    if cv2.countNonZero(mask) < CUT_MIN_OVERLAP * h * w:
+        return None
+    means = cv2.mean(cv2.absdiff(cv2.cvtColor(warped, cv2.COLOR_RGB2HSV), hsv_b), mask=mask)
+    return (means[0] + means[1] + means[2]) / 3.0
+
+
+_ERODE = np.ones((5, 5), np.uint8)
 
 
 def sharpness_and_exposure(frame: np.ndarray) -> tuple[float, float, float]:
@@ -466,21 +544,46 @@ def _hold_opencv_threads(hold: bool) -> None:
                 cv2.setNumThreads(_threads_saved)
 
 
-def sampled_pair(grey_a: np.ndarray, grey_b: np.ndarray) -> tuple[float, np.ndarray | None, bool]:
+def sampled_pair(
+    grey_a: np.ndarray, grey_b: np.ndarray, between: tuple[np.ndarray, ...] = ()
+) -> tuple[float, np.ndarray | None, bool]:
     """Work on one ~8 fps pair of flow-size grey frames: (top-5 % flow, step, tracking failed).
 
     The flow score is in pixels at a 256 px short side (VBench's threshold scale); the step
     is the 3x3 similarity taking content of a to b (identity for the same picture, None
-    when tracking failed).
+    when tracking failed). `between` are the frames between a and b: when a and b are too
+    far apart to track (a fast move) or the step is large, the step is composed from
+    frame-to-frame steps through them instead, so a camera moving a frame width a second
+    is still followed.
     """
     if cv2.norm(grey_a, grey_b, cv2.NORM_L1) / grey_a.size < 0.05:
         return 0.0, np.eye(3), False  # the same picture: nothing moves
     score = top_flow_magnitude(dense_flow(grey_a, grey_b))
     score *= DYNAMIC_REFERENCE_SIDE / min(grey_a.shape)
     step = track_step(grey_a, grey_b)
+    if between and (step is None or _large(step, grey_a.shape)):
+        step = _chained([grey_a, *between, grey_b])
     if step is None:
         return score, None, True
     return score, np.vstack([step, [0.0, 0.0, 1.0]]), False
+
+
+def _large(step: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether a step moves content more than a tenth of the short side (or scales by 10 %)."""
+    shift = math.hypot(step[0, 2], step[1, 2])
+    scale = math.hypot(step[0, 0], step[1, 0])
+    return shift > 0.1 * min(shape[:2]) or abs(scale - 1.0) > 0.1
+
+
+def _chained(greys: list[np.ndarray]) -> np.ndarray | None:
+    """The similarity from the first grey frame to the last, composed frame by frame."""
+    total = np.eye(3)
+    for grey_a, grey_b in itertools.pairwise(greys):
+        step = track_step(grey_a, grey_b)
+        if step is None:
+            return None
+        total = np.vstack([step, [0.0, 0.0, 1.0]]) @ total
+    return total[:2]
 
 
 class TakeMeter:
@@ -505,6 +608,13 @@ class TakeMeter:
         self._previous: np.ndarray | None = None
         self._previous_hsv: np.ndarray | None = None
         self._content: list[float] = [0.0]
+        self._cut_scores: list[float] = [0.0]
+        self._cut_pending: list[tuple[int, np.ndarray]] = []
+        self._cut_candidates = 0
+        self._cut_compensated_max = 0.0
+        self._return_frames = max(2, round(CUT_RETURN_S * self.fps))
+        self._previous_small: np.ndarray | None = None
+        self._between: list[np.ndarray] = []
         self._diffs: list[float] = []
         self._anchor: np.ndarray | None = None
         self._anchor_diffs: list[float] = []
@@ -545,20 +655,51 @@ class TakeMeter:
         self._luminance.append(relative_luminance(self._tiny(small)))
         if index > 0:
             assert self._previous_hsv is not None
-            self._content.append(content_difference(self._previous_hsv, hsv))
+            raw = content_difference(self._previous_hsv, hsv)
+            self._content.append(raw)
+            self._cut_scores.append(self._cut_score(index, raw, small, hsv))
             means = cv2.mean(cv2.absdiff(frame, self._previous))
             self._diffs.append((means[0] + means[1] + means[2]) / 3.0)
             self._freeze_step(small)
         else:
             self._anchor = small.copy()
         self._previous_hsv = hsv
+        self._previous_small = small.copy() if small is frame else small
         if index % self._flow_every == 0:
             self._sample(self._flow_grey(small), index)
+        elif self._sample_grey is not None:
+            self._between.append(self._flow_grey(small))
         if index % self._quality_every == 0:
             self._quality.append(sharpness_and_exposure(frame))
             self._quality_last = index
         np.copyto(self._previous, frame)
         self.count += 1
+
+    def _cut_score(self, index: int, raw: float, small: np.ndarray, hsv: np.ndarray) -> float:
+        """This frame's cut score: the raw content difference, or what is left of it after
+        compensating the camera's motion when the raw score reaches CUT_THRESHOLD.
+
+        A frame still at or above the threshold waits up to CUT_RETURN_S: if the picture
+        before it comes back (a flash, a glitch), it and the frames since are not cuts.
+        """
+        for start, before in self._cut_pending:
+            back = compensated_difference(before, small, hsv)
+            if back is not None and back < CUT_THRESHOLD:
+                for k in range(start, index):
+                    self._cut_scores[k] = 0.0
+                self._cut_pending = [p for p in self._cut_pending if p[0] < start]
+                return 0.0
+        self._cut_pending = [p for p in self._cut_pending if index - p[0] < self._return_frames]
+        if raw < CUT_THRESHOLD:
+            return raw
+        assert self._previous_small is not None
+        self._cut_candidates += 1
+        left = compensated_difference(self._previous_small, small, hsv)
+        score = raw if left is None else left
+        self._cut_compensated_max = max(self._cut_compensated_max, score)
+        if score >= CUT_THRESHOLD:
+            self._cut_pending.append((index, self._previous_small.copy()))
+        return score
 
     def _freeze_step(self, small: np.ndarray) -> None:
         """FFmpeg freezedetect: compare with the first frame of the still stretch, so a
@@ -593,9 +734,13 @@ class TakeMeter:
         if self._sample_grey is not None:
             if self._worker is None:
                 self._worker = ThreadPoolExecutor(1, thread_name_prefix="critic-flow")
-            self._pending.append(self._worker.submit(sampled_pair, self._sample_grey, grey))
+            between = tuple(self._between)
+            self._pending.append(
+                self._worker.submit(sampled_pair, self._sample_grey, grey, between)
+            )
             while len(self._pending) > self._MAX_PENDING:
                 self._pairs.append(self._pending.popleft().result())
+        self._between = []
         self._sample_grey, self._sample_index = grey, index
 
     def close(self) -> None:
@@ -618,7 +763,9 @@ class TakeMeter:
         # dynamic degree uses the ~8 fps pairs only; the camera path also runs to the last frame
         closing = None
         if n > 1 and self._sample_index != n - 1 and self._sample_grey is not None:
-            closing = sampled_pair(self._sample_grey, self._flow_grey(self._small(last)))
+            closing = sampled_pair(
+                self._sample_grey, self._flow_grey(self._small(last)), tuple(self._between[:-1])
+            )
         try:
             while self._pending:
                 self._pairs.append(self._pending.popleft().result())
@@ -633,7 +780,7 @@ class TakeMeter:
         moving_pairs = sum(1 for score in scores if score > threshold)
         needed = max(1, round(4 * len(scores) / 16))
         steps = self._pairs + ([closing] if closing else [])
-        camera, labels, dx, dy, scale = self._camera_result(steps, w, h)
+        camera = self._camera_result(steps, w, h)
         sharp = [q[0] for q in self._quality]
         clipped = [q[1] + q[2] for q in self._quality]
         return TakeMetrics(
@@ -643,8 +790,10 @@ class TakeMeter:
             width=w,
             height=h,
             single_frame=n == 1,
-            cuts=scene_cuts(self._content),
+            cuts=scene_cuts(self._cut_scores),
             cut_score_max=max(self._content[1:], default=0.0),
+            cut_candidates=self._cut_candidates,
+            cut_score_compensated_max=self._cut_compensated_max,
             flicker=temporal_flicker(self._diffs),
             flashes=edges,
             flashes_per_second_max=flashes_per_second(edges, fps),
@@ -655,11 +804,14 @@ class TakeMeter:
             moving_pairs=moving_pairs,
             sampled_pairs=len(scores),
             moving=bool(scores) and moving_pairs >= needed,
-            camera_motion=camera,
-            camera_labels=labels,
-            camera_dx=dx,
-            camera_dy=dy,
-            camera_scale=scale,
+            camera_motion=camera.label,
+            camera_labels=camera.labels,
+            camera_dx=camera.dx,
+            camera_dy=camera.dy,
+            camera_scale=camera.scale,
+            camera_zoom=camera.zoom,
+            camera_roll=camera.roll,
+            camera_shake=camera.shake,
             camera_failed_steps=sum(1 for step in steps if step[2]),
             camera_steps=len(steps),
             sharpness=float(np.median(sharp)),
@@ -674,34 +826,53 @@ class TakeMeter:
 
     def _camera_result(
         self, steps: list[tuple[float, np.ndarray | None, bool]], w: int, h: int
-    ) -> tuple[str, list[str], float, float, float]:
+    ) -> CameraPath:
         """Edge-midpoint displacements of the composed first -> last transform (VBench-2.0).
 
         Steps that could not be tracked count as no motion; when more than
         CAMERA_MAX_FAILED_SHARE of them failed the label is "unknown".
         """
         if not steps:
-            return "static", [], 0.0, 0.0, 1.0
-        transform = np.eye(3)
+            return CameraPath("static", [], 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+        fw, fh = self._flow_size
+        to_take = np.array([w / fw, h / fh])
+        centre = np.array([fw / 2, fh / 2])
+        transform, path = np.eye(3), 0.0
         for _, step, _ in steps:
             if step is not None:
+                path += float(np.hypot(*((step[:2, :2] @ centre + step[:2, 2] - centre) * to_take)))
                 transform = step @ transform
-        fw, fh = self._flow_size
         m = CAMERA_EDGE_MARGIN
         points = np.array(
             [[fw / 2, m * fh], [fw / 2, (1 - m) * fh], [m * fw, fh / 2], [(1 - m) * fw, fh / 2]]
         )
         moved = points @ transform[:2, :2].T + transform[:2, 2]
-        shift = (moved - points) * np.array([w / fw, h / fh])  # in pixels of the take
+        shift = (moved - points) * to_take  # in pixels of the take
         top, bottom, left, right = shift
         dx, dy = float(shift[:, 0].mean()), float(shift[:, 1].mean())
         zoom = float((-top[1] + bottom[1] - left[0] + right[0]) / 4)
         scale = float(math.sqrt(abs(np.linalg.det(transform[:2, :2]))))
+        roll = math.degrees(math.atan2(transform[1, 0], transform[0, 0]))
+        net = float(np.hypot(*((transform[:2, :2] @ centre + transform[:2, 2] - centre) * to_take)))
         failed = sum(1 for step in steps if step[2])
         if failed > CAMERA_MAX_FAILED_SHARE * len(steps):
-            return "unknown", [], dx, dy, scale
-        label, labels = camera_label(dx, dy, zoom, min(w, h))
-        return label, labels, dx, dy, scale
+            return CameraPath("unknown", [], dx, dy, scale, zoom, roll, max(0.0, path - net))
+        label, labels = camera_label(dx, dy, zoom, min(w, h), _turn_px(roll, w, h))
+        return CameraPath(label, labels, dx, dy, scale, zoom, roll, max(0.0, path - net))
+
+
+@dataclass(frozen=True)
+class CameraPath:
+    """What the camera meter found over a take (the camera_* fields of `TakeMetrics`)."""
+
+    label: str
+    labels: list[str]
+    dx: float
+    dy: float
+    scale: float
+    zoom: float
+    roll: float
+    shake: float
 
 
 def measure_take(frames: Iterable[np.ndarray], fps: float) -> TakeMetrics:

@@ -651,20 +651,61 @@ class ContinuityMemory:
         with self._writing():
             self.db["takes"].update((shot_id, number), {"critique": critique.model_dump_json()})
 
-    def record_take_look(self, shot_id: int, number: int, location: str, look: dict) -> None:
-        """Remember an accepted take's look for its location's running palette."""
-        row = {"shot_id": shot_id, "number": number, "location": location, **look}
+    def record_take_look(
+        self,
+        shot_id: int,
+        number: int,
+        location: str,
+        look: dict,
+        *,
+        time_of_day: str | None = None,
+        lighting: str = "",
+    ) -> None:
+        """Remember an accepted take's look for its location's running palette.
+
+        Args:
+            look: mean_grey, std_grey, mean_saturation of its last frame (0..255 scales).
+            time_of_day: the shot's effective time of day ("night"), None when the plan
+                has none.
+            lighting: the shot's own light as `tools.continuity.planned_light` words it
+                ("" when the shot is lit as its location).
+        """
+        row = {
+            "shot_id": shot_id,
+            "number": number,
+            "location": location,
+            **look,
+            "time_of_day": time_of_day,
+            "lighting": lighting,
+        }
         with self._writing():
             self.db["take_looks"].upsert(row, pk=("shot_id", "number"))
 
-    def location_palette(self, location: str, exclude_shot: int) -> dict[str, float] | None:
-        """The mean look of a location's accepted takes (other shots only), or None."""
+    def location_palette(
+        self,
+        location: str,
+        exclude_shot: int,
+        *,
+        light: tuple[str | None, str] | None = None,
+    ) -> dict[str, float] | None:
+        """The mean look of a location's accepted takes (other shots only), or None.
+
+        Args:
+            light: (time of day or None, lighting) of the shot being checked, as given to
+                `record_take_look`: only looks recorded in that same light count, so a night
+                shot is not held to the location's daytime look. None: every look of the
+                location. Looks whose light is unknown (see migration m007) never match.
+        """
+        query = (
+            "select avg(mean_grey), avg(std_grey), avg(mean_saturation), count(*) "
+            "from take_looks where location = ? and shot_id != ?"
+        )
+        params: list[object] = [location, exclude_shot]
+        if light is not None:
+            query += " and time_of_day is ? and lighting = ?"
+            params += list(light)
         with self._lock:
-            row = self.db.execute(
-                "select avg(mean_grey), avg(std_grey), avg(mean_saturation), count(*) "
-                "from take_looks where location = ? and shot_id != ?",
-                [location, exclude_shot],
-            ).fetchone()
+            row = self.db.execute(query, params).fetchone()
         if not row or not row[3]:
             return None
         return {"mean_grey": row[0], "std_grey": row[1], "mean_saturation": row[2]}

@@ -180,6 +180,33 @@ def m006_target_length(db: Database) -> None:
     """
 
 
+@migrations()
+def m007_take_look_light(db: Database) -> None:
+    """A take's look remembers the light it was planned in: the shot's effective time of
+    day (`time_of_day`, null when neither the shot nor its location says) and its own
+    lighting (`lighting`: "" when the shot is lit as its location, else its lighting words
+    and key-light overrides; see tools/continuity.py `planned_light`). A location's running
+    palette then compares only looks taken in the same light.
+
+    Old rows are filled from the plan as it stands (the best knowledge there is): the time
+    of day from the shot, else its location; the lighting "" when the shot has no lighting
+    words and no key-light override. A row whose shot is gone, or whose shot has its own
+    lighting, keeps a null `lighting` and no longer counts in any palette.
+    """
+    looks = db["take_looks"]
+    looks.add_column("time_of_day", str)
+    looks.add_column("lighting", str)
+    db.execute(
+        "update take_looks set "
+        "time_of_day = (select coalesce(s.time_of_day, l.time_of_day) from shots s "
+        "left join locations l on l.name = take_looks.location "
+        "where s.id = take_looks.shot_id), "
+        "lighting = (select '' from shots s where s.id = take_looks.shot_id "
+        "and coalesce(s.lighting, '') = '' and s.key_light_hardness is null "
+        "and s.key_light_kelvin is null)"
+    )
+
+
 def known_migrations() -> list[str]:
     """The names of every migration this version knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -2,7 +2,9 @@
 
 `review_take` measures the take, checks it against its shot and against the
 film around it, stores the critique on the take, and - when it is accepted -
-adds its look to the location's running palette.
+adds its look to the location's running palette, labelled with the light it was
+planned in (time of day and the shot's own lighting), so that later takes are
+compared only with looks taken in the same light.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from PIL import Image
 
 from storyreel.renderer.video_io import read_frames
 from storyreel.tools.compiler import compose_prompt
-from storyreel.tools.continuity import Neighbour, continuity_findings
+from storyreel.tools.continuity import Neighbour, continuity_findings, planned_light
 from storyreel.tools.critic import (
     Expectation,
     plan_findings,
@@ -77,7 +79,14 @@ def review_take(
         Neighbour(before, before_last) if before is not None and before_last is not None else None
     )
     source = plan.find_shot(shot.continues_from) if shot.continues_from else None
-    palette = project.memory.location_palette(shot.location, shot.id) if shot.location else None
+    light = planned_light(plan, shot)
+    palette = (
+        project.memory.location_palette(
+            shot.location, shot.id, light=(light.time_of_day, light.lighting)
+        )
+        if shot.location
+        else None
+    )
     findings += continuity_findings(
         plan,
         shot,
@@ -122,5 +131,7 @@ def review_take(
                 "std_grey": stats.std_grey,
                 "mean_saturation": stats.mean_saturation,
             },
+            time_of_day=light.time_of_day,
+            lighting=light.lighting,
         )
     return critique

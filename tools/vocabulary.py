@@ -177,6 +177,47 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """What the critic's camera meter should see in a take of a move (tools/critic.py).
+
+    The meter measures the picture's net slide, scale and rotation from first to last
+    frame as labels (tools/critic_metrics.py `camera_parts`: pan_left ... zoom_out, roll),
+    and how much it shook beyond its net move.
+
+    Attributes:
+        expect: labels any of which shows the move; the strongest of them must be measured.
+            A camera that rises reads as a tilt up when it looks ahead and as a zoom out when
+            it looks down, so both are listed for pedestals and cranes.
+        wrong: labels that show the opposite move: stronger than every expected label, the
+            take went the wrong way.
+        shake: the move is a handheld camera: small shake and no steady slide.
+        any_move: only that the camera moves is checked (the subject and the background
+            may slide opposite ways, so neither the net slide nor its direction tells).
+        note: for what is not checked, the reason, said to the person with the verdict.
+    """
+
+    expect: tuple[Movement, ...] = ()
+    wrong: tuple[Movement, ...] = ()
+    shake: bool = False
+    any_move: bool = False
+    note: str = ""
+
+
+_RISING = Signature((Movement.TILT_UP, Movement.ZOOM_OUT), (Movement.TILT_DOWN, Movement.ZOOM_IN))
+_LOWERING = Signature((Movement.TILT_DOWN, Movement.ZOOM_IN), (Movement.TILT_UP, Movement.ZOOM_OUT))
+_FOLLOW_NOTE = (
+    "a tracking shot follows a moving subject, so the background may slide either way or "
+    "not at all; its movement is not checked"
+)
+_ORBIT = Signature(
+    any_move=True,
+    note="an orbit slides the subject and the background opposite ways, and which one wins "
+    "depends on how much of the frame the subject fills, so only that the camera moves is "
+    "checked, not which way it circles",
+)
+
+
+@dataclass(frozen=True)
 class MoveWords:
     """Every word for one camera movement, for people, prompts and the critic.
 
@@ -188,8 +229,7 @@ class MoveWords:
         plain: a short noun for replies to people: "push-in", "still frame", "pan left".
         planned: what a shot "was planned ..." in the critic's words: "to pan left".
         seen: how the critic says it saw this move in a take: "the camera drifts to the left".
-        critic_label: the measured camera label a take of this move should show (the camera
-            meter tells only pans, tilts and zooms apart); None: not checked.
+        signature: what the critic's camera meter should measure on a take of this move.
     """
 
     aliases: tuple[str, ...]
@@ -199,7 +239,12 @@ class MoveWords:
     plain: str
     planned: str
     seen: str
-    critic_label: Movement | None
+    signature: Signature
+
+    @property
+    def critic_label(self) -> Movement | None:
+        """The main measured label of this move (None: its direction is not measured)."""
+        return self.signature.expect[0] if len(self.signature.expect) == 1 else None
 
 
 # Regex pieces shared by the phrases below.
@@ -351,7 +396,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="still frame",
         planned="a still shot",
         seen="the picture barely moves",
-        critic_label=Movement.STATIC,
+        signature=Signature((Movement.STATIC,)),
     ),
     Movement.PAN_LEFT: MoveWords(
         aliases=("panleft",),
@@ -361,7 +406,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="pan left",
         planned="to pan left",
         seen="the camera drifts to the left",
-        critic_label=Movement.PAN_LEFT,
+        signature=Signature((Movement.PAN_LEFT,), (Movement.PAN_RIGHT,)),
     ),
     Movement.PAN_RIGHT: MoveWords(
         aliases=("panright",),
@@ -377,7 +422,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="pan right",
         planned="to pan right",
         seen="the camera drifts to the right",
-        critic_label=Movement.PAN_RIGHT,
+        signature=Signature((Movement.PAN_RIGHT,), (Movement.PAN_LEFT,)),
     ),
     Movement.TILT_UP: MoveWords(
         aliases=("tiltup",),
@@ -391,7 +436,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="tilt up",
         planned="to tilt up",
         seen="the camera drifts upwards",
-        critic_label=Movement.TILT_UP,
+        signature=Signature((Movement.TILT_UP,), (Movement.TILT_DOWN,)),
     ),
     Movement.TILT_DOWN: MoveWords(
         aliases=("tiltdown",),
@@ -402,7 +447,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="tilt down",
         planned="to tilt down",
         seen="the camera drifts downwards",
-        critic_label=Movement.TILT_DOWN,
+        signature=Signature((Movement.TILT_DOWN,), (Movement.TILT_UP,)),
     ),
     Movement.DOLLY_IN: MoveWords(
         aliases=("dollyin", "pushin", "push", "pushon", "trackin", "creepin"),
@@ -431,7 +476,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="push-in",
         planned="to push in",
         seen="the camera pushes in",
-        critic_label=Movement.ZOOM_IN,
+        signature=Signature((Movement.ZOOM_IN,), (Movement.ZOOM_OUT,)),
     ),
     Movement.DOLLY_OUT: MoveWords(
         aliases=("dollyout", "pullout", "pullback", "pull", "trackout", "dollyback", "pullaway"),
@@ -450,7 +495,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="pull-back",
         planned="to pull back",
         seen="the camera pulls back",
-        critic_label=Movement.ZOOM_OUT,
+        signature=Signature((Movement.ZOOM_OUT,), (Movement.ZOOM_IN,)),
     ),
     Movement.TRUCK_LEFT: MoveWords(
         aliases=("truckleft", "crableft"),
@@ -460,7 +505,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="truck left",
         planned="to move sideways to the left",
         seen="the camera slides to the left",
-        critic_label=Movement.PAN_LEFT,
+        signature=Signature((Movement.PAN_LEFT,), (Movement.PAN_RIGHT,)),
     ),
     Movement.TRUCK_RIGHT: MoveWords(
         aliases=("truckright", "crabright"),
@@ -475,7 +520,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="truck right",
         planned="to move sideways to the right",
         seen="the camera slides to the right",
-        critic_label=Movement.PAN_RIGHT,
+        signature=Signature((Movement.PAN_RIGHT,), (Movement.PAN_LEFT,)),
     ),
     Movement.PEDESTAL_UP: MoveWords(
         aliases=("pedestalup", "pedup"),
@@ -488,7 +533,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="pedestal up",
         planned="to rise straight up",
         seen="the camera rises",
-        critic_label=Movement.TILT_UP,
+        signature=_RISING,
     ),
     Movement.PEDESTAL_DOWN: MoveWords(
         aliases=("pedestaldown", "peddown"),
@@ -501,7 +546,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="pedestal down",
         planned="to lower straight down",
         seen="the camera lowers",
-        critic_label=Movement.TILT_DOWN,
+        signature=_LOWERING,
     ),
     Movement.CRANE_UP: MoveWords(
         aliases=("craneup", "jibup", "boomup"),
@@ -517,7 +562,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="crane up",
         planned="to rise on a crane",
         seen="the camera rises high",
-        critic_label=Movement.TILT_UP,
+        signature=_RISING,
     ),
     Movement.CRANE_DOWN: MoveWords(
         aliases=("cranedown", "jibdown", "boomdown"),
@@ -533,7 +578,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="crane down",
         planned="to descend on a crane",
         seen="the camera descends",
-        critic_label=Movement.TILT_DOWN,
+        signature=_LOWERING,
     ),
     Movement.TRACKING: MoveWords(
         aliases=("track", "follow", "following", "trackingshot", "followshot", "steadicam"),
@@ -556,7 +601,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="tracking shot",
         planned="to follow the subject",
         seen="the camera follows the subject",
-        critic_label=None,
+        signature=Signature(note=_FOLLOW_NOTE),
     ),
     Movement.ORBIT_LEFT: MoveWords(
         aliases=("orbitleft", "arcleft", "circleleft"),
@@ -566,7 +611,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="orbit left",
         planned="to circle the subject to the left",
         seen="the camera circles to the left",
-        critic_label=None,
+        signature=_ORBIT,
     ),
     Movement.ORBIT_RIGHT: MoveWords(
         aliases=("orbit", "arc", "orbitright", "arcright", "circleright"),
@@ -586,7 +631,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="orbit right",
         planned="to circle the subject to the right",
         seen="the camera circles to the right",
-        critic_label=None,
+        signature=_ORBIT,
     ),
     Movement.ZOOM_IN: MoveWords(
         aliases=("zoomin", "punchin", "snapzoom", "crashzoom"),
@@ -600,7 +645,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="zoom in",
         planned="to move in closer",
         seen="the picture slowly grows",
-        critic_label=Movement.ZOOM_IN,
+        signature=Signature((Movement.ZOOM_IN,), (Movement.ZOOM_OUT,)),
     ),
     Movement.ZOOM_OUT: MoveWords(
         aliases=("zoomout", "zoomback", "punchout"),
@@ -613,7 +658,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="zoom out",
         planned="to pull back",
         seen="the picture slowly shrinks",
-        critic_label=Movement.ZOOM_OUT,
+        signature=Signature((Movement.ZOOM_OUT,), (Movement.ZOOM_IN,)),
     ),
     Movement.HANDHELD: MoveWords(
         aliases=("hand", "shaky", "shakycam", "wobbly", "handheldcamera"),
@@ -635,7 +680,7 @@ MOVES: dict[Movement, MoveWords] = {
         plain="handheld camera",
         planned="to be handheld",
         seen="the camera shakes a little",
-        critic_label=None,
+        signature=Signature(shake=True),
     ),
     Movement.ROLL: MoveWords(
         aliases=("barrelroll", "rotate"),
@@ -651,13 +696,15 @@ MOVES: dict[Movement, MoveWords] = {
         plain="roll",
         planned="to roll",
         seen="the picture rolls",
-        critic_label=None,
+        signature=Signature((Movement.ROLL,)),
     ),
 }  # fmt: skip
 """Every camera movement's words: the one place to add or reword a move."""
 
 MEASURABLE_MOVES: frozenset[Movement] = frozenset(
-    w.critic_label for w in MOVES.values() if w.critic_label not in (None, Movement.STATIC)
+    w.critic_label
+    for w in MOVES.values()
+    if w.critic_label not in (None, Movement.STATIC, Movement.ROLL)
 )
 """The directional labels the critic's camera meter can tell apart (pans, tilts, zooms):
 a take's wrong direction is judged on these, and a motion clip can hand one to a shot."""

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storyreel.apps.cli.common import HERE, ProjectOption, opened
+from storyreel.apps.cli.common import HERE, ProjectOption, echo, opened
 from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.vocabulary import Movement, accepted_values, parse_term
 
 if TYPE_CHECKING:
-    from storyreel.tools.story import Critique
+    from storyreel.tools.project import Project
+    from storyreel.tools.story import Critique, StoryPlan, Take
 
 
 def critique_document(critique: Critique) -> dict[str, object]:
@@ -34,10 +35,50 @@ def critique_document(critique: Critique) -> dict[str, object]:
     }
 
 
-def _show(label: str, critique: Critique) -> None:
-    typer.echo(f"{label}: {critique.verdict}")
-    for finding in critique.findings:
-        typer.echo(f"  [{finding.severity}] {finding.message}")
+def take_label(shot_id: int, number: int) -> str:
+    """How a take is named in a verdict line: "Shot 3, take 2" (the agent's words)."""
+    return f"Shot {shot_id}, take {number}"
+
+
+def retake_command(
+    shot_id: int, backend: str = "previz", model: str | None = None, steps: int | None = None
+) -> str:
+    """The command that makes a new take of a shot with a new seed, on the same renderer."""
+    command = f"storyreel render {shot_id} --force"
+    command += f" --backend {backend}" if backend != "previz" else ""
+    command += f" --model {model}" if model else ""
+    command += f" --steps {steps}" if steps else ""
+    return command
+
+
+def verdict_lines(label: str, critique: Critique, retake: str | None = None) -> list[str]:
+    """The critic's verdict in the words the agent uses, then its other findings.
+
+    The first line is "<label>: looks right." or "<label>: needs a retake." followed by
+    the error messages; warnings and notes follow, indented. With `retake` (a command,
+    see `retake_command`), a take to retake also gets a line saying how to act.
+    """
+    if critique.verdict == "accept":
+        lines = [f"{label}: looks right."]
+    else:
+        errors = [f.message for f in critique.findings if f.severity == "error"]
+        lines = [" ".join([f"{label}: needs a retake.", *errors])]
+    lines += [f"  [{f.severity}] {f.message}" for f in critique.findings if f.severity != "error"]
+    if critique.verdict != "accept" and retake:
+        lines.append(f"  For a new take with a new seed: {retake}; or keep this one as it is.")
+    return lines
+
+
+def review_and_describe(
+    project: Project, plan: StoryPlan, take: Take, retake: str | None = None
+) -> tuple[Critique, list[str]]:
+    """Critique a take of the project as the agent does (recorded on the take); return the
+    critique and its verdict lines (see `verdict_lines`)."""
+    from storyreel.tools.review import review_take
+
+    shot = require_shot(plan, take.shot_id)
+    result = review_take(project, plan, shot, take)
+    return result, verdict_lines(take_label(take.shot_id, take.number), result, retake)
 
 
 def critique(
@@ -79,11 +120,11 @@ def critique(
         result = critique_video(video, Expectation(planned, frames, fps or None, video.name))
         if as_json:
             typer.echo(json.dumps(critique_document(result)))
-        else:
-            _show(video.name, result)
+        else:  # a file, not a take: the bare verdict and every finding, as before
+            echo(f"{video.name}: {result.verdict}")
+            for finding in result.findings:
+                echo(f"  [{finding.severity}] {finding.message}")
         return
-    from storyreel.tools.review import review_take
-
     with opened(project) as opened_project:
         plan = opened_project.memory.plan()
         shots = [require_shot(plan, i) for i in ids] if ids else plan.ordered_shots()
@@ -99,10 +140,12 @@ def critique(
                 else:
                     typer.echo(message)
                 continue
-            result = review_take(opened_project, plan, shot, take)
+            retake = retake_command(shot.id, take.backend)  # Take.model holds no model id
+            result, lines = review_and_describe(opened_project, plan, take, retake)
             if as_json:
                 typer.echo(
                     json.dumps({"shot": shot.id, "take": take.number, **critique_document(result)})
                 )
             else:
-                _show(f"shot {shot.id} take {take.number}", result)
+                for line in lines:
+                    echo(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,8 +21,9 @@ from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.project import Project
 
 if TYPE_CHECKING:  # numpy, PIL and OTIO load only when a command renders or exports
+    from storyreel.apps.cli.progress import ProgressPrinter
     from storyreel.renderer.executor import RenderExecutor
-    from storyreel.tools.rendering import RenderReport
+    from storyreel.tools.rendering import OutcomeListener, RenderReport, ShotOutcome
 
 BackendOption = Annotated[
     str,
@@ -37,6 +39,55 @@ ModelOption = Annotated[
 ]
 
 
+def critiquing(
+    project: Project,
+    printer: ProgressPrinter,
+    backend: str,
+    model: str | None = None,
+    options: dict[str, object] | None = None,
+) -> OutcomeListener:
+    """An outcome listener that prints each outcome, then critiques each new take at once.
+
+    The critic runs as the agent's does (`review_take`: recorded on the take) and its
+    verdict line follows the take's line, so a render that stops midway has checked
+    every take it finished. Reused and up-to-date takes are not critiqued again.
+    """
+    from storyreel.apps.cli.critique import retake_command, review_and_describe
+
+    steps = options.get("steps") if options else None
+
+    def on_outcome(outcome: ShotOutcome) -> None:
+        printer.outcome(outcome)
+        take = outcome.take
+        if outcome.status not in ("rendered", "repaired") or take is None:
+            return
+        if printer.live:  # the critic takes a moment on long takes: say what is going on
+            sys.stderr.write(f"\rcritic: checking shot {take.shot_id}, take {take.number}…")
+            sys.stderr.flush()
+        retake = retake_command(
+            take.shot_id, backend, model, steps if isinstance(steps, int) else None
+        )
+        failed = ""
+        try:
+            _, lines = review_and_describe(project, project.memory.plan(), take, retake)
+        except Exception as error:  # a critic that fails must not stop the render
+            lines, failed = [], f"{type(error).__name__}: {error}"
+        finally:
+            if printer.live:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+        if failed:
+            echo(
+                f"critic: could not check shot {take.shot_id}, take {take.number} ({failed}); "
+                f"the take is kept: check it later with storyreel critique {take.shot_id}",
+                err=True,
+            )
+        for line in lines:
+            echo(line)
+
+    return on_outcome
+
+
 def run_render(
     project: Project,
     ids: list[int] | None,
@@ -46,11 +97,13 @@ def run_render(
     model: str | None = None,
     options: dict[str, object] | None = None,
     wait: bool = True,
+    critique: bool = False,
 ) -> RenderReport:
     """Render with progress on the terminal; Ctrl-C stops cleanly and keeps finished takes.
 
     When another storyreel is rendering the project, says so once and waits for it
-    (with `wait` False: raises ProjectBusyError, nothing changed).
+    (with `wait` False: raises ProjectBusyError, nothing changed). With `critique`,
+    each new take is critiqued as soon as it is rendered and its verdict printed.
     """
     from storyreel.apps.cli.progress import ProgressPrinter
     from storyreel.renderer.availability import model_problem
@@ -66,6 +119,9 @@ def run_render(
     if problem is not None:  # said at once, from the disk: no download is tried
         raise InvalidInputError(problem)
     printer = ProgressPrinter()
+    on_outcome = printer.outcome
+    if critique:
+        on_outcome = critiquing(project, printer, backend, model, options)
     try:
         return render_shots(
             project,
@@ -76,7 +132,7 @@ def run_render(
             options=options,
             force=force,
             on_progress=printer.progress,
-            on_outcome=printer.outcome,
+            on_outcome=on_outcome,
             wait=wait,
             on_wait=printer.waiting,
         )
@@ -110,13 +166,19 @@ def render(
         typer.Option("--force", help="Make a new take with a new seed even if one is up to date."),
     ] = False,
     no_wait: NoWaitOption = False,
+    no_critique: Annotated[
+        bool,
+        typer.Option("--no-critique", help="Do not run the critic on the new takes."),
+    ] = False,
     project: ProjectOption = HERE,
 ) -> None:
     """Render shots that changed or have no take yet; locked shots are never rendered.
 
     Identical requests reuse their existing take; changing one shot re-renders
-    that shot and the shots that continue from it, nothing else. One storyreel
-    renders a story at a time: another one waits (or, with --no-wait, exits with 3).
+    that shot and the shots that continue from it, nothing else. The critic checks
+    each new take as it is done and prints its verdict; a take it would retake
+    stays selected and the exit code stays 0. One storyreel renders a story at a
+    time: another one waits (or, with --no-wait, exits with 3).
     """
     with opened(project) as opened_project:
         options = {"steps": steps} if steps else None
@@ -128,6 +190,7 @@ def render(
             model=model,
             options=options,
             wait=not no_wait,
+            critique=not no_critique,
         )
     for note in report.notes:
         echo(f"note: {note}", err=True)
