@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from storyreel.agent.director import DirectorReply
 from storyreel.agent.events import Question, emit
-from storyreel.agent.state import AgentContext, AgentState, turn_input
+from storyreel.agent.state import AgentContext, AgentState, RenderedItem, turn_input
 from storyreel.renderer.backend import backend_names
 from storyreel.tools.edits import (
     AskPerson,
@@ -35,6 +35,7 @@ from storyreel.tools.edits import (
 )
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.rendering import (
+    RenderProgress,
     ShotOutcome,
     backend_capabilities,
     render_shots,
@@ -316,97 +317,79 @@ _HINT_WORDS = {"move": "a clearer camera move", "still": "a steady camera"}
 
 
 def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
-    """Render what was asked (or what changed), run comparisons, export; stream progress."""
+    """Render the critic's retakes, or what was asked (or what changed), then run the
+    comparisons and the export that were asked for; progress streams as events.
+
+    Returns the turn's `rendered` items, the new ones again as `to_critique`, the
+    exported files as `artifacts`, and `problems` with what could not be done.
+    """
     ctx = runtime.context
-    problems = list(state.get("problems", []))
-    rendered: list[dict[str, Any]] = []
-    artifacts: list[str] = []
-    if state.get("render_ids") == []:
+    if state.get("render_ids") == []:  # the person said no to the renders
         return {}
-    retakes = state.get("retake_ids") or []
+    if state.get("retake_ids"):
+        return _render_retakes(state, ctx)
+    return _render_asked(state, ctx)
 
-    def progress(event: Any) -> None:
-        emit(
-            "progress",
-            event.message,
-            shot_id=event.shot_id,
-            step=event.step,
-            total=event.total,
-            index=event.index,
-            count=event.count,
-        )
 
-    def waiting(line: str) -> None:  # another process renders this story: said once
-        emit("notice", line, waiting=True)
-
-    def run(
-        ids: list[int] | None, backend: str, force: bool, hints: dict[int, str] | None = None
-    ) -> None:
-        if backend not in backend_names():
-            problems.append(
-                f"The {backend} renderer is not available here (available: "
-                f"{', '.join(backend_names())})."
-            )
-            return
-        report = render_shots(
-            ctx.project,
-            ctx.executor,
-            ids,
-            backend=backend,
-            force=force,
-            on_progress=progress,
-            on_outcome=_outcome_event,
-            cancel=ctx.cancel,
-            source=ctx.director.name,
-            hints=hints,
-            on_wait=waiting,
-        )
-        for note in report.notes:
-            emit("notice", note)
-        rendered.extend(
-            {
-                "shot_id": o.shot_id,
-                "status": o.status,
-                "take": o.take.number if o.take else None,
-                "backend": backend,
-            }
-            for o in report.outcomes
-        )
-
-    actions = _edits(state.get("actions", []))
-    if retakes:
-        hints = {int(k): v for k, v in (state.get("retake_hints") or {}).items()}
-        stressed = [f"shot {i} ({_HINT_WORDS[hints[i]]})" for i in retakes if i in hints]
-        emit(
-            "notice",
-            f"Retaking shot(s) {', '.join(map(str, retakes))} with a new seed"
-            + (f"; asking for {', '.join(stressed)}." if stressed else "."),
-        )
+def _render_retakes(state: AgentState, ctx: AgentContext) -> AgentState:
+    """Render a new take (new seed, the critic's hint) of each shot in `retake_ids`, on
+    the backend the shot was just rendered with; the new takes are selected."""
+    retakes = list(state.get("retake_ids") or [])
+    hints = {int(k): v for k, v in (state.get("retake_hints") or {}).items()}
+    emit("notice", _retake_notice(retakes, hints))
+    problems = list(state.get("problems", []))
+    backend = _last_backend(state, retakes, ctx)
+    retaken: list[RenderedItem] = []
+    if backend not in backend_names():
+        problems.append(_not_available(backend))
+    else:
         try:
-            run(retakes, _last_backend(state, retakes, ctx), force=True, hints=hints)
+            retaken = _render_with(ctx, retakes, backend, force=True, hints=hints)
         except StoryreelError as error:
-            problems.append(str(error)[:1].upper() + str(error)[1:] + ".")
-        done = [*state.get("rendered", []), *rendered]
-        return {"rendered": done, "to_critique": rendered, "retake_ids": [], "problems": problems}
+            problems.append(_sentence(error))
+    return {
+        "rendered": [*state.get("rendered", []), *retaken],
+        "to_critique": retaken,
+        "retake_ids": [],
+        "problems": problems,
+    }
+
+
+def _retake_notice(retakes: list[int], hints: dict[int, str]) -> str:
+    """What the person is told before retakes: the shots, and what each retake stresses."""
+    stressed = [f"shot {i} ({_HINT_WORDS[hints[i]]})" for i in retakes if i in hints]
+    return f"Retaking shot(s) {', '.join(map(str, retakes))} with a new seed" + (
+        f"; asking for {', '.join(stressed)}." if stressed else "."
+    )
+
+
+def _render_asked(state: AgentState, ctx: AgentContext) -> AgentState:
+    """The turn's renders (asked for, or automatic after a plan change), comparisons and
+    export, in that order. A backend that is not available is said and skipped; any other
+    error is said and stops what is left."""
+    actions = _edits(state.get("actions", []))
+    problems = list(state.get("problems", []))
+    rendered: list[RenderedItem] = []
+    artifacts: list[str] = []
     try:
         for request in _render_requests(state, ctx):
-            run(request.shot_ids or None, request.backend or ctx.backend, request.force)
+            backend = request.backend or ctx.backend
+            if backend not in backend_names():
+                problems.append(_not_available(backend))
+                continue
+            rendered += _render_with(ctx, request.shot_ids or None, backend, request.force)
         for compare in (a for a in actions if isinstance(a, CompareBackends)):
-            _compare(ctx, compare, rendered, artifacts, problems, progress, waiting)
+            missing = [b for b in compare.backends if b not in backend_names()]
+            if missing:
+                problems.append(_cannot_compare(missing))
+                continue
+            compared, files = _compare(ctx, compare)
+            rendered += compared
+            artifacts += files
         if any(isinstance(a, ExportFilm) for a in actions):
-            from storyreel.tools.exports import export
-
-            result = export(ctx.project)
-            for label, path in (
-                ("cut", result.cut),
-                ("storyboard", result.sheet),
-                ("timeline", result.otio),
-            ):
-                if path is not None:
-                    artifacts.append(str(path))
-                    emit("artifact", f"{label}: {path}", kind=label, path=str(Path(path)))
+            artifacts += _export(ctx)
     except StoryreelError as error:
-        problems.append(str(error)[:1].upper() + str(error)[1:] + ".")
+        problems.append(_sentence(error))
     return {
         "rendered": rendered,
         "to_critique": rendered,
@@ -415,42 +398,86 @@ def render(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     }
 
 
-def _compare(
+def _render_with(
     ctx: AgentContext,
-    compare: CompareBackends,
-    rendered: list[dict[str, Any]],
-    artifacts: list[str],
-    problems: list[str],
-    progress: Any,
-    waiting: Any = None,
-) -> None:
-    """Render one shot on several backends with one seed; write the side-by-side files."""
+    shot_ids: list[int] | None,
+    backend: str,
+    force: bool,
+    hints: dict[int, str] | None = None,
+) -> list[RenderedItem]:
+    """Render `shot_ids` (None: every shot that needs it) on an available `backend`,
+    streaming progress, takes and notices as events; one item per shot.
+
+    Raises:
+        StoryreelError: what `render_shots` refuses (an unknown shot, unwritable takes...).
+    """
+    report = render_shots(
+        ctx.project,
+        ctx.executor,
+        shot_ids,
+        backend=backend,
+        force=force,
+        on_progress=_progress_event,
+        on_outcome=_outcome_event,
+        cancel=ctx.cancel,
+        source=ctx.director.name,
+        hints=hints,
+        on_wait=_waiting_notice,
+    )
+    for note in report.notes:
+        emit("notice", note)
+    return [
+        RenderedItem(
+            shot_id=o.shot_id,
+            status=o.status,
+            take=o.take.number if o.take else None,
+            backend=backend,
+        )
+        for o in report.outcomes
+    ]
+
+
+def _progress_event(event: RenderProgress) -> None:
+    """Frame progress of the shot being rendered, as a `progress` event."""
+    emit(
+        "progress",
+        event.message,
+        shot_id=event.shot_id,
+        step=event.step,
+        total=event.total,
+        index=event.index,
+        count=event.count,
+    )
+
+
+def _waiting_notice(line: str) -> None:
+    """Another process renders this story: said once, as a notice."""
+    emit("notice", line, waiting=True)
+
+
+def _compare(ctx: AgentContext, compare: CompareBackends) -> tuple[list[RenderedItem], list[str]]:
+    """Render one shot on several (available) backends with one seed; write the side-by-side
+    video and sheet. Returns an item per contender and the two files."""
     from storyreel.tools.compare import compare_shot
 
-    missing = [b for b in compare.backends if b not in backend_names()]
-    if missing:
-        problems.append(
-            f"I cannot compare on {', '.join(missing)}: not available here "
-            f"(available: {', '.join(backend_names())})."
-        )
-        return
     result = compare_shot(
         ctx.project,
         ctx.executor,
         compare.shot_id,
         [(b, None) for b in compare.backends],
-        progress,
+        _progress_event,
         ctx.cancel,
-        on_wait=waiting,
+        on_wait=_waiting_notice,
     )
+    compared: list[RenderedItem] = []
     for contender in result.contenders:
-        rendered.append(
-            {
-                "shot_id": compare.shot_id,
-                "status": "compared",
-                "take": contender.take.number,
-                "backend": contender.backend,
-            }
+        compared.append(
+            RenderedItem(
+                shot_id=compare.shot_id,
+                status="compared",
+                take=contender.take.number,
+                backend=contender.backend,
+            )
         )
         emit(
             "take",
@@ -461,9 +488,49 @@ def _compare(
             take=contender.take.number,
             backend=contender.backend,
         )
+    files: list[str] = []
     for label, path in (("comparison video", result.video), ("comparison sheet", result.sheet)):
-        artifacts.append(str(path))
+        files.append(str(path))
         emit("artifact", f"{label}: {path}", kind=label, path=str(path))
+    return compared, files
+
+
+def _export(ctx: AgentContext) -> list[str]:
+    """Export the cut, the storyboard and the timeline; the files written."""
+    from storyreel.tools.exports import export
+
+    result = export(ctx.project)
+    files: list[str] = []
+    for label, path in (
+        ("cut", result.cut),
+        ("storyboard", result.sheet),
+        ("timeline", result.otio),
+    ):
+        if path is not None:
+            files.append(str(path))
+            emit("artifact", f"{label}: {path}", kind=label, path=str(Path(path)))
+    return files
+
+
+def _not_available(backend: str) -> str:
+    """The problem of a render asked of a backend that is not registered here."""
+    return (
+        f"The {backend} renderer is not available here (available: {', '.join(backend_names())})."
+    )
+
+
+def _cannot_compare(missing: list[str]) -> str:
+    """The problem of a comparison asked of backends that are not registered here."""
+    return (
+        f"I cannot compare on {', '.join(missing)}: not available here "
+        f"(available: {', '.join(backend_names())})."
+    )
+
+
+def _sentence(error: StoryreelError) -> str:
+    """An error's message as a sentence for the reply."""
+    text = str(error)
+    return text[:1].upper() + text[1:] + "."
 
 
 def _last_backend(state: AgentState, shot_ids: list[int], ctx: AgentContext) -> str:
@@ -548,16 +615,30 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             for shot_id, _ in stuck:
                 counts[str(shot_id)] = 0
             return {"retake_ids": [s for s, _ in stuck], "retake_counts": counts, "notes": notes}
-        notes.append(f"Kept the latest take of shot(s) {ids} as you asked.")
+        kept = _selected_takes(ctx, [shot_id for shot_id, _ in stuck])
+        notes.append(f"Kept the latest take of shot(s) {ids}{kept} as you asked.")
     elif stuck:
+        kept = _selected_takes(ctx, [shot_id for shot_id, _ in stuck])
         notes.append(
             f"Shot(s) {', '.join(str(s) for s, _ in stuck)} still have problems after "
-            f"{ctx.max_retakes} retakes; I kept the latest take."
+            f"{ctx.max_retakes} retakes; I kept the latest take{kept}."
         )
     return {"retake_ids": [], "retake_counts": counts, "notes": notes, "to_critique": []}
 
 
-def _render_summary(rendered: list[dict[str, Any]]) -> str:
+def _selected_takes(ctx: AgentContext, shot_ids: list[int]) -> str:
+    """The takes the plan selects for `shot_ids`, as the person is told: " (shot 2: take 3)"
+    ("" when none of them has a take)."""
+    plan = ctx.project.memory.plan()
+    said = ", ".join(
+        f"shot {shot.id}: take {shot.selected_take}"
+        for shot_id in shot_ids
+        if (shot := plan.find_shot(shot_id)) is not None and shot.selected_take is not None
+    )
+    return f" ({said})" if said else ""
+
+
+def _render_summary(rendered: list[RenderedItem]) -> str:
     made = [str(r["shot_id"]) for r in rendered if r["status"] in ("rendered", "repaired")]
     reused = [str(r["shot_id"]) for r in rendered if r["status"] == "reused"]
     locked = [str(r["shot_id"]) for r in rendered if r["status"] == "locked"]

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from storyreel.agent.director import Director
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken
 from storyreel.tools.project import Project
+from storyreel.tools.rendering import Status
+
+
+class RenderedItem(TypedDict):
+    """One shot's outcome in this turn's renders, as the state keeps it (plain data: the
+    state is checkpointed). `take` is the take's number (None when the shot has none);
+    `status` is a render status or "compared" (a take made by a backend comparison)."""
+
+    shot_id: int
+    status: Status | Literal["compared"]
+    take: int | None
+    backend: str
 
 
 class AgentState(TypedDict, total=False):
@@ -23,10 +35,10 @@ class AgentState(TypedDict, total=False):
     problems: list[str]
     pending_edits: bool
     render_ids: list[int] | None
-    rendered: list[dict[str, Any]]
+    rendered: list[RenderedItem]
     artifacts: list[str]
     question: dict[str, Any] | None
-    to_critique: list[dict[str, Any]]
+    to_critique: list[RenderedItem]
     retake_ids: list[int]
     retake_counts: dict[str, int]
     retake_hints: dict[str, str]

@@ -92,6 +92,17 @@ def plan_findings(metrics: TakeMetrics, expect: Expectation) -> list[Finding]:
                 "a shot should be one continuous take.",
             )
         )
+    for start, end in metrics.dissolves:
+        findings.append(
+            Finding(
+                kind=FindingKind.DISSOLVE_INSIDE_SHOT,
+                severity="error",
+                frame_start=start,
+                frame_end=end,
+                message=f"{who} dissolves into a different picture between {_at(metrics, start)} "
+                f"and {_at(metrics, end)}; a shot should be one continuous take.",
+            )
+        )
     if metrics.flashes_per_second_max > MAX_FLASHES_PER_S:
         first = metrics.flashes[0] if metrics.flashes else 0
         findings.append(

@@ -49,8 +49,32 @@ WORK_WIDTH = 256
 # warped onto this one by the similarity the point tracker measures; storyreel's rule, see
 # `compensated_difference`), and when the picture does not come back within a flash's length
 # (a flash or a one-frame glitch is not a cut; the flash check judges flashes).
+# Two plain or grey pictures differ little in hue and saturation, so a cut between them can
+# score under 27. A frame also counts as a candidate when its score is at least
+# CUT_ADAPTIVE_MIN and CUT_ADAPTIVE_RATIO times the mean of the CUT_ADAPTIVE_WINDOW frames
+# before it (PySceneDetect AdaptiveDetector defaults: min_content_val 15, adaptive_threshold
+# 3, window_width 2; here looking back only, so the take still streams). Camera compensation
+# then decides as for any candidate.
+CUT_ADAPTIVE_MIN = 15.0
+CUT_ADAPTIVE_RATIO = 3.0
+CUT_ADAPTIVE_WINDOW = 2
 CUT_RETURN_S = 0.25  # the picture that comes back within this long was a flash, not a cut
 CUT_MIN_OVERLAP = 0.5  # below this share of the frame left after warping, compensation is void
+
+# Dissolves: the picture turns into another one gradually, so no single step is a cut. Over a
+# window of DISSOLVE_WINDOW_S, with the camera's motion compensated, at least
+# DISSOLVE_MIN_SHARE of the pixels change by more than DISSOLVE_PIXEL_CHANGE (grey normalised
+# to the same mean and contrast; two different photographs: 0.27-0.73, the same one moved:
+# 0.0), and the frame in the middle is a mix of the two ends: the best blend
+# (1 - a) * start + a * end with DISSOLVE_MIX_RANGE leaves under DISSOLVE_MAX_RESIDUAL of the
+# difference to the nearer end (a person walking is at a new place, not a ghost at both).
+# Fades are not dissolves: both ends must show a picture (grey spread >= DISSOLVE_MIN_SPREAD).
+DISSOLVE_WINDOW_S = 1.0
+DISSOLVE_MIN_SHARE = 0.2
+DISSOLVE_PIXEL_CHANGE = 32
+DISSOLVE_MIX_RANGE = (0.15, 0.85)
+DISSOLVE_MAX_RESIDUAL = 0.5
+DISSOLVE_MIN_SPREAD = 10.0
 
 # Flashes: WCAG 2.x "general flash" (a pair of opposing changes of >= 10 % relative luminance
 # where the darker state is below 0.80) and its "no more than three flashes in any one second".
@@ -135,6 +159,7 @@ class TakeMetrics:
         cuts: frame indices where a new scene starts inside the take (empty for one take).
         cut_score_max: the largest HSV content difference between neighbours (cut at >= 27).
         cut_candidates: frames at or above the threshold before camera compensation.
+        dissolves: (first, last) frame ranges in which the picture dissolves into another.
         cut_score_compensated_max: the largest difference left after compensating the camera
             motion on those frames (0 when there was none; a cut keeps >= 27).
         flicker: VBench temporal_flickering, 0..1; 1.0 is a perfectly still picture.
@@ -179,6 +204,7 @@ class TakeMetrics:
     cut_score_max: float
     cut_candidates: int
     cut_score_compensated_max: float
+    dissolves: list[tuple[int, int]]
     flicker: float
     flashes: list[int]
     flashes_per_second_max: float
@@ -220,7 +246,7 @@ class TakeMetrics:
             value = getattr(self, item.name)
             if isinstance(value, np.ndarray):
                 continue
-            if item.name == "frozen":
+            if item.name in ("frozen", "dissolves"):
                 value = [[int(a), int(b)] for a, b in value]
             elif isinstance(value, list):
                 value = list(value)
@@ -622,6 +648,7 @@ class TakeMeter:
         self._flow_every = max(1, round(self.fps / DYNAMIC_SAMPLE_FPS))
         self._quality_every = max(1, round(self.fps / QUALITY_SAMPLE_FPS))
         self._sample_grey: np.ndarray | None = None
+        self._sample_greys: list[np.ndarray] = []
         self._sample_index = -1
         self._worker: ThreadPoolExecutor | None = None
         self._pending: deque[Future[tuple[float, np.ndarray | None, bool]]] = deque()
@@ -690,12 +717,20 @@ class TakeMeter:
                 self._cut_pending = [p for p in self._cut_pending if p[0] < start]
                 return 0.0
         self._cut_pending = [p for p in self._cut_pending if index - p[0] < self._return_frames]
-        if raw < CUT_THRESHOLD:
+        before = self._content[-1 - CUT_ADAPTIVE_WINDOW : -1]
+        jump = (
+            raw >= CUT_ADAPTIVE_MIN
+            and len(before) == CUT_ADAPTIVE_WINDOW
+            and raw >= CUT_ADAPTIVE_RATIO * max(float(np.mean(before)), 1e-3)
+        )
+        if raw < CUT_THRESHOLD and not jump:
             return raw
-        assert self._previous_small is not None
+        assert self._previous_small is not None and self._previous_hsv is not None
         self._cut_candidates += 1
+        if min(_spread(self._previous_hsv), _spread(hsv)) < DISSOLVE_MIN_SPREAD:
+            return 0.0  # into or out of a plain picture: a fade's last step, not a cut
         left = compensated_difference(self._previous_small, small, hsv)
-        score = raw if left is None else left
+        score = max(raw, CUT_THRESHOLD) if left is None else left
         self._cut_compensated_max = max(self._cut_compensated_max, score)
         if score >= CUT_THRESHOLD:
             self._cut_pending.append((index, self._previous_small.copy()))
@@ -742,6 +777,7 @@ class TakeMeter:
                 self._pairs.append(self._pending.popleft().result())
         self._between = []
         self._sample_grey, self._sample_index = grey, index
+        self._sample_greys.append(grey)
 
     def close(self) -> None:
         """Stop the worker thread (`finish()` does this; safe to call twice)."""
@@ -794,6 +830,7 @@ class TakeMeter:
             cut_score_max=max(self._content[1:], default=0.0),
             cut_candidates=self._cut_candidates,
             cut_score_compensated_max=self._cut_compensated_max,
+            dissolves=self._dissolves(),
             flicker=temporal_flicker(self._diffs),
             flashes=edges,
             flashes_per_second_max=flashes_per_second(edges, fps),
@@ -823,6 +860,29 @@ class TakeMeter:
             first_frame=self._first,
             last_frame=last,
         )
+
+    def _dissolves(self) -> list[tuple[int, int]]:
+        """Frame ranges where the picture dissolves into another (see DISSOLVE_* above).
+
+        Works on the ~8 fps samples and the camera steps between them; a window with a
+        step that could not be tracked, or a cut, is skipped (a cut is reported as a cut).
+        """
+        greys = self._sample_greys
+        steps = [pair[1] for pair in self._pairs]
+        width = max(2, round(DISSOLVE_WINDOW_S * self.fps / self._flow_every))
+        found: list[tuple[int, int]] = []
+        cuts = set(scene_cuts(self._cut_scores))
+        for k in range(0, len(greys) - width):
+            window = steps[k : k + width]
+            first, last = k * self._flow_every, (k + width) * self._flow_every
+            if any(step is None for step in window) or any(first < c <= last for c in cuts):
+                continue
+            if _is_dissolve(greys[k : k + width + 1], window):  # type: ignore[arg-type]
+                if found and first <= found[-1][1]:
+                    found[-1] = (found[-1][0], last)
+                else:
+                    found.append((first, last))
+        return found
 
     def _camera_result(
         self, steps: list[tuple[float, np.ndarray | None, bool]], w: int, h: int
@@ -873,6 +933,50 @@ class CameraPath:
     zoom: float
     roll: float
     shake: float
+
+
+def _spread(hsv: np.ndarray) -> float:
+    """The standard deviation of an HSV frame's value channel (a plain picture: under 10)."""
+    return float(cv2.meanStdDev(hsv)[1][2, 0])
+
+
+def _is_dissolve(greys: list[np.ndarray], steps: list[np.ndarray]) -> bool:
+    """Whether the window of sampled grey frames dissolves from its first to its last frame.
+
+    `steps[i]` is the 3x3 similarity taking content of greys[i] to greys[i + 1].
+    """
+    start, end = greys[0], greys[-1]
+    if min(float(cv2.meanStdDev(g)[1][0, 0]) for g in (start, end)) < DISSOLVE_MIN_SPREAD:
+        return False  # a fade from or to a plain picture
+    h, w = end.shape
+    middle = len(steps) // 2
+    to_middle, to_end = np.eye(3), np.eye(3)
+    for i, step in enumerate(steps):
+        to_end = step @ to_end
+        if i < middle:
+            to_middle = step @ to_middle
+    whole = np.full((h, w), 255, np.uint8)
+    warped = cv2.warpAffine(_normalised(start), to_end[:2], (w, h))
+    valid = cv2.warpAffine(whole, to_end[:2], (w, h), flags=cv2.INTER_NEAREST) > 0
+    changed = cv2.absdiff(warped, _normalised(end))[valid] > DISSOLVE_PIXEL_CHANGE
+    if not changed.size or changed.mean() < DISSOLVE_MIN_SHARE:
+        return False
+    # the middle frame against a blend of the two ends, all in the middle frame's place
+    from_end = np.linalg.inv(to_end @ np.linalg.inv(to_middle))
+    a = cv2.warpAffine(start, to_middle[:2], (w, h)).astype(np.float32)
+    b = cv2.warpAffine(end, from_end[:2], (w, h)).astype(np.float32)
+    mask = (cv2.warpAffine(whole, to_middle[:2], (w, h), flags=cv2.INTER_NEAREST) > 0) & (
+        cv2.warpAffine(whole, from_end[:2], (w, h), flags=cv2.INTER_NEAREST) > 0
+    )
+    m = greys[middle].astype(np.float32)[mask]
+    a, b = a[mask], b[mask]
+    span = b - a
+    mix = float(np.dot(m - a, span) / max(float(np.dot(span, span)), 1e-6))
+    if not DISSOLVE_MIX_RANGE[0] <= mix <= DISSOLVE_MIX_RANGE[1]:
+        return False
+    residual = float(np.sqrt(np.mean((m - a - mix * span) ** 2)))
+    nearer = min(float(np.sqrt(np.mean((m - a) ** 2))), float(np.sqrt(np.mean((m - b) ** 2))))
+    return residual < DISSOLVE_MAX_RESIDUAL * nearer
 
 
 def measure_take(frames: Iterable[np.ndarray], fps: float) -> TakeMetrics:

@@ -3,6 +3,10 @@
 Rules (the promises a user tests):
 - A shot needs rendering when its selected take does not show its current
   request (content hash, seed excluded), or the take file is missing/damaged.
+  A retake the critic asked for was rendered with a retake hint in its prompt;
+  it shows the current request when its content matches the request with that
+  same hint, so the retake the person was told about stays selected until the
+  shot's plan (or anything else its request reads) changes.
 - Locked shots are never rendered.
 - A request identical to an existing take (same hash, seed included) reuses
   that take instead of rendering again.
@@ -170,6 +174,14 @@ def backend_instance(name: str) -> Backend:
     return backend_factory(name)()
 
 
+def retake_hint_of(take: Take) -> str | None:
+    """The retake hint `take` was rendered with ("move", "still"); None for a take made
+    from the plan alone."""
+    options = take.params.get("options")
+    hint = options.get("retake_hint") if isinstance(options, dict) else None
+    return hint if isinstance(hint, str) and hint else None
+
+
 class _Run:
     """State of one render run: the plan, the takes and the selection so far."""
 
@@ -212,10 +224,19 @@ class _Run:
         return last_frame_path(self.project, take)
 
     def compile(
-        self, shot: Shot, seed: int, backend: str | None = None, model: str | None = None
+        self,
+        shot: Shot,
+        seed: int,
+        backend: str | None = None,
+        model: str | None = None,
+        hint: str | None = None,
     ) -> RenderRequest:
-        """The request for `shot`, adapted to the backend's rules (frames, size, fps)."""
+        """The request for `shot`, adapted to the backend's rules (frames, size, fps).
+
+        `hint` is a retake hint for the prompt; None uses this run's hint for the shot.
+        """
         name = backend or self.backend
+        hint = hint or self.hints.get(shot.id)
         request = compile_request(
             self.plan,
             shot,
@@ -229,14 +250,36 @@ class _Run:
             request.options["model"] = model
         if name == self.backend:
             request.options.update(self.options)
-        if shot.id in self.hints:
-            request.prompt = hinted_prompt(request.prompt, shot, self.hints[shot.id])
-            request.options["retake_hint"] = self.hints[shot.id]
+        if hint:
+            request.prompt = hinted_prompt(request.prompt, shot, hint)
+            request.options["retake_hint"] = hint
         adapt = getattr(backend_instance(name), "adapt", None)
         if adapt is not None:
             request, warnings = adapt(request)
             request.options["adapted"] = warnings
         return request
+
+    def shows(
+        self,
+        take: Take,
+        shot: Shot,
+        request: RenderRequest,
+        backend: str | None = None,
+        model: str | None = None,
+    ) -> bool:
+        """True when `take` shows what `request` (compiled for `shot` with `backend` and
+        `model`) asks for: the same content, seed excluded, or, for a retake the critic
+        asked for, the same content with the retake hint the take was rendered with."""
+        if take.content_hash == request.content_hash():
+            return True
+        hint = retake_hint_of(take)
+        if hint is None or request.options.get("retake_hint") == hint:
+            return False
+        try:
+            hinted = self.compile(shot, request.seed, backend, model, hint=hint)
+        except ValueError:  # a hint this version does not know: the take is outdated
+            return False
+        return take.content_hash == hinted.content_hash()
 
     def remember(self, take: Take) -> None:
         shot_takes = self.takes.setdefault(take.shot_id, [])
@@ -556,7 +599,7 @@ def _render_one(
             current = run.selected(shot.id)
             if (
                 current is not None
-                and current.content_hash == request.content_hash()
+                and run.shows(current, shot, request)
                 and take_is_intact(project, current)
             ):
                 message = f"shot {shot.id} is up to date (take {current.number})"
@@ -740,7 +783,7 @@ def takes_needing_render(project: Project, shots: Iterable[Shot]) -> list[int]:
             continue
         if (
             current is None
-            or current.content_hash != request.content_hash()
+            or not run.shows(current, shot, request, backend, model)
             or not take_is_intact(project, current)
         ):
             needing.append(shot.id)

@@ -613,6 +613,7 @@ class FindingKind(StrEnum):
 
     UNREADABLE = "unreadable"
     CUT_INSIDE_SHOT = "cut_inside_shot"
+    DISSOLVE_INSIDE_SHOT = "dissolve_inside_shot"
     FLASHES = "flashes"
     DURATION = "duration"
     BLURRY = "blurry"
