@@ -63,9 +63,9 @@ CUT_MIN_OVERLAP = 0.5  # below this share of the frame left after warping, compe
 
 # Dissolves: the picture turns into another one gradually, so no single step is a cut. Over a
 # window of DISSOLVE_WINDOW_S, with the camera's motion compensated, at least
-# DISSOLVE_MIN_SHARE of the pixels change by more than DISSOLVE_PIXEL_CHANGE (grey normalised
-# to the same mean and contrast; two different photographs: 0.27-0.73, the same one moved:
-# 0.0), and the frame in the middle is a mix of the two ends: the best blend
+# DISSOLVE_MIN_SHARE of the pixels (of at least CUT_MIN_OVERLAP of the frame both ends show)
+# change by more than DISSOLVE_PIXEL_CHANGE grey levels (the same photograph moved: none),
+# and the frame in the middle is a mix of the two ends: the best blend
 # (1 - a) * start + a * end with DISSOLVE_MIX_RANGE leaves under DISSOLVE_MAX_RESIDUAL of the
 # difference to the nearer end (a person walking is at a new place, not a ghost at both).
 # Fades are not dissolves: both ends must show a picture (grey spread >= DISSOLVE_MIN_SPREAD).
@@ -956,10 +956,12 @@ def _is_dissolve(greys: list[np.ndarray], steps: list[np.ndarray]) -> bool:
         if i < middle:
             to_middle = step @ to_middle
     whole = np.full((h, w), 255, np.uint8)
-    warped = cv2.warpAffine(_normalised(start), to_end[:2], (w, h))
+    warped = cv2.warpAffine(start, to_end[:2], (w, h))
     valid = cv2.warpAffine(whole, to_end[:2], (w, h), flags=cv2.INTER_NEAREST) > 0
-    changed = cv2.absdiff(warped, _normalised(end))[valid] > DISSOLVE_PIXEL_CHANGE
-    if not changed.size or changed.mean() < DISSOLVE_MIN_SHARE:
+    if valid.mean() < CUT_MIN_OVERLAP:
+        return False  # the camera moved too far in the window to compare its ends
+    changed = cv2.absdiff(warped, end)[valid] > DISSOLVE_PIXEL_CHANGE
+    if changed.mean() < DISSOLVE_MIN_SHARE:
         return False
     # the middle frame against a blend of the two ends, all in the middle frame's place
     from_end = np.linalg.inv(to_end @ np.linalg.inv(to_middle))
