@@ -547,7 +547,7 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     Reviews are deterministic and stored idempotently, so re-running this node
     on resume (before its interrupt) repeats the same decisions.
     """
-    from storyreel.tools.critic import retake_hint
+    from storyreel.tools.critic import retake_hint, verdict_sentence
     from storyreel.tools.review import review_take
 
     ctx = runtime.context
@@ -567,11 +567,7 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         review = review_take(ctx.project, plan, shot, take)
         problems = [f.message for f in review.findings if f.severity == "error"]
         warnings = [f.message for f in review.findings if f.severity == "warning"]
-        text = f"Shot {shot.id}, take {take.number}: " + (
-            "looks right."
-            if review.verdict == "accept"
-            else "needs a retake. " + " ".join(problems)
-        )
+        text = verdict_sentence(f"Shot {shot.id}, take {take.number}", review)
         emit(
             "critique",
             text,

@@ -283,6 +283,19 @@ def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Findin
     return findings
 
 
+def verdict_sentence(label: str, critique: Critique) -> str:
+    """The verdict in the words every front end uses: "Shot 3, take 2: looks right." or
+    "...: needs a retake." and the errors; an accepted take whose camera move the critic
+    could not check says so ("looks right, but its camera move was not checked.")."""
+    if critique.verdict == "accept":
+        unchecked = any(f.kind == FindingKind.NOT_MEASURED for f in critique.findings)
+        return f"{label}: looks right" + (
+            ", but its camera move was not checked." if unchecked else "."
+        )
+    errors = [f.message for f in critique.findings if f.severity == "error"]
+    return " ".join([f"{label}: needs a retake.", *errors])
+
+
 def verdict_of(findings: Iterable[Finding]) -> str:
     """retake when anything is an error, else accept."""
     return "retake" if any(f.severity == "error" for f in findings) else "accept"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from storyreel.apps.cli.common import HERE, ProjectOption, echo, opened
+from storyreel.tools.critic import verdict_sentence
 from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.vocabulary import Movement, accepted_values, parse_term
@@ -58,11 +59,7 @@ def verdict_lines(label: str, critique: Critique, retake: str | None = None) -> 
     the error messages; warnings and notes follow, indented. With `retake` (a command,
     see `retake_command`), a take to retake also gets a line saying how to act.
     """
-    if critique.verdict == "accept":
-        lines = [f"{label}: looks right."]
-    else:
-        errors = [f.message for f in critique.findings if f.severity == "error"]
-        lines = [" ".join([f"{label}: needs a retake.", *errors])]
+    lines = [verdict_sentence(label, critique)]
     lines += [f"  [{f.severity}] {f.message}" for f in critique.findings if f.severity != "error"]
     if critique.verdict != "accept" and retake:
         lines.append(f"  For a new take with a new seed: {retake}; or keep this one as it is.")
