@@ -143,6 +143,15 @@ def test_missing_and_damaged_takes_are_rendered_again_on_request(film: Path) -> 
     assert "The project is healthy." in fixed.stdout
 
 
+def test_json_output_stays_json_while_takes_are_rendered_again(film: Path) -> None:
+    takes_of(film)[0].unlink()
+    result = doctor(film, "--fix", "--rerender", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)  # progress and outcome lines went to stderr
+    assert any(line.startswith("re-rendered: shot") for line in document["done"])
+    assert "rendered again" in result.stderr
+
+
 def test_a_damaged_story_db_is_examined_without_a_write(film: Path) -> None:
     execute(film / "story.db", "DROP TABLE shots")
     before = snapshot_bytes(film)

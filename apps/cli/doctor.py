@@ -39,8 +39,9 @@ def _examine(root: Path) -> Diagnosis:
     return diagnosis
 
 
-def _rerender(project: Project, findings: list[Finding]) -> list[str]:
-    """Render the missing or damaged selected takes again, per backend."""
+def _rerender(project: Project, findings: list[Finding], quiet: bool = False) -> list[str]:
+    """Render the missing or damaged selected takes again, per backend (`quiet`: progress
+    and outcome lines on stderr only, for --json)."""
     from storyreel.apps.cli.render import run_render
 
     done: list[str] = []
@@ -50,7 +51,14 @@ def _rerender(project: Project, findings: list[Finding]) -> list[str]:
             by_backend.setdefault(finding.backend or "previz", []).append(finding.shot_id)
     for backend, ids in by_backend.items():
         try:
-            report = run_render(project, sorted(set(ids)), backend, force=False, wait=False)
+            report = run_render(
+                project,
+                sorted(set(ids)),
+                backend,
+                force=False,
+                wait=False,
+                outcomes_to_stderr=quiet,
+            )
         except StoryreelError as error:
             done.append(f"could not re-render shot(s) {', '.join(map(str, ids))}: {error}")
             continue
@@ -93,7 +101,7 @@ def doctor(
     done: list[str] = []
     before = diagnosis
     if fix and any(f.fix for f in diagnosis.findings):
-        done = _repair(root, diagnosis, rerender)
+        done = _repair(root, diagnosis, rerender, as_json)
         diagnosis = _examine(root)
     healthy = diagnosis.healthy
     if as_json:
@@ -107,7 +115,7 @@ def doctor(
     raise typer.Exit(EXIT_HEALTHY if healthy else EXIT_PROBLEMS)
 
 
-def _repair(root: Path, diagnosis: Diagnosis, rerender: bool) -> list[str]:
+def _repair(root: Path, diagnosis: Diagnosis, rerender: bool, quiet: bool = False) -> list[str]:
     """Repair under the render lock (nothing renders while files are removed)."""
     done: list[str] = []
     with ExitStack() as stack:
@@ -127,7 +135,7 @@ def _repair(root: Path, diagnosis: Diagnosis, rerender: bool) -> list[str]:
     if rerender and any(f.fix == "rerender" for f in diagnosis.findings):
         opened = Project.open(root)
         try:
-            done += _rerender(opened, diagnosis.findings)
+            done += _rerender(opened, diagnosis.findings, quiet)
         finally:
             opened.close()
     return done

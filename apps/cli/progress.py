@@ -13,8 +13,11 @@ from storyreel.tools.rendering import RenderProgress, ShotOutcome
 class ProgressPrinter:
     """Shows which shot is rendering and how far along it is, on stderr."""
 
-    def __init__(self) -> None:
+    def __init__(self, outcomes_to_stderr: bool = False) -> None:
+        """`outcomes_to_stderr`: each shot's outcome line goes to stderr too, so stdout
+        stays free for machine output (`doctor --json --fix --rerender`)."""
         self.live = sys.stderr.isatty()
+        self.outcomes_to_stderr = outcomes_to_stderr
         self._shot: int | None = None
         self._started = time.perf_counter()
         self._last_draw = 0.0
@@ -49,4 +52,4 @@ class ProgressPrinter:
     def outcome(self, outcome: ShotOutcome) -> None:
         if self.live:
             sys.stderr.write("\r\033[K")
-        typer.echo(outcome.message)
+        typer.echo(outcome.message, err=self.outcomes_to_stderr)

@@ -98,12 +98,14 @@ def run_render(
     options: dict[str, object] | None = None,
     wait: bool = True,
     critique: bool = False,
+    outcomes_to_stderr: bool = False,
 ) -> RenderReport:
     """Render with progress on the terminal; Ctrl-C stops cleanly and keeps finished takes.
 
     When another storyreel is rendering the project, says so once and waits for it
     (with `wait` False: raises ProjectBusyError, nothing changed). With `critique`,
-    each new take is critiqued as soon as it is rendered and its verdict printed.
+    each new take is critiqued as soon as it is rendered and its verdict printed. With
+    `outcomes_to_stderr`, nothing goes to stdout (for commands that print JSON there).
     """
     from storyreel.apps.cli.progress import ProgressPrinter
     from storyreel.renderer.availability import model_problem
@@ -118,7 +120,7 @@ def run_render(
     problem = model_problem(backend, model, project.root)
     if problem is not None:  # said at once, from the disk: no download is tried
         raise InvalidInputError(problem)
-    printer = ProgressPrinter()
+    printer = ProgressPrinter(outcomes_to_stderr)
     on_outcome = printer.outcome
     if critique:
         on_outcome = critiquing(project, printer, backend, model, options)
