@@ -740,7 +740,7 @@ _TINY_TRANSFORMER: dict[str, Any] = {
 
 
 def _tiny_common() -> tuple[Any, Any, Any, Any]:
-    """Tokenizer, text encoder, VAE and scheduler of the tiny pipelines (DESIGN.md configs)."""
+    """Tokenizer, text encoder, VAE and scheduler of the tiny pipelines (docs/architecture.md)."""
     from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler
     from transformers import ByT5Tokenizer, UMT5Config, UMT5EncoderModel
 
