@@ -7,6 +7,7 @@ Real files: PNGs and mp4s made here (the 30000x30000 PNG is one solid colour, un
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -345,3 +346,14 @@ def test_show_removes_escape_sequences(cli: Cli) -> None:
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     history = cli("history").stdout
     assert "\x1b" not in history
+
+
+def test_json_output_escapes_control_characters_without_changing_the_data(cli: Cli) -> None:
+    action = "Gulls \x1b[2Jcry\u202e loudly\x85 at the café"
+    cli("shot", "add", action)
+    out = cli("show", "--json").stdout
+    assert not any(c in out for c in "\x1b\u202e\x85"), "raw control characters reach the terminal"
+    stored = json.loads(out)["shots"][-1]["action"]
+    assert "\u202e" in stored and "café" in stored  # the data itself is unchanged
+    check = cli("check", "--json").stdout
+    assert not any(c in check for c in "\x1b\u202e\x85")

@@ -10,7 +10,6 @@ last verdict.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -24,7 +23,7 @@ from storyreel.tools.story import (
     handle_of,
     length_words,
 )
-from storyreel.tools.text import without_controls
+from storyreel.tools.text import json_text, without_controls
 
 
 def effective_time_of_day(plan: StoryPlan, shot: Shot) -> str | None:
@@ -125,7 +124,7 @@ def plan_document(
 
 def plan_json(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | None = None) -> str:
     """`plan_document` as stable, indented JSON text ending in a newline."""
-    return json.dumps(plan_document(plan, takes), indent=2, ensure_ascii=False) + "\n"
+    return json_text(plan_document(plan, takes), indent=2) + "\n"
 
 
 def shot_line(plan: StoryPlan, shot: Shot, take_count: int = 0) -> str:

@@ -10,6 +10,7 @@ what a reader sees are removed; line breaks and tabs stay.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -48,3 +49,16 @@ def cleaned(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: cleaned(item) for key, item in value.items()}
     return value
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False, **options)` safe to print: control characters
+    and bidirectional overrides inside strings are written as \\uXXXX escapes, so the
+    document is unchanged when parsed but cannot rewrite a terminal; other text (accents,
+    scripts, emoji) stays readable.
+
+    >>> json_text({"action": "Tom\\u202eleaves"})
+    '{"action": "Tom\\\\u202eleaves"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, opened
 from storyreel.tools.supervisor import supervise
+from storyreel.tools.text import json_text
 
 
 def check(
@@ -25,7 +25,7 @@ def check(
     with opened(project) as opened_project:
         notes = supervise(opened_project.memory.plan())
     if as_json:
-        typer.echo(json.dumps([note.as_dict() for note in notes], indent=2, ensure_ascii=False))
+        typer.echo(json_text([note.as_dict() for note in notes], indent=2))
     elif not notes:
         typer.echo("The script supervisor has no notes.")
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from storyreel.tools.doctor import Diagnosis, Finding, examine_project, fix_file
 from storyreel.tools.errors import ProjectError, StoryreelError
 from storyreel.tools.project import Project
 from storyreel.tools.render_lock import RenderLock
+from storyreel.tools.text import json_text
 
 EXIT_HEALTHY = 0
 EXIT_PROBLEMS = 1
@@ -109,7 +109,7 @@ def doctor(
         if fix:
             document["found"] = [f.message for f in before.findings]
             document["done"] = done
-        echo(json.dumps(document, indent=2, ensure_ascii=False))
+        typer.echo(json_text(document, indent=2))
     else:
         _print_report(root, before, diagnosis, done, fix)
     raise typer.Exit(EXIT_HEALTHY if healthy else EXIT_PROBLEMS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,6 +18,7 @@ from storyreel.apps.cli.common import (
     YesOption,
     echo,
 )
+from storyreel.tools.text import json_text
 
 if TYPE_CHECKING:
     from storyreel.agent.events import AgentEvent
@@ -34,7 +34,7 @@ class EventPrinter:
 
     def show(self, event: AgentEvent) -> None:
         if self.as_json:
-            typer.echo(json.dumps(event.model_dump(mode="json"), ensure_ascii=False))
+            typer.echo(json_text(event.model_dump(mode="json")))
             return
         if event.type == "progress":
             self._progress(event)
