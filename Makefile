@@ -1,31 +1,46 @@
-# Set-up and main jobs. Both targets install what they need into .venv.
+# Set-up and main jobs. Each target installs what it needs into .venv.
+#   make demo  installs the base package only (no torch/diffusers/transformers), runs the demo
+#   make test  installs .[test] (pytest, pytest-xdist, ruff, scikit-image and the gpu extra
+#              for the tiny-pipeline tests), then runs ruff and the suite on every core
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # CPU pins (torch==2.13.0) keep the install fast on machines without a GPU.
 CONSTRAINTS ?= constraints/cpu.txt
+# pytest-xdist workers: one per core (2 on the development and CI machines).
+PYTEST_WORKERS ?= auto
+PIP := $(BIN)/python -m pip install --quiet -c $(CONSTRAINTS)
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "storyreel needs Python >= 3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test]"
+# One stamp per install, so `make demo` then `make test` in the same venv adds the test
+# tools, and either reinstalls when pyproject.toml or the constraints change.
+$(VENV)/.installed-base: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) -e .
 	touch $@
 
-install: $(VENV)/.installed
+# .[test] includes the base package, so it stamps both.
+$(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) -e ".[test]"
+	touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+
+install-test: $(VENV)/.installed-test
 
 demo: install
 	$(BIN)/storyreel demo
 
-test: install
+test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

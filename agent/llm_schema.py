@@ -181,7 +181,8 @@ FIELD_TEXT: dict[str, str] = {
     "time_of_day": "Time of day (one of the enum values)",
     "weather": "Weather in plain words, e.g. 'light rain'",
     "key_light": "Side the key light comes from",
-    "palette": "Colour words of the place, e.g. ['teal', 'rust']",
+    "palette": "Colours of the place: colour names or hex codes, e.g. ['teal', 'rust', "
+    "'dark navy', '#1d3557'] (deep/dark/light/pale may come before a name)",
     "action": "What happens in the shot, in plain words; may name @handles; at least 1 character",
     "scene": "Scene label, e.g. '2' or 'harbour'",
     "characters": "Names or @handles of the characters in the shot (must exist in the bible)",

@@ -6,9 +6,12 @@ Everything a node does before `interrupt()` is idempotent: it runs again on resu
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
+from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
@@ -17,6 +20,7 @@ from storyreel.agent.director import DirectorReply
 from storyreel.agent.events import Question, emit
 from storyreel.agent.state import AgentContext, AgentState, RenderedItem, turn_input
 from storyreel.renderer.backend import backend_names
+from storyreel.renderer.request import RenderCancelled
 from storyreel.tools.edits import (
     AskPerson,
     CompareBackends,
@@ -43,6 +47,8 @@ from storyreel.tools.rendering import (
 )
 from storyreel.tools.story import StoryPlan
 from storyreel.tools.supervisor import FIX_HINT, notes_on_change
+
+_log = logging.getLogger(__name__)
 
 _EDITS = TypeAdapter(list[DirectorEdit])
 YES = {"yes", "y", "ok", "okay", "sure", "go", "go ahead", "do it", "approve", "yes please"}
@@ -347,6 +353,10 @@ def _render_retakes(state: AgentState, ctx: AgentContext) -> AgentState:
             retaken = _render_with(ctx, retakes, backend, force=True, hints=hints)
         except StoryreelError as error:
             problems.append(_sentence(error))
+        except (GraphBubbleUp, RenderCancelled):  # interrupts and a stop go on up
+            raise
+        except Exception as error:  # a renderer bug must not leave the turn stuck
+            problems.append(_renderer_failure(backend, error))
     return {
         "rendered": [*state.get("rendered", []), *retaken],
         "to_critique": retaken,
@@ -390,6 +400,10 @@ def _render_asked(state: AgentState, ctx: AgentContext) -> AgentState:
             artifacts += _export(ctx)
     except StoryreelError as error:
         problems.append(_sentence(error))
+    except (GraphBubbleUp, RenderCancelled):  # interrupts and a stop go on up
+        raise
+    except Exception as error:  # a renderer bug must not leave the turn stuck
+        problems.append(_renderer_failure(ctx.backend, error))
     return {
         "rendered": rendered,
         "to_critique": rendered,
@@ -527,6 +541,19 @@ def _cannot_compare(missing: list[str]) -> str:
     )
 
 
+def _renderer_failure(backend: str, error: Exception) -> str:
+    """What the person is told when a renderer fails with an unexpected error: the plan
+    and every finished take are kept, and the next message is read as usual. The
+    traceback goes to the log for a bug report."""
+    _log.exception("rendering failed")
+    detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    return (
+        f"Rendering stopped: the {backend} renderer failed ({type(error).__name__}"
+        f"{': ' + detail if detail else ''}). Your plan and the takes already made are kept; "
+        "say what to change, or try again."
+    )
+
+
 def _sentence(error: StoryreelError) -> str:
     """An error's message as a sentence for the reply."""
     text = str(error)
@@ -650,20 +677,29 @@ def _render_summary(rendered: list[RenderedItem]) -> str:
     return " ".join(parts)
 
 
+_EXPORTING_RE = re.compile(r"(?:^|(?<=[.!?]\s))Exporting\b[^.!?]*[.!?]\s*")
+"""A sentence announcing the export ("Exporting the final cut."), as directors say it."""
+
+
 def report(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     """Tell the person what happened: the director's words, renders, exports, problems.
 
     The exact plan changes went out as `plan` events; the reply repeats them only
-    when the director said nothing itself.
+    when the director said nothing itself. After an export, the reply says where the
+    files went, in place of the director's "Exporting ..." (which would come after the
+    files it announces) and of "Every shot is already up to date." (the export says so).
     """
     lines = state.get("lines", [])
     said = state.get("reply", "").strip()
+    artifacts = state.get("artifacts", [])
+    exported = any(path.endswith(".otio") for path in artifacts)
+    if exported:
+        said = _EXPORTING_RE.sub("", said).strip()
     parts = [said or " ".join(line.rstrip(".") + "." for line in lines)]
     made = [r for r in state.get("rendered", []) if r["status"] != "up_to_date"]
-    if made or (state.get("rendered") and not lines):
+    if made or (state.get("rendered") and not lines and not exported):
         parts.append(_render_summary(state.get("rendered", [])))
-    artifacts = state.get("artifacts", [])
-    if any(path.endswith(".otio") for path in artifacts):
+    if exported:
         folder = Path(artifacts[0]).parent
         parts.append(f"Exported the cut, the storyboard and the timeline to {folder}.")
     compared = [r for r in state.get("rendered", []) if r["status"] == "compared"]

@@ -11,8 +11,12 @@ The subject layer holds one silhouette per subject, side by side around x = 0,
 feet on y = 0 (hair in `accent`, face, torso and arms in the wardrobe `color`,
 legs, a contact shadow; `build` scales the width, `height` the height). A
 silhouette depends only on its subject's dict, so a character looks the same in
-every shot. Reference images replace the set (role "location") or a silhouette
-(role "subject" naming it); a "style" image pulls the grade towards its colour.
+every shot. A "location" reference image replaces the set; a "style" image pulls
+the grade towards its colour. A character's photo (role "subject" naming it) is
+laid on its silhouette, so it is that character at every shot size: the photo's
+head (the largest head-shaped skin-toned blob, else the top middle) fills an oval
+on the silhouette's head, the photo below it falls on the body, and what it does
+not reach takes the photo's clothing and hair colours (all of it, seen from behind).
 
 Framing: units are subject heights. The size sets the camera window (ELS 5x
 the subject height, LS 1.6x, MLS knees up, MS waist up, MCU chest up, CU 0.35x
@@ -60,7 +64,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from PIL import Image, ImageColor, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageFilter, ImageFont, ImageOps
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from storyreel.renderer.backend import Capabilities
@@ -252,6 +256,7 @@ _HEAD = {  # ovals (cx, cy, rx, ry) in head radii around the head centre, by vie
                 ((0.95, 0.22, 0.2, 0.14), "skin"), ((0.55, 0.08, 0.09, 0.1), "dark")],
     "back": [((0, 0, 1.06, 1.06), "hair")],
 }  # fmt: skip
+_PHOTO_HEAD = [((0, -0.04, 0.9, 1.06), "hair")]  # a photo's head: hair top to chin, as tall
 _SKIN: list[RGB] = [(240, 204, 178), (226, 178, 146), (198, 138, 104), (152, 100, 72)]
 _WARM: RGB = (255, 214, 140)
 
@@ -626,25 +631,136 @@ def _placements(d: PrevizDirections) -> list[tuple[Subject, float]]:
     return [(s, (i - (len(subjects) - 1) / 2) * gap) for i, s in enumerate(subjects)]
 
 
-def _draw_subject(pen: _Pen, s: Subject, x: float, view: str, ref: Image.Image | None) -> None:
-    """One character with its feet at (x, 0): its silhouette, or its reference image."""
-    h, b = s.height, s.build * (0.62 if view == "profile" else 1.0)
-    if ref is not None:  # fit into the silhouette's box, standing on the ground
-        (X0, Y0), (X1, Y1) = pen.p(x - 0.22 * h * b, -h), pen.p(x + 0.22 * h * b, 0)
-        fitted = ImageOps.contain(ref, (max(1, round(X1 - X0)), max(1, round(Y1 - Y0))))
-        at = (round((X0 + X1 - fitted.width) / 2), round(Y1 - fitted.height))
-        pen.image.paste(fitted, at, fitted if fitted.mode == "RGBA" else None)
+@dataclass(frozen=True)
+class _Photo:
+    """A character photo as previz reads it: where its head is and the colours it shows.
+
+    `cx`, `chin` and `head` (head height, hair to chin) are in the photo's pixels; `cloth`,
+    `skin` and `hair` colour what the photo does not cover (all of the figure from behind).
+    """
+
+    image: Image.Image
+    cx: float
+    chin: float
+    head: float
+    cloth: RGB
+    skin: RGB
+    hair: RGB
+
+
+def _read_photo(image: Image.Image) -> _Photo:
+    """Find the head in a character photo and its clothing, skin and hair colours.
+
+    Read on a 64-pixel thumbnail: the face is the largest head-shaped blob of skin tones
+    (a YCbCr rule) in the upper part, its hair the rows above it that differ from the
+    backdrop (the top row). Without a face the photo is read as a portrait (head at the
+    top middle, 45 % of the height) or, when much taller than wide, as a full figure.
+    """
+    import cv2  # lazily: only a bound character photo needs it
+
+    image = image.convert("RGBA")
+    thumb = image.copy()
+    thumb.thumbnail((64, 64), Image.Resampling.BOX)
+    rgba, (tw, th) = np.asarray(thumb).astype(int), thumb.size
+    opaque = rgba[..., 3] > 127
+    y, cb, cr = np.moveaxis(np.asarray(thumb.convert("RGB").convert("YCbCr")).astype(int), 2, 0)
+    skin = (y >= 50) & (cr >= 135) & (cr <= 175) & (cb >= 80) & (cb <= 130) & opaque
+    stats = cv2.connectedComponentsWithStats(skin.astype(np.uint8), connectivity=4)[2][1:]
+    faces = [  # head-shaped, not too small or large, mostly filled, in the upper part
+        (bx, by, bw, bh)
+        for bx, by, bw, bh, area in stats[np.argsort(-stats[:, 4], kind="stable")]
+        if 0.01 <= area / skin.size <= 0.4 and 0.4 <= bw / bh <= 1.6 and bh <= 0.75 * th
+        and area >= 0.35 * bw * bh and by + bh / 2 < 0.6 * th
+    ]  # fmt: skip
+
+    def median(top: float, bottom: float, left: float, right: float) -> RGB | None:
+        """Median colour of the opaque thumbnail pixels in a box (at least one pixel)."""
+        rows = slice(max(0, int(top)), max(int(top) + 1, math.ceil(bottom)))
+        cols = slice(max(0, int(left)), max(int(left) + 1, math.ceil(right)))
+        pixels = rgba[rows, cols][opaque[rows, cols]][:, :3]
+        return tuple(int(c) for c in np.median(pixels, axis=0)) if len(pixels) else None
+
+    if faces:  # the face's width sets the band searched for hair; the neck is cut off
+        bx, by, bw, bh = faces[0]
+        cx, chin, top = bx + bw / 2, min(by + bh, by + 1.4 * bw), by
+        band = (bx + 0.3 * bw, bx + 0.7 * bw)
+        backdrop = median(0, 1, 0, tw)
+        while top > max(0, by - 0.6 * bw) and backdrop is not None:
+            row = median(top - 1, top, *band)
+            if row is None or max(abs(a - b) for a, b in zip(row, backdrop, strict=True)) <= 32:
+                break
+            top -= 1
+    else:
+        cx, band = tw / 2, (0.4 * tw, 0.6 * tw)
+        top, chin = 0.05 * th, 0.05 * th + (th / 7 if th > 1.6 * tw else 0.45 * th)
+    head = chin - top
+    cloth = median(chin + 0.25 * head, th, cx - 0.75 * head, cx + 0.75 * head)
+    face = median(chin - 0.55 * head, chin - 0.25 * head, cx - 0.2 * head, cx + 0.2 * head)
+    hair = median(top, top + 0.15 * head, *band)
+    sx, sy = image.width / tw, image.height / th
+    return _Photo(
+        image,
+        cx * sx,
+        chin * sy,
+        head * sy,
+        cloth or median(0.9 * th, th, 0, tw) or (138, 138, 138),
+        face or _SKIN[0],
+        hair or (59, 42, 32),
+    )
+
+
+def _paste_photo(pen: _Pen, photo: _Photo, x: float, h: float, b: float) -> None:
+    """Lay `photo` on the figure standing at (x, 0), clipped to the figure's shape.
+
+    The photo is scaled so that its head covers the figure's head (hair top to chin, an
+    oval) and its clothes fall on the body; below the photo the figure keeps its colours.
+    """
+    r = 0.075 * h  # head radius, as the silhouette draws it
+    k, chin = 2.12 * r / photo.head, -0.92 * h + 1.02 * r  # world units per photo pixel
+    half = max(0.17 * h * b, 1.2 * r)
+    (X0, Y0), (X1, Y1) = pen.p(x - half, -0.92 * h - 1.2 * r), pen.p(x + half, 0)
+    X0, Y0 = max(0, math.floor(X0)), max(0, math.floor(Y0))
+    X1, Y1 = min(pen.image.width, math.ceil(X1)), min(pen.image.height, math.ceil(Y1))
+    if X1 <= X0 or Y1 <= Y0:
         return
+    mask = Image.new("L", (X1 - X0, Y1 - Y0), 0)
+    local = _Pen(mask, pen.x0 + X0 / pen.kx, pen.y0 + Y0 / pen.ky, pen.kx, pen.ky)
+    body, head = local.at(x, 0, h * b, h), local.at(x, -0.92 * h, r)
+    for (x0, y0, x1, y1, corner), _ in _BODY:
+        body.rect(x0, y0, x1, y1, (255,), corner)
+    for oval, _ in _PHOTO_HEAD:
+        head.oval(*oval, (255,))
+    image, scale = photo.image, k * pen.kx  # canvas pixels per photo pixel
+    if scale < 0.5:  # shrink first, so that a far figure does not alias
+        size = (max(1, round(image.width * 2 * scale)), max(1, round(image.height * 2 * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    fx, fy = image.width / photo.image.width, image.height / photo.image.height
+    affine = (
+        fx / (k * local.kx), 0.0, fx * (photo.cx + (local.x0 - x) / k),
+        0.0, fy / (k * local.ky), fy * (photo.chin + (local.y0 - chin) / k),
+    )  # fmt: skip
+    texture = image.transform(mask.size, Image.Transform.AFFINE, affine, Image.Resampling.BILINEAR)
+    pen.image.paste(texture, (X0, Y0), ImageChops.multiply(mask, texture.getchannel("A")))
+
+
+def _draw_subject(pen: _Pen, s: Subject, x: float, view: str, photo: _Photo | None) -> None:
+    """One character with its feet at (x, 0): its silhouette, with its photo laid on it."""
+    h, b = s.height, s.build * (0.62 if view == "profile" else 1.0)
     cloth, skin = _rgb(s.color), _SKIN[hashlib.sha256(s.name.encode()).digest()[0] % len(_SKIN)]
-    colours = {"cloth": cloth, "skin": skin, "hair": _rgb(s.accent), "dark": (40, 30, 30)}
+    hair = _rgb(s.accent)
+    if photo is not None:  # where the photo does not reach, the figure wears its colours
+        cloth, skin, hair = photo.cloth, photo.skin, photo.hair
+    colours = {"cloth": cloth, "skin": skin, "hair": hair, "dark": (40, 30, 30)}
     colours |= {"sleeve": _shade(cloth, 0.82), "legs": _mix(cloth, (36, 36, 44), 0.72)}
     colours["mouth"] = _shade(skin, 0.6)
     pen.oval(x, 0, 0.24 * h * b, 0.022 * h, (0, 0, 0, 80))  # contact shadow
     body, head = pen.at(x, 0, h * b, h), pen.at(x, -0.92 * h, 0.075 * h)
     for (x0, y0, x1, y1, corner), colour in _BODY:
         body.rect(x0, y0, x1, y1, colours[colour], corner)
-    for oval, colour in _HEAD[view]:
+    for oval, colour in _HEAD[view] if photo is None or view == "back" else _PHOTO_HEAD:
         head.oval(*oval, colours[colour])
+    if photo is not None and view != "back":  # from behind, only the photo's colours
+        _paste_photo(pen, photo, x, h, b)
 
 
 def _subject_layer(
@@ -656,7 +772,8 @@ def _subject_layer(
     pen = _Pen(canvas, x0, y0, ppu * ss, ppu * ss)
     view = d.angle if d.angle in ("profile", "back") else "front"
     for subject, x in _placements(d):
-        _draw_subject(pen, subject, x, view, refs.get(f"subject:{subject.name}"))
+        photo = refs.get(f"subject:{subject.name}")
+        _draw_subject(pen, subject, x, view, _read_photo(photo) if photo else None)
     if ss > 1:
         canvas = canvas.convert("RGBa").reduce(ss).convert("RGBA")
     return canvas.point(_lut(grade, True))

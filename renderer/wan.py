@@ -42,7 +42,6 @@ import importlib.util
 import inspect
 import json
 import math
-import os
 import sys
 import threading
 import time
@@ -81,7 +80,8 @@ _REQUIRED_PACKAGES = ("torch", "diffusers", "transformers", "ftfy")
 class _ModelInfo:
     """What a model folder is, read from its model_index.json before any weights load."""
 
-    source: str  # the hub id or the absolute folder path given to from_pretrained
+    source: str  # the hub id or the absolute folder path, as said to people
+    folder: str  # what from_pretrained reads: the folder, or the hub id's cached snapshot
     family: str  # _VACE, _T2V or _I2V: the class the folder was saved from
     starts_from_frame: bool  # VACE, I2V, or T2V trained with expand_timesteps (TI2V)
 
@@ -287,6 +287,7 @@ class WanBackend:
         # 2. prepare: the warm pipeline and its inputs
         loads_before = self.loads
         pipe = self._pipeline(info, kind)
+        _check_positions(pipe, info, request)
         loaded = time.perf_counter()
         steps = int(request.options.get("steps", DEFAULT_STEPS))
         conditioning, mode, used = self._conditioning(kind, request)
@@ -463,6 +464,7 @@ class WanBackend:
                     "pipeline; give a hub id or a folder made with save_pretrained"
                 )
             source = str(folder.resolve())
+            snapshot = source
         elif model.startswith(("/", ".", "~")) or model.count("/") != 1:
             raise ValueError(
                 f"Wan model {model} is neither a folder on this machine nor a hub id like "
@@ -471,6 +473,7 @@ class WanBackend:
         else:
             source = model
             index_path = self._hub_index(model)
+            snapshot = str(Path(index_path).parent)
         index = json.loads(Path(index_path).read_text())
         class_name = index.get("_class_name", "")
         transformer = (index.get("transformer") or [None, None])[1]
@@ -485,24 +488,31 @@ class WanBackend:
                 f"Wan model {model} is a {class_name or 'pipeline of unknown class'}, not a Wan "
                 f"text-to-video, image-to-video or VACE pipeline; try {self.DEFAULT_MODEL}"
             )
-        info = _ModelInfo(source=source, family=family, starts_from_frame=starts)
+        info = _ModelInfo(source=source, folder=snapshot, family=family, starts_from_frame=starts)
         self._models[model] = info
         return info
 
     def _hub_index(self, model: str) -> str:
-        from huggingface_hub import hf_hub_download
+        """model_index.json of a hub id, from the local cache; the network is never asked.
+
+        Not `hf_hub_download(local_files_only=True)`: huggingface_hub 2.x still fetches
+        a registry from the hub there, which hangs without network.
+        """
+        from huggingface_hub import try_to_load_from_cache
 
         try:
-            return hf_hub_download(model, "model_index.json", local_files_only=_offline())
-        except Exception as error:
-            raise self._not_here_error(model, error) from error
+            found = try_to_load_from_cache(model, "model_index.json")
+        except Exception as error:  # an odd cache reads as "not there"
+            raise self._not_here_error(model) from error
+        if not isinstance(found, str):
+            raise self._not_here_error(model)
+        return found
 
-    def _not_here_error(self, model: str, error: BaseException) -> OSError:
+    def _not_here_error(self, model: str) -> OSError:
         return OSError(
-            f"Wan model {model} is not on this machine and could not be downloaded "
-            f"({type(error).__name__}): run `hf download {model}` (before huggingface_hub 1.0: "
-            f"`huggingface-cli download {model}`) on a machine with network, or pass "
-            "--model /path/to/folder"
+            f"Wan model {model} is not on this machine (storyreel never downloads weights): run "
+            f"`hf download {model}` (before huggingface_hub 1.0: `huggingface-cli download "
+            f"{model}`) on a machine with network, or pass --model /path/to/folder"
         )
 
     def _pipeline(self, info: _ModelInfo, kind: str) -> Any:
@@ -529,16 +539,16 @@ class WanBackend:
         # Wan's diffusers examples keep the VAE (and the CLIP image encoder) in float32.
         dtypes = {"default": dtype, "vae": torch.float32, "image_encoder": torch.float32}
         try:
-            pipe = pipeline_class.from_pretrained(
-                info.source, dtype=dtypes, local_files_only=_offline()
-            )
+            # A hub id loads from its cached snapshot folder: a partial download is said at
+            # once (`hf download` completes it) instead of retrying the hub for half a minute.
+            pipe = pipeline_class.from_pretrained(info.folder, dtype=dtypes, local_files_only=True)
         except OSError as error:
-            if Path(info.source).is_dir():
+            if info.folder == info.source:  # a folder of the user's
                 raise OSError(
                     f"Wan model folder {info.source} could not be loaded: {error}; "
                     "it should be a folder made with save_pretrained"
                 ) from error
-            raise self._not_here_error(info.source, error) from error
+            raise self._not_here_error(info.source) from error
         self.loads += 1
         pipe.set_progress_bar_config(disable=True)  # progress goes through our callback
         return pipe
@@ -724,6 +734,10 @@ class WanBackend:
         return Path(folder)
 
 
+# The tiny transformer is small in width and depth only: its rotary position table is as long
+# as the real models' (1024 positions per axis). A shorter one (it was 32) cannot place the
+# patch grid of a 360p frame (640 px / 16 = 40 columns) and fails in the first denoising step
+# with "shape '[1, 1, 40, -1]' is invalid".
 _TINY_TRANSFORMER: dict[str, Any] = {
     "patch_size": (1, 2, 2),
     "num_attention_heads": 2,
@@ -735,7 +749,7 @@ _TINY_TRANSFORMER: dict[str, Any] = {
     "ffn_dim": 32,
     "cross_attn_norm": True,
     "qk_norm": "rms_norm_across_heads",
-    "rope_max_seq_len": 32,
+    "rope_max_seq_len": 1024,
 }
 
 
@@ -767,6 +781,34 @@ def _tiny_common() -> tuple[Any, Any, Any, Any]:
     return ByT5Tokenizer(), text_encoder, vae, FlowMatchEulerDiscreteScheduler(shift=7.0)
 
 
+def _check_positions(pipe: Any, info: _ModelInfo, request: RenderRequest) -> None:
+    """Refuse, before the VAE runs, a frame whose patch grid the model cannot place.
+
+    The rotary position table holds `rope_max_seq_len` positions per axis (1024 in the
+    released models); beyond it diffusers fails mid-render with a bare shape error.
+    """
+    config = pipe.transformer.config
+    limit, patch = config.get("rope_max_seq_len"), config.get("patch_size")
+    if not limit or not patch:
+        return
+    spatial = getattr(pipe, "vae_scale_factor_spatial", 8)
+    temporal = getattr(pipe, "vae_scale_factor_temporal", 4)
+    grid = {
+        "frames": ((request.frames - 1) // temporal + 1) // patch[0],
+        "height": request.height // (spatial * patch[1]),
+        "width": request.width // (spatial * patch[2]),
+    }
+    field_name, needed = max(grid.items(), key=lambda item: item[1])
+    if needed > limit:
+        raise ValueError(
+            f"`{field_name}` is too large for Wan model {info.source}: it places at most "
+            f"{limit} patches along each axis (rope_max_seq_len), and "
+            f"{request.width}x{request.height}, {request.frames} frames needs {needed}; render "
+            "a smaller size, or use a model with a longer position table (the released ones "
+            "have 1024; storyreel dev tiny-models makes tiny ones that fit every preset)"
+        )
+
+
 def _snap_4k1(frames: int) -> int:
     """The nearest 4k+1 frame count, at least 5."""
     return max(5, 4 * math.floor((frames - 1) / 4 + 0.5) + 1)
@@ -789,11 +831,6 @@ def _snap_size(width: int, height: int, allow_large: bool) -> tuple[int, int]:
     if not allow_large and w * h > card_area:
         w, h = snap(width * scale, math.floor), snap(height * scale, math.floor)
     return w, h
-
-
-def _offline() -> bool:
-    """HF_HUB_OFFLINE read now (huggingface_hub reads it once, at import)."""
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _is_out_of_memory(error: BaseException) -> bool:

@@ -267,7 +267,7 @@ def test_demo_builds_the_story(tmp_path: Path) -> None:
     assert all(s["selected_take"] == 1 and len(s["takes"]) == 1 for s in shots)
     exports = sorted(p.name for p in (tmp_path / "demo" / "exports").iterdir())
     assert exports == ["the-letter-storyboard.png", "the-letter.mp4", "the-letter.otio"]
-    assert "final cut" in out.stdout and "26 s" in out.stdout
+    assert "Exported the cut" in out.stdout and "26 s" in out.stdout
     again = cli("demo", "--out", str(tmp_path / "demo"), with_project=False)
     assert "already in" in again.stdout
     assert "up to date" in again.stdout

@@ -125,3 +125,25 @@ def test_a_camera_that_did_not_move_is_retaken_with_the_move_stressed(tmp_path: 
     assert takes[1].prompt.endswith(
         "Strong, clearly visible camera movement from start to end: camera pans left."
     )
+
+
+class Broken(PrevizBackend):
+    """A renderer with a bug: it raises an error that is not storyreel's own."""
+
+    name = "broken"
+
+    def stream(self, request: RenderRequest, progress, cancel):
+        raise RuntimeError("shape '[1, 1, 40, -1]' is invalid")
+        yield  # pragma: no cover
+
+
+def test_a_renderer_bug_is_said_and_the_next_message_is_applied(tmp_path: Path) -> None:
+    register_backend("broken", Broken)
+    with Session(_film(tmp_path), offline=True, backend="broken") as agent:
+        events = list(agent.send("render"))
+        said = " ".join(e.text for e in events)
+        assert "the broken renderer failed (RuntimeError: shape" in said
+        assert "plan and the takes already made are kept" in said
+        list(agent.send("A gull lands on the rail. Wide shot."))
+        plan = agent.project.memory.plan()
+        assert any("ull lands" in shot.action for shot in plan.shots)  # not stuck on the old turn

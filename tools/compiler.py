@@ -36,6 +36,7 @@ from storyreel.tools.story import (
     Reference,
     Shot,
     StoryPlan,
+    colour_hex,
 )
 from storyreel.tools.vocabulary import MOVES
 
@@ -108,6 +109,46 @@ def _first_colour(text: str) -> str | None:
         if word in COLOUR_WORDS:
             return COLOUR_WORDS[word]
     return None
+
+
+def previz_palette(location: Location) -> tuple[list[str], list[str]]:
+    """The location's palette as previz reads it, and the words that are not colours.
+
+    Colours previz reads as they are (hex codes, CSS names) pass unchanged, so the requests
+    of older takes stay the same; the other colour words ("amber", "deep blue") pass as hex
+    codes. A word that is no colour at all (stored before palettes were checked) is left
+    out, never passed on to crash the render.
+    """
+    from PIL import ImageColor  # lazily: only renders need it
+
+    usable: list[str] = []
+    left_out: list[str] = []
+    for colour in location.palette:
+        try:
+            ImageColor.getrgb(colour)
+        except ValueError:
+            code = colour_hex(colour)
+            if code is None:
+                left_out.append(colour)
+            else:
+                usable.append(code)
+        else:
+            usable.append(colour)
+    return usable, left_out
+
+
+def _palette_notes(location: Location | None) -> dict[str, list[str]]:
+    """`{"palette_left_out": [...]}` with what the render is told, or {} when nothing is."""
+    left_out = previz_palette(location)[1] if location else []
+    if not left_out or location is None:
+        return {}
+    words = ", ".join(repr(word) for word in left_out)
+    return {
+        "palette_left_out": [
+            f"the palette of {location.handle} holds {words}, not a colour: left out "
+            f"(fix it with: storyreel location update {location.handle} --palette ...)"
+        ]
+    }
 
 
 def subject_look(character: Character) -> dict[str, object]:
@@ -413,7 +454,7 @@ def compile_request(
         "subjects": [_staged(subject_look(c), shot) for c in characters],
         "location": {
             "name": location.name,
-            "palette": list(location.palette),
+            "palette": previz_palette(location)[0],
             "seed": _stable_int(location.name.lower()),
         }
         if location
@@ -432,5 +473,5 @@ def compile_request(
         references=[i for i in inputs if i.kind == "image"],
         motion_video=motion,
         audio=audio,
-        options={"previz": previz, "references_left_out": left_out},
+        options={"previz": previz, "references_left_out": left_out, **_palette_notes(location)},
     )

@@ -30,6 +30,7 @@ from storyreel.tools.story import (
     KeyLight,
     LengthField,
     Location,
+    PaletteField,
     Reference,
     Shot,
     ShotKey,
@@ -98,6 +99,12 @@ class RemoveCharacter(EditModel):
     name: str
 
 
+PALETTE_HELP = (
+    "Colours of the place: names (navy, amber, teal, rust; deep/dark/light/pale before one, "
+    "e.g. 'dark teal') or hex codes (#1d3557); anything else is refused"
+)
+
+
 class AddLocation(EditModel):
     """Add a location to the bible. `name` becomes the handle (@harbour)."""
 
@@ -111,7 +118,7 @@ class AddLocation(EditModel):
     key_light_kelvin: KelvinField | None = Field(
         None, description="Key light colour temperature, 2000..10000 K (3200 warm, 7000 cool)"
     )
-    palette: list[str] = Field(default_factory=list)
+    palette: PaletteField = Field(default_factory=list, description=PALETTE_HELP)
 
 
 class UpdateLocation(EditModel):
@@ -127,7 +134,7 @@ class UpdateLocation(EditModel):
     key_light_kelvin: KelvinField | None = Field(
         None, description="Key light colour temperature, 2000..10000 K (3200 warm, 7000 cool)"
     )
-    palette: list[str] | None = None
+    palette: PaletteField | None = Field(None, description=PALETTE_HELP)
 
 
 class RenameLocation(EditModel):

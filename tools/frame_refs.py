@@ -37,11 +37,16 @@ def reference_from_take(
     name: str | None = None,
     role: str | None = None,
     entity: str | None = None,
+    shot: int | None = None,
 ) -> tuple[AddReference | None, Reference, str]:
     """Copy one frame of a take into the references.
 
+    `entity` binds it to a character or location, `shot` to one shot; with neither it
+    steers every shot of the film (a style reference).
+
     Returns (edit, reference, label): the edit registers it (None when the same
-    picture already is a reference), label says which frame it was in words.
+    picture already is a reference), label says which frame it was in words
+    ("the last frame of shot 2 (take 1)", "frame 10 of shot 1 (take 1)").
 
     Raises:
         NotFoundError: no such shot or take.
@@ -68,7 +73,9 @@ def reference_from_take(
     with tempfile.TemporaryDirectory() as temporary:
         still = Path(temporary) / f"shot{shot_id}-take{found.number}-frame{index}.png"
         Image.fromarray(frames[index]).save(still)
-        edit, reference = prepare_reference(project, still, name=name, role=role, entity=entity)
-    which = {0: "first frame"}.get(index, "last frame" if index == len(frames) - 1 else "")
-    label = f"the {which or f'frame {index}'} of shot {shot_id} (take {found.number})"
+        edit, reference = prepare_reference(
+            project, still, name=name, role=role, entity=entity, shot=shot
+        )
+    which = {0: "the first frame"}.get(index, "the last frame" if index == len(frames) - 1 else "")
+    label = f"{which or f'frame {index}'} of shot {shot_id} (take {found.number})"
     return edit, reference, label

@@ -42,6 +42,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
+from storyreel.renderer.availability import model_problem
 from storyreel.renderer.backend import Backend, Capabilities, backend_factory
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.gpu import project_settings
@@ -360,7 +361,12 @@ def render_shots(
         StoryreelError: an unknown shot id, or a shot that continues from a shot
             without a take that is not rendered in this run.
         ProjectBusyError: `wait` is False and another process renders this project.
+        InvalidInputError: the backend's model is not on this machine (checked on disk
+            only, before anything else: no download is tried).
     """
+    problem = model_problem(backend, model, project.root)
+    if problem is not None:  # every front end (CLI, agent, Slack) is told at once
+        raise InvalidInputError(f"{problem}; nothing was rendered")
     lock = project.render_lock
     run = _Run(project, backend, model, options, hints)
     run.source, run.select = source, select
@@ -644,7 +650,10 @@ def _render_one(
     left_out = request.options.get("references_left_out") or []
     if left_out:
         message += "; left out " + ", ".join(left_out)
-    for warning in request.options.get("adapted") or []:
+    for warning in [
+        *(request.options.get("palette_left_out") or []),
+        *(request.options.get("adapted") or []),
+    ]:
         message += f"; {warning}"
     return ShotOutcome(shot.id, "rendered", take, message)
 

@@ -43,7 +43,8 @@ from storyreel.tools.vocabulary import (
 )
 
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9 '\-]{0,39}$")
-_ASPECT_RE = re.compile(r"^\s*(\d{1,3})\s*[:x/]\s*(\d{1,3})\s*$")
+_RATIO_PART = r"(\d{1,4}(?:\.\d{1,3})?|\.\d{1,3})"
+_ASPECT_RE = re.compile(rf"^\s*{_RATIO_PART}\s*(?:[:x/]\s*{_RATIO_PART})?\s*$")
 
 REFERENCE_LIMITS: dict[str, int] = {"image": 9, "video": 3, "audio": 3}
 """At most this many reference files of each kind in one shot's request."""
@@ -52,6 +53,8 @@ REFERENCE_TOTAL_LIMIT = 12
 
 RESOLUTIONS: dict[str, int] = {"180p": 180, "360p": 360, "480p": 480, "720p": 720, "1080p": 1080}
 """Resolution presets: the short side of the frame in pixels."""
+MAX_FRAME_SIDE = 4096
+"""The longest side of a frame, in pixels (a render request allows no more)."""
 
 
 def handle_of(name: str) -> str:
@@ -334,19 +337,135 @@ def length_words(seconds: float) -> str:
 
 
 def parse_aspect(text: str) -> str:
-    """Normalise an aspect ratio like "16:9", "16x9" or "16/9" to "W:H"."""
+    """Normalise an aspect ratio to "W:H": "16:9", "16x9", "16/9", decimals as cinema writes
+    them ("2.39:1", "1.85:1") and a bare ratio ("2.39" is 2.39:1).
+
+    Raises:
+        InvalidInputError: not a ratio, a zero side, or wider than 4:1 or taller than 1:4.
+    """
     match = _ASPECT_RE.match(str(text))
-    if not match or int(match.group(1)) == 0 or int(match.group(2)) == 0:
+    width, height = (float(match.group(1)), float(match.group(2) or 1)) if match else (0, 0)
+    if width == 0 or height == 0:
         raise InvalidInputError(
-            f"aspect ratio {text!r} is not of the form W:H: use e.g. 16:9, 9:16, 4:3 or 1:1"
+            f"aspect ratio {text!r} is not of the form W:H: use e.g. 16:9, 9:16, 4:3, 1:1, "
+            "1.85:1 or 2.39:1"
         )
-    width, height = int(match.group(1)), int(match.group(2))
-    ratio = width / height
-    if not 0.25 <= ratio <= 4.0:
+    if not 0.25 <= width / height <= 4.0:
         raise InvalidInputError(
             f"aspect ratio {text!r} is too extreme: use a ratio between 1:4 and 4:1"
         )
-    return f"{width}:{height}"
+    return f"{width:g}:{height:g}"
+
+
+# --- colours: CSS names, common colour words and hex codes ----------------------------
+
+COLOUR_WORDS: dict[str, str] = {
+    "amber": "#ffbf00", "aubergine": "#3d0734", "bronze": "#cd7f32", "brick": "#cb4154",
+    "burgundy": "#800020", "cerulean": "#007ba7", "champagne": "#f7e7ce", "charcoal": "#36454f",
+    "cherry": "#de3163", "cobalt": "#0047ab", "coffee": "#6f4e37", "copper": "#b87333",
+    "cream": "#fffdd0", "denim": "#1560bd", "emerald": "#50c878", "forest": "#228b22",
+    "jade": "#00a86b", "lemon": "#fff700", "lilac": "#c8a2c8", "mahogany": "#c04000",
+    "mauve": "#e0b0ff", "mint": "#98ff98", "moss": "#8a9a5b", "mustard": "#e1ad01",
+    "ochre": "#cc7722", "peach": "#ffe5b4", "pearl": "#eae0c8", "petrol": "#005f6a",
+    "pine": "#01796f", "rose": "#ff007f", "ruby": "#e0115f", "rust": "#b7410e",
+    "sage": "#9caf88", "sand": "#c2b280", "sapphire": "#0f52ba", "scarlet": "#ff2400",
+    "sepia": "#704214", "sky": "#87ceeb", "slate": "#708090", "steel": "#4682b4",
+    "straw": "#e4d96f", "taupe": "#483c32", "terracotta": "#e2725b", "umber": "#635147",
+    "vermilion": "#e34234", "wine": "#722f37",
+}  # fmt: skip
+"""Colour words people use that are not CSS names, with the shade they stand for."""
+
+COLOUR_SHADES: dict[str, float] = {"deep": -0.4, "dark": -0.3, "light": 0.45, "pale": 0.6}
+"""Words before a colour ("dark teal") and how they change it: below 0 mixes it towards
+black by that much, above 0 towards white."""
+
+_HUE_WORDS = frozenset(
+    {"red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "grey", "gray"}
+    | {"white", "black", "violet"}
+)
+_HEX_RE = re.compile(r"^#(?:[0-9a-f]{3}|[0-9a-f]{6})$")
+
+
+def _named_rgb(name: str) -> tuple[int, int, int] | None:
+    """The colour of one name without spaces ("navy", "skyblue", "amber"), or None."""
+    from PIL import ImageColor  # lazily: only palettes need it
+
+    if name in ImageColor.colormap:
+        red, green, blue = ImageColor.getrgb(name)[:3]
+        return red, green, blue
+    code = COLOUR_WORDS.get(name)
+    return _hex_rgb(code) if code else None
+
+
+def _hex_rgb(code: str) -> tuple[int, int, int]:
+    digits = code[1:] if len(code) == 7 else "".join(c * 2 for c in code[1:])
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def _colour_text(value: object) -> str:
+    """A colour as stored: lower case, single spaces ("Deep-Blue " -> "deep blue")."""
+    return " ".join(str(value).strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def colour_rgb(value: object) -> tuple[int, int, int] | None:
+    """The RGB of a colour: a hex code (#rgb, #rrggbb), a CSS name ("navy", "sky blue"), a
+    common colour word ("amber", "rust"), or one of these after deep, dark, light or pale
+    ("deep blue", "pale amber"); "navy blue" reads as navy. None when it is none of these."""
+    text = _colour_text(value)
+    if text.startswith("#"):
+        return _hex_rgb(text) if _HEX_RE.match(text) else None
+    if not text:
+        return None
+    found = _named_rgb(text.replace(" ", ""))  # "sky blue", "dark blue": CSS names too
+    if found is not None:
+        return found
+    words, shade = text.split(), 0.0
+    if len(words) > 1 and words[0] in COLOUR_SHADES:
+        shade = COLOUR_SHADES[words.pop(0)]
+    found = _named_rgb("".join(words))
+    if found is None and len(words) > 1 and words[-1] in _HUE_WORDS:
+        found = _named_rgb("".join(words[:-1]))  # "navy blue", "olive green"
+    if found is None:
+        return None
+    towards = 255 if shade > 0 else 0
+    red, green, blue = (round(c + (towards - c) * abs(shade)) for c in found)
+    return red, green, blue
+
+
+def colour_hex(value: object) -> str | None:
+    """The colour as "#rrggbb" (see `colour_rgb`), or None when it is not one."""
+    rgb = colour_rgb(value)
+    return None if rgb is None else "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def parse_colour(value: object) -> str:
+    """A palette colour as stored ("Deep Blue" -> "deep blue", "#1D3557" -> "#1d3557").
+
+    Raises:
+        InvalidInputError: not a colour name or a hex code; the message says what is.
+    """
+    if colour_rgb(value) is None:
+        raise InvalidInputError(
+            f"{str(value).strip()!r} is not a colour I know: use a colour name such as navy, "
+            "amber, teal or rust (CSS names and common colour words, optionally after deep, "
+            "dark, light or pale, e.g. 'dark teal'), or a hex code like #1f3a60"
+        )
+    return _colour_text(value)
+
+
+def parse_palette(value: object) -> object:
+    """Palette colours, each checked (`parse_colour`); "teal, rust" is read as two."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list | tuple):
+        return value  # pydantic says what type it wants
+    return [parse_colour(item) for item in value if str(item).strip()]
+
+
+PaletteField = Annotated[list[str], BeforeValidator(parse_palette)]
+"""Palette colours in an edit: colour names or hex codes, refused at input otherwise."""
 
 
 class StoryModel(BaseModel):
@@ -385,18 +504,21 @@ class Style(StoryModel):
         return value
 
     def frame_size(self) -> tuple[int, int]:
-        """Width and height in pixels, both multiples of 4 (video codecs need even sizes)."""
-        w_ratio, h_ratio = (int(part) for part in self.aspect.split(":"))
+        """Width and height in pixels, both multiples of 4 (video codecs need even sizes): the
+        short side is the resolution preset, the long side follows the aspect ratio (2.39:1
+        at 360p is 860x360), scaled down to at most 4096 pixels."""
+        w_ratio, h_ratio = (float(part) for part in self.aspect.split(":"))
         short = RESOLUTIONS[self.resolution]
         if w_ratio >= h_ratio:
             height, width = short, short * w_ratio / h_ratio
         else:
             width, height = short, short * h_ratio / w_ratio
-        return _round4(width), _round4(height)
+        scale = min(1.0, MAX_FRAME_SIDE / max(width, height))
+        return _round4(width * scale), _round4(height * scale)
 
 
 def _round4(value: float) -> int:
-    return max(16, int(value / 4.0 + 0.5) * 4)
+    return max(16, min(MAX_FRAME_SIDE, int(value / 4.0 + 0.5) * 4))
 
 
 class Character(StoryModel):
@@ -422,7 +544,11 @@ class KeyLight(StoryModel):
 
 
 class Location(StoryModel):
-    """A place in the story, with its time of day and its light."""
+    """A place in the story, with its time of day and its light.
+
+    `palette`: colour names or hex codes (edits check them, `PaletteField`); a project made
+    before that check may hold other words, which renders leave out (`compile_request`).
+    """
 
     name: str
     description: str = Field(min_length=1)

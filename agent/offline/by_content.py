@@ -339,7 +339,10 @@ class ContentCommandMixin:
             found = self._object_ids(what, text)
             if not isinstance(found, list) or not found:
                 return True
-            if target.group("ref"):
+            prep = (target.group("prep") or "").lower()
+            if prep in ("after", "behind") and self._names_start(target.group("ref")):
+                where = " to the start"  # "after shot 0", as --after 0 means
+            elif target.group("ref"):
                 goal = self._object_ids(target.group("ref"), text)
                 if not isinstance(goal, list) or not goal:
                     return True

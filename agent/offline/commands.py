@@ -329,10 +329,13 @@ class CommandMixin:
             first = m.group(4).lower() in ("start", "beginning", "front", "top", "first")
             after = 0 if first or not others else others[-1]
         else:
+            before = m.group(2).lower() not in ("after", "behind")
+            if not before and self._names_start(m.group(3)):  # "after shot 0": the start
+                self._place(shot_id, 0)
+                return self._done(f"Shot {shot_id} will open the film.", shot_id)
             if not (targets := self._existing(self._refs(m.group(3))[0][:1])):
                 return True
             index = self.order.index(targets[0])
-            before = m.group(2).lower() not in ("after", "behind")
             after = (self.order[index - 1] if index else 0) if before else targets[0]
             if after == shot_id:  # "move 3 before 4" when 3 already comes right before 4
                 return self._done(f"Shot {shot_id} is already there.", shot_id)
@@ -419,7 +422,7 @@ class CommandMixin:
     def _style(self, text: str) -> bool:
         """ "make it 16:9", "vertical", "720p", "24 fps", "the look is ..."."""
         low, style = text.lower(), {}
-        ratio = re.search(r"\b(\d{1,2})\s*[:x/]\s*(\d{1,2})\b", low)
+        ratio = re.search(r"\b(\d{1,2}(?:\.\d{1,2})?)\s*[:x/]\s*(\d{1,2}(?:\.\d{1,2})?)\b", low)
         context = r"\b(?:aspect|ratio|format|frame|make\s+it|go|switch|set|use|in)\b"
         if ratio and (re.search(context, low) or low.strip(" .") == ratio.group(0)):
             style["aspect"] = parse_aspect(ratio.group(0))

@@ -336,6 +336,14 @@ class RefMixin(ContentRefMixin):
             return [it], rest[: m.start()] + rest[m.end() :]
         return ids, rest
 
+    def _names_start(self, text: str) -> bool:
+        """ "shot 0", "shot zero", a bare "0": the place before the first shot, so that
+        "after shot 0" means the start, as `--after 0` does on the command line."""
+        ids = self._refs(text)[0]
+        if ids:
+            return ids[0] == 0
+        return bool(re.fullmatch(r"\s*#?\s*(?:0|zero|nought)\b[\s.!]*", text, re.I))
+
     def _existing(self, ids: list[int]) -> list[int]:
         """The ids that exist, with a note for the others."""
         ids = list(dict.fromkeys(ids))

@@ -620,6 +620,8 @@ class ShotMixin:
         where, head = m.group(1).lower(), text[: m.start()]
         if where.startswith("at"):
             return (None if where.endswith("end") else 0), head
+        if where == "after" and self._names_start(m.group(2)):
+            return 0, head  # "after shot 0": the start, as --after 0 means
         ids = self._existing(self._refs(m.group(2))[0][:1])
         if not ids:
             return None, head

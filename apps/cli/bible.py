@@ -13,16 +13,6 @@ from storyreel.apps.cli.common import (
     new_group,
     split_list,
 )
-from storyreel.tools.edits import (
-    AddCharacter,
-    AddLocation,
-    RemoveCharacter,
-    RemoveLocation,
-    RenameCharacter,
-    RenameLocation,
-    UpdateCharacter,
-    UpdateLocation,
-)
 from storyreel.tools.vocabulary import LightSide, TimeOfDay, accepted_values
 
 character_app = new_group(
@@ -65,7 +55,10 @@ KelvinOpt = Annotated[
 NewNameArg = Annotated[str, typer.Argument(help="The new name; it becomes the handle.")]
 PaletteOpt = Annotated[
     list[str] | None,
-    typer.Option(help="Palette colours, repeated or comma separated (e.g. '#1d3557,#e63946')."),
+    typer.Option(
+        help="Palette colours, repeated or comma separated: names (navy, amber, teal; "
+        "deep/dark/light/pale before one) or hex codes (e.g. 'deep blue,amber,#1d3557')."
+    ),
 ]
 
 
@@ -84,6 +77,8 @@ def character_add(
 
     Example: storyreel character add Mara -d "woman, 30s, black hair" --wardrobe "red raincoat"
     """
+    from storyreel.tools.edits import AddCharacter
+
     apply_and_report(
         project, [AddCharacter(name=name, description=description, wardrobe=wardrobe, voice=voice)]
     )
@@ -98,6 +93,8 @@ def character_update(
     project: ProjectOption = HERE,
 ) -> None:
     """Change a character's description, wardrobe or voice (other fields stay)."""
+    from storyreel.tools.edits import UpdateCharacter
+
     apply_and_report(
         project,
         [UpdateCharacter(name=name, description=description, wardrobe=wardrobe, voice=voice)],
@@ -110,12 +107,16 @@ def character_rename(name: NameArg, new_name: NewNameArg, project: ProjectOption
 
     Example: storyreel character rename Mara Marianne
     """
+    from storyreel.tools.edits import RenameCharacter
+
     apply_and_report(project, [RenameCharacter(name=name, new_name=new_name)])
 
 
 @character_app.command("remove")
 def character_remove(name: NameArg, project: ProjectOption = HERE) -> None:
     """Remove a character that no shot uses."""
+    from storyreel.tools.edits import RemoveCharacter
+
     apply_and_report(project, [RemoveCharacter(name=name)])
 
 
@@ -138,6 +139,8 @@ def location_add(
     Example: storyreel location add Harbour -d "stone quay, fishing boats" -t dusk -k left
     --light-hardness hard --light-kelvin warm
     """
+    from storyreel.tools.edits import AddLocation
+
     apply_and_report(
         project,
         [
@@ -168,6 +171,8 @@ def location_update(
     project: ProjectOption = HERE,
 ) -> None:
     """Change a location's description, time of day, key light, weather or palette."""
+    from storyreel.tools.edits import UpdateLocation
+
     apply_and_report(
         project,
         [
@@ -191,10 +196,14 @@ def location_rename(name: NameArg, new_name: NewNameArg, project: ProjectOption 
 
     Example: storyreel location rename Harbour "Old Harbour"
     """
+    from storyreel.tools.edits import RenameLocation
+
     apply_and_report(project, [RenameLocation(name=name, new_name=new_name)])
 
 
 @location_app.command("remove")
 def location_remove(name: NameArg, project: ProjectOption = HERE) -> None:
     """Remove a location that no shot uses."""
+    from storyreel.tools.edits import RemoveLocation
+
     apply_and_report(project, [RemoveLocation(name=name)])

@@ -16,7 +16,6 @@ from storyreel.apps.cli.common import (
     YesOption,
 )
 from storyreel.tools.errors import StoryreelError
-from storyreel.tools.project import DB_NAME, Project
 
 
 def chat(
@@ -41,6 +40,7 @@ def chat(
     """
     from storyreel.apps.tui.app import StoryreelApp
     from storyreel.tools.exports import slug
+    from storyreel.tools.project import DB_NAME, Project
 
     folder = project
     if new is not None:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, opened
-from storyreel.tools.supervisor import supervise
 from storyreel.tools.text import json_text
 
 
@@ -22,6 +21,8 @@ def check(
     their shot, time of day jumping inside a scene, continuity across places, crossed lines,
     reverse shots lit the same way, people in two places in one scene, and a film far from
     its target length. Most notes suggest a fix (`--fix` applies them)."""
+    from storyreel.tools.supervisor import supervise
+
     with opened(project) as opened_project:
         notes = supervise(opened_project.memory.plan())
     if as_json:

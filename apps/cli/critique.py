@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from storyreel.apps.cli.common import HERE, ProjectOption, echo, opened
-from storyreel.tools.critic import verdict_sentence
-from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.vocabulary import Movement, accepted_values, parse_term
 
@@ -59,6 +57,8 @@ def verdict_lines(label: str, critique: Critique, retake: str | None = None) -> 
     the error messages; warnings and notes follow, indented. With `retake` (a command,
     see `retake_command`), a take to retake also gets a line saying how to act.
     """
+    from storyreel.tools.critic import verdict_sentence
+
     lines = [verdict_sentence(label, critique)]
     lines += [f"  [{f.severity}] {f.message}" for f in critique.findings if f.severity != "error"]
     if critique.verdict != "accept" and retake:
@@ -71,6 +71,7 @@ def review_and_describe(
 ) -> tuple[Critique, list[str]]:
     """Critique a take of the project as the agent does (recorded on the take); return the
     critique and its verdict lines (see `verdict_lines`)."""
+    from storyreel.tools.edits import require_shot
     from storyreel.tools.review import review_take
 
     shot = require_shot(plan, take.shot_id)
@@ -102,6 +103,7 @@ def critique(
     mp4 is checked against the movement and duration you state.
     """
     from storyreel.tools.critic import Expectation, critique_video
+    from storyreel.tools.edits import require_shot
 
     if video is not None:
         if not video.is_file():

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storyreel.agent.session import AGENT_DB, agent_db_problem, set_aside_agent_db
 from storyreel.apps.cli.common import HERE, ProjectOption, echo
-from storyreel.tools.doctor import Diagnosis, Finding, examine_project, fix_files
 from storyreel.tools.errors import ProjectError, StoryreelError
-from storyreel.tools.project import Project
-from storyreel.tools.render_lock import RenderLock
 from storyreel.tools.text import json_text
+
+if TYPE_CHECKING:  # the doctor's checks load when it runs, not for storyreel --help
+    from storyreel.tools.doctor import Diagnosis, Finding
+    from storyreel.tools.project import Project
 
 EXIT_HEALTHY = 0
 EXIT_PROBLEMS = 1
@@ -28,6 +28,9 @@ _FIX_WORDS = {
 
 
 def _examine(root: Path) -> Diagnosis:
+    from storyreel.agent.session import AGENT_DB, agent_db_problem
+    from storyreel.tools.doctor import Finding, examine_project
+
     diagnosis = examine_project(root)
     problem = agent_db_problem(root / AGENT_DB)
     if problem is not None:
@@ -117,6 +120,11 @@ def doctor(
 
 def _repair(root: Path, diagnosis: Diagnosis, rerender: bool, quiet: bool = False) -> list[str]:
     """Repair under the render lock (nothing renders while files are removed)."""
+    from storyreel.agent.session import AGENT_DB, set_aside_agent_db
+    from storyreel.tools.doctor import examine_project, fix_files
+    from storyreel.tools.project import Project
+    from storyreel.tools.render_lock import RenderLock
+
     done: list[str] = []
     with ExitStack() as stack:
         lock = RenderLock(root)

@@ -84,16 +84,32 @@ def compare(
 
 @dev_app.command("tiny-models")
 def tiny_models(
-    folder: Annotated[Path, typer.Argument(help="Where to write wan/, ltx/ and cogvideox/.")],
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Where to write wan/, ltx/, cogvideox/ and cogvideox-i2v/."),
+    ],
 ) -> None:
     """Build tiny random-weight Wan, LTX and CogVideoX pipelines (seconds on a CPU).
 
-    Each folder is a valid --model for every request kind its backend supports:
+    Writes four folders: FOLDER/wan (Wan VACE: text, first frame, reference images),
+    FOLDER/ltx (text and first frame), FOLDER/cogvideox (text) and FOLDER/cogvideox-i2v
+    (CogVideoX's first-frame model, which the cogvideox backend finds next to
+    FOLDER/cogvideox by its name). Each of wan, ltx and cogvideox is a valid --model
+    for every request kind its backend supports, at every --resolution preset:
     storyreel render --backend wan --model FOLDER/wan. The pictures are noise; the point
     is to exercise the real loading and inference code without downloading weights.
     """
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
     from storyreel.renderer.backend import GPU_BACKENDS, backend_class
 
+    diffusers_logging.disable_progress_bar()  # a bar per saved shard says nothing here
+    transformers_logging.disable_progress_bar()
     for name in GPU_BACKENDS:
         path = backend_class(name).build_tiny(folder / name)
-        typer.echo(f"{name:<10} {path}")
+        line = f"{name:<10} {path}"
+        partner = path.with_name(f"{path.name}-i2v")  # a separate first-frame model
+        if partner.is_dir():
+            line += f" (first frame: {partner}, found next to it by name)"
+        typer.echo(line)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import typer
 
@@ -24,18 +23,34 @@ from storyreel.apps.cli.common import (
     apply_and_report,
     echo,
     opened,
+    remember_project_before_command,
 )
 from storyreel.apps.cli.refs import ref_app
 from storyreel.apps.cli.shots import shot_app
 from storyreel.apps.slack.command import slack as slack_command
-from storyreel.tools.edits import EditModel, SetStyle, SetTargetLength
 from storyreel.tools.errors import InvalidInputError, ProjectError
-from storyreel.tools.plan_view import plan_json, plan_text
-from storyreel.tools.project import DB_NAME, Project
-from storyreel.tools.story import parse_length
+
+if TYPE_CHECKING:
+    from storyreel.tools.edits import EditModel
+
+
+class StoryreelGroup(FriendlyGroup):
+    """The `storyreel` command: its help lists the commands by purpose."""
+
+    panels: ClassVar[dict[str, tuple[str, ...]]] = {
+        "Story": ("new", "demo", "show", "style", "check", "history", "undo", "redo", "doctor"),
+        "Bible": ("character", "location"),
+        "Shots": ("shot",),
+        "References": ("ref",),
+        "Conversation": ("say", "llm"),
+        "Rendering": ("render", "takes", "select", "critique", "export"),
+        "GPU": ("backends", "compare", "dev"),
+        "Apps": ("chat", "slack"),
+    }
+
 
 app = typer.Typer(
-    cls=FriendlyGroup,
+    cls=StoryreelGroup,
     help=(
         "storyreel: direct a short film in plain words. Build a shot plan with characters, "
         "locations and shots; every change is a revision you can undo. "
@@ -67,6 +82,8 @@ app.add_typer(gpu_commands.dev_app, name="dev")
 
 def _version_callback(value: bool) -> None:
     if value:
+        from importlib.metadata import PackageNotFoundError, version
+
         try:
             typer.echo(f"storyreel {version('storyreel')}")
         except PackageNotFoundError:
@@ -76,6 +93,17 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            "-p",
+            help="Project folder for the command, before it or after it (default: the "
+            "current folder; env STORYREEL_PROJECT).",
+            show_default=False,
+        ),
+    ] = None,
     show_version: Annotated[
         bool,
         typer.Option(
@@ -84,6 +112,7 @@ def root(
     ] = False,
 ) -> None:
     """storyreel: a chat-driven directing agent for AI video."""
+    remember_project_before_command(ctx, project)
 
 
 @app.command("new")
@@ -94,6 +123,8 @@ def new(
     fps: Annotated[int, typer.Option(help="Frames per second of the film.")] = 24,
 ) -> None:
     """Create a new story in FOLDER. Example: storyreel new my-film --title "The Letter"."""
+    from storyreel.tools.project import Project
+
     project = Project.create(folder, title=title, aspect=aspect, fps=fps)
     plan = project.memory.plan()
     project.close()
@@ -113,6 +144,8 @@ def show(
     project: ProjectOption = HERE,
 ) -> None:
     """Show the story: the bible (characters, locations, references) and the shot list."""
+    from storyreel.tools.plan_view import plan_json, plan_text
+
     with opened(project) as opened_project:
         plan = opened_project.memory.plan()
         takes = opened_project.memory.takes_by_shot()
@@ -146,6 +179,9 @@ def style(
 ) -> None:
     """Change the title or the style of the whole film (only the options given change), or
     its target length. Example: storyreel style --length "2 minutes"."""
+    from storyreel.tools.edits import SetStyle, SetTargetLength
+    from storyreel.tools.story import parse_length
+
     if length is not None and no_length:
         raise InvalidInputError("give --length or --no-length, not both")
     fields = {
@@ -212,6 +248,8 @@ def demo(
     from storyreel.agent.demo_conversation import DEMO_CONVERSATION, DEMO_TITLE
     from storyreel.agent.session import Session
     from storyreel.apps.cli.say import EventPrinter
+    from storyreel.tools.plan_view import plan_text
+    from storyreel.tools.project import DB_NAME, Project
 
     script = DEMO_CONVERSATION
     if (out / DB_NAME).exists():

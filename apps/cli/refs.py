@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, echo, new_group, opened
-from storyreel.tools.edits import BindReference, RemoveReference
+from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.vocabulary import ReferenceRole, accepted_values, parse_term
 
 ref_app = new_group(
@@ -90,6 +90,8 @@ def ref_list(project: ProjectOption = HERE) -> None:
 @ref_app.command("remove")
 def ref_remove(handle: HandleArg, project: ProjectOption = HERE) -> None:
     """Remove a reference; takes rendered with it keep their record of it."""
+    from storyreel.tools.edits import RemoveReference
+
     apply_and_report(project, [RemoveReference(handle=handle)])
 
 
@@ -98,7 +100,29 @@ def ref_bind(
     handle: HandleArg, entity: EntityOpt = None, shot: ShotOpt = None, project: ProjectOption = HERE
 ) -> None:
     """Bind a reference to a character/location (--entity) or to one shot (--shot)."""
+    from storyreel.tools.edits import BindReference
+
     apply_and_report(project, [BindReference(handle=handle, entity=entity, shot_id=shot)])
+
+
+FROM_TAKE_SCOPES = (
+    "--entity NAME (a character or location: used in every shot they are in), "
+    "--shot ID (that one shot) or --film (every shot of the film, as a style reference)"
+)
+"""The scopes `ref from-take` offers, as its refusal lists them."""
+
+
+def _from_take_scope(entity: str | None, shot: int | None, film: bool) -> None:
+    """Refuse a frame reference without exactly one scope: a film-wide reference changes
+    every shot (each one is then out of date), so it must be asked for, never a default."""
+    given = [flag for flag, value in (("--entity", entity), ("--shot", shot)) if value is not None]
+    given += ["--film"] if film else []
+    if not given:
+        raise InvalidInputError(f"say which shots the frame should steer: {FROM_TAKE_SCOPES}")
+    if film and len(given) > 1:
+        raise InvalidInputError(
+            f"--film steers every shot; give it alone, not with {' and '.join(given[:-1])}"
+        )
 
 
 @ref_app.command("from-take")
@@ -108,21 +132,52 @@ def ref_from_take(
     frame: Annotated[str, typer.Option(help="Which frame: last, first or a number.")] = "last",
     name: NameOpt = None,
     role: RoleOpt = None,
-    entity: EntityOpt = None,
+    entity: Annotated[
+        str | None,
+        typer.Option(help="Steer the shots of this character or location (e.g. Mara)."),
+    ] = None,
+    shot: Annotated[
+        int | None, typer.Option("--shot", help="Steer this one shot only (its id).")
+    ] = None,
+    film: Annotated[
+        bool,
+        typer.Option(
+            "--film", help="Steer every shot of the film (a style reference; all shots change)."
+        ),
+    ] = False,
     project: ProjectOption = HERE,
 ) -> None:
-    """Turn one frame of a take into an image reference, so a good take steers later ones."""
-    from storyreel.tools.frame_refs import reference_from_take
+    """Turn one frame of a take into an image reference, so a good take steers later ones.
+
+    Say which shots it steers: --entity NAME, --shot ID or --film.
+    Example: storyreel ref from-take 2 1 --frame last --entity Mara
+    """
+    from storyreel.tools.frame_refs import find_take, reference_from_take
 
     with opened(project) as opened_project:
+        find_take(opened_project, shot_id, take)  # a missing take is said first
+        _from_take_scope(entity, shot, film)
         role_value = parse_term(ReferenceRole, role).value if role else None
         edit, reference, label = reference_from_take(
-            opened_project, shot_id, take, frame, name=name, role=role_value, entity=entity
+            opened_project,
+            shot_id,
+            take,
+            frame,
+            name=name,
+            role=role_value,
+            entity=entity,
+            shot=shot,
         )
         if edit is None:
             echo(f"That frame is already a reference: {reference.handle}")
             return
         batch = opened_project.memory.apply([edit], source="cli")
     named = f" ({reference.name})" if reference.name else ""
-    echo(f"Added image reference {reference.handle}{named}: {label}")
+    if reference.entity:
+        steers = f"the shots of {reference.entity}"
+    elif reference.shot is not None:
+        steers = f"shot {reference.shot}"
+    else:
+        steers = "every shot of the film"
+    echo(f"Added image reference {reference.handle}{named}: {label}; it steers {steers}")
     echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")

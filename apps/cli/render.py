@@ -16,13 +16,12 @@ from storyreel.apps.cli.common import (
     echo,
     opened,
 )
-from storyreel.tools.edits import SelectTake, require_shot
 from storyreel.tools.errors import InvalidInputError
-from storyreel.tools.project import Project
 
 if TYPE_CHECKING:  # numpy, PIL and OTIO load only when a command renders or exports
     from storyreel.apps.cli.progress import ProgressPrinter
     from storyreel.renderer.executor import RenderExecutor
+    from storyreel.tools.project import Project
     from storyreel.tools.rendering import OutcomeListener, RenderReport, ShotOutcome
 
 BackendOption = Annotated[
@@ -209,6 +208,8 @@ def takes(
     project: ProjectOption = HERE,
 ) -> None:
     """List a shot's takes: number, backend, seed, length, file; * marks the selected one."""
+    from storyreel.tools.edits import require_shot
+
     with opened(project) as opened_project:
         plan = opened_project.memory.plan()
         shot = require_shot(plan, shot_id)
@@ -232,6 +233,8 @@ def select(
     project: ProjectOption = HERE,
 ) -> None:
     """Choose which take of a shot goes into the cut (see: storyreel takes ID)."""
+    from storyreel.tools.edits import SelectTake
+
     apply_and_report(project, [SelectTake(shot_id=shot_id, take=take)])
 
 

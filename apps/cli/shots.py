@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, new_group, split_list
-from storyreel.tools.edits import AddShot, MoveShot, RemoveShot, SetLock, UpdateShot
 from storyreel.tools.vocabulary import (
     Angle,
     LightSide,
@@ -139,6 +138,8 @@ def shot_add(
 
     Example: storyreel shot add "Mara reads the letter" -s CU -m "push in" -c Mara -l Harbour
     """
+    from storyreel.tools.edits import AddShot
+
     edit = AddShot(
         action=action,
         after=after,
@@ -206,6 +207,8 @@ def shot_update(
 
     --stage restages the characters it names and keeps the others' staging.
     """
+    from storyreel.tools.edits import UpdateShot
+
     clear = [
         name
         for name, wanted in (
@@ -255,24 +258,32 @@ def shot_move(
     project: ProjectOption = HERE,
 ) -> None:
     """Move a shot to follow another one. Ids never change; only the order does."""
+    from storyreel.tools.edits import MoveShot
+
     apply_and_report(project, [MoveShot(shot_id=shot_id, after=after)])
 
 
 @shot_app.command("remove")
 def shot_remove(shot_id: IdArg, project: ProjectOption = HERE) -> None:
     """Remove a shot (undo brings it back). Its id is never reused."""
+    from storyreel.tools.edits import RemoveShot
+
     apply_and_report(project, [RemoveShot(shot_id=shot_id)])
 
 
 @shot_app.command("lock")
 def shot_lock(shot_id: IdArg, project: ProjectOption = HERE) -> None:
     """Lock a shot: it is never re-rendered or changed until unlocked."""
+    from storyreel.tools.edits import SetLock
+
     apply_and_report(project, [SetLock(shot_id=shot_id, locked=True)])
 
 
 @shot_app.command("unlock")
 def shot_unlock(shot_id: IdArg, project: ProjectOption = HERE) -> None:
     """Unlock a shot so it can be changed and re-rendered."""
+    from storyreel.tools.edits import SetLock
+
     apply_and_report(project, [SetLock(shot_id=shot_id, locked=False)])
 
 
