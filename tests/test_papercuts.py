@@ -166,6 +166,26 @@ def test_ref_from_take_asks_which_shots_it_steers(film: Cli) -> None:
     ]
 
 
+def test_in_conversation_a_frame_reference_without_a_name_asks_first(film: Cli) -> None:
+    """ "use frame 3 of shot 1 as a reference" names nobody: the director asks whom it shows
+    instead of steering every shot; naming a person or asking for the film's look does it."""
+    film("render", "1", "--no-critique")
+    before = film.raw_plan()
+    with Session(film.project, offline=True, autopilot=True, auto_render=False) as agent:
+        reply = list(agent.send("use frame 3 of shot 1 as a reference"))[-1].text
+        assert "Whom or what does frame 3 of shot 1 show?" in reply
+        assert "would steer every shot of the film" in reply
+        assert film.raw_plan() == before
+        said = " ".join(e.text for e in agent.send("use frame 3 of shot 1 as Mara's reference"))
+        assert "Using frame 3 of shot 1 as Mara's reference." in said
+        said = " ".join(
+            e.text for e in agent.send("make the last frame of shot 1 a style reference")
+        )
+        assert "the last frame of shot 1 as a style reference for every shot" in said
+    refs = film.plan()["references"]
+    assert [(r["entity"], r["role"]) for r in refs] == [("Mara", "subject"), (None, "style")]
+
+
 # --- 4. "after shot 0" in conversation -------------------------------------------------------
 
 

@@ -56,6 +56,12 @@ _FRAME_REF_RE = rx(
     r"(?:,?\s*\(?take\s*#?(\d+)\)?)?(.*\breference\b.*)$",
 )
 
+# Words that ask for a reference steering every shot (a style or look reference).
+_FILM_WIDE_RE = rx(
+    r"\b(?:style|look|mood|grade|palette|every\s+shot|all\s+(?:the\s+)?shots|whole\s+film",
+    r"|(?:the\s+)?film(?:'s)?\s+(?:look|style)|everything)\b",
+)
+
 
 def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
     """ "shorten", "lengthen by two seconds", "2 seconds longer", "speed up", "slow down":
@@ -244,12 +250,21 @@ class CommandMixin:
             ),
             None,
         )
+        if entity is None and not _FILM_WIDE_RE.search(tail_low):
+            which_frame = f"frame {frame}" if frame.isdigit() else f"the {frame} frame"
+            self.notes.append(
+                f"Whom or what does {which_frame} of shot {ids[0]} show? A reference without "
+                "a name would steer every shot of the film. Say for example "
+                f'"use {which_frame} of shot {ids[0]} as Mara\'s reference", or '
+                f'"... as a style reference for the whole film".'
+            )
+            return True
         self.edits.append(
             ReferenceFromTake(
                 shot_id=ids[0], take=int(take) if take else None, frame=frame, entity=entity
             )
         )
-        whose = f"{entity}'s reference" if entity else "a style reference"
+        whose = f"{entity}'s reference" if entity else "a style reference for every shot"
         which_frame = f"frame {frame}" if frame.isdigit() else f"the {frame} frame"
         return self._done(f"Using {which_frame} of shot {ids[0]} as {whose}.", ids[0])
 
