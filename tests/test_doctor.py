@@ -162,7 +162,7 @@ def test_a_damaged_story_db_is_examined_without_a_write(film: Path) -> None:
     text = doctor(film).stdout
     assert "story.db is damaged: the table 'shots' is missing" in text
     assert re.search(
-        r"the plan as of revision \d+ still reads back from its snapshot \(2 shots", text
+        r"the plan as of revision \d+ can be rebuilt from the revisions. changes \(2 shots", text
     )
     assert "restore it from a backup" in text
     assert "orphan" not in text.split("Problems")[1]  # no take file is ever called an orphan

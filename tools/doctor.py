@@ -35,6 +35,8 @@ from storyreel.tools.memory import (
     ContinuityMemory,
     StoredRowError,
     _load_row,
+    newest_readable_revision,
+    paths_in_revisions,
 )
 from storyreel.tools.migrations import check_schema_known
 from storyreel.tools.partial_files import is_partial, pid_alive, remove_dead_partials
@@ -92,7 +94,7 @@ def examine_story_db(path: Path, diagnosis: Diagnosis) -> tuple[StoryPlan | None
     """Check story.db without writing into it; returns the plan and takes when readable.
 
     When it is damaged, the facts say what can still be read (rows per table, the
-    newest revision whose snapshot reads back).
+    newest revision whose plan can be rebuilt from the revisions' changes).
     """
     name = path.name
     if not path.is_file():
@@ -179,7 +181,7 @@ def _examine_open_story_db(
                     )
                 )
         rows_ok[spec.table] = len(parts[key])
-    snapshot = _newest_readable_snapshot(db) if "revisions" in tables else None
+    snapshot = newest_readable_revision(db) if "revisions" in tables and not sound else None
     if not sound:
         diagnosis.facts.append(
             f"{name}: rows that still read back: "
@@ -188,8 +190,8 @@ def _examine_open_story_db(
         if snapshot is not None:
             revision, plan = snapshot
             diagnosis.facts.append(
-                f"{name}: the plan as of revision {revision} still reads back from its "
-                f"snapshot ({len(plan.shots)} shots, {len(plan.characters)} characters, "
+                f"{name}: the plan as of revision {revision} can be rebuilt from the "
+                f"revisions' changes ({len(plan.shots)} shots, {len(plan.characters)} characters, "
                 f"{len(plan.locations)} locations)"
             )
         diagnosis.facts.append(
@@ -204,6 +206,8 @@ def _examine_open_story_db(
             **{k: v for k, v in parts.items() if k != "takes"},
         )
     except Exception:  # any failure: no readable plan
+        if snapshot is None and "revisions" in tables:
+            snapshot = newest_readable_revision(db)
         plan = snapshot[1] if snapshot is not None else None
     takes = [t for t in parts.get("takes", []) if isinstance(t, Take)]
     if sound and plan is not None:
@@ -215,36 +219,16 @@ def _examine_open_story_db(
     return plan, takes
 
 
-def _newest_readable_snapshot(db: Database) -> tuple[int, StoryPlan] | None:
-    try:
-        rows = db.execute("select id, snapshot from revisions order by id desc").fetchall()
-    except sqlite3.DatabaseError:
-        return None
-    for revision, snapshot in rows:
-        try:
-            return int(revision), StoryPlan.model_validate_json(snapshot)
-        except Exception:  # try the one before
-            continue
-    return None
-
-
 def _snapshot_ref_paths(path: Path) -> set[str]:
     """Reference paths named by any revision (undo can bring a removed reference back)."""
-    found: set[str] = set()
     try:
         conn = _connect_read_only(path)
-        try:
-            for (snapshot,) in conn.execute("select snapshot from revisions"):
-                try:
-                    plan = StoryPlan.model_validate_json(snapshot)
-                except Exception:  # an unreadable snapshot names nothing
-                    continue
-                found.update(ref.path for ref in plan.references)
-        finally:
-            conn.close()
     except sqlite3.Error:
-        pass
-    return found
+        return set()
+    try:
+        return paths_in_revisions(Database(conn))
+    finally:
+        conn.close()
 
 
 def _check_file(root: Path, stored: str, sha256: str, what: str) -> Finding | None:

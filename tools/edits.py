@@ -5,6 +5,12 @@ as a list of these edits. `apply_edits` applies a whole batch to a copy of
 the plan and checks the result: either every edit applies and the plan is
 consistent, or an error explains the first problem and nothing changes.
 The continuity memory stores each applied batch as one revision.
+
+The copy is made on write: the new plan has new lists, and an edit copies a
+character, location, reference, shot or the style (`_own`) before it changes it;
+everything an edit leaves alone is the very object of the old plan. So a batch costs
+what it changes, not the size of the plan, and the memory finds what changed by
+identity.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import reduce
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -457,22 +464,86 @@ def apply_edits(
     batch: later edits may give that ref wherever a shot id goes; it is
     replaced by the real id before the edit applies.
     """
-    work = plan.model_copy(deep=True)
+    work = StoryPlan.model_construct(
+        _fields_set=set(plan.model_fields_set),
+        title=plan.title,
+        style=plan.style,
+        characters=list(plan.characters),
+        locations=list(plan.locations),
+        references=list(plan.references),
+        shots=list(plan.shots),
+    )
     refs = context.refs
     refs.clear()
     lines = []
-    for edit in edits:
-        edit = resolve_shot_refs(work, edit, refs)
-        lines.append(_apply_one(work, edit, context))
-        if isinstance(edit, AddShot) and edit.ref is not None:
-            if edit.ref in refs:
-                raise ConflictError(
-                    f"the ref {edit.ref!r} is given to two new shots in one batch: "
-                    "give each new shot its own ref"
-                )
-            refs[edit.ref] = work.shots[-1].id
-    check_plan(work)
+    token = _SHARED.set({id(item) for item in (*_items(plan), plan.style)})
+    try:
+        for edit in edits:
+            edit = resolve_shot_refs(work, edit, refs)
+            lines.append(_apply_one(work, edit, context))
+            if isinstance(edit, AddShot) and edit.ref is not None:
+                if edit.ref in refs:
+                    raise ConflictError(
+                        f"the ref {edit.ref!r} is given to two new shots in one batch: "
+                        "give each new shot its own ref"
+                    )
+                refs[edit.ref] = work.shots[-1].id
+    finally:
+        _SHARED.reset(token)
+    if _bible_names(plan) == _bible_names(work):
+        # shots the batch left alone were checked against these same names before
+        old = {id(shot) for shot in plan.shots}
+        check_plan(work, changed={shot.id for shot in work.shots if id(shot) not in old})
+    else:
+        check_plan(work)
     return work, lines
+
+
+_SHARED: ContextVar[set[int] | None] = ContextVar("_SHARED", default=None)
+"""While `apply_edits` runs: the ids of the old plan's objects, which must not change."""
+
+_Item = TypeVar("_Item", Character, Location, Reference, Shot)
+
+
+def _items(plan: StoryPlan) -> tuple[BaseModel, ...]:
+    return (*plan.characters, *plan.locations, *plan.references, *plan.shots)
+
+
+def _own(plan: StoryPlan, item: _Item) -> _Item:
+    """`item` as this batch may change it: a copy put in its place the first time (the
+    old plan keeps the original); outside `apply_edits`, the item itself."""
+    shared = _SHARED.get()
+    if shared is None or id(item) not in shared:
+        return item
+    copy = item.model_copy(deep=True)
+    items: list = {
+        Character: plan.characters,
+        Location: plan.locations,
+        Reference: plan.references,
+        Shot: plan.shots,
+    }[type(item)]
+    for index, each in enumerate(items):
+        if each is item:
+            items[index] = copy
+            break
+    return copy
+
+
+def _own_style(plan: StoryPlan) -> Style:
+    shared = _SHARED.get()
+    if shared is not None and id(plan.style) in shared:
+        plan.style = plan.style.model_copy(deep=True)
+    return plan.style
+
+
+def _bible_names(plan: StoryPlan) -> tuple[object, ...]:
+    """What the checks of a shot read from the rest of the plan: the names of the characters
+    and locations, and which references are bound where."""
+    return (
+        [c.name for c in plan.characters],
+        [loc.name for loc in plan.locations],
+        [(r.handle, r.name, r.kind, r.shot) for r in plan.references],
+    )
 
 
 _SHOT_KEY_FIELDS: dict[type[EditModel], tuple[str, ...]] = {
@@ -661,7 +732,7 @@ def _add_character(plan: StoryPlan, edit: AddCharacter) -> str:
 
 
 def _update_character(plan: StoryPlan, edit: UpdateCharacter) -> str:
-    character = require_character(plan, edit.name)
+    character = _own(plan, require_character(plan, edit.name))
     changed = _assign(character, edit, ("description", "wardrobe", "voice"))
     return f"Updated character {character.handle} ({changed})"
 
@@ -699,7 +770,7 @@ def _add_location(plan: StoryPlan, edit: AddLocation) -> str:
 
 
 def _update_location(plan: StoryPlan, edit: UpdateLocation) -> str:
-    location = require_location(plan, edit.name)
+    location = _own(plan, require_location(plan, edit.name))
     changed = _assign(location, edit, ("description", "time_of_day", "weather", "palette"))
     light = {
         "side": edit.key_light,
@@ -740,9 +811,12 @@ def _rewrite_handles(plan: StoryPlan, old: str, new: str) -> None:
     def swap(match: re.Match[str]) -> str:
         return new_handle if handle_of(match.group(1)) == old_key else match.group(0)
 
-    for shot in plan.shots:
-        shot.action = _HANDLE_RE.sub(swap, shot.action)
-        shot.dialogue = _HANDLE_RE.sub(swap, shot.dialogue)
+    for shot in list(plan.shots):
+        action = _HANDLE_RE.sub(swap, shot.action)
+        dialogue = _HANDLE_RE.sub(swap, shot.dialogue)
+        if (action, dialogue) != (shot.action, shot.dialogue):
+            shot = _own(plan, shot)
+            shot.action, shot.dialogue = action, dialogue
 
 
 def _following(users: Sequence[int]) -> str:
@@ -757,11 +831,13 @@ def _rename_character(plan: StoryPlan, edit: RenameCharacter) -> str:
     old = character.name
     new = _check_rename(plan, old, edit.new_name, "character")
     old_handle = character.handle
+    character = _own(plan, character)
     character.name = new
     users = []
-    for shot in plan.shots:
+    for shot in list(plan.shots):
         if old not in shot.characters:
             continue
+        shot = _own(plan, shot)
         users.append(shot.id)
         shot.characters = [new if name == old else name for name in shot.characters]
         if shot.dialogue_speaker == old:
@@ -772,9 +848,9 @@ def _rename_character(plan: StoryPlan, edit: RenameCharacter) -> str:
             mark.model_copy(update={"character": new}) if mark.character == old else mark
             for mark in shot.staging
         ]
-    for ref in plan.references:
+    for ref in list(plan.references):
         if ref.entity == old:
-            ref.entity = new
+            _own(plan, ref).entity = new
     _rewrite_handles(plan, old, new)
     used = _following(users)
     return f"Renamed character {old_handle} to {character.handle}{used}"
@@ -785,15 +861,16 @@ def _rename_location(plan: StoryPlan, edit: RenameLocation) -> str:
     old = location.name
     new = _check_rename(plan, old, edit.new_name, "location")
     old_handle = location.handle
+    location = _own(plan, location)
     location.name = new
     users = []
-    for shot in plan.shots:
+    for shot in list(plan.shots):
         if shot.location == old:
-            shot.location = new
+            _own(plan, shot).location = new
             users.append(shot.id)
-    for ref in plan.references:
+    for ref in list(plan.references):
         if ref.entity == old:
-            ref.entity = new
+            _own(plan, ref).entity = new
     _rewrite_handles(plan, old, new)
     used = _following(users)
     return f"Renamed location {old_handle} to {location.handle}{used}"
@@ -849,8 +926,10 @@ def _require_unlocked(shot: Shot, doing: str) -> None:
         )
 
 
-def _place_after(plan: StoryPlan, shot: Shot, after: int | None) -> None:
-    """Put `shot` right after shot `after` (0 = first, None = last) and renumber orders."""
+def _place_after(plan: StoryPlan, shot: Shot, after: int | None) -> Shot:
+    """Put `shot` right after shot `after` (0 = first, None = last) and renumber orders.
+
+    Returns the shot as the plan now holds it (a copy when its order changed)."""
     others = [s for s in plan.ordered_shots() if s.id != shot.id]
     if after is None:
         index = len(others)
@@ -863,7 +942,12 @@ def _place_after(plan: StoryPlan, shot: Shot, after: int | None) -> None:
         index = others.index(anchor) + 1
     others.insert(index, shot)
     for position, each in enumerate(others, start=1):
-        each.order = position
+        if each.order != position:
+            each = _own(plan, each)
+            each.order = position
+        if each.id == shot.id:
+            shot = each
+    return shot
 
 
 _PEOPLE_FIELDS = ("dialogue_speaker", "ots_over")
@@ -960,7 +1044,7 @@ def _add_shot(plan: StoryPlan, edit: AddShot, new_shot_id: Callable[[], int]) ->
     plan.shots.append(shot)
     resolve_handles(plan, shot)
     notes = _settle_people(shot, values)
-    _place_after(plan, shot, edit.after)
+    shot = _place_after(plan, shot, edit.after)
     where = "at the start" if edit.after == 0 else f"after shot {edit.after}" if edit.after else ""
     described = f"{shot.size.value}, {shot.movement.value}, {shot.duration_s:g} s"
     tail = f"; {'; '.join(notes)}" if notes else ""
@@ -973,6 +1057,7 @@ _CLEARED: dict[str, object] = {"characters": [], "dialogue": "", "staging": []}
 def _update_shot(plan: StoryPlan, edit: UpdateShot) -> str:
     shot = require_shot(plan, edit.shot_id)
     _require_unlocked(shot, "changed")
+    shot = _own(plan, shot)
     values = _resolved_shot_fields(plan, edit)
     for field in edit.clear:
         if field in values:
@@ -998,8 +1083,7 @@ def _update_shot(plan: StoryPlan, edit: UpdateShot) -> str:
 
 
 def _move_shot(plan: StoryPlan, edit: MoveShot) -> str:
-    shot = require_shot(plan, edit.shot_id)
-    _place_after(plan, shot, edit.after)
+    shot = _place_after(plan, require_shot(plan, edit.shot_id), edit.after)
     where = "to the start" if edit.after == 0 else f"after shot {edit.after}"
     return f"Moved shot {shot.id} {where} (now #{shot.order})"
 
@@ -1009,18 +1093,19 @@ def _remove_shot(plan: StoryPlan, edit: RemoveShot) -> str:
     _require_unlocked(shot, "removed")
     plan.shots.remove(shot)
     freed = []
-    for other in plan.shots:
+    for other in list(plan.shots):
         if other.continues_from == shot.id:
-            other.continues_from = None
+            _own(plan, other).continues_from = None
             freed.append(other.id)
     for position, each in enumerate(plan.ordered_shots(), start=1):
-        each.order = position
+        if each.order != position:
+            _own(plan, each).order = position
     note = f"; shot(s) {_ids(freed)} no longer continue from it" if freed else ""
     return f"Removed shot {shot.id}{note}"
 
 
 def _set_lock(plan: StoryPlan, edit: SetLock) -> str:
-    shot = require_shot(plan, edit.shot_id)
+    shot = _own(plan, require_shot(plan, edit.shot_id))
     shot.locked = edit.locked
     return f"{'Locked' if edit.locked else 'Unlocked'} shot {shot.id}"
 
@@ -1032,7 +1117,7 @@ def _select_take(plan: StoryPlan, edit: SelectTake, context: EditContext) -> str
     if edit.take not in numbers:
         known = _ids(numbers) if numbers else "none yet: storyreel render " + str(shot.id)
         raise NotFoundError(f"shot {shot.id} has no take {edit.take} (takes: {known})")
-    shot.selected_take = edit.take
+    _own(plan, shot).selected_take = edit.take
     return f"Selected take {edit.take} of shot {shot.id}"
 
 
@@ -1047,9 +1132,9 @@ def _add_reference(plan: StoryPlan, edit: AddReference) -> str:
     if ref.entity:
         edit_entity = plan.find_character(ref.entity) or require_location(plan, ref.entity)
         ref.entity = edit_entity.name
-        edit_entity.references.append(ref.handle)
+        _own(plan, edit_entity).references.append(ref.handle)
     if ref.shot is not None:
-        require_shot(plan, ref.shot).references.append(ref.handle)
+        _own(plan, require_shot(plan, ref.shot)).references.append(ref.handle)
     return f"Added {ref.kind.value} reference {ref.handle}"
 
 
@@ -1070,7 +1155,7 @@ def _remove_reference(plan: StoryPlan, edit: RemoveReference) -> str:
     plan.references.remove(ref)
     for owner in [*plan.characters, *plan.locations, *plan.shots]:
         if ref.handle in owner.references:
-            owner.references.remove(ref.handle)
+            _own(plan, owner).references.remove(ref.handle)
     return f"Removed reference {ref.handle}"
 
 
@@ -1078,8 +1163,9 @@ def _bind_reference(plan: StoryPlan, edit: BindReference) -> str:
     ref = require_reference(plan, edit.handle)
     if (edit.entity is None) == (edit.shot_id is None):
         raise InvalidInputError("bind a reference to exactly one thing: an entity or a shot")
+    ref = _own(plan, ref)
     if edit.shot_id is not None:
-        shot = require_shot(plan, edit.shot_id)
+        shot = _own(plan, require_shot(plan, edit.shot_id))
         ref.shot, ref.entity = shot.id, None
         if ref.handle not in shot.references:
             shot.references.append(ref.handle)
@@ -1088,6 +1174,7 @@ def _bind_reference(plan: StoryPlan, edit: BindReference) -> str:
     target: Character | Location = plan.find_character(edit.entity) or require_location(
         plan, edit.entity
     )
+    target = _own(plan, target)
     ref.entity, ref.shot = target.name, None
     if ref.handle not in target.references:
         target.references.append(ref.handle)
@@ -1118,9 +1205,9 @@ def _set_target_length(plan: StoryPlan, edit: SetTargetLength) -> str:
     if edit.seconds is None:
         if plan.style.target_length_s is None:
             raise InvalidInputError("the film has no target length to remove")
-        plan.style.target_length_s = None
+        _own_style(plan).target_length_s = None
         return "Removed the target length"
-    plan.style.target_length_s = edit.seconds
+    _own_style(plan).target_length_s = edit.seconds
     return f"Set the target length to {length_words(edit.seconds)} (the shots now run {running})"
 
 
@@ -1222,22 +1309,28 @@ def _check_people(shot: Shot) -> None:
         )
 
 
-def check_plan(plan: StoryPlan) -> None:
+def check_plan(plan: StoryPlan, changed: Collection[int] | None = None) -> None:
     """Raise if the plan contradicts itself; say what to change.
 
     Checks: every shot's characters and location exist; the speaker, the OTS
     owner (with the ots angle only) and the staged characters are characters of
     the shot; `continues_from` names an existing shot that comes earlier in the
     film; orders are 1..n.
+
+    Args:
+        changed: check the characters, location, people and references of these shots
+            only (the others are known to be fine); None: of every shot. The order and
+            `continues_from` of every shot are always checked.
     """
     order = {shot.id: shot.order for shot in plan.shots}
     for shot in plan.ordered_shots():
-        _check_reference_limits(plan, shot)
-        for name in shot.characters:
-            require_character(plan, name)
-        if shot.location is not None:
-            require_location(plan, shot.location)
-        _check_people(shot)
+        if changed is None or shot.id in changed:
+            _check_reference_limits(plan, shot)
+            for name in shot.characters:
+                require_character(plan, name)
+            if shot.location is not None:
+                require_location(plan, shot.location)
+            _check_people(shot)
         source = shot.continues_from
         if source is None:
             continue

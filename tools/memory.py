@@ -2,10 +2,17 @@
 
 `ContinuityMemory` is the one write API for `story.db`. Callers never write
 SQL: they `apply` a batch of edits (one revision), `undo`/`redo`, and read the
-current `plan()`. The plan lives in readable tables (characters, locations,
-reference_files, shots) so tools like `sqlite-utils` or Datasette can inspect
-it; every revision also keeps a full snapshot, so undo and redo restore the
-plan exactly. Takes are kept beside the plan and are never undone.
+current `plan()`. The plan lives in readable tables (story, characters,
+locations, reference_files, shots) so tools like `sqlite-utils` or Datasette can
+inspect it. Takes are kept beside the plan and are never undone.
+
+A revision holds what its batch changed, not a copy of the plan: per table the
+rows it added and removed (whole) and, for a row it changed, the old and new
+values of the columns that changed (`Changes`). An edit writes only those rows;
+undo writes a revision's changes backward, redo forward, so both restore the
+plan exactly (the cells are put back as they were). `history` reads the
+revisions' summaries only. The plan is kept in memory between calls, checked
+against SQLite's data_version so another process's write is seen at once.
 """
 
 from __future__ import annotations
@@ -297,14 +304,344 @@ def _load_row(row: dict[str, object], spec: _TableSpec) -> BaseModel:
     return item
 
 
-def _check_plan_paths(plan: StoryPlan, where: str) -> None:
-    """Every reference path of a plan (read from a snapshot, or about to be written) is
-    inside the project."""
-    for ref in plan.references:
+# --- revisions: what changed ----------------------------------------------------------
+#
+# A revision stores the changes that lead from its parent's plan to its own, per table of
+# the plan: {"shots": {"add": [row, ...], "drop": [row, ...], "set": [[key, {column: old},
+# {column: new}], ...]}, "story": {...}}. Rows are the tables' own cells (JSON columns as
+# their text), so undo writes back exactly what was there and redo exactly what it wrote;
+# "add" and "drop" hold whole rows, "set" only the columns that changed (a shot that moved
+# costs its position). Undo applies a revision's changes backward, redo forward.
+
+Changes = dict[str, dict[str, list]]
+"""A revision's changes (see above), as stored in `revisions.changes` (JSON)."""
+
+_PLAN_KEYS: dict[str, str] = {"story": "id", **{s.table: s.pk for s in _SPECS.values()}}
+"""The tables a revision's changes cover, and the key column of each."""
+
+
+def _changes_json(changes: Changes) -> str:
+    return json.dumps(changes, ensure_ascii=False, separators=(",", ":"))
+
+
+def _diff_rows(
+    before: dict[object, dict[str, object]], after: dict[object, dict[str, object]]
+) -> dict[str, list]:
+    """One table's changes from its rows `before` to its rows `after` (by key; a key missing
+    from one side is a row added or removed)."""
+    added, removed, changed = [], [], []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        if old is None and new is not None:
+            added.append(new)
+        elif new is None and old is not None:
+            removed.append(old)
+        elif old is not None and new is not None:
+            columns = [c for c in dict.fromkeys([*old, *new]) if old.get(c) != new.get(c)]
+            if columns:
+                changed.append(
+                    [key, {c: old.get(c) for c in columns}, {c: new.get(c) for c in columns}]
+                )
+    part: dict[str, list] = {}
+    for name, items in (("add", added), ("drop", removed), ("set", changed)):
+        if items:
+            part[name] = items
+    return part
+
+
+_State = tuple[str, dict[str, object]] | None
+"""One row on one side of a change: None (absent), ("row", whole row) or ("cols", some
+columns)."""
+
+
+def _part_states(part: dict[str, list], key: str) -> dict[object, tuple[_State, _State]]:
+    states: dict[object, tuple[_State, _State]] = {}
+    for row in part.get("add", []):
+        states[row[key]] = (None, ("row", row))
+    for row in part.get("drop", []):
+        states[row[key]] = (("row", row), None)
+    for row_key, old, new in part.get("set", []):
+        states[row_key] = (("cols", old), ("cols", new))
+    return states
+
+
+def _combined(first: Changes, second: Changes) -> Changes:
+    """The changes of `first` then `second`, as one revision's changes."""
+    combined: Changes = {}
+    for table in dict.fromkeys([*first, *second]):
+        key = _PLAN_KEYS[table]
+        states = _part_states(first.get(table, {}), key)
+        for row_key, (before2, after2) in _part_states(second.get(table, {}), key).items():
+            if row_key not in states:
+                states[row_key] = (before2, after2)
+                continue
+            before1, after1 = states[row_key]
+            before, after = before1, after2
+            if before1 is not None and before1[0] == "cols" and before2 is not None:
+                # columns the first change left alone were, before it, as the second found them
+                before = (before2[0], {**before2[1], **before1[1]})
+            if after2 is not None and after2[0] == "cols" and after1 is not None:
+                after = (after1[0], {**after1[1], **after2[1]})
+            states[row_key] = (before, after)
+        added, removed, changed = [], [], []
+        for row_key, (before, after) in states.items():
+            if before is None and after is not None:
+                added.append(after[1])
+            elif after is None and before is not None:
+                removed.append(before[1])
+            elif before is not None and after is not None:
+                old, new = before[1], after[1]
+                if before[0] != after[0]:  # compare what both sides say
+                    shared = old if before[0] == "cols" else new
+                    old = {c: old.get(c) for c in shared}
+                    new = {c: new.get(c) for c in shared}
+                columns = [c for c in dict.fromkeys([*old, *new]) if old.get(c) != new.get(c)]
+                if columns:
+                    changed.append(
+                        [
+                            row_key,
+                            {c: old.get(c) for c in columns},
+                            {c: new.get(c) for c in columns},
+                        ]
+                    )
+        part = {
+            n: items for n, items in (("add", added), ("drop", removed), ("set", changed)) if items
+        }
+        if part:
+            combined[table] = part
+    return combined
+
+
+def _apply_to_rows(
+    rows: dict[str, dict[object, dict[str, object]]], changes: Changes, *, forward: bool
+) -> None:
+    """Apply `changes` to tables held in memory ({table: {key: row}})."""
+    for table, part in changes.items():
+        key = _PLAN_KEYS[table]
+        held = rows.setdefault(table, {})
+        gone, come = ("drop", "add") if forward else ("add", "drop")
+        for row in part.get(gone, []):
+            held.pop(row[key], None)
+        for row_key, old, new in part.get("set", []):
+            if row_key in held:
+                held[row_key] = {**held[row_key], **(new if forward else old)}
+        for row in part.get(come, []):
+            held[row[key]] = dict(row)
+
+
+def _plan_from_rows(
+    rows: dict[str, dict[object, dict[str, object]]], *, check_paths: bool = True
+) -> StoryPlan:
+    """The plan tables held in memory hold (raises StoredRowError or a ValidationError)."""
+    story = rows.get("story", {}).get(1)
+    if story is None:
+        raise StoredRowError("story", 1, "the story row is missing")
+    parts: dict[str, list[object]] = {}
+    for attr, spec in _SPECS.items():
+        ordered = sorted(rows.get(spec.table, {}).values(), key=lambda row: row["position"])
+        if check_paths:
+            parts[attr] = [_load_row(row, spec) for row in ordered]
+        else:
+            parts[attr] = [spec.model.model_validate(_from_row(row, spec)) for row in ordered]
+    style = Style.model_validate_json(str(story["style"]))
+    return StoryPlan(title=story["title"], style=style, **parts)
+
+
+def _ref_paths_in(changes: object) -> set[str]:
+    """The reference paths a revision's changes name (a damaged one names none)."""
+    found: set[str] = set()
+    part = changes.get("reference_files") if isinstance(changes, dict) else None
+    if not isinstance(part, dict):
+        return found
+    cells = [*part.get("add", []), *part.get("drop", [])]
+    cells += [side for entry in part.get("set", []) for side in entry[1:3]]
+    for cells_of in cells:
+        if isinstance(cells_of, dict) and isinstance(cells_of.get("path"), str):
+            found.add(cells_of["path"])
+    return found
+
+
+def newest_readable_revision(db: Database) -> tuple[int, StoryPlan] | None:
+    """The newest revision whose plan can still be rebuilt from the revisions (its own
+    changes and its ancestors'), and that plan; None when none can. Reads only."""
+    try:
+        columns = set(db["revisions"].columns_dict)
+        if "changes" not in columns:  # a project from before m008, not migrated yet
+            return _newest_readable_snapshot(db)
+        parents = dict(db.execute("select id, parent from revisions").fetchall())
+    except sqlite3.DatabaseError:
+        return None
+    loaded: dict[int, Changes] = {}
+    unreadable: set[int] = set()  # and so is every revision that follows one of them
+
+    def changes_of(revision_id: int) -> Changes:
+        if revision_id not in loaded:
+            try:
+                text = db.execute(
+                    "select changes from revisions where id = ?", [revision_id]
+                ).fetchone()[0]
+                loaded[revision_id] = json.loads(text)
+            except (sqlite3.DatabaseError, TypeError, ValueError):
+                unreadable.add(revision_id)
+                raise
+        return loaded[revision_id]
+
+    for candidate in sorted(parents, reverse=True):
+        path: list[int] = []
+        cursor: int | None = candidate
+        while cursor in parents and cursor not in unreadable and len(path) <= len(parents):
+            path.append(cursor)
+            cursor = parents[cursor]
+        if cursor is not None:  # an unreadable revision, a parent that is gone, a loop
+            continue
+        rows: dict[str, dict[object, dict[str, object]]] = {}
         try:
-            check_stored_path(ref.path)
-        except OutsidePathError as error:
-            raise StoredRowError(where, ref.handle, str(error), error) from error
+            for revision_id in reversed(path):
+                _apply_to_rows(rows, changes_of(revision_id), forward=True)
+            return candidate, _plan_from_rows(rows, check_paths=False)
+        except Exception:  # any failure: try the one before
+            continue
+    return None
+
+
+def _newest_readable_snapshot(db: Database) -> tuple[int, StoryPlan] | None:
+    try:
+        rows = db.execute("select id, snapshot from revisions order by id desc").fetchall()
+    except sqlite3.DatabaseError:
+        return None
+    for revision, snapshot in rows:
+        try:
+            return int(revision), StoryPlan.model_validate_json(snapshot)
+        except Exception:  # try the one before
+            continue
+    return None
+
+
+def paths_in_revisions(db: Database) -> set[str]:
+    """Reference paths named by any revision (undo can bring a removed reference back)."""
+    found: set[str] = set()
+    try:
+        if "changes" not in set(db["revisions"].columns_dict):  # not migrated yet
+            for (snapshot,) in db.execute("select snapshot from revisions"):
+                try:
+                    plan = StoryPlan.model_validate_json(snapshot)
+                except Exception:  # an unreadable snapshot names nothing
+                    continue
+                found.update(ref.path for ref in plan.references)
+            return found
+        for (text,) in db.execute("select changes from revisions"):
+            try:
+                found |= _ref_paths_in(json.loads(text))
+            except (TypeError, ValueError, IndexError):  # damaged: names nothing
+                continue
+    except sqlite3.DatabaseError:
+        pass
+    return found
+
+
+# --- migration m008: from whole snapshots to changes --------------------------------------
+
+
+@dataclass
+class _SnapshotItem:
+    raw: object
+    position: int
+    row: dict[str, object] | None = None
+
+
+def _snapshot_state(text: object) -> dict[str, dict[object, _SnapshotItem]] | None:
+    """An old revision's snapshot, by table and key (rows are made when needed)."""
+    try:
+        data = json.loads(str(text))
+        top = StoryPlan.model_validate({k: data[k] for k in ("title", "style") if k in data})
+        story = {"id": 1, "title": top.title, "style": top.style.model_dump_json()}
+        state: dict[str, dict[object, _SnapshotItem]] = {
+            "story": {1: _SnapshotItem(None, 1, story)}
+        }
+        for attr, spec in _SPECS.items():
+            items = data.get(attr) or []
+            state[spec.table] = {
+                item[spec.pk]: _SnapshotItem(item, position)
+                for position, item in enumerate(items, 1)
+            }
+            if len(state[spec.table]) != len(items):
+                return None
+    except (TypeError, ValueError, KeyError, AttributeError):  # ValidationError is a ValueError
+        return None
+    return state
+
+
+def _snapshot_row(item: _SnapshotItem, spec: _TableSpec | None) -> dict[str, object]:
+    if item.row is None and spec is not None:
+        item.row = _to_row(spec.model.model_validate(item.raw), spec, item.position)
+    assert item.row is not None
+    return item.row
+
+
+def _snapshot_changes(
+    base: dict[str, dict[object, _SnapshotItem]], target: dict[str, dict[object, _SnapshotItem]]
+) -> Changes:
+    changes: Changes = {}
+    for table in _PLAN_KEYS:
+        spec = next((s for s in _SPECS.values() if s.table == table), None)
+        old, new = base.get(table, {}), target.get(table, {})
+        before: dict[object, dict[str, object]] = {}
+        after: dict[object, dict[str, object]] = {}
+        for key in dict.fromkeys([*old, *new]):
+            a, b = old.get(key), new.get(key)
+            if a and b and a.raw is not None and (a.raw, a.position) == (b.raw, b.position):
+                continue  # the same item at the same place: the same row
+            if a is not None:
+                before[key] = _snapshot_row(a, spec)
+            if b is not None:
+                after[key] = _snapshot_row(b, spec)
+        part = _diff_rows(before, after)
+        if part:
+            changes[table] = part
+    return changes
+
+
+def _table_state(db: Database) -> dict[str, dict[object, _SnapshotItem]]:
+    """The plan tables as they stand, in the form of `_snapshot_state`."""
+    state: dict[str, dict[object, _SnapshotItem]] = {}
+    for table, key in _PLAN_KEYS.items():
+        state[table] = {row[key]: _SnapshotItem(None, 0, row) for row in db[table].rows}
+    return state
+
+
+def snapshot_changes(db: Database) -> Iterator[tuple[int, str | None]]:
+    """For migration m008: each revision's changes, made from the whole snapshots kept
+    before it (None: a snapshot, or its parent's, does not read back). The head's changes
+    lead to the tables as they stand, so undo from the head restores exactly what undo did.
+    """
+    row = db.execute("select value from state where key = 'head'").fetchone()
+    head = int(row[0]) if row and str(row[0]).isdigit() else None
+    children: dict[int, int] = {}
+    revisions = db.execute("select id, parent from revisions order by id").fetchall()
+    for _, parent in revisions:
+        if parent is not None:
+            children[parent] = children.get(parent, 0) + 1
+    states: dict[int, dict[str, dict[object, _SnapshotItem]] | None] = {}
+    for revision_id, parent in revisions:
+        (text,) = db.execute(
+            "select snapshot from revisions where id = ?", [revision_id]
+        ).fetchone()
+        state = _snapshot_state(text)
+        base = {} if parent is None else states.get(parent)
+        changes = None
+        if state is not None and base is not None:
+            target = _table_state(db) if revision_id == head else state
+            try:
+                changes = _changes_json(_snapshot_changes(base, target))
+            except (TypeError, ValueError, KeyError):  # an item that does not validate
+                changes = None
+        yield revision_id, changes
+        if children.get(revision_id):
+            states[revision_id] = state
+        if parent is not None and parent in children:
+            children[parent] -= 1
+            if not children[parent]:
+                states.pop(parent, None)
 
 
 class ContinuityMemory:
@@ -318,6 +655,15 @@ class ContinuityMemory:
         self.db = db
         self.path = path
         self._lock = threading.RLock()
+        self._plan: StoryPlan | None = None
+        """The plan as the tables hold it, read once and kept up to date by this object's
+        writes; never changed in place (edits copy what they change)."""
+        self._plan_key: tuple[int, int] | None = None
+        """When `_plan` was last known right: SQLite's data_version (it moves when another
+        connection commits) and this connection's total_changes (it moves on any write
+        made through it, e.g. SQL run on `db` directly)."""
+        self._columns: dict[str, set[str]] = {}
+        self._in_write = False
 
     # --- opening ------------------------------------------------------------
 
@@ -329,8 +675,9 @@ class ContinuityMemory:
         memory = cls._connect(path)
         migrations.apply(memory.db)
         with memory._writing():
-            memory._write_plan(plan)
-            memory._add_revision(None, f"Created the story {plan.title!r}", "cli", [], plan)
+            changes = memory._write_changes(None, plan)
+            memory._keep_plan(memory._patched(StoryPlan(), changes))
+            memory._add_revision(None, f"Created the story {plan.title!r}", "cli", [], changes)
             memory._set_state("next_shot_id", "1")
         return memory
 
@@ -482,23 +829,59 @@ class ContinuityMemory:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """One write transaction, taken immediately so two writers never interleave."""
+        """One write transaction, taken immediately so two writers never interleave.
+
+        The plan kept in memory is checked once the lock is held (nobody else can write
+        until the end), kept by the writes in between, and dropped if they are undone."""
         conn = self.db.conn
         with self._lock, self._reading():
             conn.execute("BEGIN IMMEDIATE")
             try:
+                if self._plan is not None and self._plan_key != self._current_key():
+                    self._plan = None
+                self._in_write = True
                 yield
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                self._plan = None
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            finally:
+                self._in_write = False
+            if self._plan is not None:
+                self._plan_key = self._current_key()
+
+    def _current_key(self) -> tuple[int, int]:
+        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        return int(version), self.db.conn.total_changes
+
+    def _keep_plan(self, plan: StoryPlan | None) -> None:
+        """Remember the plan the tables now hold (None: forget it, read it again when asked)."""
+        self._plan = plan
+
+    def _current_plan(self) -> StoryPlan:
+        """The plan the tables hold: the one kept in memory while no write has been made
+        since but this object's own, else read (and kept). Never change it in place.
+        (Inside a write transaction the kept plan was checked when it began, and this
+        object's writes keep it: a take registered first does not make it read again.)"""
+        if self._in_write:
+            if self._plan is None:
+                self._plan = self._read_plan()
+            return self._plan
+        key = self._current_key()
+        if self._plan is None or self._plan_key != key:
+            self._plan, self._plan_key = None, None
+            plan = self._read_plan()
+            self._plan, self._plan_key = plan, key
+        return self._plan
 
     # --- reading --------------------------------------------------------------
 
     def plan(self) -> StoryPlan:
-        """The current story plan (the state at the head revision)."""
+        """The current story plan (the state at the head revision); yours to change."""
         with self._lock, self._reading():
-            return self._read_plan()
+            return self._current_plan().model_copy(deep=True)
 
     def _read_plan(self) -> StoryPlan:
         try:
@@ -596,7 +979,7 @@ class ContinuityMemory:
     def _select_rendered(
         self, selections: dict[int, int], select: RenderSelection
     ) -> Revision | None:
-        plan = self._read_plan()
+        plan = self._current_plan()
         edits: list[EditModel] = []
         for shot_id, number in selections.items():
             shot = plan.find_shot(shot_id)
@@ -607,6 +990,8 @@ class ContinuityMemory:
         context = EditContext(self._allocate_shot_id, self._take_numbers)
         after, _ = apply_edits(plan, edits, context)
         head = self.head()
+        changes = self._write_changes(plan, after)
+        self._keep_plan(self._patched(plan, changes))
         if select.amend == head and self._newest_child(head) is None:
             row = self.db["revisions"].get(head)
             if row["source"] == select.source:
@@ -618,14 +1003,11 @@ class ContinuityMemory:
                     {
                         "description": select.description,
                         "edits": json.dumps(done),
-                        "snapshot": after.model_dump_json(),
+                        "changes": _changes_json(_combined(self._changes_of(head), changes)),
                     },
                 )
-                self._write_plan(after)
                 return self.revision(head)
-        revision = self._add_revision(head, select.description, select.source, edits, after)
-        self._write_plan(after)
-        return revision
+        return self._add_revision(head, select.description, select.source, edits, changes)
 
     def forced_run(self) -> dict | None:
         """The record of a forced render run that has not finished (None if there is none)."""
@@ -723,30 +1105,31 @@ class ContinuityMemory:
 
     def revision(self, revision_id: int) -> Revision:
         """The revision with this id."""
-        row = self.db["revisions"].get(revision_id)
-        return Revision(
-            id=row["id"],
-            parent=row["parent"],
-            description=row["description"],
-            source=row["source"],
-            created_at=row["created_at"],
-        )
+        row = self.db.execute(
+            f"select {_SUMMARY} from revisions where id = ?", [revision_id]
+        ).fetchone()
+        if row is None:
+            raise RowNotFoundError
+        return _summary(row)
 
     def history(self) -> list[HistoryEntry]:
-        """Every revision, oldest first, marking the current one and the undone ones."""
+        """Every revision, oldest first, marking the current one and the undone ones.
+
+        Reads the revisions' summaries only, never what they changed."""
         head = self.head()
+        revisions = [
+            _summary(row)
+            for row in self.db.execute(f"select {_SUMMARY} from revisions order by id")
+        ]
+        parents = {revision.id: revision.parent for revision in revisions}
         ancestors = set()
         cursor: int | None = head
-        while cursor is not None:
+        while cursor is not None and cursor not in ancestors:
             ancestors.add(cursor)
-            cursor = self.db["revisions"].get(cursor)["parent"]
-        entries = []
-        for row in self.db["revisions"].rows_where(order_by="id"):
-            revision = self.revision(row["id"])
-            entries.append(
-                HistoryEntry(revision, current=row["id"] == head, undone=row["id"] not in ancestors)
-            )
-        return entries
+            cursor = parents.get(cursor)
+        return [
+            HistoryEntry(r, current=r.id == head, undone=r.id not in ancestors) for r in revisions
+        ]
 
     # --- writing ----------------------------------------------------------------
 
@@ -772,14 +1155,15 @@ class ContinuityMemory:
         with self._writing():
             try:
                 context = EditContext(self._allocate_shot_id, self._take_numbers)
-                before = self.plan()
+                before = self._current_plan()
                 plan, lines = apply_edits(before, edits, context)
             except ValidationError as error:
                 raise as_storyreel_error(error) from error
             text = description or "; ".join(lines)
             edits, renames = _canonical_location_renames(before, edits)
-            revision = self._add_revision(self.head(), text, source, edits, plan)
-            self._write_plan(plan)
+            changes = self._write_changes(before, plan)
+            self._keep_plan(self._patched(before, changes))
+            revision = self._add_revision(self.head(), text, source, edits, changes)
             self._rename_take_looks(renames)
         return AppliedBatch(revision, lines, dict(context.refs))
 
@@ -791,14 +1175,16 @@ class ContinuityMemory:
         """
         with self._writing():
             current = self.revision(self.head())
+            undone = [current.id]
             while current.source.endswith(RENDER_SUFFIX) and current.parent is not None:
                 parent = self.revision(current.parent)
                 if parent.parent is None:
                     break
                 current = parent
+                undone.append(current.id)
             if current.parent is None:
                 raise StoryreelError("nothing to undo: the story is as it was created")
-            self._move_head(current.parent)
+            self._move_head(undone, current.parent, forward=False)
             renames = self._location_renames(current.id)
             self._rename_take_looks([(new, old) for old, new in reversed(renames)])
         return current
@@ -810,20 +1196,21 @@ class ContinuityMemory:
             if child is None:
                 raise StoryreelError("nothing to redo: no undone change follows this point")
             redone = child
+            steps = [child.id]
             follow = self._newest_child(child.id)
             while follow is not None and follow.source.endswith(RENDER_SUFFIX):
                 child, follow = follow, self._newest_child(follow.id)
-            self._move_head(child.id)
+                steps.append(child.id)
+            self._move_head(steps, child.id, forward=True)
             self._rename_take_looks(self._location_renames(redone.id))
         return redone
 
     def _newest_child(self, revision_id: int) -> Revision | None:
-        rows = list(
-            self.db["revisions"].rows_where(
-                "parent = ?", [revision_id], order_by="id desc", limit=1
-            )
-        )
-        return self.revision(rows[0]["id"]) if rows else None
+        row = self.db.execute(
+            f"select {_SUMMARY} from revisions where parent = ? order by id desc limit 1",
+            [revision_id],
+        ).fetchone()
+        return _summary(row) if row else None
 
     def confine_paths(self) -> list[str]:
         """Forget stored file paths that lead outside the project (`..`, absolute paths).
@@ -853,39 +1240,69 @@ class ContinuityMemory:
                 fixed[handle] = new
                 self.db["reference_files"].update(handle, {"path": new})
                 lines.append(f"reference {handle}: {path!r} is now {new}")
-            for rev_id, snapshot in self.db.execute(
-                "select id, snapshot from revisions"
-            ).fetchall():
-                try:
-                    data = json.loads(snapshot)
-                except (TypeError, json.JSONDecodeError):
-                    continue
+            if fixed:
+                self._keep_plan(None)  # reference rows changed: read them again
+            for rev_id, text in self.db.execute("select id, changes from revisions").fetchall():
+                try:  # the reference cells of a revision's changes, with their handle
+                    data = json.loads(text)
+                    part = data.get("reference_files") or {}
+                    cells = [
+                        (r.get("handle"), r) for r in (*part.get("add", []), *part.get("drop", []))
+                    ]
+                    cells += [
+                        (entry[0], side) for entry in part.get("set", []) for side in entry[1:3]
+                    ]
+                except (TypeError, ValueError, AttributeError, IndexError):
+                    continue  # damaged: it names no path, and undo refuses it
                 changed = False
-                for ref in data.get("references") or []:
-                    if isinstance(ref, dict) and not _path_is_confined(ref.get("path")):
-                        ref["path"] = fixed.get(ref.get("handle")) or _confined_ref_path(
-                            str(ref.get("path")), str(ref.get("sha256")), str(ref.get("handle"))
-                        )
-                        changed = True
+                for handle, cell in cells:
+                    path = cell.get("path") if isinstance(cell, dict) else None
+                    if path is None or _path_is_confined(path):
+                        continue
+                    cell["path"] = fixed.get(handle) or _confined_ref_path(
+                        str(path), str(cell.get("sha256")), str(handle)
+                    )
+                    changed = True
                 if changed:
-                    self.db["revisions"].update(rev_id, {"snapshot": json.dumps(data)})
+                    self.db["revisions"].update(rev_id, {"changes": _changes_json(data)})
         return lines
 
     # --- internals ----------------------------------------------------------------
 
-    def _move_head(self, revision_id: int) -> None:
-        snapshot = self.db["revisions"].get(revision_id)["snapshot"]
+    def _move_head(self, steps: Sequence[int], head: int, *, forward: bool) -> None:
+        """Undo (or redo) the changes of the revisions `steps`, in that order; `head` is then
+        the current revision."""
+        plan = self._current_plan()
+        for revision_id in steps:
+            changes = self._changes_of(revision_id)
+            try:
+                self._write_parts(changes, forward=forward)
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+                raise StoredRowError(
+                    "revisions", revision_id, f"its changes do not apply ({error!r})"
+                ) from error
+            plan = self._patched(plan, changes)
+        self._keep_plan(plan)
+        self._set_state("head", str(head))
+
+    def _changes_of(self, revision_id: int) -> Changes:
+        row = self.db.execute(
+            "select changes from revisions where id = ?", [revision_id]
+        ).fetchone()
         try:
-            plan = StoryPlan.model_validate_json(snapshot)
-        except ValidationError as error:
-            detail = describe_validation_error(error)
-            raise StoredRowError("revisions", revision_id, f"its snapshot: {detail}") from error
-        self._write_plan(plan)
-        self._set_state("head", str(revision_id))
+            changes = json.loads(row[0])
+        except (TypeError, ValueError) as error:
+            raise StoredRowError(
+                "revisions", revision_id, "what it changed cannot be read"
+            ) from error
+        if not isinstance(changes, dict) or not set(changes) <= set(_PLAN_KEYS):
+            raise StoredRowError("revisions", revision_id, "what it changed cannot be read")
+        return changes
 
     def _location_renames(self, revision_id: int) -> list[tuple[str, str]]:
         """The (old, new) location names a revision renamed, in order."""
-        edits = json.loads(self.db["revisions"].get(revision_id)["edits"] or "[]")
+        row = self.db.execute("select edits from revisions where id = ?", [revision_id])
+        edits = json.loads(row.fetchone()[0] or "[]")
         return [
             (edit["name"], edit["new_name"])
             for edit in edits
@@ -923,7 +1340,7 @@ class ContinuityMemory:
         description: str,
         source: str,
         edits: Sequence[EditModel],
-        plan: StoryPlan,
+        changes: Changes,
     ) -> Revision:
         row = {
             "parent": parent,
@@ -931,24 +1348,173 @@ class ContinuityMemory:
             "source": source,
             "created_at": _now(),
             "edits": json.dumps([edit.model_dump(mode="json") for edit in edits]),
-            "snapshot": plan.model_dump_json(),
+            "changes": _changes_json(changes),
         }
         revision_id = self.db["revisions"].insert(row).last_pk
         self._set_state("head", str(revision_id))
         return self.revision(int(revision_id))
 
-    def _write_plan(self, plan: StoryPlan) -> None:
-        _check_plan_paths(plan, "reference_files")  # never stored, so never read back
-        self.db["story"].upsert(
-            {"id": 1, "title": plan.title, "style": plan.style.model_dump_json()}, pk="id"
-        )
-        for key, spec in _SPECS.items():
-            table = self.db[spec.table]
-            table.delete_where()
-            items = getattr(plan, key)
-            rows = [_to_row(item, spec, position) for position, item in enumerate(items, 1)]
-            if rows:
-                table.insert_all(rows)
+    def _write_changes(self, before: StoryPlan | None, after: StoryPlan) -> Changes:
+        """Write the rows that differ between the plan `before` (what the tables hold; None:
+        they are empty) and `after`, and return those changes.
+
+        Items are compared by key: one the edits left alone (the same object, at the same
+        place) is not even looked at, so a batch costs what it changes. The old cells are
+        read from the tables, so undo puts back exactly what was there."""
+        changes: Changes = {}
+        old_style = before.style if before is not None else None
+        if before is None or before.title != after.title or old_style is not after.style:
+            new = {"id": 1, "title": after.title, "style": after.style.model_dump_json()}
+            part = _diff_rows(self._rows("story", [1]), {1: new})
+            if part:
+                changes["story"] = part
+        for attr, spec in _SPECS.items():
+            old_items = _placed(getattr(before, attr) if before is not None else [], spec)
+            new_items = _placed(getattr(after, attr), spec)
+            keys = [
+                key
+                for key, (position, item) in new_items.items()
+                if (old := old_items.get(key)) is None or old[1] is not item or old[0] != position
+            ]
+            keys += [key for key in old_items if key not in new_items]
+            if not keys:
+                continue
+            old_rows = self._rows(spec.table, keys)
+            new_rows: dict[object, dict[str, object]] = {}
+            for key in keys:
+                if key not in new_items:
+                    continue
+                position, item = new_items[key]
+                old, row = old_items.get(key), old_rows.get(key)
+                if old is not None and row is not None and _moved_only(old[1], item):
+                    new_rows[key] = {**row, "position": position}
+                else:
+                    new_rows[key] = _to_row(item, spec, position)
+            part = _diff_rows(old_rows, new_rows)
+            if part:
+                changes[spec.table] = part
+        self._write_parts(changes, forward=True)
+        return changes
+
+    def _rows(self, table: str, keys: Sequence[object]) -> dict[object, dict[str, object]]:
+        """The rows of a plan table with these keys, by key (missing ones left out)."""
+        key = _PLAN_KEYS[table]
+        found: dict[object, dict[str, object]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            cursor = self.db.conn.execute(
+                f"select * from [{table}] where [{key}] in ({', '.join('?' * len(chunk))})", chunk
+            )
+            columns = [d[0] for d in cursor.description]
+            for values in cursor:
+                row = dict(zip(columns, values, strict=True))
+                found[row[key]] = row
+        return found
+
+    def _write_parts(self, changes: Changes, *, forward: bool) -> None:
+        """Write a revision's changes into the plan tables (backward: undo them): rows removed,
+        columns changed, rows added, each by its key."""
+        execute = self.db.conn.execute
+        for table, part in changes.items():
+            key = _PLAN_KEYS[table]
+            known = self._table_columns(table)
+            gone, come = ("drop", "add") if forward else ("add", "drop")
+            for row in part.get(gone, []):
+                execute(f"delete from [{table}] where [{key}] = ?", [row[key]])
+            for row_key, old, new in part.get("set", []):
+                values = new if forward else old
+                _check_columns(table, values, known)
+                assignments = ", ".join(f"[{column}] = ?" for column in values)
+                execute(
+                    f"update [{table}] set {assignments} where [{key}] = ?",
+                    [*values.values(), row_key],
+                )
+            for row in part.get(come, []):
+                _check_columns(table, row, known)
+                columns = ", ".join(f"[{column}]" for column in row)
+                execute(
+                    f"insert into [{table}] ({columns}) values ({', '.join('?' * len(row))})",
+                    list(row.values()),
+                )
+
+    def _table_columns(self, table: str) -> set[str]:
+        if table not in self._columns:
+            self._columns[table] = set(self.db[table].columns_dict)
+        return self._columns[table]
+
+    def _patched(self, plan: StoryPlan, changes: Changes) -> StoryPlan:
+        """`plan` once `changes` were written (either way): the rows they touched are read
+        back from the tables (and validated), everything else is kept as it is."""
+        title, style = plan.title, plan.style
+        if "story" in changes:
+            row = self._rows("story", [1]).get(1)
+            if row is None:
+                raise StoredRowError("story", 1, "the story row is missing")
+            try:
+                title, style = row["title"], Style.model_validate_json(row["style"])
+            except ValidationError as error:
+                detail = describe_validation_error(error)
+                raise StoredRowError("story", 1, detail, error) from error
+        parts: dict[str, list] = {}
+        for attr, spec in _SPECS.items():
+            items = getattr(plan, attr)
+            part = changes.get(spec.table)
+            if not part:
+                parts[attr] = items
+                continue
+            key = _PLAN_KEYS[spec.table]
+            placed = dict(_placed(items, spec))
+            touched = [row[key] for row in (*part.get("add", []), *part.get("drop", []))]
+            touched += [entry[0] for entry in part.get("set", [])]
+            for row_key in touched:
+                placed.pop(row_key, None)
+            for row_key, row in self._rows(spec.table, touched).items():
+                placed[row_key] = (row["position"], _load_row(row, spec))
+            ordered = sorted(placed.values(), key=lambda entry: entry[0])
+            if [position for position, _ in ordered] != list(range(1, len(ordered) + 1)):
+                return self._read_plan()  # positions out of the usual: read as `plan()` does
+            parts[attr] = [item for _, item in ordered]
+        return StoryPlan.model_construct(title=title, style=style, **parts)
+
+
+_SUMMARY = "id, parent, description, source, created_at"
+"""The columns of a revision's summary (never what it changed)."""
+
+
+def _summary(row: Sequence[object]) -> Revision:
+    revision_id, parent, description, source, created_at = row
+    return Revision(
+        id=revision_id,
+        parent=parent,
+        description=description,
+        source=source,
+        created_at=created_at,
+    )
+
+
+def _placed(items: Sequence[BaseModel], spec: _TableSpec) -> dict[object, tuple[int, BaseModel]]:
+    """Items by key, with the position each has in its table (a shot's is its order)."""
+    if "order" in spec.renames:
+        return {getattr(item, spec.pk): (item.order, item) for item in items}  # type: ignore[attr-defined]
+    return {getattr(item, spec.pk): (position, item) for position, item in enumerate(items, 1)}
+
+
+def _moved_only(old: BaseModel, new: BaseModel) -> bool:
+    """Whether `new` differs from `old` in its order at most."""
+    if old is new:
+        return True
+    mine, theirs = old.__dict__, new.__dict__
+    return mine.keys() == theirs.keys() and all(
+        mine[field] is theirs[field] or mine[field] == theirs[field]
+        for field in mine
+        if field != "order"
+    )
+
+
+def _check_columns(table: str, row: dict[str, object], known: set[str]) -> None:
+    unknown = [column for column in row if column not in known]
+    if unknown:
+        raise ValueError(f"the table {table!r} has no column {unknown[0]!r}")
 
 
 __all__ = [

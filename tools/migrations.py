@@ -7,6 +7,9 @@ newer storyreel; `check_schema_known` refuses to touch it.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 from sqlite_utils import Database, Migrations
 
 from storyreel.tools.errors import SchemaTooNewError
@@ -205,6 +208,49 @@ def m007_take_look_light(db: Database) -> None:
         "and coalesce(s.lighting, '') = '' and s.key_light_hardness is null "
         "and s.key_light_kelvin is null)"
     )
+
+
+@migrations()
+def m008_revision_changes(db: Database) -> None:
+    """Revisions hold what changed instead of a whole copy of the plan: `changes` (JSON: per
+    plan table the rows added and removed, and the columns changed with their old and new
+    values; see tools/memory.py) replaces `snapshot`. Undo applies a revision's changes
+    backward, redo forward. An index on `parent` finds the revision redo follows.
+
+    Old revisions are converted: each one's changes are what differs between its parent's
+    snapshot and its own (the head's: between its parent's snapshot and the tables as they
+    stand), in the rows undo wrote from those snapshots, so history, undo and redo are as
+    they were. A revision whose snapshot (or its parent's) does not read back keeps no
+    changes: undo and redo refuse to cross it, as they refused to restore it. The space the
+    snapshots took is given back by m009.
+    """
+    from storyreel.tools.memory import snapshot_changes  # the row format is the memory's
+
+    revisions = db["revisions"]
+    if "changes" not in revisions.columns_dict:
+        revisions.add_column("changes", str)
+    if "snapshot" in revisions.columns_dict:
+        for revision_id, changes in list(snapshot_changes(db)):
+            db.execute("update revisions set changes = ? where id = ?", [changes, revision_id])
+        db.execute("alter table revisions drop column snapshot")
+    revisions.create_index(["parent"], if_not_exists=True)
+
+
+@migrations(transactional=False)
+def m009_reclaim_snapshot_space(db: Database) -> None:
+    """Give the disk back the space m008 freed: a project built edit by edit had most of
+    story.db in snapshots (55 MB for 500 shots, against under 1 MB now). VACUUM runs only
+    when more than half the file, and over 1 MB, is free pages; it rewrites the file in one
+    transaction. If another process holds the project open so that it cannot run, it is
+    skipped (SQLite reuses free pages as the story grows).
+    """
+    pages = db.execute("pragma page_count").fetchone()[0]
+    free = db.execute("pragma freelist_count").fetchone()[0]
+    size = db.execute("pragma page_size").fetchone()[0]
+    if free * 2 <= pages or free * size <= 1_000_000:
+        return
+    with contextlib.suppress(sqlite3.OperationalError):  # busy: the free pages are reused
+        db.execute("vacuum")
 
 
 def known_migrations() -> list[str]:
