@@ -100,9 +100,12 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
 
 def _attach(ctx: AgentContext, paths: list[str]) -> tuple[list[str], list[str]]:
     """Turn attached files into references; idempotent (same bytes give the same handle)."""
+    notes: list[str] = []
+    problems: list[str] = []
+    if not paths:
+        return notes, problems
     from storyreel.tools.references import attach_file
 
-    notes, problems = [], []
     for path in paths:
         try:
             reference = attach_file(ctx.project, Path(path), ctx.director.name)
@@ -346,11 +349,12 @@ def _render_retakes(state: AgentState, ctx: AgentContext) -> AgentState:
     problems = list(state.get("problems", []))
     backend = _last_backend(state, retakes, ctx)
     retaken: list[RenderedItem] = []
+    up_to_date = 0
     if backend not in backend_names():
         problems.append(_not_available(backend))
     else:
         try:
-            retaken = _render_with(ctx, retakes, backend, force=True, hints=hints)
+            retaken, up_to_date = _render_with(ctx, retakes, backend, force=True, hints=hints)
         except StoryreelError as error:
             problems.append(_sentence(error))
         except (GraphBubbleUp, RenderCancelled):  # interrupts and a stop go on up
@@ -359,6 +363,7 @@ def _render_retakes(state: AgentState, ctx: AgentContext) -> AgentState:
             problems.append(_renderer_failure(backend, error))
     return {
         "rendered": [*state.get("rendered", []), *retaken],
+        "up_to_date": state.get("up_to_date", 0) + up_to_date,
         "to_critique": retaken,
         "retake_ids": [],
         "problems": problems,
@@ -380,6 +385,7 @@ def _render_asked(state: AgentState, ctx: AgentContext) -> AgentState:
     actions = _edits(state.get("actions", []))
     problems = list(state.get("problems", []))
     rendered: list[RenderedItem] = []
+    up_to_date = 0
     artifacts: list[str] = []
     try:
         for request in _render_requests(state, ctx):
@@ -387,7 +393,9 @@ def _render_asked(state: AgentState, ctx: AgentContext) -> AgentState:
             if backend not in backend_names():
                 problems.append(_not_available(backend))
                 continue
-            rendered += _render_with(ctx, request.shot_ids or None, backend, request.force)
+            items, current = _render_with(ctx, request.shot_ids or None, backend, request.force)
+            rendered += items
+            up_to_date += current
         for compare in (a for a in actions if isinstance(a, CompareBackends)):
             missing = [b for b in compare.backends if b not in backend_names()]
             if missing:
@@ -406,6 +414,7 @@ def _render_asked(state: AgentState, ctx: AgentContext) -> AgentState:
         problems.append(_renderer_failure(ctx.backend, error))
     return {
         "rendered": rendered,
+        "up_to_date": up_to_date,
         "to_critique": rendered,
         "artifacts": artifacts,
         "problems": problems,
@@ -418,9 +427,13 @@ def _render_with(
     backend: str,
     force: bool,
     hints: dict[int, str] | None = None,
-) -> list[RenderedItem]:
+) -> tuple[list[RenderedItem], int]:
     """Render `shot_ids` (None: every shot that needs it) on an available `backend`,
-    streaming progress, takes and notices as events; one item per shot.
+    streaming progress, takes and notices as events.
+
+    Returns an item per shot that was not already up to date, and how many were (the
+    state keeps only the shots this turn touched, so its checkpoints do not grow with
+    the plan).
 
     Raises:
         StoryreelError: what `render_shots` refuses (an unknown shot, unwritable takes...).
@@ -440,7 +453,7 @@ def _render_with(
     )
     for note in report.notes:
         emit("notice", note)
-    return [
+    items = [
         RenderedItem(
             shot_id=o.shot_id,
             status=o.status,
@@ -448,7 +461,9 @@ def _render_with(
             backend=backend,
         )
         for o in report.outcomes
+        if o.status != "up_to_date"
     ]
+    return items, len(report.outcomes) - len(items)
 
 
 def _progress_event(event: RenderProgress) -> None:
@@ -574,19 +589,24 @@ def critique(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     Reviews are deterministic and stored idempotently, so re-running this node
     on resume (before its interrupt) repeats the same decisions.
     """
+    counts = dict(state.get("retake_counts", {}))
+    notes = list(state.get("notes", []))
+    new_takes = [
+        item
+        for item in state.get("to_critique", [])
+        if item["status"] in ("rendered", "repaired") and item.get("take") is not None
+    ]
+    if not new_takes:  # the critic (and its imports) only for new takes
+        return {"retake_ids": [], "retake_counts": counts, "notes": notes, "to_critique": []}
     from storyreel.tools.critic import retake_hint, verdict_sentence
     from storyreel.tools.review import review_take
 
     ctx = runtime.context
     memory = ctx.project.memory
     plan = memory.plan()
-    counts = dict(state.get("retake_counts", {}))
     hints = dict(state.get("retake_hints") or {})
-    notes = list(state.get("notes", []))
     retake, stuck = [], []
-    for item in state.get("to_critique", []):
-        if item["status"] not in ("rendered", "repaired") or item.get("take") is None:
-            continue
+    for item in new_takes:
         shot = plan.find_shot(item["shot_id"])
         take = next((t for t in memory.takes(item["shot_id"]) if t.number == item["take"]), None)
         if shot is None or take is None:
@@ -661,7 +681,8 @@ def _selected_takes(ctx: AgentContext, shot_ids: list[int]) -> str:
     return f" ({said})" if said else ""
 
 
-def _render_summary(rendered: list[RenderedItem]) -> str:
+def _render_summary(rendered: list[RenderedItem], up_to_date: int = 0) -> str:
+    """What the turn's renders did, in words (`up_to_date`: shots found up to date)."""
     made = [str(r["shot_id"]) for r in rendered if r["status"] in ("rendered", "repaired")]
     reused = [str(r["shot_id"]) for r in rendered if r["status"] == "reused"]
     locked = [str(r["shot_id"]) for r in rendered if r["status"] == "locked"]
@@ -672,7 +693,7 @@ def _render_summary(rendered: list[RenderedItem]) -> str:
         parts.append(f"Reused earlier takes for shot(s) {', '.join(reused)}.")
     if locked:
         parts.append(f"Left locked shot(s) {', '.join(locked)} as they are.")
-    if rendered and not parts:
+    if (rendered or up_to_date) and not parts:
         parts.append("Every shot is already up to date.")
     return " ".join(parts)
 
@@ -696,9 +717,12 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     if exported:
         said = _EXPORTING_RE.sub("", said).strip()
     parts = [said or " ".join(line.rstrip(".") + "." for line in lines)]
-    made = [r for r in state.get("rendered", []) if r["status"] != "up_to_date"]
-    if made or (state.get("rendered") and not lines and not exported):
-        parts.append(_render_summary(state.get("rendered", [])))
+    rendered = state.get("rendered", [])
+    up_to_date = state.get("up_to_date", 0)
+    # a checkpoint saved before shots up to date were only counted may still list them
+    made = [r for r in rendered if r["status"] != "up_to_date"]
+    if made or ((rendered or up_to_date) and not lines and not exported):
+        parts.append(_render_summary(rendered, up_to_date))
     if exported:
         folder = Path(artifacts[0]).parent
         parts.append(f"Exported the cut, the storyboard and the timeline to {folder}.")

@@ -15,7 +15,12 @@ from storyreel.tools.rendering import Status
 class RenderedItem(TypedDict):
     """One shot's outcome in this turn's renders, as the state keeps it (plain data: the
     state is checkpointed). `take` is the take's number (None when the shot has none);
-    `status` is a render status or "compared" (a take made by a backend comparison)."""
+    `status` is a render status or "compared" (a take made by a backend comparison).
+
+    Shots found up to date are not kept as items, only counted (`AgentState.up_to_date`):
+    every checkpoint holds the state, so a list of every shot would make each turn's
+    checkpoints grow with the plan.
+    """
 
     shot_id: int
     status: Status | Literal["compared"]
@@ -36,6 +41,7 @@ class AgentState(TypedDict, total=False):
     pending_edits: bool
     render_ids: list[int] | None
     rendered: list[RenderedItem]
+    up_to_date: int
     artifacts: list[str]
     question: dict[str, Any] | None
     to_critique: list[RenderedItem]
@@ -68,6 +74,7 @@ def turn_input(
         pending_edits=False,
         render_ids=None,
         rendered=[],
+        up_to_date=0,
         artifacts=[],
         question=None,
         to_critique=[],

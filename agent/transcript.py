@@ -33,6 +33,7 @@ class Transcript:
         self.session = session
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(str(db_path), check_same_thread=False, timeout=30)
+        self._conn.execute("PRAGMA synchronous=NORMAL")  # as the checkpoints (Session)
         with self._lock, self._conn:
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS transcript (id INTEGER PRIMARY KEY, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,6 +23,7 @@ HEAVY = (
     "transformers",
     "langgraph",
     "langchain_core",
+    "langsmith",
     "openai",
     "cv2",
     "textual",
@@ -146,13 +148,21 @@ print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in sy
 """
 
 
-def loaded_after(runs: list[list[str]], watched: tuple[str, ...]) -> list[str]:
-    """The watched packages a fresh Python has imported after these storyreel runs."""
+LLM_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "STORYREEL_MODEL")
+
+
+def loaded_after(
+    runs: list[list[str]], watched: tuple[str, ...], env: dict[str, str] | None = None
+) -> list[str]:
+    """The watched packages a fresh Python has imported after these storyreel runs (with
+    no language model configured, unless `env` sets one)."""
+    clean = {k: v for k, v in os.environ.items() if k not in LLM_VARIABLES}
     done = subprocess.run(
         [sys.executable, "-c", START, json.dumps(runs), *watched],
         capture_output=True,
         text=True,
         timeout=120,
+        env={**clean, **(env or {})},
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -166,3 +176,47 @@ def test_help_and_show_import_nothing_heavy(films: tuple[Path, Path]) -> None:
 
 def test_help_does_not_load_the_story_database() -> None:
     assert loaded_after([["--help"], ["shot", "--help"]], ("sqlite_utils",)) == []
+
+
+def test_story_commands_do_not_load_the_agent(films: tuple[Path, Path]) -> None:
+    """doctor checks agent.db without LangGraph; show and history read story.db only."""
+    first, _ = films
+    folder = str(first)
+    runs = [["show", "-p", folder], ["history", "-p", folder], ["doctor", "-p", folder]]
+    assert loaded_after(runs, HEAVY) == []
+
+
+def test_an_offline_turn_does_not_import_the_llm_client(films: tuple[Path, Path]) -> None:
+    """No endpoint, or --offline with one configured: openai is never imported (LangGraph
+    is, to run the turn; it brings langsmith with it, see bench/startup.py)."""
+    first, _ = films
+    folder = str(first)
+    endpoint = {
+        "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",  # never contacted
+        "OPENAI_API_KEY": "t",
+        "STORYREEL_MODEL": "m",
+    }
+    no_change = ["say", "hello", "-p", folder]
+    loaded = {name.split(".")[0] for name in loaded_after([no_change], ("openai", "langgraph"))}
+    assert loaded == {"langgraph"}  # the turn ran, the offline director read it
+    offline = ["say", "--offline", "hello", "-p", folder]
+    assert loaded_after([offline], ("openai",), env=endpoint) == []
+
+
+def test_an_offline_session_does_not_import_the_llm_client(films: tuple[Path, Path]) -> None:
+    """What the chat app and the Slack bot run: a Session with the offline director."""
+    first, _ = films
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import storyreel.apps.slack.app, storyreel.apps.tui.app\n"
+        "from storyreel.agent.session import Session\n"
+        "with Session(Path(sys.argv[1]), offline=True) as session:\n"
+        "    list(session.send('hello'))\n"
+        "print('openai' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(first)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False"]

@@ -28,7 +28,7 @@ _FIX_WORDS = {
 
 
 def _examine(root: Path) -> Diagnosis:
-    from storyreel.agent.session import AGENT_DB, agent_db_problem
+    from storyreel.agent.agent_db import AGENT_DB, agent_db_problem
     from storyreel.tools.doctor import Finding, examine_project
 
     diagnosis = examine_project(root)
@@ -120,7 +120,7 @@ def doctor(
 
 def _repair(root: Path, diagnosis: Diagnosis, rerender: bool, quiet: bool = False) -> list[str]:
     """Repair under the render lock (nothing renders while files are removed)."""
-    from storyreel.agent.session import AGENT_DB, set_aside_agent_db
+    from storyreel.agent.agent_db import AGENT_DB, set_aside_agent_db
     from storyreel.tools.doctor import examine_project, fix_files
     from storyreel.tools.project import Project
     from storyreel.tools.render_lock import RenderLock
