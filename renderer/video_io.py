@@ -10,13 +10,16 @@ from __future__ import annotations
 import contextlib
 import re
 import signal
+import struct
 import subprocess
+import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import numpy as np
 
@@ -370,6 +373,10 @@ class MediaInfo:
     fps: float | None
     duration_s: float | None
     sample_rate: int | None
+    frames: int | None = None
+    """Video frames the header lists (`mp4_header` only; None when unknown)."""
+    codec: str | None = None
+    """The video sample entry's four characters ("avc1" for H.264; `mp4_header` only)."""
 
 
 def probe_media(path: Path) -> MediaInfo:
@@ -400,3 +407,210 @@ def probe_media(path: Path) -> MediaInfo:
         duration_s=seconds,
         sample_rate=int(audio.group(1)) if audio else None,
     )
+
+
+def mp4_header(path: Path) -> MediaInfo | None:
+    """Streams, size, frame rate and duration from an MP4/MOV file's `moov` box, in Python.
+
+    No process is started and no media is decoded: only the box headers and the
+    sample tables are read. Returns None for anything this reader does not follow
+    (another container, a rotated or odd-sized picture, a damaged header); ask
+    `probe_media` then.
+    """
+    try:
+        with open(path, "rb") as handle:
+            moov = _top_level_box(handle, b"moov")
+    except OSError:
+        return None
+    if moov is None:
+        return None
+    try:
+        tracks = [_mp4_track(body) for kind, body in _boxes(moov) if kind == b"trak"]
+    except (ValueError, IndexError, struct.error):
+        return None
+    video = next((t for t in tracks if t["handler"] == b"vide"), None)
+    audio = next((t for t in tracks if t["handler"] == b"soun"), None)
+    if video is None and audio is None:
+        return None
+    if video is not None and not video["plain"]:
+        return None
+    fps = duration = None
+    if video is not None:
+        width, height, delta = video["width"], video["height"], video["delta"]
+        if not (width and height and video["frames"] and delta) or width % 2 or height % 2:
+            return None
+        fps = video["timescale"] / delta
+        duration = video["duration"] / video["timescale"]
+    elif audio is not None and audio["timescale"]:
+        duration = audio["duration"] / audio["timescale"]
+    return MediaInfo(
+        has_video=video is not None,
+        has_audio=audio is not None,
+        width=video["width"] if video else None,
+        height=video["height"] if video else None,
+        fps=fps,
+        duration_s=duration,
+        sample_rate=audio["rate"] if audio else None,
+        frames=video["frames"] if video else None,
+        codec=video["codec"] if video else None,
+    )
+
+
+def media_header(path: Path) -> MediaInfo:
+    """`mp4_header` where it can read the file, else `probe_media` (one ffmpeg header read)."""
+    return mp4_header(path) or probe_media(path)
+
+
+_CONTAINERS = {b"trak", b"mdia", b"minf", b"stbl"}
+_IDENTITY = (0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+
+
+def _top_level_box(handle: BinaryIO, wanted: bytes, limit: int = 64_000_000) -> bytes | None:
+    """The body of the first top-level box of type `wanted` (None if absent or too big)."""
+    while header := handle.read(8):
+        if len(header) < 8:
+            return None
+        size, kind = struct.unpack(">I4s", header)
+        skip = size - 8
+        if size == 1:
+            size = struct.unpack(">Q", handle.read(8))[0]
+            skip = size - 16
+        elif size == 0:
+            skip = -1  # the box runs to the end of the file
+        if kind == wanted:
+            if skip < 0 or skip > limit:
+                return None
+            body = handle.read(skip)
+            return body if len(body) == skip else None
+        if skip < 0:
+            return None
+        handle.seek(skip, 1)
+    return None
+
+
+def _boxes(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(type, body) of each box laid end to end in `data`."""
+    offset = 0
+    while offset + 8 <= len(data):
+        size, kind = struct.unpack_from(">I4s", data, offset)
+        start = offset + 8
+        if size == 1:
+            size = struct.unpack_from(">Q", data, start)[0]
+            start += 8
+        elif size == 0:
+            size = len(data) - offset
+        if size < start - offset or offset + size > len(data):
+            raise ValueError("box runs past its parent")
+        yield kind, data[start : offset + size]
+        offset += size
+
+
+def _mp4_track(trak: bytes) -> dict:
+    """What one `trak` box says: handler, picture size, timing, frame count, sample rate."""
+    found: dict[bytes, bytes] = {}
+
+    def walk(data: bytes) -> None:
+        for kind, body in _boxes(data):
+            if kind in _CONTAINERS:
+                walk(body)
+            else:
+                found.setdefault(kind, body)
+
+    walk(trak)
+    track = {"handler": found[b"hdlr"][8:12], "plain": True, "width": 0, "height": 0}
+    tkhd = found[b"tkhd"]
+    matrix_at = 40 if tkhd[0] == 0 else 52
+    track["plain"] = struct.unpack_from(">9i", tkhd, matrix_at) == _IDENTITY
+    mdhd = found[b"mdhd"]
+    if mdhd[0] == 1:
+        track["timescale"], track["duration"] = struct.unpack_from(">IQ", mdhd, 20)
+    else:
+        track["timescale"], track["duration"] = struct.unpack_from(">II", mdhd, 12)
+    entries = struct.unpack_from(">I", found[b"stts"], 4)[0]
+    runs = [struct.unpack_from(">II", found[b"stts"], 8 + 8 * i) for i in range(entries)]
+    track["frames"] = sum(count for count, _ in runs)
+    track["delta"] = max(runs)[1] if runs else 0  # the delta of the longest run
+    stsd = found[b"stsd"]
+    entry = stsd[8 + 8 :]  # past the full-box header, entry count and the entry's box header
+    if track["handler"] == b"vide":
+        track["width"], track["height"] = struct.unpack_from(">HH", entry, 24)
+        track["codec"] = stsd[12:16].decode("latin-1")
+    if track["handler"] == b"soun":
+        track["rate"] = struct.unpack_from(">I", entry, 24)[0] >> 16
+    return track
+
+
+def read_take(
+    path: Path, width: int, height: int, *, max_frames: int | None = None
+) -> Iterator[np.ndarray]:
+    """A video's frames scaled to width x height, from one ffmpeg process.
+
+    `max_frames` stops decoding after that many frames. Raises ValueError with
+    ffmpeg's first error line when the file cannot be decoded or has no frames.
+    """
+    limit = ["-frames:v", str(max_frames)] if max_frames is not None else []
+    yield from _decoded(["-i", str(path), *limit], str(path), width, height)
+
+
+def read_takes(paths: Sequence[Path], width: int, height: int) -> Iterator[np.ndarray]:
+    """Every frame of several videos, one after another, scaled to width x height.
+
+    One ffmpeg process reads them all in turn (its concat demuxer, the list
+    given on its standard input), so a long list costs one process, not one
+    each. The frames carry no marks of where a file ends: count them with
+    `mp4_header(path).frames`. Files of other sizes and frame rates are fine
+    (each frame comes out once); the video codec must be the same. Raises
+    ValueError when a file cannot be decoded.
+    """
+    lines = ["ffconcat version 1.0"]
+    for path in paths:
+        name = str(Path(path).resolve())
+        if "\n" in name or "\r" in name:
+            raise ValueError(f"{name!r}: a file name with a line break cannot be listed")
+        lines.append("file 'file:" + name.replace("'", "'\\''") + "'")
+    listing = ("\n".join(lines) + "\n").encode()
+    concat = ["-protocol_whitelist", "file,pipe", "-f", "concat", "-safe", "0", "-i", "pipe:0"]
+    concat += ["-fps_mode", "passthrough"]
+    yield from _decoded(concat, f"{len(paths)} takes", width, height, listing)
+
+
+def _decoded(
+    source: list[str], what: str, width: int, height: int, stdin: bytes | None = None
+) -> Iterator[np.ndarray]:
+    """Run ffmpeg on `source` (input options and -i) and yield its frames as RGB.
+
+    `stdin` is written to its standard input first (and closed).
+    """
+    # one decoding thread: the encoder beside it has the other cores, and a short take
+    # decodes faster than more threads would start
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"]
+    command += ["-threads", "1", *source, "-map", "0:v:0", "-filter_threads", "1"]
+    command += ["-vf", f"scale={width}:{height}:flags=bilinear"]
+    command += ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    size = width * height * 3
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty decoder never blocks
+        given = subprocess.PIPE if stdin is not None else subprocess.DEVNULL
+        process = subprocess.Popen(command, stdin=given, stdout=subprocess.PIPE, stderr=errors)
+        assert process.stdout is not None
+        finished, count = False, 0
+        try:
+            if process.stdin is not None:
+                with contextlib.suppress(OSError):  # a broken pipe: its message says why
+                    try:
+                        process.stdin.write(stdin)
+                    finally:
+                        process.stdin.close()
+            while len(data := process.stdout.read(size)) == size:
+                count += 1
+                yield np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
+            finished = True
+        finally:
+            process.stdout.close()
+            if not finished and process.poll() is None:
+                process.kill()
+            code = process.wait(timeout=600)
+        if code != 0 or count == 0:
+            errors.seek(0)
+            lines = [ln.strip() for ln in errors.read().decode(errors="replace").splitlines()]
+            first = next((ln for ln in lines if ln), "it has no frames")[:300]
+            raise ValueError(f"{what} could not be decoded: {first}")

@@ -12,12 +12,10 @@ files are never rewritten, so it runs while another process renders.
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyreel.tools.cut import CutClip, frame_counts, write_cut
-from storyreel.tools.cut_audio import build_cut_audio
+from storyreel.tools.cut import CutClip, UnreadableTake, frame_counts, write_cut
 from storyreel.tools.errors import InvalidInputError, StoryreelError
 from storyreel.tools.partial_files import remove_dead_partials, write_problem
 from storyreel.tools.project import Project
@@ -29,8 +27,6 @@ from storyreel.tools.rendering import (
     takes_needing_render,
 )
 from storyreel.tools.story import Shot, StoryPlan, Take
-from storyreel.tools.storyboard import SheetEntry, write_storyboard
-from storyreel.tools.timeline import TimelineClip, write_timeline
 
 
 @dataclass
@@ -156,14 +152,23 @@ def export(
         ]
         soundtrack = project.file_of(film_wide[0].path) if film_wide else None
     if cut:
-        with tempfile.TemporaryDirectory() as temporary:
-            sound = Path(temporary) / "cut.wav"
-            heard = build_cut_audio([c.path for c in clips], counts, fps, sound, soundtrack)
-            write_cut(
-                clips, cut, width=width, height=height, fps=fps, soundtrack=sound if heard else None
-            )
+        try:
+            write_cut(clips, cut, width=width, height=height, fps=fps, soundtrack=soundtrack)
+        except UnreadableTake as error:
+            unreadable = [
+                shot.id
+                for (shot, _), clip in zip(pairs, clips, strict=True)
+                if clip.path == error.path
+            ]
+            ids = " ".join(map(str, unreadable))
+            raise StoryreelError(
+                f"the take of shot {ids} could not be read ({error.reason}): "
+                f"re-render it with storyreel render --force {ids}"
+            ) from error
         result.cut = cut
-    if sheet:
+    if sheet:  # Pillow and OpenTimelineIO are imported only for the files that need them
+        from storyreel.tools.storyboard import SheetEntry, write_storyboard
+
         entries = []
         for shot, take in pairs:
             ensure_stills(project, take)
@@ -176,6 +181,8 @@ def export(
         write_storyboard(plan.title, entries, sheet)
         result.sheet = sheet
     if otio:
+        from storyreel.tools.timeline import TimelineClip, write_timeline
+
         timeline_clips = [
             TimelineClip(
                 name=f"Shot {shot.id}: {shot.action}",
