@@ -67,12 +67,20 @@ def drive(
             folder, offline=True, example=example, backend=backend, director=director
         )
         async with app.run_test(size=SIZE) as pilot:
+            await opened(app, pilot)
             await script(app, pilot)
             check(app)
             await pilot.press("ctrl+q")
         return app
 
     return asyncio.run(main())
+
+
+async def opened(app: StoryreelApp, pilot: Pilot, timeout: float = 30) -> None:
+    """Wait for the first read of the story (read off the UI thread): the shot list,
+    the bible and the welcome are shown then."""
+    await until(app, pilot, lambda: app.story is not None, timeout=timeout)
+    await pilot.pause()
 
 
 def check(app: StoryreelApp) -> None:

@@ -60,7 +60,9 @@ from storyreel.tools.partial_files import (
 )
 from storyreel.tools.project import Project
 from storyreel.tools.render_lock import WaitListener
-from storyreel.tools.story import Revision, Shot, StoryPlan, Take
+from storyreel.tools.request_cache import FILES, REQUESTS, CompiledRequest
+from storyreel.tools.request_cache import file_digest as cached_file_digest
+from storyreel.tools.story import Revision, Shot, StoryPlan, Take, check_stored_path
 
 Status = Literal["rendered", "reused", "up_to_date", "locked", "repaired"]
 
@@ -130,8 +132,15 @@ def last_frame_path(project: Project, take: Take) -> Path:
 
 
 def take_is_intact(project: Project, take: Take) -> bool:
-    """True when the take's file exists and still has the bytes it was rendered with."""
-    return file_digest(take_file(project, take)) == take.file_sha256
+    """True when the take's file exists and still has the bytes it was rendered with
+    (its sha256, read again whenever the file's stat changed: tools/request_cache.py).
+
+    A file checked and hashed before and unchanged since is not resolved again (the
+    check that it is inside the project reads every folder on its path)."""
+    known = FILES.settled(project.root / check_stored_path(take.path))
+    if known is not None:
+        return known == take.file_sha256
+    return cached_file_digest(take_file(project, take)) == take.file_sha256
 
 
 def ensure_stills(project: Project, take: Take) -> None:
@@ -184,7 +193,12 @@ def retake_hint_of(take: Take) -> str | None:
 
 
 class _Run:
-    """State of one render run: the plan, the takes and the selection so far."""
+    """State of one render run: the plan, the takes and the selection so far.
+
+    Requests are compiled through the process's request cache (`tools.request_cache`):
+    the same inputs are compiled and hashed once, by the estimate, the render and the
+    chat app alike.
+    """
 
     def __init__(
         self,
@@ -193,6 +207,9 @@ class _Run:
         model: str | None = None,
         options: dict[str, object] | None = None,
         hints: dict[int, str] | None = None,
+        *,
+        plan: StoryPlan | None = None,
+        takes: dict[int, list[Take]] | None = None,
     ) -> None:
         self.backend = backend
         self.model = model
@@ -204,14 +221,22 @@ class _Run:
         self.held = False
         self.revision: Revision | None = None
         self.rendered: list[int] = []
-        self.refresh()
+        self.refresh(plan, takes)
 
-    def refresh(self) -> None:
+    def refresh(
+        self, plan: StoryPlan | None = None, takes: dict[int, list[Take]] | None = None
+    ) -> None:
         """Read the plan, the takes and the selection again (another process may have
-        rendered while this one waited for the render lock)."""
-        self.plan: StoryPlan = self.project.memory.plan()
-        self.takes: dict[int, list[Take]] = self.project.memory.takes_by_shot()
+        rendered while this one waited for the render lock); `plan` and `takes`, when
+        given, were just read by the caller."""
+        self.plan: StoryPlan = plan if plan is not None else self.project.memory.plan()
+        self.takes: dict[int, list[Take]] = (
+            {shot_id: list(found) for shot_id, found in takes.items()}
+            if takes is not None
+            else self.project.memory.takes_by_shot()
+        )
         self.selection = {shot.id: shot.selected_take for shot in self.plan.shots}
+        self._bible = self.plan.model_dump_json(exclude={"shots"})
 
     def selected(self, shot_id: int) -> Take | None:
         number = self.selection.get(shot_id)
@@ -235,52 +260,98 @@ class _Run:
         """The request for `shot`, adapted to the backend's rules (frames, size, fps).
 
         `hint` is a retake hint for the prompt; None uses this run's hint for the shot.
+        The request is the caller's own (a copy of the cached one).
+        """
+        return self.compiled(shot, seed, backend, model, hint).request.model_copy(deep=True)
+
+    def compiled(
+        self,
+        shot: Shot,
+        seed: int,
+        backend: str | None = None,
+        model: str | None = None,
+        hint: str | None = None,
+    ) -> CompiledRequest:
+        """`compile`'s request with its hashes, from the request cache when the same
+        inputs were compiled before (its `request` is shared: read it, do not change it).
+
+        The key is everything the request is compiled from (see tools/request_cache.py):
+        the bible, the shot without its selected take, the seed, the backend, the model,
+        the options, the hint, and for `continues_from` the previous shot's selected
+        take and its last frame; the cache also checks every file the request names.
         """
         name = backend or self.backend
         hint = hint or self.hints.get(shot.id)
-        request = compile_request(
-            self.plan,
-            shot,
-            seed=seed,
-            project_root=self.project.root,
-            first_frame_of=self.first_frame_of,
-            capabilities=backend_capabilities(name),
-        )
         model = model if backend else self.model
-        if model:
-            request.options["model"] = model
-        if name == self.backend:
-            request.options.update(self.options)
-        if hint:
-            request.prompt = hinted_prompt(request.prompt, shot, hint)
-            request.options["retake_hint"] = hint
-        adapt = getattr(backend_instance(name), "adapt", None)
-        if adapt is not None:
-            request, warnings = adapt(request)
-            request.options["adapted"] = warnings
-        return request
+        options = self.options if name == self.backend else {}
+        first: Path | None = None
+        before: tuple[object, ...] | None = None
+        if shot.continues_from is not None:
+            first = self.first_frame_of(shot.continues_from)
+            previous = self.selected(shot.continues_from)
+            if previous is not None and first is not None:
+                before = (shot.continues_from, previous.number, previous.file_sha256, str(first))
+
+        def first_frame_of(shot_id: int) -> Path | None:
+            return first if shot_id == shot.continues_from else self.first_frame_of(shot_id)
+
+        def build() -> RenderRequest:
+            request = compile_request(
+                self.plan,
+                shot,
+                seed=seed,
+                project_root=self.project.root,
+                first_frame_of=first_frame_of,
+                capabilities=backend_capabilities(name),
+            )
+            if model:
+                request.options["model"] = model
+            request.options.update(options)
+            if hint:
+                request.prompt = hinted_prompt(request.prompt, shot, hint)
+                request.options["retake_hint"] = hint
+            adapt = getattr(backend_instance(name), "adapt", None)
+            if adapt is not None:
+                request, warnings = adapt(request)
+                request.options["adapted"] = warnings
+            return request
+
+        if shot.continues_from is not None and before is None:
+            return CompiledRequest.of(build())  # raises: the previous shot has no take
+        key = (
+            str(self.project.root),
+            self._bible,
+            shot.model_dump_json(exclude={"selected_take"}),
+            seed,
+            name,
+            model,
+            json.dumps(options, sort_keys=True, default=str),
+            hint,
+            before,
+        )
+        return REQUESTS.get(key, build)
 
     def shows(
         self,
         take: Take,
         shot: Shot,
-        request: RenderRequest,
+        request: CompiledRequest,
         backend: str | None = None,
         model: str | None = None,
     ) -> bool:
         """True when `take` shows what `request` (compiled for `shot` with `backend` and
         `model`) asks for: the same content, seed excluded, or, for a retake the critic
         asked for, the same content with the retake hint the take was rendered with."""
-        if take.content_hash == request.content_hash():
+        if take.content_hash == request.content_hash:
             return True
         hint = retake_hint_of(take)
-        if hint is None or request.options.get("retake_hint") == hint:
+        if hint is None or request.request.options.get("retake_hint") == hint:
             return False
         try:
-            hinted = self.compile(shot, request.seed, backend, model, hint=hint)
+            hinted = self.compiled(shot, request.request.seed, backend, model, hint=hint)
         except ValueError:  # a hint this version does not know: the take is outdated
             return False
-        return take.content_hash == hinted.content_hash()
+        return take.content_hash == hinted.content_hash
 
     def remember(self, take: Take) -> None:
         shot_takes = self.takes.setdefault(take.shot_id, [])
@@ -508,13 +579,13 @@ class _ForcedRun:
         memory.set_forced_run(record)
         return cls(run, record, notes)
 
-    def finished_take(self, shot: Shot, request: RenderRequest) -> Take | None:
+    def finished_take(self, shot: Shot, request: CompiledRequest) -> Take | None:
         """The take this forced run already made for `shot`, if it still shows the shot."""
         number = self.done.get(shot.id)
         take = next((t for t in self.run.takes.get(shot.id, []) if t.number == number), None)
         if (
             take is None
-            or take.content_hash != request.content_hash()
+            or take.content_hash != request.content_hash
             or not take_is_intact(self.run.project, take)
         ):
             return None
@@ -584,8 +655,8 @@ def _render_one(
             return ShotOutcome(
                 shot.id, "locked", run.selected(shot.id), f"shot {shot.id} is locked"
             )
-        request = run.compile(shot, base_seed(shot))
-        _check_required(shot, request, backend)
+        request = run.compiled(shot, base_seed(shot))
+        _check_required(shot, request.request, backend)
         shot_takes = run.takes.get(shot.id, [])
         repair: Take | None = None
         if force:
@@ -600,7 +671,7 @@ def _render_one(
             use_seed = seed if seed is not None else max(
                 [t.seed for t in shot_takes] + [base_seed(shot)]
             ) + 1  # fmt: skip
-            request = run.compile(shot, use_seed)
+            request = run.compiled(shot, use_seed)
         else:
             current = run.selected(shot.id)
             if (
@@ -616,7 +687,7 @@ def _render_one(
             (
                 t
                 for t in shot_takes
-                if t.request_hash == request.request_hash() and (not force or t.backend == backend)
+                if t.request_hash == request.request_hash and (not force or t.backend == backend)
             ),
             None,
         )
@@ -647,13 +718,11 @@ def _render_one(
         )
     seconds = take.timings.get("render_s", 0.0)
     message = f"shot {shot.id}: rendered take {take.number} ({backend}, {seconds:.1f} s)"
-    left_out = request.options.get("references_left_out") or []
+    options = request.request.options
+    left_out = options.get("references_left_out") or []
     if left_out:
         message += "; left out " + ", ".join(left_out)
-    for warning in [
-        *(request.options.get("palette_left_out") or []),
-        *(request.options.get("adapted") or []),
-    ]:
+    for warning in [*(options.get("palette_left_out") or []), *(options.get("adapted") or [])]:
         message += f"; {warning}"
     return ShotOutcome(shot.id, "rendered", take, message)
 
@@ -662,20 +731,21 @@ def _render_take(
     run: _Run,
     executor: RenderExecutor,
     shot: Shot,
-    request: RenderRequest,
+    compiled: CompiledRequest,
     backend: str,
     progress: Callable[[int, int, str], None],
     cancel: CancelToken | None,
     repair: Take | None,
     forced: _ForcedRun | None = None,
 ) -> Take:
-    """Render `request` to a complete file, then register (or repair) and select the take.
+    """Render `compiled` to a complete file, then register (or repair) and select the take.
 
     Called with the project's render lock held. The file is written under a name of
     this process's own and renamed into media/takes when complete.
     """
     project = run.project
-    request_hash = request.request_hash()
+    request = compiled.request.model_copy(deep=True)  # the backend's own copy
+    request_hash = compiled.request_hash
     final = project.takes_dir / f"{request_hash[:24]}.mp4"
     partial = partial_path(final)
     started = time.perf_counter()
@@ -717,12 +787,12 @@ def _render_take(
         seed=request.seed,
         prompt=request.prompt,
         request_hash=request_hash,
-        content_hash=request.content_hash(),
+        content_hash=compiled.content_hash,
         path=path.relative_to(project.root).as_posix(),
         file_sha256=file_digest(path),
         frames=written,
         fps=request.fps,
-        params=request.model_dump(mode="json"),
+        params=compiled.request.model_dump(mode="json"),
         timings={"render_s": round(time.perf_counter() - started, 3)},
         created_at=_now(),
     )
@@ -769,12 +839,20 @@ def _place_take_file(project: Project, partial: Path, final: Path) -> Path:
     raise AssertionError("unreachable")
 
 
-def takes_needing_render(project: Project, shots: Iterable[Shot]) -> list[int]:
+def takes_needing_render(
+    project: Project,
+    shots: Iterable[Shot],
+    *,
+    plan: StoryPlan | None = None,
+    takes: dict[int, list[Take]] | None = None,
+) -> list[int]:
     """Ids of unlocked shots whose selected take is missing, outdated or damaged.
 
-    Shots that continue from a shot that itself needs rendering count too.
+    Shots that continue from a shot that itself needs rendering count too. `plan` and
+    `takes` save reading them again when the caller just read them. Requests compiled
+    here are kept for the render that follows (tools/request_cache.py).
     """
-    run = _Run(project)
+    run = _Run(project, plan=plan, takes=takes)
     needing: list[int] = []
     for shot in shots:
         if shot.locked:
@@ -786,7 +864,7 @@ def takes_needing_render(project: Project, shots: Iterable[Shot]) -> list[int]:
         try:
             backend = current.backend if current else None
             model = current.params.get("options", {}).get("model") if current else None
-            request = run.compile(shot, base_seed(shot), backend, model)
+            request = run.compiled(shot, base_seed(shot), backend, model)
         except StoryreelError:
             needing.append(shot.id)
             continue

@@ -1,7 +1,9 @@
 """What keys and slash commands do in the chat app; each becomes a turn or a dialog.
 
 Mixed into StoryreelApp: it uses `self.agent` (the Session), `self.chat`,
-`self.shots`, `self.enqueue` and `self.refresh_story`.
+`self.shots`, `self.story` (the story as last read), `self.selected_take` and
+`self.enqueue`. Nothing here reads the whole plan: that is the story reader's
+job (story_view.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from storyreel.tools.story import Take
 
 if TYPE_CHECKING:
     from storyreel.agent.session import Session
+    from storyreel.apps.tui.story_view import StoryView
     from storyreel.apps.tui.widgets import ChatLog, ShotTable
 
 KEYS = (
@@ -46,8 +49,10 @@ class Actions:
     if TYPE_CHECKING:
         chat: ChatLog
         shots: ShotTable
+        story: StoryView | None
 
         def enqueue(self, job: Job) -> None: ...
+        def selected_take(self, shot_id: int) -> Take | None: ...
         def push_screen(self, screen: object, callback: object = None) -> object: ...
 
     # helpers ------------------------------------------------------------
@@ -61,15 +66,6 @@ class Actions:
         if chosen is None:
             self.chat.say("problem", "There are no shots yet: describe one first (or press F2).")
         return chosen
-
-    def selected_take(self, shot_id: int) -> Take | None:
-        """The take in use for `shot_id`, if any."""
-        plan = self.agent.project.memory.plan()
-        shot = next((s for s in plan.shots if s.id == shot_id), None)
-        if shot is None or shot.selected_take is None:
-            return None
-        takes = self.agent.project.memory.takes(shot_id)
-        return next((t for t in takes if t.number == shot.selected_take), None)
 
     # actions ------------------------------------------------------------
 
@@ -98,8 +94,8 @@ class Actions:
         if chosen is None:
             return
         if locked is None:
-            shot = next(s for s in self.agent.project.memory.plan().shots if s.id == chosen)
-            locked = not shot.locked
+            shot = self.story.plan.find_shot(chosen) if self.story is not None else None
+            locked = not shot.locked if shot is not None else True
         verb = "lock" if locked else "unlock"
         self._act([SetLock(shot_id=chosen, locked=locked)], f"{verb} shot {chosen}")
 
@@ -154,7 +150,10 @@ class Actions:
     def action_open_cut(self) -> None:
         from storyreel.tools.exports import default_paths
 
-        cut, _, _ = default_paths(self.agent.project, self.agent.project.memory.plan())
+        if self.story is None:
+            self.chat.say("problem", "There is no final cut yet: F10 (or /export) makes it.")
+            return
+        cut, _, _ = default_paths(self.agent.project, self.story.plan)
         if not cut.is_file():
             self.chat.say("problem", "There is no final cut yet: F10 (or /export) makes it.")
             return

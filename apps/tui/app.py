@@ -3,8 +3,10 @@
 Layout: the conversation, render progress and the input on the left; the shot
 list, the selected shot's keyframe and the bible on the right; keys in the
 footer. Every turn runs on one worker thread through the Session API, in the
-order asked, so the screen never freezes; closing while rendering stops the
-render, keeps finished takes, and the next start finishes the turn.
+order asked, and the story is read for the film pane on another
+(story_view.py), so the screen never freezes: the event loop only applies what
+changed. Closing while rendering stops the render, keeps finished takes, and
+the next start finishes the turn.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from storyreel.apps.tui.commands import parse
 from storyreel.apps.tui.graphics import Protocol
 from storyreel.apps.tui.jobs import EventArrived, Job, TurnFinished, TurnStarted
 from storyreel.apps.tui.screens import QuestionScreen
+from storyreel.apps.tui.story_view import StoryRead, StoryReader, StoryView, read_story
 from storyreel.apps.tui.welcome import active_setup, welcome_text
 from storyreel.apps.tui.widgets import BiblePane, ChatLog, Keyframe, RenderStatus, ShotTable
 from storyreel.tools.errors import StoryreelError
-from storyreel.tools.rendering import keyframe_path, takes_needing_render
+from storyreel.tools.rendering import keyframe_path
+from storyreel.tools.story import Take
 
 PLACEHOLDER = "Tell me about your story… (/help for commands)"
 
@@ -102,6 +106,12 @@ class StoryreelApp(Actions, App[None]):
         self._rendering: int | None = None
         self._turn_worker: Worker[None] | None = None
         self._story_closed = False
+        self.story: StoryView | None = None
+        """The story as last read for the film pane (None until the first read)."""
+        self._reader = StoryReader(lambda: read_story(self.agent.project), self.post_message)
+        self._reader_worker: Worker[None] | None = None
+        self._answered = 0
+        self._bible_shown: str | None = None
 
     # layout -------------------------------------------------------------
 
@@ -137,11 +147,19 @@ class StoryreelApp(Actions, App[None]):
         self.query_one("#keyframe").border_title = "Keyframe"
         self.query_one("#bible-scroll").border_title = "Bible"
         self.sub_title = active_setup(self.agent.director, self.backend)
-        plan = self.agent.project.memory.plan()
-        for role, text in welcome_text(plan, self.agent.transcript.recent(30), self.sub_title):
-            self.chat.say(role, text)
-        self.refresh_story()
         self.query_one("#direction", Input).focus()
+        self._reader_worker = self.run_worker(
+            self._reader.run, thread=True, name="story", group="story", exit_on_error=False
+        )
+        self.refresh_story()  # the first read opens the conversation (see on_story_read)
+
+    def _open_conversation(self, view: StoryView | None) -> None:
+        """Welcome (when the story could be read), start the turn worker, then finish a
+        stopped turn and ask a question left open."""
+        if view is not None:
+            earlier = self.agent.transcript.recent(30)
+            for role, text in welcome_text(view.plan, earlier, self.sub_title):
+                self.chat.say(role, text)
         self._turn_worker = self.run_worker(
             self._consume, thread=True, name="turns", group="turns", exit_on_error=False
         )
@@ -191,8 +209,8 @@ class StoryreelApp(Actions, App[None]):
 
     @property
     def busy(self) -> bool:
-        """True while a turn runs or waits."""
-        return self._turn is not None or self._waiting > 0
+        """True while a turn runs or waits, or the film pane waits for the story."""
+        return self._turn is not None or self._waiting > 0 or self._answered < self._reader.asked
 
     def on_turn_started(self, message: TurnStarted) -> None:
         self._waiting -= 1
@@ -236,8 +254,8 @@ class StoryreelApp(Actions, App[None]):
             self.chat.say("agent", event.text)
         else:
             self.chat.say("problem" if event.type == "problem" else "notice", event.text)
-        if event.type in ("plan", "take", "critique", "reply"):
-            self.refresh_story()
+        if event.type in ("plan", "take"):  # verdicts and replies come as the turn ends:
+            self.refresh_story()  # the read at its end shows them
 
     # questions ----------------------------------------------------------
 
@@ -276,19 +294,32 @@ class StoryreelApp(Actions, App[None]):
     # the film pane ------------------------------------------------------
 
     def refresh_story(self) -> None:
-        """Redraw the shot list, the bible and the keyframe from the project."""
+        """Ask for the shot list, the bible and the keyframe to be drawn again from the
+        project: the story reader reads it off this thread (`on_story_read` shows it)."""
+        if not self._story_closed:
+            self._reader.ask()
+
+    def on_story_read(self, message: StoryRead) -> None:
+        """Show what the story reader read: only the rows and the bible that changed."""
         if self._story_closed:
             return
-        memory = self.agent.project.memory
-        plan = memory.plan()
-        takes = memory.takes_by_shot()
-        try:
-            dirty = takes_needing_render(self.agent.project, plan.ordered_shots())
-        except StoryreelError:
-            dirty = []
-        self.shots.show(plan, takes, dirty)
-        self.query_one("#bible", BiblePane).show(plan)
-        self.call_after_refresh(self.show_keyframe)
+        self._answered = max(self._answered, message.asked)
+        view = message.view
+        if view is None:
+            self.chat.say("problem", message.problem or "I could not read the story.")
+        else:
+            self.story = view
+            self.shots.show(view.rows)
+            if view.bible != self._bible_shown:
+                self._bible_shown = view.bible
+                self.query_one("#bible", BiblePane).show(view.plan)
+            self.call_after_refresh(self.show_keyframe)
+        if self._turn_worker is None:
+            self._open_conversation(view)
+
+    def selected_take(self, shot_id: int) -> Take | None:
+        """The take in use for `shot_id`, as last read (None before the first read)."""
+        return self.story.selected_take(shot_id) if self.story is not None else None
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "shots":
@@ -332,9 +363,11 @@ class StoryreelApp(Actions, App[None]):
             self.chat.say("notice", "Stopping; finished takes are kept and I'll finish next time.")
             self.agent.cancel()
         self._jobs.put(None)
-        if self._turn_worker is not None:
-            with suppress(WorkerCancelled, WorkerFailed):  # Textual may have stopped it
-                await self._turn_worker.wait()
+        self._reader.close()
+        for worker in (self._turn_worker, self._reader_worker):
+            if worker is not None:
+                with suppress(WorkerCancelled, WorkerFailed):  # Textual may have stopped it
+                    await worker.wait()
         self._story_closed = True
         self.agent.close()
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
+from textual.widgets.data_table import ColumnKey
 
 from storyreel.apps.tui.graphics import Protocol, picture_widget
 from storyreel.apps.tui.thumbnail import still
-from storyreel.tools.story import Character, Reference, Shot, StoryPlan, Take
+from storyreel.tools.story import Character, Reference, StoryPlan
 
 ROLE_LABEL = {"person": "you", "agent": "storyreel", "notice": "·", "problem": "!"}
 
@@ -47,17 +49,19 @@ class ChatLog(VerticalScroll):
         return "\n".join(text for _, text in self.lines)
 
 
-def _verdict(takes: Sequence[Take], shot: Shot) -> str:
-    chosen = next((t for t in takes if t.number == shot.selected_take), None)
-    if chosen is None or chosen.critique is None:
-        return ""
-    return chosen.critique.verdict
-
-
 class ShotTable(DataTable):
-    """The shot list in film order: one row per shot, keyed by shot id."""
+    """The shot list in film order: one row per shot, keyed by shot id.
+
+    `show` changes only what differs from the rows shown (cells, added and removed
+    rows, the order); `changes` counts the cells and rows it touched (for tests).
+    """
 
     COLUMNS = ("#", "id", "size", "move", "dur", "lock", "takes", "verdict", "state")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._shown: dict[str, tuple[str, ...]] = {}
+        self.changes = 0
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -73,29 +77,44 @@ class ShotTable(DataTable):
         row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
         return int(row_key.value) if row_key.value is not None else None
 
-    def show(
-        self, plan: StoryPlan, takes: Mapping[int, Sequence[Take]], dirty: Sequence[int]
-    ) -> None:
-        """Replace the rows with `plan`'s shots, keeping the highlighted shot."""
+    def show(self, rows: Sequence[tuple[str, tuple[str, ...]]]) -> None:
+        """Show `rows` ((key, cells) in film order), keeping the highlighted shot: rows
+        gone are removed, new ones added, changed cells updated, and the rows sorted
+        only when their order changed."""
         keep = self.selected_shot
-        self.clear()
-        for shot in plan.ordered_shots():
-            shot_takes = takes.get(shot.id, [])
-            state = "changed" if shot.id in dirty else ("ok" if shot.selected_take else "")
-            self.add_row(
-                str(shot.order),
-                str(shot.id),
-                shot.size.value,
-                shot.movement.value,
-                f"{shot.duration_s:g}s",
-                "locked" if shot.locked else "",
-                str(len(shot_takes)),
-                _verdict(shot_takes, shot),
-                state,
-                key=str(shot.id),
-            )
-        if keep is not None and str(keep) in {k.value for k in self.rows}:
-            self.move_cursor(row=self.get_row_index(str(keep)))
+        wanted = dict(rows)
+        gone = [key for key in self._shown if key not in wanted]
+        if len(gone) > max(8, len(self._shown) // 4):  # most rows gone: start again
+            self.clear()
+            self._shown.clear()
+            gone = []
+        for key in gone:
+            self.remove_row(key)
+            del self._shown[key]
+            self.changes += 1
+        for key, cells in rows:
+            shown = self._shown.get(key)
+            if shown is None:
+                self.add_row(*cells, key=key)
+                self.changes += 1
+            elif shown != cells:
+                for column, old, new in zip(self.COLUMNS, shown, cells, strict=True):
+                    if old != new:
+                        # widen a column for a longer value; never measure the whole
+                        # column again to narrow it (that reads every row)
+                        wider = cell_len(new) > self.columns[ColumnKey(column)].content_width
+                        self.update_cell(key, column, new, update_width=wider)
+                        self.changes += 1
+            self._shown[key] = cells
+        order = [key for key, _ in rows]
+        if [row.key.value for row in self.ordered_rows] != order:
+            position = {key: index for index, key in enumerate(order)}
+            self.sort("id", key=lambda shot_id: position[shot_id])
+            self.changes += 1
+        if keep is not None and str(keep) in wanted:
+            index = self.get_row_index(str(keep))
+            if index != self.cursor_row:
+                self.move_cursor(row=index)
 
 
 class BiblePane(Static):
@@ -145,14 +164,14 @@ class ShotProgress(Horizontal):
     def advance(self, step: int, total: int, index: int, count: int) -> None:
         elapsed = time.monotonic() - self.started
         self.text = f"shot {self.shot_id} ({index}/{count}) {step}/{total} · {elapsed:.1f}s"
-        self.label.update(self.text)
+        self.label.update(self.text, layout=False)  # its width is the row's (storyreel.tcss)
         self.bar.update(total=max(1, total), progress=step)
 
     def finish(self, text: str) -> None:
         total = self.bar.total or 1
         self.bar.update(total=total, progress=total)
         self.text = text
-        self.label.update(text)
+        self.label.update(text, layout=False)
 
 
 class RenderStatus(Vertical):
@@ -162,7 +181,9 @@ class RenderStatus(Vertical):
         yield Label("Ready.", id="status-line")
 
     def status(self, text: str) -> None:
-        self.query_one("#status-line", Label).update(text)
+        line = self.query_one("#status-line", Label)
+        if str(line.content) != text:  # progress events say the same many times
+            line.update(text, layout=False)  # one line as wide as the pane (storyreel.tcss)
 
     def bar(self, shot_id: int) -> ShotProgress:
         found = self.query(f"#progress-{shot_id}")
@@ -196,7 +217,8 @@ class Keyframe(Vertical):
 
     def show(self, path: Path | None, caption: str) -> None:
         """Show the picture at `path` (None: none) with `caption`; an unchanged one is kept."""
-        self.caption.update(caption)
+        if str(self.caption.content) != caption:
+            self.caption.update(caption, layout=False)  # one line as wide as the pane
         if isinstance(self.picture, Static):
             width = max(8, self.picture.size.width or 40)
             height = max(3, self.picture.size.height or 9)
