@@ -186,6 +186,17 @@ def test_story_commands_do_not_load_the_agent(films: tuple[Path, Path]) -> None:
     assert loaded_after(runs, HEAVY) == []
 
 
+def test_reading_the_story_does_not_import_numpy(films: tuple[Path, Path]) -> None:
+    """sqlite-utils' optional numpy import is skipped (tools/sqlite_db.py): a third of
+    `show`'s start-up; numpy still loads where a command uses arrays."""
+    first, _ = films
+    folder = str(first)
+    assert loaded_after([["show", "-p", folder], ["history", "-p", folder]], ("numpy",)) == []
+    code = "import storyreel.tools.sqlite_db, numpy; print(numpy.zeros(2).sum())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "0.0", done.stderr
+
+
 def test_an_offline_turn_does_not_import_the_llm_client(films: tuple[Path, Path]) -> None:
     """No endpoint, or --offline with one configured: openai is never imported (LangGraph
     is, to run the turn; it brings langsmith with it, see bench/startup.py)."""

@@ -85,7 +85,8 @@ def test_open_media_uses_the_chosen_player_or_gives_the_path(
     assert open_media(tmp_path / "gone.mp4").startswith("There is no file at")
     played = tmp_path / "played.txt"
     player = tmp_path / "play"
-    player.write_text(f'#!/bin/sh\necho "$@" > {played}\n')
+    # written whole, then renamed: the test never reads a file the shell has only opened
+    player.write_text(f'#!/bin/sh\necho "$@" > {played}.tmp && mv {played}.tmp {played}\n')
     player.chmod(player.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("STORYREEL_PLAYER", f"{player} --loop")
     assert open_media(video) == "Opened cut.mp4 with play."

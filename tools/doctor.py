@@ -18,8 +18,6 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from storyreel.renderer.request import file_digest
 from storyreel.tools.db_check import (
     file_problem,
@@ -41,6 +39,7 @@ from storyreel.tools.memory import (
 from storyreel.tools.migrations import check_schema_known
 from storyreel.tools.partial_files import is_partial, pid_alive, remove_dead_partials
 from storyreel.tools.project import DB_NAME, file_inside
+from storyreel.tools.sqlite_db import Database
 from storyreel.tools.story import Reference, StoryPlan, Style, Take, check_stored_path
 
 MEDIA_FOLDERS = ("media/takes", "media/refs", "exports", ".")

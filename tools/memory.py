@@ -29,8 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ValidationError
-from sqlite_utils import Database
-from sqlite_utils.db import NotFoundError as RowNotFoundError
 
 from storyreel.tools.db_check import (
     ReadOnlyProjectError,
@@ -55,6 +53,8 @@ from storyreel.tools.errors import (
     describe_validation_error,
 )
 from storyreel.tools.migrations import MIGRATION_SET, check_schema_known, migrations
+from storyreel.tools.sqlite_db import Database
+from storyreel.tools.sqlite_db import NotFoundError as RowNotFoundError
 from storyreel.tools.story import (
     Character,
     Critique,
@@ -105,6 +105,7 @@ _SPECS: dict[str, _TableSpec] = {
 
 
 _TAKE_SPEC = _TableSpec("takes", Take, "shot_id", ("params", "timings", "critique"), {})
+_MAX_LOADED_TAKES = 100_000  # loaded takes kept (ContinuityMemory.takes); then forgotten
 
 
 RENDER_SUFFIX = ":render"
@@ -664,6 +665,8 @@ class ContinuityMemory:
         made through it, e.g. SQL run on `db` directly)."""
         self._columns: dict[str, set[str]] = {}
         self._in_write = False
+        self._loaded_takes: dict[tuple[object, object], tuple[tuple, Take]] = {}
+        """Takes as last loaded, by (shot_id, number), with the row they were loaded from."""
 
     # --- opening ------------------------------------------------------------
 
@@ -899,11 +902,28 @@ class ContinuityMemory:
             raise StoredRowError("story", 1, describe_validation_error(error), error) from error
 
     def takes(self, shot_id: int | None = None) -> list[Take]:
-        """Takes of one shot (or of every shot), oldest first."""
+        """Takes of one shot (or of every shot), oldest first; yours to change (each a
+        copy; its nested values, `params` among them, are shared: replace, do not edit).
+
+        A row that reads back exactly as when it was last loaded gives the take loaded
+        then: its JSON is not parsed nor validated again (a 500-shot story's takes hold
+        every request they were rendered from).
+        """
         where, args = ("shot_id = ?", [shot_id]) if shot_id is not None else (None, [])
         with self._lock, self._reading():
             rows = self.db["takes"].rows_where(where, args, order_by="shot_id, number")
-            return [_load_row(row, _TAKE_SPEC) for row in rows]  # type: ignore[misc]
+            return [self._take_of(row).model_copy() for row in rows]
+
+    def _take_of(self, row: dict[str, object]) -> Take:
+        key, cells = (row.get("shot_id"), row.get("number")), tuple(row.items())
+        known = self._loaded_takes.get(key)
+        if known is not None and known[0] == cells:
+            return known[1]
+        take: Take = _load_row(row, _TAKE_SPEC)  # type: ignore[assignment]
+        if len(self._loaded_takes) >= _MAX_LOADED_TAKES:
+            self._loaded_takes.clear()
+        self._loaded_takes[key] = (cells, take)
+        return take
 
     def takes_by_shot(self) -> dict[int, list[Take]]:
         """Every take, grouped by shot id."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 
-from sqlite_utils import Database, Migrations
-
 from storyreel.tools.errors import SchemaTooNewError
+from storyreel.tools.sqlite_db import Database, Migrations
 
 MIGRATION_SET = "storyreel"
 migrations = Migrations(MIGRATION_SET)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
+from storyreel.tools.sqlite_db import Database, Migrations
 
 STORE_FILE = "slack-bot.db"
 SEEN_KEEP_S = 7 * 24 * 3600
