@@ -307,3 +307,24 @@ def test_a_request_reads_only_the_bible_and_its_own_shot(tmp_path: Path) -> None
             if shot.continues_from is not None:
                 kwargs["first_frame_of"] = lambda _: project.root / "story.db"
             assert compile_request(alone, shot, **kwargs) == compile_request(plan, shot, **kwargs)
+
+
+def test_what_is_alive_once_the_story_is_shown_is_left_out_of_full_collections(
+    folder: Path,
+) -> None:
+    """A full garbage collection over a big story's objects paused the screen 60-90 ms a
+    turn (bench/tui_latency.py); the app freezes what it holds once the story is shown."""
+    import gc
+
+    gc.unfreeze()
+    seen: dict[str, int] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        await idle(app, pilot)
+        seen["frozen"] = gc.get_freeze_count()
+
+    try:
+        drive(folder, script)
+    finally:
+        gc.unfreeze()
+    assert seen["frozen"] > 10_000  # modules, widgets and the story as first read

@@ -11,6 +11,7 @@ the next start finishes the turn.
 
 from __future__ import annotations
 
+import gc
 import queue
 from collections.abc import Sequence
 from contextlib import suppress
@@ -316,6 +317,7 @@ class StoryreelApp(Actions, App[None]):
             self.call_after_refresh(self.show_keyframe)
         if self._turn_worker is None:
             self._open_conversation(view)
+            _freeze_startup_objects()
 
     def selected_take(self, shot_id: int) -> Take | None:
         """The take in use for `shot_id`, as last read (None before the first read)."""
@@ -377,3 +379,17 @@ class StoryreelApp(Actions, App[None]):
 
 def _question_line(question: str, choices: Sequence[str]) -> str:
     return question + (f"  [{' / '.join(choices)}]" if choices else "")
+
+
+def _freeze_startup_objects() -> None:
+    """Collect once, then exempt everything alive (modules, widgets, the story as first
+    read) from Python's cyclic garbage collector.
+
+    A full collection walks every object the process holds: with a 500-shot story open
+    that is about 250,000 objects and a 60-90 ms pause of the whole screen, once per turn
+    or so. After freezing, collections walk only what was made since (20-30 ms at 500
+    shots; bench/tui_latency.py). Frozen objects are still freed when nothing refers to
+    them; only reference cycles among them would stay, and there are few at start-up.
+    """
+    gc.collect()
+    gc.freeze()
