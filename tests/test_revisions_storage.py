@@ -38,16 +38,15 @@ from storyreel.tools.edits import (
     UpdateShot,
 )
 from storyreel.tools.errors import StoryreelError
-from storyreel.tools.memory import (
-    ContinuityMemory,
-    RenderSelection,
+from storyreel.tools.memory import ContinuityMemory, RenderSelection
+from storyreel.tools.migrations import migrations
+from storyreel.tools.project import Project
+from storyreel.tools.revision_changes import (
     _combined,
     _diff_rows,
     newest_readable_revision,
     paths_in_revisions,
 )
-from storyreel.tools.migrations import migrations
-from storyreel.tools.project import Project
 from storyreel.tools.story import Reference, Take
 
 

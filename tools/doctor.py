@@ -26,19 +26,18 @@ from storyreel.tools.db_check import (
     sqlite_error_problem,
 )
 from storyreel.tools.errors import OutsidePathError, StoryreelError
-from storyreel.tools.memory import (
+from storyreel.tools.memory import STORY_TABLES, ContinuityMemory
+from storyreel.tools.migrations import check_schema_known
+from storyreel.tools.partial_files import is_partial, pid_alive, remove_dead_partials
+from storyreel.tools.project import DB_NAME, file_inside
+from storyreel.tools.revision_changes import (
     _SPECS,
     _TAKE_SPEC,
-    STORY_TABLES,
-    ContinuityMemory,
     StoredRowError,
     _load_row,
     newest_readable_revision,
     paths_in_revisions,
 )
-from storyreel.tools.migrations import check_schema_known
-from storyreel.tools.partial_files import is_partial, pid_alive, remove_dead_partials
-from storyreel.tools.project import DB_NAME, file_inside
 from storyreel.tools.sqlite_db import Database
 from storyreel.tools.story import Reference, StoryPlan, Style, Take, check_stored_path
 

@@ -213,7 +213,7 @@ def m007_take_look_light(db: Database) -> None:
 def m008_revision_changes(db: Database) -> None:
     """Revisions hold what changed instead of a whole copy of the plan: `changes` (JSON: per
     plan table the rows added and removed, and the columns changed with their old and new
-    values; see tools/memory.py) replaces `snapshot`. Undo applies a revision's changes
+    values; see tools/revision_changes.py) replaces `snapshot`. Undo applies a revision's changes
     backward, redo forward. An index on `parent` finds the revision redo follows.
 
     Old revisions are converted: each one's changes are what differs between its parent's
@@ -223,7 +223,7 @@ def m008_revision_changes(db: Database) -> None:
     changes: undo and redo refuse to cross it, as they refused to restore it. The space the
     snapshots took is given back by m009.
     """
-    from storyreel.tools.memory import snapshot_changes  # the row format is the memory's
+    from storyreel.tools.revision_changes import snapshot_changes  # the memory's row format
 
     revisions = db["revisions"]
     if "changes" not in revisions.columns_dict:
