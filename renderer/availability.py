@@ -29,12 +29,9 @@ def backend_availability(name: str) -> dict[str, Any]:
         model = backend_class(name).DEFAULT_MODEL
     except (ImportError, AttributeError) as error:
         return {"available": False, "why": f"its module could not be loaded ({error})"}
-    try:
-        from huggingface_hub import try_to_load_from_cache
+    from storyreel.renderer.diffusers_runtime import cached_file
 
-        cached = isinstance(try_to_load_from_cache(model, "model_index.json"), str)
-    except Exception:  # an odd cache must not break a listing
-        cached = False
+    cached = cached_file(model, "model_index.json") is not None
     gpu = torch.cuda.is_available()
     notes = []
     if not gpu:
@@ -55,8 +52,9 @@ def model_problem(name: str, model: str | None, project_root: Path | None = None
 
     `model` None means the configured one (the project's storyreel-gpu.toml, the user's,
     then the backend's default). A folder must hold a diffusers pipeline
-    (model_index.json); a hub id must be in the local Hugging Face cache. Nothing is
-    downloaded and the network is not asked, so a missing model is said at once.
+    (model_index.json); a hub id must be in the local Hugging Face cache, unless the GPU
+    setting `download = true` lets it download. The network is not asked: the same
+    `find_model` the backends load through says what is missing, at once.
     """
     from storyreel.renderer.backend import GPU_BACKENDS, backend_class
     from storyreel.renderer.gpu import load_settings
@@ -66,45 +64,15 @@ def model_problem(name: str, model: str | None, project_root: Path | None = None
     missing = [m for m in ("torch", "diffusers", "transformers") if not importlib.util.find_spec(m)]
     if missing:
         return f"the {name} backend needs {', '.join(missing)}: pip install -e '.[gpu]'"
-    default = backend_class(name).DEFAULT_MODEL
-    if model is None:
-        try:
-            model = load_settings(project_root).models.get(name) or default
-        except ValueError as error:
-            return str(error)
-    get = f"`hf download {default}` on a machine with network"
-    folder = Path(model).expanduser()
-    if folder.exists():
-        if not folder.is_dir():
-            return (
-                f"the {name} model {model} is a file, not a model folder: give a folder made "
-                f"with save_pretrained or a hub id like {default} (get it with {get})"
-            )
-        if not (folder / "model_index.json").is_file():
-            return (
-                f"the {name} model folder {model} has no model_index.json, so it is not a "
-                f"diffusers pipeline: give a folder made with save_pretrained, or get "
-                f"{default} with {get}"
-            )
-        return None
-    if model.startswith(("/", ".", "~")) or model.count("/") != 1:
-        return (
-            f"the {name} model {model} is neither a folder on this machine nor a hub id like "
-            f"{default}: give a model folder, or get {default} with {get}"
-        )
-    try:
-        from huggingface_hub import try_to_load_from_cache
+    from storyreel.renderer.diffusers_runtime import find_model
 
-        cached = isinstance(try_to_load_from_cache(model, "model_index.json"), str)
-    except Exception:  # an odd cache reads as "not there"
-        cached = False
-    if cached:
-        return None
-    return (
-        f"the {name} model {model} is not on this machine: download it once with "
-        f"`hf download {model}` (with network), or pass --model /path/to/folder "
-        "(storyreel dev tiny-models DIR makes a tiny test one)"
-    )
+    default = backend_class(name).DEFAULT_MODEL
+    try:
+        settings = load_settings(project_root)
+        find_model(model or settings.models.get(name) or default, name, default, settings.download)
+    except (ValueError, OSError) as error:
+        return str(error)
+    return None
 
 
 def ready_backends() -> list[str]:

@@ -1,8 +1,11 @@
 """The backend protocol, declared capabilities and the registry of backends.
 
-Built-in backends register themselves the way a plugin would; third-party
-packages add one through the `storyreel.backends` entry point group, whose
-entry points name a zero-argument factory returning a `Backend`.
+The registry is the one place that knows which backends exist and what else people call
+them ("animatic" for previz, "ltx-video" for ltx): front ends and directors read
+`backend_names()`, `backend_aliases()` and `backend_name()` rather than keep lists of their
+own. Built-in backends register themselves the way a plugin would; third-party packages add
+one through the `storyreel.backends` entry point group, whose entry points name a
+zero-argument factory returning a `Backend` (registered under the entry point's name).
 """
 
 from __future__ import annotations
@@ -70,13 +73,17 @@ class Backend(Protocol):
 BackendFactory = Callable[[], Backend]
 
 _REGISTRY: dict[str, BackendFactory] = {}
+_ALIASES: dict[str, str] = {}  # another word for a backend -> its registered name
 _ENTRY_POINT_GROUP = "storyreel.backends"
 _entry_points_loaded = False
 
 
-def register_backend(name: str, factory: BackendFactory) -> None:
-    """Make a backend available under `name` (a later registration replaces an earlier one)."""
+def register_backend(name: str, factory: BackendFactory, aliases: tuple[str, ...] = ()) -> None:
+    """Make a backend available under `name`, and under each of `aliases` in what people say
+    (a later registration replaces an earlier one)."""
     _REGISTRY[name] = factory
+    for alias in aliases:
+        _ALIASES[alias] = name
 
 
 def _load_entry_points() -> None:
@@ -95,6 +102,27 @@ def backend_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def backend_aliases() -> dict[str, str]:
+    """Every word that names a backend (its name or an alias, lower case) -> the backend name."""
+    names = backend_names()
+    words = {alias: name for alias, name in _ALIASES.items() if name in _REGISTRY}
+    return {**words, **{name.lower(): name for name in names}}
+
+
+def backend_name(word: str) -> str:
+    """The registered name `word` stands for (a name or an alias, any case), or a ValueError
+    listing the known ones."""
+    words = backend_aliases()
+    found = words.get(word) or words.get(word.strip().lower())
+    if found is None:
+        aliases = ", ".join(f"{alias} ({name})" for alias, name in sorted(_ALIASES.items()))
+        raise ValueError(
+            f"unknown backend {word!r}: use one of {', '.join(backend_names())}"
+            + (f"; also understood: {aliases}" if aliases else "")
+        )
+    return found
+
+
 def backend_factory(name: str) -> BackendFactory:
     """The factory of backend `name`, or a ValueError listing the known ones."""
     names = backend_names()
@@ -110,6 +138,9 @@ GPU_BACKENDS = {
 }
 """The diffusers backends: module and class, imported only when one is used."""
 
+BUILTIN_ALIASES = {"previz": ("animatic",), "ltx": ("ltx-video",), "cogvideox": ("cogvideo",)}
+"""Other words people use for the built-in backends."""
+
 
 def backend_class(name: str) -> type:
     """The class of a built-in GPU backend (imports its module, not torch)."""
@@ -119,9 +150,8 @@ def backend_class(name: str) -> type:
 
 def _lazy_factory(name: str) -> BackendFactory:
     def factory() -> Backend:
-        from storyreel.renderer.gpu import load_settings, settings_root
-
-        return backend_class(name)(load_settings(settings_root()))
+        # the backend's runtime reads the GPU settings of the project rendering now
+        return backend_class(name)()
 
     factory.__name__ = f"{name}_factory"
     return factory
@@ -131,6 +161,6 @@ def _register_builtins() -> None:
     if "previz" not in _REGISTRY:
         from storyreel.renderer.previz import PrevizBackend
 
-        register_backend("previz", PrevizBackend)
+        register_backend("previz", PrevizBackend, BUILTIN_ALIASES["previz"])
         for name in GPU_BACKENDS:
-            register_backend(name, _lazy_factory(name))
+            register_backend(name, _lazy_factory(name), BUILTIN_ALIASES.get(name, ()))

@@ -14,6 +14,9 @@ Settings (all optional; defaults suit a 24 GB card, the CPU fallback works anywh
                      broadcast): opt-in speed-ups that trade a little quality
     retry_oom_with_offload  true/false: after running out of GPU memory, retry once with
                      model offload
+    download         true/false (default false): let a hub id that is not in the local
+                     Hugging Face cache download on first use (and attention kernels from
+                     the hub); off, storyreel never asks the network and says how to get it
     models           per-backend model ids or folders, e.g. {wan = "/models/wan-vace"}
 
 The file is `storyreel-gpu.toml` in the project folder, else `~/.config/storyreel/gpu.toml`;
@@ -46,6 +49,7 @@ class GpuSettings:
     attention: str = ""
     cache: str = ""
     retry_oom_with_offload: bool = True
+    download: bool = False
     models: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -288,7 +288,7 @@ def test_check_request_names_the_field_the_rule_and_the_value(
 def test_a_folder_without_model_index_is_not_a_pipeline(family: str, tmp_path: Path) -> None:
     backend = FAMILIES[family][0](CPU)
     request = tiny_request({family: tmp_path}, family)
-    with pytest.raises(ValueError, match=r"is not a diffusers pipeline \(no model_index\.json\)"):
+    with pytest.raises(ValueError, match=r"has no model_index\.json, so it is not a diffusers"):
         render(backend, request)
 
 
@@ -297,7 +297,7 @@ def test_an_uncached_hub_id_says_how_to_download_it(family: str) -> None:
     backend = FAMILIES[family][0](CPU)
     model = "storyreel-tests/no-such-model"
     request = tiny_request({family: Path(model)}, family, options={"model": model})
-    with pytest.raises(RuntimeError) as error:
+    with pytest.raises(FileNotFoundError) as error:
         render(backend, request)
     assert f"hf download {model}" in str(error.value)
     assert f"huggingface-cli download {model}" in str(error.value)
@@ -334,7 +334,7 @@ def test_gpu_settings_the_model_cannot_take_are_skipped_and_noted(tiny: dict[str
     assert "attention 'no-such' skipped" in notes
     pab = LTXBackend(GpuSettings(device="cpu", cache="pab"))
     assert render(pab, tiny_request(tiny, "ltx")).metadata["gpu_notes"] == []
-    assert pab._pipes[(str(tiny["ltx"]), "t2v")].transformer.is_cache_enabled
+    assert pab.runtime.pipelines[(str(tiny["ltx"]), "LTXPipeline")].transformer.is_cache_enabled
 
 
 class _RunsOutOfMemoryOnce:
@@ -362,7 +362,7 @@ def test_running_out_of_memory_retries_once_with_offload(
     backend = LTXBackend(GpuSettings(device="cpu", retry_oom_with_offload=retry))
     fake = _RunsOutOfMemoryOnce(failures)
     request = tiny_request(tiny, "ltx")
-    backend._pipes[(str(tiny["ltx"]), "t2v")] = fake
+    backend.runtime.pipelines[(str(tiny["ltx"]), "LTXPipeline")] = fake
     if retry and failures == 1:
         result = render(backend, request)
         assert fake.offloaded == ["cpu"] and result.metadata["offload"] == "model"
