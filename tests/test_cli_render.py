@@ -40,6 +40,12 @@ def test_render_reports_locked_and_up_to_date(demo_cli: Cli) -> None:
     assert "0 shot(s) rendered, 0 reused, 6 up to date, 1 locked." in demo_cli("render").stdout
 
 
+def test_a_backend_alias_renders_on_its_backend(demo_cli: Cli) -> None:
+    out = demo_cli("render", "1", "--backend", "Animatic").stdout
+    assert "shot 1: rendered take 1 (previz" in out
+    assert demo_cli.plan()["shots"][0]["takes"][0]["backend"] == "previz"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

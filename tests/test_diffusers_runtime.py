@@ -319,3 +319,12 @@ def test_backends_and_their_aliases_come_from_the_registry(monkeypatch: pytest.M
     registry.register_backend("dream", LTXBackend, aliases=("reverie",))
     assert registry.backend_name("reverie") == "dream"
     assert "dream" in registry.backend_names()
+
+
+def test_the_offline_director_knows_every_backend_and_alias_of_the_registry() -> None:
+    """agent/offline/words.py keeps its own table (built into regexes at import, without
+    importing the renderers); it must say exactly what the registry says."""
+    from storyreel.agent.offline.words import BACKENDS
+    from storyreel.renderer.backend import backend_aliases
+
+    assert backend_aliases() == BACKENDS

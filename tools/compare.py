@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from storyreel.renderer.availability import model_problem
-from storyreel.renderer.backend import backend_names
+from storyreel.renderer.backend import backend_aliases, backend_names
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken
 from storyreel.renderer.video_io import VideoWriter, read_all_frames
@@ -61,13 +61,14 @@ def parse_specs(text: str) -> list[tuple[str, str | None]]:
     if len(specs) < 2:
         raise StoryreelError("compare needs at least two backends, e.g. --backends previz,wan")
     names = backend_names()
-    unknown = [name for name, _ in specs if name not in names]
+    known = backend_aliases()
+    unknown = [name for name, _ in specs if name.lower() not in known]
     if unknown:
         raise InvalidInputError(
             f"unknown backend {unknown[0]!r} in --backends: use some of {', '.join(names)}, "
             "comma-separated, each optionally with :MODEL (e.g. previz,wan)"
         )
-    return specs
+    return [(known[name.lower()], model) for name, model in specs]
 
 
 def check_specs(project: Project, specs: list[tuple[str, str | None]]) -> None:

@@ -65,7 +65,12 @@ OfflineOption = Annotated[
     bool, typer.Option("--offline", help="Use the built-in offline director, not an LLM.")
 ]
 BackendOption = Annotated[
-    str, typer.Option("--backend", "-b", help="Renderer for automatic renders: previz, wan, ltx...")
+    str,
+    typer.Option(
+        "--backend",
+        "-b",
+        help="Renderer for automatic renders: previz, wan, ltx, cogvideox (storyreel backends).",
+    ),
 ]
 NoWaitOption = Annotated[
     bool,

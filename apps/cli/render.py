@@ -108,14 +108,14 @@ def run_render(
     """
     from storyreel.apps.cli.progress import ProgressPrinter
     from storyreel.renderer.availability import model_problem
-    from storyreel.renderer.backend import backend_names
+    from storyreel.renderer.backend import backend_name
     from storyreel.renderer.executor import RenderExecutor
     from storyreel.tools.rendering import render_shots
 
-    if backend not in backend_names():
-        raise InvalidInputError(
-            f"unknown backend {backend!r}: use one of {', '.join(backend_names())}"
-        )
+    try:
+        backend = backend_name(backend)  # a name or an alias ("animatic")
+    except ValueError as error:
+        raise InvalidInputError(str(error)) from error
     problem = model_problem(backend, model, project.root)
     if problem is not None:  # said at once, from the disk: no download is tried
         raise InvalidInputError(problem)
