@@ -202,7 +202,8 @@ def trim_history(history: list[dict[str, str]], budget: int = HISTORY_BUDGET_CHA
 
 
 class _AnyTake(Collection[int]):
-    """Every take number: the director cannot see takes, the apply node checks them for real."""
+    """Every take (or still) number: the director cannot see takes or stills, the apply node
+    checks them for real."""
 
     def __contains__(self, item: object) -> bool:
         return True
@@ -520,7 +521,9 @@ def _tried(plan: StoryPlan, edits: list[EditModel]) -> tuple[StoryPlan, dict[str
         StoryreelError, ValueError: an edit cannot apply.
     """
     counter = iter(range(CHECK_ID_BASE, CHECK_ID_BASE + 10_000))
-    context = EditContext(lambda: next(counter), lambda _id: _AnyTake())
+    context = EditContext(
+        lambda: next(counter), lambda _id: _AnyTake(), keyframe_numbers=lambda _id: _AnyTake()
+    )
     after, _lines = apply_edits(plan, edits, context)
     return after, dict(context.refs)
 

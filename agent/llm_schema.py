@@ -226,6 +226,8 @@ FIELD_TEXT: dict[str, str] = {
     "question": "One short question for the person; at least 1 character",
     "choices": "Short answers to offer, e.g. ['yes', 'no']; [] for a free answer",
     "frame": "Which frame: 'first', 'last' or a frame number such as '10'",
+    "number": "Number of one of the shot's candidate stills (1, 2, ...), as the candidates "
+    "sheet of `storyreel keyframes` numbers them",
     # Reference (inside add_reference)
     "sha256": "SHA-256 of the file's bytes, 64 hex digits (as listed for the reference)",
     "path": "Path of the file inside the project, under media/refs/",
@@ -259,6 +261,8 @@ PER_EDIT_TEXT: dict[tuple[str, str], str] = {
     ("CompareBackends", "shot_id"): "Id of the shot to render on each backend, or the ref of a "
     "shot added earlier in this batch",
     ("SelectTake", "shot_id"): "Id of the shot whose take to use in the cut",
+    ("PickKeyframe", "shot_id"): "Id of the shot to open on the still (not one that continues "
+    "from another shot: that one opens on the other shot's last frame)",
     ("Reference", "handle"): "The reference's handle, e.g. @image1",
     ("Reference", "kind"): "Media kind: image, video or audio",
     ("Reference", "role"): "What the file is for: subject, location, style, motion, voice or "
@@ -296,6 +300,7 @@ NULL_MEANS: dict[str, str] = {
     "shot_id": "none",
     "name": "a numbered handle",
     "steps": "1",
+    "number": "clear the pick: the shot starts fresh",
 }
 """What null means where a field is optional and not "keep the old value"."""
 

@@ -19,7 +19,7 @@ from pydantic import TypeAdapter
 from storyreel.agent.director import DirectorReply
 from storyreel.agent.events import Question, emit
 from storyreel.agent.state import AgentContext, AgentState, RenderedItem, turn_input
-from storyreel.renderer.backend import backend_names
+from storyreel.renderer.backend import Quality, backend_names
 from storyreel.renderer.request import RenderCancelled
 from storyreel.tools.edits import (
     AskPerson,
@@ -38,6 +38,7 @@ from storyreel.tools.edits import (
     resolve_action_refs,
 )
 from storyreel.tools.errors import StoryreelError
+from storyreel.tools.quality import default_quality, estimate_words, tier_seconds
 from storyreel.tools.rendering import (
     RenderProgress,
     ShotOutcome,
@@ -140,9 +141,12 @@ def apply(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     if edits:
         counter = iter(range(10**9, 10**9 + 10_000))
         try:
-            apply_edits(
-                memory.plan(), edits, EditContext(lambda: next(counter), memory.take_numbers)
+            context = EditContext(
+                lambda: next(counter),
+                memory.take_numbers,
+                keyframe_numbers=memory.keyframe_numbers,
             )
+            apply_edits(memory.plan(), edits, context)
         except StoryreelError as error:
             problems.append(f"I could not make that change: {error}. Nothing was changed.")
             edits, refused = [], True
@@ -237,16 +241,19 @@ def _render_requests(state: AgentState, ctx: AgentContext) -> list[RenderShots]:
     return []
 
 
-def _estimate_gpu_s(ctx: AgentContext, requests: list[RenderShots]) -> tuple[float, int]:
-    """Rough GPU seconds and shot count of the renders (0 for CPU backends like previz)."""
+def _estimate_gpu_s(
+    ctx: AgentContext, requests: list[RenderShots]
+) -> tuple[float, int, dict[Quality, float]]:
+    """Rough GPU seconds of the renders at the tier each will use (`default_quality`), the
+    shot count, and the GPU seconds of the same renders at each tier (0 for CPU backends
+    like previz; a draft costs its backend's `cost_of("draft")` of a final)."""
     plan = ctx.project.memory.plan()
     seconds, count = 0.0, 0
+    tiers: dict[Quality, float] = {"draft": 0.0, "final": 0.0}
     for request in requests:
         backend = request.backend or ctx.backend
         if backend not in backend_names():
             continue
-        capabilities = backend_capabilities(backend)
-        per_frame = capabilities.gpu_seconds_per_frame if capabilities else 0.0
         shots = [
             s for s in plan.ordered_shots() if not request.shot_ids or s.id in request.shot_ids
         ]
@@ -254,8 +261,15 @@ def _estimate_gpu_s(ctx: AgentContext, requests: list[RenderShots]) -> tuple[flo
             needing = set(takes_needing_render(ctx.project, shots))
             shots = [s for s in shots if s.id in needing]
         count += len(shots)
-        seconds += per_frame * sum(s.duration_s * plan.style.fps for s in shots)
-    return seconds, count
+        frames = sum(s.duration_s * plan.style.fps for s in shots)
+        each = tier_seconds(backend_capabilities(backend), frames)
+        try:
+            quality = default_quality(backend, ctx.project.root)
+        except StoryreelError:  # bad GPU settings: the render says so; estimate the dearer
+            quality = "final"
+        seconds += each[quality]
+        tiers = {tier: tiers[tier] + each[tier] for tier in tiers}
+    return seconds, count, tiers
 
 
 def approve(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
@@ -264,9 +278,11 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     reasons = []
     edits = _edits(state.get("edits", [])) if state.get("pending_edits") else []
     reasons.extend(_destructive(ctx, edits))
-    gpu_s, count = _estimate_gpu_s(ctx, _render_requests(state, ctx))
+    gpu_s, count, tiers = _estimate_gpu_s(ctx, _render_requests(state, ctx))
+    quality: Quality = "draft" if gpu_s < tiers["final"] else "final"
+    estimate = estimate_words(count, tiers, quality)
     if gpu_s > ctx.gpu_budget_s:
-        reasons.append(f"render {count} shot(s), about {gpu_s / 60:.0f} minutes of GPU time")
+        reasons.append(estimate)
     approved = True
     if reasons and not ctx.autopilot:
         question = Question(
@@ -275,6 +291,8 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
             choices=["yes", "no"],
         )
         approved = is_yes(interrupt(question.model_dump()))
+    if approved and 0 < gpu_s <= ctx.gpu_budget_s:  # the cost is said before work starts
+        emit("notice", f"This will {estimate}.", gpu_s=round(gpu_s, 1), tiers=tiers)
     update: AgentState = {}
     lines = list(state.get("lines", []))
     if edits and approved:
@@ -435,6 +453,9 @@ def _render_with(
     state keeps only the shots this turn touched, so its checkpoints do not grow with
     the plan).
 
+    New takes are of the backend's default tier (`default_quality`: drafts on GPU backends
+    unless the project's storyreel-gpu.toml says `[quality] default = "final"`).
+
     Raises:
         StoryreelError: what `render_shots` refuses (an unknown shot, unwritable takes...).
     """
@@ -444,6 +465,7 @@ def _render_with(
         shot_ids,
         backend=backend,
         force=force,
+        quality=default_quality(backend, ctx.project.root),
         on_progress=_progress_event,
         on_outcome=_outcome_event,
         cancel=ctx.cancel,
@@ -529,6 +551,12 @@ def _export(ctx: AgentContext) -> list[str]:
     from storyreel.tools.exports import export
 
     result = export(ctx.project)
+    if result.tier_note:
+        emit(
+            "notice",
+            result.tier_note[:1].upper() + result.tier_note[1:] + ".",
+            drafts=result.drafts,
+        )
     files: list[str] = []
     for label, path in (
         ("cut", result.cut),

@@ -19,6 +19,31 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from storyreel.renderer.request import CancelToken, ProgressCallback, RenderRequest, RenderResult
 
+Quality = Literal["draft", "final"]
+"""A take's quality tier: "final" renders at the model card's settings; "draft" at the
+backend's declared smaller size and fewer steps (`Capabilities.draft`), for looking at
+many takes cheaply before the final render."""
+
+
+class QualityTier(BaseModel):
+    """How a backend renders one quality tier: the frame size relative to the final size
+    (each side multiplied by `scale`, then rounded to a multiple of `multiple`, the model's
+    size rule) and the denoising steps.
+
+    The GPU time of a tier relative to final is taken as steps x pixels (frames are the
+    same in every tier, so the shot keeps its length): `Capabilities.cost_of`. This is an
+    assumption, not a measurement: attention grows faster than the pixel count, so a
+    smaller draft is usually a little cheaper than this says; loading the model, encoding
+    the prompt and decoding the video do not shrink with the steps, so a draft with few
+    steps is a little dearer.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scale: float = Field(1.0, gt=0, le=1, description="Each side x this, relative to final")
+    steps: int = Field(ge=1, description="Denoising steps")
+    multiple: int = Field(16, ge=1, description="Sides are rounded to multiples of this")
+
 
 class Capabilities(BaseModel):
     """What a backend can do; the compiler and the agent read this before asking."""
@@ -46,6 +71,47 @@ class Capabilities(BaseModel):
         description='"compact": camera terms first, then the action and the entities; '
         '"prose": a present-tense paragraph, action first, the camera move last',
     )
+    final: QualityTier | None = Field(
+        None, description="The final tier (the model card's settings); None: no steps to count"
+    )
+    draft: QualityTier | None = Field(
+        None, description='The draft tier; None: one tier, and "draft" renders final'
+    )
+
+    def tier(self, quality: Quality) -> Quality:
+        """The tier a take asked at `quality` is rendered at: final when there is no draft."""
+        return "draft" if quality == "draft" and self.draft is not None else "final"
+
+    def cost_of(self, quality: Quality) -> float:
+        """GPU time of a take at `quality` relative to final: steps x pixels (QualityTier)."""
+        if self.tier(quality) == "final" or self.draft is None:
+            return 1.0
+        final = self.final or QualityTier(steps=self.draft.steps)
+        return (self.draft.steps / final.steps) * (self.draft.scale / final.scale) ** 2
+
+
+def with_quality(
+    request: RenderRequest, capabilities: Capabilities, quality: Quality
+) -> RenderRequest:
+    """`request` (already snapped to the backend's rules) at `quality`.
+
+    A draft is scaled by the draft tier (each side, rounded to its multiple), takes the
+    draft's steps unless options["steps"] was given, and says options["quality"] = "draft",
+    so a draft and a final of one shot are different requests with different hashes. A
+    final request is left as it is: it carries no tier option, so takes made before tiers
+    existed keep their hashes. On a backend with one tier, "draft" gives the final request.
+    """
+    tier = capabilities.draft
+    if capabilities.tier(quality) == "final" or tier is None:
+        return request
+
+    def side(value: int) -> int:
+        return max(tier.multiple, round(value * tier.scale / tier.multiple) * tier.multiple)
+
+    options = {**request.options, "quality": "draft"}
+    options.setdefault("steps", tier.steps)
+    width, height = side(request.width), side(request.height)
+    return request.model_copy(update={"width": width, "height": height, "options": options})
 
 
 @runtime_checkable

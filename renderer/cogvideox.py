@@ -45,7 +45,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from storyreel.renderer.backend import Capabilities
+from storyreel.renderer.backend import Capabilities, QualityTier
 from storyreel.renderer.diffusers_runtime import (
     DiffusersRuntime,
     cached_file,
@@ -104,6 +104,12 @@ class CogVideoXBackend:
         deterministic=True,
         gpu_seconds_per_frame=4.0,
         prompt_style="prose",
+        final=QualityTier(steps=DEFAULT_STEPS, multiple=SIZE_STEP),
+        # Draft: the card's size and 20 of its 50 steps (0.4 of the final's GPU time). The
+        # size stays: CogVideoX-5b was trained at 720x480 only, and the image-to-video model
+        # cannot render any other size (its learned positional embeddings fix it). Same
+        # size also means same noise: a draft shows what the final of its seed will be.
+        draft=QualityTier(scale=1.0, steps=20, multiple=SIZE_STEP),
     )
 
     def __init__(self, settings: GpuSettings | None = None) -> None:

@@ -18,6 +18,9 @@ Settings (all optional; defaults suit a 24 GB card, the CPU fallback works anywh
                      Hugging Face cache download on first use (and attention kernels from
                      the hub); off, storyreel never asks the network and says how to get it
     models           per-backend model ids or folders, e.g. {wan = "/models/wan-vace"}
+    quality          {default = "draft"} or {default = "final"}: the tier `render` and the
+                     agent use on a backend that has a draft tier when none is asked for
+                     (default "draft"; previz has one tier and always renders final)
 
 The file is `storyreel-gpu.toml` in the project folder, else `~/.config/storyreel/gpu.toml`;
 `STORYREEL_GPU_<NAME>` environment variables and command-line flags override it.
@@ -51,8 +54,19 @@ class GpuSettings:
     retry_oom_with_offload: bool = True
     download: bool = False
     models: dict[str, str] = field(default_factory=dict)
+    quality: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        quality = self.quality
+        if (
+            not isinstance(quality, dict)
+            or set(quality) - {"default"}
+            or quality.get("default", "draft") not in ("draft", "final")
+        ):
+            raise ValueError(
+                f'GPU setting quality must be a table [quality] with default = "draft" or '
+                f'"final", got {quality!r}'
+            )
         allowed = {
             "dtype": {"auto", "bf16", "fp16", "fp32"},
             "offload": {"none", "model", "sequential"},
@@ -124,7 +138,7 @@ def load_settings(project_root: Path | None = None) -> GpuSettings:
             break
     for item in fields(GpuSettings):
         env = os.environ.get(f"STORYREEL_GPU_{item.name.upper()}")
-        if env is not None and item.name != "models":
+        if env is not None and item.name not in ("models", "quality"):
             data[item.name] = _parse(env, bool if item.type in ("bool", bool) else str)
     unknown = set(data) - {item.name for item in fields(GpuSettings)}
     if unknown:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from storyreel.renderer.backend import Capabilities
+from storyreel.renderer.backend import Capabilities, QualityTier
 from storyreel.renderer.diffusers_runtime import (
     DiffusersRuntime,
     check_common,
@@ -83,6 +83,12 @@ class LTXBackend:
         deterministic=True,
         gpu_seconds_per_frame=0.25,
         prompt_style="prose",
+        final=QualityTier(steps=DEFAULT_STEPS, multiple=SIZE_STEP),
+        # Draft: half each side (704x480 -> 352x256 in multiples of 32) and 20 steps, about
+        # 1/10 of the final's GPU time. The card's model was trained on many resolutions
+        # (any multiple of 32 under 720x1280), so a smaller frame is in its range, and 20
+        # of the card's 50 steps already give its layout and motion.
+        draft=QualityTier(scale=0.5, steps=20, multiple=SIZE_STEP),
     )
 
     def __init__(self, settings: GpuSettings | None = None) -> None:

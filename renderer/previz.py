@@ -50,6 +50,8 @@ Cost: layers, grade, light and subtitle are made once; a frame is one or two
 nearest-neighbour resamplings of supersampled (so already antialiased) layers -
 bilinear when nothing moves, as then one frame is computed - a paste, an integer
 multiply and a small blend. The same request gives bit-identical frames.
+`PrevizBackend.still` draws the opening picture alone (a keyframe candidate) on a
+one-frame camera path.
 """
 
 from __future__ import annotations
@@ -1041,6 +1043,21 @@ class PrevizBackend:
     ) -> Iterator[np.ndarray]:
         """Frames one at a time (`RenderExecutor.stream` uses this)."""
         return render_frames(request, progress, cancel)
+
+    def still(
+        self, request: RenderRequest, progress: ProgressCallback, cancel: CancelToken
+    ) -> np.ndarray:
+        """The picture `request` opens on, (H, W, 3) uint8, drawn alone: the scene is built
+        for a one-frame camera path, so no other frame is composed (a keyframe candidate,
+        tools/keyframes.py). It shows what frame 0 of the take shows; its pixels may differ a
+        little where the take's camera moves (its layers are sampled for the whole move).
+        Like every previz frame it depends on the seed only for a handheld camera."""
+        single = request.model_copy(update={"frames": 1, "first_frame": None})
+        check_request(single)
+        cancel.check()
+        frame = _Scene(single).frame(0)
+        progress(1, 1, "still")
+        return frame
 
     def unload(self) -> None:
         """Drop the font cache."""

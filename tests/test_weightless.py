@@ -150,7 +150,8 @@ def test_the_default_360p_renders_on_tiny_wan_from_the_cli(tiny, tmp_path: Path)
     cli("new", str(tmp_path / "film"), with_project=False)
     cli("shot", "add", "Boats at dusk", "--duration", "0.3")
     model = str(tiny[0] / "wan")
-    out = cli("render", "--backend", "wan", "--model", model, "--steps", "1", "--no-critique")
+    wan = ("--backend", "wan", "--model", model, "--steps", "1")
+    out = cli("render", *wan, "--quality", "final", "--no-critique")  # a draft: half the size
     assert "1 shot(s) rendered" in out.stdout
     from storyreel.renderer.video_io import probe
 

@@ -5,8 +5,9 @@ each character's canonical description and wardrobe and the location's
 description are inserted word for word, the camera language comes from the
 shot's checked fields (with whose shoulder an OTS looks over), the staging and
 the speaker of the dialogue are said in a few words, and `continues_from`
-hands the previous shot's last frame over as the first frame. The same plan
-always compiles to the same request (and so the same hash).
+hands the previous shot's last frame over as the first frame (else a picked
+still, `storyreel keyframes pick`, is the first frame). The same plan always
+compiles to the same request (and so the same hash).
 """
 
 from __future__ import annotations
@@ -337,6 +338,10 @@ def _staged(look: dict[str, object], shot: Shot) -> dict[str, object]:
 FirstFrameSource = Callable[[int], Path | None]
 """Given a shot id, the path of its current take's last frame (None if it has none)."""
 
+KeyframeSource = Callable[[int, int], Path | None]
+"""Given a shot id and a still number, the path of that candidate still (None when it is
+missing or damaged; see tools/keyframes.py)."""
+
 
 def select_references(
     plan: StoryPlan,
@@ -395,8 +400,14 @@ def compile_request(
     project_root: Path,
     first_frame_of: FirstFrameSource,
     capabilities: Capabilities | None = None,
+    keyframe_of: KeyframeSource | None = None,
 ) -> RenderRequest:
     """Compile one shot into a complete RenderRequest.
+
+    The first frame: for a shot that `continues_from` another, the last frame of that
+    shot's take; else, for a shot with a picked still (`shot.keyframe`), that still. When
+    both are set, `continues_from` wins (continuity across the cut comes first; picking a
+    still for such a shot is refused, and the pick stays for when it no longer continues).
 
     Args:
         plan: the current plan (bible + shots + style).
@@ -405,9 +416,12 @@ def compile_request(
         project_root: the project folder (reference paths are relative to it).
         first_frame_of: finds the last frame of another shot's current take,
             used when `shot.continues_from` is set.
+        keyframe_of: finds the file of a shot's picked still, used when `shot.keyframe`
+            is set (None: no still can be found, so a pick is refused).
 
     Raises:
-        StoryreelError: the shot continues from a shot that has no take yet.
+        StoryreelError: the shot continues from a shot that has no take yet, or its picked
+            still is missing or damaged.
     """
     width, height = plan.style.frame_size()
     fps = plan.style.fps
@@ -419,6 +433,16 @@ def compile_request(
                 f"shot {shot.id} continues from shot {shot.continues_from}, which has no take "
                 f"yet: render shot {shot.continues_from} first "
                 f"(storyreel render {shot.continues_from} {shot.id})"
+            )
+        first_frame = str(path)
+    elif shot.keyframe is not None:
+        path = keyframe_of(shot.id, shot.keyframe) if keyframe_of is not None else None
+        if path is None:
+            raise StoryreelError(
+                f"shot {shot.id} opens on its picked still {shot.keyframe}, whose file in "
+                f"media/keyframes is missing or damaged: make fresh stills (storyreel keyframes "
+                f"{shot.id}) and pick one (storyreel keyframes pick {shot.id} N), or clear the "
+                f"pick (storyreel keyframes unpick {shot.id})"
             )
         first_frame = str(path)
     location = plan.find_location(shot.location) if shot.location else None

@@ -27,6 +27,7 @@ from storyreel.tools.story import Finding, FindingKind, Shot, StoryPlan
 from storyreel.tools.vocabulary import TimeOfDay, Transition
 
 CONTINUITY_MAX_DIFF = 0.035  # mean |first - previous last| / 255 for continues_from
+KEYFRAME_MAX_DIFF = CONTINUITY_MAX_DIFF  # mean |first - picked still| / 255: the same measure
 LOOK_MIN_SCORE = 50.0  # 100 - (Δgrey + Δcontrast + Δsaturation) between neighbours
 LOOK_MAX_HELLINGER = 0.75  # HSV histogram distance between neighbours
 LOOK_MAX_SIZE_STEPS = 2  # compare neighbours only when their framing is this close
@@ -144,11 +145,16 @@ def continuity_findings(
     previous: Neighbour | None,
     source_last_frame: np.ndarray | None,
     palette: dict[str, float] | None,
+    keyframe: np.ndarray | None = None,
 ) -> list[Finding]:
     """Findings about how this take fits the film, read against the plan.
 
     - CONTINUITY_BREAK (error): the shot `continues_from` another but does not open on
       that take's last frame.
+    - KEYFRAME_MISMATCH (error): the shot has a picked still (`shot.keyframe`, and no
+      `continues_from`, which wins) but does not open on it (`frame_match` above
+      KEYFRAME_MAX_DIFF, the continuation's threshold: an H.264 round trip of the same
+      picture measures 0.01-0.02).
     - LOOK_JUMP (warning): the first frame's light and colour differ from the previous
       shot's last frame (look score < LOOK_MIN_SCORE or histogram distance
       > LOOK_MAX_HELLINGER), and the plan says they should look alike: same location,
@@ -170,9 +176,23 @@ def continuity_findings(
         previous: the shot just before in film order, with its take's last frame.
         source_last_frame: the last frame of the take `shot.continues_from` points at.
         palette: the location's running look (mean_grey, std_grey, mean_saturation).
+        keyframe: the shot's picked still (None: it has none, or it cannot be read).
     """
     findings = []
     who = f"Shot {shot.id}"
+    if shot.continues_from is None and shot.keyframe is not None and keyframe is not None:
+        difference = frame_match(first_frame, keyframe)
+        if difference > KEYFRAME_MAX_DIFF:
+            findings.append(
+                Finding(
+                    kind=FindingKind.KEYFRAME_MISMATCH,
+                    severity="error",
+                    frame_start=0,
+                    frame_end=0,
+                    message=f"{who} should open on its picked still {shot.keyframe}, but it "
+                    f"starts on a different picture ({difference:.0%} different).",
+                )
+            )
     if shot.continues_from is not None and source_last_frame is not None:
         difference = frame_match(first_frame, source_last_frame)
         if difference > CONTINUITY_MAX_DIFF:

@@ -1,9 +1,9 @@
 """`storyreel doctor`: check a project on disk and repair what can safely be repaired.
 
 What it checks: story.db (SQLite's full integrity check, every table, every row read
-back: JSON, values, paths inside the project), every take's and every reference's
-file against its stored hash, files no take or reference uses (orphans), half-written
-files (partials) and paths that lead outside the project. It never writes into a
+back: JSON, values, paths inside the project), every take's, reference's and candidate
+still's file against its stored hash, files no take, reference or still uses (orphans),
+half-written files (partials) and paths that lead outside the project. It never writes into a
 damaged story.db. agent.db is the agent's business: `storyreel.agent.session` checks
 it, and the CLI adds that finding to this report.
 
@@ -39,9 +39,16 @@ from storyreel.tools.revision_changes import (
     paths_in_revisions,
 )
 from storyreel.tools.sqlite_db import Database
-from storyreel.tools.story import Reference, StoryPlan, Style, Take, check_stored_path
+from storyreel.tools.story import (
+    Keyframe,
+    Reference,
+    StoryPlan,
+    Style,
+    Take,
+    check_stored_path,
+)
 
-MEDIA_FOLDERS = ("media/takes", "media/refs", "exports", ".")
+MEDIA_FOLDERS = ("media/takes", "media/refs", "media/keyframes", "exports", ".")
 """Where partial files can be left (the project folder itself: none today, but cheap)."""
 
 STILL_SUFFIXES = (".key.png", ".last.png")
@@ -293,14 +300,39 @@ def examine_project(root: Path) -> Diagnosis:
                     )
                 diagnosis.findings.append(finding)
             checked += 1
+        stills = _registered_stills(root / DB_NAME)
+        for still in stills or []:
+            known.add(still.path)
+            what = f"still {still.number} of shot {still.shot_id}"
+            try:
+                check_stored_path(still.path)
+            except OutsidePathError:
+                diagnosis.findings.append(
+                    Finding(
+                        "outside_path",
+                        f"{what}: its path {still.path!r} points outside the project (never "
+                        f"read; draw fresh ones: storyreel keyframes {still.shot_id})",
+                    )
+                )
+                continue
+            finding = _check_file(root, still.path, still.sha256, what)
+            checked += 1
+            if finding is not None:
+                if finding.kind in ("missing", "damaged"):
+                    finding.message += f" (draw fresh ones: storyreel keyframes {still.shot_id})"
+                diagnosis.findings.append(finding)
         diagnosis.facts.append(f"media: {checked} files checked against their hashes")
+    else:
+        stills = None
     if not diagnosis.story_readable or any(f.kind == "outside_path" for f in diagnosis.findings):
         diagnosis.facts.append(
             "orphan files are looked for once story.db reads back cleanly (a file is only "
             "called an orphan when every take and reference could be read)"
         )
     else:
-        for folder in ("media/takes", "media/refs"):
+        folders = ["media/takes", "media/refs"]
+        folders += ["media/keyframes"] if stills is not None else []
+        for folder in folders:
             for path in sorted((root / folder).glob("*")):
                 relative = path.relative_to(root).as_posix()
                 if path.is_file() and not is_partial(path) and relative not in known:
@@ -328,6 +360,24 @@ def examine_project(root: Path) -> Diagnosis:
                 )
             )
     return diagnosis
+
+
+def _registered_stills(path: Path) -> list[Keyframe] | None:
+    """The candidate stills story.db registers (migration m010); None when they cannot all be
+    read (then no file in media/keyframes is called an orphan)."""
+    try:
+        conn = _connect_read_only(path)
+    except sqlite3.Error:
+        return None
+    try:
+        db = Database(conn)
+        if "keyframes" not in db.table_names():
+            return []
+        return [Keyframe.model_validate(row) for row in db["keyframes"].rows]
+    except Exception:  # any failure: unknown, so nothing is an orphan
+        return None
+    finally:
+        conn.close()
 
 
 def _still(take_path: str, suffix: str) -> str:

@@ -270,6 +270,17 @@ class SelectTake(EditModel):
     take: int
 
 
+class PickKeyframe(EditModel):
+    """Open a shot on one of its candidate stills (made by `storyreel keyframes`): its render
+    then starts from that picture. `number` None clears the pick (the shot starts fresh)."""
+
+    kind: Literal["pick_keyframe"] = "pick_keyframe"
+    shot_id: ShotKey
+    number: int | None = Field(
+        None, ge=1, description="The still's number, as `storyreel keyframes` lists them"
+    )
+
+
 class AddReference(EditModel):
     """Register a media file already copied into media/refs (see tools.references)."""
 
@@ -410,6 +421,7 @@ PLAN_EDIT_TYPES: tuple[type[EditModel], ...] = (
     RemoveShot,
     SetLock,
     SelectTake,
+    PickKeyframe,
     BindReference,
     AddReference,
     RemoveReference,
@@ -439,6 +451,10 @@ class EditContext:
     """Returns a fresh, never used shot id each call."""
     take_numbers: Callable[[int], Collection[int]] = dataclass_field(default=lambda shot_id: ())
     """The take numbers that exist for a shot id."""
+    keyframe_numbers: Callable[[int], Collection[int]] = dataclass_field(
+        default=lambda shot_id: (), kw_only=True
+    )
+    """The numbers of the candidate stills that exist for a shot id."""
     refs: dict[str, int] = dataclass_field(default_factory=dict)
     """Filled by `apply_edits`: each temporary shot ref of the batch and the id it became."""
 
@@ -553,6 +569,7 @@ _SHOT_KEY_FIELDS: dict[type[EditModel], tuple[str, ...]] = {
     RemoveShot: ("shot_id",),
     SetLock: ("shot_id",),
     SelectTake: ("shot_id",),
+    PickKeyframe: ("shot_id",),
     BindReference: ("shot_id",),
 }
 
@@ -668,6 +685,8 @@ def _apply_one(plan: StoryPlan, edit: EditModel, context: EditContext) -> str:
             return _set_lock(plan, edit)
         case SelectTake():
             return _select_take(plan, edit, context)
+        case PickKeyframe():
+            return _pick_keyframe(plan, edit, context)
         case BindReference():
             return _bind_reference(plan, edit)
         case AddReference():
@@ -1119,6 +1138,31 @@ def _select_take(plan: StoryPlan, edit: SelectTake, context: EditContext) -> str
         raise NotFoundError(f"shot {shot.id} has no take {edit.take} (takes: {known})")
     _own(plan, shot).selected_take = edit.take
     return f"Selected take {edit.take} of shot {shot.id}"
+
+
+def _pick_keyframe(plan: StoryPlan, edit: PickKeyframe, context: EditContext) -> str:
+    shot = require_shot(plan, edit.shot_id)
+    if edit.number is None:
+        _require_unlocked(shot, "given another first frame")
+        if shot.keyframe is None:
+            raise InvalidInputError(f"shot {shot.id} has no picked still to clear")
+        _own(plan, shot).keyframe = None
+        return f"Cleared the still of shot {shot.id} (it starts fresh)"
+    _require_unlocked(shot, "given another first frame")
+    if shot.continues_from is not None:
+        raise ConflictError(
+            f"shot {shot.id} continues from shot {shot.continues_from}, so it opens on the last "
+            f"frame of that shot's take, not on a still: clear that first (storyreel shot "
+            f"update {shot.id} --no-continues-from), then pick the still"
+        )
+    numbers = sorted(context.keyframe_numbers(shot.id))
+    if edit.number not in numbers:
+        known = (
+            _ids(numbers) if numbers else f"none yet: make some with storyreel keyframes {shot.id}"
+        )
+        raise NotFoundError(f"shot {shot.id} has no still {edit.number} (stills: {known})")
+    _own(plan, shot).keyframe = edit.number
+    return f"Picked still {edit.number} to open shot {shot.id}"
 
 
 def _add_reference(plan: StoryPlan, edit: AddReference) -> str:

@@ -31,7 +31,8 @@ from storyreel.tools.story import Shot, StoryPlan, Take
 
 @dataclass
 class ExportResult:
-    """What `export` wrote, how long the film is, and shots whose take is out of date."""
+    """What `export` wrote, how long the film is, shots whose take is out of date, and
+    shots whose take is a draft (`tier_note` says so when there are any)."""
 
     cut: Path | None = None
     sheet: Path | None = None
@@ -39,6 +40,16 @@ class ExportResult:
     frames: int = 0
     duration_s: float = 0.0
     stale: list[int] = field(default_factory=list)
+    drafts: list[int] = field(default_factory=list)
+    shots: int = 0
+
+    @property
+    def tier_note(self) -> str | None:
+        """What to say about the cut's tiers ("the cut mixes draft and final takes: shot(s)
+        2, 5 are drafts; ..."), None when every take in the cut is final."""
+        from storyreel.tools.quality import tier_note
+
+        return tier_note(self.drafts, self.shots)
 
 
 def slug(title: str) -> str:
@@ -143,6 +154,8 @@ def export(
         frames=sum(counts),
         duration_s=sum(counts) / fps,
         stale=takes_needing_render(project, [shot for shot, _ in pairs]),
+        drafts=[shot.id for shot, take in pairs if take.quality == "draft"],
+        shots=len(pairs),
     )
     if soundtrack is None:
         film_wide = [

@@ -1,4 +1,5 @@
-"""A frame of a take as a reference: "use the last frame of shot 2 as Mara's reference"."""
+"""A frame of a take, or a candidate still, as a reference: "use the last frame of shot 2 as
+Mara's reference", `storyreel ref from-keyframe 3 --entity Mara`."""
 
 from __future__ import annotations
 
@@ -79,3 +80,59 @@ def reference_from_take(
     which = {0: "the first frame"}.get(index, "the last frame" if index == len(frames) - 1 else "")
     label = f"{which or f'frame {index}'} of shot {shot_id} (take {found.number})"
     return edit, reference, label
+
+
+def reference_from_keyframe(
+    project: Project,
+    shot_id: int,
+    number: int | None = None,
+    *,
+    name: str | None = None,
+    role: str | None = None,
+    entity: str | None = None,
+    shot: int | None = None,
+) -> tuple[AddReference | None, Reference, str]:
+    """Make candidate still `number` of a shot (default: its picked still) an image
+    reference, with the same roles as `reference_from_take`: `entity` binds it to a
+    character (subject) or location (location), `shot` to one shot; with neither it steers
+    every shot (style).
+
+    Returns (edit, reference, label), as `reference_from_take`.
+
+    Raises:
+        NotFoundError: no such shot or still, or no picked still when `number` is None.
+    """
+    plan = project.memory.plan()
+    found = require_shot(plan, shot_id)
+    stills = project.memory.keyframes(found.id)
+    numbers = ", ".join(str(k.number) for k in stills) or (
+        f"none yet: storyreel keyframes {found.id}"
+    )
+    if number is None:
+        if found.keyframe is None:
+            raise NotFoundError(
+                f"shot {found.id} has no picked still: give the still's number "
+                f"(storyreel ref from-keyframe {found.id} N; stills: {numbers})"
+            )
+        number = found.keyframe
+    still = next((k for k in stills if k.number == number), None)
+    if still is None:
+        raise NotFoundError(f"shot {found.id} has no still {number} (stills: {numbers})")
+    if entity is not None:
+        person, place = plan.find_character(entity), plan.find_location(entity)
+        if person is None and place is None:
+            raise NotFoundError(f"there is no character or location called {entity!r}")
+        entity = person.name if person is not None else place.name  # type: ignore[union-attr]
+        if role is None:
+            role = (ReferenceRole.SUBJECT if person else ReferenceRole.LOCATION).value
+    role = role or ReferenceRole.STYLE.value
+    path = project.file_of(still.path)
+    if not path.is_file():
+        raise NotFoundError(
+            f"still {number} of shot {found.id} is missing from media/keyframes: draw fresh "
+            f"ones (storyreel keyframes {found.id})"
+        )
+    edit, reference = prepare_reference(
+        project, path, name=name, role=role, entity=entity, shot=shot
+    )
+    return edit, reference, f"still {number} of shot {found.id}"

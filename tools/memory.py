@@ -72,6 +72,7 @@ from storyreel.tools.sqlite_db import Database
 from storyreel.tools.sqlite_db import NotFoundError as RowNotFoundError
 from storyreel.tools.story import (
     Critique,
+    Keyframe,
     Revision,
     StoryPlan,
     Style,
@@ -668,6 +669,54 @@ class ContinuityMemory:
             return None
         return {"mean_grey": row[0], "std_grey": row[1], "mean_saturation": row[2]}
 
+    # --- keyframes: candidate stills, kept beside the plan like takes ----------------
+
+    def keyframes(self, shot_id: int | None = None) -> list[Keyframe]:
+        """The candidate stills of one shot (or of every shot), by shot and number.
+
+        Raises:
+            OutsidePathError: a stored path leads outside the project.
+            DamagedDatabaseError: a row does not read back.
+        """
+        where, args = ("shot_id = ?", [shot_id]) if shot_id is not None else (None, [])
+        with self._lock, self._reading():
+            rows = self.db["keyframes"].rows_where(where, args, order_by="shot_id, number")
+            return [_load_row(row, _KEYFRAME_SPEC) for row in rows]  # type: ignore[misc]
+
+    def keyframe_numbers(self, shot_id: int) -> list[int]:
+        """The numbers of a shot's stills."""
+        with self._lock:
+            return self._keyframe_numbers(shot_id)
+
+    def _keyframe_numbers(self, shot_id: int) -> list[int]:
+        rows = self.db.execute("select number from keyframes where shot_id = ?", [shot_id])
+        return [row[0] for row in rows]
+
+    def register_keyframe(self, keyframe: Keyframe) -> tuple[Keyframe, bool]:
+        """Register a still of a shot once per picture: its file must be complete on disk.
+
+        The number is given here (the next free one; `keyframe.number` is ignored). A still
+        of the same shot with the same sha256 is returned instead, and nothing is written.
+
+        Returns:
+            (the registered still, True when it was there already).
+        """
+        check_stored_path(keyframe.path)
+        with self._writing():
+            row = self.db.execute(
+                "select * from keyframes where shot_id = ? and sha256 = ? order by number limit 1",
+                [keyframe.shot_id, keyframe.sha256],
+            )
+            columns = [d[0] for d in row.description]
+            found = row.fetchone()
+            if found is not None:
+                existing = _load_row(dict(zip(columns, found, strict=True)), _KEYFRAME_SPEC)
+                return existing, True  # type: ignore[return-value]
+            number = max(self._keyframe_numbers(keyframe.shot_id), default=0) + 1
+            keyframe = keyframe.model_copy(update={"number": number})
+            self.db["keyframes"].insert(keyframe.model_dump(mode="json"), pk=("shot_id", "number"))
+        return keyframe, False
+
     def next_take_number(self, shot_id: int) -> int:
         """The number the next take of this shot gets (1 for the first)."""
         row = self.db.execute(
@@ -730,7 +779,11 @@ class ContinuityMemory:
             raise StoryreelError("there is nothing to apply: the batch of edits is empty")
         with self._writing():
             try:
-                context = EditContext(self._allocate_shot_id, self._take_numbers)
+                context = EditContext(
+                    self._allocate_shot_id,
+                    self._take_numbers,
+                    keyframe_numbers=self._keyframe_numbers,
+                )
                 before = self._current_plan()
                 plan, lines = apply_edits(before, edits, context)
             except ValidationError as error:
@@ -1052,6 +1105,9 @@ class ContinuityMemory:
             parts[attr] = [item for _, item in ordered]
         return StoryPlan.model_construct(title=title, style=style, **parts)
 
+
+_KEYFRAME_SPEC = _TableSpec("keyframes", Keyframe, "shot_id", (), {})
+"""How a candidate still maps onto its row of the `keyframes` table (migration m010)."""
 
 _SUMMARY = "id, parent, description, source, created_at"
 """The columns of a revision's summary (never what it changed)."""

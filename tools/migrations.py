@@ -252,6 +252,53 @@ def m009_reclaim_snapshot_space(db: Database) -> None:
         db.execute("vacuum")
 
 
+@migrations()
+def m010_keyframes(db: Database) -> None:
+    """Candidate stills of shots (`storyreel keyframes`): the table `keyframes`, one row per
+    still (shot id, its number for that shot, the PNG's path under media/keyframes/ and its
+    sha256, the backend and seed that drew it, `content_hash`: the hash of the still request
+    it was drawn from, seed excluded, which says when the shot changed since; the time it was
+    made), found by (shot_id, sha256) so one picture is registered once per shot. Shots gain
+    `keyframe`: the number of the still picked to open the shot (null: none).
+
+    Stills, like takes, live beside the plan and are never undone; the pick is part of the
+    plan (a revision restores it). Old shots have no pick.
+    """
+    db["keyframes"].create(
+        {
+            "shot_id": int,
+            "number": int,
+            "path": str,
+            "sha256": str,
+            "backend": str,
+            "seed": int,
+            "content_hash": str,
+            "created_at": str,
+        },
+        pk=("shot_id", "number"),
+        if_not_exists=True,
+    )
+    db["keyframes"].create_index(["shot_id", "sha256"], if_not_exists=True)
+    if "keyframe" not in db["shots"].columns_dict:
+        db["shots"].add_column("keyframe", int)
+
+
+@migrations()
+def m011_take_quality(db: Database) -> None:
+    """Takes have a quality tier and a source: `quality` is "draft" (the backend's smaller
+    size and fewer steps) or "final" (the model card's settings), and `source` is the
+    number of the draft take a final was made from (`storyreel finalize`; null otherwise).
+
+    Every take made before tiers was rendered at the backend's own settings: old rows read
+    as "final" (the column's default), with no source.
+    """
+    takes = db["takes"]
+    if "quality" not in takes.columns_dict:
+        takes.add_column("quality", str, not_null_default="final")
+    if "source" not in takes.columns_dict:
+        takes.add_column("source", int)
+
+
 def known_migrations() -> list[str]:
     """The names of every migration this version knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from storyreel.tools.story import (
     DEFAULT_KELVIN,
@@ -24,6 +25,24 @@ from storyreel.tools.story import (
     length_words,
 )
 from storyreel.tools.text import json_text, without_controls
+
+
+@dataclass(frozen=True)
+class PickedStill:
+    """A shot's picked still as the views say it (tools/keyframes.py `picked_stills`):
+    its number, its file (None: not registered), whether it is stale (the shot changed
+    since it was drawn) and whether it is used (False: the shot continues from another,
+    which wins)."""
+
+    number: int
+    path: str | None
+    stale: bool
+    used: bool
+
+    def words(self) -> str:
+        """The pick in a few words: "still 2", "still 2, stale", "still 2, not used"."""
+        notes = (["stale"] if self.stale else []) + ([] if self.used else ["not used"])
+        return ", ".join([f"still {self.number}", *notes])
 
 
 def effective_time_of_day(plan: StoryPlan, shot: Shot) -> str | None:
@@ -58,7 +77,20 @@ def effective_key_light_kelvin(plan: StoryPlan, shot: Shot) -> int | None:
     return location.key_light.color_temp_k if location else None
 
 
-def _shot_document(plan: StoryPlan, shot: Shot, takes: Sequence[Take]) -> dict[str, object]:
+def _keyframe_document(shot: Shot, still: PickedStill | None) -> dict[str, object] | None:
+    if shot.keyframe is None:
+        return None
+    return {
+        "number": shot.keyframe,
+        "path": still.path if still else None,
+        "stale": still.stale if still else None,
+        "used": shot.continues_from is None,
+    }
+
+
+def _shot_document(
+    plan: StoryPlan, shot: Shot, takes: Sequence[Take], still: PickedStill | None = None
+) -> dict[str, object]:
     return {
         "id": shot.id,
         "order": shot.order,
@@ -87,8 +119,16 @@ def _shot_document(plan: StoryPlan, shot: Shot, takes: Sequence[Take]) -> dict[s
         "transition": shot.transition.value,
         "locked": shot.locked,
         "selected_take": shot.selected_take,
+        "keyframe": _keyframe_document(shot, still),
         "takes": [
-            {"number": t.number, "backend": t.backend, "seed": t.seed, "path": t.path}
+            {
+                "number": t.number,
+                "backend": t.backend,
+                "seed": t.seed,
+                "path": t.path,
+                "quality": t.quality,
+                "source": t.source,
+            }
             for t in sorted(takes, key=lambda take: take.number)
         ],
     }
@@ -100,10 +140,16 @@ def _location_document(location: Location) -> dict[str, object]:
 
 
 def plan_document(
-    plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | None = None
+    plan: StoryPlan,
+    takes: Mapping[int, Sequence[Take]] | None = None,
+    stills: Mapping[int, PickedStill] | None = None,
 ) -> dict[str, object]:
-    """The plan as a JSON-ready dict with keys story, characters, locations, references, shots."""
+    """The plan as a JSON-ready dict with keys story, characters, locations, references, shots.
+
+    A shot's `keyframe` is null, or its picked still: {"number", "path", "stale", "used"}
+    (path and stale null when `stills` does not say)."""
     takes = takes or {}
+    stills = stills or {}
     width, height = plan.style.frame_size()
     shots = plan.ordered_shots()
     return {
@@ -118,16 +164,25 @@ def plan_document(
         "characters": [{"handle": c.handle, **c.model_dump(mode="json")} for c in plan.characters],
         "locations": [_location_document(location) for location in plan.locations],
         "references": [r.model_dump(mode="json") for r in plan.references],
-        "shots": [_shot_document(plan, shot, takes.get(shot.id, ())) for shot in shots],
+        "shots": [
+            _shot_document(plan, shot, takes.get(shot.id, ()), stills.get(shot.id))
+            for shot in shots
+        ],
     }
 
 
-def plan_json(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | None = None) -> str:
+def plan_json(
+    plan: StoryPlan,
+    takes: Mapping[int, Sequence[Take]] | None = None,
+    stills: Mapping[int, PickedStill] | None = None,
+) -> str:
     """`plan_document` as stable, indented JSON text ending in a newline."""
-    return json_text(plan_document(plan, takes), indent=2) + "\n"
+    return json_text(plan_document(plan, takes, stills), indent=2) + "\n"
 
 
-def shot_line(plan: StoryPlan, shot: Shot, take_count: int = 0) -> str:
+def shot_line(
+    plan: StoryPlan, shot: Shot, take_count: int = 0, still: PickedStill | None = None
+) -> str:
     """One line describing a shot: id, size, angle, movement, duration, who, where, action."""
     who = " ".join("@" + handle_of(name) for name in shot.characters)
     where = "@" + handle_of(shot.location) if shot.location else ""
@@ -138,6 +193,8 @@ def shot_line(plan: StoryPlan, shot: Shot, take_count: int = 0) -> str:
         flags.append(f"continues #{shot.continues_from}")
     if shot.ots_over:
         flags.append(f"over @{handle_of(shot.ots_over)}'s shoulder")
+    if shot.keyframe is not None:
+        flags.append(still.words() if still else f"still {shot.keyframe}")
     if take_count:
         flags.append(f"{take_count} take{'s' if take_count > 1 else ''}")
     tail = f"  [{', '.join(flags)}]" if flags else ""
@@ -149,9 +206,16 @@ def shot_line(plan: StoryPlan, shot: Shot, take_count: int = 0) -> str:
     return f"{head}  {cast:<24} {shot.action}{tail}"
 
 
-def plan_text(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | None = None) -> str:
-    """The human view of the plan: title and style, the bible, then the shot list."""
+def plan_text(
+    plan: StoryPlan,
+    takes: Mapping[int, Sequence[Take]] | None = None,
+    stills: Mapping[int, PickedStill] | None = None,
+) -> str:
+    """The human view of the plan: title and style, the bible, then the shot list (a shot
+    with a picked still is flagged "still N", with ", stale" when the shot changed since it
+    was drawn, and the way to fresh ones under it)."""
     takes = takes or {}
+    stills = stills or {}
     style = plan.style
     width, height = style.frame_size()
     shots = plan.ordered_shots()
@@ -190,7 +254,13 @@ def plan_text(plan: StoryPlan, takes: Mapping[int, Sequence[Take]] | None = None
     if not shots:
         lines.append('  (none yet: storyreel shot add "what happens" --size LS)')
     for shot in shots:
-        lines.append("  " + shot_line(plan, shot, len(takes.get(shot.id, ()))))
+        still = stills.get(shot.id)
+        lines.append("  " + shot_line(plan, shot, len(takes.get(shot.id, ())), still))
+        if still is not None and still.stale:
+            lines.append(
+                " " * 8 + f"still {still.number} is stale: the shot changed since it was drawn "
+                f"(it still opens the shot); fresh ones: storyreel keyframes {shot.id}"
+            )
         if shot.staging:
             marks = "; ".join(_mark_text(mark) for mark in shot.staging)
             lines.append(" " * 8 + f"staging: {marks}")
@@ -310,6 +380,7 @@ def _director_shot_line(shot: Shot, takes: Sequence[Take]) -> str:
         ("transition", shot.transition.value),
         ("references", ",".join(shot.references) if shot.references else None),
         ("locked", "true" if shot.locked else None),
+        ("keyframe", shot.keyframe),
     ]
     shown = " ".join(f"{name}={value}" for name, value in fields if value is not None)
     verdict = last_verdict(takes)

@@ -5,6 +5,7 @@ Layout of a project folder:
     story.db        the continuity memory (plan, revisions, takes) - the source of truth
     media/refs/     reference files, named by content hash
     media/takes/    rendered takes, named by the hash of their render request
+    media/keyframes/  candidate stills of shots (storyreel keyframes), named by content hash
     exports/        final cuts, storyboard sheets and timelines
     render.lock     held by the process that renders (see tools.render_lock)
 """
@@ -74,6 +75,11 @@ class Project:
     @property
     def takes_dir(self) -> Path:
         return self.root / "media" / "takes"
+
+    @property
+    def keyframes_dir(self) -> Path:
+        """Candidate stills (tools/keyframes.py), made when the first one is written."""
+        return self.root / "media" / "keyframes"
 
     @property
     def exports_dir(self) -> Path:

@@ -12,7 +12,8 @@ Rules (the promises a user tests):
   that take instead of rendering again.
 - Changing one shot re-renders that shot and the shots whose request depends
   on it (`continues_from` makes the previous take's last frame part of the
-  request), nothing else.
+  request), nothing else. A picked still (`storyreel keyframes pick`) is the
+  first frame of its shot, so picking another one re-renders the shot.
 - A take is registered only after its file is complete: a render that is
   interrupted leaves no half-written take, and the next run continues.
 - Each take is selected as it is registered, in the run's one revision (which
@@ -43,7 +44,13 @@ import numpy as np
 from PIL import Image
 
 from storyreel.renderer.availability import model_problem
-from storyreel.renderer.backend import Backend, Capabilities, backend_factory
+from storyreel.renderer.backend import (
+    Backend,
+    Capabilities,
+    Quality,
+    backend_factory,
+    with_quality,
+)
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.gpu import project_settings
 from storyreel.renderer.request import CancelToken, RenderRequest, file_digest
@@ -62,9 +69,13 @@ from storyreel.tools.project import Project
 from storyreel.tools.render_lock import WaitListener
 from storyreel.tools.request_cache import FILES, REQUESTS, CompiledRequest
 from storyreel.tools.request_cache import file_digest as cached_file_digest
-from storyreel.tools.story import Revision, Shot, StoryPlan, Take, check_stored_path
+from storyreel.tools.story import Keyframe, Revision, Shot, StoryPlan, Take, check_stored_path
 
-Status = Literal["rendered", "reused", "up_to_date", "locked", "repaired"]
+Status = Literal[
+    "rendered", "reused", "up_to_date", "locked", "repaired", "already_final", "skipped"
+]
+"""What happened to a shot; `finalize` adds "already_final" (nothing to do) and "skipped"
+(no draft to finalize: tools/quality.py)."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +248,7 @@ class _Run:
         )
         self.selection = {shot.id: shot.selected_take for shot in self.plan.shots}
         self._bible = self.plan.model_dump_json(exclude={"shots"})
+        self._stills: dict[int, list[Keyframe]] = {}
 
     def selected(self, shot_id: int) -> Take | None:
         number = self.selection.get(shot_id)
@@ -248,6 +260,17 @@ class _Run:
             return None
         ensure_stills(self.project, take)
         return last_frame_path(self.project, take)
+
+    def keyframe_file(self, shot_id: int, number: int) -> Path | None:
+        """The file of still `number` of a shot, None when it is not registered, missing or
+        damaged (its bytes no longer match its sha256)."""
+        if shot_id not in self._stills:
+            self._stills[shot_id] = self.project.memory.keyframes(shot_id)
+        still = next((k for k in self._stills[shot_id] if k.number == number), None)
+        if still is None:
+            return None
+        path = self.project.file_of(still.path)
+        return path if cached_file_digest(path) == still.sha256 else None
 
     def compile(
         self,
@@ -271,19 +294,28 @@ class _Run:
         backend: str | None = None,
         model: str | None = None,
         hint: str | None = None,
+        quality: Quality | None = None,
     ) -> CompiledRequest:
         """`compile`'s request with its hashes, from the request cache when the same
         inputs were compiled before (its `request` is shared: read it, do not change it).
 
+        `quality` is the tier (None: the run's, from its options["quality"], else final);
+        a backend with one tier renders final whatever is asked (`with_quality`).
+
         The key is everything the request is compiled from (see tools/request_cache.py):
         the bible, the shot without its selected take, the seed, the backend, the model,
-        the options, the hint, and for `continues_from` the previous shot's selected
-        take and its last frame; the cache also checks every file the request names.
+        the options, the hint, for `continues_from` the previous shot's selected take and
+        its last frame, and for a picked still its number and file; the cache also checks
+        every file the request names.
         """
         name = backend or self.backend
         hint = hint or self.hints.get(shot.id)
         model = model if backend else self.model
         options = self.options if name == self.backend else {}
+        capabilities = backend_capabilities(name)
+        asked: Quality = quality or ("draft" if options.get("quality") == "draft" else "final")
+        tier = capabilities.tier(asked) if capabilities is not None else "final"
+        options = {key: value for key, value in options.items() if key != "quality"}
         first: Path | None = None
         before: tuple[object, ...] | None = None
         if shot.continues_from is not None:
@@ -291,6 +323,11 @@ class _Run:
             previous = self.selected(shot.continues_from)
             if previous is not None and first is not None:
                 before = (shot.continues_from, previous.number, previous.file_sha256, str(first))
+
+        still: tuple[object, ...] | None = None
+        if shot.continues_from is None and shot.keyframe is not None:
+            path = self.keyframe_file(shot.id, shot.keyframe)
+            still = (shot.keyframe, str(path) if path is not None else None)
 
         def first_frame_of(shot_id: int) -> Path | None:
             return first if shot_id == shot.continues_from else self.first_frame_of(shot_id)
@@ -302,7 +339,8 @@ class _Run:
                 seed=seed,
                 project_root=self.project.root,
                 first_frame_of=first_frame_of,
-                capabilities=backend_capabilities(name),
+                capabilities=capabilities,
+                keyframe_of=self.keyframe_file,
             )
             if model:
                 request.options["model"] = model
@@ -314,10 +352,14 @@ class _Run:
             if adapt is not None:
                 request, warnings = adapt(request)
                 request.options["adapted"] = warnings
+            if capabilities is not None:  # the tier scales what the backend's rules allow
+                request = with_quality(request, capabilities, tier)
             return request
 
         if shot.continues_from is not None and before is None:
             return CompiledRequest.of(build())  # raises: the previous shot has no take
+        if still is not None and still[1] is None:
+            return CompiledRequest.of(build())  # raises: the picked still is missing
         key = (
             str(self.project.root),
             self._bible,
@@ -328,6 +370,8 @@ class _Run:
             json.dumps(options, sort_keys=True, default=str),
             hint,
             before,
+            still,
+            tier,
         )
         return REQUESTS.get(key, build)
 
@@ -341,14 +385,23 @@ class _Run:
     ) -> bool:
         """True when `take` shows what `request` (compiled for `shot` with `backend` and
         `model`) asks for: the same content, seed excluded, or, for a retake the critic
-        asked for, the same content with the retake hint the take was rendered with."""
+        asked for, the same content with the retake hint the take was rendered with.
+
+        A final take also shows what a draft request asks for (the same content at final
+        quality): asking for a draft never replaces the final the person has."""
         if take.content_hash == request.content_hash:
             return True
+        tier: Quality = "draft" if request.request.options.get("quality") == "draft" else "final"
+        if tier == "draft" and take.quality == "final":
+            final = self.compiled(shot, request.request.seed, backend, model, quality="final")
+            return self.shows(take, shot, final, backend, model)
         hint = retake_hint_of(take)
         if hint is None or request.request.options.get("retake_hint") == hint:
             return False
         try:
-            hinted = self.compiled(shot, request.request.seed, backend, model, hint=hint)
+            hinted = self.compiled(
+                shot, request.request.seed, backend, model, hint=hint, quality=tier
+            )
         except ValueError:  # a hint this version does not know: the take is outdated
             return False
         return take.content_hash == hinted.content_hash
@@ -399,6 +452,7 @@ def render_shots(
     hints: dict[int, str] | None = None,
     wait: bool = True,
     on_wait: WaitListener | None = None,
+    quality: Quality | None = None,
 ) -> RenderReport:
     """Render the shots that need it and select their new takes.
 
@@ -424,6 +478,9 @@ def render_shots(
             raises ProjectBusyError at once, before anything is changed.
         on_wait: called once with "Another storyreel (pid N) is rendering this story;
             waiting…" when this run has to wait.
+        quality: the tier of the new takes, "draft" or "final" (None: final, the model
+            card's settings). A backend with one tier (previz) renders final either way.
+            A selected final take stays selected when a draft is asked for.
 
     Returns:
         A report of every shot's outcome and the revision that selected the new takes.
@@ -439,6 +496,8 @@ def render_shots(
     if problem is not None:  # every front end (CLI, agent, Slack) is told at once
         raise InvalidInputError(f"{problem}; nothing was rendered")
     lock = project.render_lock
+    if quality is not None:  # carried in the run's options: compiled requests read it there
+        options = {**(options or {}), "quality": quality}
     run = _Run(project, backend, model, options, hints)
     run.source, run.select = source, select
     check_takes_writable(project)
@@ -568,6 +627,9 @@ class _ForcedRun:
             command += f" --model {model}"
         if options and options.get("steps"):
             command += f" --steps {options['steps']}"
+        capabilities = backend_capabilities(backend)
+        if options and options.get("quality") and capabilities and capabilities.draft:
+            command += f" --quality {options['quality']}"
         record: dict[str, object] = {
             "key": key,
             "todo": todo,
@@ -620,10 +682,17 @@ def _stopped_forced_run_note(project: Project) -> list[str]:
 
 
 def _check_required(shot: Shot, request: RenderRequest, backend: str) -> None:
-    """Refuse a shot whose continuity the backend cannot honour (rather than drop it silently)."""
+    """Refuse a shot whose first frame the backend cannot honour (rather than drop it silently):
+    the last frame of the shot it continues from, or its picked still."""
     capabilities = backend_capabilities(backend)
     if capabilities is None or request.first_frame is None or capabilities.image_to_video:
         return
+    if shot.continues_from is None:
+        raise InvalidInputError(
+            f"shot {shot.id} opens on its picked still {shot.keyframe}, and {backend} cannot "
+            "start from a picture; render it with previz, wan or ltx, or clear the pick "
+            f"(storyreel keyframes unpick {shot.id})"
+        )
     raise InvalidInputError(
         f"shot {shot.id} opens on the last frame of shot {shot.continues_from}, and {backend} "
         "cannot start from a picture; render it with previz, wan or ltx, or clear its "
@@ -717,7 +786,9 @@ def _render_one(
             f"shot {shot.id}: take {take.number} was damaged on disk and has been rendered again",
         )
     seconds = take.timings.get("render_s", 0.0)
-    message = f"shot {shot.id}: rendered take {take.number} ({backend}, {seconds:.1f} s)"
+    size = f"{request.request.width}x{request.request.height}"
+    tier = f" draft {size}" if take.quality == "draft" else ""
+    message = f"shot {shot.id}: rendered take {take.number} ({backend}{tier}, {seconds:.1f} s)"
     options = request.request.options
     left_out = options.get("references_left_out") or []
     if left_out:
@@ -737,8 +808,12 @@ def _render_take(
     cancel: CancelToken | None,
     repair: Take | None,
     forced: _ForcedRun | None = None,
+    source: int | None = None,
 ) -> Take:
     """Render `compiled` to a complete file, then register (or repair) and select the take.
+
+    The take's tier is its request's (options["quality"]); `source` is the number of the
+    draft a final is made from (`finalize`).
 
     Called with the project's render lock held. The file is written under a name of
     this process's own and renamed into media/takes when complete.
@@ -795,6 +870,8 @@ def _render_take(
         params=compiled.request.model_dump(mode="json"),
         timings={"render_s": round(time.perf_counter() - started, 3)},
         created_at=_now(),
+        quality="draft" if request.options.get("quality") == "draft" else "final",
+        source=source,
     )
     _save_png(kept[0] if kept else last, keyframe_path(project, take))
     _save_png(last, last_frame_path(project, take))
@@ -864,7 +941,8 @@ def takes_needing_render(
         try:
             backend = current.backend if current else None
             model = current.params.get("options", {}).get("model") if current else None
-            request = run.compiled(shot, base_seed(shot), backend, model)
+            quality = current.quality if current else None
+            request = run.compiled(shot, base_seed(shot), backend, model, quality=quality)
         except StoryreelError:
             needing.append(shot.id)
             continue

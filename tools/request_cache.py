@@ -11,12 +11,14 @@ by everything a request is compiled from, so the same inputs are compiled once:
   reads), the seed, the backend, the model, the run's options and the retake
   hint (the key `rendering._Run.compile` builds);
 - the shot it continues from: that shot's selected take and the last frame
-  of it that becomes the first frame (path and bytes);
+  of it that becomes the first frame (path and bytes); or the shot's picked
+  still (its number and file: tools/keyframes.py);
 - the bytes of every file the request names (references, first frame, motion
   video, audio), checked again on every hit: a changed file misses.
 
 `compile_request` reads only the bible and the shot (and the previous take
-through `first_frame_of`); if it ever reads other shots, they belong in the key
+through `first_frame_of`, the picked still through `keyframe_of`); if it ever
+reads other shots, they belong in the key
 (tests/test_tui_redraw.py checks this on the demo story).
 
 File bytes are known by their sha256, recomputed whenever the file's size,

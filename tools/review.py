@@ -1,10 +1,11 @@
 """Reviewing takes in the project: the critic run on a shot's take, in context, and recorded.
 
-`review_take` measures the take, checks it against its shot and against the
-film around it, stores the critique on the take, and - when it is accepted -
-adds its look to the location's running palette, labelled with the light it was
-planned in (time of day and the shot's own lighting), so that later takes are
-compared only with looks taken in the same light.
+`review_take` measures the take, checks it against its shot (and its picked
+still, when it has one) and against the film around it, stores the critique on
+the take, and - when it is accepted - adds its look to the location's running
+palette, labelled with the light it was planned in (time of day and the shot's
+own lighting), so that later takes are compared only with looks taken in the
+same light.
 """
 
 from __future__ import annotations
@@ -39,6 +40,21 @@ def _last_frame(project: Project, shot: Shot | None) -> np.ndarray | None:
         return None
     ensure_stills(project, take)
     return np.asarray(Image.open(last_frame_path(project, take)).convert("RGB"))
+
+
+def _picked_still(project: Project, shot: Shot) -> np.ndarray | None:
+    """The shot's picked still as RGB pixels (None: no pick, the shot continues from another,
+    or the still's file is gone or damaged: the render refuses that already)."""
+    if shot.keyframe is None or shot.continues_from is not None:
+        return None
+    still = next((k for k in project.memory.keyframes(shot.id) if k.number == shot.keyframe), None)
+    if still is None:
+        return None
+    path = project.file_of(still.path)
+    if not path.is_file():
+        return None
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
 
 
 def _plan_words(plan: StoryPlan, shot: Shot) -> str:
@@ -95,6 +111,7 @@ def review_take(
         previous,
         _last_frame(project, source),
         palette,
+        keyframe=_picked_still(project, shot),
     )
     weighted = EmbeddingCritic.from_env()
     extra: dict[str, float] = {}

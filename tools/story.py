@@ -726,6 +726,9 @@ class Shot(StoryModel):
     transition: TransitionField = Transition.CUT
     locked: bool = False
     selected_take: int | None = None
+    keyframe: int | None = Field(None, ge=1)
+    """The number of the candidate still picked to open the shot (`storyreel keyframes pick`),
+    or None. A shot that `continues_from` another opens on that take's last frame instead."""
 
     def stage_mark(self, character: str) -> StageMark | None:
         """The staging of one character of this shot, or None."""
@@ -751,6 +754,7 @@ class FindingKind(StrEnum):
     HANDHELD = "handheld"
     FROZEN = "frozen"
     CONTINUITY_BREAK = "continuity_break"
+    KEYFRAME_MISMATCH = "keyframe_mismatch"
     LOOK_JUMP = "look_jump"
     LIGHT_CHANGE_MISSING = "light_change_missing"
     PALETTE_DRIFT = "palette_drift"
@@ -786,7 +790,10 @@ class Take(StoryModel):
 
     `path` is relative to the project folder. `request_hash` identifies the
     exact render (seed included); `content_hash` what it shows (seed excluded);
-    `file_sha256` detects a damaged or replaced file.
+    `file_sha256` detects a damaged or replaced file. `quality` is its tier ("draft":
+    the backend's smaller size and fewer steps; "final": the model card's settings;
+    takes from before tiers are final); `source` is the number of the draft take a
+    final was made from by `storyreel finalize` (None otherwise).
     """
 
     shot_id: int
@@ -804,6 +811,29 @@ class Take(StoryModel):
     params: dict[str, object] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
     critique: Critique | None = None
+    created_at: str = ""
+    quality: Literal["draft", "final"] = "final"
+    source: int | None = Field(None, ge=1)
+
+
+class Keyframe(StoryModel):
+    """A candidate still of a shot (`storyreel keyframes`): one PNG picture, stored by content
+    hash under media/keyframes/, that may be picked as the shot's first frame.
+
+    `number` counts the stills of that shot from 1. `content_hash` is the hash of the still
+    request it was drawn from, seed excluded (tools/keyframes.py `still_request`): when the
+    shot's still request hashes differently now, the shot changed since and the still is
+    stale. Like takes, stills live beside the plan and are never undone; the pick (the shot's
+    `keyframe`) is part of the plan.
+    """
+
+    shot_id: int
+    number: int = Field(ge=1)
+    path: str
+    sha256: str
+    backend: str
+    seed: int
+    content_hash: str
     created_at: str = ""
 
 

@@ -459,7 +459,7 @@ def notes_on_change(before: StoryPlan, after: StoryPlan) -> list[Note]:
     """
 
     def content(shot: Shot) -> dict[str, Any]:
-        return shot.model_dump(exclude={"order", "selected_take"})
+        return shot.model_dump(exclude={"order", "selected_take", "keyframe"})
 
     def neighbours(plan: StoryPlan) -> dict[int, int | None]:
         order = [s.id for s in plan.ordered_shots()]

@@ -26,6 +26,7 @@ from storyreel.apps.cli.common import (
     opened,
     remember_project_before_command,
 )
+from storyreel.apps.cli.keyframes import keyframes_app
 from storyreel.apps.cli.refs import ref_app
 from storyreel.apps.cli.shots import shot_app
 from storyreel.apps.slack.command import slack as slack_command
@@ -44,7 +45,15 @@ class StoryreelGroup(FriendlyGroup):
         "Shots": ("shot",),
         "References": ("ref",),
         "Conversation": ("say", "llm"),
-        "Rendering": ("render", "takes", "select", "critique", "export"),
+        "Rendering": (
+            "keyframes",
+            "render",
+            "finalize",
+            "takes",
+            "select",
+            "critique",
+            "export",
+        ),
         "GPU": ("backends", "compare", "dev"),
         "Apps": ("chat", "slack"),
     }
@@ -65,7 +74,9 @@ app.add_typer(character_app, name="character")
 app.add_typer(location_app, name="location")
 app.add_typer(shot_app, name="shot")
 app.add_typer(ref_app, name="ref")
+app.add_typer(keyframes_app, name="keyframes")
 app.command("render")(render_commands.render)
+app.command("finalize")(render_commands.finalize)
 app.command("takes")(render_commands.takes)
 app.command("select")(render_commands.select)
 app.command("export")(render_commands.export)
@@ -144,13 +155,23 @@ def show(
     ] = False,
     project: ProjectOption = HERE,
 ) -> None:
-    """Show the story: the bible (characters, locations, references) and the shot list."""
+    """Show the story: the bible (characters, locations, references) and the shot list.
+
+    A shot with a picked still says "still N" (", stale" when the shot changed since the
+    still was drawn: storyreel keyframes ID draws fresh ones)."""
     from storyreel.tools.plan_view import plan_json, plan_text
 
     with opened(project) as opened_project:
         plan = opened_project.memory.plan()
         takes = opened_project.memory.takes_by_shot()
-    typer.echo(plan_json(plan, takes) if as_json else plan_text(plan, takes), nl=False)
+        stills = {}
+        if any(shot.keyframe is not None for shot in plan.shots):
+            # the compiler (and numpy) load only when there is a pick to check
+            from storyreel.tools.keyframes import picked_stills
+
+            stills = picked_stills(opened_project, plan)
+    shown = plan_json(plan, takes, stills) if as_json else plan_text(plan, takes, stills)
+    typer.echo(shown, nl=False)
 
 
 @app.command("style")

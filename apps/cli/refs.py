@@ -181,3 +181,56 @@ def ref_from_take(
         steers = "every shot of the film"
     echo(f"Added image reference {reference.handle}{named}: {label}; it steers {steers}")
     echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")
+
+
+@ref_app.command("from-keyframe")
+def ref_from_keyframe(
+    shot_id: Annotated[int, typer.Argument(help="The shot.")],
+    number: Annotated[
+        int | None,
+        typer.Argument(help="The still's number (default: the shot's picked still)."),
+    ] = None,
+    name: NameOpt = None,
+    role: RoleOpt = None,
+    entity: Annotated[
+        str | None,
+        typer.Option(help="Steer the shots of this character or location (e.g. Mara)."),
+    ] = None,
+    shot: Annotated[
+        int | None, typer.Option("--shot", help="Steer this one shot only (its id).")
+    ] = None,
+    film: Annotated[
+        bool,
+        typer.Option(
+            "--film", help="Steer every shot of the film (a style reference; all shots change)."
+        ),
+    ] = False,
+    project: ProjectOption = HERE,
+) -> None:
+    """Turn a candidate still (storyreel keyframes) into an image reference, so the look you
+    picked steers later shots: a character's face, a location's set.
+
+    Say which shots it steers: --entity NAME, --shot ID or --film.
+    Example: storyreel ref from-keyframe 3 --entity Mara
+    """
+    from storyreel.tools.frame_refs import reference_from_keyframe
+
+    with opened(project) as opened_project:
+        _from_take_scope(entity, shot, film)
+        role_value = parse_term(ReferenceRole, role).value if role else None
+        edit, reference, label = reference_from_keyframe(
+            opened_project, shot_id, number, name=name, role=role_value, entity=entity, shot=shot
+        )
+        if edit is None:
+            echo(f"That still is already a reference: {reference.handle}")
+            return
+        batch = opened_project.memory.apply([edit], source="cli")
+    named = f" ({reference.name})" if reference.name else ""
+    if reference.entity:
+        steers = f"the shots of {reference.entity}"
+    elif reference.shot is not None:
+        steers = f"shot {reference.shot}"
+    else:
+        steers = "every shot of the film"
+    echo(f"Added image reference {reference.handle}{named}: {label}; it steers {steers}")
+    echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")
