@@ -66,7 +66,10 @@ def test_killed_render_resumes(tmp_path: Path) -> None:
     assert 1 <= done < 7
     exe = Path(sys.executable).parent / "storyreel"
     again = subprocess.run(
-        [str(exe), "render", "-p", str(folder)], capture_output=True, text=True, timeout=300
+        [str(exe), "render", "--no-critique", "-p", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert again.returncode == 0, again.stderr
     assert f"{7 - done} shot(s) rendered" in again.stdout
