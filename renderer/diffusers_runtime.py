@@ -687,3 +687,23 @@ def tiny_text_encoder(umt5: bool = False) -> tuple[Any, Any]:
         )
     )
     return ByT5Tokenizer(), encoder
+
+
+def one_frame(backend: Any, request: RenderRequest, progress: Any, cancel: CancelToken) -> Any:
+    """A diffusers backend's keyframe still (tools/keyframes.py): `request` adapted to the
+    backend's rules (`backend.adapt`: size, references), made one frame long (1 is both 4k+1
+    and 8k+1) and rendered by `backend.render`, so the still goes through the same pipeline
+    choice, prompt, references, first frame, seed, progress and cancel as a take. Returns
+    that frame as (H, W, 3) uint8 at the request's size: when the model's size rule changed
+    it (e.g. 320x180 -> 320x176 for Wan), the frame is resized back to what was asked."""
+    adapted, _warnings = backend.adapt(request)
+    result = backend.render(adapted.model_copy(update={"frames": 1}), progress, cancel)
+    frame = np.ascontiguousarray(result.frames[0])
+    if frame.shape[:2] != (request.height, request.width):
+        from PIL import Image
+
+        picture = Image.fromarray(frame).resize(
+            (request.width, request.height), Image.Resampling.LANCZOS
+        )
+        frame = np.asarray(picture.convert("RGB"), dtype=np.uint8)
+    return frame

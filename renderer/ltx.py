@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyreel.renderer.backend import Capabilities, QualityTier
 from storyreel.renderer.diffusers_runtime import (
@@ -39,12 +40,16 @@ from storyreel.renderer.diffusers_runtime import (
     check_common,
     dropped_inputs,
     first_frame_image,
+    one_frame,
     snap_frames,
     tiny_text_encoder,
     video_arguments,
 )
 from storyreel.renderer.gpu import GpuSettings
 from storyreel.renderer.request import CancelToken, ProgressCallback, RenderRequest, RenderResult
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_MODEL = "Lightricks/LTX-Video"
 LABEL = "LTX-Video"
@@ -186,6 +191,14 @@ class LTXBackend:
         # 5. a typed result
         dropped = dropped_inputs(request, LABEL)
         return run.result(request.fps, model=model.source, kind=kind, dropped=dropped)
+
+    def still(
+        self, request: RenderRequest, progress: ProgressCallback, cancel: CancelToken
+    ) -> np.ndarray:
+        """A keyframe candidate (tools/keyframes.py): `request` rendered as ONE frame (1 is
+        8k+1) by this model through `render` (text-to-video, or image-to-video from a first
+        frame, with the take's prompt and seed), as (H, W, 3) uint8 at the request's size."""
+        return one_frame(self, request, progress, cancel)
 
     # Tiny pipelines for tests and smoke runs -----------------------------------------------------
 

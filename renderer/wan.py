@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storyreel.renderer.backend import Capabilities, QualityTier
 from storyreel.renderer.diffusers_runtime import (
@@ -51,6 +51,7 @@ from storyreel.renderer.diffusers_runtime import (
     ModelFolder,
     check_common,
     first_frame_image,
+    one_frame,
     tiny_text_encoder,
     video_arguments,
 )
@@ -63,6 +64,9 @@ from storyreel.renderer.request import (
     RenderResult,
 )
 from storyreel.renderer.video_io import oversized_image
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL_FPS = 16
 CARD_SIZE = (832, 480)
@@ -276,6 +280,14 @@ class WanBackend:
             references_used=used,
             first_frame="first_frame" in mode,
         )
+
+    def still(
+        self, request: RenderRequest, progress: ProgressCallback, cancel: CancelToken
+    ) -> np.ndarray:
+        """A keyframe candidate (tools/keyframes.py): `request` rendered as ONE frame (1 is
+        4k+1) by this model through `render` (same pipeline choice, prompt, references,
+        first frame and seed as a take), as (H, W, 3) uint8 at the request's size."""
+        return one_frame(self, request, progress, cancel)
 
     def _plan(
         self, model: ModelFolder, family: str, starts_from_frame: bool, request: RenderRequest

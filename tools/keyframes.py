@@ -25,9 +25,10 @@ has a method
 
 returning the (height, width, 3) uint8 picture the request opens on; it adapts the
 request to its own rules. previz has one (`PrevizBackend.still`: the first frame drawn
-alone, in a few tens of milliseconds). A backend without one is refused before any work
-(`stills_backend`), with what to use instead; the diffusers backends (wan, ltx, cogvideox)
-need only that method (a one-frame generation of their own model) to be offered here.
+alone, in a few tens of milliseconds); wan and ltx have one (`WanBackend.still`,
+`LTXBackend.still`: the request rendered as one frame by their own model, through the same
+pipeline, references and seed as a take). A backend without one (cogvideox) is refused
+before any work (`stills_backend`), with what to use instead.
 
 Files. PNGs named by their sha256 under media/keyframes/, written under a partial name and
 renamed into place when complete, then registered in story.db's `keyframes` table
@@ -493,6 +494,7 @@ def make_keyframes(
         NotFoundError, ConflictError: an unknown shot, or one a still cannot open.
         ProjectBusyError: `wait` is False and another process renders this project.
     """
+    from storyreel.renderer.gpu import project_settings
     from storyreel.renderer.request import CancelToken
     from storyreel.tools.partial_files import remove_dead_partials, write_problem
 
@@ -512,7 +514,10 @@ def make_keyframes(
         )
     token = cancel or CancelToken()
     report = KeyframesReport(name)
-    with project.render_lock.holding(wait=wait, on_wait=on_wait, cancel=token):
+    with (
+        project.render_lock.holding(wait=wait, on_wait=on_wait, cancel=token),
+        project_settings(project.root),  # GPU backends read this project's config
+    ):
         plan = project.memory.plan()  # read again: another process may have changed it
         targets, report.skipped = _targets(project, plan, shot_ids, name)
         remove_dead_partials(project.keyframes_dir)

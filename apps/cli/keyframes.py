@@ -80,8 +80,8 @@ def make(
         typer.Option(
             "--backend",
             "-b",
-            help="The backend that draws the stills: previz (CPU animatic); wan, ltx and "
-            "cogvideox cannot yet (the error says what to do instead).",
+            help="The backend that draws the stills: previz (CPU animatic), wan or ltx (one "
+            "frame of their own model); cogvideox cannot yet (the error says what instead).",
         ),
     ] = "previz",
     sheet: Annotated[
