@@ -476,13 +476,56 @@ def request_messages(
     fixed = instructions + estimate_tokens(text)
     left = max(0, budget.prompt - fixed)
     kept = trim_exchanges(history, min(HISTORY_CAP_TOKENS, int(left * HISTORY_SHARE)))
-    plan_budget = max(0, left - message_tokens(kept))
+    stills = stills_text(plan, memo)
+    plan_budget = max(0, left - message_tokens(kept) - estimate_tokens(stills))
     plan_text = fit_plan(plan, plan_budget, focus_shots(plan, text), whole) if whole else ""
+    plan_text += stills if plan_text else ""
     return [
         {"role": "system", "content": head + plan_text + tail},
         *kept,
         {"role": "user", "content": text},
     ]
+
+
+STILLS_SHOWN = 40
+"""At most this many shots' stills are listed in the context."""
+
+
+def _numbers_text(numbers: Sequence[int]) -> str:
+    """1, 2, 3, 4 -> "1-4"; 1, 3 -> "1, 3"."""
+    if len(numbers) > 1 and list(numbers) == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]}-{numbers[-1]}"
+    return ", ".join(map(str, numbers))
+
+
+def stills_text(plan: StoryPlan, memo: Mapping[str, Any]) -> str:
+    """Each shot's candidate still numbers (`memo["stills"]`, which the agent fills from
+    story.db before the director reads a message), the picked one and whether it is stale
+    (`memo["stills_stale"]`), so the model can emit PickKeyframe: "" when no shot has stills."""
+    known = memo.get("stills")
+    if not isinstance(known, Mapping) or not known:
+        return ""
+    stale = set(memo.get("stills_stale") or [])
+    parts = []
+    for shot in plan.ordered_shots():
+        numbers = sorted(n for n in known.get(str(shot.id)) or [] if isinstance(n, int))
+        if not numbers:
+            continue
+        part = f"shot {shot.id}: {_numbers_text(numbers)}"
+        if shot.keyframe is not None:
+            part += f" ({shot.keyframe} picked{', stale' if shot.id in stale else ''})"
+        parts.append(part)
+    if not parts:
+        return ""
+    more = (
+        f"; {len(parts) - STILLS_SHOWN} more shots have stills" if len(parts) > STILLS_SHOWN else ""
+    )
+    return (
+        "\nCandidate stills (PickKeyframe shot_id and number; number null clears the pick): "
+        + "; ".join(parts[:STILLS_SHOWN])
+        + more
+        + "."
+    )
 
 
 def request_tokens(body: Mapping[str, Any]) -> int:

@@ -74,6 +74,11 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         message = f"{message}\n(Attached: {'; '.join(notes)})"
     plan = ctx.project.memory.plan()
     try:
+        memo["stills"] = _still_numbers(ctx)
+        memo["stills_stale"] = _stale_picks(ctx, plan) if memo["stills"] else []
+    except StoryreelError:  # a damaged keyframes table: the director goes on without it
+        memo["stills"], memo["stills_stale"] = {}, []
+    try:
         given = state.get("given")
         if given is not None:
             reply = DirectorReply.model_validate(given)
@@ -97,6 +102,22 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         "memo": memo,
         "problems": problems,
     }
+
+
+def _still_numbers(ctx: AgentContext) -> dict[str, list[int]]:
+    """Each shot's candidate still numbers (by shot id as text), for "use the second one for
+    shot 3" in conversation (the offline director refuses a number the shot has no still for)."""
+    numbers: dict[str, list[int]] = {}
+    for keyframe in ctx.project.memory.keyframes():
+        numbers.setdefault(str(keyframe.shot_id), []).append(keyframe.number)
+    return {shot: sorted(found) for shot, found in numbers.items()}
+
+
+def _stale_picks(ctx: AgentContext, plan: StoryPlan) -> list[int]:
+    """The shots whose picked still was drawn before the shot last changed."""
+    from storyreel.tools.keyframes import picked_stills
+
+    return [shot_id for shot_id, still in picked_stills(ctx.project, plan).items() if still.stale]
 
 
 def _attach(ctx: AgentContext, paths: list[str]) -> tuple[list[str], list[str]]:

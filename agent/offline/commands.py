@@ -35,6 +35,7 @@ from storyreel.tools.edits import (
     DirectorEdit,
     ExportFilm,
     MoveShot,
+    PickKeyframe,
     RedoChange,
     ReferenceFromTake,
     RemoveShot,
@@ -267,6 +268,113 @@ class CommandMixin:
         whose = f"{entity}'s reference" if entity else "a style reference for every shot"
         which_frame = f"frame {frame}" if frame.isdigit() else f"the {frame} frame"
         return self._done(f"Using {which_frame} of shot {ids[0]} as {whose}.", ids[0])
+
+    def _still(self, text: str) -> bool:
+        """Candidate stills (tools/keyframes.py) in conversation: "use the second one for shot
+        3", "shot 3: take still 2", "pick keyframe 4 for the harbour shot", "i like the third
+        still best" (PickKeyframe); "no still for shot 3", "drop the still on shot 3" (clear);
+        "make stills for shot 3" (says the command that draws them). Never a new shot."""
+        low = text.lower().strip(" .!?")
+        if m := _STILL_CLEAR_RE.match(low):
+            ids = self._still_shots(m.group(1))
+            if ids is None:
+                return True
+            for shot_id in self._unlocked(ids, "change the first frame of"):
+                self.edits.append(PickKeyframe(shot_id=shot_id, number=None))
+                self._done(f"Shot {shot_id} will start fresh, without a still.", shot_id)
+            return True
+        if _STILL_MAKE_RE.search(low) and not _STILL_NUMBER_RE.search(low):
+            rest = _STILL_WORDS_RE.sub(" ", low)
+            ids, _ = self._refs(rest)
+            if not ids and (about := re.search(r"\b(?:for|of|on)\s+(.+)$", rest)):
+                ids = self._phrase_ids(about.group(1))
+            ids = self._existing(ids)
+            command = "storyreel keyframes" + "".join(f" {i}" for i in ids)
+            self.notes.append(
+                f"I can't draw stills from the chat: run `{command}` (it draws candidate stills "
+                "and a numbered sheet; in the chat app, /keyframes), then tell me which one, "
+                'e.g. "use the second one for shot '
+                f'{ids[0] if ids else 3}".'
+            )
+            if ids:
+                self.touched = self.memo["last_shot"] = ids[0]
+            return True
+        number = _STILL_NUMBER_RE.search(low)
+        if not number or not _STILL_VERB_RE.search(low[: number.start()] + low[number.end() :]):
+            if not number and re.search(r"\b(?:stills|keyframes|key\s+frames)\b", low):
+                self.notes.append(  # "the stills look great": talk about stills, never a shot
+                    'To open a shot on one of its stills, say for example "use the second one '
+                    'for shot 3".'
+                )
+                return True
+            return False
+        said_still = any(number.group(g) for g in ("word", "word2", "word3", "digits2")) or bool(
+            _STILL_WORDS_RE.search(low)
+        )
+        known = self.memo.get("stills")
+        known = known if isinstance(known, dict) else None
+        rest = low[: number.start()] + " " + low[number.end() :]
+        ids, rest = self._refs(rest)
+        if not ids and (about := re.search(r"\b(?:for|on|of|in|to)\s+(the\s+.+)$", rest)):
+            ids = self._phrase_ids(re.sub(r"\s+(?:best|please|instead)$", "", about.group(1)))
+        if not said_still and not (ids and known and str(ids[0]) in known):
+            return False  # "use the second one for shot 3": a still only when shot 3 has some
+        picked = next(
+            number.group(g) for g in ("digits", "digits2", "ord", "ord2") if number.group(g)
+        )
+        still = ORDINALS[picked] if picked in ORDINALS else int(parse_number(picked))
+        if not ids:
+            shown = self.memo.get("stills_shown")
+            it = shown if isinstance(shown, int) and shown in self.order else self._it()
+            with_stills = [i for i in self.order if known and str(i) in known]
+            ids = [it] if it is not None else with_stills if len(with_stills) == 1 else []
+        if not ids:
+            self.notes.append(
+                'Which shot\'s still? Say for example "use the second one for shot 3".'
+            )
+            return True
+        if not (ids := self._unlocked(self._existing(ids[:1]), "change the first frame of")):
+            return True
+        shot_id = ids[0]
+        if known is not None:
+            numbers = sorted(n for n in known.get(str(shot_id), []) if isinstance(n, int))
+            if not numbers:
+                self.notes.append(
+                    f"Shot {shot_id} has no stills yet: make some with `storyreel keyframes "
+                    f"{shot_id}`, then pick one."
+                )
+                return True
+            if still not in numbers:
+                have = (
+                    f"{numbers[0]}-{numbers[-1]}"
+                    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 1
+                    else ", ".join(map(str, numbers))
+                )
+                word = "still" if len(numbers) == 1 else "stills"
+                self.notes.append(
+                    f"Shot {shot_id} has {word} {have}, not {still}: say for example "
+                    f'"use still {numbers[0]} for shot {shot_id}". Nothing changed.'
+                )
+                self.touched = self.memo["last_shot"] = shot_id
+                return True
+        self.edits.append(PickKeyframe(shot_id=shot_id, number=still))
+        return self._done(
+            f"Shot {shot_id} will open on still {still}: its next render starts from it.",
+            shot_id,
+        )
+
+    def _still_shots(self, said: str) -> list[int] | None:
+        """The shots a still command names ("shot 3", "the harbour shot", "it"), or the one
+        last talked about; None when it is not clear (a note says how to say it)."""
+        ids, rest = self._shots_or_it(said)
+        if not ids and (about := re.search(r"\b(?:for|on|of|in|from)\s+(.+)$", rest)):
+            ids = self._phrase_ids(about.group(1))
+        if not ids and (it := self._it()) is not None and not rest.strip(" ,"):
+            ids = [it]
+        if not ids:
+            self.notes.append('Which shot? Say for example "no still for shot 3".')
+            return None
+        return self._existing(ids)
 
     def _select_take(self, text: str) -> bool:
         """ "use take 2 for shot 3", "select the second take of shot 3"."""
@@ -585,6 +693,36 @@ class CommandMixin:
         return cast
 
 
+_STILL_WORDS_RE = re.compile(
+    r"\b(?:stills?|keyframes?|key\s+frames?|candidates?|candidate\s+stills?)\b", re.I
+)
+_ORDINAL_ALT = "|".join(ORDINALS)
+_STILL_NUMBER_RE = re.compile(
+    rf"\b(?:(?P<word>still|keyframe|key\s+frame|candidate)|number|option|no\.|\#)\s*\#?"
+    rf"(?P<digits>{N})\b|\#(?P<digits2>\d+)\b"
+    rf"|\b(?:the\s+)?(?P<ord>{_ORDINAL_ALT})\s+(?:(?P<word2>still|keyframe|candidate)|one|option)s?\b"
+    rf"|\b(?P<ord2>{_ORDINAL_ALT})\s+(?P<word3>still|keyframe)\b",
+    re.I,
+)
+_STILL_VERB_RE = re.compile(
+    r"\b(?:use|take|pick|choose|select|go\s+(?:with|for)|want|like|prefer|love|keep"
+    r"|open\s+(?:it\s+)?(?:on|with)|start\s+(?:it\s+)?(?:on|from|with))\b|^\s*shot\s*\#?\d+\s*:",
+    re.I,
+)
+_STILL_CLEAR_RE = re.compile(
+    r"^\W*(?:(?:please|ok(?:ay)?|actually)[,\s]+)*(?:no|drop|remove|clear|unpick|lose|forget"
+    r"|scrap|don'?t\s+use)\s+(?:the\s+|a\s+|its\s+|any\s+)?(?:picked\s+|chosen\s+)?"
+    r"(?:still|keyframe|key\s+frame)s?\b(.*)$",
+    re.I,
+)
+_STILL_MAKE_RE = re.compile(
+    r"\b(?:make|draw|generate|create|render|give\s+me|show\s+me|let\s+me\s+see|see"
+    r"|i\s+want|can\s+i\s+(?:see|have)|need)\b.*\b(?:stills|keyframes|key\s+frames"
+    r"|candidates|candidate\s+stills)\b",
+    re.I,
+)
+"""Candidate stills in conversation (`CommandMixin._still`)."""
+
 _RENAME_RE = rx(
     r"^(?:please\s+|let'?s\s+|ok(?:ay)?,?\s+|actually,?\s+)*(?:",
     r"(?:rename|call)\s+(?P<old>(?:the\s+)?@?[\w'-]+(?-i:\s+[A-Z][\w'-]*)?)\s+(?:to\s+|as\s+)?",
@@ -608,6 +746,7 @@ COMMANDS: tuple[Callable[[Any, str], bool], ...] = (
     CommandMixin._export,
     CommandMixin._rename,
     CommandMixin._title,
+    CommandMixin._still,
     ContentCommandMixin._by_content,
     CommandMixin._compare,
     CommandMixin._frame_reference,

@@ -11,7 +11,13 @@ from storyreel.agent.offline import talk
 from storyreel.agent.offline.by_content import ContentCommandMixin
 from storyreel.agent.offline.camera import camera_fields, time_in
 from storyreel.agent.offline.cast import CastMixin, NeedAnswer, PersonInfo
-from storyreel.agent.offline.commands import COMMANDS, NOT_AGAIN, CommandMixin
+from storyreel.agent.offline.commands import (
+    _STILL_NUMBER_RE,
+    _STILL_WORDS_RE,
+    COMMANDS,
+    NOT_AGAIN,
+    CommandMixin,
+)
 from storyreel.agent.offline.introductions import IntroductionMixin
 from storyreel.agent.offline.looks import NOT_THEN_RE, LooksMixin
 from storyreel.agent.offline.lowercase import capitalize_names
@@ -42,7 +48,8 @@ from storyreel.tools.vocabulary import (
 
 _LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
 _FILLER_RE = re.compile(
-    r"^\s*(?:(?:ok(?:ay)?|oh|wait|actually|hmm+|um+|uh+|well|sorry|right|oops|ah|no|nah|nope"
+    r"^\s*(?:(?:ok(?:ay)?|oh|wait|actually|hmm+|um+|uh+|well|sorry|right|oops|ah"
+    r"|no(?!\s+(?:still|keyframe)s?\b)|nah|nope"
     r"|hang\s+on|hold\s+on|i\s+think(?:\s+that)?|i\s+guess|i\s+reckon|i\s+feel\s+like)\b[,!.]?\s*)+"
     r"(?=\w)",
     re.I,
@@ -356,6 +363,8 @@ class Turn(
             return False
         if _SHOW_WORDS_RE.search(plain) or camera_fields(plain)[0] or self._find_place(plain):
             return False
+        if _STILL_WORDS_RE.search(plain) and _STILL_NUMBER_RE.search(plain):
+            return False  # "i like the third still best": a pick (CommandMixin._still)
         if re.search(r"(?<!^)(?<![.!?]\s)\b(?!I\b)[A-Z][a-z]+", plain.strip()) or re.search(
             r"\bmy\s+name\b|\b(?:i|we)\s+(?:was|were|had|wore|lived|grew)\b", plain, re.I
         ):

@@ -215,6 +215,9 @@ class Actions:
             self.action_takes(first)
         elif slash.name == "use":
             self.action_use_take(slash.shots[0], int(slash.words[0]))
+        elif slash.name == "keyframes":
+            shots = ", ".join(map(str, slash.shots))
+            self.enqueue(Job("keyframes", text=f"keyframes for shot {shots}", shots=slash.shots))
         elif slash.name == "open":
             self.action_open_cut() if slash.words == ["cut"] else self.action_open_take(first)
         elif slash.name == "compare":

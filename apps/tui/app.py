@@ -337,6 +337,10 @@ class StoryreelApp(Actions, App[None]):
             keyframe.show(None, "No shots yet.")
             return
         take = self.selected_take(shot_id)
+        still = self.story.stills.get(shot_id) if self.story is not None else None
+        if still is not None and (take is None or not still.picked):
+            keyframe.show(still.path, still.caption)  # a pick to make, or the picked opening
+            return
         if take is None:
             keyframe.show(None, f"Shot {shot_id} has no take yet (F5 renders it).")
             return

@@ -17,6 +17,7 @@ HELP: list[tuple[str, str]] = [
     ("/lock [3] · /unlock [3]", "keep a shot exactly as it is (or let it change again)"),
     ("/takes [3]", "list a shot's takes; choose one or open it"),
     ("/use 3 2", "use take 2 for shot 3"),
+    ("/keyframes [3 4]", "candidate stills of the selected shot (or these); then say which"),
     ("/open [3 | cut]", "play the selected shot's take (or the final cut)"),
     ("/compare [3] previz,wan", "render a shot on several renderers side by side"),
     ("/attach PATH", "add a photo, clip or sound as a reference"),
@@ -26,13 +27,14 @@ HELP: list[tuple[str, str]] = [
     ("/help · /quit", "this list · leave (a render in progress stops; nothing is lost)"),
 ]
 
-_NEEDS_SHOT = {"retake", "lock", "unlock", "takes"}
+_NEEDS_SHOT = {"retake", "lock", "unlock", "takes", "keyframes"}
 _NAMES = {
     "render",
     "retake",
     "lock",
     "unlock",
     "takes",
+    "keyframes",
     "use",
     "select",
     "open",

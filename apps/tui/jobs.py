@@ -12,7 +12,7 @@ from storyreel.agent.events import AgentEvent
 from storyreel.agent.session import Session
 from storyreel.tools.edits import DirectorEdit
 
-JobKind = Literal["send", "act", "answer", "resume"]
+JobKind = Literal["send", "act", "answer", "resume", "keyframes"]
 
 
 @dataclass
@@ -28,6 +28,8 @@ class Job:
     attachments: list[str] = field(default_factory=list)
     reply: str = ""
     echo: bool = False
+    shots: list[int] = field(default_factory=list)
+    """The shots a "keyframes" job draws candidate stills for."""
 
     def events(self, session: Session) -> Iterator[AgentEvent]:
         """Run the turn on `session`, yielding its events."""
@@ -39,7 +41,47 @@ class Job:
             return session.answer(self.text)
         if self.kind == "answer":
             return session.send(self.text)
+        if self.kind == "keyframes":
+            return keyframe_events(session, self.shots)
         return session.resume_unfinished()
+
+
+def keyframe_events(session: Session, shot_ids: list[int]) -> Iterator[AgentEvent]:
+    """Draw candidate stills for each shot (`make_keyframes`, on the session's backend when
+    it makes stills, else previz), one sheet a shot (exports/keyframes-shotN.png): a notice
+    per still, then an artifact event with the sheet and the still numbers."""
+    from storyreel.tools.errors import StoryreelError
+    from storyreel.tools.keyframes import make_keyframes, makes_stills
+
+    backend = session.context.backend if makes_stills(session.context.backend) else "previz"
+    lines: list[str] = []
+    for shot_id in shot_ids:
+        lines.clear()
+        try:
+            report = make_keyframes(
+                session.project,
+                session.context.executor,
+                [shot_id],
+                backend=backend,
+                on_still=lambda outcome: lines.append(outcome.message),
+                on_shot=lambda drawn: lines.extend(drawn.notes),
+            )
+        except StoryreelError as error:
+            text = str(error)
+            yield AgentEvent(type="problem", text=text[:1].upper() + text[1:] + ".")
+            continue
+        for line in lines:
+            yield AgentEvent(type="notice", text=line)
+        numbers = [k.number for row in report.shots for k in row.stills]
+        if report.sheet is None or not numbers:
+            continue
+        yield AgentEvent(
+            type="artifact",
+            text=f"Candidates sheet for shot {shot_id}: {report.sheet.path} (stills "
+            f'{", ".join(map(str, numbers))}). Pick one: say "use the second one for shot '
+            f'{shot_id}", or "use still {numbers[0]} for shot {shot_id}".',
+            data={"path": str(report.sheet.path), "shot_id": shot_id, "stills": numbers},
+        )
 
 
 class TurnStarted(Message):

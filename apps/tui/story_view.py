@@ -14,16 +14,27 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from textual.message import Message
 
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import takes_needing_render
-from storyreel.tools.story import Shot, StoryPlan, Take
+from storyreel.tools.story import Keyframe, Shot, StoryPlan, Take
 
 Row = tuple[str, tuple[str, ...]]
 """A row of the shot list: its key (the shot id) and its cells."""
+
+
+@dataclass(frozen=True)
+class StillShown:
+    """A shot's stills in the keyframe pane: its candidates sheet (or, once one is picked,
+    the picked still) and a caption; `picked` says which of the two it is."""
+
+    path: Path
+    caption: str
+    picked: bool
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,8 @@ class StoryView:
     """The bible's content as text (title, style, characters, locations, references):
     the pane is drawn again only when it differs."""
     dirty: frozenset[int] = field(default_factory=frozenset)
+    stills: Mapping[int, StillShown] = field(default_factory=dict)
+    """What the keyframe pane shows for a shot that has candidate stills, by shot id."""
 
     def selected_take(self, shot_id: int) -> Take | None:
         """The take in use for `shot_id`, if any."""
@@ -85,7 +98,43 @@ def read_story(project: Project) -> StoryView:
         dirty = frozenset()
     rows = [shot_row(shot, takes.get(shot.id, []), shot.id in dirty) for shot in shots]
     bible = plan.model_dump_json(exclude={"shots"})
-    return StoryView(plan, takes, rows, bible, dirty)
+    try:
+        stills = read_stills(project, plan)
+    except StoryreelError:
+        stills = {}
+    return StoryView(plan, takes, rows, bible, dirty, stills)
+
+
+def read_stills(project: Project, plan: StoryPlan) -> dict[int, StillShown]:
+    """Each shot with candidate stills: the picked still, else its candidates sheet
+    (exports/keyframes-shotN.png, as /keyframes draws it), else its newest still."""
+    from storyreel.tools.keyframes import sheet_path
+
+    found: dict[int, list[Keyframe]] = {}
+    for keyframe in project.memory.keyframes():
+        found.setdefault(keyframe.shot_id, []).append(keyframe)
+    shown: dict[int, StillShown] = {}
+    for shot in plan.ordered_shots():
+        own = found.get(shot.id)
+        if not own:
+            continue
+        numbers = ", ".join(str(k.number) for k in own)
+        picked = next((k for k in own if k.number == shot.keyframe), None)
+        if picked is not None:
+            shown[shot.id] = StillShown(
+                project.file_of(picked.path),
+                f"shot {shot.id} · still {picked.number} picked (of {numbers})",
+                True,
+            )
+            continue
+        sheet = sheet_path(project, [shot.id])
+        path = sheet if sheet.is_file() else project.file_of(own[-1].path)
+        shown[shot.id] = StillShown(
+            path,
+            f"shot {shot.id} · stills {numbers} · pick one",
+            False,
+        )
+    return shown
 
 
 class StoryRead(Message):
