@@ -28,6 +28,7 @@ from storyreel.tools.edits import (
     EditContext,
     EditModel,
     ExportFilm,
+    MakeKeyframes,
     RedoChange,
     ReferenceFromTake,
     RemoveShot,
@@ -426,7 +427,12 @@ def _render_asked(state: AgentState, ctx: AgentContext) -> AgentState:
     rendered: list[RenderedItem] = []
     up_to_date = 0
     artifacts: list[str] = []
+    notes: list[str] = []
     try:
+        for stills in (a for a in actions if isinstance(a, MakeKeyframes)):
+            files, said = _keyframes(ctx, stills)
+            artifacts += files
+            notes += said
         for request in _render_requests(state, ctx):
             backend = request.backend or ctx.backend
             if backend not in backend_names():
@@ -457,7 +463,53 @@ def _render_asked(state: AgentState, ctx: AgentContext) -> AgentState:
         "to_critique": rendered,
         "artifacts": artifacts,
         "problems": problems,
+        **({"notes": [*state.get("notes", []), *notes]} if notes else {}),
     }
+
+
+def _keyframes(ctx: AgentContext, asked: MakeKeyframes) -> tuple[list[str], list[str]]:
+    """Draw candidate stills of the asked shots on the turn's backend when it makes stills
+    (else previz, said in a note); a notice per shot and the sheet as an artifact whose
+    caption lists the numbered choices. Returns the sheet file and the reply's lines."""
+    from storyreel.tools.keyframes import make_keyframes, makes_stills
+
+    backend, said = ctx.backend, []
+    if backend not in backend_names() or not makes_stills(backend):
+        said.append(f"{backend} cannot make stills, so I drew them with previz.")
+        backend = "previz"
+    shot_ids = [int(i) for i in asked.shot_ids]
+    report = make_keyframes(
+        ctx.project,
+        ctx.executor,
+        shot_ids,
+        count=asked.count,
+        backend=backend,
+        cancel=ctx.cancel,
+        on_wait=_waiting_notice,
+    )
+    choices = []
+    for drawn in report.shots:
+        numbers = ", ".join(str(k.number) for k in drawn.stills)
+        word = "still" if len(drawn.stills) == 1 else "stills"
+        line = f"Shot {drawn.shot_id}: {word} {numbers}"
+        emit("notice", f"{line} ({backend}).", shot_id=drawn.shot_id)
+        for note in drawn.notes:
+            emit("notice", note[:1].upper() + note[1:] + ".", shot_id=drawn.shot_id)
+        if drawn.stills:
+            choices.append(line)
+    if not choices or report.sheet is None:
+        return [], [*said, "No stills were drawn."]
+    first = next(d for d in report.shots if d.stills)
+    ordinal = ("first", "second", "third", "fourth")
+    example = ordinal[min(len(first.stills), 2) - 1]
+    how = f'Pick one: say "use the {example} one for shot {first.shot_id}".'
+    caption = "Candidate stills. " + "; ".join(choices) + ". " + how
+    path = str(report.sheet.path)
+    emit(
+        "artifact", f"candidate stills: {path}", kind="candidate stills", path=path, caption=caption
+    )
+    said.append(f"Drew candidate stills. {'; '.join(choices)}. {how}")
+    return [path], said
 
 
 def _render_with(

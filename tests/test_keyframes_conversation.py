@@ -79,10 +79,10 @@ def test_the_still_of_the_shot_last_talked_about(film: Path) -> None:
     assert picks(film) == {1: None, 2: 3, 3: None}, reply
 
 
-def test_make_stills_tells_the_command_and_then_the_pick_follows(film: Path) -> None:
+def test_make_stills_draws_them_and_then_the_pick_follows(film: Path) -> None:
     with Session(film, offline=True, auto_render=False, autopilot=True) as session:
         reply = say(session, "show me some keyframes for the harbour shot")
-        assert "storyreel keyframes 3" in reply
+        assert "Shot 3: stills 5, 6, 7, 8" in reply
         assert picks(film) == {1: None, 2: None, 3: None}
         reply = say(session, "i like the third still best")
     assert picks(film) == {1: None, 2: None, 3: 3}, reply

@@ -353,6 +353,14 @@ class CompareBackends(EditModel):
     backends: list[str] = Field(min_length=2)
 
 
+class MakeKeyframes(EditModel):
+    """Draw candidate stills of shots (a numbered sheet) to pick one before rendering motion."""
+
+    kind: Literal["make_keyframes"] = "make_keyframes"
+    shot_ids: list[ShotKey] = Field(min_length=1)
+    count: int = Field(4, ge=1, le=12, description="Candidate stills per shot, 1-12")
+
+
 class ExportFilm(EditModel):
     """Export the final cut, the storyboard sheet and the timeline."""
 
@@ -399,6 +407,7 @@ class ReferenceFromTake(EditModel):
 ACTION_TYPES = (
     RenderShots,
     CompareBackends,
+    MakeKeyframes,
     ExportFilm,
     UndoChange,
     RedoChange,
@@ -613,7 +622,7 @@ def resolve_action_refs(
     """
     resolved: list[EditModel] = []
     for action in actions:
-        if isinstance(action, RenderShots):
+        if isinstance(action, RenderShots | MakeKeyframes):
             ids = [_action_id(action, value, refs, plan) for value in action.shot_ids]
             resolved.append(action.model_copy(update={"shot_ids": ids}))
         elif isinstance(action, CompareBackends | ReferenceFromTake):

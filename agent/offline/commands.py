@@ -34,6 +34,7 @@ from storyreel.tools.edits import (
     CompareBackends,
     DirectorEdit,
     ExportFilm,
+    MakeKeyframes,
     MoveShot,
     PickKeyframe,
     RedoChange,
@@ -283,22 +284,26 @@ class CommandMixin:
                 self.edits.append(PickKeyframe(shot_id=shot_id, number=None))
                 self._done(f"Shot {shot_id} will start fresh, without a still.", shot_id)
             return True
-        if _STILL_MAKE_RE.search(low) and not _STILL_NUMBER_RE.search(low):
+        if (_STILL_MAKE_RE.search(low) or _STILL_FOR_RE.match(low)) and not _STILL_NUMBER_RE.search(
+            low
+        ):
+            count = 4
+            if m := _STILL_COUNT_RE.search(low):
+                count = min(12, max(1, int(m.group(1))))
+                low = low[: m.start()] + " " + low[m.start(2) :]
             rest = _STILL_WORDS_RE.sub(" ", low)
             ids, _ = self._refs(rest)
             if not ids and (about := re.search(r"\b(?:for|of|on)\s+(.+)$", rest)):
                 ids = self._phrase_ids(about.group(1))
+            if not ids and (it := self._it()) is not None:
+                ids = [it]
             ids = self._existing(ids)
-            command = "storyreel keyframes" + "".join(f" {i}" for i in ids)
-            self.notes.append(
-                f"I can't draw stills from the chat: run `{command}` (it draws candidate stills "
-                "and a numbered sheet; in the chat app, /keyframes), then tell me which one, "
-                'e.g. "use the second one for shot '
-                f'{ids[0] if ids else 3}".'
-            )
-            if ids:
-                self.touched = self.memo["last_shot"] = ids[0]
-            return True
+            if not ids:
+                self.notes.append('Which shot? Say for example "make stills for shot 3".')
+                return True
+            self.edits.append(MakeKeyframes(shot_ids=ids, count=count))
+            shots = "shot" + ("s " if len(ids) > 1 else " ") + join_words([str(i) for i in ids])
+            return self._done(f"Drawing candidate stills for {shots}.", ids[0])
         number = _STILL_NUMBER_RE.search(low)
         if not number or not _STILL_VERB_RE.search(low[: number.start()] + low[number.end() :]):
             if not number and re.search(r"\b(?:stills|keyframes|key\s+frames)\b", low):
@@ -720,6 +725,14 @@ _STILL_MAKE_RE = re.compile(
     r"|i\s+want|can\s+i\s+(?:see|have)|need)\b.*\b(?:stills|keyframes|key\s+frames"
     r"|candidates|candidate\s+stills)\b",
     re.I,
+)
+_STILL_FOR_RE = re.compile(
+    r"^\W*(?:please\s+)?(?:some\s+|\d+\s+)?(?:candidate\s+)?(?:stills|keyframes|key\s+frames)"
+    r"\s+(?:for|of)\b",
+    re.I,
+)
+_STILL_COUNT_RE = re.compile(
+    r"\b(\d{1,2})\s+(?:candidate\s+)?(stills|keyframes|key\s+frames|candidates)\b", re.I
 )
 """Candidate stills in conversation (`CommandMixin._still`)."""
 

@@ -35,7 +35,14 @@ from storyreel.tools.rendering import ensure_stills, keyframe_path, take_file
 from storyreel.tools.text import cleaned, without_controls
 
 log = logging.getLogger(__name__)
-UPLOADED_ARTIFACTS = {"cut", "storyboard", "timeline", "comparison video", "comparison sheet"}
+UPLOADED_ARTIFACTS = {
+    "cut",
+    "storyboard",
+    "timeline",
+    "comparison video",
+    "comparison sheet",
+    "candidate stills",
+}
 PLAN_LINES = 12
 """Shots listed in the plan summary before it says "and N more"."""
 
@@ -298,6 +305,10 @@ class TurnReporter:
         kind, path = str(event.data.get("kind", "")), event.data.get("path")
         if kind not in UPLOADED_ARTIFACTS or not path or not Path(path).is_file():
             self.note(event.text)
+            return
+        if kind == "candidate stills":  # one image, its caption the numbered choices
+            caption = str(event.data.get("caption") or "Candidate stills.")
+            self.poster.upload([Attachment(Path(path), "Candidate stills")], caption)
             return
         self.artifacts.append(Attachment(Path(path), kind.capitalize()))
 
