@@ -125,6 +125,22 @@ def _from_take_scope(entity: str | None, shot: int | None, film: bool) -> None:
         )
 
 
+EntityScopeOpt = Annotated[
+    str | None,
+    typer.Option(help="Steer the shots of this character or location (e.g. Mara)."),
+]
+ShotScopeOpt = Annotated[
+    int | None, typer.Option("--shot", help="Steer this one shot only (its id).")
+]
+FilmScopeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--film", help="Steer every shot of the film (a style reference; all shots change)."
+    ),
+]
+"""Which shots a reference made from a frame steers (from-take, from-keyframe)."""
+
+
 @ref_app.command("from-take")
 def ref_from_take(
     shot_id: Annotated[int, typer.Argument(help="The shot.")],
@@ -132,19 +148,9 @@ def ref_from_take(
     frame: Annotated[str, typer.Option(help="Which frame: last, first or a number.")] = "last",
     name: NameOpt = None,
     role: RoleOpt = None,
-    entity: Annotated[
-        str | None,
-        typer.Option(help="Steer the shots of this character or location (e.g. Mara)."),
-    ] = None,
-    shot: Annotated[
-        int | None, typer.Option("--shot", help="Steer this one shot only (its id).")
-    ] = None,
-    film: Annotated[
-        bool,
-        typer.Option(
-            "--film", help="Steer every shot of the film (a style reference; all shots change)."
-        ),
-    ] = False,
+    entity: EntityScopeOpt = None,
+    shot: ShotScopeOpt = None,
+    film: FilmScopeOpt = False,
     project: ProjectOption = HERE,
 ) -> None:
     """Turn one frame of a take into an image reference, so a good take steers later ones.
@@ -192,19 +198,9 @@ def ref_from_keyframe(
     ] = None,
     name: NameOpt = None,
     role: RoleOpt = None,
-    entity: Annotated[
-        str | None,
-        typer.Option(help="Steer the shots of this character or location (e.g. Mara)."),
-    ] = None,
-    shot: Annotated[
-        int | None, typer.Option("--shot", help="Steer this one shot only (its id).")
-    ] = None,
-    film: Annotated[
-        bool,
-        typer.Option(
-            "--film", help="Steer every shot of the film (a style reference; all shots change)."
-        ),
-    ] = False,
+    entity: EntityScopeOpt = None,
+    shot: ShotScopeOpt = None,
+    film: FilmScopeOpt = False,
     project: ProjectOption = HERE,
 ) -> None:
     """Turn a candidate still (storyreel keyframes) into an image reference, so the look you
