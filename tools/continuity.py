@@ -137,6 +137,18 @@ def _time_words(time_of_day: str | None) -> str:
     return TIME_WORDS.get(time_of_day or "", f"at {time_of_day}" if time_of_day else "")
 
 
+def _opening_mismatch(
+    kind: FindingKind, first_frame: np.ndarray, wanted: np.ndarray, limit: float, said: str
+) -> list[Finding]:
+    """An error when the take's first frame differs from the picture it must open on
+    (`frame_match` over `limit`); `said` is what the shot should do."""
+    difference = frame_match(first_frame, wanted)
+    if difference <= limit:
+        return []
+    message = f"{said}, but it starts on a different picture ({difference:.0%} different)."
+    return [Finding(kind=kind, severity="error", frame_start=0, frame_end=0, message=message)]
+
+
 def continuity_findings(
     plan: StoryPlan,
     shot: Shot,
@@ -181,31 +193,19 @@ def continuity_findings(
     findings = []
     who = f"Shot {shot.id}"
     if shot.continues_from is None and shot.keyframe is not None and keyframe is not None:
-        difference = frame_match(first_frame, keyframe)
-        if difference > KEYFRAME_MAX_DIFF:
-            findings.append(
-                Finding(
-                    kind=FindingKind.KEYFRAME_MISMATCH,
-                    severity="error",
-                    frame_start=0,
-                    frame_end=0,
-                    message=f"{who} should open on its picked still {shot.keyframe}, but it "
-                    f"starts on a different picture ({difference:.0%} different).",
-                )
-            )
+        wanted = f"{who} should open on its picked still {shot.keyframe}"
+        findings += _opening_mismatch(
+            FindingKind.KEYFRAME_MISMATCH, first_frame, keyframe, KEYFRAME_MAX_DIFF, wanted
+        )
     if shot.continues_from is not None and source_last_frame is not None:
-        difference = frame_match(first_frame, source_last_frame)
-        if difference > CONTINUITY_MAX_DIFF:
-            findings.append(
-                Finding(
-                    kind=FindingKind.CONTINUITY_BREAK,
-                    severity="error",
-                    frame_start=0,
-                    frame_end=0,
-                    message=f"{who} should open exactly where shot {shot.continues_from} ends, "
-                    f"but it starts on a different picture ({difference:.0%} different).",
-                )
-            )
+        wanted = f"{who} should open exactly where shot {shot.continues_from} ends"
+        findings += _opening_mismatch(
+            FindingKind.CONTINUITY_BREAK,
+            first_frame,
+            source_last_frame,
+            CONTINUITY_MAX_DIFF,
+            wanted,
+        )
     elif (
         previous is not None
         and shot.continues_from is None

@@ -14,7 +14,7 @@ from storyreel.tools.errors import InvalidInputError, NotFoundError
 from storyreel.tools.project import Project
 from storyreel.tools.references import prepare_reference
 from storyreel.tools.rendering import take_file
-from storyreel.tools.story import Reference, Take
+from storyreel.tools.story import Reference, StoryPlan, Take
 from storyreel.tools.vocabulary import ReferenceRole
 
 
@@ -62,15 +62,7 @@ def reference_from_take(
                 f"the frame must be first, last or 0..{len(frames) - 1}, got {frame!r}"
             )
         index = int(frame)
-    if entity is not None:
-        plan = project.memory.plan()
-        person, place = plan.find_character(entity), plan.find_location(entity)
-        if person is None and place is None:
-            raise NotFoundError(f"there is no character or location called {entity!r}")
-        entity = person.name if person is not None else place.name  # type: ignore[union-attr]
-        if role is None:
-            role = (ReferenceRole.SUBJECT if person else ReferenceRole.LOCATION).value
-    role = role or ReferenceRole.STYLE.value
+    entity, role = _scope(project.memory.plan() if entity is not None else None, entity, role)
     with tempfile.TemporaryDirectory() as temporary:
         still = Path(temporary) / f"shot{shot_id}-take{found.number}-frame{index}.png"
         Image.fromarray(frames[index]).save(still)
@@ -80,6 +72,20 @@ def reference_from_take(
     which = {0: "the first frame"}.get(index, "the last frame" if index == len(frames) - 1 else "")
     label = f"{which or f'frame {index}'} of shot {shot_id} (take {found.number})"
     return edit, reference, label
+
+
+def _scope(plan: StoryPlan | None, entity: str | None, role: str | None) -> tuple[str | None, str]:
+    """The entity a frame reference is bound to (its name as the plan spells it) and its
+    role: subject for a character, location for a place, style with neither, unless
+    `role` says otherwise."""
+    if entity is not None and plan is not None:
+        person, place = plan.find_character(entity), plan.find_location(entity)
+        if person is None and place is None:
+            raise NotFoundError(f"there is no character or location called {entity!r}")
+        entity = person.name if person is not None else place.name  # type: ignore[union-attr]
+        if role is None:
+            role = (ReferenceRole.SUBJECT if person else ReferenceRole.LOCATION).value
+    return entity, role or ReferenceRole.STYLE.value
 
 
 def reference_from_keyframe(
@@ -118,14 +124,7 @@ def reference_from_keyframe(
     still = next((k for k in stills if k.number == number), None)
     if still is None:
         raise NotFoundError(f"shot {found.id} has no still {number} (stills: {numbers})")
-    if entity is not None:
-        person, place = plan.find_character(entity), plan.find_location(entity)
-        if person is None and place is None:
-            raise NotFoundError(f"there is no character or location called {entity!r}")
-        entity = person.name if person is not None else place.name  # type: ignore[union-attr]
-        if role is None:
-            role = (ReferenceRole.SUBJECT if person else ReferenceRole.LOCATION).value
-    role = role or ReferenceRole.STYLE.value
+    entity, role = _scope(plan, entity, role)
     path = project.file_of(still.path)
     if not path.is_file():
         raise NotFoundError(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from storyreel.apps.cli.common import HERE, ProjectOption, apply_and_report, echo, new_group, opened
 from storyreel.tools.errors import InvalidInputError
 from storyreel.tools.vocabulary import ReferenceRole, accepted_values, parse_term
+
+if TYPE_CHECKING:
+    from storyreel.tools.story import Reference
 
 ref_app = new_group(
     "References: photos, clips and sounds that steer shots. Each gets a handle (@image1, "
@@ -141,6 +144,19 @@ FilmScopeOpt = Annotated[
 """Which shots a reference made from a frame steers (from-take, from-keyframe)."""
 
 
+def _say_added(reference: Reference, label: str, revision: int) -> None:
+    """What a reference made from a frame is and which shots it steers."""
+    named = f" ({reference.name})" if reference.name else ""
+    if reference.entity:
+        steers = f"the shots of {reference.entity}"
+    elif reference.shot is not None:
+        steers = f"shot {reference.shot}"
+    else:
+        steers = "every shot of the film"
+    echo(f"Added image reference {reference.handle}{named}: {label}; it steers {steers}")
+    echo(f"(revision {revision}; undo with: storyreel undo)")
+
+
 @ref_app.command("from-take")
 def ref_from_take(
     shot_id: Annotated[int, typer.Argument(help="The shot.")],
@@ -178,15 +194,7 @@ def ref_from_take(
             echo(f"That frame is already a reference: {reference.handle}")
             return
         batch = opened_project.memory.apply([edit], source="cli")
-    named = f" ({reference.name})" if reference.name else ""
-    if reference.entity:
-        steers = f"the shots of {reference.entity}"
-    elif reference.shot is not None:
-        steers = f"shot {reference.shot}"
-    else:
-        steers = "every shot of the film"
-    echo(f"Added image reference {reference.handle}{named}: {label}; it steers {steers}")
-    echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")
+    _say_added(reference, label, batch.revision.id)
 
 
 @ref_app.command("from-keyframe")
@@ -221,12 +229,4 @@ def ref_from_keyframe(
             echo(f"That still is already a reference: {reference.handle}")
             return
         batch = opened_project.memory.apply([edit], source="cli")
-    named = f" ({reference.name})" if reference.name else ""
-    if reference.entity:
-        steers = f"the shots of {reference.entity}"
-    elif reference.shot is not None:
-        steers = f"shot {reference.shot}"
-    else:
-        steers = "every shot of the film"
-    echo(f"Added image reference {reference.handle}{named}: {label}; it steers {steers}")
-    echo(f"(revision {batch.revision.id}; undo with: storyreel undo)")
+    _say_added(reference, label, batch.revision.id)
