@@ -1,7 +1,8 @@
 # Set-up and main jobs. Each target installs what it needs into .venv.
 #   make demo  installs the base package only (no torch/diffusers/transformers), runs the demo
-#   make test  installs .[test] (pytest, pytest-xdist, ruff, scikit-image and the gpu extra
-#              for the tiny-pipeline tests), then runs ruff and the suite on every core
+#   make test  installs .[test] (pytest, pytest-xdist, ruff, scikit-image, the gpu extra
+#              for the tiny-pipeline tests and the cluster extra (Ray) for a local cluster),
+#              then runs ruff and the suite on every core
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -47,6 +47,7 @@ from storyreel.agent.state import AgentContext, turn_input
 from storyreel.agent.transcript import Transcript
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderCancelled
+from storyreel.tools.cluster import executor_for
 from storyreel.tools.edits import DirectorEdit
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
@@ -120,8 +121,11 @@ class Session:
         wait_for_render: bool = True,
     ) -> None:
         self.project = Project.open(project_dir)
+        # a [cluster] in storyreel-gpu.toml renders this session's takes on a Ray cluster
+        self._own_executor = executor is None
         try:
             check_agent_db(self.project.root / AGENT_DB)
+            executor = executor or executor_for(self.project.root)
         except StoryreelError:
             self.project.close()
             raise
@@ -144,7 +148,7 @@ class Session:
         self.context = AgentContext(
             project=self.project,
             director=self.director,
-            executor=executor or RenderExecutor(),
+            executor=executor,
             backend=backend,
             autopilot=autopilot,
             auto_render=auto_render,
@@ -309,7 +313,10 @@ class Session:
             yield AgentEvent(type="question", text=question.question, data=question.model_dump())
 
     def close(self) -> None:
-        """Close the project and the conversation store."""
+        """Close the project and the conversation store (and the cluster workers this
+        session started)."""
+        if self._own_executor:
+            self.context.executor.close()
         self._conn.close()
         self.transcript.close()
         self.project.close()

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from storyreel.renderer.gpu import GpuSettings, load_settings, settings_root
+from storyreel.renderer.gpu import GpuSettings, current_settings
 from storyreel.renderer.request import CancelToken, ProgressCallback, RenderRequest, RenderResult
 
 log = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ class DiffusersRuntime:
         does; `packages` are needed beyond torch, diffusers and transformers; components named
         in `full_precision` load in float32 whatever the dtype (Wan's VAE)."""
         self.backend, self.label, self.default_model = backend, label, default_model
-        self.settings = settings if settings is not None else load_settings(settings_root())
+        self.settings = settings if settings is not None else current_settings()
         self.packages = PACKAGES + packages
         self.full_precision = full_precision
         self.loads = 0

@@ -1,10 +1,18 @@
-"""The in-process executor: keeps one warm instance per backend and renders requests."""
+"""The in-process executor: keeps one warm instance per backend and renders requests.
+
+Takes are rendered as jobs (`TakeJob`): `start` begins one, `finished` says which of the
+caller's jobs ended (with their file or their error). This executor renders one take at a time,
+inside `start`; a cluster executor (tools/cluster.py) has as many `slots` as workers
+and renders its jobs in parallel while the caller goes on.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -16,6 +24,30 @@ from storyreel.renderer.request import (
     RenderResult,
     no_progress,
 )
+from storyreel.renderer.take_file import MadeTake, write_take
+
+
+@dataclass(eq=False)
+class TakeJob:
+    """One take to render: the backend, the request, the file it goes to, how it ended.
+
+    `key` is the caller's name for the job (the shot id). `progress` is called on the
+    caller's thread. When the job has ended, exactly one of `made` and `error` is set;
+    `notes` tell the person what happened on the way (a lost worker, a retry).
+    """
+
+    key: int
+    backend: str
+    request: RenderRequest
+    partial: Path
+    progress: ProgressCallback = no_progress
+    made: MadeTake | None = None
+    error: BaseException | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ended(self) -> bool:
+        return self.made is not None or self.error is not None
 
 
 class RenderExecutor:
@@ -25,10 +57,58 @@ class RenderExecutor:
     number of renders, unless `unload` was called in between).
     """
 
+    slots = 1
+    """How many takes render at once."""
+    remote = False
+    """True when takes render on other machines (whose models this one cannot check)."""
+
     def __init__(self) -> None:
         self._backends: dict[str, Backend] = {}
         self._lock = threading.Lock()
         self.loads: dict[str, int] = {}
+
+    def make_take(
+        self,
+        backend_name: str,
+        request: RenderRequest,
+        partial: Path,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> MadeTake:
+        """Render `request` into the complete file `partial` (removed on any error)."""
+        started = time.perf_counter()
+        frames = self.stream(backend_name, request, progress, cancel)
+        count, middle, last = write_take(frames, request, partial, backend_name)
+        return MadeTake(
+            partial,
+            count,
+            middle,
+            last,
+            self.backend(backend_name).name,
+            round(time.perf_counter() - started, 3),
+        )
+
+    def start(self, job: TakeJob, cancel: CancelToken | None = None) -> None:
+        """Render `job`; here it is rendered before this returns (its errors are raised
+        at once, as the one take in progress fails)."""
+        job.made = self.make_take(job.backend, job.request, job.partial, job.progress, cancel)
+
+    def finished(
+        self,
+        jobs: list[TakeJob],
+        timeout: float | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[TakeJob]:
+        """Those of `jobs` that have ended, waiting up to `timeout` seconds for one (None:
+        until one ends). Several threads may wait on their own jobs at once."""
+        return [job for job in jobs if job.ended]
+
+    def stop(self, jobs: list[TakeJob]) -> None:
+        """Stop rendering `jobs` (started, not yet handed back) without waiting for them;
+        their files are never registered. Nothing runs in the background here."""
+
+    def close(self) -> None:
+        """Let go of what the executor holds beyond this process (nothing here)."""
 
     def backend(self, name: str) -> Backend:
         """The warm backend `name`, loading it on first use."""

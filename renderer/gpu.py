@@ -21,6 +21,9 @@ Settings (all optional; defaults suit a 24 GB card, the CPU fallback works anywh
     quality          {default = "draft"} or {default = "final"}: the tier `render` and the
                      agent use on a backend that has a draft tier when none is asked for
                      (default "draft"; previz has one tier and always renders final)
+    cluster          [cluster] address = "auto" | "HOST:6379" | "ray://HOST:10001" | "local:N",
+                     and optionally workers, shared_folder, retries: render on a Ray
+                     cluster (tools/cluster.py says what each means)
 
 The file is `storyreel-gpu.toml` in the project folder, else `~/.config/storyreel/gpu.toml`;
 `STORYREEL_GPU_<NAME>` environment variables and command-line flags override it.
@@ -55,8 +58,14 @@ class GpuSettings:
     download: bool = False
     models: dict[str, str] = field(default_factory=dict)
     quality: dict[str, str] = field(default_factory=dict)
+    cluster: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.cluster, dict):
+            raise ValueError(
+                f'GPU setting cluster must be a table [cluster] with address = "auto", '
+                f'"HOST:6379", "ray://HOST:10001" or "local:N", got {self.cluster!r}'
+            )
         quality = self.quality
         if (
             not isinstance(quality, dict)
@@ -119,6 +128,25 @@ def project_settings(root: Path | None) -> Iterator[None]:
         _PROJECT_ROOT.reset(token)
 
 
+_GIVEN: ContextVar[GpuSettings | None] = ContextVar("storyreel_gpu_settings", default=None)
+
+
+@contextmanager
+def given_settings(settings: GpuSettings) -> Iterator[None]:
+    """GPU backends created inside this block use `settings` (a cluster worker renders
+    with the settings of the project that sent the take, not files of its own machine)."""
+    token = _GIVEN.set(settings)
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
+
+def current_settings() -> GpuSettings:
+    """The settings a backend created now uses: given ones, else the project's files."""
+    return _GIVEN.get() or load_settings(settings_root())
+
+
 def settings_root() -> Path:
     """The project whose GPU config applies here: the one rendering, else the current folder."""
     return _PROJECT_ROOT.get() or Path.cwd()
@@ -138,7 +166,7 @@ def load_settings(project_root: Path | None = None) -> GpuSettings:
             break
     for item in fields(GpuSettings):
         env = os.environ.get(f"STORYREEL_GPU_{item.name.upper()}")
-        if env is not None and item.name not in ("models", "quality"):
+        if env is not None and item.name not in ("models", "quality", "cluster"):
             data[item.name] = _parse(env, bool if item.type in ("bool", bool) else str)
     unknown = set(data) - {item.name for item in fields(GpuSettings)}
     if unknown:

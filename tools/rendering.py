@@ -33,7 +33,6 @@ import functools
 import itertools
 import json
 import os
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,10 +50,11 @@ from storyreel.renderer.backend import (
     backend_factory,
     with_quality,
 )
-from storyreel.renderer.executor import RenderExecutor
+from storyreel.renderer.executor import RenderExecutor, TakeJob
 from storyreel.renderer.gpu import project_settings
 from storyreel.renderer.request import CancelToken, RenderRequest, file_digest
-from storyreel.renderer.video_io import VideoWriter, read_frames
+from storyreel.renderer.take_file import MadeTake
+from storyreel.renderer.video_io import read_frames
 from storyreel.tools.compiler import compile_request, hinted_prompt
 from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import InvalidInputError, StoryreelError
@@ -492,7 +492,8 @@ def render_shots(
         InvalidInputError: the backend's model is not on this machine (checked on disk
             only, before anything else: no download is tried).
     """
-    problem = model_problem(backend, model, project.root)
+    # (a cluster's workers check their own disks: their error reaches the person the same way)
+    problem = None if executor.remote else model_problem(backend, model, project.root)
     if problem is not None:  # every front end (CLI, agent, Slack) is told at once
         raise InvalidInputError(f"{problem}; nothing was rendered")
     lock = project.render_lock
@@ -526,19 +527,25 @@ def render_shots(
         elif select:
             report.notes.extend(_stopped_forced_run_note(project))
         with project_settings(project.root):  # GPU backends read this project's config
-            for index, shot in enumerate(targets, start=1):
-                outcome = _render_one(
-                    run, executor, shot, index, len(targets), backend, force, on_progress,
-                    cancel, seed, hold, forced,
-                )  # fmt: skip
-                if outcome is None:  # removed from the plan while this run waited
-                    continue
-                report.outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
+            jobs = _Jobs(run, executor, backend, forced, report, on_outcome, cancel)
+            try:
+                for index, shot in enumerate(targets, start=1):
+                    jobs.ready_for(shot)
+                    decided = _decide(
+                        run, shot, index, len(targets), backend, force, seed, hold, forced
+                    )
+                    if isinstance(decided, _Planned):
+                        jobs.start(decided, on_progress)
+                    elif decided is not None:  # None: removed from the plan meanwhile
+                        jobs.record(decided)
+                jobs.drain()
+            finally:
+                jobs.abandon()
         if forced is not None:
             forced.finish()
     finally:
+        order = {shot.id: i for i, shot in enumerate(run.plan.ordered_shots())}
+        report.outcomes.sort(key=lambda outcome: order.get(outcome.shot_id, len(order)))
         report.revision = run.revision
         if run.held:
             lock.release()
@@ -700,20 +707,31 @@ def _check_required(shot: Shot, request: RenderRequest, backend: str) -> None:
     )
 
 
-def _render_one(
+@dataclass
+class _Planned:
+    """A shot that needs a new take: its request, and the damaged take it repairs."""
+
+    shot: Shot
+    request: CompiledRequest
+    repair: Take | None
+    index: int
+    count: int
+
+
+def _decide(
     run: _Run,
-    executor: RenderExecutor,
     shot: Shot,
     index: int,
     count: int,
     backend: str,
     force: bool,
-    on_progress: ProgressListener | None,
-    cancel: CancelToken | None,
     seed: int | None,
     hold: Callable[[], None],
     forced: _ForcedRun | None,
-) -> ShotOutcome | None:
+) -> ShotOutcome | _Planned | None:
+    """What to do with one shot: an outcome at once (locked, up to date, a take reused),
+    the take to render (with the render lock held), or None when the shot was removed from
+    the plan while this run waited for the lock."""
     project = run.project
     while True:
         current_shot = run.plan.find_shot(shot.id)  # the plan may have been read again
@@ -768,34 +786,124 @@ def _render_one(
             return ShotOutcome(shot.id, "reused", same, message)
         repair = same
         if run.held:
-            break
+            return _Planned(shot, request, repair, index, count)
         # Rendering needs the project's render lock; once it is held, what another
         # process rendered meanwhile is read again and the shot is decided anew.
         hold()
 
-    def progress(step: int, total: int, message: str) -> None:
-        if on_progress is not None:
-            on_progress(RenderProgress(shot.id, index, count, step, total, message))
 
-    take = _render_take(run, executor, shot, request, backend, progress, cancel, repair, forced)
-    if repair is not None:
+def _rendered_outcome(planned: _Planned, take: Take, backend: str) -> ShotOutcome:
+    """The outcome of a shot that got a new take file."""
+    shot_id = planned.shot.id
+    if planned.repair is not None:
         return ShotOutcome(
-            shot.id,
+            shot_id,
             "repaired",
             take,
-            f"shot {shot.id}: take {take.number} was damaged on disk and has been rendered again",
+            f"shot {shot_id}: take {take.number} was damaged on disk and has been rendered again",
         )
+    request = planned.request.request
     seconds = take.timings.get("render_s", 0.0)
-    size = f"{request.request.width}x{request.request.height}"
+    size = f"{request.width}x{request.height}"
     tier = f" draft {size}" if take.quality == "draft" else ""
-    message = f"shot {shot.id}: rendered take {take.number} ({backend}{tier}, {seconds:.1f} s)"
-    options = request.request.options
+    message = f"shot {shot_id}: rendered take {take.number} ({backend}{tier}, {seconds:.1f} s)"
+    options = request.options
     left_out = options.get("references_left_out") or []
     if left_out:
         message += "; left out " + ", ".join(left_out)
     for warning in [*(options.get("palette_left_out") or []), *(options.get("adapted") or [])]:
         message += f"; {warning}"
-    return ShotOutcome(shot.id, "rendered", take, message)
+    return ShotOutcome(shot_id, "rendered", take, message)
+
+
+class _Jobs:
+    """The takes a run is rendering, on an executor with one slot or many.
+
+    A shot starts rendering as soon as it is decided, while a free slot exists; a shot
+    that continues from a shot still rendering waits for that take first (its request
+    opens on the take's last frame). Takes are registered here, on the run's thread, as
+    they end: one writer, whatever renders. After a failed take no other one starts; the
+    ones running finish and are registered, then the failure is raised.
+    """
+
+    def __init__(
+        self,
+        run: _Run,
+        executor: RenderExecutor,
+        backend: str,
+        forced: _ForcedRun | None,
+        report: RenderReport,
+        on_outcome: OutcomeListener | None,
+        cancel: CancelToken | None,
+    ) -> None:
+        self.run, self.executor, self.backend, self.forced = run, executor, backend, forced
+        self.report, self.on_outcome, self.cancel = report, on_outcome, cancel
+        self.running: dict[int, tuple[TakeJob, _Planned]] = {}
+        self.error: BaseException | None = None
+
+    def record(self, outcome: ShotOutcome) -> None:
+        self.report.outcomes.append(outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+    def ready_for(self, shot: Shot) -> None:
+        """Wait until `shot` can be decided: its previous shot's take is registered and a
+        slot is free. Raises the failure of a take that ended meanwhile."""
+        while self.running and (
+            shot.continues_from in self.running or len(self.running) >= self.executor.slots
+        ):
+            self._collect(None)
+        self._raise()
+
+    def start(self, planned: _Planned, on_progress: ProgressListener | None) -> None:
+        shot = planned.shot
+
+        def progress(step: int, total: int, message: str) -> None:
+            if on_progress is not None:
+                on_progress(
+                    RenderProgress(shot.id, planned.index, planned.count, step, total, message)
+                )
+
+        if self.cancel is not None:
+            self.cancel.check()
+        request = planned.request.request.model_copy(deep=True)  # the backend's own copy
+        final = self.run.project.takes_dir / f"{planned.request.request_hash[:24]}.mp4"
+        job = TakeJob(shot.id, self.backend, request, partial_path(final), progress)
+        self.running[shot.id] = (job, planned)
+        self.executor.start(job, self.cancel)
+        self._collect(0)
+
+    def drain(self) -> None:
+        """Wait for every take still rendering, then raise a failure if one failed."""
+        while self.running:
+            self._collect(None)
+        self._raise()
+
+    def abandon(self) -> None:
+        """Stop the takes still rendering when the run ends early (an error, Ctrl-C)."""
+        if self.running:
+            self.executor.stop([job for job, _ in self.running.values()])
+            self.running.clear()
+
+    def _collect(self, timeout: float | None) -> None:
+        jobs = [job for job, _ in self.running.values()]
+        for job in self.executor.finished(jobs, timeout, self.cancel):
+            _, planned = self.running.pop(job.key)
+            self.report.notes.extend(job.notes)
+            if job.error is not None or job.made is None:
+                self.error = self.error or job.error
+                continue
+            take = _register_made(
+                self.run, planned.shot, planned.request, self.backend, job.made,
+                planned.repair, self.forced,
+            )  # fmt: skip
+            self.record(_rendered_outcome(planned, take, self.backend))
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            while self.running:  # the takes already rendering are kept
+                self._collect(None)
+            raise self.error
 
 
 def _render_take(
@@ -818,63 +926,56 @@ def _render_take(
     Called with the project's render lock held. The file is written under a name of
     this process's own and renamed into media/takes when complete.
     """
-    project = run.project
     request = compiled.request.model_copy(deep=True)  # the backend's own copy
-    request_hash = compiled.request_hash
-    final = project.takes_dir / f"{request_hash[:24]}.mp4"
-    partial = partial_path(final)
-    started = time.perf_counter()
-    frames = executor.stream(backend, request, progress, cancel)
-    kept: list[np.ndarray] = []
-    last: np.ndarray | None = None
-    written = 0
-    writer: VideoWriter | None = None
+    final = run.project.takes_dir / f"{compiled.request_hash[:24]}.mp4"
+    made = executor.make_take(backend, request, partial_path(final), progress, cancel)
+    return _register_made(run, shot, compiled, backend, made, repair, forced, source)
+
+
+def _register_made(
+    run: _Run,
+    shot: Shot,
+    compiled: CompiledRequest,
+    backend: str,
+    made: MadeTake,
+    repair: Take | None,
+    forced: _ForcedRun | None = None,
+    source: int | None = None,
+) -> Take:
+    """Place a finished take file in media/takes, save its stills, register and select it.
+
+    Only the process running the render (the driver of a cluster) calls this: one writer.
+    """
+    project = run.project
+    request = compiled.request
+    final = project.takes_dir / f"{compiled.request_hash[:24]}.mp4"
     try:
-        audio = Path(request.audio) if request.audio else None
-        writer = VideoWriter(
-            partial,
-            request.width,
-            request.height,
-            request.fps,
-            audio,
-            duration_s=request.frames / request.fps,
-        )
-        with writer:
-            for frame in frames:
-                writer.write(frame)
-                written += 1
-                if written == request.frames // 2 + 1:
-                    kept.append(frame.copy())
-                last = frame
-            if last is None:
-                raise RuntimeError(f"backend {backend!r} returned no frames for shot {shot.id}")
-        path = _place_take_file(project, partial, final)
+        path = _place_take_file(project, made.path, final)
     except BaseException:
-        if writer is not None:  # ffmpeg is stopped before its file is deleted
-            writer.abort()
-        partial.unlink(missing_ok=True)
+        made.path.unlink(missing_ok=True)
         raise
+    timings: dict[str, float] = {"render_s": made.render_s}
     take = Take(
         shot_id=shot.id,
         number=repair.number if repair else 1,  # the number is given when it is registered
         backend=backend,
-        model=executor.backend(backend).name,
+        model=made.model,
         seed=request.seed,
         prompt=request.prompt,
-        request_hash=request_hash,
+        request_hash=compiled.request_hash,
         content_hash=compiled.content_hash,
         path=path.relative_to(project.root).as_posix(),
         file_sha256=file_digest(path),
-        frames=written,
+        frames=made.frames,
         fps=request.fps,
-        params=compiled.request.model_dump(mode="json"),
-        timings={"render_s": round(time.perf_counter() - started, 3)},
+        params=request.model_dump(mode="json"),
+        timings=timings,
         created_at=_now(),
         quality="draft" if request.options.get("quality") == "draft" else "final",
         source=source,
     )
-    _save_png(kept[0] if kept else last, keyframe_path(project, take))
-    _save_png(last, last_frame_path(project, take))
+    _save_png(made.middle, keyframe_path(project, take))
+    _save_png(made.last, last_frame_path(project, take))
     selection = run.selecting(shot.id)
     if forced is None:
         registered = project.memory.register_take(

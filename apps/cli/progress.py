@@ -18,14 +18,14 @@ class ProgressPrinter:
         stays free for machine output (`doctor --json --fix --rerender`)."""
         self.live = sys.stderr.isatty()
         self.outcomes_to_stderr = outcomes_to_stderr
-        self._shot: int | None = None
-        self._started = time.perf_counter()
+        self._started: dict[int, float] = {}  # shot id -> when its first progress came
         self._last_draw = 0.0
 
     def progress(self, event: RenderProgress) -> None:
-        if event.shot_id != self._shot:
-            self._shot = event.shot_id
-            self._started = time.perf_counter()
+        """One line per shot when it starts (on a cluster several shots render at once,
+        their events interleaved); on a TTY a bar for the shot the last event is about."""
+        if event.shot_id not in self._started:
+            self._started[event.shot_id] = time.perf_counter()
             if not self.live:
                 typer.echo(
                     f"rendering shot {event.shot_id} ({event.index}/{event.count}) ...", err=True
@@ -38,7 +38,7 @@ class ProgressPrinter:
         self._last_draw = now
         filled = int(24 * event.step / max(1, event.total))
         bar = "#" * filled + "-" * (24 - filled)
-        elapsed = now - self._started
+        elapsed = now - self._started[event.shot_id]
         sys.stderr.write(
             f"\rshot {event.shot_id} ({event.index}/{event.count}) [{bar}] "
             f"{event.step}/{event.total} frames {elapsed:4.1f}s"

@@ -38,6 +38,39 @@ ModelOption = Annotated[
     typer.Option("--model", help="The backend's model: a hub id or a local folder."),
 ]
 
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Render on a Ray cluster: auto (the cluster started on this machine), "
+        "HOST:6379, ray://HOST:10001, or local:N (N workers here). Default: [cluster] "
+        "address in storyreel-gpu.toml; off renders in this process. Needs "
+        'pip install "storyreel[cluster]".',
+        show_default=False,
+    ),
+]
+
+
+def cluster_executor(project: Project, address: str | None) -> RenderExecutor:
+    """The executor for `--cluster` (or the project's [cluster] setting), joined at once so
+    a cluster that cannot be reached is said before anything else; says how many workers."""
+    from storyreel.tools.cluster import ClusterExecutor, executor_for
+
+    executor = executor_for(project.root, address)
+    if isinstance(executor, ClusterExecutor):
+        try:
+            executor.open()
+        except BaseException:
+            executor.close()
+            raise
+        echo(
+            f"Rendering on {len(executor.workers)} cluster worker(s) at "
+            f"{executor.settings.address}: {', '.join(executor.workers)}",
+            err=True,
+        )
+    return executor
+
+
 QualityOption = Annotated[
     str | None,
     typer.Option(
@@ -146,7 +179,8 @@ def run_render(
         backend = backend_name(backend)  # a name or an alias ("animatic")
     except ValueError as error:
         raise InvalidInputError(str(error)) from error
-    problem = model_problem(backend, model, project.root)
+    executor = executor or RenderExecutor()
+    problem = None if executor.remote else model_problem(backend, model, project.root)
     if problem is not None:  # said at once, from the disk: no download is tried
         raise InvalidInputError(problem)
     printer = ProgressPrinter(outcomes_to_stderr)
@@ -156,7 +190,7 @@ def run_render(
     try:
         return render_shots(
             project,
-            executor or RenderExecutor(),
+            executor,
             ids,
             backend=backend,
             model=model,
@@ -206,6 +240,7 @@ def render(
         bool,
         typer.Option("--no-critique", help="Do not run the critic on the new takes."),
     ] = False,
+    cluster: ClusterOption = None,
     project: ProjectOption = HERE,
 ) -> None:
     """Render shots that changed or have no take yet; locked shots are never rendered.
@@ -229,17 +264,22 @@ def render(
         except ValueError as error:  # an unknown backend, said with the known ones
             raise InvalidInputError(str(error)) from error
         tier = cast("Quality", quality) if quality else default_quality(name, opened_project.root)
-        report = run_render(
-            opened_project,
-            ids or None,
-            backend,
-            force,
-            model=model,
-            options=options,
-            wait=not no_wait,
-            critique=not no_critique,
-            quality=tier,
-        )
+        executor = cluster_executor(opened_project, cluster)
+        try:
+            report = run_render(
+                opened_project,
+                ids or None,
+                backend,
+                force,
+                executor=executor,
+                model=model,
+                options=options,
+                wait=not no_wait,
+                critique=not no_critique,
+                quality=tier,
+            )
+        finally:
+            executor.close()
     for note in report.notes:
         echo(f"note: {note}", err=True)
     rendered = report.rendered
@@ -264,6 +304,7 @@ def finalize(
         bool,
         typer.Option("--no-critique", help="Do not run the critic on the final takes."),
     ] = False,
+    cluster: ClusterOption = None,
     project: ProjectOption = HERE,
 ) -> None:
     """Render approved drafts again at final quality: same seed, first frame and references.
@@ -276,10 +317,10 @@ def finalize(
     --no-wait and Ctrl-C work as for render.
     """
     from storyreel.apps.cli.progress import ProgressPrinter
-    from storyreel.renderer.executor import RenderExecutor
     from storyreel.tools.quality import finalize_shots
 
     with opened(project) as opened_project:
+        executor = cluster_executor(opened_project, cluster)
         printer = ProgressPrinter()
         on_outcome = printer.outcome
         if not no_critique:
@@ -288,7 +329,7 @@ def finalize(
         try:
             report = finalize_shots(
                 opened_project,
-                RenderExecutor(),
+                executor,
                 ids or None,
                 steps=steps,
                 on_progress=printer.progress,
@@ -303,6 +344,8 @@ def finalize(
                 err=True,
             )
             raise typer.Exit(130) from None
+        finally:
+            executor.close()
     echo(
         f"{len(report.rendered)} shot(s) finalized, {len(report.with_status('reused'))} "
         f"reused, {len(report.with_status('already_final'))} already final, "

@@ -30,6 +30,7 @@ from storyreel.apps.slack.store import BotStore, ThreadRef
 from storyreel.apps.slack.turns import TurnRunner
 from storyreel.apps.slack.worker import Job, Place, ThreadQueues
 from storyreel.renderer.executor import RenderExecutor
+from storyreel.tools.cluster import executor_for
 from storyreel.tools.errors import StoryreelError
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,9 @@ class SlackBot:
         self.store = BotStore(settings.projects_dir)
         self.queues = ThreadQueues(settings.parallel_turns, name="slack-turn")
         self.notices = ThreadQueues(NOTICE_WORKERS, name="slack-notice")
-        self.runner = TurnRunner(settings, self.client, self.store, executor or RenderExecutor())
+        # [cluster] in the projects folder's storyreel-gpu.toml: every thread renders there
+        executor = executor or executor_for(settings.projects_dir)
+        self.runner = TurnRunner(settings, self.client, self.store, executor)
         events.register(self.app, self)
         actions.register(self.app, self)
         events.register_fallbacks(self.app)  # last
@@ -148,4 +151,5 @@ class SlackBot:
         self.runner.cancel_all()
         self.queues.close(timeout)
         self.notices.close(timeout)
+        self.runner.executor.close()
         self.store.close()
