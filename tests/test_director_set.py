@@ -39,6 +39,7 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind6",
     ROOT / "tests" / "director_blind7",
     ROOT / "tests" / "director_blind8",
+    ROOT / "tests" / "director_blind9",
 ]
 
 
