@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -29,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from storyreel.tools.cluster import LOOPBACK  # noqa: E402
+
+os.environ[LOOPBACK] = "0"  # a cluster of this machine alone, on 127.0.0.1
 import ray  # noqa: E402
 
 from storyreel.renderer.executor import RenderExecutor  # noqa: E402

@@ -19,7 +19,7 @@ import pytest
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderCancelled
 from storyreel.renderer.video_io import read_frames
-from storyreel.tools.cluster import ClusterExecutor, ClusterSettings
+from storyreel.tools.cluster import LOOPBACK, ClusterExecutor, ClusterSettings
 from storyreel.tools.edits import AddShot
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
@@ -28,6 +28,7 @@ from tests.cluster_helpers import register
 from tests.conftest import Cli
 from tests.render_helpers import small_demo
 
+os.environ[LOOPBACK] = "0"  # the test cluster listens on 127.0.0.1 only
 ray = pytest.importorskip("ray")
 
 

@@ -36,6 +36,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -148,7 +149,14 @@ def executor_for(project_root: Path | None, address: str | None = None) -> Rende
     return RenderExecutor() if settings is None else ClusterExecutor(settings)
 
 
-def _ray() -> Any:
+LOOPBACK = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+"""Set to 0 before Ray is imported, Ray runs as a cluster of this machine alone, on
+127.0.0.1 (its single-machine mode): what `local:N` is, reachable from no other machine."""
+
+
+def _ray(local: bool = False) -> Any:
+    if local and "ray" not in sys.modules:
+        os.environ.setdefault(LOOPBACK, "0")
     try:
         import ray
     except ImportError as error:
@@ -291,7 +299,7 @@ class ClusterExecutor(RenderExecutor):
         every worker is up."""
         if self._workers:
             return
-        ray = self._ray = _ray()
+        ray = self._ray = _ray(local=self.settings.local_workers is not None)
         settings = self.settings
         if not ray.is_initialized():
             options: dict[str, Any] = {
