@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,6 +162,29 @@ def test_independent_shots_render_at_once_and_a_chain_waits_for_its_take(
     (take3,) = takes_of(project)[3]
     assert take3.params["first_frame"]
     project.close()
+
+
+def test_two_conversations_share_one_cluster_each_getting_its_own_takes(
+    tmp_path: Path, cluster: ClusterExecutor
+) -> None:
+    """The Slack bot's turns run on threads of their own over one executor."""
+    projects = [hold_story(tmp_path / f"film{n}", 2) for n in (1, 2)]
+    reports: dict[int, object] = {}
+
+    def turn(n: int) -> None:
+        reports[n] = render_shots(projects[n], cluster, backend="hold", options={"hold_s": 0.6})
+
+    threads = [threading.Thread(target=turn, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for n, project in enumerate(projects):
+        assert reports[n].with_status("rendered") == [1, 2]  # type: ignore[attr-defined]
+        takes = takes_of(project)
+        assert [len(takes[1]), len(takes[2])] == [1, 1]
+        assert all((project.root / t.path).is_file() for ts in takes.values() for t in ts)
+        project.close()
 
 
 def _kill_worker_of(shot_id: int, killed: list[int]) -> object:

@@ -296,9 +296,12 @@ class ClusterExecutor(RenderExecutor):
 
     def open(self) -> None:
         """Join (or start, for local:N) the cluster and start its workers; waits until
-        every worker is up."""
-        if self._workers:
-            return
+        every worker is up. Threads that ask at once wait for the one that opens it."""
+        with self._jobs_lock:
+            if not self._workers:
+                self._open()
+
+    def _open(self) -> None:
         ray = self._ray = _ray(local=self.settings.local_workers is not None)
         settings = self.settings
         if not ray.is_initialized():
@@ -495,7 +498,9 @@ class ClusterExecutor(RenderExecutor):
 
     def _end(self, ref: Any) -> None:
         ray = self._ray
-        job_id = next(j for j, (a, _) in self._running.items() if a.ref == ref)
+        job_id = next((j for j, (a, _) in self._running.items() if a.ref == ref), None)
+        if job_id is None:  # another thread waiting at the same time took it first
+            return
         attempt, queued = self._running.pop(job_id)
         job = attempt.job
         try:
