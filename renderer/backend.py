@@ -77,6 +77,11 @@ class Capabilities(BaseModel):
     draft: QualityTier | None = Field(
         None, description='The draft tier; None: one tier, and "draft" renders final'
     )
+    stages: bool = Field(
+        False,
+        description="Draws the shot from its structured directions (previz): the compiler "
+        "adds what it stages (the action, what each person carries) to options['previz']",
+    )
 
     def tier(self, quality: Quality) -> Quality:
         """The tier a take asked at `quality` is rendered at: final when there is no draft."""

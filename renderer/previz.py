@@ -1005,6 +1005,7 @@ class PrevizBackend:
         frame_rule="any",
         needs_gpu=False,
         deterministic=True,
+        stages=True,
     )
 
     def load(self) -> None:

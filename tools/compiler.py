@@ -485,6 +485,24 @@ def compile_request(
         else None,
         "subtitle": shot.dialogue,
     }
+    if capabilities is None or capabilities.stages:  # not in other backends' requests
+        previz["action"] = shot.action
+        previz["speaker"] = shot.dialogue_speaker
+        described = {c.name: character_text(c) for c in characters}
+        for subject in previz["subjects"]:  # type: ignore[union-attr]
+            subject["description"] = described.get(str(subject["name"]), "")
+    options: dict[str, object] = {
+        "previz": previz,
+        "references_left_out": left_out,
+        **_palette_notes(location),
+    }
+    if shot.dialogue.strip():
+        speaker = plan.find_character(shot.dialogue_speaker) if shot.dialogue_speaker else None
+        options["speech"] = {
+            "text": shot.dialogue.strip(),
+            "speaker": speaker.name if speaker else None,
+            "voice": speaker.voice if speaker else "",
+        }
     return RenderRequest(
         prompt=compose_prompt(plan, shot, capabilities.prompt_style if capabilities else "compact"),
         negative_prompt=plan.style.negative_prompt,
@@ -497,5 +515,5 @@ def compile_request(
         references=[i for i in inputs if i.kind == "image"],
         motion_video=motion,
         audio=audio,
-        options={"previz": previz, "references_left_out": left_out, **_palette_notes(location)},
+        options=options,
     )
