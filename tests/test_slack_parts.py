@@ -300,10 +300,14 @@ def test_progress_is_one_message_edited_at_most_twice_a_second(
     assert "Rendering shot 2 (2 of 2)" in slack.posted()[0].text
     assert len(slack.called("chat.postMessage")) == 1
     assert len(slack.called("chat.update")) == 2
+    # on a cluster shots 1 and 2 render at once: interleaved events stay throttled
+    for i in range(10):
+        step(1 + i % 2, i + 2, 1.1 + i * 0.05)  # 10 events in 0.5 s, alternating shots
+    assert len(slack.called("chat.update")) == 3
     assert store.find(ref).progress_ts == progress.ts
     progress.finish("done")
     message = slack.posted()[0]
-    assert message.text == "done" and message.edits == 3
+    assert message.text == "done" and message.edits == 4
     assert store.find(ref).progress_ts is None
     store.close()
 

@@ -147,17 +147,20 @@ class ProgressMessage:
         self.interval = interval
         self.clock = clock
         self._last = float("-inf")
-        self._shot: int | None = None
+        self._shots: set[object] = set()
         self.text = ""
 
     def show(self, event: AgentEvent) -> None:
-        """Show a progress event (throttled; a new shot always shows)."""
+        """Show a progress event (throttled; a shot's first event always shows). On a
+        cluster several shots render at once: their events interleave, and the throttle
+        holds across them (one message edit per interval, whichever shot it names)."""
         data = event.data
         shot = data.get("shot_id")
         now = self.clock()
-        if shot == self._shot and now - self._last < self.interval:
+        if shot in self._shots and now - self._last < self.interval:
             return
-        self._shot, self._last = shot, now
+        self._shots.add(shot)
+        self._last = now
         step, total = int(data.get("step") or 0), int(data.get("total") or 1)
         # index counts from 1, like the CLI's and the chat app's progress (RenderProgress)
         index, count = int(data.get("index") or 1), int(data.get("count") or 1)
