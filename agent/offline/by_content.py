@@ -328,7 +328,7 @@ class ContentCommandMixin:
             return ""  # "put a close-up of Mara after shot 2": a new shot
         kind = next(k for k, v in _VERB_KINDS.items() if re.fullmatch(v, verb, re.I))
         if kind == "start":
-            return self._open_on(obj, verb)
+            return self._open_on(obj, verb, text)
         if kind == "move":
             target = _MOVE_TARGET_RE.search(obj)
             if not target:
@@ -389,18 +389,27 @@ class ContentCommandMixin:
         word = {"delete": "delete", "lock": verb, "render": verb}[kind]
         return f"{word} {shots_text(found)} {tail}".strip()
 
-    def _open_on(self, obj: str, verb: str) -> str:
+    def _open_on(self, obj: str, verb: str, text: str = "") -> str | bool:
         """ "open on the photo", "start with the hull shot": move a shot that exists to the
         start (or "end on ..." to the end); "" (a new shot) unless one shot clearly fits."""
         if not re.match(r"\s*(?:the|that|this|[A-Za-z]+'s)\b", obj, re.I):
             return ""
-        obj = obj.strip(" .!?")
+        obj = re.split(  # "on the headlamps shot, ahead of the radio call": the shot
+            r"\s*(?:[,;(]|\s-\s|\b(?:ahead\s+of|before|in\s+front\s+of|instead\s+of)\b)",
+            obj,
+            flags=re.I,
+        )[0].strip(" .!?")
         if camera_fields(obj)[0] or time_in(obj) or len(obj.split()) > 6:
             return ""
+        end = verb.lower().startswith(("end", "finish", "close"))
+        if text and re.search(r"\b(?:shot|one)$", obj, re.I):  # "the headlamps shot": one
+            found = self._object_ids(obj, text)  # that exists; ask when several fit
+            if not isinstance(found, list) or len(found) != 1:
+                return True
+            return f"move shot {found[0]} to the {'end' if end else 'start'}"
         ids, ask, weak = self._content_ids(obj)
         if len(ids) != 1 or ask or weak:
             return ""
-        end = verb.lower().startswith(("end", "finish", "close"))
         return f"move shot {ids[0]} to the {'end' if end else 'start'}"
 
     def _object_ids(self, obj: str, text: str) -> list[int] | bool:

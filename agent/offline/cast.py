@@ -475,8 +475,18 @@ class CastMixin:
         adjectives = [
             w for w in _plain_words(m.group(2)) if w in LOOKS | COLOURS or w in _OLD | _YOUNG
         ]
-        if any(w not in LOOKS | COLOURS | _OLD | _YOUNG for w in _plain_words(m.group(2))):
-            return None  # "the fishing boat man"? not a description we know
+        others = [w for w in _plain_words(m.group(2)) if w not in LOOKS | COLOURS | _OLD | _YOUNG]
+        if others:  # "the flower girl", "the morning kid": words only one person is described by
+            said = [
+                p.name
+                for p in self.people.values()
+                if all(
+                    re.search(rf"\b{re.escape(w)}", f"{p.description} {p.wardrobe}", re.I)
+                    for w in others
+                )
+                and p.name not in (named or set())
+            ]
+            return said[0] if len(said) == 1 else None  # "the fishing boat man": nobody
         fits = self._fits(noun, adjectives, det, named or set())
         if len(fits) > 1:
             raise NeedAnswer(phrase, phrase, fits)

@@ -74,7 +74,8 @@ def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
     shorter = re.search(r"\b(?:shorten|trim|shorter|less)\b", body, re.I)
     amount = rx(
         r"\b(?:by\s+)?(?:an?\s+(?:extra\s+)?|(?:an?\s+)?(?:extra|other|additional)\s+)?",
-        rf"({N}(?:\.\d+)?|an?)\s*-?\s*(?:s|secs?|seconds?)\b(?:\s+(?:longer|shorter|more|less))?",
+        rf"({N}(?:\.\d+)?|an?|(?:a\s+)?few|(?:a\s+)?couple(?:\s+of)?|several)\s*-?\s*",
+        r"(?:s|secs?|seconds?)\b(?:\s+(?:longer|shorter|more|less))?",
     )
     by = amount.search(body)
     relative = by and (
@@ -82,7 +83,9 @@ def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
         or re.search(r"(?:longer|shorter|more|less)$", by.group(0), re.I)
     )
     if by and relative and shot is not None and (longer or shorter) and not (longer and shorter):
-        seconds = 1.0 if by.group(1).lower() in ("a", "an") else parse_number(by.group(1))
+        said = re.sub(r"^a\s+|\s+of$", "", by.group(1).lower())
+        few = {"few": 3.0, "couple": 2.0, "several": 5.0}  # "a few seconds longer": +3
+        seconds = 1.0 if said in ("a", "an") else few.get(said) or parse_number(said)
         sign = 1 if longer else -1
         body = body[: by.start()] + " " + body[by.end() :]
         body = re.sub(r"\b(?:longer|shorter|lengthen|shorten|extend|trim)\b", " ", body, flags=re.I)
@@ -562,7 +565,10 @@ class CommandMixin:
         }
         verb = re.match(
             r"\s*(?:please\s+)?(?:make|go|switch|set|use|shoot|do|film|(?:can|could|should|will)"
-            r"\s+(?:it|we|you|the\s+(?:film|video|movie))\s+(?:be|go|make\s+it|do\s+it|shoot\s+it))\b",
+            r"\s+(?:it|we|you|the\s+(?:film|video|movie))\s+(?:be|go|make\s+it|do\s+it|shoot\s+it))\b"
+            r"|.{0,40}\b(?:it|the\s+(?:film|video|movie|whole\s+thing))\s+(?:needs|has|ought|should"
+            r"|must|wants|is\s+going|'?s\s+going|will\s+have)\s+(?:to\s+)?(?:be|go)\s+(?=vertical"
+            r"|portrait|square|widescreen|landscape)",
             low,
         )
         for aspect, pattern in named.items():

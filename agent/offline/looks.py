@@ -173,7 +173,8 @@ class LooksMixin:
             return True
         second = re.split(
             r",?\s+and\s+(?=(?:she|he|they)\s+(?:also\s+|now\s+|should\s+)?(?:wears?|has|have"
-            r"|gets?|is\s+wearing|puts?\s+on|changes?|needs?|wants?)\b)",
+            r"|gets?|is\s+wearing|puts?\s+on|changes?|needs?|wants?)\b"
+            r"|(?:give|put|get)\s+(?:him|her|them)\b)",
             text,
             maxsplit=1,
             flags=re.I,
@@ -455,8 +456,8 @@ class LooksMixin:
     def _wear(self, name: str | NeedAnswer, said: str, replace: bool) -> bool:
         """ "Mara changes into a black dress" (a new outfit), "Tom wears glasses now"."""
         said, old = self._negated(said)
-        if not said or not any(_in_table(w, CLOTHES | COLOURS) for w in _plain_words(said)):
-            return False
+        if not said or not any(_in_table(w, CLOTHES | COLOURS | BODY) for w in _plain_words(said)):
+            return False  # (BODY: "wears her hair down with a sprig of rosemary in it")
         description, wardrobe = _looks(said)
         self._add_looks(name, description, _tidy_item(wardrobe or said), replace=replace)
         gone = {h for word in old if (h := _head(word)) and _in_table(h, CLOTHES)}

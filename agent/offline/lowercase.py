@@ -108,8 +108,17 @@ _LISTED_RE = re.compile(
     re.I,
 )
 """A name and what they are, list-style: "people: rafi the postie, 20s, ..."."""
+_KIN_IS_RE = re.compile(
+    rf"\b(?:my|our|his|her|their|the|your)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS}|{_PERSON_WORDS})s?"
+    r"\s+(?:is|was|'s)\s+(?:called\s+|named\s+)?(?P<name>[a-z][a-z\-]{1,20})\b"
+    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:and|who|whos|who's|but|hes|shes)\b)",
+    re.I,
+)
+"""A family word or a role, then the name: "her grandpa is enzo, hes like 70", "his dog was
+meg, black and white collie"."""
 _CALLED_RE = re.compile(
-    r"\b(?:called|named|(?:his|her|their)\s+name\s+(?:is|was)|(?:his|her|their)\s+name's)"
+    r"\b(?:called|named|(?:his|her|their|[a-z]+'s)\s+name\s+(?:is|was)"
+    r"|(?:his|her|their|[a-z]+'s)\s+name's)"
     r"\s+(?P<name>[a-z][a-z\-]{1,20})(?:\s+(?P<second>[a-z][a-z\-]{1,20}))?\b",
     re.I,
 )
@@ -158,6 +167,7 @@ def capitalize_names(text: str, known: list[str]) -> str:
     text = _TITLE_RE.sub(titled, text)
     text = _KIN_TITLE_RE.sub(titled, text)
     text = _AFTER_KIN_RE.sub(titled, text)
+    text = _KIN_IS_RE.sub(titled, text)
     text = _CALLED_RE.sub(called, text)
     for name in known:
         for word in name.split():

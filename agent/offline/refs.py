@@ -6,8 +6,9 @@ import math
 import re
 import unicodedata
 
+from storyreel.agent.offline.camera import camera_fields
 from storyreel.agent.offline.text import parse_number, rx, shots_text
-from storyreel.agent.offline.words import ORDINALS, N
+from storyreel.agent.offline.words import ORDINALS, PLACES, N
 from storyreel.tools.story import Shot, handle_of
 
 _NOT_A_SECOND = r"(?!\s*(?:s\b|secs?\b|seconds?\b|mm\b|fps\b|:\d|p\b))"
@@ -250,6 +251,9 @@ class ContentRefMixin:
         must fit. None when a word fits no shot at all."""
         words = content_words(phrase)
         bags = self._bags()
+        for shot_id, bag in bags.items():  # "all the outdoor shots", "every kitchen shot"
+            for word, weight in self._place_words(shot_id).items():
+                bag[word] = max(bag.get(word, 0.0), weight)
         chosen = list(bags)
         for word in words:
             fits = [i for i in chosen if _match(word, bags[i]) >= 0.7]
@@ -257,6 +261,28 @@ class ContentRefMixin:
                 return None
             chosen = fits
         return chosen
+
+    def _place_words(self, shot_id: int) -> dict[str, float]:
+        """Words a shot can be picked by among many for where it happens: indoor or
+        outdoor."""
+        shot = self.plan.find_shot(shot_id)
+        place = next((p for p in self.plan.locations if shot and p.name == shot.location), None)
+        if place is None:
+            return {}
+        text = f"{place.name} {place.description}".lower()
+        inside = bool(set(content_words(text)) & _INDOOR) or "interior" in text
+        if re.search(r"\b(?:outside|exterior|outdoors?|open\s+air)\b", text):
+            inside = False  # "the street outside the club"
+        tags = "indoor inside interior" if inside else "outdoor outside exterior"
+        words = dict.fromkeys(content_words(tags), 0.8)
+        if not all(w in PLACES for w in place.name.lower().split()):  # "Blue Lantern": a club
+            kinds = [
+                w
+                for w in re.findall(r"[a-z]+", place.description.lower())
+                if w in PLACES or stem(w) in _INDOOR
+            ]
+            words.update(dict.fromkeys(content_words(" ".join(kinds)), 0.8))
+        return words
 
     def _resolve_phrase(self, phrase: ShotPhrase) -> ShotPhrase:
         """Fill in the ids a phrase names (or the close candidates, or nothing)."""
@@ -275,7 +301,22 @@ class ContentRefMixin:
             ):
                 phrase.ids = list(self.order)
             else:
-                phrase.ids = self._selected_ids(text) or []
+                ids = self._selected_ids(text)
+                cut = re.search(r"\s+(?:at|in|during|to|for)\s+(?=\S)", text)
+                if not ids and cut and not exclude and _TIME_RE.match(text[cut.end() :]):
+                    ids = self._selected_ids(text[: cut.start()])  # "...shots at golden hour"
+                    if ids:
+                        phrase.end = phrase.start + cut.start()
+                        phrase.text = text[: cut.start()]
+                words = list(re.finditer(r"\s+[\w'-]+", text))
+                for word in reversed(words[-3:]) if not (ids or exclude) else []:
+                    if not camera_fields(text[word.start() :])[0]:
+                        continue  # "all the shots on the jetty handheld": the change after
+                    if ids := self._selected_ids(text[: word.start()]):
+                        phrase.end = phrase.start + word.start()
+                        phrase.text = text[: word.start()]
+                        break
+                phrase.ids = ids or []
             phrase.ids = [i for i in phrase.ids if i not in exclude]
             return phrase
         phrase.ids, phrase.ask, phrase.weak = self._content_ids(text)
@@ -366,6 +407,66 @@ class RefMixin(ContentRefMixin):
         return True
 
 
+_INDOOR = frozenset(
+    stem(w)
+    for w in [
+        "kitchen",
+        "bedroom",
+        "bathroom",
+        "hallway",
+        "hall",
+        "corridor",
+        "attic",
+        "cellar",
+        "basement",
+        "office",
+        "shop",
+        "store",
+        "cafe",
+        "bar",
+        "pub",
+        "restaurant",
+        "diner",
+        "hotel",
+        "motel",
+        "lobby",
+        "apartment",
+        "flat",
+        "studio",
+        "church",
+        "chapel",
+        "classroom",
+        "library",
+        "museum",
+        "hospital",
+        "ward",
+        "room",
+        "lounge",
+        "gallery",
+        "club",
+        "cabin",
+        "cottage",
+        "house",
+        "hut",
+        "truck",
+        "van",
+        "car",
+        "bus",
+        "train",
+        "tent",
+        "inside",
+        "indoor",
+        "interior",
+        "cockpit",
+        "bunker",
+        "cave",
+    ]
+)
+"""Place words that mean indoors ("all the outdoor shots" are the others)."""
+_TIME_RE = rx(
+    r"(?:the\s+)?(?:golden\s+hour|blue\s+hour|dusk|dawn|sunset|sunrise|noon|midday|night",
+    r"|nighttime|morning|evening|twilight|daybreak|first\s+light|magic\s+hour)\b",
+)
 _PLURAL_HEAD = re.compile(r"(?:shots|ones|ups|closeups|wides|inserts|ecus|cus|mcus|aerials)$", re.I)
 _EXCEPT_RE = rx(
     r"\s*,?\s*\b(?:except(?:\s+for)?|but\s+not|apart\s+from|other\s+than|besides|save)\s+"
@@ -434,7 +535,7 @@ def find_phrases(text: str) -> list[ShotPhrase]:
         ):
             continue
         end = m.end()
-        if post := rx(r"\s+\b(?:in|at|on|with|from)\b").match(text[end:]):
+        if post := rx(r"\s+\b(?:in|at|on|with|from|inside|outside|near)\b").match(text[end:]):
             end = max(end, _tail_end(text, end + post.end()))
         found.append(ShotPhrase(m.start(), end, text[m.start() : end], True))
     for m in COUNT_RE.finditer(text):

@@ -271,6 +271,8 @@ class ShotMixin:
                 self._scene(found, time or (found.time if found else None), light, text)
             elif lighting := self._lighting(body):
                 self._modify({"lighting": lighting})
+            elif self._descriptors(self._restore(clause, "")):
+                pass  # "Eighties, tiny, long white plait." about the person just introduced
             elif not introduced:
                 self.skipped.append(self._restore(clause))
             return
@@ -309,7 +311,8 @@ class ShotMixin:
             self.last_new = made[-1]  # "VERA: ..." on its own line: the shot this message made
             previous, same_shot = self.edits[made[-1]], True
         latest = self._it() if previous is None else None
-        if spoken and latest is not None and not (strong or found or after is not None):
+        narrated = self.narrated_lines  # "vern says not really" (no quotes): a beat of its own
+        if spoken and latest is not None and not (strong or found or after is not None or narrated):
             return self._line_for(latest, dialogue, cast, speaker)  # for the shot talked about
         if same_shot:
             if spoken:
@@ -341,6 +344,8 @@ class ShotMixin:
             self.skipped.append(self._restore(clause))  # "her cardigan should be blue": never
             self.understood = True  # a new shot; said back as not followed
             return None
+        if after is None and self._not_a_shot(clause, strong, cast, dialogue):
+            return None  # a remark, a question or a change asked of a shot: never a new shot
         self.placeholder = not action
         if not action:
             where = f"The {self.location.lower()}" if self.location else ""

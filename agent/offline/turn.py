@@ -18,6 +18,7 @@ from storyreel.agent.offline.commands import (
     NOT_AGAIN,
     CommandMixin,
 )
+from storyreel.agent.offline.guard import _CONTEXT_RE, GuardMixin, everyday_introductions
 from storyreel.agent.offline.introductions import IntroductionMixin
 from storyreel.agent.offline.looks import NOT_THEN_RE, LooksMixin
 from storyreel.agent.offline.lowercase import capitalize_names
@@ -50,7 +51,7 @@ _LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
 _FILLER_RE = re.compile(
     r"^\s*(?:(?:ok(?:ay)?|oh|wait|actually|hmm+|um+|uh+|well|sorry|right|oops|ah"
     r"|no(?!\s+(?:still|keyframe)s?\b)|nah|nope"
-    r"|hang\s+on|hold\s+on|i\s+think(?:\s+that)?|i\s+guess|i\s+reckon|i\s+feel\s+like)\b[,!.]?\s*)+"
+    r"|(?:ok(?:ay)?\s+)?(?:last|one\s+more|final)\s+thing|hang\s+on|hold\s+on|i\s+think(?:\s+that)?|i\s+guess|i\s+reckon|i\s+feel\s+like)\b[,!.]?\s*)+"
     r"(?=\w)",
     re.I,
 )
@@ -135,6 +136,24 @@ _SPEECH = (
     r"says|said|shouts|shouted|yells|yelled|whispers|whispered|asks|asked|goes|replies|replied"
     r"|answers|answered|calls|called|mutters|muttered|screams|screamed|cries|cried|murmurs"
 )
+_SO_THEN_RE = re.compile(
+    r"^(?P<why>.{3,80}?)[,;]?\s+so\s+(?P<ask>(?:[\w']+\s+){0,4}?(?:should|must|needs?\s+to"
+    r"|has\s+to|make|give|put|change|lock|delete|remove|cut|move)\b.*)$",
+    re.I,
+)
+"""A reason first, then the ask: "its gonna rain so elif's raincoat should be red"."""
+_LEAD_CUE_RE = re.compile(
+    r"^\W*(?:(?:and|ok(?:ay)?|so|now)\b[,\s]*)*(?:(?:the\s+)?(?:final|last|closing|next|new"
+    r"|another)\s+(?:shot|one)|one\s+more(?:\s+shot)?|last\s+(?:bit|beat)|and\s+finally)"
+    r"\s*[.:!\-\u2013\u2014]\s+(?=\S)(?!(?:make|lock|unlock|delete|remove|cut|drop|move|put"
+    r"|swap|change|set|render|keep|give|shorten|lengthen|trim|it|its|it's|should|needs?|is|was"
+    r"|can|could|let|have|hold|needs|too|not)\b)",
+    re.I,
+)
+"""A paragraph that opens "Final shot. Drone, straight down ...": a new shot follows (not a
+change to the last one)."""
+_YOU_RE = re.compile(r"\b(can|could|would|will|do|did|thank)\s+(?:u|ya)\b", re.I)
+"""Texting's "u" for "you" after the words a request starts with ("can u ...")."""
 _FIRST_PERSON_RE = re.compile(
     r"^\W*(?:(?:and|so|but|oh|ok(?:ay)?|well|actually|just)\b[,\s]*)*"
     r"(?:i|we|i'm|im|i'd|id|i've|ive|i'll|we're|were|we'd|we've|me)\b(?!\s+(?:see|open|start"
@@ -181,6 +200,28 @@ _SAID_LINE_RE = re.compile(
     re.I,
 )
 """A line said after a colon: "what she shouts is: tea's ready", "he says: we're late"."""
+_GIVE_LINE_RE = re.compile(
+    r"\b(?:give|add|put)\s+(?:it|that(?:\s+(?:shot|one))?|this(?:\s+(?:shot|one))?"
+    r"|shot\s*\d+|the\s+(?:[\w'-]+\s+){0,4}?(?:shot|one))\s+(?:his|her|their|the|a|its)\s+"
+    r"(?:line|lines|dialogue)\b[^:\ue000]{0,40}:\s*(?P<line>\S.*)$",
+    re.I,
+)
+"""A line given to a shot that exists, after a colon: "Give that shot his line: We have him"."""
+_HEAR_LINE_RE = re.compile(
+    r"\b(?:(?:and\s+)?we\s+)?hear\s+(?P<who>[A-Z][\w']*(?:\s+[A-Z][\w']*)?)\s*:\s*(?P<line>[^\ue000]+)$"
+)
+"""A line heard, not seen: "ECU of the phone, and we hear Officer Park: You got me ..."."""
+_BARE_LINE_RE = re.compile(
+    r"(?:^|(?<=[.,;]\s)|(?<=\band\s)|(?<=\bthen\s))\W*(?P<who>[A-Z][\w']*|she|he|they)\s+"
+    r"(?:[a-z]+s\s+(?:and\s+)?)?(?:says|whispers|shouts|replies|answers|mutters|yells|murmurs"
+    r"|goes|calls\s+out)\s+"
+    r"(?P<line>(?!(?:to|that|nothing|something|a|an|the|his|her|their|goodbye|hello|hi|grace"
+    r"|sorry|it|so|yes|no|thanks|thank|something|anything|her|him|them|quietly|softly|loudly"
+    r"|under|into|in|on|at|with|as|while|when)\b)[^\ue000.!?;:\"]{2,80}?)"
+    r"(?P<tail>,\s+(?:then|and\s+then|before|as|while)\b[^\ue000]*)?\s*[.!?]*$",
+    re.I,
+)
+"""A line said without quotes at the end: "lou winks and says we'll see kiddo"."""
 _SPEAKER_CUE_RE = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\ue001\s)|(?<=,\s)|(?<=;\s))\s*"
     r"(?P<name>@?(?:[Tt]he\s+|(?:Dr|Mr|Mrs|Ms)\.?\s+)?[A-Za-z][\w']*(?:\s+[A-Z][\w']*)?)"
@@ -196,6 +237,7 @@ class Turn(
     CastMixin,
     PlaceMixin,
     ShotMixin,
+    GuardMixin,
     RefMixin,
     ContentCommandMixin,
     CommandMixin,
@@ -250,6 +292,7 @@ class Turn(
         self.questions: list[str] = []  # questions to the director, answered in the reply
         self.prev_clause = ""  # the clause before this one in its sentence
         self.after_clauses: list[str] = []  # clauses a clause asked for, read right after it
+        self.narrated_lines = False  # a line told without quotes ("she says not really")
 
     def _known_place(self, name: object) -> str | None:
         """The canonical name of a place that exists, else None."""
@@ -263,9 +306,13 @@ class Turn(
         text = QUOTE_RE.sub(self._stash_quote, text)
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
         text = capitalize_names(text, [p.name for p in self.people.values()])
+        text = everyday_introductions(text)  # "the climber's name is Ilse"
         paragraphs = [self._script_line(self._said_line(p)) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
+            if (cue := _LEAD_CUE_RE.match(paragraph)) and self._shows_more(paragraph[cue.end() :]):
+                paragraph = f"the next shot: {paragraph[cue.end() :]}"  # "Final shot. Drone, ..."
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))
+            self.context_para = bool(_CONTEXT_RE.match(paragraph))
             if m := NOT_THEN_RE.match(paragraph.strip(" .!")):  # "..., make it a yellow one"
                 paragraph = f"{m.group('who')} should be {m.group('new')}, not {m.group('old')}"
             sentences = [_fold_dislocated(sentence) for sentence in split_sentences(paragraph)]
@@ -292,6 +339,13 @@ class Turn(
                 self.forced = {}
             self.memo["location"] = self.location
         self.finish()
+
+    def _shows_more(self, text: str) -> bool:
+        """Does the text show something to film, beyond changes ("3 seconds", "too long")?"""
+        first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+        rest = QUOTE_MARK.sub(" ", camera_fields(first)[1])
+        words = [w for w in re.findall(r"[a-z]+", rest.lower()) if len(w) > 2]
+        return len(words) >= 2 and not _VERDICT_RE.match(rest.strip(" ,.-"))
 
     def _script_line(self, line: str) -> str:
         """ "Tom: We sail at dawn." (a known person, a colon, a line, at the start of the
@@ -377,6 +431,21 @@ class Turn(
     def _said_line(self, paragraph: str) -> str:
         """ "what she shouts is: tea's ready!", "he says: we're late", "her line is: no." -> the
         line quoted after its speaker, so it reads like 'she shouts "tea's ready!"'."""
+        if (given := _GIVE_LINE_RE.search(paragraph)) and not QUOTE_MARK.search(
+            given.group("line")
+        ):
+            self.quotes.append(given.group("line").strip())  # "give that shot his line: ..."
+            return f"{paragraph[: given.start('line')]}\ue000{len(self.quotes) - 1}\ue001."
+        if (heard := _HEAR_LINE_RE.search(paragraph)) and self._speaker_known(heard.group("who")):
+            self.quotes.append(heard.group("line").strip())  # "we hear Officer Park: You got ..."
+            marker = f"\ue000{len(self.quotes) - 1}\ue001"
+            return f"{paragraph[: heard.start()]}{heard.group('who')} says {marker}."
+        bare = _BARE_LINE_RE.search(paragraph)
+        if bare and not QUOTE_MARK.search(paragraph) and self._speaker_known(bare.group("who")):
+            self.quotes.append(bare.group("line").strip(" ,"))  # "lou winks and says we'll see"
+            self.narrated_lines = True
+            said = f"{paragraph[: bare.start('line')]}\ue000{len(self.quotes) - 1}\ue001"
+            return f"{said}{bare.group('tail') or ''}".rstrip() + "."
         m = _SAID_LINE_RE.match(paragraph)
         if not m or QUOTE_MARK.search(m.group("line")):
             inside = _SAYS_COLON_RE.search(paragraph)  # "..., as she smiles and says: only ..."
@@ -395,6 +464,15 @@ class Turn(
         )
         verb = m.group("verb") or m.group("verb2") or "says"
         return f"{m.group('lead')}{who} {verb} \ue000{len(self.quotes) - 1}\ue001."
+
+    def _speaker_known(self, who: str) -> bool:
+        """Is this a person the story has (or she/he/they)?"""
+        if who.lower() in ("she", "he", "they"):
+            return True
+        try:
+            return bool(self._names_in(who))
+        except NeedAnswer:
+            return False
 
     def _stash_quote(self, m: re.Match[str]) -> str:
         """Keep a quoted line aside; leave a marker so its punctuation cannot split sentences."""
@@ -440,6 +518,9 @@ class Turn(
         ):
             return  # "actually no": only words that open a message
         clause = _FILLER_RE.sub("", clause, count=1) or clause
+        clause = _YOU_RE.sub(lambda m: f"{m.group(1)} you", clause)  # "can u make ..."
+        clause = self._without_old_framing(clause)
+        clause = self._known_is(clause)  # "Priya's 19, ..."
         clause = self._apostrophes(clause)
         if (placed := _PLACED_RE.match(clause)) and re.search(
             r"\b(?:shot|one)\b", placed.group("what"), re.I
@@ -476,7 +557,14 @@ class Turn(
             self.questions.append(self._restore(clause))
             return
         if sets_the_world(clause) and not REF_RE.search(clause):
+            if self._style(clause):  # "its for tiktok so it needs to be vertical"
+                self.understood = True
+                return None
+            if (so := _SO_THEN_RE.match(clause)) and not sets_the_world(so.group("ask")):
+                return self._clause(so.group("ask"))  # "its gonna rain so her coat should be red"
             return self._direction(clause)  # "The story takes place in a bakery": exposition
+        if self._named_change_first(clause):
+            return  # "the whale walk-through: on a longer lens, 85"
         for handler in self.commands:
             if handler(self, clause):
                 self.understood = True
@@ -501,7 +589,8 @@ class Turn(
 
         return re.sub(
             r"\b([A-Za-z]{3,})s\b(?!')"
-            r"(?=\s+(?!(?:and|or|are|were|who|with|in|on|at|to|from|of|is|was|have|had|all)\b)"
+            r"(?=\s+(?!(?:and|or|are|were|who|with|in|on|at|to|from|of|is|was|have|had|all|called"
+            r"|named)\b)"
             r"[a-z])",
             fix,
             clause,

@@ -88,7 +88,9 @@ _HABIT_RE = re.compile(
     r"|\blast\s+(?:winter|summer|spring|autumn|year|month|week|christmas)\b|passed\s+away"
     r"|used\s+to|would\s+always|grew\s+up|was\s+born|were\s+born|once\s+upon\s+a\s+time"
     r"|years?\s+ago|back\s+then|in\s+the\s+(?:\d0s|\d{4}s|old\s+days)|every\s+(?:day|morning"
-    r"|night|summer|winter|year|week))\b",
+    r"|night|summer|winter|year|week))\b"
+    r"|\b(?:always|usually|often)\s+(?:[a-z]+ed|went|came|sat|had|made|took|got|spent|stayed"
+    r"|wore|kept|ran|knew|told|sang|brought|drove)\b",
     re.I,
 )
 _WORLD_RE = re.compile(

@@ -198,7 +198,8 @@ ROLES = _words(
     "welder rigger roadie sound-man cameraman camerawoman director producer editor "
     "photographer busboy dishwasher sommelier pastry-chef baker's-boy apprentice postie "
     "lollipop-lady crossing-guard paperboy papergirl milkmaid shepherdess goatherd cowboy "
-    "cowgirl rancher trucker lorry-driver cabby taxi-driver bus-driver"
+    "cowgirl rancher trucker lorry-driver cabby taxi-driver bus-driver rival protagonist "
+    "antagonist narrator sidekick curator caller widow widower"
 )
 GENERIC_PEOPLE = _words(
     "man woman men women boy girl lady gentleman guy person people child kid baby figure "
@@ -277,7 +278,9 @@ NOT_NAMES = _words(
     "interior exterior int ext day sound music silence cut fade dissolve top profile side "
     "front rear pov bird birds worm worms eyeline eye-level level over-the-shoulder two-shot "
     "master coverage close closer wider tighter push pull pan tilt whip snap crash match "
-    "headlights headlight torch torchlight spotlight streetlight neon glare"
+    "headlights headlight torch torchlight spotlight streetlight neon glare "
+    "teens twenties thirties forties fifties sixties seventies eighties nineties context "
+    "notes note backstory background"
 )
 CLOTHES |= _words(
     "scrubs scrub coveralls headset shawl veil umbrella bag backpack satchel rucksack "
