@@ -7,10 +7,19 @@ blue hour deep blue, night near-black navy with stars and a moon), ground, and
 a set in the location's palette laid out by its seed - a street of houses, a
 shore with boats and a quay, hills with trees, or a room with windows, doors and
 a desk lamp, chosen from words in its name; windows and lamps glow after dusk.
-The subject layer holds one silhouette per subject, side by side around x = 0,
-feet on y = 0 (hair in `accent`, face, torso and arms in the wardrobe `color`,
-legs, a contact shadow; `build` scales the width, `height` the height). A
-silhouette depends only on its subject's dict, so a character looks the same in
+The subject layer holds one silhouette per subject, feet on y = 0 (hair in
+`accent`, face, torso and arms in the wardrobe `color`, legs, a contact shadow;
+`build` scales the width, `height` the height), placed, turned and posed by the
+staging (renderer/previz_staging.py: planned `position` and `facing`, eyelines,
+and the action's verbs - walk, run, enter, exit, turn, look up/down/at, sit, stand,
+kneel, reach, hand over, hug, wave, read, write, cry, laugh), with the props the
+action names held in a hand or standing in the set (renderer/props.py); a close-up
+of a thing and no person fills the frame with that prop, or a labelled card. A
+figure facing left is the mirror image of one facing right. Figures that do not
+change during the take are drawn into the subject layer once; a figure that moves
+or changes pose is a sprite: one layer per pose, placed, scaled and sampled per
+frame (the set under it is composed once while the camera holds). A silhouette
+depends only on its subject's dict and its pose, so a character looks the same in
 every shot. A "location" reference image replaces the set; a "style" image pulls
 the grade towards its colour. A character's photo (role "subject" naming it) is
 laid on its silhouette, so it is that character at every shot size: the photo's
@@ -58,6 +67,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
 import time
 from collections.abc import Iterator
@@ -70,6 +80,18 @@ from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageFilter, ImageFont
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from storyreel.renderer.backend import Capabilities
+from storyreel.renderer.previz_staging import (
+    FLAT,
+    HANG,
+    Pose,
+    Staging,
+    draw_card,
+    draw_prop,
+    held_prop_size,
+    plan_staging,
+    prop_aspect,
+    set_prop_size,
+)
 from storyreel.renderer.request import (
     CancelToken,
     ProgressCallback,
@@ -103,6 +125,22 @@ class Subject(BaseModel):
     accent: Colour = "#3b2a20"
     build: float = Field(1.0, ge=0.3, le=3.0)
     height: float = Field(1.0, ge=0.3, le=3.0)
+    description: str = ""
+    position: Literal["left", "center", "right"] | None = None
+    facing: Literal["left", "right", "camera", "away"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        """Accept "Left", "centre" and None for no description."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key in ("position", "facing"):
+            if isinstance(data.get(key), str):
+                data[key] = data[key].strip().lower().replace("centre", "center") or None
+        data["description"] = data.get("description") or ""
+        return data
 
 
 class Location(BaseModel):
@@ -145,6 +183,8 @@ class PrevizDirections(BaseModel):
     subjects: list[Subject] = Field(default_factory=list)
     location: Location | None = None
     subtitle: str = ""
+    action: str = ""
+    speaker: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -159,6 +199,7 @@ class PrevizDirections(BaseModel):
         if isinstance(data.get("size"), str):
             data["size"] = data["size"].strip().upper()
         data["subtitle"] = data.get("subtitle") or ""
+        data["action"] = data.get("action") or ""
         return data
 
 
@@ -330,14 +371,18 @@ def _handheld(seed: int, n: int, fps: int, amount: float) -> np.ndarray:
     return out
 
 
-def _camera_path(d: PrevizDirections, request: RenderRequest, x: float) -> list[tuple[_View, ...]]:
-    """(background, subject) windows of every frame, framed on `x`, movement applied."""
+def _camera_path(
+    d: PrevizDirections, request: RenderRequest, x: float, side: float = 1.0
+) -> list[tuple[_View, ...]]:
+    """(background, subject) windows of every frame, framed on `x`, movement applied; an
+    ots shoulder on the left (`side` 1) frames the subject right of centre, on the right
+    (-1) left of it."""
     W, H, n = request.width, request.height, request.frames
     h0 = d.subjects[0].height if d.subjects else 1.0
     win, above = _FRAMING[d.size]
     hs0 = win * h0 * min(1.35, max(0.7, (35 / d.lens_mm) ** 0.3))
     extra, squash = _BG_DEPTH * 35 / d.lens_mm, _SQUASH.get(d.angle, 1.0)
-    cx0, cy0 = x - (0.14 * hs0 * W / H if d.angle == "ots" else 0.0), -above * h0
+    cx0, cy0 = x - (side * 0.14 * hs0 * W / H if d.angle == "ots" else 0.0), -above * h0
     cyb0 = (hs0 + extra) * (0.5 - _HORIZON.get(d.angle, 0.42))
     e = _SPEED[d.speed] * (np.arange(n) / (n - 1) if n > 1 else np.zeros(1))  # 0 -> speed
     move = {key: amount * e for key, amount in _MOVES.get(d.movement, {}).items()}
@@ -626,13 +671,6 @@ def _background(
     return image.filter(ImageFilter.GaussianBlur(blur)) if blur else image
 
 
-def _placements(d: PrevizDirections) -> list[tuple[Subject, float]]:
-    """Subjects and the x of their feet, side by side around 0 (only the first for ots)."""
-    subjects = d.subjects[:1] if d.angle == "ots" else d.subjects
-    gap = 0.52 * max((s.build for s in subjects), default=1.0)
-    return [(s, (i - (len(subjects) - 1) / 2) * gap) for i, s in enumerate(subjects)]
-
-
 @dataclass(frozen=True)
 class _Photo:
     """A character photo as previz reads it: where its head is and the colours it shows.
@@ -745,8 +783,116 @@ def _paste_photo(pen: _Pen, photo: _Photo, x: float, h: float, b: float) -> None
     pen.image.paste(texture, (X0, Y0), ImageChops.multiply(mask, texture.getchannel("A")))
 
 
-def _draw_subject(pen: _Pen, s: Subject, x: float, view: str, photo: _Photo | None) -> None:
-    """One character with its feet at (x, 0): its silhouette, with its photo laid on it."""
+_UPPER, _FORE, _ARM_W, _LEG = 0.17, 0.16, 0.05, 0.5  # arm and leg lengths, in heights
+_DROP = {"stand": 0.0, "sit": 0.22, "kneel": 0.2}  # how far the hips sink, in heights
+_TILT = {"level": 0.0, "up": -0.45, "down": 0.45, "laugh": -0.55}  # head pitch (profile, rad)
+_SEAT: RGB = (96, 66, 44)
+
+
+def _limb(pen: _Pen, points: list[tuple[float, float]], width: float, fill: RGB) -> None:
+    """A limb through `points` (pen units): thick segments with round joints."""
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        nx, ny = -(y1 - y0) / length * width / 2, (x1 - x0) / length * width / 2
+        pen.poly(
+            [(x0 + nx, y0 + ny), (x1 + nx, y1 + ny), (x1 - nx, y1 - ny), (x0 - nx, y0 - ny)], fill
+        )
+    for x, y in points:
+        pen.oval(x, y, width / 2, width / 2, fill)
+
+
+def _arm_points(pose: Pose, near: bool, b: float, drop: float) -> list[tuple[float, float]]:
+    """Shoulder, elbow and hand of an arm in heights around the feet (y up is negative)."""
+    m = -1.0 if pose.mirror else 1.0
+    upper, fore = pose.near if near else pose.far
+    if pose.view == "profile":
+        out, x0 = m, (0.012 if near else -0.012) * m * b
+        upper, fore = abs(upper), abs(fore)  # hands to the face go forward, not behind
+    else:
+        out = m if near else -m
+        x0 = 0.141 * b * out
+    y0 = -0.79 + drop
+    x1, y1 = x0 + out * _UPPER * math.sin(upper), y0 + _UPPER * math.cos(upper)
+    return [(x0, y0), (x1, y1), (x1 + out * _FORE * math.sin(fore), y1 + _FORE * math.cos(fore))]
+
+
+def _draw_legs(unit: _Pen, pose: Pose, b: float, colour: RGB) -> None:
+    """Legs for a stride, a seat or a kneel (heights around the feet)."""
+    m, w = -1.0 if pose.mirror else 1.0, 0.07 * b
+    hip = -_LEG + _DROP[pose.stance]
+    profile = pose.view == "profile"
+    if pose.stance == "sit":
+        unit.rect(-0.14 * b, hip + 0.01, 0.14 * b, hip + 0.05, _SEAT)  # a stool
+        for sx in (-0.12, 0.1):
+            unit.rect(sx * b, hip + 0.05, (sx + 0.025) * b, 0, _shade(_SEAT, 0.8))
+        if profile:
+            for dx in (0.0, 0.02):
+                _limb(
+                    unit, [(dx * m, hip), ((0.24 + dx) * m, hip), ((0.24 + dx) * m, 0)], w, colour
+                )
+        else:
+            for sx in (-1, 1):
+                _limb(
+                    unit,
+                    [(0.05 * sx * b, hip), (0.08 * sx * b, hip + 0.04), (0.08 * sx * b, 0)],
+                    w,
+                    colour,
+                )
+        return
+    if pose.stance == "kneel":
+        if profile:
+            _limb(unit, [(0.0, hip), (0.2 * m, hip), (0.2 * m, 0)], w, colour)
+            _limb(unit, [(0.0, hip), (-0.04 * m, -0.02), (-0.3 * m, -0.02)], w, colour)
+        else:
+            for sx in (-1, 1):
+                _limb(unit, [(0.05 * sx * b, hip), (0.06 * sx * b, -0.03)], w, colour)
+        return
+    swing = 0.4 * pose.stride
+    for k, sx in ((1, 1), (-1, -1)):
+        if profile:
+            a = swing * k
+            foot = (math.sin(a) * _LEG * m, hip + math.cos(a) * _LEG)
+            _limb(unit, [(0.0, hip), foot], w, colour)
+        else:
+            lift = max(0.0, 0.05 * pose.stride * k)
+            _limb(unit, [(0.048 * sx * b, hip), (0.048 * sx * b, -lift - w / 2)], w, colour)
+
+
+def _head_ovals(pose: Pose) -> list[tuple[tuple[float, float, float, float], str]]:
+    """The head's ovals (head radii around its centre) for the pose's view, tilt, mirror."""
+    m = -1.0 if pose.mirror else 1.0
+    ovals = list(_HEAD[pose.view])
+    if pose.view == "front" and pose.head != "level":
+        dy = {"up": -0.3, "down": 0.34, "laugh": -0.3}[pose.head]
+        ovals = [ovals[0]] + [((cx, cy + dy, rx, ry), c) for (cx, cy, rx, ry), c in ovals[1:]]
+        if pose.head == "down":  # the crown shows
+            ovals.insert(2, ((0, -0.3, 0.98, 0.72), "hair"))
+    elif pose.view == "profile" and pose.head != "level":
+        phi = _TILT[pose.head]
+        cos, sin = math.cos(phi), math.sin(phi)
+        ovals = [ovals[0]] + [
+            ((cx * cos - cy * sin, cx * sin + cy * cos, rx, ry), c)
+            for (cx, cy, rx, ry), c in ovals[1:]
+        ]
+    if pose.head == "laugh" and pose.view != "back":
+        mouth = (0.0, 0.3, 0.3, 0.16) if pose.view == "front" else (0.7, 0.1, 0.22, 0.12)
+        ovals.append((mouth, "dark"))
+    return [((cx * m, cy, rx, ry), c) for (cx, cy, rx, ry), c in ovals]
+
+
+def _hand(pose: Pose, b: float, drop: float) -> tuple[float, float]:
+    """Where a held prop sits: the near hand, or between both hands when both hold it."""
+    near = _arm_points(pose, True, b, drop)[-1]
+    if pose.far == pose.near and pose.near != HANG:  # held up in both hands, to be read
+        far = _arm_points(pose, False, b, drop)[-1]
+        return (near[0] + far[0]) / 2, (near[1] + far[1]) / 2 - 0.07
+    return near
+
+
+def _draw_subject(pen: _Pen, s: Subject, x: float, pose: Pose, photo: _Photo | None) -> None:
+    """One character with its feet at (x, 0) in `pose`: its silhouette (mirrored when it
+    faces left), with its photo laid on it and the prop it holds."""
+    view = pose.view
     h, b = s.height, s.build * (0.62 if view == "profile" else 1.0)
     cloth, skin = _rgb(s.color), _SKIN[hashlib.sha256(s.name.encode()).digest()[0] % len(_SKIN)]
     hair = _rgb(s.accent)
@@ -755,27 +901,95 @@ def _draw_subject(pen: _Pen, s: Subject, x: float, view: str, photo: _Photo | No
     colours = {"cloth": cloth, "skin": skin, "hair": hair, "dark": (40, 30, 30)}
     colours |= {"sleeve": _shade(cloth, 0.82), "legs": _mix(cloth, (36, 36, 44), 0.72)}
     colours["mouth"] = _shade(skin, 0.6)
+    drop = _DROP[pose.stance]
+    arms = pose.near != HANG or pose.far != HANG
+    legs = pose.stride != 0.0 or pose.stance != "stand"
     pen.oval(x, 0, 0.24 * h * b, 0.022 * h, (0, 0, 0, 80))  # contact shadow
-    body, head = pen.at(x, 0, h * b, h), pen.at(x, -0.92 * h, 0.075 * h)
+    body, head = pen.at(x, drop * h, h * b, h), pen.at(x, (drop - 0.92) * h, 0.075 * h)
+    unit = pen.at(x, 0, h)  # limbs, in heights, feet at 0
+    if legs:
+        _draw_legs(unit, pose, s.build * (0.62 if view == "profile" else 1.0), colours["legs"])
+    if arms and view == "profile":  # the far arm behind the body
+        _limb(unit, _arm_points(pose, False, b, drop), _ARM_W, _shade(colours["sleeve"], 0.8))
     for (x0, y0, x1, y1, corner), colour in _BODY:
+        if (colour == "legs" and legs) or (colour == "sleeve" and arms):
+            continue
         body.rect(x0, y0, x1, y1, colours[colour], corner)
-    for oval, colour in _HEAD[view] if photo is None or view == "back" else _PHOTO_HEAD:
+    plain = pose.view == "front" and pose.head == "level" and not pose.mirror
+    ovals = _HEAD[view] if plain or view == "back" else _head_ovals(pose)
+    for oval, colour in ovals if photo is None or view == "back" else _PHOTO_HEAD:
         head.oval(*oval, colours[colour])
-    if photo is not None and view != "back":  # from behind, only the photo's colours
-        _paste_photo(pen, photo, x, h, b)
+    if photo is not None and view != "back" and pose.stance == "stand":
+        _paste_photo(pen, photo, x, h, b)  # from behind, only the photo's colours
+    if arms:
+        sides = [True] if view == "profile" else [False, True]
+        for near in sides:
+            points = _arm_points(pose, near, b, drop)
+            _limb(unit, points, _ARM_W, colours["sleeve"])
+            unit.oval(*points[-1], 0.024, 0.024, colours["skin"])
+    if pose.held:
+        hx, hy = _hand(pose, b, drop)
+        w, hh = held_prop_size(pose.held)
+        if pose.far == pose.near:
+            w, hh = 1.35 * w, 1.35 * hh
+        box = (*unit.p(hx - w / 2, hy - hh / 2), *unit.p(hx + w / 2, hy + hh / 2))
+        draw_prop(pen.draw, pose.held, box)
+        if arms:
+            unit.oval(*_arm_points(pose, True, b, drop)[-1], 0.022, 0.022, colours["skin"])
 
 
-def _subject_layer(
-    d: PrevizDirections, geo: tuple, ss: int, grade: np.ndarray, refs: dict[str, Image.Image]
+def _draw_surface(draw: ImageDraw.ImageDraw, box: tuple[float, ...]) -> None:
+    """A wooden desk top filling the pixel `box`, its grain running across."""
+    x0, y0, x1, y1 = box
+    draw.rectangle(box, (122, 86, 58))
+    for k in range(1, 14):
+        y = y0 + (y1 - y0) * k / 14
+        draw.line((x0, y, x1, y + (y1 - y0) * 0.01), (104, 72, 48), max(1, round((y1 - y0) / 300)))
+
+
+def _draw_fill(canvas: Image.Image, name: str, box: tuple[float, ...]) -> None:
+    """A prop filling the pixel `box`; a flat upright one (a letter) is turned on its side
+    when that fills a wide box better."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    if name not in FLAT or prop_aspect(name) >= 1 or w <= h:
+        draw_prop(ImageDraw.Draw(canvas), name, box)
+        return
+    turned = Image.new("RGBA", (max(1, round(h)), max(1, round(w))), (0, 0, 0, 0))
+    draw_prop(ImageDraw.Draw(turned), name, (0, 0, turned.width, turned.height))
+    turned = turned.transpose(Image.Transpose.ROTATE_90)
+    canvas.alpha_composite(turned, (max(0, round(x0)), max(0, round(y0))))
+
+
+def _figure_reach(s: Subject, pose: Pose | None = None) -> float:
+    """How far a figure's drawing may reach from its feet's x, in units: a standing figure
+    with its arms down 0.3 x build, arms out or holding a prop further."""
+    if pose is not None and pose.near == HANG and pose.far == HANG and not pose.held:
+        return 0.3 * s.build * s.height
+    return 0.62 * s.height * max(1.0, s.build)
+
+
+def _static_layer(
+    items: list[tuple], geo: tuple, ss: int, grade: np.ndarray, refs: dict[str, Image.Image]
 ) -> Image.Image:
-    """The subjects layer (RGBA; shrunk premultiplied so that edges do not darken)."""
+    """The subjects layer (RGBA; shrunk premultiplied so that edges do not darken): each
+    item is ("figure", subject, x, pose), ("prop", name, box) or ("card", label, box),
+    boxes in world units, drawn in order."""
     x0, y0, w, h, ppu = geo
     canvas = Image.new("RGBA", (w * ss, h * ss), (0, 0, 0, 0))
     pen = _Pen(canvas, x0, y0, ppu * ss, ppu * ss)
-    view = d.angle if d.angle in ("profile", "back") else "front"
-    for subject, x in _placements(d):
-        photo = refs.get(f"subject:{subject.name}")
-        _draw_subject(pen, subject, x, view, _read_photo(photo) if photo else None)
+    for kind, what, where, *rest in items:
+        if kind == "figure":
+            photo = refs.get(f"subject:{what.name}")
+            _draw_subject(pen, what, where, rest[0], _read_photo(photo) if photo else None)
+        else:
+            box = (*pen.p(where[0], where[1]), *pen.p(where[2], where[3]))
+            if kind == "surface":
+                _draw_surface(pen.draw, box)
+            elif kind == "fill":
+                _draw_fill(canvas, what, box)
+            else:
+                (draw_prop if kind == "prop" else draw_card)(pen.draw, what, box)
     if ss > 1:
         canvas = canvas.convert("RGBa").reduce(ss).convert("RGBA")
     return canvas.point(_lut(grade, True))
@@ -851,16 +1065,95 @@ def _subtitle(text: str, W: int, H: int) -> tuple[int, int, np.ndarray, np.ndarr
     return x, y, rgba[..., :3] * rgba[..., 3:], 255 - rgba[..., 3:]
 
 
-def _over_the_shoulder(d: PrevizDirections, W: int, H: int, grade: np.ndarray) -> tuple:
-    """(image, position) of the other character's blurred back at the left edge (ots)."""
+def _over_the_shoulder(
+    d: PrevizDirections, W: int, H: int, grade: np.ndarray, side: str = "left"
+) -> tuple:
+    """(image, position) of the shoulder owner's (the second subject's) blurred back at
+    the left edge, or mirrored at the right edge (ots)."""
     other = d.subjects[1] if len(d.subjects) > 1 else Subject(name="", color="#2c2c34")
     layer = Image.new("RGBA", (W, H), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     draw.ellipse((-0.25 * W, 0.66 * H, 0.36 * W, 1.6 * H), _shade(_rgb(other.color), 0.7))
     draw.ellipse((0.0, 0.22 * H, 0.22 * W, 0.78 * H), _shade(_rgb(other.accent), 0.8))
     layer = layer.filter(ImageFilter.GaussianBlur(H * 0.015)).point(_lut(grade, True))
+    if side == "right":
+        layer = ImageOps.mirror(layer)
     bbox = layer.getbbox() or (0, 0, 1, 1)
     return layer.crop(bbox), bbox[:2]
+
+
+@dataclass
+class _Sprite:
+    """A figure drawn per frame: one layer per pose, its feet's x (units) and scale by frame."""
+
+    layers: list[_Layer | None]
+    xs: np.ndarray
+    scales: np.ndarray
+    pose_index: np.ndarray
+
+    def state(self, i: int) -> tuple[int, float, float]:
+        """What decides the sprite's pixels in frame i: pose, x and scale."""
+        return int(self.pose_index[i]), float(self.xs[i]), float(self.scales[i])
+
+    def sample(self, v: _View, i: int, W: int, H: int) -> tuple | None:
+        """(image, left, top) of the figure in frame i seen through the subject window `v`."""
+        layer = self.layers[self.pose_index[i]]
+        if layer is None:
+            return None
+        x, s = self.xs[i], self.scales[i]
+        local = _View((v.cx - x) / s, v.cy / s, v.upp_x / s, v.upp_y / s, v.theta)
+        return layer.sample(local, W, H, Image.Resampling.NEAREST)
+
+
+def _stage_items(
+    staging: Staging, d: PrevizDirections, view: _View, W: int, H: int
+) -> tuple[list[tuple], list[tuple[Subject, np.ndarray, Any]]]:
+    """Static items for the subjects layer (set props, still figures, a frame-filling prop
+    or card; world boxes) and the moving figures (subject, feet x by frame, figure)."""
+    unit = d.subjects[0].height if d.subjects else 1.0
+
+    def world(fraction: float | np.ndarray) -> Any:  # a fraction of the frame width -> units
+        return (fraction - 0.5) * W * view.upp_x  # frame 0 is framed on x = 0
+
+    items: list[tuple] = []
+    moving: list[tuple[Subject, np.ndarray, Any]] = []
+    if staging.fill_prop or staging.fill_card:
+        hw, hh = W / 2 * view.upp_x, H / 2 * view.upp_y
+        if staging.surface:  # the desk it lies on, past the frame's edges
+            box = (view.cx - 1.6 * hw, view.cy - 1.6 * hh, view.cx + 1.6 * hw, view.cy + 1.6 * hh)
+            items.append(("surface", staging.surface, box))
+        k = 0.94 if staging.fill_prop else 0.8
+        box = (view.cx - k * hw, view.cy - k * hh, view.cx + k * hw, view.cy + k * hh)
+        if staging.fill_prop:
+            items.append(("fill", staging.fill_prop, box))
+        else:
+            items.append(("card", staging.fill_card, box))
+    fractions = [float(f.xs[0]) for f in staging.figures]
+    side = 1.0 if not fractions or sum(fractions) / len(fractions) <= 0.5 else -1.0
+    edge = (max(fractions) if side > 0 else min(fractions)) if fractions else 0.5 - 0.22
+    shown = staging.set_props if staging.figures or d.size != "ELS" else []  # the set is
+    for k, name in enumerate(shown):  # what an establishing shot without people shows
+        frac = edge + side * 0.22 * (k + 1)
+        if not 0.05 <= frac <= 0.95:
+            frac = 0.5 - side * 0.3
+        w, h, raised = (a * unit for a in set_prop_size(name))
+        x = world(frac)
+        items.append(("prop", name, (x - w / 2, -raised - h, x + w / 2, -raised + 0.02 * unit)))
+    for figure in staging.figures:
+        subject = d.subjects[figure.index]
+        if figure.moving:
+            moving.append((subject, world(figure.xs), figure))
+        else:
+            items.append(("figure", subject, float(world(figure.xs[0])), figure.poses[0]))
+    return items, moving
+
+
+def _item_box(item: tuple) -> tuple[float, float, float, float]:
+    """The world box an item may cover."""
+    if item[0] != "figure":
+        return item[2]
+    s, x, reach = item[1], item[2], _figure_reach(item[1], item[3])
+    return x - reach, -1.05 * s.height, x + reach, 0.06
 
 
 def _load_references(request: RenderRequest, d: PrevizDirections) -> tuple[dict, list]:
@@ -905,23 +1198,46 @@ class _Scene:
             mean = np.asarray(refs["style"].resize((16, 16)), float).mean(axis=(0, 1)) + 1
             tint = tint * (0.85 + 0.15 * mean / mean.max())
         grade = np.array(_GRADE[d.time_of_day or "afternoon"]) * tint
-        placements = _placements(d)
-        tight = d.size in ("MCU", "CU", "ECU") and placements
-        self.views = _camera_path(d, request, placements[0][1] if tight else 0.0)
+        shoulder = d.subjects[1].position if len(d.subjects) > 1 else None
+        self.views = _camera_path(d, request, 0.0, -1.0 if shoulder == "right" else 1.0)
+        staging = plan_staging(d, self.n, W * self.views[0][1].upp_x)
         blur = max(1.0, 0.007 * H) if d.depth_of_field == "shallow" else 0.0
         geo = _geometry([v[0] for v in self.views], W, H)
         assert geo is not None  # no limit: the background always covers the frame
         image = _background(d, geo, _supersampling(geo), grade, tint, refs.get("location"), blur)
         self.background = _Layer(image, geo[0], geo[1], geo[4])
         self.subjects: _Layer | None = None
-        if placements:
-            top = max(s.height for s, _ in placements)
-            reach = max(abs(x) + 0.3 * s.build * s.height for s, x in placements)
-            geo = _geometry([v[1] for v in self.views], W, H, (-reach, -1.05 * top, reach, 0.06))
+        items, moving = _stage_items(staging, d, self.views[0][1], W, H)
+        if items:
+            boxes = [_item_box(item) for item in items]
+            x0, y0, x1, y1 = (f(b[k] for b in boxes) for k, f in enumerate((min, min, max, max)))
+            limit = (min(x0, -x1), y0, max(x1, -x0), y1)  # symmetric, as before staging
+            geo = _geometry([v[1] for v in self.views], W, H, limit)
             if geo is not None:
-                image = _subject_layer(d, geo, _supersampling(geo), grade, refs)
+                image = _static_layer(items, geo, _supersampling(geo), grade, refs)
                 self.subjects = _Layer(image, geo[0], geo[1], geo[4], image.getbbox())
-        self.foreground = _over_the_shoulder(d, W, H, grade) if d.angle == "ots" else None
+        self.covers = staging.surface is not None  # an opaque layer over the whole frame
+        self.sprites: list[_Sprite] = []
+        for subject, xs, figure in moving:  # drawn per frame: a layer per pose
+            s = np.asarray(figure.scales, float)
+            local = [
+                _View((v.cx - x) / k, v.cy / k, v.upp_x / k, v.upp_y / k, v.theta)
+                for (_, v), x, k in zip(self.views, xs, s, strict=True)
+            ]
+            reach = _figure_reach(subject)
+            geo = _geometry(local, W, H, (-reach, -1.05 * subject.height, reach, 0.06))
+            layers: list[_Layer | None] = []
+            for pose in figure.poses:
+                if geo is None:
+                    layers.append(None)
+                    continue
+                image = _static_layer([("figure", subject, 0.0, pose)], geo, 2, grade, refs)
+                layers.append(_Layer(image, geo[0], geo[1], geo[4], image.getbbox()))
+            self.sprites.append(_Sprite(layers, np.asarray(xs, float), s, figure.pose_index))
+        if d.angle == "ots":
+            self.foreground = _over_the_shoulder(d, W, H, grade, staging.shoulder)
+        else:
+            self.foreground = None
         self.light, self.wide = _key_light(d.key_light or "front", W, H), np.empty((H, W, 3), "u2")
         self.caption = _subtitle(d.subtitle, W, H)
         self.first = None
@@ -931,7 +1247,8 @@ class _Scene:
         self.crossfade = max(1, min(12, self.n // 4)) if request.first_frame else 0
         moving = any(v != self.views[0] for v in self.views)
         self.resample = Image.Resampling.NEAREST if moving else Image.Resampling.BILINEAR
-        self.last: tuple[tuple[_View, ...], np.ndarray] | None = None
+        self.last: tuple[Any, np.ndarray] | None = None
+        self.base: tuple[tuple[_View, ...], Image.Image] | None = None
         layers = [layer.image.size if layer else None for layer in (self.background, self.subjects)]
         self.metadata: dict[str, Any] = {
             "backend": "previz",
@@ -942,19 +1259,35 @@ class _Scene:
             "first_frame": request.first_frame is not None,
             "layers": {"background": layers[0], "subjects": layers[1]},
             "resample": "nearest" if moving else "bilinear",
+            "staging": staging.summary(),
+            "moving_figures": len(self.sprites),
         }
 
     def frame(self, i: int) -> np.ndarray:
         """Frame i, (H, W, 3) uint8: layers sampled and composited, lit, subtitled, dissolved."""
         W, H = self.size
-        if self.last is not None and self.last[0] == self.views[i]:
+        key = (self.views[i], *(sprite.state(i) for sprite in self.sprites))
+        if self.last is not None and self.last[0] == key:
             out = self.last[1].copy()  # nothing moved: reuse the composed frame
         else:
             background, subject = self.views[i]
-            image = self.background.sample(background, W, H, self.resample)[0]
-            part = self.subjects.sample(subject, W, H, self.resample) if self.subjects else None
-            if part is not None:
-                image.paste(part[0], part[1:], part[0])
+            if self.base is not None and self.base[0] == self.views[i]:
+                image = self.base[1].copy()  # only figures moved: reuse the set
+            else:
+                layer = self.subjects
+                part = layer.sample(subject, W, H, self.resample) if layer else None
+                if self.covers and subject.theta == 0.0 and part and part[0].size == (W, H):
+                    image = part[0].convert("RGB")  # a desk top hides the set
+                else:
+                    image = self.background.sample(background, W, H, self.resample)[0]
+                    if part is not None:
+                        image.paste(part[0], part[1:], part[0])
+                if self.sprites:
+                    self.base = (self.views[i], image.copy())
+            for sprite in self.sprites:
+                part = sprite.sample(subject, i, W, H)
+                if part is not None:
+                    image.paste(part[0], part[1:], part[0])
             if self.foreground is not None:
                 image.paste(self.foreground[0], self.foreground[1], self.foreground[0])
             out = np.asarray(image)
@@ -967,7 +1300,7 @@ class _Scene:
                 x, y, colour, inverse = self.caption
                 region = out[y : y + colour.shape[0], x : x + colour.shape[1]]
                 region[...] = (region * inverse + colour) // 255
-            self.last = (self.views[i], out.copy())
+            self.last = (key, out.copy())
         if self.first is not None and i < self.crossfade:
             mixed = self.first * (self.crossfade - i) + out.astype(np.uint16) * i
             return (mixed // self.crossfade).astype(np.uint8)
