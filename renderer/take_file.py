@@ -2,11 +2,12 @@
 
 A take is rendered the same way wherever it runs (this process or a cluster worker):
 `write_take` encodes the frames a backend streams into an H.264 file (with the request's
-sound, if any) and keeps the two stills storyreel saves beside every take (the middle
-frame and the last one). A worker on another machine cannot read the driver's files, so a
-request travels with the bytes of every file it names (`pack_inputs`) and the worker
-writes them into a folder of its own (`unpack_inputs`); the request's hashes are computed
-on the driver before it is packed, so they are the same for both ways of rendering.
+sound, if any, and the shot's line spoken in it: renderer/speech.py) and keeps the two
+stills storyreel saves beside every take (the middle frame and the last one). A worker
+on another machine cannot read the driver's files, so a request travels with the bytes
+of every file it names (`pack_inputs`) and the worker writes them into a folder of its
+own (`unpack_inputs`); the request's hashes are computed on the driver before it is
+packed, so they are the same for both ways of rendering.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ def write_take(
 
     The file is complete only when this returns; on any error (a cancel included) the
     encoder is stopped and the partial file removed before the error goes on.
+
+    When `request.options` has "speech" (a line: {"text", "speaker", "voice"}), the line
+    is spoken into the take's sound at its place, over `request.audio` when there is one
+    (renderer/speech.py: `take_sound`); the temporary WAV this needs is written beside
+    `path` and removed when the take is encoded (or fails).
     """
     from storyreel.renderer.video_io import VideoWriter
 
@@ -52,13 +58,18 @@ def write_take(
     last: np.ndarray | None = None
     written = 0
     writer: VideoWriter | None = None
+    spoken: Path | None = None
     try:
+        sound = Path(request.audio) if request.audio else None
+        if request.options.get("speech"):
+            spoken = _spoken_sound(request, path, sound)
+            sound = spoken or sound
         writer = VideoWriter(
             path,
             request.width,
             request.height,
             request.fps,
-            Path(request.audio) if request.audio else None,
+            sound,
             duration_s=request.frames / request.fps,
         )
         with writer:
@@ -75,7 +86,40 @@ def write_take(
             writer.abort()
         path.unlink(missing_ok=True)
         raise
+    finally:
+        if spoken is not None:
+            spoken.unlink(missing_ok=True)
     return written, (middle if middle is not None else last), last
+
+
+def _spoken_sound(request: RenderRequest, path: Path, audio: Path | None) -> Path | None:
+    """The take's sound with its line spoken in it (renderer/speech.py), written as a WAV
+    beside `path` for the encoder; None (the take keeps its own sound, and the log says
+    why) when the offline voice is not installed and the line asked for no other voice.
+
+    A voice the line asks for by name that cannot speak here (a neural model that is not
+    on disk) is an error that says how to get it, not a take silently spoken by another.
+    """
+    from storyreel.renderer import speech
+
+    options = request.options
+    line = options["speech"]
+    voice = speech.speech_voice(line)
+    try:
+        made, _ = speech.take_sound(
+            line,
+            request.frames / request.fps,
+            path.parent,
+            path.name,
+            audio,
+            speech.speaker_hint(options),
+        )
+    except speech.VoiceUnavailable as error:
+        if voice.strict:
+            raise
+        speech.log.warning("the line %r is not spoken: %s", line.get("text"), error)
+        return None
+    return made
 
 
 PackedFiles = dict[str, bytes]

@@ -9,7 +9,10 @@ supervisor"), and a check speaks only where the fix is clearly better.
 Checks (scenes are the shots' `scene`, else runs of shots in one location):
   establishing   a scene of several shots that opens without a wide (LS/ELS) shot
   jump_cut       two shots in a row of the same people, place, size and angle
-  dialogue_time  a line longer than its shot can hold (words / 2.5 s + 0.5 s)
+  dialogue_time  a line longer than its shot can hold: spoken in its speaker's voice
+                 (renderer/speech.py), it must end before the shot does when it starts
+                 `LINE_LEAD_S` in, as takes place it (words / 2.5 s + 0.5 s where no
+                 voice can speak)
   time_jump      the time of day changing between shots of one scene
   continuity     a shot that continues from a shot in another place
   screen_flip    a person's facing flipping between consecutive shots of a scene
@@ -37,6 +40,9 @@ from storyreel.tools.vocabulary import ShotSize
 WORDS_PER_SECOND = 2.5
 """Speaking pace for a line of dialogue (plus `LINE_PAUSE_S` to breathe)."""
 LINE_PAUSE_S = 0.5
+LINE_LEAD_S = 0.25
+"""A take's line starts this long after its shot opens (renderer/speech.py, not imported
+here so reading a plan does not load numpy)."""
 LENGTH_TOLERANCE_SHARE = 0.25
 """The film may run this share of its target length longer or shorter without a note..."""
 LENGTH_TOLERANCE_S = 5.0
@@ -106,7 +112,7 @@ def supervise(plan: StoryPlan) -> list[Note]:
         notes += _whereabouts(scene)
     shots = {s.id: s for s in plan.shots}
     for shot in plan.ordered_shots():
-        notes += _dialogue_time(shot)
+        notes += _dialogue_time(plan, shot)
         notes += _continuity(shots, shot)
     notes += _length(plan)
     return _in_film_order(plan, notes)
@@ -193,17 +199,62 @@ def _another_size(size: ShotSize, avoid: set[ShotSize | None]) -> ShotSize:
     return size
 
 
-def _dialogue_time(shot: Shot) -> list[Note]:
-    needed = line_seconds(shot.dialogue)
-    if needed <= shot.duration_s + 0.25:
+def spoken_seconds(plan: StoryPlan, shot: Shot) -> float | None:
+    """How long the shot's line takes spoken in its speaker's voice (the voice field, and
+    the description for a voice left empty: renderer/speech.py `line_seconds`); None
+    when no voice can speak here (the words rule of thumb, `line_seconds`, stands in)."""
+    from storyreel.renderer import speech
+
+    text = speech.clean_text(shot.dialogue)
+    if not text:
+        return 0.0
+    speaker = plan.find_character(shot.dialogue_speaker) if shot.dialogue_speaker else None
+    voice, hint = (speaker.voice, speaker.description) if speaker else ("", "")
+    seconds = speech.line_seconds(text, voice, speaker.name if speaker else None, hint)
+    return seconds if seconds != speech.words_seconds(text) else None
+
+
+def line_floor(plan: StoryPlan, shot: Shot) -> float:
+    """The shortest the shot may be for its line to be heard whole from where takes place
+    it (`LINE_LEAD_S` in), in half seconds; the words rule of thumb where nothing speaks."""
+    spoken = spoken_seconds(plan, shot)
+    if spoken is None:
+        return math.ceil(line_seconds(shot.dialogue) * 2) / 2
+    return math.ceil((LINE_LEAD_S + spoken) * 2 - 1e-9) / 2 if spoken else 0.0
+
+
+CLEARLY_FITS_SHARE = 0.6
+"""A line whose words rule of thumb needs at most this share of its shot is not spoken to
+measure it (speaking costs ~40 ms a line: a 500-shot story is supervised every turn)."""
+
+
+def _dialogue_time(plan: StoryPlan, shot: Shot) -> list[Note]:
+    if line_seconds(shot.dialogue) <= CLEARLY_FITS_SHARE * shot.duration_s:
         return []
-    seconds = float(min(60, math.ceil(needed)))
+    spoken = spoken_seconds(plan, shot)
+    if spoken is None:  # no voice here: the words rule of thumb
+        needed = line_seconds(shot.dialogue)
+        if needed <= shot.duration_s + 0.25:
+            return []
+        seconds = float(min(60, math.ceil(needed)))
+        message = (
+            f"Shot {shot.id}'s line takes about {needed:.1f} s to say but the shot lasts "
+            f"{shot.duration_s:g} s: make it {seconds:g} seconds."
+        )
+    else:
+        if LINE_LEAD_S + spoken <= shot.duration_s:
+            return []
+        seconds = float(min(60.0, line_floor(plan, shot)))
+        fate = "cut short" if spoken > shot.duration_s else "rushed in from the first frame"
+        message = (
+            f"Shot {shot.id}'s line takes about {spoken:.1f} s spoken; the shot lasts "
+            f"{shot.duration_s:g} s, so the line is {fate}: make it at least {seconds:g} s."
+        )
     return [
         Note(
             "dialogue_time",
             [shot.id],
-            f"Shot {shot.id}'s line takes about {needed:.1f} s to say but the shot lasts "
-            f"{shot.duration_s:g} s: make it {seconds:g} seconds.",
+            message,
             [UpdateShot(shot_id=shot.id, duration_s=seconds)],
         )
     ]
@@ -440,7 +491,8 @@ def _length_fix(plan: StoryPlan, target: float) -> list[EditModel]:
     edits: list[EditModel] = []
     total = fixed
     for shot in free:
-        floor = max(1.0, math.ceil(line_seconds(shot.dialogue) * 2) / 2)
+        # never below the words rule of thumb either: scaling a film keeps room to breathe
+        floor = max(1.0, math.ceil(line_seconds(shot.dialogue) * 2) / 2, line_floor(plan, shot))
         seconds = min(60.0, max(floor, round(shot.duration_s * factor * 2) / 2))
         total += seconds
         if seconds != shot.duration_s:
