@@ -2,7 +2,8 @@
 
 `critique_video` measures any video file against stated expectations;
 `tools.review.review_take` also checks continuity with the rest of the film
-(tools/continuity.py). Every
+(tools/continuity.py). Both listen to the take's sound too (tools/critic_audio.py: a line
+that cannot be heard or does not fit, clipping). Every
 finding has a kind, a severity, a frame range and a plain-language message;
 the verdict is `retake` when anything is clearly broken (an error), else
 `accept`. The agent turns repeated `retake`s into a question (`ask`).
@@ -15,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from storyreel.renderer.video_io import read_frames
+from storyreel.tools.critic_audio import sound_findings
 from storyreel.tools.critic_metrics import CAMERA_MIN_SHIFT, TakeMetrics, measure_take
 from storyreel.tools.story import Critique, Finding, FindingKind, Shot
 from storyreel.tools.vocabulary import MOVES, Movement, MoveWords
@@ -60,17 +63,56 @@ class Expectation:
     label: str = "This shot"
     check_sharpness: bool = True
     frame_tolerance: int = 1
+    figures_cross: bool = False
+    """A person crosses the frame (or comes at the camera) in an animatic take: on previz's
+    flat sets that motion cannot be told from the camera's, so a still shot's camera is
+    not checked (as for a tracking shot)."""
 
     @classmethod
-    def for_shot(cls, shot: Shot, fps: float, backend: str = "") -> Expectation:
+    def for_shot(
+        cls, shot: Shot, fps: float, backend: str = "", params: dict[str, Any] | None = None
+    ) -> Expectation:
         """What a take of `shot` rendered at `fps` should be. Previz draws flat shapes on
         purpose, so its takes are not held to the sharpness of camera footage; diffusion
-        models snap frame counts (4k+1, 8k+1), so they get a few frames of tolerance."""
+        models snap frame counts (4k+1, 8k+1), so they get a few frames of tolerance.
+        `params` (the take's request) tell whether a previz take stages a moving person."""
         frames = round(shot.duration_s * fps)
         previz = backend in ("previz", "")
+        crossing = previz and params is not None and _figures_cross(params, frames)
         return cls(
-            shot.movement.value, frames, fps, f"Shot {shot.id}", not previz, 1 if previz else 4
+            shot.movement.value,
+            frames,
+            fps,
+            f"Shot {shot.id}",
+            not previz,
+            1 if previz else 4,
+            crossing,
         )
+
+
+FIGURE_TRAVEL = 0.05
+"""A previz figure whose feet travel more than this share of the frame's width, or whose
+size changes by more than twice this share, moves enough to read as a camera move."""
+
+
+def _figures_cross(params: dict[str, Any], frames: int) -> bool:
+    """Whether a previz take's staging moves a person across or toward the frame."""
+    import numpy as np
+
+    from storyreel.renderer.previz import parse_directions
+    from storyreel.renderer.previz_staging import plan_staging
+
+    options = params.get("options")
+    if not isinstance(options, dict) or not options.get("previz") or frames < 2:
+        return False
+    try:
+        staging = plan_staging(parse_directions(options), frames)
+    except ValueError:
+        return False
+    return any(
+        float(np.ptp(f.xs)) > FIGURE_TRAVEL or float(np.ptp(f.scales)) > 2 * FIGURE_TRAVEL
+        for f in staging.figures
+    )
 
 
 def _at(metrics: TakeMetrics, frame: int) -> str:
@@ -216,9 +258,19 @@ def _movement_findings(metrics: TakeMetrics, expect: Expectation) -> list[Findin
     elif expect.movement == Movement.STATIC:
         if strongest is not None or metrics.camera_shake > STATIC_MAX_SHAKE * short:
             drift = _seen(strongest) if strongest else "the camera shakes"
-            found(
-                FindingKind.STATIC_MOVES, "error", f"{who} was planned as a still shot but {drift}."
-            )
+            if expect.figures_cross:  # the animatic's walking figure, not its camera
+                found(
+                    FindingKind.NOT_MEASURED,
+                    "info",
+                    f"{who}: a person moves across the animatic's flat set, which reads like "
+                    "a camera move; whether the camera stayed still was not checked.",
+                )
+            else:
+                found(
+                    FindingKind.STATIC_MOVES,
+                    "error",
+                    f"{who} was planned as a still shot but {drift}.",
+                )
     elif sign.shake:
         if strongest is None and metrics.camera_shake < HANDHELD_MIN_SHAKE * short:
             found(
@@ -315,7 +367,10 @@ def critique_video(path: Path, expect: Expectation, fps: float | None = None) ->
     try:
         info = probe(Path(path))
         frames = read_frames(Path(path), info.width, info.height)
-        return critique_frames(frames, fps or info.fps, expect)
+        critique = critique_frames(frames, fps or info.fps, expect)
+        heard = sound_findings(Path(path), None, expect.label, fps or info.fps)  # clipping only
+        findings = [*critique.findings, *heard]
+        return critique.model_copy(update={"findings": findings, "verdict": verdict_of(findings)})
     except (ValueError, FileNotFoundError, OSError) as error:
         finding = Finding(
             kind=FindingKind.UNREADABLE,

@@ -21,6 +21,7 @@ from storyreel.tools.critic import (
     plan_findings,
     verdict_of,
 )
+from storyreel.tools.critic_audio import take_sound_findings
 from storyreel.tools.critic_metrics import look_stats, measure_take
 from storyreel.tools.embedding_critic import EmbeddingCritic
 from storyreel.tools.project import Project
@@ -74,7 +75,7 @@ def review_take(
     `vision` (optional, see tools/vision_critic.py) adds a vision-language model's
     findings as warnings; by default it comes from STORYREEL_VISION_MODEL.
     """
-    expect = Expectation.for_shot(shot, take.fps or plan.style.fps, take.backend)
+    expect = Expectation.for_shot(shot, take.fps or plan.style.fps, take.backend, take.params)
     try:
         metrics = measure_take(read_frames(take_file(project, take)), take.fps)
     except (ValueError, OSError) as error:
@@ -87,6 +88,7 @@ def review_take(
         project.memory.set_take_critique(shot.id, take.number, critique)
         return critique
     findings = plan_findings(metrics, expect)
+    findings += take_sound_findings(take_file(project, take), take, expect.label)
     ordered = plan.ordered_shots()
     index = next(i for i, s in enumerate(ordered) if s.id == shot.id)
     before = ordered[index - 1] if index > 0 else None

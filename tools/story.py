@@ -765,6 +765,9 @@ class FindingKind(StrEnum):
     VISION_WRONG_FRAMING = "vision_wrong_framing"
     VISION_CONTINUITY = "vision_continuity"
     VISION_ARTIFACT = "vision_artifact"
+    SILENT_LINE = "silent_line"  # the take's line cannot be heard (tools/critic_audio.py)
+    LINE_CUT_OFF = "line_cut_off"  # the line runs off the end: it does not fit the shot
+    SOUND_CLIPPED = "sound_clipped"  # the take's sound hits full scale
 
 
 class Finding(StoryModel):
