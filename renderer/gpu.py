@@ -24,6 +24,8 @@ Settings (all optional; defaults suit a 24 GB card, the CPU fallback works anywh
     cluster          [cluster] address = "auto" | "HOST:6379" | "ray://HOST:10001" | "local:N",
                      and optionally workers, shared_folder, retries: render on a Ray
                      cluster (tools/cluster.py says what each means)
+    music            [music] model = "FOLDER": the MusicGen model `storyreel music` uses
+                     (tools/music.py)
 
 The file is `storyreel-gpu.toml` in the project folder, else `~/.config/storyreel/gpu.toml`;
 `STORYREEL_GPU_<NAME>` environment variables and command-line flags override it.
@@ -59,6 +61,7 @@ class GpuSettings:
     models: dict[str, str] = field(default_factory=dict)
     quality: dict[str, str] = field(default_factory=dict)
     cluster: dict[str, Any] = field(default_factory=dict)
+    music: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.cluster, dict):
@@ -166,7 +169,7 @@ def load_settings(project_root: Path | None = None) -> GpuSettings:
             break
     for item in fields(GpuSettings):
         env = os.environ.get(f"STORYREEL_GPU_{item.name.upper()}")
-        if env is not None and item.name not in ("models", "quality", "cluster"):
+        if env is not None and item.name not in ("models", "quality", "cluster", "music"):
             data[item.name] = _parse(env, bool if item.type in ("bool", bool) else str)
     unknown = set(data) - {item.name for item in fields(GpuSettings)}
     if unknown:

@@ -5,8 +5,17 @@ Sound is laid out sample-exactly on the same running totals as the pictures
 encoder that runs beside the picture encoder: a thread sends each clip's part
 in turn (the take's sound, decoded by ffmpeg and trimmed to the clip, then
 silence to the clip's end), so nothing the length of the film is held in
-memory. The soundtrack, if there is one, is mixed in by that encoder. The
-pictures and the sound are then put together without encoding again.
+memory. The pictures and the sound are then put together without encoding again.
+
+The soundtrack (music bed), if there is one, is decoded by an ffmpeg process of
+its own, read piece by piece beside the takes' sound and mixed in by that
+thread, ducked under the takes' sound (which carries the spoken lines): the
+takes' sound is the sidechain. Per 10 ms block, where the takes' sound is
+louder than `DUCK_THRESHOLD_DB` (RMS, dBFS) the music falls `DUCK_DB` dB in
+`DUCK_ATTACK_S`, stays down while it lasts and `DUCK_HOLD_S` after (so the
+gaps between words do not pump), then comes back up in `DUCK_RELEASE_S`; the
+gain moves linearly in dB, smoothly from sample to sample. Only the current
+piece (a megabyte of sound) and a few numbers of state are held.
 """
 
 from __future__ import annotations
@@ -27,6 +36,19 @@ from storyreel.tools.partial_files import partial_path
 RATE = 48_000
 SAMPLE_BYTES = 4  # 16-bit stereo
 CHUNK_BYTES = 1 << 20
+
+DUCK_DB = 12.0
+"""How far the soundtrack falls under the takes' sound (a line), in dB."""
+DUCK_THRESHOLD_DB = -40.0
+"""The takes' sound ducks the soundtrack where louder than this (RMS per block, dBFS)."""
+DUCK_ATTACK_S = 0.04
+"""How long the soundtrack takes to fall by `DUCK_DB`."""
+DUCK_RELEASE_S = 0.4
+"""How long it takes to come back up."""
+DUCK_HOLD_S = 0.25
+"""How long it stays down after the takes' sound falls quiet."""
+DUCK_BLOCK = RATE // 100
+"""Samples per block the sidechain's level is measured on (10 ms)."""
 
 
 def decode_audio(path: Path) -> np.ndarray:
@@ -77,10 +99,116 @@ class UnreadableTake(ValueError):
         self.path, self.reason = Path(path), reason
 
 
+class Ducker:
+    """Mixes a soundtrack under the takes' sound, ducked by it (see the module docstring).
+
+    `mix(voice)` takes the next piece of the takes' sound (int16 stereo bytes at
+    `RATE`) and returns the same length of sound (float32 stereo bytes, full
+    scale 1.0) with the next piece of the soundtrack mixed in. The soundtrack is
+    decoded by an ffmpeg process of its own; after its end, silence. `gains`
+    optionally records each block's gain (for tests and measurements).
+    """
+
+    def __init__(self, soundtrack: Path, duck_db: float = DUCK_DB) -> None:
+        self.path = Path(soundtrack)
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"]
+        command += ["-i", str(soundtrack), "-map", "0:a:0", "-ac", "2", "-ar", str(RATE)]
+        command += ["-f", "s16le", "pipe:1"]
+        self._decoder = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._errors)
+        self._ended = False
+        self.low = 10 ** (-duck_db / 20)
+        self.threshold = 32768.0 * 10 ** (DUCK_THRESHOLD_DB / 20)
+        blocks_per_s = RATE / DUCK_BLOCK
+        self._fall = duck_db / max(1.0, DUCK_ATTACK_S * blocks_per_s)  # dB per block
+        self._rise = duck_db / max(1.0, DUCK_RELEASE_S * blocks_per_s)
+        self._hold_blocks = round(DUCK_HOLD_S * blocks_per_s)
+        self._gain_db = 0.0
+        self._held = 0
+        self._carry = b""  # a pipe may hand over part of a sample: kept for the next piece
+        self._closed = False
+        self.gains: list[float] | None = None
+
+    def _music(self, samples: int) -> np.ndarray:
+        """The soundtrack's next `samples` (stereo int16), silence after its end."""
+        wanted, pieces, got = samples * SAMPLE_BYTES, [], 0
+        assert self._decoder.stdout is not None
+        while got < wanted and not self._ended:
+            data = self._decoder.stdout.read(wanted - got)
+            if not data:
+                self._ended = True
+                break
+            pieces.append(data)
+            got += len(data)
+        data = b"".join(pieces)
+        data += bytes(wanted - len(data))
+        return np.frombuffer(data, np.int16).reshape(-1, 2)
+
+    def _block_gains(self, voice: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each block's gain (linear) at its end, and the blocks' lengths."""
+        count = len(voice)
+        edges = np.arange(0, count, DUCK_BLOCK)
+        lengths = np.diff(np.append(edges, count))
+        squares = np.add.reduceat(voice.astype(np.float32) ** 2, edges, axis=0)
+        loud = (np.sqrt(squares.max(axis=1) / lengths) > self.threshold).tolist()
+        gains_db = np.empty(len(edges), np.float64)
+        gain, held, duck_db = self._gain_db, self._held, -20 * np.log10(self.low)
+        for index, is_loud in enumerate(loud):
+            held = self._hold_blocks if is_loud else max(0, held - 1)
+            if is_loud or held:
+                gain = max(-duck_db, gain - self._fall)
+            else:
+                gain = min(0.0, gain + self._rise)
+            gains_db[index] = gain
+        self._gain_db, self._held = gain, held
+        return 10 ** (gains_db / 20), lengths
+
+    def mix(self, voice_bytes: bytes | memoryview) -> bytes:
+        """The takes' sound with the ducked soundtrack under it (see the class)."""
+        data = self._carry + bytes(voice_bytes)
+        whole = len(data) - len(data) % SAMPLE_BYTES
+        self._carry = data[whole:]
+        voice = np.frombuffer(data[:whole], np.int16).reshape(-1, 2)
+        if not len(voice):
+            return b""
+        start_db = self._gain_db
+        gains, lengths = self._block_gains(voice)
+        if self.gains is not None:
+            self.gains.extend(gains.tolist())
+        starts = np.concatenate([[10 ** (start_db / 20)], gains[:-1]])
+        block = np.repeat(np.arange(len(gains)), lengths)
+        within = np.arange(len(voice)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        ramp = (within + 1) / np.repeat(lengths, lengths)
+        per_sample = (starts[block] + (gains[block] - starts[block]) * ramp).astype(np.float32)
+        mixed = voice.astype(np.float32)
+        mixed += self._music(len(voice)).astype(np.float32) * per_sample[:, None]
+        mixed *= np.float32(1 / 32768)
+        return mixed.tobytes()
+
+    def close(self) -> None:
+        """Stop the soundtrack's decoder; raise if it failed before its sound ended."""
+        if self._closed:
+            return
+        self._closed = True
+        running = self._decoder.poll() is None
+        if running:
+            self._decoder.kill()  # the film is shorter than the soundtrack
+        if self._decoder.stdout is not None:
+            self._decoder.stdout.close()
+        code = self._decoder.wait(timeout=60)
+        self._errors.seek(0)
+        message = self._errors.read().decode(errors="replace").strip()[-300:]
+        self._errors.close()
+        if not running and code != 0:
+            raise RuntimeError(f"ffmpeg could not decode the soundtrack {self.path}: {message}")
+
+
 class CutSound:
     """The cut's sound, encoded by a thread of its own while the pictures are.
 
-    `sources` holds, per clip, the take whose sound plays there (None: silence).
+    `sources` holds, per clip, the take whose sound plays there (None: silence);
+    `soundtrack`, a file laid under the whole film (trimmed, or silence after its
+    end), ducked under the takes' sound by `duck_db` dB (0: not ducked).
     The AAC goes to a partial file of `out`, so a killed export's leftovers are
     swept like its half-written cut. `mux` waits for it and puts pictures and
     sound together; call `remove()` in every case when done.
@@ -93,6 +221,7 @@ class CutSound:
         fps: int,
         sources: Sequence[Path | None],
         soundtrack: Path | None = None,
+        duck_db: float = DUCK_DB,
     ) -> None:
         self.bounds = sample_bounds(frame_counts, fps)
         self.sources = list(sources)
@@ -101,22 +230,32 @@ class CutSound:
         self._stop = threading.Event()
         self._failure: BaseException | None = None
         command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"]
-        command += ["-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
-        if soundtrack is None:
-            command += ["-map", "0:a:0"]
-        else:
-            # summed, as the takes' sound and the music are heard together (no ducking)
-            graph = (
-                f"[1:a:0]aresample={RATE},aformat=channel_layouts=stereo[music];"
-                "[0:a:0][music]amix=inputs=2:duration=first:normalize=0[sound]"
-            )
-            command += ["-i", str(soundtrack), "-filter_complex", graph, "-map", "[sound]"]
-        command += ["-c:a", "aac", "-b:a", "160k", "-y", "-f", "mp4", str(self.encoded)]
+        # with a soundtrack, the thread mixes it in and sends float samples (no clipping)
+        self._ducker = Ducker(soundtrack, duck_db) if soundtrack is not None else None
+        sample_format = "s16le" if self._ducker is None else "f32le"
+        command += ["-f", sample_format, "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
+        command += [
+            "-map",
+            "0:a:0",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "160k",
+            "-y",
+            "-f",
+            "mp4",
+            str(self.encoded),
+        ]
         self._encoder = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
         )
         self._thread = threading.Thread(target=self._feed, name="cut sound", daemon=True)
         self._thread.start()
+
+    def _write(self, data: bytes | memoryview) -> None:
+        """Send a piece of the takes' sound (with the soundtrack mixed in, if any)."""
+        assert self._encoder.stdin is not None
+        self._encoder.stdin.write(data if self._ducker is None else self._ducker.mix(data))
 
     def _feed(self) -> None:
         """Send every clip's part to the encoder, then end its input."""
@@ -128,8 +267,10 @@ class CutSound:
                 if source is not None:
                     left = self._send_sound_of(source, left)
                 while left > 0 and not self._stop.is_set():
-                    self._encoder.stdin.write(memoryview(silence)[: min(CHUNK_BYTES, left)])
+                    self._write(memoryview(silence)[: min(CHUNK_BYTES, left)])
                     left -= min(CHUNK_BYTES, left)
+            if self._ducker is not None:
+                self._ducker.close()
             self._encoder.stdin.close()
         except BaseException as error:  # raised again by mux(); remove() stops quietly
             self._failure = error
@@ -148,7 +289,7 @@ class CutSound:
             assert decoder.stdout is not None
             try:
                 while left > 0 and (data := decoder.stdout.read(min(CHUNK_BYTES, left))):
-                    self._encoder.stdin.write(data)
+                    self._write(data)
                     left -= len(data)
             finally:
                 decoder.stdout.close()
@@ -192,6 +333,9 @@ class CutSound:
             self._encoder.kill()  # the thread's next write fails and it ends
         self._thread.join(timeout=60)
         self._encoder.wait(timeout=60)
+        if self._ducker is not None:
+            with contextlib.suppress(RuntimeError, OSError):  # a stopped export: quietly
+                self._ducker.close()
         if self._encoder.stdin is not None:
             with contextlib.suppress(OSError):  # a broken pipe to a killed ffmpeg
                 self._encoder.stdin.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyreel.tools.cut import CutClip, UnreadableTake, frame_counts, write_cut
 from storyreel.tools.errors import InvalidInputError, StoryreelError
@@ -27,6 +28,10 @@ from storyreel.tools.rendering import (
     takes_needing_render,
 )
 from storyreel.tools.story import Shot, StoryPlan, Take
+
+if TYPE_CHECKING:
+    from storyreel.tools.story import Reference
+    from storyreel.tools.timeline import DialogueLine, MusicBed
 
 
 @dataclass
@@ -125,8 +130,11 @@ def export(
         cut, sheet, otio: output paths; when all are None, all three go to
             the project's exports/ folder under the film's title.
         soundtrack: an audio file laid under the cut (AAC), trimmed or padded; by default
-            the film-wide soundtrack reference (role soundtrack, bound to nothing). Each
-            take's own sound (a shot's voice or soundtrack reference) plays in sync too.
+            the film-wide soundtrack reference (role soundtrack, bound to nothing: e.g.
+            the music bed `storyreel music` makes). Each take's own sound (its spoken
+            line, a shot's voice or soundtrack reference) plays in sync too, and the
+            soundtrack is ducked under it (tools/cut_audio.py). The timeline gets a
+            dialogue track per speaker and a music track besides the video.
 
     Raises:
         StoryreelError: a shot without a usable take, or an output path that
@@ -157,12 +165,14 @@ def export(
         drafts=[shot.id for shot, take in pairs if take.quality == "draft"],
         shots=len(pairs),
     )
+    music_reference = None
     if soundtrack is None:
         film_wide = [
             r
             for r in plan.references
             if r.role.value == "soundtrack" and r.shot is None and r.entity is None
         ]
+        music_reference = film_wide[0] if film_wide else None
         soundtrack = project.file_of(film_wide[0].path) if film_wide else None
     if cut:
         try:
@@ -214,6 +224,71 @@ def export(
             )
             for (shot, take), count in zip(pairs, counts, strict=True)
         ]
-        write_timeline(plan.title, timeline_clips, fps, otio)
+        lines = dialogue_lines(project, pairs, counts, fps)
+        music = music_bed(soundtrack, music_reference, result.frames, fps)
+        write_timeline(plan.title, timeline_clips, fps, otio, lines, music)
         result.otio = otio
     return result
+
+
+def dialogue_lines(
+    project: Project, pairs: list[tuple[Shot, Take]], counts: list[int], fps: int
+) -> list[DialogueLine]:
+    """The film's spoken lines for the timeline: each shot's line (what its take spoke,
+    `options["speech"]` of its request, else the shot's dialogue) at the shot's place,
+    lasting the shot (or from `start_s` to `end_s` of the line when the take says)."""
+    from storyreel.tools.timeline import DialogueLine
+
+    lines, start = [], 0
+    for (shot, take), count in zip(pairs, counts, strict=True):
+        options = take.params.get("options") if isinstance(take.params, dict) else None
+        speech = (options or {}).get("speech") if isinstance(options, dict) else None
+        speech = speech if isinstance(speech, dict) else {}
+        text = str(speech.get("text") or shot.dialogue or "").strip()
+        if text:
+            speaker = str(speech.get("speaker") or shot.dialogue_speaker or "Narrator")
+            first, frames = 0, count
+            if isinstance(speech.get("start_s"), int | float):
+                first = min(count - 1, max(0, round(float(speech["start_s"]) * fps)))
+                frames = count - first
+                if isinstance(speech.get("end_s"), int | float):
+                    frames = max(1, min(frames, round(float(speech["end_s"]) * fps) - first))
+            metadata: dict[str, object] = {
+                "shot_id": shot.id,
+                "take": take.number,
+                "spoken_in_take": bool(speech),  # False: a take made before it was spoken
+            }
+            if speech.get("voice"):
+                metadata["voice"] = str(speech["voice"])
+            path = take_file(project, take)
+            lines.append(DialogueLine(text, speaker, path, start + first, frames, first, metadata))
+        start += count
+    return lines
+
+
+def music_bed(
+    soundtrack: Path | None, reference: Reference | None, frames: int, fps: int
+) -> MusicBed | None:
+    """The soundtrack for the timeline's music track (None without one): as long as the
+    film, or as the music when it is shorter."""
+    from storyreel.tools.cut_audio import DUCK_DB
+    from storyreel.tools.timeline import MusicBed
+
+    if soundtrack is None:
+        return None
+    length = reference.duration_s if reference is not None else None
+    if length is None:
+        from storyreel.renderer.video_io import probe_media
+
+        try:
+            length = probe_media(soundtrack).duration_s
+        except ValueError:
+            return None
+    available = round(length * fps) if length else None
+    used = min(frames, available) if available else frames
+    name = "Music"
+    metadata: dict[str, object] = {"ducked_db": DUCK_DB, "role": "soundtrack"}
+    if reference is not None:
+        name = f"Music {reference.name or reference.handle}"
+        metadata["handle"] = reference.handle
+    return MusicBed(name, soundtrack, used, available, metadata)

@@ -14,6 +14,7 @@ from storyreel.apps.cli import critique as critique_command
 from storyreel.apps.cli import doctor as doctor_command
 from storyreel.apps.cli import gpu as gpu_commands
 from storyreel.apps.cli import llm as llm_command
+from storyreel.apps.cli import music as music_command
 from storyreel.apps.cli import render as render_commands
 from storyreel.apps.cli import say as say_command
 from storyreel.apps.cli.bible import character_app, location_app
@@ -43,7 +44,7 @@ class StoryreelGroup(FriendlyGroup):
         "Story": ("new", "demo", "show", "style", "check", "history", "undo", "redo", "doctor"),
         "Bible": ("character", "location"),
         "Shots": ("shot",),
-        "References": ("ref",),
+        "References": ("ref", "music"),
         "Conversation": ("say", "llm"),
         "Rendering": (
             "keyframes",
@@ -74,6 +75,7 @@ app.add_typer(character_app, name="character")
 app.add_typer(location_app, name="location")
 app.add_typer(shot_app, name="shot")
 app.add_typer(ref_app, name="ref")
+app.command("music")(music_command.music)
 app.add_typer(keyframes_app, name="keyframes")
 app.command("render")(render_commands.render)
 app.command("finalize")(render_commands.finalize)
