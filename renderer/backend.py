@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from storyreel.renderer.registry import Registry
 from storyreel.renderer.request import CancelToken, ProgressCallback, RenderRequest, RenderResult
 
 Quality = Literal["draft", "final"]
@@ -143,63 +143,46 @@ class Backend(Protocol):
 
 BackendFactory = Callable[[], Backend]
 
-_REGISTRY: dict[str, BackendFactory] = {}
-_ALIASES: dict[str, str] = {}  # another word for a backend -> its registered name
-_ENTRY_POINT_GROUP = "storyreel.backends"
-_entry_points_loaded = False
+
+def _builtins(registry: Registry[Backend]) -> None:
+    from storyreel.renderer.previz import PrevizBackend
+
+    registry.register("previz", PrevizBackend, BUILTIN_ALIASES["previz"])
+    for name in GPU_BACKENDS:
+        registry.register(name, _lazy_factory(name), BUILTIN_ALIASES.get(name, ()))
+
+
+BACKENDS: Registry[Backend] = Registry("backend", "storyreel.backends", _builtins)
+"""The video backends: previz, the diffusers families, and add-ons (entry points)."""
+_REGISTRY = BACKENDS.factories
+_ALIASES = BACKENDS.aliases
 
 
 def register_backend(name: str, factory: BackendFactory, aliases: tuple[str, ...] = ()) -> None:
     """Make a backend available under `name`, and under each of `aliases` in what people say
     (a later registration replaces an earlier one)."""
-    _REGISTRY[name] = factory
-    for alias in aliases:
-        _ALIASES[alias] = name
-
-
-def _load_entry_points() -> None:
-    global _entry_points_loaded
-    if _entry_points_loaded:
-        return
-    _entry_points_loaded = True
-    for entry in entry_points(group=_ENTRY_POINT_GROUP):
-        _REGISTRY.setdefault(entry.name, entry.load())
+    BACKENDS.register(name, factory, aliases)
 
 
 def backend_names() -> list[str]:
     """Names of every registered backend, sorted."""
-    _register_builtins()
-    _load_entry_points()
-    return sorted(_REGISTRY)
+    return BACKENDS.names()
 
 
 def backend_aliases() -> dict[str, str]:
     """Every word that names a backend (its name or an alias, lower case) -> the backend name."""
-    names = backend_names()
-    words = {alias: name for alias, name in _ALIASES.items() if name in _REGISTRY}
-    return {**words, **{name.lower(): name for name in names}}
+    return BACKENDS.words()
 
 
 def backend_name(word: str) -> str:
     """The registered name `word` stands for (a name or an alias, any case), or a ValueError
     listing the known ones."""
-    words = backend_aliases()
-    found = words.get(word) or words.get(word.strip().lower())
-    if found is None:
-        aliases = ", ".join(f"{alias} ({name})" for alias, name in sorted(_ALIASES.items()))
-        raise ValueError(
-            f"unknown backend {word!r}: use one of {', '.join(backend_names())}"
-            + (f"; also understood: {aliases}" if aliases else "")
-        )
-    return found
+    return BACKENDS.name(word)
 
 
 def backend_factory(name: str) -> BackendFactory:
     """The factory of backend `name`, or a ValueError listing the known ones."""
-    names = backend_names()
-    if name not in _REGISTRY:
-        raise ValueError(f"unknown backend {name!r}: use one of {', '.join(names)}")
-    return _REGISTRY[name]
+    return BACKENDS.factory(name)
 
 
 GPU_BACKENDS = {
@@ -226,12 +209,3 @@ def _lazy_factory(name: str) -> BackendFactory:
 
     factory.__name__ = f"{name}_factory"
     return factory
-
-
-def _register_builtins() -> None:
-    if "previz" not in _REGISTRY:
-        from storyreel.renderer.previz import PrevizBackend
-
-        register_backend("previz", PrevizBackend, BUILTIN_ALIASES["previz"])
-        for name in GPU_BACKENDS:
-            register_backend(name, _lazy_factory(name), BUILTIN_ALIASES.get(name, ()))

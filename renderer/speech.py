@@ -50,11 +50,12 @@ import threading
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from storyreel.renderer.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +116,7 @@ class SpeechBackend(Protocol):
 
 SpeechFactory = Callable[[], SpeechBackend]
 
-_REGISTRY: dict[str, SpeechFactory] = {}
-_ALIASES: dict[str, str] = {}
 _WARM: dict[str, SpeechBackend] = {}
-_ENTRY_POINT_GROUP = "storyreel.speech_backends"
-_entry_points_loaded = False
 _lock = threading.RLock()
 
 SPEECH_BACKENDS = {
@@ -138,18 +135,6 @@ DEFAULT_SPEECH_BACKEND = "espeak"
 """The backend of an empty voice field, or of words that name no backend."""
 
 
-def register_speech_backend(
-    name: str, factory: SpeechFactory, aliases: tuple[str, ...] = ()
-) -> None:
-    """Make a speech backend available under `name` and each of `aliases` (a later
-    registration replaces an earlier one, and its warm instance)."""
-    with _lock:
-        _REGISTRY[name] = factory
-        _WARM.pop(name, None)
-        for alias in aliases:
-            _ALIASES[alias] = name
-
-
 def _lazy_factory(name: str) -> SpeechFactory:
     def factory() -> SpeechBackend:
         module, attribute = SPEECH_BACKENDS[name]
@@ -159,47 +144,39 @@ def _lazy_factory(name: str) -> SpeechFactory:
     return factory
 
 
-def _register_builtins() -> None:
+def _builtins(registry: Registry[SpeechBackend]) -> None:
     for name in SPEECH_BACKENDS:
-        if name not in _REGISTRY:
-            register_speech_backend(name, _lazy_factory(name), BUILTIN_SPEECH_ALIASES[name])
+        registry.register(name, _lazy_factory(name), BUILTIN_SPEECH_ALIASES[name])
 
 
-def _load_entry_points() -> None:
-    global _entry_points_loaded
-    if _entry_points_loaded:
-        return
-    _entry_points_loaded = True
-    for entry in entry_points(group=_ENTRY_POINT_GROUP):
-        _REGISTRY.setdefault(entry.name, entry.load())
+SPEECH: Registry[SpeechBackend] = Registry("speech backend", "storyreel.speech_backends", _builtins)
+"""The speech backends (renderer/registry.py, as for video): eSpeak, VITS and add-ons."""
+
+
+def register_speech_backend(
+    name: str, factory: SpeechFactory, aliases: tuple[str, ...] = ()
+) -> None:
+    """Make a speech backend available under `name` and each of `aliases` (a later
+    registration replaces an earlier one, and its warm instance)."""
+    with _lock:
+        SPEECH.register(name, factory, aliases)
+        _WARM.pop(name, None)
 
 
 def speech_backend_names() -> list[str]:
     """Names of every registered speech backend, sorted."""
-    with _lock:
-        _register_builtins()
-        _load_entry_points()
-        return sorted(_REGISTRY)
+    return SPEECH.names()
 
 
 def speech_backend_aliases() -> dict[str, str]:
     """Every word that names a speech backend (name or alias, lower case) -> its name."""
-    names = speech_backend_names()
-    words = {alias: name for alias, name in _ALIASES.items() if name in _REGISTRY}
-    return {**words, **{name.lower(): name for name in names}}
+    return SPEECH.words()
 
 
 def speech_backend_name(word: str) -> str:
     """The speech backend `word` stands for (a name or an alias, any case), or a
     ValueError listing the known ones."""
-    words = speech_backend_aliases()
-    found = words.get(word) or words.get(word.strip().lower())
-    if found is None:
-        raise ValueError(
-            f"unknown speech backend {word!r}: use one of {', '.join(speech_backend_names())}"
-            f" (also understood: {', '.join(sorted(_ALIASES))})"
-        )
-    return found
+    return SPEECH.name(word)
 
 
 def speech_backend(name: str) -> SpeechBackend:
@@ -207,7 +184,7 @@ def speech_backend(name: str) -> SpeechBackend:
     name = speech_backend_name(name)
     with _lock:
         if name not in _WARM:
-            _WARM[name] = _REGISTRY[name]()
+            _WARM[name] = SPEECH.factories[name]()
         return _WARM[name]
 
 

@@ -314,8 +314,8 @@ def test_backends_and_their_aliases_come_from_the_registry(monkeypatch: pytest.M
     assert registry.backend_name("LTX-Video") == "ltx"
     with pytest.raises(ValueError, match=r"unknown backend 'sora'.*also understood: animatic"):
         registry.backend_name("sora")
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
-    monkeypatch.setattr(registry, "_ALIASES", dict(registry._ALIASES))
+    monkeypatch.setattr(registry.BACKENDS, "factories", dict(registry.BACKENDS.factories))
+    monkeypatch.setattr(registry.BACKENDS, "aliases", dict(registry.BACKENDS.aliases))
     registry.register_backend("dream", LTXBackend, aliases=("reverie",))
     assert registry.backend_name("reverie") == "dream"
     assert "dream" in registry.backend_names()
