@@ -40,6 +40,7 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind7",
     ROOT / "tests" / "director_blind8",
     ROOT / "tests" / "director_blind9",
+    ROOT / "tests" / "director_blind10",
 ]
 
 
