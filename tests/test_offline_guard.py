@@ -480,3 +480,72 @@ def test_all_shots_with_a_colon_is_still_every_shot(film: StoryPlan) -> None:
 def test_a_new_shot_with_a_comma_before_its_camera_is_still_a_shot(film: StoryPlan) -> None:
     reply = say("now her face as the storm rolls in, camera creeps in real slow", film)
     assert len(added(reply)) == 1 and not updates(reply)
+
+
+SKETCHES = [
+    ("then theres the night porter ezra, mid 50s, grey cardigan, half-moon glasses", "Ezra"),
+    (
+        "and the Harbourmaster comes by at noon, short stout man, peaked cap, oilskin coat",
+        "Harbourmaster",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), SKETCHES)
+def test_someone_sketched_by_their_looks_is_an_introduction(
+    film: StoryPlan, text: str, name: str
+) -> None:
+    reply = say(text, film)
+    assert not added(reply)
+    assert name in [getattr(e, "name", "") for e in reply.edits]
+
+
+NO_NEW_SHOT = [
+    "the crow one",
+    "that storm shot",
+    "All of Tom's shots at 7 seconds.",
+    "could the camera drift left here",
+    "mara's coat wasn't red, it was navy",
+    "so call it The Long Tide",
+    "General look: washed-out pastel, soft grain.",
+]
+
+
+@pytest.mark.parametrize("text", NO_NEW_SHOT)
+def test_shapes_that_are_never_a_new_shot(film: StoryPlan, text: str) -> None:
+    assert not added(say(text, film))
+
+
+def test_a_heading_over_a_numbered_list_is_not_a_shot(film: StoryPlan) -> None:
+    reply = say("right, the next part:\n1. wide of the quay at dawn\n2. Tom hauls a crate", film)
+    assert len(added(reply)) == 2
+
+
+def test_a_life_story_told_with_then_is_no_shot(film: StoryPlan) -> None:
+    reply = say(
+        "Tom ran a boatyard for twenty years, then he retired to a cabin up the coast", film
+    )
+    assert not added(reply)
+
+
+def test_a_verdict_then_a_command_acts_on_the_shot_judged(film: StoryPlan) -> None:
+    reply = say("honestly the storm shot is useless, bin it", film)
+    removed = [e.shot_id for e in reply.edits if isinstance(e, RemoveShot)]
+    assert removed == [4] and not added(reply)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sister Agatha, tall, grey habit, walks into the chapel.",
+        "Captain Ruiz, short, grey beard, oilskin coat, climbs onto the deck.",
+    ],
+)
+def test_someone_new_sketched_then_acting_is_a_person_and_a_shot(
+    text: str, film: StoryPlan
+) -> None:
+    from storyreel.tools.edits import AddCharacter
+
+    reply = say(text, film)
+    assert [e.name for e in reply.edits if isinstance(e, AddCharacter)]
+    assert len(added(reply)) == 1  # introduced inside a shot sentence: the shot too

@@ -126,6 +126,8 @@ _LENGTH_WORD_RE = rx(
 )
 _DURATION_RE = rx(
     r"(?:\b(?:for|lasting|lasts|of|about|around)\s+)?(?:\ban?\s+)?",
+    r"(?<!\bmid\s)(?<!\bmid-)(?<!\blate\s)(?<!\bearly\s)(?<!\bhis\s)(?<!\bher\s)",
+    r"(?<!\btheir\s)",  # "mid 20s", "in her 40s": an age, not a length
     rf"\b({N}(?:\.\d+)?)\s*-?\s*(?:s|secs?|seconds?)\b(?:\s+long)?",
 )
 _TIME_RE = rx(

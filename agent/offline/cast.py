@@ -599,7 +599,7 @@ class CastMixin:
         ignore = COMMON | known | PLACES | PEOPLE | CLOTHES | TITLES.keys()
         first = len(body) - len(body.lstrip())
         out = []
-        for m in re.finditer(r"(?<![@\w'])[A-Z][a-z]+\b", body):
+        for m in re.finditer(r"(?<![@\w'])[A-Z][^\W\d_A-Z]+\b", body):
             if m.group(0).lower() in ignore:
                 continue
             after = re.match(r"\s+([a-z]+)", body[m.end() :])

@@ -96,9 +96,10 @@ def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
 
 
 _GRADE_RE = re.compile(
-    r"^\W*(?:(?:and|so|ok(?:ay)?|now|please)\b[,\s]*)*(?:finish|grade|shoot|do|render|make|have)"
+    r"^\W*(?:(?:and|so|ok(?:ay)?|now|please|(?:can|could|would)\s+(?:u|you|we))\b[,\s]*)*"
+    r"(?:finish|grade|shoot|do|render|make|have)"
     r"\s+(?:it|the\s+(?:whole\s+)?(?:film|movie|thing|video|story)|everything|it\s+all)"
-    r"\s+(?:in|as|with|look\s+like)\s+(.+)$",
+    r"(?:\s+(?:in|as|with|look\s+like))?\s+(.+)$",
     re.I,
 )
 """A look for the whole film: "Finish it in black and white, grainy 16mm."."""
@@ -202,7 +203,8 @@ class CommandMixin:
     def _title(self, text: str) -> bool:
         """ "call the film The Letter", "title: The Letter", "let's call it Home"."""
         m = rx(
-            r"^\s*(?:please\s+|let'?s\s+)?(?:(?:call|name|title)\s+(?:the|this|our|my)\s+",
+            r"^\W*(?:(?:and|so|ok(?:ay)?|oh|also|then|now)\b[,\s]*)*",
+            r"(?:please\s+|let'?s\s+)?(?:(?:call|name|title)\s+(?:the|this|our|my)\s+",
             r"(?:film|movie|story|video|short)|call\s+it|(?:the\s+)?(?:film|movie|story)",
             r"\s+is\s+(?:called|named|titled)|(?:the\s+)?title\s*(?:is|should\s+be|:|=))",
             r"\s*(.+)$",
@@ -588,7 +590,8 @@ class CommandMixin:
         if fps and 1 <= int(fps.group(1)) <= 120:
             style["fps"] = int(fps.group(1))
         look = rx(
-            rf"\s*{_LEAD}(?:(?:the\s+)?(?:look|style|grade|colou?r\s+grade)\s*(?:is|should\s+be",
+            rf"\s*{_LEAD}(?:(?:the\s+)?(?:(?:overall|general|whole)\s+)?(?:look|style|grade",
+            r"|colou?r\s+grade)\s*(?:is|should\s+be",
             r"|:|=)|give\s+it\s+(?:an?|the)|make\s+it\s+look(?:\s+like)?|in\s+the\s+style",
             r"\s+of|(?:(?:can|could)\s+(?:you\s+|we\s+)?)?(?:make\s+)?(?:the\s+)?(?:whole|entire)",
             r"\s+(?:film|movie|thing|video|story)(?:\s+(?:be|look|in|(?:should|could|can)",

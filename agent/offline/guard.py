@@ -19,8 +19,8 @@ from storyreel.agent.offline.camera import camera_fields, time_in
 from storyreel.agent.offline.cast import NeedAnswer, _descriptive, _looks, _person_noun
 from storyreel.agent.offline.refs import REF_RE, content_words
 from storyreel.agent.offline.text import rx
-from storyreel.agent.offline.verbs import has_action, is_exposition
-from storyreel.agent.offline.words import ANIMALS, KIN, PEOPLE, ROLES
+from storyreel.agent.offline.verbs import base_form, has_action, is_exposition
+from storyreel.agent.offline.words import ANIMALS, COMMON, KIN, PEOPLE, ROLES, TITLES
 from storyreel.tools.edits import AddCharacter
 from storyreel.tools.story import handle_of
 
@@ -54,7 +54,8 @@ _JUDGED_RE = rx(
     r"(?P<verdict>long|short|slow|fast|quick|dark|bright|boring|dull|good|great|fine|perfect",
     r"|ok(?:ay)?|wrong|weird|off|better|worse|bad|nice|lovely|amazing|awesome|flat|busy|rushed",
     r"|draggy|static|shaky|jumpy|loud|quiet|empty|cluttered|confusing|clear|spot\s+on|there",
-    r"|(?:a\s+)?mess|messy|cheesy|odd|strange|beautiful|gorgeous|brilliant)\b[\s\w,.'!]{0,40}$",
+    r"|(?:a\s+)?mess|messy|cheesy|odd|strange|beautiful|gorgeous|brilliant|pointless|useless",
+    r"|unnecessary|rubbish|naff|meh|dull|samey|repetitive)\b[\s\w,.'!]{0,40}$",
 )
 """A verdict on the film or a shot ("the crow one feels too long", "the pacing is off")."""
 _JUDGED_VERB_RE = rx(
@@ -148,6 +149,44 @@ _CHANGE_SIGN_RE = rx(
     r"|orange|purple|pink|black|white|grey|gray|brown|gold|silver|navy|darker|lighter|brighter",
     r"|longer|shorter|bigger|smaller|older|younger|seconds?|secs?|locked|unlocked)\b",
 )
+_CAMERA_WISH_RE = rx(
+    r"\b(?:(?:can|could|would|should|will)\s+(?:we\s+have\s+)?(?:the\s+)?camera|(?:the\s+)?camera",
+    r"\s+(?:should|could|can|needs?\s+to|must|has\s+to|ought\s+to|would))\b",
+)
+"""A wish about the camera ("can the camera be down low", "the camera should drift")."""
+_WHEN_RE = rx(
+    r"(?:when|as|while|for|in|during)\s+(?P<what>[^,]+?)\s*,?\s*(?:can|could|would|should|will",
+    r"|the\s+camera)\b",
+)
+"""The shot a camera wish names by what happens in it ("when rory comes on can ...")."""
+_WISH_FILLER = {
+    "here",
+    "there",
+    "now",
+    "like",
+    "then",
+    "can",
+    "could",
+    "would",
+    "will",
+    "be",
+    "bit",
+}
+_MANY_RE = rx(
+    r"(?:(?:all|every|each)\b(?:\s+of)?[^,.;:!?]{0,40}?\b(?:shots?|ones?)\b|everything\s+(?:on|in|at)\b)"
+)
+"""Many shots named at once ("all of Mara's shots", "every dusk one", "everything on the boat")."""
+_BARE_REF_RE = rx(
+    _LEAD,
+    r"(?:the|that|this)\s+(?P<what>(?:[\w'-]+\s+){1,5}?)(?:one|shot)(?:\s+(?:then|please))?\W*$",
+)
+"""A shot named and nothing else ("the eye roll one", "that harbour shot")."""
+_THERES_RE = rx(
+    r"^\W*(?:(?:oh|and|so|also|ok(?:ay)?|then)\b[,\s]*)*(?:there'?s|theres|there\s+(?:is|was))\s"
+)
+"""Someone brought in as being there ("then theres the delivery guy tomasz, ...")."""
+_DECADE_RE = rx(r"\b(?:(?:early|mid|late)[\s-]*)?\d0s\b")
+"""An age said in decades ("mid 20s", "60s"): not a length."""
 _LENS_NUMBER_RE = rx(r"\blens\b[^.;]{0,20}?\b(\d{2,3})\b(?!\s*(?:s|secs?|seconds?)\b)")
 _VISUAL_WORDS_RE = rx(
     r"\b(?:shot|close|wide|frame|camera|light|sky|sea|water|street|room|door|window|face|hands?",
@@ -312,12 +351,17 @@ class GuardMixin:
             return False
         if self._asks_opinion(plain, strong, dialogue):
             return True
-        if not dialogue and (self._world_only(plain) or self._named_after(plain)):
+        if not dialogue and (
+            self._world_only(plain) or self._named_after(plain) or self._sketch(plain, cast, strong)
+        ):
             return True
         if strong or dialogue:
             return False
         return (
-            self._descriptors(plain)
+            self._camera_wish(plain)
+            or self._bare_ref(plain)
+            or self._many_without_verb(plain)
+            or self._descriptors(plain)
             or self._someones_looks(plain, cast)
             or self._dismissed(plain)
             or self._named_change(plain, cast)
@@ -354,16 +398,106 @@ class GuardMixin:
     def _world_only(self, plain: str) -> bool:
         """A paragraph headed "Context:", or "theres a little farm shop by the gate that sells
         milk": the world (its people and places were added), no shot."""
-        if _SHOT_CUE_RE.match(plain) or (camera_fields(plain)[0] and not self.context_para):
+        before = self._restore(getattr(self, "prev_clause", "") or "", "")  # type: ignore[attr-defined]
+        story = bool(
+            before
+            and self.last_new is None
+            and is_exposition(before)
+            and not camera_fields(before)[0]
+            and not camera_fields(plain)[0]
+            and re.match(r"\W*(?:(?:and|so)\s+)?then\b", plain, re.I)
+            and re.search(
+                r"\b(?:[a-z]{3,}ed|went|came|left|grew|became|kept|had|was|were)\b", plain
+            )
+        )  # "she kept the light for years, then she retired to a cottage": her story still
+        if not story and (
+            _SHOT_CUE_RE.match(plain) or (camera_fields(plain)[0] and not self.context_para)
+        ):
             return False  # ("50s" in a context paragraph is an age, not 50 seconds)
         there = _THERE_IS_RE.match(plain)
         habit = bool(there and there.group("verb").endswith("s")) and self.new_shots == 0
-        if not (self.context_para or habit or (there and is_exposition(plain))):
+        if not (self.context_para or habit or story or (there and is_exposition(plain))):
             return False
         found = self._place_anywhere(plain)  # type: ignore[attr-defined]
         self._set_up(found, time_in(plain), None, plain)  # type: ignore[attr-defined]
         self.understood = True
         return True
+
+    def _sketch(self, plain: str, cast: list[str], strong: bool) -> bool:
+        """ "the Vicar comes down at half time, round little man, dog collar, tartan slippers",
+        "then theres the delivery guy tomasz, his nephew, mid 20s, puffy black jacket": someone
+        new sketched by a list of looks after their first words: an introduction, no shot."""
+        fields = camera_fields(_DECADE_RE.sub(" ", plain))[0]
+        fields.pop("key_light_side", None)
+        if fields or self.last_new is not None or (strong and not _THERES_RE.match(plain)):
+            return False  # ("CU. A third rescuer, Olek, older, ...": a shot of them)
+        pieces = [p for p in re.split(r"\s*[,;]\s*|(?<=\w)[.!]\s+", plain.strip(" .!")) if p]
+        tail = pieces[1:]
+        looks = [p for p in tail if _descriptive(p)]
+        if len(looks) < 2 or len(looks) * 2 < len(tail):
+            return False
+        if not _THERES_RE.match(plain) and any(_acts(p) for p in tail if p not in looks):
+            return False  # "Nurse Okonjo, stout, navy scrubs, leans in the doorway": a shot
+        # ("there's the delivery guy tomasz, mid 20s, drives a tiny van": a habit, a sketch)
+        head = _LEAD_RE.sub("", pieces[0], count=1)
+        head = re.sub(
+            r"^(?:then\s+)?(?:there'?s|theres|there\s+(?:is|was))\s+", "", head, flags=re.I
+        )
+        added = {e.name for e in self.edits if isinstance(e, AddCharacter)}
+        strangers = self._strangers(f"and {head}")  # type: ignore[attr-defined]
+        if strangers:
+            name: str | None = strangers[0]
+        elif cast and (named := self._head_names(head)):
+            name = next((n for n in named if n in added), None)  # else someone known: a shot
+        else:
+            name = self._sketched_name(head)
+        if name is None:
+            return False
+        description, wardrobe = _looks(", ".join(looks))
+        role = re.match(r"(?:the|our|my|his|her|their)\s", head, re.I)
+        if name in added:
+            self._describe_new(name, description, wardrobe)  # type: ignore[attr-defined]
+        else:
+            lead = re.sub(rf"\s*\b{re.escape(name)}\b", "", head, flags=re.I).strip(" ,")
+            lead = lead if role and len(lead.split()) <= 5 else ""
+            description = ", ".join(d for d in (lead, description) if d)
+            self._introduce(name, description, wardrobe)  # type: ignore[attr-defined]
+        self.understood = True
+        return True
+
+    def _head_names(self, head: str) -> list[str]:
+        """The known people a sketch's first words name (not "halinas" in "halinas nephew",
+        someone they belong to); everyone the head could mean when it asks."""
+        head = re.sub(r"\b[\w-]+(?:'s|s)\s+(?=[a-z])", " ", head)
+        try:
+            return list(self._names_in(head))  # type: ignore[attr-defined]
+        except NeedAnswer as need:
+            return list(need.choices)
+
+    def _sketched_name(self, head: str) -> str | None:
+        """The name of someone new a sketch is about: the word after who they are ("the
+        delivery guy tomasz"), else their role said as a name ("the Vicar")."""
+        if re.search(r"\b(?:i|he|she|they|we|you)\b", head, re.I):
+            return None
+        m = re.match(
+            r"(?:the|our|my|his|her|their)\s+((?:[A-Za-z'-]+\s*){1,4})$", head.strip(), re.I
+        )
+        if not m:
+            return None
+        words = m.group(1).split()
+        roles = [i for i, w in enumerate(words) if _person_noun(w)]
+        if not roles:
+            return None
+        at = roles[-1]
+        if at + 1 < len(words):
+            word = words[at + 1].lower()
+            if at + 2 < len(words) or word in COMMON or word in TITLES or base_form(word):
+                return None  # "the postman comes ...": a shot of someone, not a sketch
+            return word.capitalize()  # "the delivery guy tomasz"
+        role = words[at]
+        if handle_of(role) in self.people or role.lower() in PEOPLE:  # type: ignore[attr-defined]
+            return None  # "the woman", "the man": no name to give
+        return role.capitalize()  # "the Vicar"
 
     def _named_after(self, plain: str) -> bool:
         """ "and nan sat in the land rover the whole time with a flask of tea, her name was
@@ -446,6 +580,7 @@ class GuardMixin:
         if shot_id is None and (not _ABOUT_FILM_RE.search(what) or len(what.split()) > 6):
             return False
         if shot_id is not None:
+            self.touched = shot_id  # "the radiator shot is pointless, bin it": "it" is that one
             self.notes.append(
                 f"Noted about shot {shot_id}. I changed nothing: tell me what to change, e.g. "
                 f'"make shot {shot_id} 3 seconds", "lock shot {shot_id}" or '
@@ -483,6 +618,67 @@ class GuardMixin:
             return None
         ids, ask, weak = self._content_ids(phrase)  # type: ignore[attr-defined]
         return ids[0] if len(ids) == 1 and not ask and not weak else None
+
+    def _many_without_verb(self, plain: str) -> bool:
+        """ "All of Marguerite's shots at 6 seconds.", "every harbour one at dusk": a change
+        of many shots said without its verb: read as "make ..."; never a new shot."""
+        body = _LEAD_RE.sub("", plain, count=1)
+        if not _MANY_RE.match(body) or not self._change_fields(body):
+            return False
+        if not self._run_commands(f"make {body}"):
+            self.skipped.append(plain)
+        self.understood = True
+        return True
+
+    def _camera_wish(self, plain: str) -> bool:
+        """ "when rory comes on can the camera be down low, looking up at him", "could the
+        camera drift left here": a wish about the camera of a shot that exists (named by what
+        it shows, else the one just talked about), never a new shot."""
+        if not _CAMERA_WISH_RE.search(plain) or self.last_new is not None:
+            return False
+        fields = self._change_fields(plain)
+        if not fields:
+            return False
+        target = None
+        if m := _WHEN_RE.match(_LEAD_RE.sub("", plain, count=1)):
+            ids, ask, _weak = self._content_ids(m.group("what"))  # type: ignore[attr-defined]
+            if len(ids) == 1 and not ask:
+                target = ids[0]
+            elif ids or ask:
+                self.skipped.append(plain)  # several shots fit: said back, nothing changed
+                self.understood = True
+                return True
+        rest = _CAMERA_WISH_RE.sub(" ", camera_fields(plain)[1])
+        left = [w for w in content_words(rest) if w not in _CHANGE_FILLER and w not in _WISH_FILLER]
+        if target is None and left:
+            return False  # "can the camera start down on the quay and rise up": a shot
+        if target is None:
+            target = self._it()  # type: ignore[attr-defined]
+        if target is None:
+            self.skipped.append(plain)  # no shot to change: said back, never a new shot
+            self.understood = True
+            return True
+        self._update_shots([target], fields, [])  # type: ignore[attr-defined]
+        self.understood = True
+        return True
+
+    def _bare_ref(self, plain: str) -> bool:
+        """ "the eye roll one", "that harbour shot": a shot named and nothing asked of it
+        (an answer to a question no longer open): never a new shot; the reply asks what to
+        do with it."""
+        if not _BARE_REF_RE.match(plain):
+            return False
+        shot_id = self._shot_named(plain)
+        if shot_id is not None:
+            self.touched = shot_id
+            self.notes.append(
+                f'That is shot {shot_id}. What should change in it? e.g. "make it 3 seconds", '
+                '"delete it" or "lock it".'
+            )
+        else:
+            self.skipped.append(plain)
+        self.understood = True
+        return True
 
     def _dismissed(self, plain: str) -> bool:
         """ "the goat on the roof shot can go", "the tractor one is out": delete it."""
@@ -623,3 +819,17 @@ class GuardMixin:
     def _run_commands(self, clause: str) -> bool:
         """Read a clause as a command through the usual handlers; True when one took it."""
         return any(handler(self, clause) for handler in self.commands)
+
+
+def _acts(piece: str) -> bool:
+    """Whether a piece of a sentence says someone does something now ("leans in the
+    doorway"): a present-tense verb of the tables opens it ("wearing a cap", "smiling"
+    describe: a participle is a look)."""
+    words = piece.split()
+    if not words:
+        return False
+    first = words[0].lower().strip("'")
+    if not first.endswith("s") or first.endswith("ss"):
+        return False
+    base = base_form(first)
+    return base is not None and base not in ("be", "have")

@@ -52,7 +52,7 @@ from storyreel.tools.edits import AddCharacter, UpdateCharacter, UpdateLocation
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.story import check_name, handle_of
 
-_WORD = r"[A-Z][a-zA-Z'\-]+"
+_WORD = r"[A-Z](?:[^\W\d_]|['\-])+"  # (accented letters too: "Inês")
 _LEAD = r"^\s*(?:(?:and|then|now|so|oh|also|well|ok(?:ay)?)\b[,\s]+)*"
 _NAME = rf"(?-i:({_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}))"
 _ONE_NAME = rf"{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}"
@@ -104,6 +104,7 @@ _HEADER = (
 )
 _LIST_HEAD_RE = rx(
     _HEADER,
+    r"(?:\s+(?:today|tonight|here|this\s+time|so\s+far|on\s+board|aboard))?",
     r"(?:\s+(?:for|in|of)\s+(?:the\s+|this\s+)?[a-z ]{1,40}?)?",
     r"(?:\s+(?:are|is|include|in\s+this))?\s*(?::|-|\u2013|\u2014|\bare\b)\s*(.+)$",
 )

@@ -81,6 +81,13 @@ NOT_THEN_RE = rx(
 )
 """A looks change said as "not X, make it Y": "rafis jacket shouldnt be red, make it a hi vis
 yellow one"."""
+WAS_NOT_RE = rx(
+    r"^(?P<who>.+?)\s+(?:wasn'?t|was\s+not|isn'?t|is\s+not|weren'?t|were\s+not|aren'?t|are\s+not)",
+    r"\s+(?:an?\s+)?(?P<old>[\w-]+(?:\s+[\w-]+){0,2}?)\s*[,;]?\s*(?:it\s+was|it'?s|its|they",
+    r"\s+were|they'?re|it\s+should\s+be|should\s+be|but|more\s+like)\s+(?:an?\s+)?",
+    r"(?P<new>[\w-]+(?:\s+[\w-]+){0,2}?)(?:\s+(?:one|ones|actually|really))?$",
+)
+"""A looks change said as a correction: "noors dress wasnt white it was ivory"."""
 _SWAP_RE = rx(
     r"^(?:swap|switch|change|replace|trade)\s+(?:out\s+)?(?P<old>.+?)\s+(?:for|with|to|into)\s+",
     r"(?P<new>.+)$",

@@ -20,7 +20,7 @@ from storyreel.agent.offline.commands import (
 )
 from storyreel.agent.offline.guard import _CONTEXT_RE, GuardMixin, everyday_introductions
 from storyreel.agent.offline.introductions import IntroductionMixin
-from storyreel.agent.offline.looks import NOT_THEN_RE, LooksMixin
+from storyreel.agent.offline.looks import NOT_THEN_RE, WAS_NOT_RE, LooksMixin
 from storyreel.agent.offline.lowercase import capitalize_names
 from storyreel.agent.offline.places import PlaceInfo, PlaceMixin
 from storyreel.agent.offline.refs import REF_RE, RefMixin, find_phrases
@@ -38,6 +38,7 @@ from storyreel.agent.offline.text import (
 from storyreel.agent.offline.verbs import is_exposition, sets_the_world
 from storyreel.agent.offline.words import ANSWER_WORDS, KIN, TITLES
 from storyreel.tools.edits import (
+    AskPerson,
     EditModel,
 )
 from storyreel.tools.errors import StoryreelError
@@ -312,8 +313,12 @@ class Turn(
             if (cue := _LEAD_CUE_RE.match(paragraph)) and self._shows_more(paragraph[cue.end() :]):
                 paragraph = f"the next shot: {paragraph[cue.end() :]}"  # "Final shot. Drone, ..."
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))
+            if self._heading(paragraph, paragraphs[p_index + 1 : p_index + 2]):
+                continue  # "ok next bit:" over a numbered list: a heading, not a shot
             self.context_para = bool(_CONTEXT_RE.match(paragraph))
-            if m := NOT_THEN_RE.match(paragraph.strip(" .!")):  # "..., make it a yellow one"
+            if m := NOT_THEN_RE.match(paragraph.strip(" .!")) or WAS_NOT_RE.match(
+                paragraph.strip(" .!")
+            ):  # "..., make it a yellow one", "her dress wasnt white it was ivory"
                 paragraph = f"{m.group('who')} should be {m.group('new')}, not {m.group('old')}"
             sentences = [_fold_dislocated(sentence) for sentence in split_sentences(paragraph)]
             clauses = [clause for sentence in sentences for clause in sentence]
@@ -339,6 +344,16 @@ class Turn(
                 self.forced = {}
             self.memo["location"] = self.location
         self.finish()
+
+    def _heading(self, paragraph: str, after: list[str]) -> bool:
+        """Is this line only the heading of the list under it ("ok next bit:", "Shots for the
+        wedding:", "here's the order -")?"""
+        line = paragraph.strip()
+        if not after or not _LIST_ITEM_RE.match(after[0]) or _LIST_ITEM_RE.match(line):
+            return False
+        if not re.search(r"(?::|\s[-\u2013\u2014])$", line) or len(line.split()) > 6:
+            return False
+        return not camera_fields(line.rstrip(":-\u2013\u2014 "))[0]
 
     def _shows_more(self, text: str) -> bool:
         """Does the text show something to film, beyond changes ("3 seconds", "too long")?"""
@@ -635,7 +650,10 @@ class Turn(
         parts += self.said
         if self.question:
             parts.append(self.question)
-        parts += self.notes
+        changed = any(not isinstance(e, AskPerson) for e in self.edits)
+        parts += [  # "the crow shot is pointless, bin it": the remark was acted on after all
+            n.split(" I changed nothing: ")[0] if changed else n for n in self.notes
+        ]
         if self.vague and not any(getattr(e, "shot_id", None) == self.vague for e in self.edits):
             example = f'"make shot {self.vague} a close-up"'
             parts.append(f"What should change in shot {self.vague}? For example {example}.")

@@ -88,7 +88,9 @@ _HABIT_RE = re.compile(
     r"|\blast\s+(?:winter|summer|spring|autumn|year|month|week|christmas)\b|passed\s+away"
     r"|used\s+to|would\s+always|grew\s+up|was\s+born|were\s+born|once\s+upon\s+a\s+time"
     r"|years?\s+ago|back\s+then|in\s+the\s+(?:\d0s|\d{4}s|old\s+days)|every\s+(?:day|morning"
-    r"|night|summer|winter|year|week))\b"
+    r"|night|summer|winter|year|week)|(?:after|before)\s+every|every\s+time"
+    r"|for\s+(?:\d+|two|three|four|five|six|ten|twenty|thirty|forty|fifty|many|several|a\s+few)"
+    r"\s+years|retired|moved\s+(?:away|abroad|out|in)\s+(?:to|with|when|after))\b"
     r"|\b(?:always|usually|often)\s+(?:[a-z]+ed|went|came|sat|had|made|took|got|spent|stayed"
     r"|wore|kept|ran|knew|told|sang|brought|drove)\b",
     re.I,

@@ -58,6 +58,7 @@ PLACES = _words(
     "porch balcony roof rooftop street road alley lane square plaza market station platform "
     "train airport church chapel cathedral temple school classroom library museum hospital "
     "office shop store cafe bar pub restaurant diner hotel motel lobby apartment flat studio "
+    "chippy takeaway caff canteen "
     "warehouse factory forest woods park field meadow hill mountain valley desert island "
     "village town city castle palace tower prison courtyard cemetery graveyard theatre theater "
     "cinema stage tunnel cave camp tent ruins dunes jungle swamp bakery bakehouse "
