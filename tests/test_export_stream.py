@@ -7,10 +7,8 @@ hold is known exactly.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -22,11 +20,10 @@ import pytest
 
 from storyreel.renderer.video_io import VideoWriter, ffmpeg_exe, probe, read_all_frames
 from storyreel.tools.cut_audio import RATE, decode_audio
-from storyreel.tools.edits import AddShot, SelectTake, SetStyle
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.exports import export
 from storyreel.tools.project import Project
-from storyreel.tools.story import Take
+from tests import render_helpers
 
 FPS = 12
 RED, BLUE, GREEN = (220, 30, 30), (30, 30, 220), (30, 200, 30)
@@ -58,31 +55,7 @@ def solid_take(
 
 def story_with_takes(folder: Path, shots: list[tuple[Path, float, str]], fps: int = FPS) -> Project:
     """A 320x180 story: one shot per (take file, duration, transition), each take selected."""
-    project = Project.create(folder, title="Stream")
-    edits = [SetStyle(resolution="180p", fps=fps)]
-    edits += [
-        AddShot(action=f"Shot {n}", duration_s=duration, transition=transition)
-        for n, (_, duration, transition) in enumerate(shots)
-    ]
-    project.memory.apply(edits, source="test")
-    selections = []
-    for shot, (source, _, _) in zip(project.memory.plan().ordered_shots(), shots, strict=True):
-        name = f"take-{shot.id}.mp4"
-        os.link(source, project.takes_dir / name)
-        take = Take(
-            shot_id=shot.id,
-            number=1,
-            backend="previz",
-            seed=0,
-            prompt=shot.action,
-            request_hash=f"test-{shot.id}",
-            path=f"media/takes/{name}",
-            file_sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
-        )
-        number = project.memory.register_take(take).take.number
-        selections.append(SelectTake(shot_id=shot.id, take=number))
-    project.memory.apply(selections, source="test")
-    return project
+    return render_helpers.story_with_takes(folder, shots, fps)
 
 
 def colour_distance(frame: np.ndarray, colour: tuple[int, int, int]) -> float:

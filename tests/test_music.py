@@ -8,8 +8,6 @@ take's sound, and the 200 Hz level is read by FFT per window.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import time
 import wave
 from pathlib import Path
@@ -20,7 +18,6 @@ import pytest
 
 from storyreel.renderer.video_io import VideoWriter, probe
 from storyreel.tools.cut_audio import DUCK_DB, RATE, decode_audio
-from storyreel.tools.edits import AddShot, SelectTake, SetStyle
 from storyreel.tools.exports import export
 from storyreel.tools.music import (
     MusicModelMissing,
@@ -31,8 +28,8 @@ from storyreel.tools.music import (
 )
 from storyreel.tools.project import Project
 from storyreel.tools.references import prepare_reference
-from storyreel.tools.story import Take
 from tests.conftest import Cli
+from tests.render_helpers import story_with_takes
 
 FPS = 12
 
@@ -59,29 +56,13 @@ def grey_take(path: Path, seconds: float, sound: Path | None = None) -> Path:
 
 def story(folder: Path, shots: list[tuple[Path, float, dict | None]]) -> Project:
     """A story with one shot per (take file, duration, the take's speech option)."""
-    project = Project.create(folder, title="Music")
-    edits = [SetStyle(resolution="180p", fps=FPS)]
-    edits += [AddShot(action=f"Shot {n}", duration_s=d) for n, (_, d, _) in enumerate(shots)]
-    project.memory.apply(edits, source="test")
-    selections = []
-    for shot, (source, _, speech) in zip(project.memory.plan().ordered_shots(), shots, strict=True):
-        name = f"take-{shot.id}.mp4"
-        os.link(source, project.takes_dir / name)
-        take = Take(
-            shot_id=shot.id,
-            number=1,
-            backend="previz",
-            seed=0,
-            prompt=shot.action,
-            request_hash=f"test-{shot.id}",
-            path=f"media/takes/{name}",
-            file_sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
-            params={"options": {"speech": speech}} if speech else {},
-        )
-        number = project.memory.register_take(take).take.number
-        selections.append(SelectTake(shot_id=shot.id, take=number))
-    project.memory.apply(selections, source="test")
-    return project
+    return story_with_takes(
+        folder,
+        [(source, duration, None) for source, duration, _ in shots],
+        FPS,
+        [{"options": {"speech": speech}} if speech else None for _, _, speech in shots],
+        title="Music",
+    )
 
 
 @pytest.fixture(scope="module")
