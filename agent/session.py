@@ -43,6 +43,7 @@ from storyreel.agent.agent_db import (
 from storyreel.agent.director import Director
 from storyreel.agent.events import AgentEvent, Question
 from storyreel.agent.graph import build_graph
+from storyreel.agent.guide import Guide, GuideStatus, GuideStore
 from storyreel.agent.state import AgentContext, turn_input
 from storyreel.agent.transcript import Transcript
 from storyreel.renderer.executor import RenderExecutor
@@ -154,6 +155,26 @@ class Session:
             auto_render=auto_render,
             max_retakes=max_retakes,
         )
+        self.guide = Guide(
+            GuideStore(self.project.root / AGENT_DB, name),
+            self.project.memory.plan,
+            offline=self.director.name == "offline",
+            record=lambda text: self.transcript.add("agent", text),
+            add_music=self._music_edits,
+        )
+
+    def guide_status(self) -> GuideStatus | None:
+        """The guided session's waiting question ("guide us" starts one), or None."""
+        return self.guide.status()
+
+    def _music_edits(self, mood: str) -> list[DirectorEdit] | None:
+        """The edits that make a music bed of `mood` the soundtrack, when a music model is
+        set up (None otherwise)."""
+        from storyreel.tools.music import add_music_bed, configured_model
+
+        if configured_model(self.project.root) is None:
+            return None
+        return list(add_music_bed(self.project, mood)[0])
 
     def send(self, text: str, attachments: Sequence[str] = ()) -> Iterator[AgentEvent]:
         """Run one turn for `text`; if a question is pending, `text` answers it."""
@@ -165,7 +186,19 @@ class Session:
             names = [Path(path).name for path in attachments]
             attached = f" [attached: {', '.join(names)}]" if names else ""
             self.transcript.add("person", text + attached)
+            if not attachments and self.guide.wants(text):
+                yield from self.guide.take(text, self._direct_text, self._given_edits)
+                return
             yield from self._stream(turn_input(text, list(attachments)))
+
+    def _direct_text(self, text: str) -> Iterator[AgentEvent]:
+        """A turn of the director on `text` (already in the transcript)."""
+        return self._stream(turn_input(text, []))
+
+    def _given_edits(self, edits: Sequence[DirectorEdit], reply: str) -> Iterator[AgentEvent]:
+        """A turn that carries out `edits` as given (the guide's), saying `reply` first."""
+        given = {"reply": reply, "edits": [e.model_dump(mode="json") for e in edits]}
+        return self._stream(turn_input(reply, [], given))
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
@@ -228,12 +261,18 @@ class Session:
         yield AgentEvent(type="reply", text=text)
 
     def answer(self, value: str) -> Iterator[AgentEvent]:
-        """Answer the pending question and continue the turn."""
+        """Answer the pending question and continue the turn (the guide's question, when
+        the guide is waiting and nothing else is asked)."""
         if self.pending_question() is None:
+            if self.guide.status() is not None:
+                yield from self.send(value)
+                return
             raise StoryreelError("there is no question waiting for an answer")
         with self._turn():
             self.transcript.add("person", value)
             yield from self._stream(Command(resume=value))
+            if self.pending_question() is None:
+                yield from self.guide.ask_again()
 
     def pending_question(self) -> Question | None:
         """The question the agent is waiting on, if any."""
@@ -319,6 +358,7 @@ class Session:
             self.context.executor.close()
         self._conn.close()
         self.transcript.close()
+        self.guide.close()
         self.project.close()
 
     def __enter__(self) -> Session:

@@ -32,11 +32,20 @@ def chat(
     offline: OfflineOption = False,
     backend: BackendOption = "previz",
     yes: YesOption = False,
+    guided: Annotated[
+        bool,
+        typer.Option(
+            "--guided",
+            help="Let storyreel lead: it asks short questions (who, where, what happens) and "
+            'builds the film from the answers. Also: say "guide us" in any chat.',
+        ),
+    ] = False,
 ) -> None:
     """Direct a story in a terminal chat, with the shots, the bible and renders in view.
 
     Type what you want in plain words; F1 lists the keys, /help the commands.
     Example: storyreel chat --new "The Letter"
+    A group telling a story together: storyreel chat --new "Grandma's Boat" --guided
     """
     from storyreel.apps.tui.app import StoryreelApp
     from storyreel.tools.exports import slug
@@ -60,5 +69,11 @@ def chat(
 
     pictures = detect()  # before the app starts: afterwards Textual owns the terminal
     StoryreelApp(
-        folder, session, offline=offline, backend=backend, autopilot=yes, pictures=pictures
+        folder,
+        session,
+        offline=offline,
+        backend=backend,
+        autopilot=yes,
+        pictures=pictures,
+        guided=guided,
     ).run()

@@ -55,6 +55,8 @@ class StoryreelApp(Actions, App[None]):
         autopilot: never stop to ask for approval.
         example: the messages F2 sends (default: the demo story "The Letter").
         pictures: how to draw keyframes: "sixel", "tgp" or "halfblock" (graphics.detect()).
+        guided: start (or resume) the guided session as the app opens (`chat --guided`):
+            the agent asks the questions, the people answer in the box.
     """
 
     CSS_PATH = "storyreel.tcss"
@@ -88,8 +90,10 @@ class StoryreelApp(Actions, App[None]):
         autopilot: bool = False,
         example: Sequence[str] = DEMO_CONVERSATION,
         pictures: Protocol = "halfblock",
+        guided: bool = False,
     ) -> None:
         super().__init__()
+        self.guided = guided
         self.agent = Session(
             project_dir,
             session,
@@ -170,6 +174,10 @@ class StoryreelApp(Actions, App[None]):
         if question is not None:
             self.chat.say("question", _question_line(question.question, question.choices))
             self.ask(question)
+        elif self.guided:
+            self.enqueue(Job("send", text="guide us"))
+        elif (guide := self.agent.guide_status()) is not None:
+            self.chat.say("question", guide.question)
 
     # the turn worker ----------------------------------------------------
 

@@ -24,6 +24,7 @@ HELP: list[tuple[str, str]] = [
     ("/export", "make the final cut, storyboard and timeline"),
     ("/undo · /redo", "take back the last change (or bring it back)"),
     ("/example", "build the example story The Letter"),
+    ("guide us", "I lead with short questions (then: skip · pause · go on)"),
     ("/help · /quit", "this list · leave (a render in progress stops; nothing is lost)"),
 ]
 

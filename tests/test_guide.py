@@ -1,0 +1,273 @@
+"""The guided session: a group answers short questions and a film takes shape.
+
+Driven through the Session API (what every front end uses) with the offline director and
+the previz renderer: the answers become the bible and covered shots, each part is
+rendered and cut, the guide can be paused, resumed after a restart, skipped, and
+interrupted by changes and commands; with a language model each answer reaches the model
+with the question it answers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storyreel.agent.events import AgentEvent
+from storyreel.agent.guide_answers import read_events, read_looks, read_people, read_place
+from storyreel.agent.session import Session
+from storyreel.tools.project import Project
+from tests.fake_llm import FakeLLM, reply
+
+# -- the answers, read by rules ---------------------------------------------------------
+
+PEOPLE = [
+    ("My grandma Rose", [("Rose", "grandma")]),
+    ("Rose, my grandmother.", [("Rose", "grandmother")]),
+    (
+        "It's about my grandfather Joe and his brother Sam",
+        [("Joe", "grandfather"), ("Sam", "brother")],
+    ),
+    ("A girl called Mia and her dog Biscuit", [("Mia", "girl"), ("Biscuit", "dog")]),
+    ("Two friends, Ana and Leo", [("Ana", "friends"), ("Leo", "friends")]),
+    ("The story is about Old Tom, a fisherman", [("Old Tom", "fisherman")]),
+    ("a crow and an old farmer called Jonas", [("Crow", "crow"), ("Jonas", "farmer")]),
+    ("Our teacher, Mr Patel", [("Mr Patel", "teacher")]),
+    ("grandpa", [("Grandpa", "grandpa")]),
+    ("rose and tom", [("Rose", ""), ("Tom", "")]),
+    ("my uncle who kept a lighthouse", [("Uncle", "lighthouse")]),
+    ("Lily and her grandad", [("Lily", ""), ("Grandad", "grandad")]),
+]
+
+
+@pytest.mark.parametrize(("answer", "expected"), PEOPLE)
+def test_who_answers_name_the_people_and_who_they_are(
+    answer: str, expected: list[tuple[str, str]]
+) -> None:
+    people = read_people(answer)
+    assert [p.name for p in people] == [name for name, _ in expected]
+    for person, (_, role) in zip(people, expected, strict=True):
+        assert role in person.description.lower()
+
+
+@pytest.mark.parametrize(
+    ("answer", "body", "clothes"),
+    [
+        ("She has grey curly hair and always wears a blue cardigan", "grey curly hair", "cardigan"),
+        ("skinny, freckles, a red woolly hat", "freckles", "red woolly hat"),
+        ("tall, with a beard, wearing a yellow raincoat", "beard", "yellow raincoat"),
+        (
+            "blonde hair in a ponytail, blue eyes, yellow raincoat and wellies",
+            "ponytail",
+            "wellies",
+        ),
+        ("a red coat and boots", "", "red coat"),
+    ],
+)
+def test_looks_are_split_into_body_and_clothes(answer: str, body: str, clothes: str) -> None:
+    looks = read_looks(answer)
+    assert looks is not None
+    assert body in looks.description and clothes in looks.wardrobe
+    assert clothes not in looks.description
+
+
+@pytest.mark.parametrize(
+    ("answer", "name", "time"),
+    [
+        ("A little fishing village by the sea, early in the morning", "Fishing village", "morning"),
+        ("At the harbour at dusk", "Harbour", "dusk"),
+        ("It happens in grandma's kitchen at night", "Grandma's kitchen", "night"),
+        ("on a farm in the rain", "Farm", None),
+        ("In the forest behind our school", "Forest", None),
+    ],
+)
+def test_where_answers_name_a_place_and_its_time(answer: str, name: str, time: str | None) -> None:
+    place = read_place(answer)
+    assert place is not None and place.name == name
+    assert (place.time_of_day.value if place.time_of_day else None) == time
+
+
+def test_events_keep_the_groups_words_one_sentence_an_event() -> None:
+    assert read_events("Rose finds an old letter. Then she reads it and cries.") == [
+        "Rose finds an old letter",
+        "She reads it and cries",
+    ]
+    assert read_events("I don't know") == []
+
+
+# -- a guided session through the Session API -------------------------------------------
+
+
+def turn(session: Session, text: str) -> list[AgentEvent]:
+    return list(session.send(text))
+
+
+def questions(events: list[AgentEvent]) -> list[AgentEvent]:
+    return [e for e in events if e.type == "question" and e.data.get("kind") == "guide"]
+
+
+@pytest.fixture
+def story(project_dir: Path) -> Iterator[Session]:
+    with Session(project_dir, offline=True, autopilot=True) as session:
+        yield session
+
+
+def test_a_group_makes_a_film_by_answering_questions(story: Session, project_dir: Path) -> None:
+    events = turn(story, "guide us")
+    asked = questions(events)
+    assert asked and asked[-1].text.startswith("Who is the story about")
+    assert asked[-1].data["number"] == 1 and asked[-1].data["hint"]
+    assert story.guide_status() is not None and story.guide_status().step == "who"
+
+    asked = questions(turn(story, "My grandmother Rose and her little brother Tom"))
+    assert asked[-1].text.startswith("What does Rose look like")
+    asked = questions(turn(story, "Grey curly hair, round glasses, always wears a blue cardigan"))
+    assert asked[-1].text.startswith("What does Tom look like")
+    turn(story, "skinny, freckles, a red woolly hat")
+    asked = questions(turn(story, "A little fishing village by the sea, early in the morning"))
+    assert asked[-1].text == "What happens first?"
+    plan = story.project.memory.plan()
+    assert [c.name for c in plan.characters] == ["Rose", "Tom"]
+    rose, tom = plan.characters
+    assert "grey curly hair" in rose.description and "cardigan" in rose.wardrobe
+    assert "grandmother" in rose.description and "red woolly hat" in tom.wardrobe
+    assert [loc.name for loc in plan.locations] == ["Fishing village"]
+    assert plan.locations[0].time_of_day == "morning"
+    assert plan.shots == []  # people and a place: no shots yet
+
+    events = turn(story, "Rose walks down to the harbour. Tom waves from his boat.")
+    plan = story.project.memory.plan()
+    opening, *action = plan.shots
+    assert opening.size == "ELS" and opening.characters == [] and opening.transition == "fade_in"
+    assert [s.action for s in action] == [
+        "Rose walks down to the harbour",
+        "Tom waves from his boat",
+    ]
+    assert action[0].characters == ["Rose"] and action[1].characters == ["Tom"]
+    assert all(s.location == "Fishing village" for s in plan.shots)
+    assert all(story.project.memory.takes(s.id) for s in plan.shots)  # rendered
+    cut = [e for e in events if e.type == "artifact" and e.text.startswith("cut")]
+    assert cut and Path(cut[0].text.split(": ", 1)[1]).is_file()  # the film so far
+    assert questions(events)[-1].data["step"] == "review"
+
+    turn(story, "make it night")  # a change to the part just shown
+    plan = story.project.memory.plan()
+    assert all(s.time_of_day == "night" for s in plan.shots[:3])
+    assert questions(turn(story, "go on"))[-1].text == "What goes wrong?"
+
+    turn(story, "A storm comes in and Tom's boat does not come back.")
+    plan = story.project.memory.plan()
+    trouble, reaction = plan.shots[3:]
+    assert trouble.characters == ["Tom"]
+    assert reaction.size == "CU" and reaction.characters == ["Rose"]
+    assert questions(turn(story, "looks good"))[-1].text == "How does it end?"
+
+    turn(story, "Tom's boat comes home at dawn and Rose runs to hug him.")
+    closing = story.project.memory.plan().shots[-1]
+    assert closing.size == "ELS" and closing.transition == "fade_out"
+    assert closing.movement == "crane_up"
+    asked = questions(turn(story, "next"))
+    assert asked[-1].data["step"] == "hear"
+
+    events = turn(story, 'Rose says "I knew you would come home." And gentle piano music.')
+    plan = story.project.memory.plan()
+    spoken = [s for s in plan.shots if s.dialogue]
+    assert [(s.dialogue, s.dialogue_speaker) for s in spoken] == [
+        ("I knew you would come home.", "Rose")
+    ]
+    assert spoken[0].size == "CU"  # the speaker's closest shot
+    said = " ".join(e.text for e in events if e.type == "reply")
+    assert "music model" in said  # no music model here: said, not hidden
+    assert questions(events)[-1].data["step"] == "review_all"
+
+    events = turn(story, "make the film")
+    assert any(e.type == "artifact" and e.text.startswith("cut") for e in events)
+    assert story.guide_status() is None
+    lines = [line.text for line in story.transcript.recent(200)]
+    assert "Rose walks down to the harbour. Tom waves from his boat." in lines  # answers kept
+    assert any(line.startswith("What goes wrong?") for line in lines)  # and the questions
+
+
+def test_pause_and_resume_after_a_restart(project_dir: Path) -> None:
+    with Session(project_dir, offline=True, autopilot=True) as session:
+        turn(session, "guide us")
+        turn(session, "a fox")
+        events = turn(session, "pause")
+        assert "Paused" in events[-1].text and session.guide_status() is None
+        # while paused, messages go to the director as usual
+        turn(session, "Fox should have a white tail")
+    with Session(project_dir, offline=True, autopilot=True) as session:
+        assert session.guide_status() is None
+        asked = questions(turn(session, "guide us"))
+        assert asked[-1].text.startswith("What does Fox look like")
+        assert session.project.memory.plan().find_character("Fox") is not None
+
+
+def test_skip_commands_and_unclear_answers(story: Session) -> None:
+    turn(story, "guide us")
+    asked = questions(turn(story, "hmm"))
+    assert asked[-1].data["step"] == "who"  # no name: the same question again, with the hint
+    turn(story, "Mara")
+    asked = questions(turn(story, "skip"))
+    assert asked[-1].data["step"] == "where"
+    turn(story, "At the harbour at dusk")
+    turn(story, "Mara waits on the pier.")
+    shots = len(story.project.memory.plan().shots)
+    asked = questions(turn(story, "undo"))  # a command while the guide waits
+    assert len(story.project.memory.plan().shots) < shots
+    assert asked[-1].data["step"] == "review"
+
+
+def test_answer_routes_to_the_guide_and_a_new_guide_after_the_end(story: Session) -> None:
+    turn(story, "guide us")
+    events = list(story.answer("Old Tom, a fisherman"))
+    assert questions(events)[-1].text.startswith("What does Old Tom look like")
+    assert story.project.memory.plan().find_character("Old Tom") is not None
+
+
+def test_guide_state_is_kept_per_session(project_dir: Path) -> None:
+    with Session(project_dir, "one", offline=True) as one:
+        turn(one, "guide us")
+    with Session(project_dir, "two", offline=True) as two:
+        assert two.guide_status() is None
+        events = turn(two, "Open on Mara at the harbour at dusk, wide shot.")
+        assert not questions(events)
+
+
+def test_with_a_language_model_each_answer_reaches_it_with_its_question(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeLLM().running() as llm:
+        monkeypatch.setenv("OPENAI_BASE_URL", llm.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        monkeypatch.setenv("STORYREEL_MODEL", "test-model")
+        llm.script = [
+            reply(
+                "Rose is in the story.",
+                [{"kind": "add_character", "name": "Rose", "description": "a grandmother"}],
+            )
+        ]
+        with Session(project_dir, autopilot=True) as session:
+            assert session.director.name != "offline"
+            turn(session, "guide us")
+            asked = questions(turn(session, "my gran, Rose"))
+            sent = json.dumps(llm.requests[-1]["messages"])
+            assert "Who is the story about?" in sent and "my gran, Rose" in sent
+            assert "No shots yet" in sent
+            assert asked[-1].text.startswith("What does Rose look like")
+            assert [c.name for c in session.project.memory.plan().characters] == ["Rose"]
+
+
+def test_the_project_folder_holds_only_story_files(project_dir: Path) -> None:
+    before = {p.name for p in project_dir.iterdir()}
+    with Session(project_dir, offline=True) as session:
+        turn(session, "guide us")
+        turn(session, "pause")
+    assert {p.name for p in project_dir.iterdir()} - before <= {
+        "agent.db",
+        "agent.db-wal",
+        "agent.db-shm",
+    }
+    Project.open(project_dir).close()
