@@ -18,8 +18,10 @@ import pytest
 from storyreel.agent.events import AgentEvent
 from storyreel.agent.guide_answers import read_events, read_looks, read_people, read_place
 from storyreel.agent.session import Session
+from storyreel.apps.tui.app import StoryreelApp
 from storyreel.tools.project import Project
 from tests.fake_llm import FakeLLM, reply
+from tests.tui_helpers import drive, idle, new_story, rows, type_line, until
 
 # -- the answers, read by rules ---------------------------------------------------------
 
@@ -106,6 +108,12 @@ def turn(session: Session, text: str) -> list[AgentEvent]:
 
 def questions(events: list[AgentEvent]) -> list[AgentEvent]:
     return [e for e in events if e.type == "question" and e.data.get("kind") == "guide"]
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """A small story (180p, 12 fps): previz renders take a fraction of a second."""
+    return new_story(tmp_path / "film")
 
 
 @pytest.fixture
@@ -271,3 +279,31 @@ def test_the_project_folder_holds_only_story_files(project_dir: Path) -> None:
         "agent.db-shm",
     }
     Project.open(project_dir).close()
+
+
+def test_chat_guided_opens_with_the_first_question_and_resumes_it(project_dir: Path) -> None:
+    seen: dict[str, object] = {}
+
+    async def answer_two(app: StoryreelApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await until(app, pilot, lambda: "Who is the story about?" in app.chat.text())
+        await idle(app, pilot)
+        await type_line(app, pilot, "Grandpa Joe")
+        await type_line(app, pilot, "a flat cap and a walking stick")
+        await type_line(app, pilot, "a farm at dawn")
+        await type_line(app, pilot, "Joe feeds the hens.")
+        await idle(app, pilot)
+        seen["chat"] = app.chat.text()
+        seen["rows"] = rows(app)
+
+    drive(project_dir, answer_two, guided=True)
+    chat = str(seen["chat"])
+    assert "What does Joe look like?" in chat and "What happens first?" in chat
+    assert "What would you change?" in chat
+    assert [row[2] for row in seen["rows"]] == ["ELS", "MS"]  # establishing, then the action
+
+    async def reopen(app: StoryreelApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await idle(app, pilot)
+        seen["chat"] = app.chat.text()
+
+    drive(project_dir, reopen)  # without --guided: the waiting question is shown again
+    assert "Say \"go on\" when you are happy with it." in str(seen["chat"]).split("Welcome")[-1]

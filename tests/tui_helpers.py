@@ -59,12 +59,18 @@ def drive(
     example: Sequence[str] = (MARA, HARBOUR),
     backend: str = "previz",
     director: Director | None = None,
+    guided: bool = False,
 ) -> StoryreelApp:
     """Run the app headless on `folder`, play `script`, quit; fail on any app error."""
 
     async def main() -> StoryreelApp:
         app = StoryreelApp(
-            folder, offline=True, example=example, backend=backend, director=director
+            folder,
+            offline=True,
+            example=example,
+            backend=backend,
+            director=director,
+            guided=guided,
         )
         async with app.run_test(size=SIZE) as pilot:
             await opened(app, pilot)

@@ -255,6 +255,9 @@ class StoryreelApp(Actions, App[None]):
             if data.get("shot_id") is not None:
                 self.status.bar(int(data["shot_id"])).finish(event.text)
             self.chat.say("notice", event.text)
+        elif event.type == "question" and data.get("kind") == "guide":
+            hint = data.get("hint")
+            self.chat.say("question", event.text + (f"\n(For example: {hint})" if hint else ""))
         elif event.type == "question":
             self.chat.say("question", _question_line(event.text, data.get("choices") or []))
             self.ask(Question.model_validate(data))
