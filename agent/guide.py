@@ -93,6 +93,10 @@ COMMAND_RE = re.compile(
 )
 """Words that are commands to the director even while the guide waits for an answer."""
 
+FILM_MADE = (
+    "Your film is made! Watch it, download it, or keep changing it: say what to change, "
+    'or "guide us" to tell another story.'
+)
 GUIDE_TABLE = "guide"
 MAX_LOOKS = 3
 """People asked about one by one ("what does Rose look like?"); more are left as named."""
@@ -373,6 +377,15 @@ class Guide:
             flags=re.I,
         )
 
+    def film_made(self) -> Iterator[AgentEvent]:
+        """The film was exported by a button while the guide asked for the last changes:
+        the guided session is done (as if the group had said "make the film")."""
+        if self.state.active and self.state.step == "review_all":
+            self.state.step = "done"
+            self.state.active = False
+            self._save()
+            yield self._say(FILM_MADE)
+
     def ask_again(self) -> Iterator[AgentEvent]:
         """Repeat the question (after an approval question interrupted the guide)."""
         if self.state.active:
@@ -455,10 +468,7 @@ class Guide:
         state.step = "done"
         state.active = False
         self._save()
-        yield self._say(
-            "Your film is made! Watch it, download it, or keep changing it: say what to "
-            'change, or "guide us" to tell another story.'
-        )
+        yield self._say(FILM_MADE)
 
     def _ask(self, again: bool = False, changed: bool = False) -> Iterator[AgentEvent]:
         state = self.state

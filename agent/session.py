@@ -49,7 +49,7 @@ from storyreel.agent.transcript import Transcript
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderCancelled
 from storyreel.tools.cluster import executor_for
-from storyreel.tools.edits import DirectorEdit
+from storyreel.tools.edits import DirectorEdit, ExportFilm
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 
@@ -235,6 +235,8 @@ class Session:
             yield from self.resume_unfinished()
             self.transcript.add("person", label)
             yield from self._stream(turn_input(label or reply, list(attachments), given))
+            if any(isinstance(edit, ExportFilm) for edit in edits):
+                yield from self.guide.film_made()
 
     def _attach_now(self, paths: Sequence[str], label: str) -> Iterator[AgentEvent]:
         """Add files as references outside a turn (a question is waiting)."""

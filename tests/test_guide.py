@@ -19,6 +19,7 @@ from storyreel.agent.events import AgentEvent
 from storyreel.agent.guide_answers import read_events, read_looks, read_people, read_place
 from storyreel.agent.session import Session
 from storyreel.apps.tui.app import StoryreelApp
+from storyreel.tools.edits import ExportFilm
 from storyreel.tools.project import Project
 from tests.fake_llm import FakeLLM, reply
 from tests.tui_helpers import drive, idle, new_story, rows, type_line, until
@@ -228,6 +229,16 @@ def test_skip_commands_and_unclear_answers(story: Session) -> None:
     assert asked[-1].data["step"] == "review"
 
 
+def test_the_export_button_during_the_last_question_ends_the_guide(story: Session) -> None:
+    story.guide.state.step = "review_all"  # the group reached the last question
+    turn(story, "guide us")
+    assert story.guide_status().step == "review_all"
+    events = list(story.act([ExportFilm()], label="Make the film"))
+    assert any(e.type == "artifact" for e in events) or story.project.memory.plan().shots == []
+    assert events[-1].text.startswith("Your film is made!")
+    assert story.guide_status() is None
+
+
 def test_answer_routes_to_the_guide_and_a_new_guide_after_the_end(story: Session) -> None:
     turn(story, "guide us")
     events = list(story.answer("Old Tom, a fisherman"))
@@ -306,4 +317,4 @@ def test_chat_guided_opens_with_the_first_question_and_resumes_it(project_dir: P
         seen["chat"] = app.chat.text()
 
     drive(project_dir, reopen)  # without --guided: the waiting question is shown again
-    assert "Say \"go on\" when you are happy with it." in str(seen["chat"]).split("Welcome")[-1]
+    assert 'Say "go on" when you are happy with it.' in str(seen["chat"]).split("Welcome")[-1]

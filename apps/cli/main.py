@@ -17,6 +17,7 @@ from storyreel.apps.cli import llm as llm_command
 from storyreel.apps.cli import music as music_command
 from storyreel.apps.cli import render as render_commands
 from storyreel.apps.cli import say as say_command
+from storyreel.apps.cli import studio as studio_command
 from storyreel.apps.cli.bible import character_app, location_app
 from storyreel.apps.cli.common import (
     HERE,
@@ -56,7 +57,7 @@ class StoryreelGroup(FriendlyGroup):
             "export",
         ),
         "GPU": ("backends", "compare", "dev"),
-        "Apps": ("chat", "slack"),
+        "Apps": ("chat", "studio", "slack"),
     }
 
 
@@ -85,6 +86,7 @@ app.command("export")(render_commands.export)
 app.command("say")(say_command.say)
 app.command("llm")(llm_command.llm)
 app.command("chat")(chat_command.chat)
+app.command("studio")(studio_command.studio)
 app.command("slack")(slack_command)
 app.command("critique")(critique_command.critique)
 app.command("check")(check_command.check)
