@@ -35,8 +35,10 @@ from typing import Any
 
 from storyreel.agent.events import AgentEvent
 from storyreel.agent.guide_answers import (
+    everyone_in,
     has_pronoun,
     is_nothing,
+    narrator_in,
     people_in,
     read_events,
     read_looks,
@@ -56,6 +58,7 @@ from storyreel.tools.edits import (
 )
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.story import StoryPlan
+from storyreel.tools.supervisor import line_seconds
 
 START_RE = re.compile(
     r"^\s*(?:(?:please|ok(?:ay)?|hi|hello|let'?s)\b[\s,]*)*(?:guide|lead|interview|walk)\s+"
@@ -75,17 +78,45 @@ PAUSE_RE = re.compile(
 )
 SKIP_RE = re.compile(r"^\s*(?:skip(?:\s+(?:it|this|that))?|next\s+question|pass)\W*$", re.I)
 GO_ON_RE = re.compile(
-    r"^\s*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|great|good|lovely|perfect|nice|fine|cool|"
-    r"brilliant|wonderful|awesome)\b[\s,!.]*)*"
-    r"(?:go\s+on|carry\s+on|continue|next|move\s+on|keep\s+going|on\s+we\s+go|"
-    r"(?:it'?s|that'?s|looks|that\s+looks)\s+(?:good|great|fine|right|perfect|lovely|ok(?:ay)?)|"
-    r"(?:no|nothing)(?:\s+(?:changes?|more|else))?(?:\s+to\s+change)?|"
-    r"(?:we'?re|i'?m)\s+happy|happy|done|all\s+good|leave\s+it|keep\s+it|"
-    r"make\s+the\s+film|export(?:\s+it)?|finish(?:\s+it)?)?"
-    r"(?:[\s,!.]*(?:thanks|thank\s+you|please))?\W*$",
+    r"\b(?:go(?:\s+on|\s+ahead|\s+next)?|carry\s+on|continue|next|move\s+on|keep\s+going|"
+    r"onwards?|ready|done|finished|happy|good|great|fine|lovely|perfect|nice|right|correct|"
+    r"ok(?:ay)?|yes|yeah|yep|yup|sure|cool|sick|brilliant|wonderful|awesome|grand|amazing|"
+    r"beautiful|works|love\s+it|like\s+it|that'?s\s+(?:it|her|him|them)|all\s+set|"
+    r"no\s+changes?|nothing(?:\s+to\s+change|\s+else|\s+more)?|not\s+really|make\s+the\s+"
+    r"film|export(?:\s+it)?|leave\s+it|keep\s+it)\b",
     re.I,
 )
-"""An answer to "what would you change?" that changes nothing and moves on."""
+CHANGE_RE = re.compile(
+    r"\b(?:make|made|change|should|could|can|would|but|instead|rather|more|less|longer|"
+    r"shorter|darker|brighter|lighter|bigger|smaller|slower|faster|quieter|louder|add|remove|"
+    r"delete|put|move|swap|wear|wears|wearing|give|take\s+out|cut|zoom|closer|further|"
+    r"different|redo|again|too)\b|\d",
+    re.I,
+)
+"""Words of a change ("make it darker", "shot 3 should be longer")."""
+
+
+def goes_on(text: str) -> bool:
+    """An answer to "what would you change?" that changes nothing: it says yes, next, good,
+    happy or done in some words, and asks for no change ("make the film" and "no changes"
+    included)."""
+    if re.match(r"^\s*(?:make\s+the\s+film|export(?:\s+it)?|no\s+changes?)\W*$", text, re.I):
+        return True
+    return bool(GO_ON_RE.search(text)) and not _asks_change(text)
+
+
+def _asks_change(text: str) -> bool:
+    cleaned = re.sub(
+        r"make\s+the\s+film|(?:can|could|shall)\s+we\s+(?:go\s+on|continue|move\s+on|"
+        r"keep\s+going|see\s+the\s+next)|too\s+(?:good|great)|nothing\s+more|"
+        r"(?:nothing|not\s+much)\s+to\s+change|no\s+changes?|(?:don'?t|do\s+not)\s+change",
+        "",
+        text,
+        flags=re.I,
+    )
+    return bool(CHANGE_RE.search(cleaned))
+
+
 COMMAND_RE = re.compile(
     r"^\s*(?:undo|redo|export|render|retake|lock|unlock|delete|remove|move|swap|select|"
     r"use\s+take|compare|make\s+shot|change\s+shot|shot\s+\d)\b",
@@ -345,7 +376,7 @@ class Guide:
             yield from self._advance()
             return
         if state.reviewing or state.step == "review_all":
-            if GO_ON_RE.match(text):
+            if goes_on(text):
                 if state.step == "review_all":
                     yield from self._finish(run_edits)
                     return
@@ -575,15 +606,22 @@ class Guide:
         return [edit], f"The story happens at {place.name.lower()}{when}.", True
 
     def _cast(self, event: str) -> list[str]:
-        """Who is in a shot of `event`: the people it names, else the main character."""
+        """Who is in a shot of `event`: the people it names (and the narrator when it says
+        "I" or "we", everyone when it says "they" or "together"), else the main character
+        (a sentence about a thing, "The boat sinks", has no one)."""
         plan = self.plan()
-        named = people_in(event, plan)
-        if named:
-            return named
-        main = self.state.people[:1] if self.state.people else [c.name for c in plan.characters][:1]
+        known = [c.name for c in plan.characters]
+        story = [n for n in self.state.people if n in known] or known
+        cast = set(people_in(event, plan)) if event else set()
+        if event and everyone_in(event) and len(story) > 1:
+            cast |= set(story[:4])
+        if event and narrator_in(event):
+            cast |= {c.name for c in plan.characters if "the narrator" in c.description}
+        if cast:
+            return [n for n in known if n in cast]
         if event and not has_pronoun(event) and _about_a_thing(event):
             return []  # "The boat sinks in a storm": no one is named or spoken of
-        return [n for n in main if plan.find_character(n) is not None]
+        return story[:1]
 
     def _place(self) -> str | None:
         plan = self.plan()
@@ -691,10 +729,17 @@ class Guide:
             if shot_id is None:
                 continue
             taken.add(shot_id)
+            shot = plan.find_shot(shot_id)
+            needed = round(line_seconds(line.text) + 0.5, 1)  # the line fits, with a breath
+            longer = min(needed, 20.0) if shot is not None and needed > shot.duration_s else None
             edits.append(
-                UpdateShot(shot_id=shot_id, dialogue=line.text, dialogue_speaker=line.speaker)
-                if line.speaker
-                else UpdateShot(shot_id=shot_id, dialogue=line.text, clear=["dialogue_speaker"])
+                UpdateShot(
+                    shot_id=shot_id,
+                    dialogue=line.text,
+                    dialogue_speaker=line.speaker,
+                    duration_s=longer,
+                    clear=[] if line.speaker else ["dialogue_speaker"],
+                )
             )
             who = line.speaker or "the narrator"
             said.append(f'{who} says "{line.text}" in shot {self._position(shot_id)}')

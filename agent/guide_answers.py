@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from storyreel.agent.offline.camera import WEATHER_RE, time_in
-from storyreel.agent.offline.text import QUOTE_RE, split_sentences
+from storyreel.agent.offline.text import QUOTE_RE, SINGLE_QUOTE_RE, split_sentences
 from storyreel.agent.offline.words import (
     ANIMALS,
     CLOTHES,
@@ -38,6 +38,7 @@ _SPLIT_PEOPLE = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|,|;|&|\s+plus\s+|\s+with
 _OWNER = r"(?:my|our|his|her|their|your|a|an|the|one|two|three|some|old|young|little)"
 _CALLED = re.compile(r"\b(?:called|named|whose\s+name\s+(?:is|was))\s+(.+)$", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_NAME_WORD = re.compile(r"[A-Za-z][\w'\-]*")
 _PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|their)\b", re.I)
 _WEARS = re.compile(
     r"\b(?:(?:she|he|they)\s+)?(?:(?:always|usually|often)\s+)?(?:wears?|wearing|wore|dressed\s+in|has\s+on|had\s+on)\s+"
@@ -46,13 +47,19 @@ _WEARS = re.compile(
 )
 _SAY = re.compile(r"\b(?:says?|said|shouts?|whispers?|asks?|tells?|sings?|calls?|cries)\b", re.I)
 _NOTHING = re.compile(
-    r"^\s*(?:nothing|none|no(?:thing)?\s+(?:sound|words|lines|music)|silence|quiet|"
-    r"no|nope|not\s+sure|i\s+don'?t\s+know|don'?t\s+know|dunno|pass)\W*$",
+    r"^\s*(?:(?:um+|er+|hmm+|well|oh|erm)[\s,]+)?"
+    r"(?:nothing(?:\s+really|\s+special|\s+at\s+all)?|none|no(?:thing)?\s+(?:sound|words|lines|"
+    r"music)|silence|quiet|no|nope|not\s+sure|not\s+really|i\s+don'?t\s+know|don'?t\s+know|"
+    r"i\s+do\s+not\s+know|dunno|no\s+idea|pass|i'?m\s+not\s+sure|can'?t\s+remember)"
+    r"(?:[\s,]+(?:sorry|really|thanks))?\W*$",
     re.I,
 )
 _MUSIC = re.compile(
     r"\b(music|song|songs|piano|violin|guitar|cello|orchestra|drums?|flute|harp|singing|tune|"
-    r"melody|lullaby|hymn|band|choir|soundtrack|score|jazz|folk|waltz)\b",
+    r"melody|lullaby|hymn|band|choir|soundtrack|score|jazz|folk|waltz|beats?|drill|hip[\s-]?hop|"
+    r"rap|highlife|afrobeats?|reggae|rock|pop|classical|techno|disco|bagpipes?|ukulele|banjo|"
+    r"accordion|trumpet|saxophone|sax|synths?|fiddle|strings|bells|music[\s-]box|opera|"
+    r"shamisen|sitar|koto|tabla|oud|bouzouki|samba|salsa|tango|lofi|lo-fi)\b",
     re.I,
 )
 _THEN = re.compile(
@@ -120,7 +127,7 @@ def is_nothing(text: str) -> bool:
 def _lower_first(text: str) -> str:
     """ "My grandmother" -> "my grandmother", "Grey hair" -> "grey hair" (not "I", "TV")."""
     first = text.split(" ", 1)[0]
-    if len(first) > 1 and first[1:].islower():
+    if first in {"A", "An"} or (len(first) > 1 and first[1:].islower()):
         return text[:1].lower() + text[1:]
     return text
 
@@ -147,90 +154,385 @@ def _role_word(words: list[str]) -> str | None:
     return None
 
 
+_NOT_PEOPLE = frozenset(
+    [
+        "everyone",
+        "everybody",
+        "someone",
+        "somebody",
+        "nobody",
+        "anyone",
+        "them",
+        "both",
+        "they",
+        "we",
+        "us",
+        "it",
+        "its",
+        "me",
+        "i",
+        "you",
+        "your",
+        "our",
+        "he",
+        "she",
+        "his",
+        "her",
+        "their",
+        "just",
+        "only",
+        "really",
+        "so",
+        "um",
+        "like",
+        "also",
+        "then",
+        "there",
+        "here",
+        "this",
+        "that",
+        "christmas",
+        "easter",
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "spring",
+        "summer",
+        "autumn",
+        "winter",
+        "once",
+        "time",
+        "story",
+        "film",
+        "group",
+        "class",
+        "family",
+    ]
+) - {"may", "june", "april", "august"}
+"""Capitalised words that are not people ("Everyone", "Christmas"); month names that are
+also first names are left to their place in the sentence."""
+_RELATIONS = frozenset(
+    [
+        "friend",
+        "friends",
+        "mate",
+        "mates",
+        "buddy",
+        "pal",
+        "bestie",
+        "neighbour",
+        "neighbor",
+        "classmate",
+        "pet",
+        "robot",
+        "apprentice",
+        "assistant",
+        "companion",
+        "sidekick",
+        "cat",
+        "dog",
+        "partner",
+        "wife",
+        "husband",
+        "goldfish",
+        "fish",
+        "bunny",
+        "hamster",
+        "tortoise",
+        "parrot",
+        "horse",
+        "pony",
+        "helper",
+    ]
+)
+_NAME_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "uncle",
+        "aunt",
+        "auntie",
+        "aunty",
+        "grandma",
+        "grandpa",
+        "granny",
+        "gran",
+        "nana",
+        "nan",
+        "granddad",
+        "grandad",
+        "captain",
+        "commander",
+        "professor",
+        "prof",
+        "doctor",
+        "old",
+        "little",
+        "big",
+        "young",
+        "saint",
+        "st",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "baby",
+    ]
+)
+"""Words that may stand before a name as part of it ("Mrs Okafor", "Uncle Ray", "Old Tom")."""
+_CLAUSE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|am|'s|do|does|did|lives?|lived|works?|worked|"
+    r"passed|died|knew|know|knows|loves?|loved|goes|went|comes?|came|tells?|told|voted|"
+    r"decided|wants?|wanted|likes?|liked)\b",
+    re.I,
+)
+_NAME_IS = re.compile(r"\bmy\s+name(?:'s|\s+is|\s+was)\s+([A-Za-z][\w'\-]*)", re.I)
+_REL_START = re.compile(r"^(?:who|which|whom|that)\b\s*(?:(?:is|was|are|were)\s+)?", re.I)
+_ASIDE = re.compile(
+    r"\s+(?:she|he|they|i|we)\s+(?:has|have|had|is|was|are|were|'s|'ve)\b[^,;]*", re.I
+)
+_FILLER = re.compile(r"^(?:(?:and|also|plus|just|only|then|with|too|oh)\b\s*)+", re.I)
+
+
 def read_people(answer: str, plan: StoryPlan | None = None) -> list[Person]:
     """The people an answer to "who is the story about?" names, in order.
 
     "my grandma Rose and her brother Tom" -> Rose (my grandma), Tom (her brother);
     "Rose, my grandmother" -> Rose (my grandmother); "Two friends, Ana and Leo" -> Ana and
     Leo (two friends); "a girl called Mia" -> Mia (a girl); "grandpa" -> Grandpa; "a fox"
-    -> Fox (a fox). Known characters are matched by name.
+    -> Fox (a fox); "my Uncle Ray, who drove a bus" -> Uncle Ray (my uncle, drove a bus);
+    "me and my mate jay, my name is Kai" -> Kai (the narrator), Jay (my mate). A lead-in
+    ("ok so this is a story we tell every Christmas. It's about ...") is skipped: the
+    people come from where the answer says "about". Known characters keep their names.
     """
-    text = _LEAD_IN.sub("", tidy_answer(answer))
-    text, *relative = re.split(r"\s+(?=(?:who|which|that)\b)|[.!?]\s", text, maxsplit=1)
-    text = text.strip(" ,")
-    clause = relative[0].strip(" ,.") if relative and re.match(r"who\b", relative[0]) else ""
-    capitalised_only = any(w[:1].isupper() for w in _WORD.findall(text)[1:])
-    pieces = _SPLIT_PEOPLE.split(text)
-    joins = [j.strip().lower() for j in _SPLIT_PEOPLE.findall(text)]
-    parts: list[tuple[str, str, str]] = []  # (join before, name, role)
-    for index, raw in enumerate(pieces):
-        part = raw.strip(" ,.")
-        if part:
-            name, role = _name_and_role(part, capitalised_only)
-            parts.append((joins[index - 1] if index else "", name, role))
+    text = re.sub(r"\s*\([^)]*\)", "", re.sub(r"\s+", " ", answer)).strip()
+    capitalised_only = any(w[:1].isupper() for w in _NAME_WORD.findall(text)[1:])
+    narrator = ""
+    if named := _NAME_IS.search(text):
+        narrator = _title(named.group(1))
+        text = (text[: named.start()] + text[named.end() :]).strip()
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+|\s*[.!?]+\s*$", text) if x.strip()]
+    about = next((i for i, x in enumerate(sentences) if re.search(r"\babout\b", x, re.I)), 0)
     people: list[Person] = []
     group_role = ""
-    for index, (join, name, role) in enumerate(parts):
-        after = parts[index + 1] if index + 1 < len(parts) else None
-        if not name:
-            plural = bool(
-                re.match(
-                    r"^(?:(?:my|our|the|his|her|their)\s+)?(?:two|three|four|"
-                    r"some|both)\b",
-                    role,
-                    re.I,
-                )
-            )
-            if plural and after is not None and after[1]:
-                group_role = role  # "two friends, Ana and Leo": the names follow
-            elif after is not None and after[1] and not after[2] and after[0] == ",":
-                parts[index + 1] = (after[0], after[1], role)  # "our teacher, Mr Patel"
-            elif people and join == "," and people[-1].description == "a person":
-                people[-1] = Person(people[-1].name, role)  # "Rose, my grandmother"
-            elif (word := _role_word(_WORD.findall(role))) is not None:
-                people.append(Person(_title(word), role))
+    for index, sentence in enumerate(sentences[about:]):
+        if index == 0 and (cut := re.search(r"\babout\s+", sentence, re.I)):
+            sentence = sentence[cut.end() :]
+        sentence = _LEAD_IN.sub("", sentence.strip().rstrip(".!?"))
+        if ":" in sentence:  # "Three sisters: Elizabeth, Margaret and the baby, Rosie"
+            head, sentence = sentence.split(":", 1)
+            group_role = head.strip()
+        found, group_role = _people_of(_ASIDE.sub("", sentence), capitalised_only, group_role)
+        if re.search(r"\b(?:little|small|young|child|kid|boy|girl|baby)\b", sentence, re.I):
+            found = [
+                Person(p.name, "the narrator as a child") if p.description == "the narrator" else p
+                for p in found
+            ]
+        if people and not found:
             continue
-        people.append(Person(name, role or group_role or "a person"))
-    if clause and people:  # "my uncle who kept a lighthouse"
-        people[-1] = Person(people[-1].name, f"{people[-1].description} {clause}")
+        people.extend(found)
+    if narrator:
+        me = next((i for i, p in enumerate(people) if p.name == "Me"), None)
+        if me is not None:
+            people[me] = Person(narrator, people[me].description)
+        elif not any(p.name == narrator for p in people):
+            people.append(Person(narrator, "the narrator"))
+    people = [p for p in people if p.name != "Me"]
     known = {c.name.lower(): c.name for c in plan.characters} if plan else {}
     seen: set[str] = set()
-    found = []
+    result = []
     for person in people:
         name = known.get(person.name.lower(), person.name)
         if name.lower() not in seen:
             seen.add(name.lower())
-            found.append(Person(name, _lower_first(person.description)))
-    return found[:6]
+            result.append(Person(name, _lower_first(person.description.strip(" ,"))))
+    return result[:6]
+
+
+def _people_of(sentence: str, capitalised_only: bool, group_role: str) -> tuple[list[Person], str]:
+    """The people of one sentence (parts split at commas and "and"), and the group role
+    that carries to the next sentence ("Two friends. Ana and Leo.")."""
+    sentence = re.sub(r",?\s+(?=(?:who|whom|which)\b)", ", ", sentence, flags=re.I)
+    pieces = _SPLIT_PEOPLE.split(sentence)
+    joins = [j.strip().lower() for j in _SPLIT_PEOPLE.findall(sentence)]
+    parts: list[tuple[str, str, str, str]] = []  # (join before, name, role, raw)
+    for index, raw in enumerate(pieces):
+        part = _FILLER.sub("", raw.strip(" ,.")).strip()
+        if not part:
+            continue
+        join = joins[index - 1] if index else ""
+        if _REL_START.match(part) or (
+            _CLAUSE_VERB.search(part) and not _CALLED.search(part) and part.lower() != "me"
+        ):
+            parts.append((join, "", "", part))  # a clause about the one before
+            continue
+        if re.match(r"^(?:me|myself|i)\b", part, re.I):
+            parts.append((join, "Me", "the narrator", part))
+            continue
+        if re.match(r"^(?:from|in|at|on|to|near|by|of|for|since)\b", part, re.I):
+            continue  # "from Ireland": where, not who
+        name, role = _name_and_role(part, capitalised_only)
+        parts.append((join, name, role, part))
+    people: list[Person] = []
+    carried = group_role
+    for index, (join, name, role, raw) in enumerate(parts):
+        after = parts[index + 1] if index + 1 < len(parts) else None
+        if not name and not role:  # "who was a bus driver": said of the one before
+            if people and _REL_START.match(raw):
+                extra = _REL_START.sub("", raw).strip()
+                people[-1] = Person(people[-1].name, f"{people[-1].description}, {extra}")
+            continue
+        if re.match(r"^(?:called|named)\b", raw, re.I) and people:
+            continue  # handled with the role before it
+        if not name:
+            if after is not None and re.match(r"^(?:called|named)\b", after[3], re.I):
+                called = _called_name(after[3], capitalised_only)
+                if called:
+                    people.append(Person(called, role))
+                continue
+            plural = bool(
+                re.match(
+                    r"^(?:(?:my|our|the|his|her|their)\s+)?(?:two|three|four|five|some|"
+                    r"both)\b",
+                    role,
+                    re.I,
+                )
+            )
+            if plural:
+                carried = role  # "two friends, Ana and Leo": the names follow
+                continue
+            if after is not None and after[1] and after[0] == ",":
+                both = f"{role}, {after[2]}" if after[2] else role
+                parts[index + 1] = (after[0], after[1], both, after[3])  # "our teacher, Mr Patel"
+                continue
+            if people and join == "," and people[-1].description in ("a person", carried):
+                people[-1] = Person(people[-1].name, role)  # "Rose, my grandmother"
+                continue
+            if (word := _role_word(_NAME_WORD.findall(role))) is not None:
+                people.append(Person(_title(word), role))
+            continue
+        if people and people[-1].name == "Me" and join == "," and not role:
+            people[-1] = Person(name, "the narrator")  # "me, Sam, and my buddy Leo"
+            continue
+        if people and people[-1].name == "Me" and join == "," and name.split()[0].lower() in KIN:
+            people[-1] = Person(name, f"{role}, the narrator")  # "Me, Grandpa Bill, and ..."
+            continue
+        people.append(Person(name, role or carried or "a person"))
+    return people, carried
+
+
+def _called_name(part: str, capitalised_only: bool) -> str:
+    """The name after "called" / "named": a run of capitalised words ("Mrs Hoot", "Agnes
+    Muir", "B-12"), or the next word when the answer is typed in lowercase."""
+    match = _CALLED.search(part)
+    if match is None:
+        return ""
+    words = _NAME_WORD.findall(match.group(1))
+    if not words:
+        return ""
+    if capitalised_only:
+        run = []
+        for word in words:
+            if not (word[:1].isupper() or word[:1].isdigit()) or len(run) == 3:
+                break
+            run.append(word)
+        return " ".join(run) or _title(words[0])
+    if words[0].lower() in _NAME_TITLES and len(words) > 1:
+        return f"{_title(words[0])} {_title(words[1])}"
+    return _title(words[0])
 
 
 def _name_and_role(part: str, capitalised_only: bool) -> tuple[str, str]:
     """ "my grandma Rose" -> ("Rose", "my grandma"); "a girl called Mia" -> ("Mia", "a
-    girl"); "Old Tom" -> ("Old Tom", ""); "my grandpa" -> ("", "my grandpa")."""
-    if called := _CALLED.search(part):
-        names = [w for w in _WORD.findall(called.group(1)) if _is_name(w, False)]
-        if names:
-            return _title(names[0]), part[: called.start()].strip(" ,")
-    words = _WORD.findall(part)
-    flags = [_is_name(w, capitalised_only) for w in words]
-    if not any(flags):
+    girl"); "Old Tom" -> ("Old Tom", ""); "my Uncle Ray" -> ("Uncle Ray", "my uncle");
+    "zaras best friend amir" -> ("Amir", "zaras best friend"); "my grandpa" -> ("", "my
+    grandpa")."""
+    if _CALLED.search(part):
+        name = _called_name(part, capitalised_only)
+        role = part[: _CALLED.search(part).start()].strip(" ,")  # type: ignore[union-attr]
+        role = re.sub(r"^.*?\b(?=(?:a|an|the|my|our|his|her|their)\b)", "", role, count=1)
+        if name:
+            return name, role
+    words = _NAME_WORD.findall(part)
+    if not words:
         return "", part
-    first = flags.index(True)
-    last = first
-    while last + 1 < len(words) and flags[last + 1]:
-        last += 1
-    # a capitalised word just before the name is part of it ("Old Tom", "Uncle Joe")
-    while (
-        capitalised_only
-        and first > 0
-        and words[first - 1][:1].isupper()
-        and words[first - 1].lower() not in {"my", "our", "his", "her", "their", "a", "an", "the"}
-        and (first - 1 > 0 or words[first - 1].lower() not in KIN | ROLES | PEOPLE)
-    ):
-        first -= 1
-    name = " ".join(_title(w) for w in words[first : min(last, first + 2) + 1])
-    role = " ".join(words[:first] + words[last + 1 :])
-    return name, role
+    if capitalised_only:
+        flags = [
+            (w[:1].isupper() or w[:1].isdigit())
+            and w.lower() not in _NOT_PEOPLE
+            and _is_name(w, True)
+            for w in words
+        ]
+        if not any(flags):
+            return "", part
+        first = flags.index(True)
+        last = first
+        while last + 1 < len(words) and flags[last + 1] and last - first < 2:
+            last += 1
+        while (
+            first > 0
+            and words[first - 1][:1].isupper()
+            and (words[first - 1].lower() in _NAME_TITLES or words[first - 1].lower() in KIN)
+        ):
+            first -= 1  # "Mrs Okafor", "Uncle Ray", "Old Tom"
+        name = " ".join(words[first : last + 1])
+        kin = [w.lower() for w in words[first:last] if w.lower() in KIN | ROLES]
+        role = " ".join(words[:first] + kin + words[last + 1 :])
+        return name, role
+    lowered = [w.lower() for w in words]
+    titled = lowered[0] in _NAME_TITLES - {"old", "little", "big", "young", "baby"}
+    if (
+        titled
+        and len(words) > 1
+        and (
+            lowered[0] in {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lady", "lord"}
+            or lowered[1] not in KIN | ROLES | ANIMALS | PEOPLE | _RELATIONS
+        )
+    ):  # "mr patel our teacher", "uncle ray"
+        return f"{_title(words[0])} {_title(words[1])}", " ".join(words[2:])
+    polite = {"mr", "mrs", "ms", "miss", "dr"}
+    at = next((i for i, w in enumerate(lowered[:-1]) if w in polite), None)
+    if at is not None:  # "the class chose mrs jones our head teacher"
+        after = " ".join(words[at + 2 :])
+        return f"{_title(words[at])} {_title(words[at + 1])}", after or " ".join(words[:at])
+    heads = [
+        i
+        for i, w in enumerate(lowered)
+        if w in KIN | ROLES | ANIMALS | PEOPLE | _RELATIONS or w.rstrip("s") in _RELATIONS
+    ]
+    if heads and heads[-1] + 1 < len(words):
+        rest = [w for w in words[heads[-1] + 1 :] if _is_name(w, False)]
+        if rest and len(rest) <= 2:  # "my mate jay", "the class hamster nibbles"
+            return " ".join(_title(w) for w in rest), " ".join(words[: heads[-1] + 1])
+    if heads:
+        return "", part
+    names = [w for w in words if _is_name(w, False) and w.lower() not in _NOT_PEOPLE]
+    if names and len(words) <= 2:
+        return " ".join(_title(w) for w in names), ""
+    return "", part
 
 
 def read_looks(answer: str) -> Looks | None:
@@ -261,13 +563,94 @@ def read_looks(answer: str) -> Looks | None:
     return Looks(", ".join(described), ", ".join(wardrobe))
 
 
+_MORE_PLACES = frozenset(
+    [
+        "skatepark",
+        "playground",
+        "park",
+        "stop",
+        "bazaar",
+        "market",
+        "village",
+        "town",
+        "city",
+        "castle",
+        "palace",
+        "cave",
+        "island",
+        "jungle",
+        "forest",
+        "woods",
+        "planet",
+        "moon",
+        "spaceship",
+        "ship",
+        "bakery",
+        "workshop",
+        "mill",
+        "pond",
+        "lake",
+        "mountain",
+        "valley",
+        "desert",
+        "meadow",
+        "field",
+        "hill",
+        "hills",
+        "zoo",
+        "circus",
+        "fair",
+        "funfair",
+        "stadium",
+        "pitch",
+        "gym",
+        "pool",
+        "swimming-pool",
+        "canteen",
+        "kitchen",
+        "bedroom",
+        "classroom",
+        "hall",
+        "ballroom",
+        "attic",
+        "den",
+        "treehouse",
+        "tent",
+        "camp",
+        "campsite",
+        "orchard",
+        "vineyard",
+        "greenhouse",
+        "allotment",
+        "shed",
+        "lighthouse",
+        "harbour",
+        "pier",
+        "beach",
+        "shop",
+        "cafe",
+        "restaurant",
+        "temple",
+        "mosque",
+        "church",
+        "school",
+        "hospital",
+        "station",
+    ]
+)
+"""Place nouns the group may use, besides the director's."""
+
+
 def _place_phrase(text: str) -> tuple[str, str] | None:
     """The place noun phrase ("fishing village") and its head noun, if a known place word
     is there."""
     words = _WORD.findall(text)
     for index, word in enumerate(words):
-        if word.lower() not in PLACES:
+        if word.lower() not in PLACES | _MORE_PLACES:
             continue
+        while index + 1 < len(words) and words[index + 1].lower() in PLACES | _MORE_PLACES:
+            index += 1  # "bus stop", "tree house"
+            word = words[index]
         start = index
         while start > 0 and words[start - 1].lower() not in (
             {"a", "an", "the", "my", "our", "his", "her", "their", "in", "at", "on", "by"}
@@ -294,7 +677,7 @@ def read_place(answer: str, plan: StoryPlan | None = None) -> Place | None:
         flags=re.I,
     )
     description = re.sub(r"^\s*(?:in|at|on|by|inside|near)\s+", "", text, flags=re.I)
-    time = time_in(text)
+    time = _everyday_time(text) or time_in(text)
     weather = m.group(1).lower() if (m := WEATHER_RE.search(text)) else ""
     if plan is not None:
         for location in plan.locations:
@@ -304,16 +687,45 @@ def read_place(answer: str, plan: StoryPlan | None = None) -> Place | None:
     if phrase is not None:
         name = _title(phrase[0].lower())
     else:
+        head = re.split(
+            r"\s+(?:in|on|at|of|by|near|under|over|above|below|behind|beside|with|where|that|"
+            r"which|made|called|full|floating|built|when|and)\b|[,;.]",
+            description,
+            maxsplit=1,
+        )[0]
         words = [
             w
-            for w in _WORD.findall(description)
+            for w in _WORD.findall(head)
             if w.lower() not in {"a", "an", "the", "my", "our", "very", "little", "big", "old"}
         ]
         if not words:
             return None
-        name = _title(" ".join(words[:2]).lower())
+        name = _title(" ".join(words[-2:]).lower())
     description = re.sub(r"^(?:a|an|the)\s+", "", description, flags=re.I)
     return Place(name, description or name.lower(), time, weather)
+
+
+_EVERYDAY_TIMES = (
+    (
+        r"\b(?:nite|nighttime|bedtime|bed\s+time|midnight|late\s+at\s+night|in\s+the\s+dark)\b",
+        "night",
+    ),
+    (r"\b(?:sunset|sundown|the\s+sun\s+(?:goes|is\s+going)\s+(?:down|orange))\b", "golden_hour"),
+    (r"\b(?:after\s+school|after\s+lunch|late\s+afternoon|teatime|tea\s+time)\b", "afternoon"),
+    (r"\b(?:sunrise|daybreak|first\s+light|crack\s+of\s+dawn|early\s+morning)\b", "dawn"),
+    (r"\b(?:breakfast(?:\s+time)?|before\s+school)\b", "morning"),
+    (r"\b(?:lunch(?:\s*time)?|midday)\b", "noon"),
+    (r"\b(?:evening|twilight)\b", "dusk"),
+)
+
+
+def _everyday_time(text: str) -> TimeOfDay | None:
+    """The time of day in everyday words ("at nite", "bedtime", "after school", "when the
+    sun goes orange"), before the director's own words are tried."""
+    for pattern, value in _EVERYDAY_TIMES:
+        if re.search(pattern, text, re.I):
+            return TimeOfDay(value)
+    return None
 
 
 def read_events(answer: str, limit: int = 3) -> list[str]:
@@ -331,23 +743,45 @@ def read_events(answer: str, limit: int = 3) -> list[str]:
 
 
 def people_in(text: str, plan: StoryPlan) -> list[str]:
-    """The known characters a sentence names (by name or, failing that, by their role:
-    "grandma" for Rose described as "my grandma")."""
-    named = [
-        c.name
-        for c in plan.characters
-        if re.search(rf"\b{re.escape(c.name)}\b", text, re.I)
-        or re.search(rf"\b{re.escape(c.handle.lstrip('@'))}\b", text, re.I)
-    ]
-    if named:
-        return named
+    """The known characters a sentence names, in story order: by name, by a part of it
+    ("Benedikt" for Old Benedikt, "Ray" for Uncle Ray), or failing that by who they are
+    ("grandma" for Rose, described as "my grandma")."""
+    low = text.lower()
+
+    def named(name: str) -> bool:
+        if re.search(rf"\b{re.escape(name.lower())}(?:'s|s')?\b", low):
+            return True
+        tokens = [t for t in _NAME_WORD.findall(name) if t.lower() not in _NAME_TITLES]
+        tokens = [t for t in tokens if len(t) > 2 and t.lower() not in COMMON]
+        return any(re.search(rf"\b{re.escape(t.lower())}(?:'s|s')?\b", low) for t in tokens)
+
+    found = [c.name for c in plan.characters if named(c.name)]
+    if found:
+        return found
     words = {w.lower() for w in _WORD.findall(text)}
-    by_role = [
+    return [
         c.name
         for c in plan.characters
         if words & ({w.lower() for w in _WORD.findall(c.description)} & (KIN | ROLES | ANIMALS))
     ]
-    return by_role
+
+
+_EVERYONE = re.compile(
+    r"\b(?:we|us|our|they|them|their|both|together|everyone|everybody|all\s+of\s+(?:us|them)|"
+    r"the\s+(?:two|three|four|five)\s+of\s+(?:us|them))\b",
+    re.I,
+)
+_ME = re.compile(r"\b(?:i|me|my|i'm|i'd|myself|we|us|our)\b", re.I)
+
+
+def everyone_in(text: str) -> bool:
+    """A sentence about the whole group ("they hug", "we sneak out", "all of them")."""
+    return bool(_EVERYONE.search(text))
+
+
+def narrator_in(text: str) -> bool:
+    """A sentence the narrator is in ("I get lost", "we skate", "grandma holds my hand")."""
+    return bool(_ME.search(text))
 
 
 def has_pronoun(text: str) -> bool:
@@ -356,29 +790,28 @@ def has_pronoun(text: str) -> bool:
 
 
 def read_sounds(answer: str, plan: StoryPlan) -> Sounds:
-    """What to hear: quoted lines (with their speakers), a music mood, other sounds."""
+    """What to hear: lines in double or single quotes or after "Name:" (with their
+    speakers; "Narrator:" or no one named is a narrator), a music mood, other sounds."""
     text = re.sub(r"\s+", " ", answer).strip()
     sounds = Sounds()
     if not text or is_nothing(text):
         return sounds
     rest = text
-    for match in QUOTE_RE.finditer(text):
-        line = (match.group(1) or match.group(2) or "").strip()
-        if not line:
+    quoted = [*QUOTE_RE.finditer(text), *SINGLE_QUOTE_RE.finditer(text)]
+    for match in sorted(quoted, key=lambda m: m.start()):
+        line = next((g for g in match.groups() if g), "").strip()
+        if not line or match.group(0) not in rest:
             continue
         before = text[max(0, match.start() - 60) : match.start()]
         after = text[match.end() : match.end() + 40]
-        speaker = _speaker(before, after, plan)
-        sounds.lines.append(Line(line, speaker))
-        rest = rest.replace(match.group(0), " . ")
-    if not sounds.lines and (colon := re.match(r"^\s*([A-Za-z][\w' ]{0,30}):\s*(.+)$", text)):
-        said = colon[1].strip().lower()
-        speaker = next((c.name for c in plan.characters if c.name.lower() == said), None)
-        if speaker is not None or _NARRATOR.search(said):
-            sounds.lines.append(Line(colon[2].strip(), speaker))
-            rest = ""
-    parts = [p.strip(" ,.") for p in re.split(r"\s*(?:[.;]|,?\s+and\s+|,)\s*", rest)]
-    parts = [re.sub(r"^(?:and|also|plus|with|some)\s+", "", p, flags=re.I) for p in parts]
+        sounds.lines.append(Line(line, _speaker(before, after, plan)))
+        rest = rest.replace(match.group(0), " . ", 1)
+    if not sounds.lines:
+        rest = _labelled_lines(text, plan, sounds)
+    parts = [p.strip(" ,.'\"") for p in re.split(r"\s*(?:[.;!?]|,?\s+and\s+|,)\s*", rest)]
+    parts = [
+        re.sub(r"^(?:and|also|plus|with|some|a\s+bit\s+of)\s+", "", p, flags=re.I) for p in parts
+    ]
     music = [p for p in parts if _MUSIC.search(p)]
     other = [
         p
@@ -387,12 +820,55 @@ def read_sounds(answer: str, plan: StoryPlan) -> Sounds:
         and p not in music
         and not _SAY.search(p)
         and not _NARRATOR.search(p)
+        and not re.search(r"\b(?:perfect|nice|good|great|would\s+be|please|lovely)\b", p, re.I)
         and len(_WORD.findall(p)) >= 1
         and not is_nothing(p)
+    ]
+    music = [
+        re.sub(
+            r"\s+(?:would\s+be\s+\w+|please|maybe|too|is\s+good)$",
+            "",
+            re.sub(r"^(?:like|some|a\s+little|a|an|maybe|lots\s+of)\s+", "", m, flags=re.I),
+            flags=re.I,
+        )
+        for m in music
     ]
     sounds.music = ", ".join(music)
     sounds.other = ", ".join(o for o in other if o.lower() not in {"then", "also"})
     return sounds
+
+
+_LABEL = re.compile(
+    r"(?:^|(?<=[.!?])\s+|\s+(?=[A-Z][\w\-]*:))([A-Za-z][\w'\-]*(?:\s[A-Z][\w'\-]*)?)\s*:\s*"
+)
+
+
+def _labelled_lines(text: str, plan: StoryPlan, sounds: Sounds) -> str:
+    """ "Jay: let's go! And some drill beats." / "Narrator: Once upon a time...": each
+    label that is a character (or the narrator) starts a line, which runs to the next label
+    or to a sentence about music; the rest (the music) is returned."""
+    labels = [
+        m
+        for m in _LABEL.finditer(text)
+        if _NARRATOR.search(m.group(1)) or people_in(m.group(1), plan)
+    ]
+    if not labels:
+        return text
+    rest = text[: labels[0].start()]
+    for index, label in enumerate(labels):
+        end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
+        said = text[label.end() : end].strip()
+        tail = re.search(
+            r"(?:[.!?]\s+|\s+and\s+(?=(?:some|a|an|the)?\s*\w*\s*" + _MUSIC.pattern[2:-2] + r"))",
+            said,
+            re.I,
+        )
+        if tail is not None and _MUSIC.search(said[tail.end() :]):
+            rest += " . " + said[tail.end() :]
+            said = said[: tail.start() + (1 if said[tail.start()] in ".!?" else 0)]
+        speaker = None if _NARRATOR.search(label.group(1)) else people_in(label.group(1), plan)[0]
+        sounds.lines.append(Line(said.strip(), speaker))
+    return rest
 
 
 def _speaker(before: str, after: str, plan: StoryPlan) -> str | None:

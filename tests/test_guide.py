@@ -16,11 +16,19 @@ from pathlib import Path
 import pytest
 
 from storyreel.agent.events import AgentEvent
-from storyreel.agent.guide_answers import read_events, read_looks, read_people, read_place
+from storyreel.agent.guide import GuideState, goes_on
+from storyreel.agent.guide_answers import (
+    read_events,
+    read_looks,
+    read_people,
+    read_place,
+    read_sounds,
+)
 from storyreel.agent.session import Session
 from storyreel.apps.tui.app import StoryreelApp
-from storyreel.tools.edits import ExportFilm
+from storyreel.tools.edits import AddCharacter, AddShot, ExportFilm
 from storyreel.tools.project import Project
+from storyreel.tools.story import StoryPlan
 from tests.fake_llm import FakeLLM, reply
 from tests.tui_helpers import drive, idle, new_story, rows, type_line, until
 
@@ -42,6 +50,46 @@ PEOPLE = [
     ("rose and tom", [("Rose", ""), ("Tom", "")]),
     ("my uncle who kept a lighthouse", [("Uncle", "lighthouse")]),
     ("Lily and her grandad", [("Lily", ""), ("Grandad", "grandad")]),
+    (
+        "um its about a wizard called merlin and a boy called arthur and arthurs best friend kay",
+        [("Merlin", "wizard"), ("Arthur", "boy"), ("Kay", "best friend")],
+    ),
+    (
+        "Our class picked a baker named Rosa Diaz, who gets up early, and a cat she rescued, "
+        "called Pepper.",
+        [("Rosa Diaz", "baker"), ("Pepper", "cat")],
+    ),
+    ("its about me, sam, and my buddy leo", [("Sam", "narrator"), ("Leo", "buddy")]),
+    (
+        "The story is about my grandfather Ahmed and me when I was a little boy, my name is Yusuf.",
+        [("Ahmed", "grandfather"), ("Yusuf", "narrator as a child")],
+    ),
+    (
+        "Right, this is one my dad tells every Easter. It's about my Auntie Grace, who ran a cafe, "
+        "and Mr Boateng, who fixed radios. Everybody loved them.",
+        [("Auntie Grace", "ran a cafe"), ("Mr Boateng", "fixed radios")],
+    ),
+    (
+        "A pilot called Captain Nova and her robot dog, K-9.",
+        [("Captain Nova", "pilot"), ("K-9", "robot dog")],
+    ),
+    (
+        "the class chose mrs jones our head teacher and also the class goldfish bubbles",
+        [("Mrs Jones", "head teacher"), ("Bubbles", "goldfish")],
+    ),
+    ("Only my husband, George. He died two years ago.", [("George", "husband")]),
+    (
+        "Two brothers. Tom and Jack. They are farmers in Wales, from Ireland.",
+        [("Tom", "brothers"), ("Jack", "brothers")],
+    ),
+    (
+        "Four cousins: Catherine, Jonathan (Jon to everyone), and the little one, Pip.",
+        [("Catherine", "cousins"), ("Jonathan", "cousins"), ("Pip", "little one")],
+    ),
+    (
+        "A toymaker, Old Gustav, and his helper, a wooden boy called Pin.",
+        [("Old Gustav", "toymaker"), ("Pin", "wooden boy")],
+    ),
 ]
 
 
@@ -90,6 +138,95 @@ def test_where_answers_name_a_place_and_its_time(answer: str, name: str, time: s
     place = read_place(answer)
     assert place is not None and place.name == name
     assert (place.time_of_day.value if place.time_of_day else None) == time
+
+
+@pytest.mark.parametrize(
+    ("answer", "name", "time"),
+    [
+        ("in an enchanted wood at nite", "Enchanted wood", "night"),
+        ("Max's bedroom at bedtime", "Max's bedroom", "night"),
+        ("the skatepark behind the shops. after school", "Skatepark", "afternoon"),
+        ("The old bus stop on a dusty road, when the sun goes orange.", "Bus stop", "golden_hour"),
+        ("under the big oak tree", "Oak tree", None),
+        ("Tokyo in the rain", "Tokyo", None),
+    ],
+)
+def test_everyday_places_and_times(answer: str, name: str, time: str | None) -> None:
+    place = read_place(answer)
+    assert place is not None and place.name == name
+    assert (place.time_of_day.value if place.time_of_day else None) == time
+
+
+CAST = StoryPlan.model_validate(
+    {
+        "characters": [
+            {"name": "Zara", "description": "a girl"},
+            {"name": "Uncle Ray", "description": "my uncle"},
+            {"name": "Mrs Okafor", "description": "a corn seller"},
+            {"name": "B-12", "description": "a robot"},
+            {"name": "Vega", "description": "a pilot"},
+        ]
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "lines", "music"),
+    [
+        (
+            "zara shouts 'come back here!' and like epic music",
+            [("come back here!", "Zara")],
+            "epic music",
+        ),
+        (
+            "Uncle Ray says 'Never late!' and Mrs Okafor says 'Eat, eat.' Highlife is good.",
+            [("Never late!", "Uncle Ray"), ("Eat, eat.", "Mrs Okafor")],
+            "Highlife",
+        ),
+        (
+            "B-12: Water detected. Vega: Good job, buddy.",
+            [("Water detected.", "B-12"), ("Good job, buddy.", "Vega")],
+            "",
+        ),
+        (
+            "Narrator: Nobody had seen her before. And a little music box tune.",
+            [("Nobody had seen her before.", None)],
+            "music box tune",
+        ),
+        (
+            '"Once upon a time," says a narrator, with soft piano.',
+            [("Once upon a time,", None)],
+            "soft piano",
+        ),
+        ("nothing really", [], ""),
+    ],
+)
+def test_sounds_lines_in_any_quotes_or_after_a_name_and_music(
+    answer: str, lines: list[tuple[str, str | None]], music: str
+) -> None:
+    sounds = read_sounds(answer, CAST)
+    assert [(line.text, line.speaker) for line in sounds.lines] == lines
+    assert sounds.music == music
+
+
+@pytest.mark.parametrize(
+    ("answer", "moves_on"),
+    [
+        ("Yes, that's lovely, go on.", True),
+        ("That works for us, please continue.", True),
+        ("sick, next", True),
+        ("Very nice, we are happy.", True),
+        ("nothing to change", True),
+        ("ready for the next bit", True),
+        ("it's good but make the sky darker", False),
+        ("Could the opening shots be longer? Six seconds each.", False),
+        ("Tom should have a red hat", False),
+    ],
+)
+def test_go_on_in_many_words_and_a_change_is_never_taken_for_it(
+    answer: str, moves_on: bool
+) -> None:
+    assert goes_on(answer) is moves_on
 
 
 def test_events_keep_the_groups_words_one_sentence_an_event() -> None:
@@ -308,7 +445,7 @@ def test_chat_guided_opens_with_the_first_question_and_resumes_it(project_dir: P
 
     drive(project_dir, answer_two, guided=True)
     chat = str(seen["chat"])
-    assert "What does Joe look like?" in chat and "What happens first?" in chat
+    assert "What does Grandpa Joe look like?" in chat and "What happens first?" in chat
     assert "What would you change?" in chat
     assert [row[2] for row in seen["rows"]] == ["ELS", "MS"]  # establishing, then the action
 
@@ -318,3 +455,18 @@ def test_chat_guided_opens_with_the_first_question_and_resumes_it(project_dir: P
 
     drive(project_dir, reopen)  # without --guided: the waiting question is shown again
     assert 'Say "go on" when you are happy with it.' in str(seen["chat"]).split("Welcome")[-1]
+
+
+def test_a_long_line_makes_its_shot_long_enough_to_be_heard(story: Session) -> None:
+    setup = [AddCharacter(name="Pip", description="a hedgehog"), AddShot(action="A wood")]
+    list(story.act(setup, label="set up"))
+    story.guide.state = GuideState(active=True, step="hear", people=["Pip"])
+    events = turn(
+        story,
+        '"Once upon a time, in a wood far away, there lived a hedgehog called Pip," '
+        "says the narrator.",
+    )
+    shot = story.project.memory.plan().shots[0]
+    assert shot.dialogue.startswith("Once upon a time") and shot.dialogue_speaker is None
+    assert shot.duration_s >= 6.0  # 15 words at 2.5 a second, and a breath
+    assert not [e for e in events if e.type == "problem"]
