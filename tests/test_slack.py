@@ -318,6 +318,22 @@ def test_a_question_gets_buttons_and_a_button_answers_it(driver: Driver) -> None
     assert "already answered" in whispers[-1].params["text"]
 
 
+def test_guide_us_in_a_thread_leads_the_group_one_question_at_a_time(driver: Driver) -> None:
+    root = driver.mention("guide us")
+    driver.settle()
+    assert any(t.startswith("Who is the story about?") for t in driver.thread_texts(root))
+    driver.say("My grandma Rose and her dog Biscuit", root)  # a thread reply answers it
+    driver.settle()
+    texts = driver.thread_texts(root)
+    assert any(t.startswith("What does Rose look like?") for t in texts), texts
+    driver.say("pause", root)
+    driver.settle()
+    assert any(t.startswith("Paused") for t in driver.thread_texts(root))
+    driver.say("guide us", root)  # a new Session per message: the guide's place is kept
+    driver.settle()
+    assert driver.thread_texts(root)[-1].startswith("What does Rose look like?")
+
+
 def test_a_retried_event_and_a_double_delivery_run_once(driver: Driver) -> None:
     root = driver.new_ts()
     event = {
