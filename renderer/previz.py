@@ -277,7 +277,7 @@ _KIND_WORDS = {
     "room": ("room", "kitchen", "office", "bar", "cafe", "hall", "house", "flat", "apartment",
              "studio", "shop", "library", "inside", "interior", "church", "cabin", "lab"),
     "shore": ("harbo", "port", "sea", "beach", "shore", "lake", "river", "dock", "quay", "pier",
-              "bay", "coast", "marina"),
+              "bay", "coast", "marina", "fishing", "lighthouse"),
     "country": ("forest", "wood", "park", "field", "garden", "farm", "hill", "mountain",
                 "meadow", "valley", "country", "desert"),
     "town": ("street", "city", "town", "square", "market", "road", "station", "alley", "village",
@@ -604,7 +604,8 @@ _DRAWERS = {"town": _draw_town, "shore": _draw_shore, "country": _draw_country, 
 
 
 def location_kind(location: Location | None) -> str:
-    """Which set a location gets: from words in its name, else from its seed."""
+    """Which set a location gets: from words in its name ("Fishing village" is a shore),
+    else from its seed."""
     if location is None:
         return "country"
     for kind, words in _KIND_WORDS.items():
