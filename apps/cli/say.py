@@ -52,7 +52,7 @@ class EventPrinter:
             choices = event.data.get("choices") or []
             hint = f" [{'/'.join(choices)}]" if choices else ""
             echo(f"\n? {event.text}{hint}")
-            example = choices[0] if choices else "your answer"
+            example = choices[0] if choices else event.data.get("hint") or "your answer"
             echo(f'  Answer with: storyreel say "{example}"')
 
     def _progress(self, event: AgentEvent) -> None:
