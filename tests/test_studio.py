@@ -10,7 +10,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,6 +19,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from storyreel.agent.events import AgentEvent
+from storyreel.agent.guide import GuideStatus
 from storyreel.agent.session import Session
 from storyreel.apps.cli import app as cli_app
 from storyreel.apps.studio import server as studio_module
@@ -194,26 +194,16 @@ def test_a_second_turn_while_busy_is_refused_and_stop_is_heard(film: Path) -> No
         assert post(client, "/api/cancel").json() == {"cancelled": False}
 
 
-@dataclass
-class Step:
-    step: str
-    question: str
-    hint: str
-    number: int
-    total: int
-    part: str
-
-
 class GuidedSession(Session):
     """A Session with a stand-in guided mode (agent/guide.py's interface)."""
 
     guiding = False
     heard: list[str]
 
-    def guide_status(self) -> Step | None:
+    def guide_status(self) -> GuideStatus | None:
         if not self.guiding:
             return None
-        return Step("premise", "What is the story about?", "One sentence.", 1, 8, "story")
+        return GuideStatus("premise", "What is the story about?", "One sentence.", 1, 8, "story")
 
     def send(self, text: str, attachments: Any = ()) -> Iterator[AgentEvent]:
         self.heard = [*getattr(self, "heard", []), text]
