@@ -36,6 +36,7 @@ from typing import Any
 from storyreel.agent.events import AgentEvent
 from storyreel.agent.guide_answers import (
     everyone_in,
+    gender_of,
     has_pronoun,
     is_nothing,
     narrator_in,
@@ -45,6 +46,7 @@ from storyreel.agent.guide_answers import (
     read_people,
     read_place,
     read_sounds,
+    wears,
 )
 from storyreel.tools.edits import (
     AddCharacter,
@@ -83,7 +85,8 @@ GO_ON_RE = re.compile(
     r"ok(?:ay)?|yes|yeah|yep|yup|sure|cool|sick|brilliant|wonderful|awesome|grand|amazing|"
     r"beautiful|works|love\s+it|like\s+it|that'?s\s+(?:it|her|him|them)|all\s+set|"
     r"no\s+changes?|nothing(?:\s+to\s+change|\s+else|\s+more)?|not\s+really|make\s+the\s+"
-    r"film|export(?:\s+it)?|leave\s+it|keep\s+it)\b",
+    r"film|k|kk|proceed|that'?ll\s+do|that'?s\s+(?:the\s+lot|all|enough)|enough|sorted|"
+    r"spot\s+on|export(?:\s+it)?|leave\s+it|keep\s+it)\b",
     re.I,
 )
 CHANGE_RE = re.compile(
@@ -128,6 +131,26 @@ FILM_MADE = (
     "Your film is made! Watch it, download it, or keep changing it: say what to change, "
     'or "guide us" to tell another story.'
 )
+WEATHER_WORDS = (
+    ("snow", r"\b(?:snow|snowy|snowing|blizzard)\b"),
+    ("storm", r"\b(?:storm|stormy|thunder|lightning)\b"),
+    ("rain", r"\b(?:rain|rainy|raining|pour(?:s|ing)?(?:\s+down)?|drizzl\w*|wet)\b"),
+    ("fog", r"\b(?:fog|foggy|mist|misty|haze|hazy)\b"),
+    ("overcast", r"\b(?:cloudy|overcast|grey\s+sky|gloomy)\b"),
+    ("wind", r"\b(?:wind|windy|blowing)\b"),
+    ("sunny", r"\b(?:sunny|sunnier|sunshine|sunlit|bright\s+sun)\b"),
+)
+"""Weather in everyday words, said of the part just shown: it goes to its place."""
+LIGHT_RE = re.compile(
+    r"\b(?:candle\s*light|candles?|candlelit|lamp\s*light|lamps?|fire\s*light|firelight|"
+    r"torch\s*light|torches?|phone\s+screen|screen\s+light|neon|moon\s*light|moonlit|"
+    r"spot\s*light|alarm\s+lights?|golden|warm(?:er)?|cool(?:er)?|cold(?:er)?|red|blue|green|"
+    r"purple|orange|pink|darker|brighter|lighter|gloomier|light\s+(?:her|him|them|it)\s+up|"
+    r"more\s+light|less\s+light)\b",
+    re.I,
+)
+"""Light in everyday words ("more candles", "warmer, sort of golden", "red like the alarm
+lights"): it becomes the lighting of the part's shots."""
 GUIDE_TABLE = "guide"
 MAX_LOOKS = 3
 """People asked about one by one ("what does Rose look like?"); more are left as named."""
@@ -382,7 +405,11 @@ class Guide:
                     return
                 yield from self._advance()
                 return
-            yield from run_text(self._about_the_part(text))
+            change = self._review_change(text) if self.offline else None
+            if change is not None:
+                yield from run_edits(*change)
+            else:
+                yield from run_text(self._about_the_part(text))
             yield from self._ask(again=True, changed=True)
             return
         if COMMAND_RE.match(text):
@@ -390,6 +417,58 @@ class Guide:
             yield from self._ask(again=True)
             return
         yield from self._answer(text, run_text, run_edits)
+
+    def _review_change(self, text: str) -> tuple[list[DirectorEdit], str] | None:
+        """A change of the part just shown that people say without naming shots: the
+        weather ("make it snow a bit", "can it be sunny"), the light ("more candles",
+        "warmer, sort of golden", "light her up with the phone screen"), or the length
+        ("shorter pls", "a bit longer"). None: the director reads it."""
+        if re.search(r"\bshots?\s+\d|\b(?:first|second|third|last)\s+(?:one|shot)\b", text, re.I):
+            return None
+        plan = self.plan()
+        if wears(text) or any(
+            re.search(rf"\b{re.escape(c.name)}\b", text, re.I) for c in plan.characters
+        ):
+            return None  # "Tom should have a red hat": looks, for the director
+        ids = self.state.shots.get(self.state.reviewing or "", []) or [s.id for s in plan.shots]
+        shots = [shot for shot in plan.shots if shot.id in ids]
+        if not shots:
+            return None
+        named = self._named_shots(ids)
+        weather = next((w for w, rx in WEATHER_WORDS if re.search(rx, text, re.I)), None)
+        place = self._place()
+        if weather is not None and place is not None:
+            return (
+                [UpdateLocation(name=place, weather=weather)],
+                f"{place}: {weather} now, in every shot there.",
+            )
+        if LIGHT_RE.search(text):
+            light = re.sub(
+                r"^\s*(?:(?:can|could)\s+(?:we|you)\s+|please\s+)?(?:make\s+(?:it|them|that|"
+                r"this|those)(?:\s+whole\s+bit)?\s+|it\s+should\s+(?:all\s+)?be\s+|"
+                r"should\s+be\s+)?",
+                "",
+                text.strip().rstrip(".!?"),
+                flags=re.I,
+            )
+            edits: list[DirectorEdit] = [UpdateShot(shot_id=s.id, lighting=light) for s in shots]
+            return edits, f"{named}: lit {light}."
+        seconds = re.search(r"\b(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds)\b", text, re.I)
+        if re.search(r"\b(?:shorter|quicker|snappier|faster)\b", text, re.I) and not seconds:
+            lengths = {s.id: max(1.5, round(s.duration_s * 0.7, 1)) for s in shots}
+        elif re.search(r"\b(?:longer|more\s+time|slower)\b", text, re.I) and not seconds:
+            lengths = {s.id: min(20.0, s.duration_s + 2.0) for s in shots}
+        else:
+            return None
+        edits = [UpdateShot(shot_id=i, duration_s=d) for i, d in lengths.items()]
+        said = ", ".join(f"{d:g} s" for d in lengths.values())
+        return edits, f"{named}: now {said}."
+
+    def _named_shots(self, ids: list[int]) -> str:
+        positions = [str(self._position(i)) for i in ids]
+        if len(positions) == 1:
+            return f"Shot {positions[0]}"
+        return f"Shots {', '.join(positions[:-1])} and {positions[-1]}"
 
     def _about_the_part(self, text: str) -> str:
         """A change said of the part just shown ("make it darker", "make them longer") is
@@ -575,8 +654,10 @@ class Guide:
         character = self.plan().find_character(name)
         if looks is None or character is None:
             return [], "", True
-        base = character.description
-        description = f"{base}, {looks.description}" if looks.description else None
+        base = "" if character.description == "a person" else character.description
+        description = ", ".join(x for x in (base, looks.description) if x) or None
+        if not looks.description:
+            description = None
         if description and looks.description.lower() in base.lower():
             description = None
         edit = UpdateCharacter(
@@ -613,6 +694,7 @@ class Guide:
         known = [c.name for c in plan.characters]
         story = [n for n in self.state.people if n in known] or known
         cast = set(people_in(event, plan)) if event else set()
+        cast |= self._spoken_of(event, plan, story)
         if event and everyone_in(event) and len(story) > 1:
             cast |= set(story[:4])
         if event and narrator_in(event):
@@ -622,6 +704,26 @@ class Guide:
         if event and not has_pronoun(event) and _about_a_thing(event):
             return []  # "The boat sinks in a storm": no one is named or spoken of
         return story[:1]
+
+    def _spoken_of(self, event: str, plan: StoryPlan, story: list[str]) -> set[str]:
+        """The people "he" / "she" stand for: a pronoun before anyone of its gender is
+        named means the first of the story's people of that gender who is not named
+        ("She gets there in time and Gwen makes her tea": she is not Gwen)."""
+        found: set[str] = set()
+        named = people_in(event, plan) if event else []
+        for match in re.finditer(r"\b(he|him|his|she|her|hers)\b", event, re.I):
+            gender = "m" if match.group(1).lower() in ("he", "him", "his") else "f"
+            before = [
+                n
+                for n in named
+                if re.search(re.escape(n.split()[-1]), event[: match.start()], re.I)
+            ]
+            if any(gender_of(plan, n) == gender for n in before):
+                continue
+            others = [n for n in story if gender_of(plan, n) == gender and n not in named]
+            if others:
+                found.add(others[0])
+        return found
 
     def _place(self) -> str | None:
         plan = self.plan()

@@ -19,7 +19,10 @@ from storyreel.agent.offline.words import (
     ANIMALS,
     CLOTHES,
     COMMON,
+    FEMALE,
     KIN,
+    MALE,
+    NOT_MEN,
     NOT_NAMES,
     PEOPLE,
     PLACES,
@@ -38,7 +41,7 @@ _SPLIT_PEOPLE = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|,|;|&|\s+plus\s+|\s+with
 _OWNER = r"(?:my|our|his|her|their|your|a|an|the|one|two|three|some|old|young|little)"
 _CALLED = re.compile(r"\b(?:called|named|whose\s+name\s+(?:is|was))\s+(.+)$", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
-_NAME_WORD = re.compile(r"[A-Za-z][\w'\-]*")
+_NAME_WORD = re.compile(r"[A-Za-z0-9][\w'\-]*")
 _PRONOUN = re.compile(r"\b(?:he|she|they|him|her|them|his|their)\b", re.I)
 _WEARS = re.compile(
     r"\b(?:(?:she|he|they)\s+)?(?:(?:always|usually|often)\s+)?(?:wears?|wearing|wore|dressed\s+in|has\s+on|had\s+on)\s+"
@@ -67,7 +70,11 @@ _THEN = re.compile(
     r"\b[\s,]*",
     re.I,
 )
-_NARRATOR = re.compile(r"\b(?:narrator|voice[- ]?over|someone\s+reading|a\s+voice)\b", re.I)
+_NARRATOR = re.compile(
+    r"\b(?:narrator|narrating|voice[- ]?over|someone\s+(?:reading|telling)|a\s+voice|"
+    r"storyteller|story\s*teller)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -259,6 +266,10 @@ _RELATIONS = frozenset(
         "horse",
         "pony",
         "helper",
+        "freind",
+        "frend",
+        "bff",
+        "bestie",
     ]
 )
 _NAME_TITLES = frozenset(
@@ -304,17 +315,26 @@ _NAME_TITLES = frozenset(
 )
 """Words that may stand before a name as part of it ("Mrs Okafor", "Uncle Ray", "Old Tom")."""
 _CLAUSE_VERB = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|am|'s|do|does|did|lives?|lived|works?|worked|"
+    r"\b(?:is|are|was|were|has|have|had|am|do|does|did|lives?|lived|works?|worked|"
     r"passed|died|knew|know|knows|loves?|loved|goes|went|comes?|came|tells?|told|voted|"
-    r"decided|wants?|wanted|likes?|liked)\b",
+    r"decided|wants?|wanted|likes?|liked|calls?|called|matters?)\b|\b\w+n't\b",
     re.I,
 )
-_NAME_IS = re.compile(r"\bmy\s+name(?:'s|\s+is|\s+was)\s+([A-Za-z][\w'\-]*)", re.I)
-_REL_START = re.compile(r"^(?:who|which|whom|that)\b\s*(?:(?:is|was|are|were)\s+)?", re.I)
+_NAME_IS = re.compile(
+    r"\bmy\s+name(?:'s|\s+is|\s+was)\s+([A-Za-z][\w'\-]*)"
+    r"|\b(?:me|myself),?\s+(?:i'?m|i\s+am)\s+([A-Z][\w'\-]*)"
+    r"|\bcall\s+me\s+([A-Z][\w'\-]*)",
+    re.I,
+)
+_REL_START = re.compile(r"^(?:who|which|whom|that)(?:'s|\b)\s*(?:(?:is|was|are|were)\s+)?", re.I)
 _ASIDE = re.compile(
     r"\s+(?:she|he|they|i|we)\s+(?:has|have|had|is|was|are|were|'s|'ve)\b[^,;]*", re.I
 )
-_FILLER = re.compile(r"^(?:(?:and|also|plus|just|only|then|with|too|oh)\b\s*)+", re.I)
+_ABOUT = re.compile(r"\bab(?:ou|o|ut|uot)t?\s+", re.I)
+""""about", as typed in a hurry (abot, abut)."""
+_FILLER = re.compile(
+    r"^(?:(?:and|also|plus|just|only|then|with|too|oh|lol|like|um+|so)\b\s*)+", re.I
+)
 
 
 def read_people(answer: str, plan: StoryPlan | None = None) -> list[Person]:
@@ -329,17 +349,19 @@ def read_people(answer: str, plan: StoryPlan | None = None) -> list[Person]:
     people come from where the answer says "about". Known characters keep their names.
     """
     text = re.sub(r"\s*\([^)]*\)", "", re.sub(r"\s+", " ", answer)).strip()
+    text = re.sub(r"\s+[-\u2013\u2014]+\s+[^-\u2013\u2014]*?\s+[-\u2013\u2014]+\s+", " ", text)
     capitalised_only = any(w[:1].isupper() for w in _NAME_WORD.findall(text)[1:])
     narrator = ""
     if named := _NAME_IS.search(text):
-        narrator = _title(named.group(1))
-        text = (text[: named.start()] + text[named.end() :]).strip()
+        narrator = _title(next(g for g in named.groups() if g))
+        keep = "me" if named.group(0).lower().startswith("me") else ""
+        text = (text[: named.start()] + keep + text[named.end() :]).strip()
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\s*[.!?]+\s*$", text) if x.strip()]
-    about = next((i for i, x in enumerate(sentences) if re.search(r"\babout\b", x, re.I)), 0)
+    about = next((i for i, x in enumerate(sentences) if _ABOUT.search(x)), 0)
     people: list[Person] = []
     group_role = ""
     for index, sentence in enumerate(sentences[about:]):
-        if index == 0 and (cut := re.search(r"\babout\s+", sentence, re.I)):
+        if index == 0 and (cut := _ABOUT.search(sentence)):
             sentence = sentence[cut.end() :]
         sentence = _LEAD_IN.sub("", sentence.strip().rstrip(".!?"))
         if ":" in sentence:  # "Three sisters: Elizabeth, Margaret and the baby, Rosie"
@@ -351,9 +373,16 @@ def read_people(answer: str, plan: StoryPlan | None = None) -> list[Person]:
                 Person(p.name, "the narrator as a child") if p.description == "the narrator" else p
                 for p in found
             ]
+        later = index > 0 and bool(people)
+        if later and not _names_people(sentence, capitalised_only):
+            continue
         if people and not found:
             continue
         people.extend(found)
+    for index, person in enumerate(people[:-1]):  # "just me. kenzie.": the name is mine
+        if person.name == "Me" and people[index + 1].description == "a person":
+            people[index + 1] = Person(people[index + 1].name, person.description)
+            people[index] = Person("Me", "")
     if narrator:
         me = next((i for i, p in enumerate(people) if p.name == "Me"), None)
         if me is not None:
@@ -372,10 +401,27 @@ def read_people(answer: str, plan: StoryPlan | None = None) -> list[Person]:
     return result[:6]
 
 
+def _names_people(sentence: str, capitalised_only: bool) -> bool:
+    """A sentence after the first one still names people ("Ana and Leo.", "And his dog,
+    Rex."), not a remark ("Doesn't matter.", "They are students in Japan.")."""
+    words = _NAME_WORD.findall(sentence)
+    if _CALLED.search(sentence) or any(w.lower() in KIN | _RELATIONS for w in words):
+        return True
+    if _CLAUSE_VERB.search(sentence):
+        return False
+    if not capitalised_only:
+        return 0 < len(words) <= 2 and all(w.lower() not in _NOT_PEOPLE for w in words)
+    return any(w[:1].isupper() and w.lower() not in _NOT_PEOPLE for w in words[1:]) or (
+        len(words) <= 3 and bool(words) and words[0].lower() not in _NOT_PEOPLE
+    )
+
+
 def _people_of(sentence: str, capitalised_only: bool, group_role: str) -> tuple[list[Person], str]:
     """The people of one sentence (parts split at commas and "and"), and the group role
     that carries to the next sentence ("Two friends. Ana and Leo.")."""
     sentence = re.sub(r",?\s+(?=(?:who|whom|which)\b)", ", ", sentence, flags=re.I)
+    # "my brother kev and his mate sanjay they run a chip shop": the clause is not a person
+    sentence = re.split(r"\s+(?=(?:they|he|she|we)\s+[^,]*$)", sentence, maxsplit=1, flags=re.I)[0]
     pieces = _SPLIT_PEOPLE.split(sentence)
     joins = [j.strip().lower() for j in _SPLIT_PEOPLE.findall(sentence)]
     parts: list[tuple[str, str, str, str]] = []  # (join before, name, role, raw)
@@ -424,6 +470,10 @@ def _people_of(sentence: str, capitalised_only: bool, group_role: str) -> tuple[
             if plural:
                 carried = role  # "two friends, Ana and Leo": the names follow
                 continue
+            if after is not None and not after[1] and after[2] and after[0] == "and":
+                carried = f"{role} and {after[2]}"  # "the bride and groom, Priya and Daniel"
+                parts[index + 1] = (after[0], "", "", "")
+                continue
             if after is not None and after[1] and after[0] == ",":
                 both = f"{role}, {after[2]}" if after[2] else role
                 parts[index + 1] = (after[0], after[1], both, after[3])  # "our teacher, Mr Patel"
@@ -451,7 +501,7 @@ def _called_name(part: str, capitalised_only: bool) -> str:
     if match is None:
         return ""
     words = _NAME_WORD.findall(match.group(1))
-    if not words:
+    if not words or words[0].lower() in _NOT_PEOPLE | {"him", "that", "this", "something"}:
         return ""
     if capitalised_only:
         run = []
@@ -481,10 +531,11 @@ def _name_and_role(part: str, capitalised_only: bool) -> tuple[str, str]:
         return "", part
     if capitalised_only:
         flags = [
-            (w[:1].isupper() or w[:1].isdigit())
-            and w.lower() not in _NOT_PEOPLE
-            and _is_name(w, True)
-            for w in words
+            w[:1].isupper() and w.lower() not in _NOT_PEOPLE and _is_name(w, True) for w in words
+        ]
+        flags = [
+            flag or (w[:1].isdigit() and index > 0 and flags[index - 1])
+            for index, (w, flag) in enumerate(zip(words, flags, strict=True))
         ]
         if not any(flags):
             return "", part
@@ -526,13 +577,50 @@ def _name_and_role(part: str, capitalised_only: bool) -> tuple[str, str]:
     if heads and heads[-1] + 1 < len(words):
         rest = [w for w in words[heads[-1] + 1 :] if _is_name(w, False)]
         if rest and len(rest) <= 2:  # "my mate jay", "the class hamster nibbles"
-            return " ".join(_title(w) for w in rest), " ".join(words[: heads[-1] + 1])
+            return _title(rest[0]), " ".join(words[: heads[-1] + 1])
     if heads:
         return "", part
     names = [w for w in words if _is_name(w, False) and w.lower() not in _NOT_PEOPLE]
+    if any(w in _NOT_PEOPLE for w in lowered) or any(w.isdigit() for w in lowered):
+        return "", part
     if names and len(words) <= 2:
         return " ".join(_title(w) for w in names), ""
     return "", part
+
+
+_MORE_CLOTHES = frozenset(
+    [
+        "neckerchief",
+        "lycra",
+        "gear",
+        "frock",
+        "pinny",
+        "tights",
+        "stockings",
+        "wellies",
+        "kilt",
+        "tabard",
+        "sash",
+        "badge",
+        "badges",
+        "crown",
+        "tiara",
+        "wig",
+        "cape",
+        "onesie",
+        "dungarees",
+        "pyjama",
+        "nightie",
+        "nightdress",
+        "pullover",
+        "windcheater",
+        "bodywarmer",
+        "plaits",
+        "bow",
+        "ribbon",
+    ]
+)
+"""Clothes and things worn, besides the director's words (plaits and bows are worn too)."""
 
 
 def read_looks(answer: str) -> Looks | None:
@@ -556,7 +644,7 @@ def read_looks(answer: str) -> Looks | None:
             continue
         words = [w.lower() for w in _WORD.findall(item)]
         item = _lower_first(item)
-        if any(w in CLOTHES or w.rstrip("s") in CLOTHES for w in words):
+        if any(w in CLOTHES | _MORE_CLOTHES or w.rstrip("s") in CLOTHES for w in words):
             wardrobe.append(item)
         else:
             described.append(item)
@@ -581,6 +669,7 @@ _MORE_PLACES = frozenset(
         "jungle",
         "forest",
         "woods",
+        "wood",
         "planet",
         "moon",
         "spaceship",
@@ -683,8 +772,17 @@ def read_place(answer: str, plan: StoryPlan | None = None) -> Place | None:
         for location in plan.locations:
             if re.search(rf"\b{re.escape(location.name)}\b", text, re.I):
                 return Place(location.name, description, time, weather)
+    proper = re.match(r"^(?:the\s+)?((?:[A-Z][\w'\-]*\s?){1,3})(?=[,.;]|$)", description)
     phrase = _place_phrase(description)
-    if phrase is not None:
+    if proper is not None and proper.group(1).split()[0].lower() not in COMMON | {"a", "an", "my"}:
+        name = proper.group(1).strip()
+    elif (
+        named := re.search(
+            r"\b(?:the\s+)?((?:[A-Z][\w'\-]*\s){0,2}[A-Z][\w'\-]*)\b", description[1:]
+        )
+    ) and _place_phrase(named.group(1)):
+        name = named.group(1)  # "Deep in the Whispering Wood"
+    elif phrase is not None:
         name = _title(phrase[0].lower())
     else:
         head = re.split(
@@ -721,7 +819,23 @@ _EVERYDAY_TIMES = (
 
 def _everyday_time(text: str) -> TimeOfDay | None:
     """The time of day in everyday words ("at nite", "bedtime", "after school", "when the
-    sun goes orange"), before the director's own words are tried."""
+    sun goes orange", "2am"), before the director's own words are tried."""
+    if clock := re.search(r"\b(\d{1,2})(?::\d\d)?\s*(am|pm|a\.m\.|p\.m\.)", text, re.I):
+        hour = int(clock.group(1)) % 12 + (12 if clock.group(2).lower().startswith("p") else 0)
+        for until, value in (
+            (5, "night"),
+            (8, "dawn"),
+            (12, "morning"),
+            (13, "noon"),
+            (17, "afternoon"),
+            (19, "golden_hour"),
+            (21, "dusk"),
+            (24, "night"),
+        ):
+            if hour < until:
+                return TimeOfDay(value)
+    if re.search(r"\bafternoon\b", text, re.I):
+        return TimeOfDay.AFTERNOON
     for pattern, value in _EVERYDAY_TIMES:
         if re.search(pattern, text, re.I):
             return TimeOfDay(value)
@@ -772,6 +886,27 @@ _EVERYONE = re.compile(
     re.I,
 )
 _ME = re.compile(r"\b(?:i|me|my|i'm|i'd|myself|we|us|our)\b", re.I)
+
+
+def wears(text: str) -> bool:
+    """A sentence about clothes ("a red hat", "her coat should be green")."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    return any(w in CLOTHES | _MORE_CLOTHES or w.rstrip("s") in CLOTHES for w in words)
+
+
+def gender_of(plan: StoryPlan, name: str) -> str | None:
+    """ "f", "m" or None for a character, from the words of its name and description
+    ("my grandmother", "Mrs Okafor", "a boy", "her dog" says nothing of the dog)."""
+    character = plan.find_character(name)
+    if character is None:
+        return None
+    words = [w.lower() for w in _WORD.findall(f"{character.name} {character.description}")]
+    for word in words:
+        if word in {"mrs", "ms", "miss", "lady", "sister", "nan", "nanny"} or word in FEMALE:
+            return "f"
+        if word in {"mr", "sir", "lord", "brother"} or (word in MALE and word not in NOT_MEN):
+            return "m"
+    return None
 
 
 def everyone_in(text: str) -> bool:
@@ -859,11 +994,12 @@ def _labelled_lines(text: str, plan: StoryPlan, sounds: Sounds) -> str:
         end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
         said = text[label.end() : end].strip()
         tail = re.search(
-            r"(?:[.!?]\s+|\s+and\s+(?=(?:some|a|an|the)?\s*\w*\s*" + _MUSIC.pattern[2:-2] + r"))",
+            r"(?:[.!?]\s+(?=(?:then|and|also|plus|with|some|music|sounds?|in\s+the\s+back)\b)"
+            r"|\s+and\s+(?=(?:some|a|an|the)?\s*\w*\s*" + _MUSIC.pattern[2:-2] + r"))",
             said,
             re.I,
         )
-        if tail is not None and _MUSIC.search(said[tail.end() :]):
+        if tail is not None:
             rest += " . " + said[tail.end() :]
             said = said[: tail.start() + (1 if said[tail.start()] in ".!?" else 0)]
         speaker = None if _NARRATOR.search(label.group(1)) else people_in(label.group(1), plan)[0]

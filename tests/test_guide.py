@@ -376,6 +376,27 @@ def test_the_export_button_during_the_last_question_ends_the_guide(story: Sessio
     assert story.guide_status() is None
 
 
+def test_review_changes_said_of_the_part_weather_light_and_length(story: Session) -> None:
+    for answer in ("guide us", "Mara", "skip", "a lighthouse on a cliff at dusk"):
+        turn(story, answer)
+    turn(story, "Mara climbs the stairs. She lights the lamp.")
+    part = story.guide.state.shots["first"]
+    before = {s.id: s.duration_s for s in story.project.memory.plan().shots}
+    turn(story, "can you make it snow a bit")
+    assert story.project.memory.plan().locations[0].weather == "snow"
+    turn(story, "more candles, it should all be candlelight")
+    plan = story.project.memory.plan()
+    assert all("candle" in (plan.find_shot(i).lighting or "") for i in part)
+    turn(story, "shorter pls")
+    plan = story.project.memory.plan()
+    assert all(plan.find_shot(i).duration_s < before[i] for i in part)
+    turn(story, "Mara should have a red scarf")  # looks: the director's, not the light
+    plan = story.project.memory.plan()
+    assert "red scarf" in plan.characters[0].wardrobe
+    assert all("scarf" not in (plan.find_shot(i).lighting or "") for i in part)
+    assert story.guide_status().step == "review"
+
+
 def test_answer_routes_to_the_guide_and_a_new_guide_after_the_end(story: Session) -> None:
     turn(story, "guide us")
     events = list(story.answer("Old Tom, a fisherman"))
