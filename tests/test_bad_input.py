@@ -23,15 +23,24 @@ from storyreel.renderer.video_io import VideoWriter
 from tests.conftest import Cli
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    cli = Cli(tmp_path / "film")
-    cli("new", str(tmp_path / "film"), with_project=False)
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The story every test starts from, made once per module (each test gets a copy)."""
+    folder = tmp_path_factory.mktemp("bad-input-template") / "film"
+    cli = Cli(folder)
+    cli("new", str(folder), with_project=False)
     cli("style", "--resolution", "180p", "--fps", "12")
     cli("character", "add", "Mara", "-d", "a tall woman", "--wardrobe", "red raincoat")
     cli("location", "add", "Harbour", "-d", "stone quay", "-t", "noon")
     cli("shot", "add", "Mara walks the quay", "-c", "Mara", "-l", "Harbour", "--duration", "1")
-    return cli
+    return folder
+
+
+@pytest.fixture
+def cli(template: Path, tmp_path: Path) -> Cli:
+    """A fresh copy of the template story in this test's folder."""
+    shutil.copytree(template, tmp_path / "film")
+    return Cli(tmp_path / "film")
 
 
 def png(path: Path, size: tuple[int, int] = (64, 48), colour=(200, 30, 30)) -> Path:
@@ -39,9 +48,21 @@ def png(path: Path, size: tuple[int, int] = (64, 48), colour=(200, 30, 30)) -> P
     return path
 
 
+_BOMBS: dict[tuple[int, int], Path] = {}
+"""The first file made of each size (pytest keeps every test's folder until the session ends)."""
+
+
 def bomb_png(path: Path, size: tuple[int, int] = (30000, 30000)) -> Path:
-    """A huge one-colour PNG made cheaply (1 bit a pixel: 112 MB here, not 2.7 GB)."""
+    """A huge one-colour PNG made cheaply (1 bit a pixel: 112 MB here, not 2.7 GB).
+
+    Drawing it takes a byte a pixel in memory (900 MB at 30000x30000), so each size is drawn
+    once and later ones are copies of that file (the same bytes)."""
+    made = _BOMBS.get(size)
+    if made is not None and made.is_file():
+        shutil.copyfile(made, path)
+        return path
     Image.new("1", size, 1).save(path, optimize=True)
+    _BOMBS[size] = path
     return path
 
 

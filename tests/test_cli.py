@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from storyreel.tools.project import Project
 from tests.conftest import Cli
 
 
@@ -67,8 +69,25 @@ def build(cli: Cli) -> None:
     )
 
 
-def test_show_json_has_the_documented_shape(cli: Cli) -> None:
-    build(cli)
+@pytest.fixture(scope="module")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The story `build` makes, made once per module (each test gets a copy)."""
+    folder = tmp_path_factory.mktemp("cli-template") / "film"
+    Project.create(folder, title="Test Film").close()  # as the project_dir fixture does
+    build(Cli(folder))
+    return folder
+
+
+@pytest.fixture
+def built(built_template: Path, tmp_path: Path) -> Cli:
+    """A fresh copy of the built story: the same plan, history and files as build(cli)."""
+    folder = tmp_path / "film"
+    shutil.copytree(built_template, folder)
+    return Cli(folder)
+
+
+def test_show_json_has_the_documented_shape(built: Cli) -> None:
+    cli = built
     doc = cli.plan()
     assert set(doc) == {"story", "characters", "locations", "references", "shots"}
     assert doc["story"]["title"] == "Test Film"
@@ -111,8 +130,8 @@ def test_show_json_has_the_documented_shape(cli: Cli) -> None:
     assert (shot["locked"], shot["selected_take"], shot["takes"]) == (False, None, [])
 
 
-def test_show_json_is_byte_stable(cli: Cli) -> None:
-    build(cli)
+def test_show_json_is_byte_stable(built: Cli) -> None:
+    cli = built
     first = cli.raw_plan()
     assert cli.raw_plan() == first
     cli("shot", "update", "1", "--size", "ELS")
@@ -124,16 +143,16 @@ def test_show_json_is_byte_stable(cli: Cli) -> None:
     assert cli.raw_plan() == first
 
 
-def test_human_view_lists_bible_and_shots(cli: Cli) -> None:
-    build(cli)
+def test_human_view_lists_bible_and_shots(built: Cli) -> None:
+    cli = built
     text = cli("show").stdout
     assert "@mara" in text and "@harbour" in text and "(dusk, key light left)" in text
     assert "#3   CU" in text and "dolly_in" in text and "continues #2" in text
     assert '"This came for you."' in text
 
 
-def test_move_remove_keep_ids(cli: Cli) -> None:
-    build(cli)
+def test_move_remove_keep_ids(built: Cli) -> None:
+    cli = built
     cli("shot", "update", "3", "--no-continues-from")
     cli("shot", "move", "3", "--after", "0")
     assert [s["id"] for s in cli.plan()["shots"]] == [3, 1, 2]
@@ -144,8 +163,8 @@ def test_move_remove_keep_ids(cli: Cli) -> None:
     assert [s["id"] for s in cli.plan()["shots"]] == [3, 2, 4]
 
 
-def test_lock_and_unlock(cli: Cli) -> None:
-    build(cli)
+def test_lock_and_unlock(built: Cli) -> None:
+    cli = built
     cli("shot", "lock", "2")
     assert cli.plan()["shots"][1]["locked"] is True
     result = cli("shot", "update", "2", "--size", "CU", expect=1)
@@ -155,8 +174,8 @@ def test_lock_and_unlock(cli: Cli) -> None:
     assert cli.plan()["shots"][1]["size"] == "CU"
 
 
-def test_character_and_location_update_remove(cli: Cli) -> None:
-    build(cli)
+def test_character_and_location_update_remove(built: Cli) -> None:
+    cli = built
     cli("character", "update", "tom", "--wardrobe", "navy sweater")
     assert cli.plan()["characters"][1]["wardrobe"] == "navy sweater"
     cli("location", "update", "Harbour", "--time-of-day", "night", "--key-light", "right")
@@ -167,8 +186,8 @@ def test_character_and_location_update_remove(cli: Cli) -> None:
     assert [loc["name"] for loc in cli.plan()["locations"]] == ["Harbour"]
 
 
-def test_history_marks_current_and_undone(cli: Cli) -> None:
-    build(cli)
+def test_history_marks_current_and_undone(built: Cli) -> None:
+    cli = built
     cli("undo")
     lines = cli("history").stdout.splitlines()
     assert len(lines) == 7
@@ -206,8 +225,10 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("args", "message"), BAD_INPUTS)
-def test_bad_input_is_one_line_and_changes_nothing(cli: Cli, args: list[str], message: str) -> None:
-    build(cli)
+def test_bad_input_is_one_line_and_changes_nothing(
+    built: Cli, args: list[str], message: str
+) -> None:
+    cli = built
     before = cli.raw_plan()
     history = cli("history").stdout
     result = cli(*args, expect=1)

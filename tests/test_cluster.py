@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderCancelled
 from storyreel.renderer.video_io import read_frames
 from storyreel.tools.cluster import LOOPBACK, ClusterExecutor, ClusterSettings
-from storyreel.tools.edits import AddShot
+from storyreel.tools.edits import AddShot, SetStyle
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import RenderProgress, ShotOutcome, render_shots, take_file
@@ -59,14 +60,21 @@ def takes_of(project: Project) -> dict[int, list]:
     return project.memory.takes_by_shot()
 
 
-def hold_story(folder: Path, shots: int, continues: dict[int, int] | None = None) -> Project:
+def hold_story(
+    folder: Path,
+    shots: int,
+    continues: dict[int, int] | None = None,
+    duration_s: float = 0.5,
+    resolution: str | None = None,
+) -> Project:
     """A story of `shots` short shots (shot i+1 continues from continues[i+1], if given)."""
     project = Project.create(folder, title="Hold")
     continues = continues or {}
-    edits = [
+    edits: list[Any] = [SetStyle(resolution=resolution)] if resolution else []
+    edits += [
         AddShot(
             action=f"Shot {n}: the tide comes in",
-            duration_s=0.5,
+            duration_s=duration_s,
             continues_from=continues.get(n),
         )
         for n in range(1, shots + 1)
@@ -111,7 +119,9 @@ def test_tiny_wan_renders_the_same_frames_on_a_cluster_worker(tmp_path: Path) ->
     model = WanBackend.build_tiny(tmp_path / "wan")
     projects = []
     for name in ("here", "there"):
-        project = hold_story(tmp_path / name, 2, {2: 1})
+        # 180p drafts (160x96) of 0.1 s (5 frames at 16 fps), not 360p ones of 0.5 s: the
+        # comparison is frame for frame, and fewer, smaller frames show a difference as well
+        project = hold_story(tmp_path / name, 2, {2: 1}, duration_s=0.1, resolution="180p")
         (project.root / "storyreel-gpu.toml").write_text(f'[models]\nwan = "{model}"\n')
         projects.append(project)
     here, there = projects

@@ -81,13 +81,38 @@ def first_frame_of_take(folder: Path, path: str) -> np.ndarray:
     return next(iter(read_frames(folder / path)))
 
 
+@pytest.fixture(scope="module")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The story `build` makes, made once per module."""
+    folder = tmp_path_factory.mktemp("keyframes-template") / "film"
+    Project.create(folder, title="Test Film").close()  # as conftest's project_dir does
+    build(Cli(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def stills_template(built_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built story with two stills drawn for shot 2, made once per module."""
+    folder = tmp_path_factory.mktemp("keyframes-stills") / "film"
+    shutil.copytree(built_template, folder)
+    keyframes(Cli(folder), "2", "--count", "2")
+    return folder
+
+
+@pytest.fixture
+def project_dir(built_template: Path, tmp_path: Path) -> Path:
+    """Every test here starts from the story `build` makes: a fresh copy of it."""
+    folder = tmp_path / "film"
+    shutil.copytree(built_template, folder)
+    return folder
+
+
 # --- making stills -------------------------------------------------------------------------------
 
 
 def test_stills_are_drawn_registered_and_laid_out_on_a_numbered_sheet(
     cli: Cli, project_dir: Path
 ) -> None:
-    build(cli)
     document = keyframes(cli, "2", "--count", "3")
     [drawn] = document["shots"]
     assert drawn["shot"] == 2 and [s["number"] for s in drawn["stills"]] == [1, 2, 3]
@@ -123,7 +148,6 @@ def test_stills_are_drawn_registered_and_laid_out_on_a_numbered_sheet(
 def test_count_is_respected_and_a_seed_that_draws_the_same_picture_says_why(
     cli: Cli, project_dir: Path
 ) -> None:
-    build(cli)
     assert len(keyframes(cli, "2", "-n", "2")["shots"][0]["stills"]) == 2
     assert len(keyframes(cli, "2", "-n", "5")["shots"][0]["stills"]) == 5
     assert [r[5] for r in rows(project_dir)] == [2, 3, 4, 5, 6, 7, 8]  # seeds never reused
@@ -139,7 +163,6 @@ def test_count_is_respected_and_a_seed_that_draws_the_same_picture_says_why(
 
 
 def test_without_ids_every_shot_that_needs_stills_gets_them(cli: Cli, project_dir: Path) -> None:
-    build(cli)
     cli("shot", "add", "The boats", "-l", "Harbour", "--size", "ELS")
     cli("shot", "lock", "4")
     out = cli("keyframes", "--count", "2").stdout
@@ -171,7 +194,6 @@ def request_hash(folder: Path, shot_id: int) -> tuple[str, str | None]:
 def test_a_picked_still_is_the_first_frame_of_the_render_and_undo_gives_the_old_request_back(
     cli: Cli, project_dir: Path
 ) -> None:
-    build(cli)
     keyframes(cli, "2", "--count", "3")
     before, first = request_hash(project_dir, 2)
     assert first is None
@@ -208,7 +230,6 @@ def test_a_picked_still_is_the_first_frame_of_the_render_and_undo_gives_the_old_
 
 
 def test_continues_from_wins_over_a_pick(cli: Cli, project_dir: Path) -> None:
-    build(cli)
     keyframes(cli, "1", "--count", "1")
     cli("keyframes", "pick", "1", "1")
     cli("shot", "add", "A gull", "-l", "Harbour", "--after", "0")  # shot 4 opens the film
@@ -228,7 +249,6 @@ def test_continues_from_wins_over_a_pick(cli: Cli, project_dir: Path) -> None:
 def test_a_changed_shot_marks_its_still_stale_and_keeps_the_pick(
     cli: Cli, project_dir: Path
 ) -> None:
-    build(cli)
     keyframes(cli, "2", "--count", "2")
     cli("keyframes", "pick", "2", "2")
     cli("shot", "update", "2", "--duration", "6")  # a still has one frame: still fresh
@@ -260,7 +280,6 @@ def test_a_changed_shot_marks_its_still_stale_and_keeps_the_pick(
 
 
 def test_a_pick_of_a_stale_still_is_allowed_with_a_note(cli: Cli) -> None:
-    build(cli)
     keyframes(cli, "2", "--count", "1")
     cli("shot", "update", "2", "--angle", "low")
     result = cli("keyframes", "pick", "2", "1")
@@ -300,7 +319,6 @@ def register_foreign_take(folder: Path, shot_id: int, source: str) -> None:
 def test_the_critic_asks_for_a_retake_when_a_take_does_not_open_on_the_picked_still(
     cli: Cli, project_dir: Path
 ) -> None:
-    build(cli)
     cli("shot", "update", "1", "--size", "ELS")
     cli("render", "1")  # a wide shot of the harbour: a different picture
     keyframes(cli, "2", "--count", "1")
@@ -347,10 +365,11 @@ def state(cli: Cli, folder: Path) -> tuple[str, list[tuple], list[str], str]:
     ],
 )
 def test_refusals_teach_and_change_nothing(
-    cli: Cli, project_dir: Path, args: list[str], teaches: str
+    stills_template: Path, tmp_path: Path, args: list[str], teaches: str
 ) -> None:
-    build(cli)
-    keyframes(cli, "2", "--count", "2")
+    project_dir = tmp_path / "film"  # the built story with two stills of shot 2
+    shutil.copytree(stills_template, project_dir)
+    cli = Cli(project_dir)
     before = state(cli, project_dir)
     result = cli(*args, expect=1)
     assert teaches in result.stderr, result.stderr
@@ -359,7 +378,6 @@ def test_refusals_teach_and_change_nothing(
 
 
 def test_a_locked_shot_gets_no_stills_and_no_pick(cli: Cli, project_dir: Path) -> None:
-    build(cli)
     keyframes(cli, "2", "--count", "1")
     cli("shot", "lock", "2")
     before = state(cli, project_dir)
@@ -394,8 +412,6 @@ def test_a_backend_without_stills_is_refused_at_the_one_dispatch_point(
     registry.backend_names()
     monkeypatch.setitem(registry._REGISTRY, "seeded", Seeded)
     monkeypatch.setitem(registry._REGISTRY, "stillless", Stillless)
-    cli = Cli(project_dir)
-    build(cli)
     project = Project.open(project_dir)
     try:
         steps: list[tuple] = []
@@ -419,7 +435,6 @@ def test_a_backend_without_stills_is_refused_at_the_one_dispatch_point(
 def test_a_failed_still_leaves_nothing_behind(
     cli: Cli, project_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(cli)
     keyframes(cli, "2", "--count", "1")
     kept = media(project_dir)
     project = Project.open(project_dir)
@@ -441,7 +456,6 @@ def test_a_failed_still_leaves_nothing_behind(
 
 
 def test_a_picked_still_becomes_a_characters_reference(cli: Cli, project_dir: Path) -> None:
-    build(cli)
     keyframes(cli, "2", "--count", "2")
     cli("keyframes", "pick", "2", "2")
     out = cli("ref", "from-keyframe", "2", "--entity", "Mara", "--name", "mara-look").stdout
@@ -526,7 +540,6 @@ def _as_before_m010(folder: Path) -> None:
 
 
 def test_a_project_from_before_m010_opens_migrates_and_picks(cli: Cli, project_dir: Path) -> None:
-    build(cli)
     cli("render", "1")
     plan = cli.raw_plan()
     _as_before_m010(project_dir)
@@ -560,7 +573,6 @@ def test_the_still_request_is_the_video_request_without_a_first_frame(
 ) -> None:
     from storyreel.tools.keyframes import still_request
 
-    build(cli)
     cli("style", "--look", "Kodak 2383")
     project = Project.open(project_dir)
     try:
@@ -578,7 +590,6 @@ def test_the_still_request_is_the_video_request_without_a_first_frame(
 
 
 def test_the_doctor_checks_stills_and_their_folder(cli: Cli, project_dir: Path) -> None:
-    build(cli)
     keyframes(cli, "2", "--count", "2")
     assert json.loads(cli("doctor", "--json").stdout)["healthy"] is True
     [(_, _, path, *_), *_] = rows(project_dir)
@@ -597,7 +608,6 @@ def test_the_doctor_checks_stills_and_their_folder(cli: Cli, project_dir: Path) 
 def test_keyframes_without_a_sub_command_draws_and_options_may_come_first(
     cli: Cli, project_dir: Path
 ) -> None:
-    build(cli)
     folder = str(project_dir)
     for argv in (
         ["keyframes", "-p", folder, "--count", "1", "2"],
@@ -615,7 +625,6 @@ def test_keyframes_without_a_sub_command_draws_and_options_may_come_first(
 def test_drawing_stills_waits_for_another_render_or_refuses_with_no_wait(
     cli: Cli, project_dir: Path
 ) -> None:
-    build(cli)
     other = Project.open(project_dir)  # another storyreel holding the render lock
     try:
         other.render_lock.acquire()

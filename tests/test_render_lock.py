@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -28,6 +29,7 @@ from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import file_digest
 from storyreel.renderer.video_io import probe
 from storyreel.tools.demo_story import demo_edits
+from storyreel.tools.edits import SetStyle
 from storyreel.tools.errors import ProjectBusyError
 from storyreel.tools.partial_files import is_partial, partial_path, remove_dead_partials
 from storyreel.tools.plan_view import plan_json as plan_document_json
@@ -104,9 +106,10 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def make_story(folder: Path) -> Path:
-    """The first three shots of the demo at 640x360, 24 fps (11 s): about a second to render."""
+    """The first three shots of the demo at 320x180, 24 fps (11 s, 264 frames): a fraction
+    of a second a shot to render (the lock is what these tests are about, not the pixels)."""
     project = Project.create(folder, title="The Letter")
-    project.memory.apply(demo_edits()[:8])
+    project.memory.apply([*demo_edits()[:8], SetStyle(resolution="180p")])
     project.close()
     return folder
 
@@ -227,6 +230,23 @@ def story(tmp_path: Path) -> Path:
     return make_story(tmp_path / "film")
 
 
+@pytest.fixture(scope="module")
+def rendered_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The story with every shot rendered here (take 1 each), made once per module. Its
+    takes hold no absolute path (no shot continues from another), so a copy is complete."""
+    folder = make_story(tmp_path_factory.mktemp("render-lock") / "film")
+    project = Project.open(folder)
+    render_shots(project, RenderExecutor())
+    project.close()
+    return folder
+
+
+@pytest.fixture
+def rendered_story(rendered_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the rendered story."""
+    return Path(shutil.copytree(rendered_template, tmp_path / "film"))
+
+
 @pytest.fixture
 def procs() -> Iterator[list[Proc]]:
     started: list[Proc] = []
@@ -343,10 +363,8 @@ def test_no_wait_refuses_and_changes_nothing(story: Path, procs: list[Proc]) -> 
     check_project(story)
 
 
-def test_killed_forced_render_keeps_its_takes_selected_and_continues(story: Path) -> None:
-    project = Project.open(story)
-    render_shots(project, RenderExecutor())
-    project.close()
+def test_killed_forced_render_keeps_its_takes_selected_and_continues(rendered_story: Path) -> None:
+    story = rendered_story
     forced = Proc("render", "--force", "-p", str(story))
     try:
         deadline = time.monotonic() + DEADLINE_S
@@ -390,10 +408,8 @@ def test_killed_forced_render_keeps_its_takes_selected_and_continues(story: Path
         assert db.execute("select count(*) from state where key = 'forced_run'").fetchone()[0] == 0
 
 
-def test_killed_export_leaves_nothing_after_the_next_export(story: Path) -> None:
-    project = Project.open(story)
-    render_shots(project, RenderExecutor())
-    project.close()
+def test_killed_export_leaves_nothing_after_the_next_export(rendered_story: Path) -> None:
+    story = rendered_story
     exporting = Proc("export", "-p", str(story))
     try:
         freeze_while_rendering(exporting, story, "exports")

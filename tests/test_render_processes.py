@@ -12,14 +12,17 @@ from pathlib import Path
 
 from storyreel.renderer.request import file_digest
 from storyreel.tools.demo_story import demo_edits
-from storyreel.tools.edits import UpdateShot
+from storyreel.tools.edits import SetStyle, UpdateShot
 from storyreel.tools.project import Project
 
 
-def _slow_demo(folder: Path) -> None:
-    """The demo at 640x360 with long shots, so a render takes several seconds."""
+def _slow_demo(folder: Path, resolution: str | None = None) -> None:
+    """The demo at 640x360 (or `resolution`) with long shots (8 s each), so a render takes
+    several seconds: after its first take, six more shots."""
     project = Project.create(folder, title="The Letter")
-    project.memory.apply(demo_edits())
+    project.memory.apply(
+        [*demo_edits(), *([SetStyle(resolution=resolution)] if resolution else [])]
+    )
     project.memory.apply([UpdateShot(shot_id=shot_id, duration_s=8) for shot_id in range(2, 8)])
     project.close()
 
@@ -57,7 +60,9 @@ def _check_intact(folder: Path) -> int:
 
 def test_killed_render_resumes(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
-    _slow_demo(folder)
+    # at 320x180: SIGKILL lands within 10 ms of the first take, and the render that picks
+    # up renders the other shots whole (at 640x360 that second render took most of the time)
+    _slow_demo(folder, "180p")
     process = _start_render(folder)
     _wait_for_takes(folder, 1, process)
     process.send_signal(signal.SIGKILL)

@@ -74,8 +74,8 @@ def test_question_in_one_process_answered_in_another(folder: Path, llm: FakeLLM)
 def test_killed_turn_resumes_without_losing_takes(folder: Path, llm: FakeLLM) -> None:
     long_build = json.loads(BUILD.content)
     for edit in long_build["edits"]:
-        if edit["kind"] == "add_shot":
-            edit["duration_s"] = 20
+        if edit["kind"] == "add_shot":  # 96 frames each: shot 2 renders well after take 1
+            edit["duration_s"] = 8
     llm.script = [reply(long_build["reply"], long_build["edits"]), reply("Done.", [])]
     process = subprocess.Popen(
         [EXE, "say", "build it", "-p", str(folder)],

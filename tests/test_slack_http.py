@@ -55,7 +55,10 @@ class Endpoint:
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    with FakeSlack().running() as fake:
+    fake = FakeSlack()
+    # served with a short poll interval: shutdown() waits up to one (the default is 0.5 s)
+    fake.thread = threading.Thread(target=fake.server.serve_forever, args=(0.05,), daemon=True)
+    with fake.running():
         yield fake
 
 
@@ -334,7 +337,7 @@ def test_a_burst_of_200_events_is_acked_in_time_with_bounded_threads(
     """The figures are measured by bench/slack_burst.py; this checks generous bounds."""
     bot = start_bot(tmp_path, slack)
     server = make_server(bot.app, "127.0.0.1", 0, signing_secret=SIGNING_SECRET)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     serving.start()
     gate = threading.Event()
     lock = threading.Lock()
