@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from storyreel.tools.edits import SetStyle
 from storyreel.tools.project import Project
 
 try:
@@ -103,7 +104,10 @@ def artefacts(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 def project_dir(tmp_path: Path) -> Path:
     """A new, empty story (as conftest's project_dir, with a title a family might choose)."""
     folder = tmp_path / "film"
-    Project.create(folder, title="Grandma Rose and the Boat").close()
+    project = Project.create(folder, title="Grandma Rose and the Boat")
+    # small and short frames: previz renders in a fraction of a second (the page is tested)
+    project.memory.apply([SetStyle(resolution="180p", fps=12)])
+    project.close()
     return folder
 
 
