@@ -151,6 +151,8 @@ LIGHT_RE = re.compile(
 )
 """Light in everyday words ("more candles", "warmer, sort of golden", "red like the alarm
 lights"): it becomes the lighting of the part's shots."""
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 99}
+"""Shots of the part just shown named by their place in it ("the last one")."""
 GUIDE_TABLE = "guide"
 MAX_LOOKS = 3
 """People asked about one by one ("what does Rose look like?"); more are left as named."""
@@ -476,7 +478,16 @@ class Guide:
         shots = self.state.shots.get(self.state.reviewing or "", [])
         if not shots or re.search(r"\bshots?\s+\d", text, re.I):
             return text
-        ids = [str(self._position(i)) for i in shots]
+        ids = [str(i) for i in shots]  # the director reads "shot N" as the shot's id
+        ordinal = re.search(
+            r"\b(?:the\s+)?(first|second|third|fourth|last)\s+(?:one|shot|bit|picture)\b",
+            text,
+            re.I,
+        )
+        if ordinal is not None:  # "the first one should be a close-up": of this part
+            which = ORDINALS.get(ordinal.group(1).lower(), len(ids))
+            position = ids[min(which, len(ids)) - 1]
+            return text[: ordinal.start()] + f"shot {position}" + text[ordinal.end() :]
         named = "shot " + ids[0] if len(ids) == 1 else "shots " + ", ".join(ids[:-1])
         named += "" if len(ids) == 1 else f" and {ids[-1]}"
         return re.sub(

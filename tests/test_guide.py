@@ -390,6 +390,8 @@ def test_review_changes_said_of_the_part_weather_light_and_length(story: Session
     turn(story, "shorter pls")
     plan = story.project.memory.plan()
     assert all(plan.find_shot(i).duration_s < before[i] for i in part)
+    turn(story, "the last one should be a close-up")  # of this part: its second shot
+    assert story.project.memory.plan().find_shot(part[-1]).size == "CU"
     turn(story, "Mara should have a red scarf")  # looks: the director's, not the light
     plan = story.project.memory.plan()
     assert "red scarf" in plan.characters[0].wardrobe
