@@ -86,7 +86,7 @@ GO_ON_RE = re.compile(
     r"beautiful|works|love\s+it|like\s+it|that'?s\s+(?:it|her|him|them)|all\s+set|"
     r"no\s+changes?|nothing(?:\s+to\s+change|\s+else|\s+more)?|not\s+really|make\s+the\s+"
     r"film|k|kk|proceed|that'?ll\s+do|that'?s\s+(?:the\s+lot|all|enough)|enough|sorted|"
-    r"spot\s+on|export(?:\s+it)?|leave\s+it|keep\s+it)\b",
+    r"spot\s+on|aye|export(?:\s+it)?|leave\s+it|keep\s+it)\b",
     re.I,
 )
 CHANGE_RE = re.compile(
@@ -110,7 +110,8 @@ def goes_on(text: str) -> bool:
 
 def _asks_change(text: str) -> bool:
     cleaned = re.sub(
-        r"make\s+the\s+film|(?:can|could|shall)\s+we\s+(?:go\s+on|continue|move\s+on|"
+        r"make\s+the\s+film|we\s+(?:can|could)\s+(?:go\s+on|continue|move\s+on)|"
+        r"(?:can|could|shall)\s+we\s+(?:go\s+on|continue|move\s+on|"
         r"keep\s+going|see\s+the\s+next)|too\s+(?:good|great)|nothing\s+more|"
         r"(?:nothing|not\s+much)\s+to\s+change|no\s+changes?|(?:don'?t|do\s+not)\s+change",
         "",
@@ -458,7 +459,7 @@ class Guide:
         seconds = re.search(r"\b(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds)\b", text, re.I)
         if re.search(r"\b(?:shorter|quicker|snappier|faster)\b", text, re.I) and not seconds:
             lengths = {s.id: max(1.5, round(s.duration_s * 0.7, 1)) for s in shots}
-        elif re.search(r"\b(?:longer|more\s+time|slower)\b", text, re.I) and not seconds:
+        elif re.search(r"\b(?:longer|more\s+(?:time|long)|slower)\b", text, re.I) and not seconds:
             lengths = {s.id: min(20.0, s.duration_s + 2.0) for s in shots}
         else:
             return None
@@ -732,8 +733,9 @@ class Guide:
             if any(gender_of(plan, n) == gender for n in before):
                 continue
             others = [n for n in story if gender_of(plan, n) == gender and n not in named]
-            if others:
-                found.add(others[0])
+            unknown = [n for n in story if gender_of(plan, n) is None and n not in named]
+            if others or unknown:  # "he goes for the diamond": the cat, if no man is there
+                found.add((others or unknown)[0])
         return found
 
     def _place(self) -> str | None:

@@ -323,6 +323,7 @@ _CLAUSE_VERB = re.compile(
 _NAME_IS = re.compile(
     r"\bmy\s+name(?:'s|\s+is|\s+was)\s+([A-Za-z][\w'\-]*)"
     r"|\b(?:me|myself),?\s+(?:i'?m|i\s+am)\s+([A-Z][\w'\-]*)"
+    r"|(?:^|[.!?]\s*|\bme\W+)i\s+am\s+(?-i:((?:[A-Z][\w'\-]*\s?){1,3}))"
     r"|\bcall\s+me\s+([A-Z][\w'\-]*)",
     re.I,
 )
@@ -353,8 +354,8 @@ def read_people(answer: str, plan: StoryPlan | None = None) -> list[Person]:
     capitalised_only = any(w[:1].isupper() for w in _NAME_WORD.findall(text)[1:])
     narrator = ""
     if named := _NAME_IS.search(text):
-        narrator = _title(next(g for g in named.groups() if g))
-        keep = "me" if named.group(0).lower().startswith("me") else ""
+        narrator = " ".join(_title(w) for w in next(g for g in named.groups() if g).split())
+        keep = "me, " if named.group(0).lower().startswith("me") else ""
         text = (text[: named.start()] + keep + text[named.end() :]).strip()
     sentences = [x for x in re.split(r"(?<=[.!?])\s+|\s*[.!?]+\s*$", text) if x.strip()]
     about = next((i for i, x in enumerate(sentences) if _ABOUT.search(x)), 0)
@@ -419,6 +420,14 @@ def _names_people(sentence: str, capitalised_only: bool) -> bool:
 def _people_of(sentence: str, capitalised_only: bool, group_role: str) -> tuple[list[Person], str]:
     """The people of one sentence (parts split at commas and "and"), and the group role
     that carries to the next sentence ("Two friends. Ana and Leo.")."""
+    sentence = re.sub(
+        r",?\s+(?:his|her|their|its)\s+name(?:'s|\s+is|\s+was)\s+", " called ", sentence, flags=re.I
+    )  # "a man, his name is Mr Kim"
+    sentence = re.sub(
+        r"\b((?:my|our|his|her|their)\s+[a-z][\w\s]{0,30}?)\s+(?:is|was)\s+(?:called\s+)?(?=[A-Z])",
+        r"\1 ",
+        sentence,
+    )  # "my baby sister is Tiny Blast"
     sentence = re.sub(r",?\s+(?=(?:who|whom|which)\b)", ", ", sentence, flags=re.I)
     # "my brother kev and his mate sanjay they run a chip shop": the clause is not a person
     sentence = re.split(r"\s+(?=(?:they|he|she|we)\s+[^,]*$)", sentence, maxsplit=1, flags=re.I)[0]
@@ -446,6 +455,11 @@ def _people_of(sentence: str, capitalised_only: bool, group_role: str) -> tuple[
     carried = group_role
     for index, (join, name, role, raw) in enumerate(parts):
         after = parts[index + 1] if index + 1 < len(parts) else None
+        if after is not None and not name and role and _REL_START.match(after[3]):
+            following = parts[index + 2] if index + 2 < len(parts) else None
+            if following is not None and following[1] and not following[2]:
+                parts[index + 2] = (*following[:2], role, following[3])  # "a cat burglar,
+                continue  # who is an actual cat, Baron Whiskers": the role is Baron's
         if not name and not role:  # "who was a bus driver": said of the one before
             if people and _REL_START.match(raw):
                 extra = _REL_START.sub("", raw).strip()
@@ -490,6 +504,7 @@ def _people_of(sentence: str, capitalised_only: bool, group_role: str) -> tuple[
         if people and people[-1].name == "Me" and join == "," and name.split()[0].lower() in KIN:
             people[-1] = Person(name, f"{role}, the narrator")  # "Me, Grandpa Bill, and ..."
             continue
+        role = "" if role.lower() in ("the", "a", "an", "my", "our") else role
         people.append(Person(name, role or carried or "a person"))
     return people, carried
 
@@ -541,8 +556,13 @@ def _name_and_role(part: str, capitalised_only: bool) -> tuple[str, str]:
             return "", part
         first = flags.index(True)
         last = first
-        while last + 1 < len(words) and flags[last + 1] and last - first < 2:
-            last += 1
+        while (
+            last + 1 < len(words)
+            and (flags[last + 1] or words[last + 1][:1].isupper())
+            and words[last + 1].lower() not in _NOT_PEOPLE
+            and last - first < 2
+        ):
+            last += 1  # "Tiny Blast", "the Grey Lady"
         while (
             first > 0
             and words[first - 1][:1].isupper()
@@ -735,7 +755,10 @@ def _place_phrase(text: str) -> tuple[str, str] | None:
     is there."""
     words = _WORD.findall(text)
     for index, word in enumerate(words):
-        if word.lower() not in PLACES | _MORE_PLACES:
+        if (
+            word.lower() not in PLACES | _MORE_PLACES
+            and word.lower()[:-1] not in PLACES | _MORE_PLACES
+        ):
             continue
         while index + 1 < len(words) and words[index + 1].lower() in PLACES | _MORE_PLACES:
             index += 1  # "bus stop", "tree house"
@@ -803,7 +826,7 @@ def read_place(answer: str, plan: StoryPlan | None = None) -> Place | None:
     return Place(name, description or name.lower(), time, weather)
 
 
-_EVERYDAY_TIMES = (
+_EVERYDAY_TIMES = (  # after the clock and "afternoon"
     (
         r"\b(?:nite|nighttime|bedtime|bed\s+time|midnight|late\s+at\s+night|in\s+the\s+dark)\b",
         "night",
@@ -817,23 +840,39 @@ _EVERYDAY_TIMES = (
 )
 
 
+def _EVERYDAY_HOURS(hour: int) -> TimeOfDay:
+    """The time of day of an hour on the clock (0-23)."""
+    for until, value in (
+        (5, "night"),
+        (8, "dawn"),
+        (12, "morning"),
+        (13, "noon"),
+        (17, "afternoon"),
+        (19, "golden_hour"),
+        (21, "dusk"),
+        (24, "night"),
+    ):
+        if hour < until:
+            return TimeOfDay(value)
+    return TimeOfDay.NIGHT
+
+
 def _everyday_time(text: str) -> TimeOfDay | None:
     """The time of day in everyday words ("at nite", "bedtime", "after school", "when the
     sun goes orange", "2am"), before the director's own words are tried."""
     if clock := re.search(r"\b(\d{1,2})(?::\d\d)?\s*(am|pm|a\.m\.|p\.m\.)", text, re.I):
         hour = int(clock.group(1)) % 12 + (12 if clock.group(2).lower().startswith("p") else 0)
-        for until, value in (
-            (5, "night"),
-            (8, "dawn"),
-            (12, "morning"),
-            (13, "noon"),
-            (17, "afternoon"),
-            (19, "golden_hour"),
-            (21, "dusk"),
-            (24, "night"),
-        ):
-            if hour < until:
-                return TimeOfDay(value)
+        return _EVERYDAY_HOURS(hour)
+    if said := re.search(
+        r"\b(\d{1,2})\s+(?:o'?clock\s+)?in\s+the\s+(morning|afternoon|evening|night)", text, re.I
+    ):
+        hour = int(said.group(1)) % 12 + (0 if said.group(2).lower() == "morning" else 12)
+        hour = hour % 24 if said.group(2).lower() != "night" or hour > 16 else hour - 12
+        return _EVERYDAY_HOURS(hour)
+    if re.search(
+        r"\bstreet\s*lights?\s+(?:come|came|go|went|are)\s+on\b|\bafter\s+tea\b", text, re.I
+    ):
+        return TimeOfDay.DUSK
     if re.search(r"\bafternoon\b", text, re.I):
         return TimeOfDay.AFTERNOON
     for pattern, value in _EVERYDAY_TIMES:
@@ -939,10 +978,11 @@ def read_sounds(answer: str, plan: StoryPlan) -> Sounds:
             continue
         before = text[max(0, match.start() - 60) : match.start()]
         after = text[match.end() : match.end() + 40]
+        if re.search(r"\b(?:song|tune|called|titled|playing|sings?|singing)\W*$", before, re.I):
+            continue  # 'Be My Baby': the name of a song, not a line
         sounds.lines.append(Line(line, _speaker(before, after, plan)))
         rest = rest.replace(match.group(0), " . ", 1)
-    if not sounds.lines:
-        rest = _labelled_lines(text, plan, sounds)
+    rest = _labelled_lines(rest, plan, sounds)  # "Kettle: ..." beside quoted lines
     parts = [p.strip(" ,.'\"") for p in re.split(r"\s*(?:[.;!?]|,?\s+and\s+|,)\s*", rest)]
     parts = [
         re.sub(r"^(?:and|also|plus|with|some|a\s+bit\s+of)\s+", "", p, flags=re.I) for p in parts
@@ -1011,6 +1051,11 @@ def _speaker(before: str, after: str, plan: StoryPlan) -> str | None:
     """Who says a quoted line: a name just before or just after it; None for a narrator."""
     if _NARRATOR.search(before):
         return None
+    if re.search(
+        r"\bi\s+(?:say|said|shout|shouted|yell|yelled|whisper|whispered|go)\W*$", before, re.I
+    ):
+        me = [c.name for c in plan.characters if "the narrator" in c.description]
+        return me[0] if me else None  # "i say 'Zoom time!'": the narrator, as a character
     if names := people_in(before, plan):
         return names[-1]
     if names := people_in(after, plan):

@@ -311,6 +311,9 @@ def _effective_time(shot: Any, plan: Any) -> str:
 def _value(shot: Any, plan: Any, name: str) -> Any:
     if name == "time_of_day":
         return _effective_time(shot, plan)
+    if name == "weather":  # a shot has no weather of its own: its place's is what it shows
+        location = plan.find_location(shot.location) if shot.location else None
+        return location.weather if location is not None else ""
     value = getattr(shot, name, None)
     return value.value if hasattr(value, "value") else value
 

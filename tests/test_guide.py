@@ -86,6 +86,12 @@ PEOPLE = [
         "Four cousins: Catherine, Jonathan (Jon to everyone), and the little one, Pip.",
         [("Catherine", "cousins"), ("Jonathan", "cousins"), ("Pip", "little one")],
     ),
+    ("a woman, her name is Mrs Lee, and her son Jin", [("Mrs Lee", "woman"), ("Jin", "son")]),
+    ("a thief who is really a fox, Sir Fluff", [("Sir Fluff", "thief")]),
+    (
+        "ME!! i am Captain Comet and my little brother is Mini Bolt",
+        [("Captain Comet", "narrator"), ("Mini Bolt", "brother")],
+    ),
     (
         "A toymaker, Old Gustav, and his helper, a wooden boy called Pin.",
         [("Old Gustav", "toymaker"), ("Pin", "wooden boy")],
@@ -148,6 +154,8 @@ def test_where_answers_name_a_place_and_its_time(answer: str, name: str, time: s
         ("the skatepark behind the shops. after school", "Skatepark", "afternoon"),
         ("The old bus stop on a dusty road, when the sun goes orange.", "Bus stop", "golden_hour"),
         ("under the big oak tree", "Oak tree", None),
+        ("the fields behind St John's school, 4 in the morning", "Fields", "night"),
+        ("our road after tea, when the street lights come on", "Road", "dusk"),
         ("Tokyo in the rain", "Tokyo", None),
     ],
 )
