@@ -50,6 +50,7 @@ from storyreel.agent.llm_client import (
 )
 from storyreel.agent.llm_schema import director_schema, drop_nulls
 from storyreel.prompts import example_text, grammar, render
+from storyreel.renderer.pace import LINE_PAUSE_S, WORDS_PER_SECOND
 from storyreel.tools.edits import (
     AddReference,
     AddShot,
@@ -62,7 +63,7 @@ from storyreel.tools.edits import (
 )
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.story import Shot, StoryPlan, length_words
-from storyreel.tools.supervisor import LINE_PAUSE_S, WORDS_PER_SECOND, Note, notes_on_change
+from storyreel.tools.supervisor import Note, notes_on_change
 from storyreel.tools.vocabulary import (
     Angle,
     LightSide,

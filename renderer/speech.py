@@ -55,14 +55,13 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from storyreel.renderer.pace import LINE_LEAD_S, words_seconds
 from storyreel.renderer.registry import Registry
 
 log = logging.getLogger(__name__)
 
 TAKE_RATE = 48_000
 """Sample rate of a take's sound track (the cut's rate, tools/cut_audio.RATE)."""
-LINE_LEAD_S = 0.25
-"""A line starts this long after its shot opens (when it fits)."""
 FADE_S = 0.08
 """A line cut at the end of its shot fades out over this long."""
 LINE_RMS = 0.1
@@ -71,10 +70,6 @@ LINE_PEAK = 0.89
 """...with peaks no higher than this (-1 dBFS)."""
 SILENCE_SHARE = 0.02
 """Samples under this share of a line's peak at its start and end are trimmed as silence."""
-WORDS_PER_SECOND = 2.5
-"""The planning estimate when no voice can speak (as tools/supervisor.py's)..."""
-LINE_PAUSE_S = 0.5
-"""...plus a breath."""
 
 
 class VoiceUnavailable(RuntimeError):
@@ -279,12 +274,6 @@ _LENGTHS: dict[tuple[str, str, str | None, str, str], float] = {}
 
 def _length_key(text: str, voice: Voice) -> tuple[str, str, str | None, str, str]:
     return (voice.backend, voice.spec, voice.speaker, voice.hint, text)
-
-
-def words_seconds(text: str) -> float:
-    """The rule-of-thumb length of a line: words / 2.5 per second plus half a second."""
-    words = len(re.findall(r"[\w']+", text))
-    return words / WORDS_PER_SECOND + LINE_PAUSE_S if words else 0.0
 
 
 def line_seconds(text: str, voice: str = "", speaker: str | None = None, hint: str = "") -> float:

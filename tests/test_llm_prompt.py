@@ -17,13 +17,12 @@ from storyreel.agent.director import DirectorReply
 from storyreel.agent.llm_context import estimate_tokens
 from storyreel.agent.llm_director import LLMDirector, LLMSettings, compact_plan, parse_reply
 from storyreel.agent.session import Session
+from storyreel.renderer.pace import LINE_PAUSE_S, WORDS_PER_SECOND
 from storyreel.tools.edits import AddShot, EditContext, SetStyle, UpdateShot, apply_edits, is_action
 from storyreel.tools.project import Project
 from storyreel.tools.story import StoryPlan
 from storyreel.tools.supervisor import (
-    LINE_PAUSE_S,
     WIDE_SIZES,
-    WORDS_PER_SECOND,
     line_seconds,
     scenes,
     supervise,

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from storyreel.renderer.pace import LINE_PAUSE_S, words_seconds
 from storyreel.tools.story import Finding, FindingKind, Take
 
 # --- thresholds -----------------------------------------------------------------------------
@@ -67,8 +68,8 @@ VOICE_BEFORE_S = 0.3
 windows of the 300 ms before the tail (speech pauses between words last ~100-200 ms).
 A click or a door slam in the last frames alone is not a line running off the end."""
 VOICE_BEFORE_SHARE = 0.5
-LINE_BREATH_S = 0.5
-"""The pause a suggested shot length leaves after the line (`tools.supervisor.LINE_PAUSE_S`)."""
+LINE_BREATH_S = LINE_PAUSE_S
+"""The pause a suggested shot length leaves after the line."""
 NEAR_FULL_SCALE = 32_766
 """A sample is at full scale when |x| >= 32766, within 1 LSB of 32767. What the check sees is
 the decoded AAC: sound mixed past full scale in floating point (voice and music summed without
@@ -250,9 +251,7 @@ def silent_line(
 
 def spoken_seconds(text: str) -> float:
     """How long the words of a line take to say (the script supervisor's pace)."""
-    from storyreel.tools.supervisor import line_seconds
-
-    return line_seconds(text)
+    return words_seconds(text)
 
 
 def line_cut_off(

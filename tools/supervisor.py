@@ -29,20 +29,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from storyreel.renderer.pace import LINE_LEAD_S, words_seconds
 from storyreel.tools.edits import AddShot, EditModel, UpdateShot
 from storyreel.tools.story import Shot, StoryPlan, length_words
 from storyreel.tools.vocabulary import ShotSize
 
-WORDS_PER_SECOND = 2.5
-"""Speaking pace for a line of dialogue (plus `LINE_PAUSE_S` to breathe)."""
-LINE_PAUSE_S = 0.5
-LINE_LEAD_S = 0.25
-"""A take's line starts this long after its shot opens (renderer/speech.py, not imported
-here so reading a plan does not load numpy)."""
 LENGTH_TOLERANCE_SHARE = 0.25
 """The film may run this share of its target length longer or shorter without a note..."""
 LENGTH_TOLERANCE_S = 5.0
@@ -79,8 +73,7 @@ class Note:
 
 def line_seconds(dialogue: str) -> float:
     """How long a line takes to say: words / 2.5 per second, plus half a second."""
-    words = len(re.findall(r"[\w']+", dialogue))
-    return words / WORDS_PER_SECOND + LINE_PAUSE_S if words else 0.0
+    return words_seconds(dialogue)
 
 
 def scenes(plan: StoryPlan) -> list[list[Shot]]:
