@@ -840,7 +840,7 @@ _EVERYDAY_TIMES = (  # after the clock and "afternoon"
 )
 
 
-def _EVERYDAY_HOURS(hour: int) -> TimeOfDay:
+def _hour_time(hour: int) -> TimeOfDay:
     """The time of day of an hour on the clock (0-23)."""
     for until, value in (
         (5, "night"),
@@ -862,13 +862,13 @@ def _everyday_time(text: str) -> TimeOfDay | None:
     sun goes orange", "2am"), before the director's own words are tried."""
     if clock := re.search(r"\b(\d{1,2})(?::\d\d)?\s*(am|pm|a\.m\.|p\.m\.)", text, re.I):
         hour = int(clock.group(1)) % 12 + (12 if clock.group(2).lower().startswith("p") else 0)
-        return _EVERYDAY_HOURS(hour)
+        return _hour_time(hour)
     if said := re.search(
         r"\b(\d{1,2})\s+(?:o'?clock\s+)?in\s+the\s+(morning|afternoon|evening|night)", text, re.I
     ):
         hour = int(said.group(1)) % 12 + (0 if said.group(2).lower() == "morning" else 12)
         hour = hour % 24 if said.group(2).lower() != "night" or hour > 16 else hour - 12
-        return _EVERYDAY_HOURS(hour)
+        return _hour_time(hour)
     if re.search(
         r"\bstreet\s*lights?\s+(?:come|came|go|went|are)\s+on\b|\bafter\s+tea\b", text, re.I
     ):
