@@ -133,11 +133,12 @@ def film_seconds(plan: StoryPlan) -> float:
 def load_model(folder: Path, device: str | None = None) -> tuple[Any, Any, str]:
     """The MusicGen model (evaluation mode, on `device`: cuda when there is one, else the
     CPU), its processor, and the device. Loads from `folder` only, never the network."""
-    import torch
     from transformers import AutoProcessor, MusicgenForConditionalGeneration
     from transformers.utils import logging as hf_logging
 
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    from storyreel.renderer.gpu import GpuSettings
+
+    device = device or GpuSettings().resolved_device()  # cuda when there is one
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     try:
