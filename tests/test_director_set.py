@@ -41,6 +41,9 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind8",
     ROOT / "tests" / "director_blind9",
     ROOT / "tests" / "director_blind10",
+    ROOT / "tests" / "director_blind11",
+    ROOT / "tests" / "director_blind12",
+    ROOT / "tests" / "director_blind13",
 ]
 
 

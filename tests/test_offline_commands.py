@@ -167,6 +167,20 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("make the one with the seagull 3 seconds", NOTHING),
     ("move it somewhere", NOTHING),
     ("swap them", NOTHING),
+    # the film's title, in everyday shapes
+    ("can u call it The Long Night", [{"kind": "set_style", "title": "The Long Night"}]),
+    ("Film's called Whiteout.", [{"kind": "set_style", "title": "Whiteout"}]),
+    ("can the film be called thirty one years", [
+        {"kind": "set_style", "title": "Thirty One Years"}]),
+    ("Retitle the film 'Salt and Stone'.", [{"kind": "set_style", "title": "Salt and Stone"}]),
+    ("Film title: Sixty Degrees.", [{"kind": "set_style", "title": "Sixty Degrees"}]),
+    ("call the whole thing Short Back and Sides", [
+        {"kind": "set_style", "title": "Short Back and Sides"}]),
+    ("change the name to Dark at Six", [{"kind": "set_style", "title": "Dark at Six"}]),
+    # many shots by where they happen, said without a verb
+    ("all the jetty shots at golden hour", [
+        upd(i, time_of_day="golden_hour") for i in (2, 3, 6, 7)]),
+    ("every harbour shot at night pls", [upd(i, time_of_day="night") for i in (1, 4, 5)]),
     ("make the sky purple", NOTHING),
     ("change the order", NOTHING),
     ("please shorten the thing", NOTHING),

@@ -681,6 +681,19 @@ FAMILY_CHANGES: list[tuple[list[str], str, list[dict[str, Any]], bool]] = [
         change("Margit", **{"wardrobe~": "thick round glasses"})], NO_SHOT),
     ([_BRAM], "Give Bram a hat \u2014 a grey felt fedora.", [
         change("Bram", **{"wardrobe~": "grey felt fedora"})], NO_SHOT),
+    # a change asked with the garment before its verb, said with "got", as a habit, as a label
+    ([_MARGIT], "could margits cardigan be blue instead", [
+        change("Margit", **{"wardrobe~": "blue cardigan", "wardrobe!~": "mustard"})], NO_SHOT),
+    ([_MARGIT], "her cardigan should be blue not mustard, and shes got a pearl necklace on", [
+        change("Margit", **{"wardrobe~": "pearl necklace"})], NO_SHOT),
+    ([_PEG], "peg always wore white gloves to church, like the queen lol", [
+        change("Peg", **{"wardrobe~": "white gloves"})], NO_SHOT),
+    ([_KENJI], "Kenji's jacket: red, not yellow.", [
+        change("Kenji", **{"wardrobe~": "red jacket", "wardrobe!~": "yellow"})], NO_SHOT),
+    (["Rosa is a deckhand in an orange hi-vis jacket."], "Rosa's hi-vis is yellow, not orange.", [
+        change("Rosa", **{"wardrobe~": "yellow hi-vis", "wardrobe!~": "orange"})], NO_SHOT),
+    (["Pickle is a small brindle dog."], "pickle needs a red collar with a bone shaped tag", [
+        change("Pickle", **{"wardrobe~": "red collar"})], NO_SHOT),
 ]  # fmt: skip
 
 
@@ -718,3 +731,44 @@ def test_the_kin_noun_says_the_gender_before_the_owner_does(said: str, gender: s
     from storyreel.agent.offline.cast import _gender
 
     assert _gender(said) == gender
+
+
+# Where someone is from and how old they are describe them: never a name of their own
+NOT_NAMES: list[tuple[str, dict[str, str]]] = [
+    ("His grandad Clement, tall, Trinidadian, black trilby and a cardigan, walks Tom in.",
+     {"Clement": "trinidadian"}),
+    ("The crew: Ines, Portuguese, 40s, straw hat and a red bandana; Kofi, a student; and the "
+     "Foreman, a big bearded Breton.", {"Ines": "bandana", "Kofi": "student", "Foreman": "breton"}),
+    ("The Postman is the main character, we never learn his name. Fifties, weathered, red "
+     "cheeks, huge cracked leather satchel.", {"Postman": "satchel"}),
+    ("The climber's name is Ilse. Eighties, tiny, long white plait, a hand-knitted jumper.",
+     {"Ilse": "plait"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "people"), NOT_NAMES, ids=[c[0][:40] for c in NOT_NAMES])
+def test_nationalities_and_decades_are_descriptions_not_names(
+    plan: StoryPlan, text: str, people: dict[str, str]
+) -> None:
+    reply = direct(text, plan)
+    added = {e.name: e for e in reply.edits if isinstance(e, AddCharacter)}
+    assert set(added) == set(people), reply.edits
+    for name, word in people.items():
+        said = f"{added[name].description} {added[name].wardrobe}".lower()
+        assert word in said, (name, said)
+
+
+def test_a_known_person_described_again_keeps_what_was_said() -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_plan()
+    said = "ok so my aunts, twin sisters called Dot and Lou, ran the ferris wheel"
+    plan = apply(plan, direct(said, plan, memo).edits)
+    for text in ("dot's the bossy one, short grey bob, always in overalls.",
+                 "lou is the dreamy one with a long braid and a white sun hat"):  # fmt: skip
+        reply = direct(text, plan, memo)
+        assert not [e for e in reply.edits if e.kind in ("add_shot", "add_character")]
+        plan = apply(plan, reply.edits)
+    dot, lou = plan.find_character("Dot"), plan.find_character("Lou")
+    assert dot and "bossy" in dot.description and "twin" in dot.description
+    assert "overalls" in dot.wardrobe
+    assert lou and "braid" in lou.description and "sun hat" in lou.wardrobe

@@ -42,7 +42,9 @@ from storyreel.agent.offline.words import (
     KIN_SAME,
     LOOKS,
     MALE,
+    NATIONALITIES,
     NOT_MEN,
+    NOT_NAMES,
     NUMBERS,
     PEOPLE,
     PLACES,
@@ -204,7 +206,7 @@ def _descriptive(segment: str) -> bool:
         return False
     if words[0] in {"a", "an", "his", "her", "their", "my", "our", "with", "wearing"}:
         return True
-    tables = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS | COLOURS
+    tables = CLOTHES | BODY | PEOPLE | ROLES | ANIMALS | KIN | LOOKS | COLOURS | NATIONALITIES
     return any(_in_table(w, tables) for w in words) or (
         words[0] == "the" and len(words) <= 4 and _person_noun(words[-1])
     )
@@ -596,7 +598,7 @@ class CastMixin:
             for p in [*self.people.values(), *self.places.values()]
             for w in p.name.split()
         }
-        ignore = COMMON | known | PLACES | PEOPLE | CLOTHES | TITLES.keys()
+        ignore = COMMON | known | PLACES | PEOPLE | CLOTHES | TITLES.keys() | NOT_NAMES | LOOKS
         first = len(body) - len(body.lstrip())
         out = []
         for m in re.finditer(r"(?<![@\w'])[A-Z][^\W\d_A-Z]+\b", body):

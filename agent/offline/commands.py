@@ -201,17 +201,33 @@ class CommandMixin:
         return self._done("Exporting the final cut.")
 
     def _title(self, text: str) -> bool:
-        """ "call the film The Letter", "title: The Letter", "let's call it Home"."""
+        """ "call the film The Letter", "title: The Letter", "let's call it Home", "can the
+        film be called Home", "The film's called Home", "retitle the film 'Home'", "change
+        the name to Home", "call the whole thing Home"."""
+        film = r"(?:film|movie|story|video|short|piece|project|(?:whole\s+)?thing)"
         m = rx(
-            r"^\W*(?:(?:and|so|ok(?:ay)?|oh|also|then|now)\b[,\s]*)*",
-            r"(?:please\s+|let'?s\s+)?(?:(?:call|name|title)\s+(?:the|this|our|my)\s+",
-            r"(?:film|movie|story|video|short)|call\s+it|(?:the\s+)?(?:film|movie|story)",
-            r"\s+is\s+(?:called|named|titled)|(?:the\s+)?title\s*(?:is|should\s+be|:|=))",
+            r"^\W*(?:(?:and|so|ok(?:ay)?|oh|also|then|now|right)\b[,\s]*)*",
+            r"(?:(?:please|pls|let'?s|(?:can|could)\s+(?:you|u|we)|i\s+(?:want|would\s+like|'?d",
+            r"\s+like)\s+to|we\s+should|maybe)\s+)*",
+            rf"(?:(?:call|name|title|retitle|rename)\s+(?:(?:the|this|our|my)\s+{film}|it)",
+            rf"(?:\s+(?:to|as))?|(?:change|make)\s+the\s+(?:name|title)(?:\s+of\s+the\s+{film})?",
+            rf"\s+(?:to|into)|(?:(?:the|this|our|my)\s+)?{film}(?:'s|\s+is|\s+(?:should|will|can",
+            r"|could|would)\s+be)\s+(?:called|named|titled)|(?:can|could|should|shall)\s+(?:the",
+            rf"|this|our|my)\s+{film}\s+be\s+(?:called|named|titled)|(?:(?:the|our)\s+)?",
+            rf"(?:(?:{film}(?:'s)?\s+)?title|{film}(?:'s)?\s+name|name\s+of\s+the\s+{film})",
+            r"\s*(?:is|should\s+be",
+            r"|will\s+be|:|=|-|\u2013|\u2014))",
             r"\s*(.+)$",
         ).match(text)
         title = self._restore(m.group(1), "").strip(" .!'\"") if m else ""
         if not 0 < len(title) <= 120:
             return False
+        if title[1:].islower():  # "can the film be called thirty one years"
+            small = {"a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "by"}
+            words = title.split()
+            title = " ".join(
+                w if i and w in small else w[:1].upper() + w[1:] for i, w in enumerate(words)
+            )
         self.edits.append(SetStyle(title=title))
         return self._done(f'The film is now called "{title}".')
 

@@ -71,12 +71,13 @@ _EXPLAINED = re.compile(r",\s*(?:who|while|as|and\s+then|then)\b", re.I)
 _IS_RE = rx(
     _LEAD,
     _NAME,
-    r"(?:\s+(?:is|was)|'s(?=\s+(?:an?|his|her|their|my|our)\s))\s+(?!not\b)",
+    r"(?:\s+(?:is|was)|'s(?=\s+(?:an?|his|her|their|my|our|the)\s))\s+(?!not\b)",
     r"((?:an?|his|her|their|my|our|(?-i:[A-Z])[a-z]+'s)\s+.+|in\s+(?:her|his|their)\s+\w+ies\b.*",
     r"|\d{1,3}\b.*",
     r"|the\s+(?:[a-z\-']+\s+){0,2}?(?:",
     "|".join(sorted(PEOPLE | ROLES | KIN, key=len, reverse=True)),
     r"|[a-z]{3,}(?:ist|man|woman|eer|ician))(?:\s*,.*)?",
+    r"|the\s+(?:[a-z\-']+\s+){1,2}?one\b(?:\s*,.*|\s+(?:with|in|who|wearing)\b.*)?",
     r"|(?:",
     "|".join(sorted(LOOKS | NUMBERS.keys() - {"zero", "one"}, key=len, reverse=True)),
     r")\b(?!\s+(?:at|in|on|to|from|by)\b).*)$",
@@ -1230,7 +1231,9 @@ class IntroductionMixin:
         else:
             changes = {}
             if description and description.lower() not in person.description.lower():
-                changes["description"] = person.description = description
+                said = person.description if person.description != "a person" else ""
+                joined = _join_description(said, description)  # "a twin sister, the bossy one"
+                changes["description"] = person.description = joined
             if wardrobe and wardrobe.lower() != person.wardrobe.lower():
                 changes["wardrobe"] = person.wardrobe = wardrobe
             if changes:

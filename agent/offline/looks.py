@@ -55,7 +55,7 @@ _NEGATED_RE = rx(
 
 _NOTE_LABEL = (
     r"(?:(?:a\s+)?(?:quick\s+)?(?:wardrobe|costume|looks?|hair|make-?up|continuity|character)"
-    r"(?:\s+(?:notes?|changes?|fix(?:es)?))?|notes?|changes?|fix)"
+    r"(?:\s+(?:notes?|changes?|fix(?:es)?|corrections?))?|notes?|changes?|fix|corrections?)"
 )
 _NOTE_RE = rx(
     r"^\s*",
@@ -104,6 +104,12 @@ _IT_BE_RE = rx(
     r"\b(?:(?:can|could|should|will|would)\s+(?:it|they)\s+be|make\s+it|let\s+it\s+be|it\s+should\s+be",
     r"|so\s+it'?s|(?:it'?s|it\s+is)\s+now)\s+(?P<new>.+)$",
 )
+_GOT_RE = rx(r"\b(she|he|they|[A-Z][\w-]*|[a-z]+)(?:'s|s|'ve|\s+has|\s+have)\s+got\b")
+"""Possession said with "got": "shes got trainers on", "Tom's got a scar"."""
+_ALWAYS_RE = rx(r"\b(?:always|usually|still)\s+(wore|wears|had|has|got)\b")
+_HABIT_VERB = {"wore": "wears", "wears": "wears", "had": "has", "has": "has", "got": "has"}
+_LABELLED_RE = rx(r"^\s*(\S+(?:'s|s')\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s*:\s*(.+)$")
+"""A garment said as a label: "Marit's helmet: white, not orange"."""
 _PLAIN_DEGREE = {"shorter": "short", "longer": "long", "darker": "dark", "lighter": "light",
                  "greyer": "grey", "whiter": "white", "thinner": "thin", "thicker": "thick",
                  "curlier": "curly", "messier": "messy", "neater": "neat", "bigger": "big",
@@ -179,8 +185,9 @@ class LooksMixin:
         if self._reason(text) or self._no_more(text):
             return True
         second = re.split(
-            r",?\s+and\s+(?=(?:she|he|they)\s+(?:also\s+|now\s+|should\s+)?(?:wears?|has|have"
-            r"|gets?|is\s+wearing|puts?\s+on|changes?|needs?|wants?)\b"
+            r"[,.;]?\s+(?:and|also|plus)\s+(?=(?:she|he|they)(?:'s|s|'ve|\s+has|\s+have)?\s+"
+            r"(?:also\s+|now\s+|should\s+|always\s+)?(?:wears?|wore|has|have|had|gets?|got"
+            r"|is\s+wearing|puts?\s+on|changes?|needs?|wants?)\b"
             r"|(?:give|put|get)\s+(?:him|her|them)\b)",
             text,
             maxsplit=1,
@@ -194,6 +201,10 @@ class LooksMixin:
 
     def _look_change(self, text: str) -> bool:
         """One change of looks (see `_character_change`), quotes already taken out."""
+        text = _GOT_RE.sub(lambda m: f"{m.group(1)} has", text)  # "shes got", "Tom's got"
+        text = _ALWAYS_RE.sub(lambda m: _HABIT_VERB[m.group(1).lower()], text)  # "always wore"
+        if (m := _LABELLED_RE.match(text)) and self._person_at(m.group(1), 0) is not None:
+            text = f"{m.group(1)} should be {m.group(2)}"  # "Marit's helmet: white, not orange"
         item = getattr(self, "looks_item", None)
         if item and (again := _IT_AGAIN_RE.match(text)):
             new, _old = self._negated(again.group("new"))
@@ -324,7 +335,16 @@ class LooksMixin:
         rest = body[end:]
         verbs = r"\s+(?:also\s+)?(?:have|wear|get|be|look|put\s+on|change\s+into)\b"
         if not re.match(verbs, rest, re.I):
-            return body
+            # "could halinas apron be blue" -> "halinas apron could be blue"
+            owned = re.match(
+                r"((?:'s|s'|s)?\s+(?:[\w\-]+\s+){0,2}?[\w\-]+)(\s+(?:be|look)\b)", rest, re.I
+            )
+            if not owned or not any(
+                _in_table(w, CLOTHES | BODY) for w in _plain_words(owned.group(1))
+            ):
+                return body
+            said = rest[owned.end(1) :]
+            return f"{body[m.end() : end]}{owned.group(1)} {m.group(1).lower()}{said}"
         return f"{body[m.end() : end]} {m.group(1).lower()}{rest}"
 
     def _looks_only(self, said: str) -> bool:
@@ -420,6 +440,11 @@ class LooksMixin:
             if _same_head(item, head):
                 whole = garment and not _same_head(said, head)  # "the shirt should be a vest"
                 items[index] = _tidy_item(said) if whole else _recolour(item, said, old)
+                self._update_person(person, {"wardrobe": " and ".join(items)})
+                return True
+        for index, item in enumerate(items):  # "her hi-vis is yellow": the "hi-vis jacket"
+            if re.search(rf"(?<![\w-]){re.escape(thing)}(?![\w-])", item, re.I) and not garment:
+                items[index] = _recolour(item, said, old)
                 self._update_person(person, {"wardrobe": " and ".join(items)})
                 return True
         if _in_table(thing, BODY):

@@ -586,6 +586,8 @@ class Turn(
                 return
         if self._asks_change(clause):
             return
+        if self._many_without_verb(self._restore(clause, "").strip()):
+            return  # "all the beach shots at golden hour": a change, never the scene's place
         self._direction(clause)
 
     def _apostrophes(self, clause: str) -> str:

@@ -112,6 +112,11 @@ _WORLD_RE = re.compile(
     r"|(?:we'?re|we\s+are)\s+in\s+(?:the\s+)?(?:\d{4}|\d0s|winter|summer|spring|autumn))(?!\w)",
     re.I,
 )
+_NOUN_AFTER = _words("a an the this that these those his their my our its your every each some any")
+"""Words a verb never follows: what comes next is a noun ("the drop", "his hands"); "no"
+is left out ("no running")."""
+_BE_HAVE = _words("is was are were has had does did")
+"""... except "this is", "that was", "its been"."""
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|my|our|its|this|that)$")
 _SEASONS = r"(?:winter|summer|spring|autumn|fall|christmas|\d{4}|the\s+\d0s|the\s+year\s+\d+)"
 
@@ -152,6 +157,12 @@ def _verbs(text: str) -> list[tuple[str, str, int]]:
     words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
     out = []
     for index, word in enumerate(words):
+        if (
+            index
+            and (words[index - 1] in _NOUN_AFTER or words[index - 1].endswith("'s"))
+            and word not in _BE_HAVE
+        ):
+            continue  # "the show was in the hall": a noun after a determiner, not a verb
         for piece in (word, *word.split("'")[1:]):
             piece = "'s" if piece == "s" and "'" in word else piece
             if (base := base_form(piece)) is not None:

@@ -316,3 +316,27 @@ GARMENT_PARTS = _words(
     "sleeve sleeves collar collars cuff cuffs hem lapel lapels pocket pockets button buttons "
     "zip zipper patch patches hood laces buckle buckles stripes studs sequins"
 )
+NATIONALITIES = _words(
+    "afghan albanian algerian american andalusian angolan argentine argentinian armenian "
+    "australian austrian azerbaijani bangladeshi basque bavarian belarusian belgian bengali "
+    "bolivian bosnian brazilian breton british bulgarian burmese cambodian cameroonian "
+    "canadian caribbean catalan chilean chinese colombian congolese cornish croatian cuban "
+    "cypriot czech danish dominican dutch ecuadorian egyptian english eritrean estonian "
+    "ethiopian european fijian filipino filipina finnish flemish french gambian georgian "
+    "german ghanaian glaswegian greek guatemalan haitian hawaiian honduran hungarian "
+    "icelandic indian indonesian iranian iraqi irish israeli italian ivorian jamaican "
+    "japanese jordanian kazakh kenyan korean kosovan kurdish kuwaiti laotian latvian "
+    "lebanese liberian libyan lithuanian malaysian maltese maori mexican moldovan mongolian "
+    "moroccan mozambican namibian neapolitan nepalese nepali nicaraguan nigerian norwegian "
+    "pakistani palestinian panamanian paraguayan persian peruvian polish portuguese "
+    "puerto-rican romanian russian rwandan samoan saudi scottish scots senegalese serbian "
+    "sicilian sierra-leonean singaporean slovak slovenian somali spanish sri-lankan "
+    "sudanese swedish swiss syrian taiwanese tamil tanzanian thai tibetan tongan "
+    "trinidadian tunisian turkish ugandan ukrainian uruguayan uzbek venezuelan vietnamese "
+    "welsh yemeni yoruba igbo zambian zimbabwean geordie scouse mancunian cockney "
+    "londoner yorkshire bajan antiguan guyanese surinamese cape-verdean"
+)
+"""Where people are from: a description, never a name ("Ines, Portuguese, 40s")."""
+NOT_NAMES |= NATIONALITIES
+CLOTHES |= _words("collar harness leash muzzle saddle bridle dog-coat nametag name-tag tag")
+"""What animals wear: "pickle needs a red collar with a little bone shaped tag"."""
