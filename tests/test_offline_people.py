@@ -772,3 +772,30 @@ def test_a_known_person_described_again_keeps_what_was_said() -> None:
     assert dot and "bossy" in dot.description and "twin" in dot.description
     assert "overalls" in dot.wardrobe
     assert lou and "braid" in lou.description and "sun hat" in lou.wardrobe
+
+
+# Names typed in lower case in the places only a name can stand
+LOWER_CASE_NAMES: list[tuple[str, str]] = [
+    ("his arch enemy was beryl from plot 9, tiny woman with a white perm", "Beryl"),
+    ("the judge was this posh bloke everyone called the major, tweed jacket", "Major"),
+    ("leannes nan is doreen, 88, tiny, in a wheelchair", "Doreen"),
+    ("oh and the bloke from the chippy, big dave, bald, white apron", "Dave"),
+    ("the newsagent was this woman everyone called mrs b, pink cardigan", "B"),
+    ("me, i was danny back then. skinny, massive orange bag", "Danny"),
+    ("my mum isa obviously, in her pinny", "Isa"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "name"), LOWER_CASE_NAMES, ids=[c[1] for c in LOWER_CASE_NAMES])
+def test_names_typed_in_lower_case_are_people(text: str, name: str) -> None:
+    reply = direct(text, build_plan())
+    added = [e.name for e in reply.edits if isinstance(e, AddCharacter)]
+    assert any(n == name or n.endswith(f" {name}") for n in added), (added, reply.reply)
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+
+
+@pytest.mark.parametrize("text", ["i was so tired that day", "im the dad", "i was there too"])
+def test_the_narrator_says_i_was_without_a_name(text: str) -> None:
+    reply = direct(text, build_plan())
+    assert not [e for e in reply.edits if isinstance(e, AddCharacter) and e.name[0].isupper()
+                and e.name.lower() in ("so", "the", "there")]  # fmt: skip

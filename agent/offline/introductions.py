@@ -361,7 +361,7 @@ def _about_pieces(tail: str) -> tuple[str, str] | None:
 
 _MY_NAME_RE = rx(
     r"(?:^|,\s*|\s+and\s+|\s+but\s+|^\s*(?:and|so|oh|well|ok(?:ay)?|hi|hello|hey)\s+)(?:my\s+name(?:'s|\s+is|\s+was)",
-    r"|i(?:'m|\s+am|\s+was)\s+(?:called|named))\s+",
+    r"|i(?:'m|\s+am|\s+was)\s+(?:called|named)|(?:me,?\s+)?i(?:'m|m|\s+am|\s+was)(?=\s+(?-i:[A-Z])))\s+",
     _NAME,
     r"(?!')\b",
 )
@@ -402,9 +402,10 @@ _NAMED_AS_RE = rx(
     r"(?:(he|she|they)(?:'s|\s+is|\s+was|\s+were)\s+(?:called|named)",
     r"|(his|her|their)\s+name(?:'s|\s+is|\s+was)",
     r"|((?:(?:my|our|his|her|their|the)\s+)?(?:[a-z\-]+\s+)?[a-z]+)",
-    r"(?:'s|\s+is|\s+was)(?:\s+(?:called|named))?)\s+",
+    r"(?:'s\s+name)?(?:'s|\s+is|\s+was)(?:\s+(?:called|named))?)\s+",
     _NAME,
-    r"(?!')(?:\s*(?:[:,\-\u2013\u2014]|\band\b)\s*(.*?))?[\s.!]*$",
+    r"(?!')(?:\s+(?:from|of)\s+[^,:.;]{1,30}?(?=\s*[,:.;]|$))?",
+    r"(?:\s*(?:[:,\-\u2013\u2014]|\band\b)\s*(.*?))?[\s.!]*$",
 )
 
 
@@ -474,8 +475,10 @@ def _person_name(raw: str) -> tuple[str, str] | None:
         return None
     if any(p in COMMON for w in lower if "-" in w for p in w.split("-")):
         return None  # "OVER-THE-SHOULDER", "CLOSE-UP": camera words, not "Mary-Jane"
-    if len(words) == 1 and (lower[0] in PLACES | CLOTHES | BODY | COLOURS | NUMBERS.keys()):
-        return None
+    if len(words) == 1 and (
+        lower[0] in PLACES | CLOTHES | BODY | COLOURS | NUMBERS.keys() | GENERIC_PEOPLE
+    ):
+        return None  # "Woman, 60s, navy uniform": who someone is, not their name
     if len(words) == 1 and lower[0] in TITLES and not title:
         title = TITLES[lower[0]] if TITLES[lower[0]].startswith(("a ", "an ")) else ""
     try:
@@ -655,6 +658,9 @@ class IntroductionMixin:
             ):
                 return None
         found = _person_name(m.group(4))
+        named = re.search(r"\bname(?:'s|\s+is|\s+was)\s*$", text[: m.start(4)], re.I)
+        if not found and named and re.fullmatch(r"[A-Z][a-z\-]+", m.group(4)):
+            found = (m.group(4), "")  # "The kayaker's name is Fen": a name, though a word too
         if not found:
             return None
         pronoun = (m.group(1) or m.group(2) or "").lower()

@@ -26,6 +26,7 @@ from storyreel.agent.offline.words import (
     PEOPLE,
     PLACES,
     ROLES,
+    TITLES,
 )
 
 
@@ -66,18 +67,18 @@ _TABLES = (
 )  # fmt: skip
 _SOCIAL = _table(
     "neighbour neighbor friend mate pal buddy boss colleague flatmate roommate classmate "
-    "partner teammate bestie landlady landlord lodger"
+    "partner teammate bestie landlady landlord lodger enemy rival nemesis sweetheart"
 )
 _KIN_WORDS = "|".join(sorted(KIN | ANIMALS | _SOCIAL, key=len, reverse=True))
 _FOLLOWS = (
     r"(?=\s*(?:[,.;:!?)]|$)|'s\b|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
-    r"|from|with|in|at|on|(?P<verb>[a-z]+s))\b)"
+    r"|from|with|in|at|on|obviously|too|though|upstairs|downstairs|across|next|(?P<verb>[a-z]+s))\b)"
 )
 _AFTER_KIN_RE = re.compile(
     rf"\b(?:my|our|his|her|their|the|your)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS})s?"
     r"(?:\s*,\s*|\s+)(?P<name>[a-z][a-z\-]{1,20})\b"
     r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
-    r"|(?P<verb>[a-z]+s))\b)",
+    r"|obviously|too|though|upstairs|downstairs|(?P<verb>[a-z]+s))\b)",
     re.I,
 )
 _NOT_AFTER = r"(?<![\w'])(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?<!\bmy\s)(?<!\bhis\s)(?<!\bher\s)"
@@ -109,9 +110,11 @@ _LISTED_RE = re.compile(
 )
 """A name and what they are, list-style: "people: rafi the postie, 20s, ..."."""
 _KIN_IS_RE = re.compile(
-    rf"\b(?:my|our|his|her|their|the|your)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS}|{_PERSON_WORDS})s?"
+    r"\b(?:my|our|his|her|their|the|your|[a-z]+'?s)\s+(?:[a-z'\-]+\s+)?"
+    rf"(?:{_KIN_WORDS}|{_PERSON_WORDS})s?"
     r"\s+(?:is|was|'s)\s+(?:called\s+|named\s+)?(?P<name>[a-z][a-z\-]{1,20})\b"
-    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:and|who|whos|who's|but|hes|shes)\b)",
+    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:and|who|whos|who's|but|hes|shes|from|upstairs|downstairs"
+    r"|across|next)\b)",
     re.I,
 )
 """A family word or a role, then the name: "her grandpa is enzo, hes like 70", "his dog was
@@ -122,6 +125,32 @@ _CALLED_RE = re.compile(
     r"\s+(?P<name>[a-z][a-z\-]{1,20})(?:\s+(?P<second>[a-z][a-z\-]{1,20}))?\b",
     re.I,
 )
+
+
+_CALLED_ROLE_RE = re.compile(
+    r"\b(?:called|calls?\s+(?:him|her|them)|known\s+as)\s+the\s+(?P<name>"
+    + "|".join(sorted(ROLES | TITLES.keys(), key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+"""A role said as a name: "everyone called the major" -> "the Major"."""
+_LETTER_RE = re.compile(
+    r"\b(?P<title>mr|mrs|ms|miss|nurse|dr|uncle|auntie)\s+(?P<name>[a-z])\b(?!')", re.I
+)
+"""A title and one letter: "mrs b" -> "Mrs B"."""
+_NICKNAME_RE = re.compile(
+    r"(?:^|,\s*|\band\s+)(?:big|little|old|young|wee|mad|tall|fat|skinny|lanky)\s+"
+    r"(?P<name>[a-z][a-z\-]{2,20})(?=\s*,)",
+    re.I,
+)
+"""A name with the word everyone says before it: "the bloke from the chippy, big dave, ..."."""
+_ME_RE = re.compile(
+    r"\b(?:i\s+was|i'?m|i\s+am|me,?\s+i\s+was|my\s+name\s+(?:is|was|'s))\s+(?:called\s+)?"
+    r"(?P<name>[a-z][a-z\-]{2,20})(?=\s*(?:[,.;:!?)]|$)|\s+(?:back\s+then|then|btw|by\s+the\s+way"
+    r"|and|but|obviously)\b)",
+    re.I,
+)
+"""The narrator's own name: "me, i was danny back then", "im sandra, his mum"."""
 
 
 def could_be_name(word: str) -> bool:
@@ -169,6 +198,12 @@ def capitalize_names(text: str, known: list[str]) -> str:
     text = _AFTER_KIN_RE.sub(titled, text)
     text = _KIN_IS_RE.sub(titled, text)
     text = _CALLED_RE.sub(called, text)
+    text = _NICKNAME_RE.sub(titled, text)
+    text = _ME_RE.sub(titled, text)
+    text = _CALLED_ROLE_RE.sub(
+        lambda m: m.group(0)[: -len(m.group("name"))] + cap(m.group("name")), text
+    )
+    text = _LETTER_RE.sub(lambda m: f"{cap(m.group('title'))} {m.group('name').upper()}", text)
     for name in known:
         for word in name.split():
             low = word.lower()

@@ -117,6 +117,11 @@ _NOUN_AFTER = _words("a an the this that these those his their my our its your e
 is left out ("no running")."""
 _BE_HAVE = _words("is was are were has had does did")
 """... except "this is", "that was", "its been"."""
+_SHOT_NAMED_RE = re.compile(
+    r"\b(?:the|that|this|those|these)\s+(?:[\w'-]+\s+){0,4}?(?:shot|shots|one|ones|close-?ups?)\b"
+    r"(?!\s+(?:is\s+(?:set|about|called|a\s+story)|takes\s+place|happens))",
+    re.I,
+)
 _DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|my|our|its|this|that)$")
 _SEASONS = r"(?:winter|summer|spring|autumn|fall|christmas|\d{4}|the\s+\d0s|the\s+year\s+\d+)"
 
@@ -161,8 +166,10 @@ def _verbs(text: str) -> list[tuple[str, str, int]]:
             index
             and (words[index - 1] in _NOUN_AFTER or words[index - 1].endswith("'s"))
             and word not in _BE_HAVE
+            and index + 1 < len(words)
+            and words[index + 1] in _BE_HAVE
         ):
-            continue  # "the show was in the hall": a noun after a determiner, not a verb
+            continue  # "the show was in the hall": the subject noun, not a verb
         for piece in (word, *word.split("'")[1:]):
             piece = "'s" if piece == "s" and "'" in word else piece
             if (base := base_form(piece)) is not None:
@@ -199,6 +206,8 @@ def is_exposition(text: str) -> bool:
         return not (then and has_action(then.group(1)))
     if _HABIT_RE.search(text):
         return True
+    if _SHOT_NAMED_RE.search(text):
+        return False  # "the storm shot has to go": about a shot of the film
     words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
     for word, base, index in _verbs(text):
         following = words[index + 1] if index + 1 < len(words) else ""

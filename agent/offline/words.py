@@ -340,3 +340,9 @@ NATIONALITIES = _words(
 NOT_NAMES |= NATIONALITIES
 CLOTHES |= _words("collar harness leash muzzle saddle bridle dog-coat nametag name-tag tag")
 """What animals wear: "pickle needs a red collar with a little bone shaped tag"."""
+ROLES |= _words(
+    "sarge bosun boatswain purser foreman forewoman guv ref helm coxswain shearer deckhand "
+    "steward stewardess quizmaster compere bouncer doorman usher caretaker janitor porter "
+    "groundsman greenkeeper lollipop-man dinner-lady receptionist cabbie"
+)
+ROLES |= _words("enemy nemesis arch-enemy archenemy sweetheart fiancee fiance")
