@@ -113,7 +113,34 @@ DISMISSED = [
     ("the nets drying shot needs to go", 6),
     ("the crow on the post is out", 3),
     ("honestly the storm one can go", 4),
+    ("the crow one can go, its a bit sad", 3),
+    ("the storm shot can go, we never had a storm lol", 4),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [("the crow one can go first, it sets it all up", 3), ("the storm shot should come first", 4)],
+)
+def test_a_shot_that_can_go_first_is_moved(film: StoryPlan, text: str, first: int) -> None:
+    reply = say(text, film)
+    assert not added(reply) and not [e for e in reply.edits if isinstance(e, RemoveShot)]
+    assert [e.shot_id for e in reply.edits if e.kind == "move_shot"] == [first], reply.edits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the big show was in st marys church hall every september, trestle tables, rosettes",
+        "across the road was the steamie where mum did the washing, all steam and big mangles",
+        "Outside there's only the village green, buried, with the phone box up to its windows.",
+        "the drop was at a supermarket warehouse outside daventry, massive grey sheds",
+    ],
+)
+def test_a_place_told_about_is_never_a_shot(film: StoryPlan, text: str) -> None:
+    reply = say(text, film)
+    assert not added(reply), [s.action for s in added(reply)]
+    assert reply.reply.strip()
 
 
 @pytest.mark.parametrize(("text", "shot_id"), DISMISSED)

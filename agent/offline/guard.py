@@ -86,10 +86,17 @@ _GOES_RE = rx(
     r"^(?P<what>.+?)\s+(?:can|could|should|has\s+to|have\s+to|needs?\s+to|must|will\s+have\s+to",
     r"|is\s+going\s+to\s+have\s+to|gotta|ought\s+to)\s+(?:go|be\s+(?:cut|removed|deleted|dropped",
     r"|binned|scrapped|lost))(?:\s+(?:now|entirely|completely|too|as\s+well|for\s+good",
-    r"|i\s+think|honestly|tbh))*\W*$",
+    r"|i\s+think|honestly|tbh))*(?:\s*[,;]\s*(?:it'?s|its|it\s+is|we|they|that'?s|thats",
+    r"|cos|because|since|too|as|i|not|nobody|no\s+one)\b[^,;]*)?\W*$",
     r"|^(?P<what2>.+?)\s+(?:is|'s)\s+(?:out|not\s+needed|unnecessary|surplus|redundant)\W*$",
 )
 """A shot dismissed by what it shows ("the goat on the roof shot can go")."""
+_GOES_TO_RE = rx(
+    r"^(?P<what>.+?)\s+(?:can|could|should|will|has\s+to|needs?\s+to|must)\s+(?:go|come)\s+",
+    r"(?P<where>(?:right\s+|straight\s+)?(?:first|last|at\s+the\s+(?:very\s+)?(?:start|end|beginning",
+    r"|front|back)|before\s+[^,;]+|after\s+[^,;]+))(?:\s*[,;].*)?\W*$",
+)
+"""A shot moved by what it shows ("the lead on the railing one can go first")."""
 _NAMED_CHANGE_RE = re.compile(
     r"^(?P<ref>[^:;,\u2013\u2014]{2,60}?)\s*(?::|;|,|\s-\s|\u2013|\u2014)\s*(?P<change>\S.*)$"
 )
@@ -683,6 +690,16 @@ class GuardMixin:
     def _dismissed(self, plain: str) -> bool:
         """ "the goat on the roof shot can go", "the tractor one is out": delete it."""
         body = _LEAD_RE.sub("", plain, count=1)
+        if (to := _GOES_TO_RE.match(body)) and (
+            self._shot_named(to.group("what")) is not None
+            or re.search(r"\b(?:shot|one)\s*$", to.group("what"), re.I)
+        ):
+            where = to.group("where")
+            where = re.sub(r"^(?:right|straight)\s+", "", where, flags=re.I)
+            where = "to the start" if where.lower() == "first" else where
+            where = "to the end" if where.lower() == "last" else where
+            where = re.sub(r"^at\s+", "to ", where, flags=re.I)
+            return self._run_commands(f"move {to.group('what')} {where}")
         if not (m := _GOES_RE.match(body)):
             return False
         what = (m.group("what") or m.group("what2") or "").strip()

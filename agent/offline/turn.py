@@ -586,8 +586,9 @@ class Turn(
                 return
         if self._asks_change(clause):
             return
-        if self._many_without_verb(self._restore(clause, "").strip()):
-            return  # "all the beach shots at golden hour": a change, never the scene's place
+        plain = self._restore(clause, "").strip()
+        if self._many_without_verb(plain) or self._dismissed(plain):
+            return  # "all the beach shots at golden hour", "the storm shot should go first"
         self._direction(clause)
 
     def _apostrophes(self, clause: str) -> str:

@@ -117,6 +117,17 @@ _NOUN_AFTER = _words("a an the this that these those his their my our its your e
 is left out ("no running")."""
 _BE_HAVE = _words("is was are were has had does did")
 """... except "this is", "that was", "its been"."""
+_PLACE_LEAD_RE = re.compile(
+    r"^\W*(?:(?:so|ok(?:ay)?|and|right|then)\b[,\s]*)*(?:outside|inside|out\s+(?:the\s+)?(?:back|front)"
+    r"|across\s+the\s+(?:road|street|way|landing|hall|square|yard)|next\s+door|upstairs|downstairs"
+    r"|round\s+the\s+(?:back|corner)|behind\s+(?:it|the\s+\w+)|beyond\s+(?:it|that|the\s+\w+)"
+    r"|(?:one|a)\s+(?:deck|floor|level)\s+(?:up|down|below|above)|down\s+the\s+(?:road|lane|street|hill)"
+    r"|up\s+the\s+(?:road|lane|street|hill)|at\s+the\s+(?:back|end)\s+of\s+the\s+\w+)[,\s]+"
+    r"(?:there'?s|theres|there\s+(?:is|was|were)|was|were|is|are|sat|stood|lay)\b",
+    re.I,
+)
+"""A place set up by where it is ("outside was the car park", "across the road was the
+steamie", "Outside there's only the village green")."""
 _SHOT_NAMED_RE = re.compile(
     r"\b(?:the|that|this|those|these)\s+(?:[\w'-]+\s+){0,4}?(?:shot|shots|one|ones|close-?ups?)\b"
     r"(?!\s+(?:is\s+(?:set|about|called|a\s+story)|takes\s+place|happens))",
@@ -157,19 +168,32 @@ def base_form(word: str) -> str | None:
     return None
 
 
+def _after_determiner(words: list[str], index: int) -> bool:
+    """Is words[index] a noun after "the", "his", "Reg's" and at most two describing words
+    ("the big show", "his old van")?"""
+    for back in range(1, 4):
+        if index - back < 0:
+            return False
+        before = words[index - back]
+        if before in _NOUN_AFTER or before.endswith("'s"):
+            return True
+        if base_form(before) is not None:
+            return False
+    return False
+
+
 def _verbs(text: str) -> list[tuple[str, str, int]]:
     """(word, base form, index) of every table verb in the text, in order."""
     words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
     out = []
     for index, word in enumerate(words):
         if (
-            index
-            and (words[index - 1] in _NOUN_AFTER or words[index - 1].endswith("'s"))
-            and word not in _BE_HAVE
+            word not in _BE_HAVE
             and index + 1 < len(words)
             and words[index + 1] in _BE_HAVE
+            and _after_determiner(words, index)
         ):
-            continue  # "the show was in the hall": the subject noun, not a verb
+            continue  # "the (big) show was in the hall": the subject noun, not a verb
         for piece in (word, *word.split("'")[1:]):
             piece = "'s" if piece == "s" and "'" in word else piece
             if (base := base_form(piece)) is not None:
@@ -204,7 +228,7 @@ def is_exposition(text: str) -> bool:
         # "It's raining as Mara runs to the boat" shows an action all the same
         then = re.search(r"\b(?:as|while|when)\s+(.+)$", text, re.I)
         return not (then and has_action(then.group(1)))
-    if _HABIT_RE.search(text):
+    if _HABIT_RE.search(text) or _PLACE_LEAD_RE.match(text):
         return True
     if _SHOT_NAMED_RE.search(text):
         return False  # "the storm shot has to go": about a shot of the film
