@@ -177,6 +177,12 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("call the whole thing Short Back and Sides", [
         {"kind": "set_style", "title": "Short Back and Sides"}]),
     ("change the name to Dark at Six", [{"kind": "set_style", "title": "Dark at Six"}]),
+    # the film's shape and look, asked in everyday words
+    ("can we have it square shaped, its going on the family facebook group", [
+        {"kind": "set_style", "aspect": "1:1"}]),
+    ("its for instagram so square pls", [{"kind": "set_style", "aspect": "1:1"}]),
+    ("can it be black and white like an old film", [{"kind": "set_style"}]),
+    ("can it all be in black and white", [{"kind": "set_style", "look": "black and white"}]),
     # many shots by where they happen, said without a verb
     ("all the jetty shots at golden hour", [
         upd(i, time_of_day="golden_hour") for i in (2, 3, 6, 7)]),

@@ -64,6 +64,8 @@ REMARKS = [
     "the storm shot isn't working for me",
     "love the crow one",
     "ok so the ending feels kind of rushed",
+    "do u think anyone will actually watch this lol",
+    "do you reckon the crow shot works",
 ]
 
 

@@ -96,10 +96,12 @@ def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
 
 
 _GRADE_RE = re.compile(
-    r"^\W*(?:(?:and|so|ok(?:ay)?|now|please|(?:can|could|would)\s+(?:u|you|we))\b[,\s]*)*"
-    r"(?:finish|grade|shoot|do|render|make|have)"
+    r"^\W*(?:(?:and|so|ok(?:ay)?|now|please|(?:can|could|would|should)(?:\s+(?:u|you|we))?)\b"
+    r"[,\s]*)*(?:(?:finish|grade|shoot|do|render|make|have)"
     r"\s+(?:it|the\s+(?:whole\s+)?(?:film|movie|thing|video|story)|everything|it\s+all)"
-    r"(?:\s+(?:in|as|with|look\s+like))?\s+(.+)$",
+    r"|(?:it|the\s+(?:whole\s+)?(?:film|movie|thing|video|story)|everything)\s+(?:all\s+)?"
+    r"(?:be|look|go))"
+    r"(?:\s+(?:in|as|with|look\s+like|like))?\s+(.+)$",
     re.I,
 )
 """A look for the whole film: "Finish it in black and white, grainy 16mm."."""
@@ -589,8 +591,13 @@ class CommandMixin:
             r"|portrait|square|widescreen|landscape)",
             low,
         )
+        whole = re.search(  # "can we have it square shaped", "its for instagram so square"
+            r"\b(?:it|it'?s|its|film|video|movie|thing|everything)\b.{0,40}?\b(?:square|vertical"
+            r"|portrait|widescreen|landscape)\b",
+            low,
+        ) and not re.search(r"\b(?:shot|shots|one|close-?up|wide)\b", low)
         for aspect, pattern in named.items():
-            if "aspect" not in style and verb and re.search(pattern, low):
+            if "aspect" not in style and (verb or whole) and re.search(pattern, low):
                 style["aspect"] = aspect
         platform = re.search(
             r"\b(?:put|post|upload|share|make)\b.{0,30}\b(?:on|for)\s+(?:my\s+|her\s+|his\s+)?"

@@ -43,7 +43,10 @@ _BARE_QUESTION_RE = rx(
     r"^\W*(?:(?:wait|so|hmm+|um+|ok(?:ay)?|and|but|sorry|quick\s+question)\b[,\s]*)*",
     r"(?:what|how|why)\s+(?:does|do|did|is|are|was|were|should|would|could|can)\s+(?:it|a|an|the|this",
     r"|that|i|we|you|[a-z]+)\b(?:(?!\b(?:shot|camera)\b).)*$",
+    r"|^\W*(?:(?:so|and|but|honestly|be\s+honest)\b[,\s]*)*(?:do|does|did)\s+(?:u|you|ya|anyone|people)",
+    r"\s+(?:think|reckon|reckons|reckoned|like|feel)\b(?:(?!\b(?:shot|camera)\b).)*$",
 )
+"""... and an opinion asked without a question mark ("do u think anyone will watch this")."""
 _POLITE_COMMAND_RE = rx(
     r"^\W*(?:(?:can|could|would|will)\s+(?:you|we|i)|please)\b",
 )
