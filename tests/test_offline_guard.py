@@ -121,6 +121,16 @@ DISMISSED = [
 
 
 @pytest.mark.parametrize(
+    ("text", "shot_id"),
+    [("The storm shot is signed off. Lock it.", 4), ("the crow one is approved, lock it", 3)],
+)
+def test_a_shot_signed_off_then_locked(film: StoryPlan, text: str, shot_id: int) -> None:
+    reply = say(text, film)
+    assert not added(reply)
+    assert [e.shot_id for e in reply.edits if e.kind == "set_lock"] == [shot_id]
+
+
+@pytest.mark.parametrize(
     ("text", "first"),
     [("the crow one can go first, it sets it all up", 3), ("the storm shot should come first", 4)],
 )

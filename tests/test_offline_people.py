@@ -799,3 +799,18 @@ def test_the_narrator_says_i_was_without_a_name(text: str) -> None:
     reply = direct(text, build_plan())
     assert not [e for e in reply.edits if isinstance(e, AddCharacter) and e.name[0].isupper()
                 and e.name.lower() in ("so", "the", "there")]  # fmt: skip
+
+
+def test_a_role_said_alone_then_its_looks_is_one_new_person() -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_plan()
+    reply = direct(
+        "New character: the Purser. Woman, 60s, navy uniform with gold braid, reading glasses "
+        "on a chain.",
+        plan,
+        memo,
+    )
+    added = [e for e in reply.edits if isinstance(e, AddCharacter)]
+    assert [e.name for e in added] == ["Purser"], reply.edits
+    assert "60s" in added[0].description and "navy uniform" in added[0].wardrobe
+    assert not [e for e in reply.edits if e.kind == "add_shot"]  # "60s" is an age, not 60 s

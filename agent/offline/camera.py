@@ -209,6 +209,10 @@ def camera_fields(text: str) -> tuple[dict[str, Any], str]:
             fields["duration_s"] = seconds
             text = cut_span(text, *half.span(), greedy=False)
     for m in _DURATION_RE.finditer(text if "duration_s" not in fields else ""):
+        if re.fullmatch(r"[2-9]0s", m.group(0).strip()) and not re.search(
+            r"\b(?:it|hold|for|to|be|at|lasting|length|shot|one)\s*$", text[: m.start()], re.I
+        ):
+            continue  # "Woman, 60s, navy uniform": an age, not a length
         if 0 < (seconds := parse_number(m.group(1))) <= 60:
             fields["duration_s"] = seconds
             text = cut_span(text, *m.span(), greedy=False)

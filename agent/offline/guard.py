@@ -20,7 +20,15 @@ from storyreel.agent.offline.cast import NeedAnswer, _descriptive, _looks, _pers
 from storyreel.agent.offline.refs import REF_RE, content_words
 from storyreel.agent.offline.text import rx
 from storyreel.agent.offline.verbs import base_form, has_action, is_exposition
-from storyreel.agent.offline.words import ANIMALS, COMMON, KIN, PEOPLE, ROLES, TITLES
+from storyreel.agent.offline.words import (
+    ANIMALS,
+    COMMON,
+    GENERIC_PEOPLE,
+    KIN,
+    PEOPLE,
+    ROLES,
+    TITLES,
+)
 from storyreel.tools.edits import AddCharacter
 from storyreel.tools.story import handle_of
 
@@ -55,7 +63,8 @@ _JUDGED_RE = rx(
     r"|ok(?:ay)?|wrong|weird|off|better|worse|bad|nice|lovely|amazing|awesome|flat|busy|rushed",
     r"|draggy|static|shaky|jumpy|loud|quiet|empty|cluttered|confusing|clear|spot\s+on|there",
     r"|(?:a\s+)?mess|messy|cheesy|odd|strange|beautiful|gorgeous|brilliant|pointless|useless",
-    r"|unnecessary|rubbish|naff|meh|dull|samey|repetitive)\b[\s\w,.'!]{0,40}$",
+    r"|unnecessary|rubbish|naff|meh|dull|samey|repetitive|signed\s+off|approved|done|finished",
+    r"|final|a\s+keeper|nailed|good\s+to\s+go|sorted)\b[\s\w,.'!]{0,40}$",
 )
 """A verdict on the film or a shot ("the crow one feels too long", "the pacing is off")."""
 _JUDGED_VERB_RE = rx(
@@ -67,7 +76,8 @@ _JUDGED_VERB_RE = rx(
 _EVALUATIVE_RE = rx(
     r"\b(?:too|drags?|dragging|work|works|working|not\s+(?:\w+\s+)?(?:right|working|great|good)|long|short|slow|fast|boring",
     r"|dull|good|great|fine|perfect|ok(?:ay)?|wrong|weird|off|better|worse|bad|nice|lovely",
-    r"|amazing|awesome|flat|rushed|draggy|spot\s+on|mess|messy|cheesy|brilliant|confusing)\b",
+    r"|amazing|awesome|flat|rushed|draggy|spot\s+on|mess|messy|cheesy|brilliant|confusing",
+    r"|signed\s+off|approved|done|finished|final|keeper|nailed|good\s+to\s+go|sorted)\b",
 )
 """Words that judge rather than describe ("too", "perfect"; not "dark" or "empty")."""
 _ABOUT_FILM_RE = rx(
@@ -392,8 +402,9 @@ class GuardMixin:
             return False
         if any(has_action(p) and not _descriptive(p) for p in pieces[:-1]):
             return False  # "..., climbs onto the boat, ...": someone acts
+        kind = pieces[0].strip().lower() in GENERIC_PEOPLE  # "Woman, 60s, navy uniform"
         try:
-            if self._names_in(plain):  # type: ignore[attr-defined]
+            if not kind and self._names_in(plain):  # type: ignore[attr-defined]
                 return False  # "His daughter Lena, a teenager, climbs aboard": a shot of her
         except NeedAnswer:
             return False

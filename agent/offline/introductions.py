@@ -397,6 +397,12 @@ _APPOSED_NAME_RE = re.compile(
 _NAME_RE = re.compile(rf"(?<![\w@'\-]){_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}")
 
 
+_ROLE_ALONE_RE = rx(
+    r"^\W*(?:(?:(?:new|another)\s+(?:character|person|cast\s+member|face)|one\s+more",
+    r"(?:\s+person)?|also|plus|and\s+(?:also\s+)?|then\s+there'?s|there'?s\s+also|introducing",
+    r"|meet)\s*[:,\-\u2013\u2014]?\s*)?(?:the|our)\s+([A-Za-z][\w-]+)\W*$",
+)
+"""Someone added by their role alone: "One more: the Bosun."."""
 _NAMED_AS_RE = rx(
     _LEAD,
     r"(?:(he|she|they)(?:'s|\s+is|\s+was|\s+were)\s+(?:called|named)",
@@ -568,6 +574,7 @@ class IntroductionMixin:
             self.said.append(f"Updated the {known.name.lower()}.")
             return "", True
         readers = (
+            self._role_alone,
             self._narrator_named,
             self._named_as,
             self._listing,
@@ -599,6 +606,20 @@ class IntroductionMixin:
             rest = m.group(3) if pattern is _WHO_IS_RE and m.group(3) else ""
             return (f"{found[0]} {rest}" if rest and not _descriptive(rest) else ""), True
         return self._in_sentence(text)
+
+    def _role_alone(self, text: str) -> tuple[str, bool] | None:
+        """ "One more: the Bosun.", "New character: the Purser.": someone known by their role
+        and nothing else yet (what they look like may follow)."""
+        m = _ROLE_ALONE_RE.match(text)
+        if not m or not (_person_noun(m.group(1)) or m.group(1).lower() in ROLES):
+            return None
+        if not (m.group(1)[0].isupper() or re.match(r"\W*\w", text[: m.start(1)].strip())):
+            return None  # "the postman." alone: a shot of him, unless said as a name
+        name = m.group(1).capitalize()
+        if handle_of(name) in self.people or handle_of(name) in self.places:
+            return None
+        self._introduce(name, "", "")
+        return "", True
 
     def _narrator_named(self, text: str) -> tuple[str, bool] | None:
         """The narrator as a character: "and me, i was like 9, my name is Lily and i had a
