@@ -356,6 +356,11 @@ def test_shot_words_and_places_never_become_people(plan: StoryPlan, text: str) -
         ("in the close up of her she says 'Come home,' really quietly", "Mara"),
         ('"Not for much longer." He turns away.', "Tom"),
         ("shot 2, Lena: where's the milk?", "Lena"),
+        (
+            'then at the quay lena peers at toms nets and says "well. they\'re certainly big."',
+            "Lena",
+        ),
+        ('then Tom leans over to Mara and goes "ninety? you dont look a day over eighty"', "Tom"),
         ("The harbour at dusk.", None),
     ],
 )
@@ -814,3 +819,17 @@ def test_a_role_said_alone_then_its_looks_is_one_new_person() -> None:
     assert [e.name for e in added] == ["Purser"], reply.edits
     assert "60s" in added[0].description and "navy uniform" in added[0].wardrobe
     assert not [e for e in reply.edits if e.kind == "add_shot"]  # "60s" is an age, not 60 s
+
+
+def test_a_line_after_a_colon_by_someone_not_in_the_last_shot_is_their_own_shot() -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_plan()
+    plan = apply(plan, direct("Mara waits on the quay.", plan, memo).edits)
+    last = plan.shots[-1].id
+    reply = direct("and tom just says: come home. the boats are in", plan, memo)
+    new = [e for e in reply.edits if e.kind == "add_shot"]
+    assert len(new) == 1 and new[0].characters == ["Tom"], reply.edits
+    assert "come home" in (new[0].dialogue or "").lower()
+    assert not [e for e in reply.edits if getattr(e, "shot_id", None) == last]
+    reply = direct("and mara says: i know", plan, memo)  # she is in it: the line is hers there
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits

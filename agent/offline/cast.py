@@ -562,12 +562,34 @@ class CastMixin:
                 and "\ue000" in plain[: m.start()]
             ):
                 return who[0]
-            if person := self._last_person(plain[: m.start()]):
+            if person := self._subject_of(plain[: m.start()]) or self._last_person(
+                plain[: m.start()]
+            ):
                 return person
         if "\ue000" in plain:
             rest = plain.replace("\ue000", " ")
             return self._last_person(rest, first=True)
         return None
+
+    def _subject_of(self, text: str) -> str | None:
+        """The person who does what a clause says: the first one named who is not an owner
+        ("regs marrow") or after a preposition ("leans over to nan"); None when unclear."""
+        clause = re.split(r"[.;!?]\s+|\bthen\b", text)[-1]
+        offset = len(text) - len(clause)
+        spots: list[tuple[int, str]] = []
+        for person in self.people.values():
+            for m in re.finditer(rf"(?<![\w@])@?(?:{_name_pattern(person.name)})\b", clause, re.I):
+                after, before = clause[m.end() :], clause[: m.start()]
+                if re.match(r"(?:'s|s'|s)\b", after) or re.search(
+                    r"\b(?:to|at|with|for|towards?|on|onto|over|into|from|by|behind|beside|past"
+                    r"|about|near)\s+(?:the\s+)?$",
+                    before,
+                    re.I,
+                ):
+                    continue
+                spots.append((offset + m.start(), person.name))
+        spots.sort()
+        return spots[0][1] if spots else None
 
     def _last_person(self, text: str, first: bool = False) -> str | None:
         """The last (or first) person a text speaks of: a name, description or she/he."""

@@ -312,7 +312,15 @@ class ShotMixin:
             previous, same_shot = self.edits[made[-1]], True
         latest = self._it() if previous is None else None
         narrated = self.narrated_lines  # "vern says not really" (no quotes): a beat of its own
-        if spoken and latest is not None and not (strong or found or after is not None or narrated):
+        latest_shot = self.plan.find_shot(latest) if latest is not None else None
+        elsewhere = bool(  # "and reg just says: ...": Reg is not in that shot, so his own shot
+            speaker and latest_shot is not None and speaker not in latest_shot.characters
+        )
+        if (
+            spoken
+            and latest is not None
+            and not (strong or found or after is not None or narrated or elsewhere)
+        ):
             return self._line_for(latest, dialogue, cast, speaker)  # for the shot talked about
         if same_shot:
             if spoken:
