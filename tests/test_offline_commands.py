@@ -177,6 +177,10 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("call the whole thing Short Back and Sides", [
         {"kind": "set_style", "title": "Short Back and Sides"}]),
     ("change the name to Dark at Six", [{"kind": "set_style", "title": "Dark at Six"}]),
+    # where a shot goes, said as what it then does
+    ("Move the letter shot up so it opens the film.", [move(5, 0)]),
+    ("move the crow shot so it closes the film", [move(3, 7)]),
+    ("move the crow one so its right after the letter one", [move(3, 5)]),
     # the film's shape and look, asked in everyday words
     ("can we have it square shaped, its going on the family facebook group", [
         {"kind": "set_style", "aspect": "1:1"}]),

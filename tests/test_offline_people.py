@@ -833,3 +833,17 @@ def test_a_line_after_a_colon_by_someone_not_in_the_last_shot_is_their_own_shot(
     assert not [e for e in reply.edits if getattr(e, "shot_id", None) == last]
     reply = direct("and mara says: i know", plan, memo)  # she is in it: the line is hers there
     assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [("her fingers winding the little key on the back", "Mara"),
+     ("his hands shaking on the tiller", "Tom")],
+)  # fmt: skip
+def test_a_part_of_someone_just_talked_about_is_a_shot_of_them(text: str, who: str) -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_plan()
+    plan = apply(plan, direct(f"{who} sits alone on the quay.", plan, memo).edits)
+    reply = direct(text, plan, memo)
+    new = [e for e in reply.edits if e.kind == "add_shot"]
+    assert len(new) == 1 and new[0].characters == [who], reply.edits

@@ -310,3 +310,11 @@ def test_a_line_after_says_and_a_colon_inside_a_shot_sentence(plan: StoryPlan) -
 def test_half_seconds_in_words(plan: StoryPlan) -> None:
     shots = new_shots(direct("Tom coils the rope, two and a half seconds", plan))
     assert shots[0].duration_s == 2.5
+
+
+def test_continuous_from_a_shot_named_by_what_it_shows() -> None:
+    from tests.test_offline_commands import build_film, say
+
+    reply = say("Continuous from the storm shot: inside, Mara reads.", build_film())
+    new = [e for e in reply.edits if e.kind == "add_shot"]
+    assert len(new) == 1 and new[0].continues_from == 4, reply.edits

@@ -6,12 +6,12 @@ import re
 from typing import Any
 
 from storyreel.agent.offline.camera import camera_fields, time_in
-from storyreel.agent.offline.cast import NeedAnswer
+from storyreel.agent.offline.cast import NeedAnswer, _in_table
 from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
 from storyreel.agent.offline.refs import content_words
 from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
 from storyreel.agent.offline.verbs import has_action, is_exposition
-from storyreel.agent.offline.words import GENDER_OF
+from storyreel.agent.offline.words import BODY, CLOTHES, GENDER_OF
 from storyreel.tools.edits import (
     AddCharacter,
     AddLocation,
@@ -612,9 +612,19 @@ class ShotMixin:
                 or first in starts
                 or (words and words[0] in strangers)
                 or (first in _DETERMINERS and self._described_at_start(" ".join(words[:4])))
+                or (first in {"his", "her", "their"} and self._part_of_someone(words[1:3]))
             ):
                 return True
         return False
+
+    def _part_of_someone(self, words: list[str]) -> bool:
+        """ "her fingers winding the key", "his trainers splashing": an insert of a part of
+        someone, or of what they wear (not "her coat should be red": a change of looks)."""
+        nouns = [w.lower() for w in words]
+        return bool(nouns) and any(
+            _in_table(n, BODY | CLOTHES) or _in_table(n.rstrip("s"), BODY | CLOTHES)
+            for n in nouns[:2]
+        )
 
     def _described_at_start(self, head: str) -> bool:
         """Does `head` ("the fisherman mends", "his daughter waves") mean a known person?"""

@@ -30,6 +30,7 @@ from storyreel.agent.offline.text import (
     QUOTE_RE,
     SINGLE_QUOTE_RE,
     join_words,
+    rx,
     shots_text,
     split_clauses,
     split_paragraphs,
@@ -77,6 +78,24 @@ _NAMED_SHOT_RE = re.compile(
     re.I,
 )
 """A new shot said by its place in the film: "first shot is priya boxing up the cake"."""
+_CONTINUOUS_RE = rx(
+    r"^(\W*(?:continuous|continuing|carrying\s+on|following\s+on|picking\s+up|pick\s+up))",
+    r"\s+(?:straight\s+|right\s+)?from\s+(the\s+[\w' ]{1,30}?\s+(?:shot|one))",
+    r"(\s*[:,\-\u2013\u2014])",
+)
+"""A shot continuing one named by what it shows: "Continuous from the tracking shot: ..."."""
+_FILM = r"(?:the\s+)?(?:film|movie|video|sequence|scene|story|whole\s+thing)"
+_MOVED_SO = (
+    (
+        rx(r"\s+so\s+(?:that\s+)?(?:it'?s|its|it\s+is|it\s+comes|it\s+sits)\s+",
+           r"(?:right\s+|just\s+|straight\s+|directly\s+)?(before|after)\b"),
+        r" \1",
+    ),
+    (rx(rf"(?:\s+up)?\s+so\s+(?:that\s+)?it\s+(?:opens|starts|begins)\s+{_FILM}"), " to the start"),
+    (rx(rf"(?:\s+down)?\s+so\s+(?:that\s+)?it\s+(?:closes|ends|finishes)\s+{_FILM}"),
+     " to the end"),
+)  # fmt: skip
+"""Where a shot goes said as what it then does: "so its right before", "so it opens the film"."""
 _VERDICT_RE = re.compile(
     r"(?:(?:too|a\s+bit|really|so|very|way|kinda|a\s+little|not|still)\s+)*"
     r"(?:long|short|slow|fast|dark|bright|boring|good|great|fine|perfect|ok(?:ay)?|wrong|weird"
@@ -537,6 +556,12 @@ class Turn(
         clause = self._without_old_framing(clause)
         clause = self._known_is(clause)  # "Priya's 19, ..."
         clause = self._apostrophes(clause)
+        clause = _CONTINUOUS_RE.sub(r"\1 from where \2 ends\3", clause)  # "Continuous from X:"
+        if re.match(
+            r"\W*(?:please\s+|can\s+you\s+|let'?s\s+)?(?:move|put|shift|bring)\b", clause, re.I
+        ):
+            for said, meant in _MOVED_SO:  # "move the crow one so its right before the storm"
+                clause = said.sub(meant, clause)
         if (placed := _PLACED_RE.match(clause)) and re.search(
             r"\b(?:shot|one)\b", placed.group("what"), re.I
         ):  # "the van doors shot should go right at the end"

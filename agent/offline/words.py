@@ -346,3 +346,5 @@ ROLES |= _words(
     "groundsman greenkeeper lollipop-man dinner-lady receptionist cabbie"
 )
 ROLES |= _words("enemy nemesis arch-enemy archenemy sweetheart fiancee fiance")
+BODY |= _words("paw paws tail snout whiskers hoof hooves wing wings beak claws claw mane fur")
+"""Animals' parts: "his paws scrabbling at the door"."""
