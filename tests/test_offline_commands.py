@@ -177,6 +177,11 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("call the whole thing Short Back and Sides", [
         {"kind": "set_style", "title": "Short Back and Sides"}]),
     ("change the name to Dark at Six", [{"kind": "set_style", "title": "Dark at Six"}]),
+    # shots approved, then locked; shot numbers in words; the opening / closing ones
+    ("Shots one to four are signed off. Lock them.", [lock(1), lock(2), lock(3), lock(4)]),
+    ("The first three are signed off. Lock them.", [lock(1), lock(2), lock(3)]),
+    ("the opening two are approved, lock them both", [lock(1), lock(2)]),
+    ("lock the closing three", [lock(5), lock(6), lock(7)]),
     # where a shot goes, said as what it then does
     ("Move the letter shot up so it opens the film.", [move(5, 0)]),
     ("move the crow shot so it closes the film", [move(3, 7)]),

@@ -11,6 +11,7 @@ from storyreel.agent.offline import talk
 from storyreel.agent.offline.cast import read_answer
 from storyreel.agent.offline.text import join_words, rx
 from storyreel.agent.offline.turn import Turn
+from storyreel.agent.offline.words import NUMBERS
 from storyreel.tools.edits import (
     BindReference,
     EditModel,
@@ -74,6 +75,8 @@ class OfflineDirector:
             )
         if (timed := _as_long_as(text, plan)) is not None:
             return timed
+        text = _SHOT_WORDS_RE.sub(_shot_digits, text)  # "shots one to four": 1 to 4
+        text = _SIGNED_OFF_RE.sub(r"lock \g<what>", text)  # "...are signed off. Lock them."
         turn = Turn(plan, memo)
         pending = memo.pop("pending", None)
         if isinstance(pending, dict):
@@ -134,6 +137,27 @@ class OfflineDirector:
         return DirectorReply(reply=text, edits=turn.edits)
 
 
+_NUMBER = "|".join(sorted((w for w in NUMBERS if 0 < NUMBERS[w] <= 40), key=len, reverse=True))
+_SHOT_WORDS_RE = rx(
+    rf"\b(shots?\s+)({_NUMBER})\b(?:(\s*(?:-|to|through|thru|and|&)\s*)({_NUMBER})\b)?"
+)
+
+
+def _shot_digits(m: re.Match[str]) -> str:
+    """ "shots one to four" -> "shots 1 to 4" (shot numbers said in words)."""
+    first = str(NUMBERS[m.group(2).lower()])
+    if not m.group(4):
+        return f"{m.group(1)}{first}"
+    return f"{m.group(1)}{first}{m.group(3)}{NUMBERS[m.group(4).lower()]}"
+
+
+_SIGNED_OFF_RE = rx(
+    r"^\W*(?:(?:ok(?:ay)?|right|so|great|nice)\b[,\s]*)*(?P<what>[^.;,]{2,60}?)\s+(?:are|is|'re|'s)",
+    r"\s+(?:all\s+|both\s+)?(?:signed\s+off|approved|done|good(?:\s+to\s+go)?|final|fine|perfect",
+    r"|sorted|nailed)\s*(?:now\s*)?[,.;!]?\s*(?:(?:so|and)\s+)?(?:please\s+)?(?:lock|freeze)\s+",
+    r"(?:them|it|those|these)(?:\s+(?:both|all|in|please|now))*\W*$",
+)
+"""Shots approved, then locked: "Shots one to four are signed off. Lock them."."""
 _ATTACHED_RE = re.compile(r"\n?\(Attached: (.*)\)\s*$", re.S)
 _POINTS_AT_RE = rx(
     r"^\s*(?:(?:this|that|these|here|it)(?:'s|\s+is|\s+are)\s+(?:(?:a|the)\s+",

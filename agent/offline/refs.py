@@ -46,7 +46,10 @@ ALL_RE = rx(
     r"|the\s+entire\s+(?:film|movie|sequence|story|thing|scene)|all\s+(?:the\s+)?shots|all)\b",
 )
 """Every shot: "everything", "them all", "the whole sequence"."""
-COUNT_RE = rx(rf"\bthe\s+(first|last)\s+({N})\b(?!\s*(?:s\b|secs?\b|seconds?\b|shots?\b))")
+COUNT_RE = rx(
+    rf"\bthe\s+(first|last|opening|closing|final)\s+({N})\b",
+    r"(?!\s*(?:s\b|secs?\b|seconds?\b|shots?\b))",
+)
 _POST_RE = rx(
     r"\s*(?:,\s*)?\b(of|with|where|when|while|showing|featuring|on|in|at|from|inside|outside",
     r"|near|that|which|before|after|without)\b",
@@ -217,10 +220,11 @@ class ContentRefMixin:
         None when the phrase does not name a position."""
         low = phrase.lower().strip(" ,.;:!?")
         if m := COUNT_RE.fullmatch(low) or rx(
-            rf"the\s+(first|last)\s+({N})\s+(?:shots|ones)"
+            rf"the\s+(first|last|opening|closing|final)\s+({N})\s+(?:shots|ones)"
         ).fullmatch(low):
             count = int(parse_number(m.group(2)))
-            return self.order[:count] if m.group(1).lower() == "first" else self.order[-count:]
+            start = m.group(1).lower() in ("first", "opening")
+            return self.order[:count] if start else self.order[-count:]
         ordinal = "|".join([*ORDINALS, *_POSITION])
         m = rx(rf"(?:the\s+)?(?:very\s+)?({ordinal})(?:\s+(?:shot|one))?").fullmatch(low)
         if not m or not self.order:
