@@ -328,6 +328,12 @@ SENTENCES: list[tuple[str, Movement | None]] = [
     ("Mara looks up at the sky as the camera pushes in", Movement.DOLLY_IN),
     ("a slow dolly in", Movement.DOLLY_IN),
     ("the camera pulls back, then holds on the boat", Movement.DOLLY_OUT),
+    ("can the camera go slowly round and round nan in her chair", Movement.ORBIT_RIGHT),
+    ("the card game one, camera slowly goes round the table", Movement.ORBIT_RIGHT),
+    ("the camera going all the way up the stairwell from the bottom", Movement.CRANE_UP),
+    ("all shaky like someones filming it on their phone", Movement.HANDHELD),
+    ("he goes round the table handing out cards", None),
+    ("she climbs up the stairs to bed", None),
 ]
 
 

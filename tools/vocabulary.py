@@ -552,6 +552,10 @@ MOVES: dict[Movement, MoveWords] = {
         aliases=("craneup", "jibup", "boomup"),
         phrases=(
             Phrase(r"\b(?:crane|jib|boom)(?:s|ing|ed)?\s+up(?:wards?)?\b", _N),
+            Phrase(r"\b(?:go(?:es|ing)?|mov(?:e|es|ing)|travel(?:s|l?ing)?|climb(?:s|ing)?)\s+"
+                   r"(?:slowly\s+)?(?:all\s+the\s+way\s+)?up(?=\s+(?:the\s+)?(?:stairwell|stairs|staircase"
+                   r"|building|tower|mast|tree|cliff|wall|lighthouse|stairway)\b)"
+                   r"|\bris(?:e|es|ing)\s+(?:up\s+)?(?:off|from)(?=\s+the\b)", _E, True),
             Phrase(_RISE_VERB + r"(?:slowly\s+|gently\s+|high\s+|up\s+)?"
                    r"(?:up(?:wards?)?|above|skywards?|higher|over(?=\s+the\b))\b", _E, True),
             Phrase(_CAM + r"(?:ris(?:e|es|ing)|rose|climb(?:s|ing|ed)?|soar(?:s|ing|ed)?"
@@ -617,7 +621,10 @@ MOVES: dict[Movement, MoveWords] = {
         aliases=("orbit", "arc", "orbitright", "arcright", "circleright"),
         phrases=(
             Phrase(r"\b(?:goes|going|go|spins?|spinning|moves?|moving|circles?|circling)\s+"
-                   r"(?:a)?round\s+and\s+(?:a)?round\b", Rank.EVERYDAY),
+                   r"(?:slowly\s+|gently\s+)?(?:a)?round\s+and\s+(?:a)?round\b", Rank.EVERYDAY),
+            Phrase(r"\b(?:goes|going|go|moves?|moving|travels?|swings?)\s+(?:slowly\s+|gently\s+)?"
+                   r"(?:a)?round\s+(?:the\s+(?:table|room|ring|group|circle|bed|fire)|[\w\s]{1,20}?"
+                   r"\s+in\s+a\s+circle)\b", Rank.EVERYDAY, True),
             *_orbit("right"),
             Phrase(_ROUND_VERB + _OBJ, _E, True),
             Phrase(r"\bcircl(?:es|ing|ed)\s+" + _OBJ, _E, True),
@@ -666,6 +673,9 @@ MOVES: dict[Movement, MoveWords] = {
             Phrase(r"\b(?:all\s+|a\s+(?:bit|little)\s+)?(?:wobbly|jittery|unsteady)\b"
                    r"|\blike\s+(?:someone|somebody|a\s+person)(?:'s|\s+is)\s+holding\s+(?:the|a|it)",
                    Rank.EVERYDAY),
+            Phrase(r"\b(?:film(?:s|ed|ing)?|shot|record(?:s|ed|ing)?)\s+(?:it\s+|this\s+)?on\s+"
+                   r"(?:a|their|his|her|someone'?s|somebodys?|my|your)\s+(?:phone|mobile|camcorder)\b"
+                   r"|\blike\s+a\s+(?:phone|home|holiday)\s+(?:video|movie)\b", Rank.EVERYDAY),
             Phrase(r"\bhand[\s-]*held\b|\bshaky[\s-]*cam(?:era)?\b", Rank.MANNER),
             Phrase(r"\b" + _SHAKY + r"[\s-]+(?:cam(?:era)?|frame|footage|feel|look|shot|image"
                    r"|picture|movement)\b", Rank.MANNER),
