@@ -847,3 +847,12 @@ def test_a_part_of_someone_just_talked_about_is_a_shot_of_them(text: str, who: s
     reply = direct(text, plan, memo)
     new = [e for e in reply.edits if e.kind == "add_shot"]
     assert len(new) == 1 and new[0].characters == [who], reply.edits
+
+
+def test_theres_also_someone_with_a_role_and_a_name_is_no_shot() -> None:
+    text = (
+        "theres also the bee inspector from the council, mr achterberg, tall dutch bloke in a hat"
+    )
+    reply = direct(text, build_plan())
+    assert [e.name for e in reply.edits if isinstance(e, AddCharacter)] == ["Achterberg"]
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits

@@ -199,7 +199,8 @@ _BARE_REF_RE = rx(
 )
 """A shot named and nothing else ("the eye roll one", "that harbour shot")."""
 _THERES_RE = rx(
-    r"^\W*(?:(?:oh|and|so|also|ok(?:ay)?|then)\b[,\s]*)*(?:there'?s|theres|there\s+(?:is|was))\s"
+    r"^\W*(?:(?:oh|and|so|also|ok(?:ay)?|then)\b[,\s]*)*(?:there'?s|theres|there\s+(?:is|was))\s+",
+    r"(?:also\s+|too\s+)?",
 )
 """Someone brought in as being there ("then theres the delivery guy tomasz, ...")."""
 _DECADE_RE = rx(r"\b(?:(?:early|mid|late)[\s-]*)?\d0s\b")
@@ -459,7 +460,10 @@ class GuardMixin:
         # ("there's the delivery guy tomasz, mid 20s, drives a tiny van": a habit, a sketch)
         head = _LEAD_RE.sub("", pieces[0], count=1)
         head = re.sub(
-            r"^(?:then\s+)?(?:there'?s|theres|there\s+(?:is|was))\s+", "", head, flags=re.I
+            r"^(?:then\s+)?(?:there'?s|theres|there\s+(?:is|was))\s+(?:also\s+)?",
+            "",
+            head,
+            flags=re.I,
         )
         added = {e.name for e in self.edits if isinstance(e, AddCharacter)}
         strangers = self._strangers(f"and {head}")  # type: ignore[attr-defined]

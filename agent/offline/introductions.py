@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from storyreel.agent.offline.camera import camera_fields
 from storyreel.agent.offline.cast import (
     _OWNER,
     _YOUNG,
@@ -30,7 +31,7 @@ from storyreel.agent.offline.cast import (
 )
 from storyreel.agent.offline.places import PLACE_IS_RE
 from storyreel.agent.offline.text import QUOTE_MARK, rx
-from storyreel.agent.offline.verbs import base_form
+from storyreel.agent.offline.verbs import base_form, has_action
 from storyreel.agent.offline.words import (
     ANIMALS,
     BODY,
@@ -1087,12 +1088,20 @@ class IntroductionMixin:
         text, unnamed = self._unnamed(text)
         introduced = introduced or unnamed
         leftover = re.sub(
-            r"^\s*(?:and\s+)?(?:there'?s|there\s+(?:is|was)|we\s+have|we'?ve\s+got|this\s+is"
-            r"|meet|introducing|here'?s)\b",
+            r"^\s*(?:and\s+)?(?:there'?s|theres|there\s+(?:is|was)|we\s+have|we'?ve\s+got|this\s+is"
+            r"|meet|introducing|here'?s)\b(?:\s+also\b)?",
             "",
             text,
             flags=re.I,
         )
+        if (
+            introduced
+            and leftover != text
+            and not has_action(leftover)
+            and not camera_fields(leftover)[0]
+            and not QUOTE_MARK.search(leftover)
+        ):
+            return "", True  # "theres also the bee inspector from the council, mr Achterberg"
         names = [p.name for p in self.people.values()]
         if (
             introduced
