@@ -44,6 +44,7 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind11",
     ROOT / "tests" / "director_blind12",
     ROOT / "tests" / "director_blind13",
+    ROOT / "tests" / "director_blind14",
 ]
 
 
