@@ -318,3 +318,26 @@ def test_continuous_from_a_shot_named_by_what_it_shows() -> None:
     reply = say("Continuous from the storm shot: inside, Mara reads.", build_film())
     new = [e for e in reply.edits if e.kind == "add_shot"]
     assert len(new) == 1 and new[0].continues_from == 4, reply.edits
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("can u add three more: Tom mending a net, Mara waving, and the boat leaving", 3),
+        ("can u do Tom on the quay first, then Mara checking the rope, then old Bill giving "
+         "them all the look", 3),
+        ("first Mara handing Tom a photo of the harbour in 1956. then Tom going quiet", 2),
+    ],
+)  # fmt: skip
+def test_several_beats_in_one_message_are_several_shots(text: str, count: int) -> None:
+    from tests.test_offline_commands import build_film, say
+
+    reply = say(text, build_film())
+    assert len([e for e in reply.edits if e.kind == "add_shot"]) == count, reply.edits
+
+
+def test_a_year_told_in_the_past_is_exposition() -> None:
+    from storyreel.agent.offline.verbs import is_exposition
+
+    assert is_exposition("they opened the shop in 1956")
+    assert not is_exposition("Mara handing Tom a photo of the harbour in 1956")

@@ -164,13 +164,23 @@ def _speech_only(action: str, cast: list[str]) -> bool:
     )
 
 
+_NOT_DOERS = frozenset({"camera", "cam", "it", "we", "shot", "lens", "light", "frame", "focus"})
+
+
 def _someone_acts(body: str) -> bool:
     """ "then kaisa laughs so hard": a subject (one word, maybe a name we do not know) and a
     verb acting, so the clause is its own beat."""
     m = re.match(
-        r"\s*(?:the\s+|his\s+|her\s+|their\s+|my\s+)?[a-z][\w'-]*\s+([a-z]+)\b", body, re.I
+        r"\s*(?:the\s+|his\s+|her\s+|their\s+|my\s+)?(?:(?:mr|mrs|ms|miss|dr|old|little|big"
+        r"|wee|young)\s+)?([a-z][\w'-]*)\s+([a-z]+)\b",
+        body,
+        re.I,
     )
-    return bool(m and m.group(1).endswith("s") and has_action(m.group(1)))
+    if not m or m.group(1).lower().endswith("ly") or m.group(1).lower() in _NOT_DOERS:
+        return False
+    verb = m.group(2).lower()
+    doing = verb.endswith("ing") and not camera_fields(body)[0]  # "then walter checking ..."
+    return (verb.endswith("s") or doing) and has_action(verb)
 
 
 class ShotMixin:

@@ -37,7 +37,7 @@ from storyreel.agent.offline.text import (
     split_sentences,
 )
 from storyreel.agent.offline.verbs import is_exposition, sets_the_world
-from storyreel.agent.offline.words import ANSWER_WORDS, KIN, TITLES
+from storyreel.agent.offline.words import ANSWER_WORDS, KIN, NUMBERS, TITLES
 from storyreel.tools.edits import (
     AskPerson,
     EditModel,
@@ -145,6 +145,31 @@ _FRAMING_RE = re.compile(
     r"|b[\s-]?roll|same\s+(?:set[\s-]?up|angle))"
 )
 """Framing words the vocabulary has no value for: read as said, changing nothing."""
+_COUNTED_RE = rx(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|then|now|right)\b[,\s]*)*(?:(?:can|could)\s+(?:u|you|we)\s+|please\s+",
+    r"|pls\s+)?(?:add|do|have|give\s+me|i\s+want|we\s+need|i\s+need)?\s*",
+    r"(?P<count>two|three|four|five|six|[2-6])(?:\s+more)?(?:\s+(?:quick|short))?",
+    r"(?:\s+(?:shots?|ones|beats|inserts|close-?ups))?(?:\s+(?:more|please|pls))?\s*:\s*",
+    r"(?P<rest>.+)$",
+)
+"""A number of shots, then each one: "can u add three more: A, B, and C"."""
+
+
+def _counted_list(line: str) -> str:
+    """ "add three more: A, B, and C" -> one list item a line, when the pieces are that many."""
+    m = _COUNTED_RE.match(line)
+    if not m:
+        return line
+    count = NUMBERS.get(m.group("count").lower()) or int(m.group("count"))
+    pieces = [
+        p for p in re.split(r"\s*[,;]\s*(?:and\s+|then\s+)?|\s+and\s+then\s+", m.group("rest"))
+    ]
+    pieces = [p.strip(" .") for p in pieces if p.strip(" .")]
+    if len(pieces) != count:
+        return line
+    return "\n".join(f"- {piece}" for piece in pieces)
+
+
 _SHOT_COUNT_RE = re.compile(
     r"(?:(?:here are|there are|i want|we need|now|then|and then)\s+)?"
     r"(?:(?:two|three|four|five|six|\d+|a few|some|several|a couple of)\s+(?:more\s+)?"
@@ -327,6 +352,7 @@ class Turn(
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
         text = capitalize_names(text, [p.name for p in self.people.values()])
         text = everyday_introductions(text)  # "the climber's name is Ilse"
+        text = "\n".join(_counted_list(line) for line in text.split("\n"))
         paragraphs = [self._script_line(self._said_line(p)) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
             if (cue := _LEAD_CUE_RE.match(paragraph)) and self._shows_more(paragraph[cue.end() :]):

@@ -84,7 +84,7 @@ _HABIT_RE = re.compile(
     r"|salon|studio|gym|workshop|club|bookshop|bookstore|kiosk|truck|van|bistro|brewery|vineyard"
     r"|ranch|orchard|dairy|pharmacy|practice|surgery|laundrette|launderette|takeaway|chippy"
     r"|boutique|florist|deli|butchers?|bakehouse|tavern|motel|b&b|guesthouse|shelter|agency)\b"
-    r"|\b(?:in|since)\s+(?:1[6-9]\d\d|20\d\d)\b|since\s+(?:he|she|they|i)\s+was"
+    r"|\bsince\s+(?:1[6-9]\d\d|20\d\d)\b|since\s+(?:he|she|they|i)\s+was"
     r"|\blast\s+(?:winter|summer|spring|autumn|year|month|week|christmas)\b|passed\s+away"
     r"|used\s+to|would\s+always|grew\s+up|was\s+born|were\s+born|once\s+upon\s+a\s+time"
     r"|years?\s+ago|back\s+then|in\s+the\s+(?:\d0s|\d{4}s|old\s+days)|every\s+(?:day|morning"
@@ -119,6 +119,7 @@ _NOUN_AFTER = _words("a an the this that these those his their my our its your e
 is left out ("no running")."""
 _BE_HAVE = _words("is was are were has had does did")
 """... except "this is", "that was", "its been"."""
+_IN_YEAR_RE = re.compile(r"\bin\s+(?:1[6-9]\d\d|20\d\d)\b", re.I)
 _PLACE_LEAD_RE = re.compile(
     r"^\W*(?:(?:so|ok(?:ay)?|and|right|then)\b[,\s]*)*(?:outside|inside|out\s+(?:the\s+)?(?:back|front)"
     r"|across\s+the\s+(?:road|street|way|landing|hall|square|yard)|next\s+door|upstairs|downstairs"
@@ -184,6 +185,17 @@ def _after_determiner(words: list[str], index: int) -> bool:
     return False
 
 
+def _told_in_past(text: str) -> bool:
+    """Does the sentence tell its action in the past tense ("opened", "moved", "came")?"""
+    present = {"is", "are", "'s", "has", "does", "am"}
+    return any(
+        word != base
+        and word not in present
+        and (word.endswith("ed") or IRREGULAR.get(word) == base)
+        for word, base, _ in _verbs(text)
+    )
+
+
 def _verbs(text: str) -> list[tuple[str, str, int]]:
     """(word, base form, index) of every table verb in the text, in order."""
     words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
@@ -232,6 +244,8 @@ def is_exposition(text: str) -> bool:
         return not (then and has_action(then.group(1)))
     if _HABIT_RE.search(text) or _PLACE_LEAD_RE.match(text):
         return True
+    if _IN_YEAR_RE.search(text) and (not has_action(text) or _told_in_past(text)):
+        return True  # "they opened the shop in 1956" (but "carol handing her a photo from 1956")
     if _SHOT_NAMED_RE.search(text):
         return False  # "the storm shot has to go": about a shot of the film
     words = re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
