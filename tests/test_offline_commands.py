@@ -196,6 +196,8 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("all the jetty shots at golden hour", [
         upd(i, time_of_day="golden_hour") for i in (2, 3, 6, 7)]),
     ("every harbour shot at night pls", [upd(i, time_of_day="night") for i in (1, 4, 5)]),
+    ("Every shot on the jetty runs five seconds.", [upd(i, duration_s=5.0) for i in (2, 3, 6, 7)]),
+    ("all the shots with Tom should run for 3 seconds", [upd(i, duration_s=3.0) for i in (2, 7)]),
     ("make the sky purple", NOTHING),
     ("change the order", NOTHING),
     ("please shorten the thing", NOTHING),

@@ -84,6 +84,15 @@ _CONTINUOUS_RE = rx(
     r"(\s*[:,\-\u2013\u2014])",
 )
 """A shot continuing one named by what it shows: "Continuous from the tracking shot: ..."."""
+_MANY_VERB_RE = rx(
+    r"^\W*(?P<many>(?:every|all|each)\b[^,.;:]{0,40}?\b(?:shots?|ones?)\b[^,.;:]{0,40}?",
+    r"|everything\s+(?:on|in|at|inside|outside|by|under)\s+[^,.;:]{1,40}?)\s+",
+    r"(?:runs?|lasts?|holds?|takes?|gets?|goes|should\s+(?:run|last|hold|take|get|go))\s+",
+    r"(?P<rest>(?:for\s+)?(?:\d|a\b|an\b|its\b|their\b|the\b|one|two|three|four|five|six",
+    r"|seven|eight|nine|ten|twelve|fifteen|twenty|half).+)$",
+)
+"""A change of many shots said with its own verb: "Every shot on the slipway runs five
+seconds.", "Everything on the rank takes its key from the right"."""
 _FILM = r"(?:the\s+)?(?:film|movie|video|sequence|scene|story|whole\s+thing)"
 _MOVED_SO = (
     (
@@ -582,6 +591,8 @@ class Turn(
         clause = self._without_old_framing(clause)
         clause = self._known_is(clause)  # "Priya's 19, ..."
         clause = self._apostrophes(clause)
+        if many := _MANY_VERB_RE.match(clause):  # "Every shot on the slipway runs 5 seconds."
+            clause = f"make {many.group('many')} {many.group('rest')}"
         clause = _CONTINUOUS_RE.sub(r"\1 from where \2 ends\3", clause)  # "Continuous from X:"
         if re.match(
             r"\W*(?:please\s+|can\s+you\s+|let'?s\s+)?(?:move|put|shift|bring)\b", clause, re.I
