@@ -856,3 +856,14 @@ def test_theres_also_someone_with_a_role_and_a_name_is_no_shot() -> None:
     reply = direct(text, build_plan())
     assert [e.name for e in reply.edits if isinstance(e, AddCharacter)] == ["Achterberg"]
     assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["One more: the Bosun. Big Geordie, 60s, tattooed forearms, blue boiler suit.",
+     "leannes nan is doreen, 88, tiny, in a wheelchair, shes been waiting all night for her song"],
+)  # fmt: skip
+def test_introductions_that_make_no_shot(text: str) -> None:
+    reply = direct(text, build_plan())
+    assert len([e for e in reply.edits if isinstance(e, AddCharacter)]) == 1, reply.edits
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits

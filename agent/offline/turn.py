@@ -364,7 +364,11 @@ class Turn(
         text = "\n".join(_counted_list(line) for line in text.split("\n"))
         paragraphs = [self._script_line(self._said_line(p)) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
-            if (cue := _LEAD_CUE_RE.match(paragraph)) and self._shows_more(paragraph[cue.end() :]):
+            if (
+                (cue := _LEAD_CUE_RE.match(paragraph))
+                and self._shows_more(paragraph[cue.end() :])
+                and not self._new_role(paragraph[cue.end() :])
+            ):
                 paragraph = f"the next shot: {paragraph[cue.end() :]}"  # "Final shot. Drone, ..."
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))
             if self._heading(paragraph, paragraphs[p_index + 1 : p_index + 2]):
@@ -408,6 +412,13 @@ class Turn(
         if not re.search(r"(?::|\s[-\u2013\u2014])$", line) or len(line.split()) > 6:
             return False
         return not camera_fields(line.rstrip(":-\u2013\u2014 "))[0]
+
+    def _new_role(self, text: str) -> bool:
+        """ "One more: the Bosun. Big Geordie, 60s, ...": someone new named by their role, with
+        a capital, and nothing else in the sentence (a person, not a shot of them)."""
+        first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+        m = re.fullmatch(r"(?:the|our)\s+((?-i:[A-Z])[\w-]+)\W*", first, re.I)
+        return bool(m) and handle_of(m.group(1)) not in self.people
 
     def _shows_more(self, text: str) -> bool:
         """Does the text show something to film, beyond changes ("3 seconds", "too long")?"""
