@@ -867,3 +867,16 @@ def test_introductions_that_make_no_shot(text: str) -> None:
     reply = direct(text, build_plan())
     assert len([e for e in reply.edits if isinstance(e, AddCharacter)]) == 1, reply.edits
     assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+
+
+def test_a_name_and_a_colon_before_clothes_is_a_wardrobe_note_not_a_line() -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_plan()
+    plan = apply(plan, direct("Kofi is a student, earbuds in, sunburnt neck.", plan, memo).edits)
+    reply = direct("Kofi: white linen shirt, no earbuds.", plan, memo)
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+    plan = apply(plan, reply.edits)
+    kofi = plan.find_character("Kofi")
+    assert kofi and "linen shirt" in kofi.wardrobe and "earbuds" not in kofi.wardrobe.lower()
+    reply = direct("Tom: We sail at dawn.", plan, memo)  # a line is still a line
+    assert any("sail at dawn" in (getattr(e, "dialogue", "") or "") for e in reply.edits)

@@ -565,6 +565,9 @@ class LooksMixin:
                 self._extend_item(name, worn, piece)  # "..., too big in the shoulders"
                 continue
             worn = ""
+            if gone := re.fullmatch(r"(?:no|without)\s+(?:more\s+)?(.+)", piece, re.I):
+                handled = self._take_off(name, gone.group(1)) or handled  # "no earbuds"
+                continue
             if (m := _NOT_RE.match(piece)) and self._replace_word(
                 name, m.group("new"), m.group("old")
             ):
@@ -580,6 +583,17 @@ class LooksMixin:
             else:
                 handled = self._describe(name, piece) or handled
         return handled
+
+    def _take_off(self, name: str | NeedAnswer, what: str) -> bool:
+        """ "no earbuds": the items of that kind leave the wardrobe (False if none is worn)."""
+        head = _head(what) or what.strip().lower()
+        person = self._person(name)
+        items = _items(person.wardrobe)
+        kept = [i for i in items if not (_same_head(i, head) or head in i.lower().split())]
+        if len(kept) == len(items):
+            return False
+        self._update_person(person, {"wardrobe": " and ".join(kept)})
+        return True
 
     def _swap(self, name: str | NeedAnswer, old: str, new: str) -> str:
         """ "swap the grey jumper for a navy school blazer": the item is replaced."""

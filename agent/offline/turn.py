@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from storyreel.agent.offline import talk
 from storyreel.agent.offline.by_content import ContentCommandMixin
 from storyreel.agent.offline.camera import camera_fields, time_in
-from storyreel.agent.offline.cast import CastMixin, NeedAnswer, PersonInfo
+from storyreel.agent.offline.cast import CastMixin, NeedAnswer, PersonInfo, _descriptive, _in_table
 from storyreel.agent.offline.commands import (
     _STILL_NUMBER_RE,
     _STILL_WORDS_RE,
@@ -37,7 +37,7 @@ from storyreel.agent.offline.text import (
     split_sentences,
 )
 from storyreel.agent.offline.verbs import is_exposition, sets_the_world
-from storyreel.agent.offline.words import ANSWER_WORDS, KIN, NUMBERS, TITLES
+from storyreel.agent.offline.words import ANSWER_WORDS, BODY, CLOTHES, KIN, NUMBERS, TITLES
 from storyreel.tools.edits import (
     AskPerson,
     EditModel,
@@ -154,6 +154,30 @@ _FRAMING_RE = re.compile(
     r"|b[\s-]?roll|same\s+(?:set[\s-]?up|angle))"
 )
 """Framing words the vocabulary has no value for: read as said, changing nothing."""
+
+
+def _looks_list(text: str) -> bool:
+    """Is this only a list of clothes and looks ("white linen shirt, no earbuds."), said after
+    "Kofi:" as a wardrobe note rather than a line?"""
+    pieces = [p.strip(" .!") for p in re.split(r"[,;]|\band\b", text) if p.strip(" .!")]
+    if not pieces or QUOTE_MARK.search(text) or len(text.split()) > 20:
+        return False
+    return all(
+        any(_in_table(w, CLOTHES | BODY) for w in re.findall(r"[a-z\-]+", p.lower()))
+        and (_descriptive(p) or re.match(r"(?:no|not|without)\s+\S", p, re.I) is not None)
+        for p in pieces
+    )
+
+
+def _wardrobe_note(name: str, text: str) -> str:
+    """ "white linen shirt, no earbuds." for Kofi -> a wardrobe note, then "No earbuds."."""
+    pieces = [p.strip(" .!") for p in re.split(r"[,;]", text) if p.strip(" .!")]
+    gone = [p for p in pieces if re.match(r"(?:no|not|without)\s", p, re.I)]
+    kept = [p for p in pieces if p not in gone]
+    gone = [re.sub(r"^(?:no|not|without)\s+", "no more ", p, flags=re.I) for p in gone]
+    return f"Wardrobe note on {name}: {', '.join(kept + gone)}."
+
+
 _COUNTED_RE = rx(
     r"^\W*(?:(?:ok(?:ay)?|so|and|then|now|right)\b[,\s]*)*(?:(?:can|could)\s+(?:u|you|we)\s+|please\s+",
     r"|pls\s+)?(?:add|do|have|give\s+me|i\s+want|we\s+need|i\s+need)?\s*",
@@ -441,6 +465,8 @@ class Turn(
             )
             bare = re.sub(rf"^(?:the\s+|(?:{_TITLE_WORDS})\.?\s+)", "", said_name)
             if len(who) == 1 and bare in spoken and not noted:
+                if _looks_list(line[m.end() :]) and not line[: m.start("name")].strip():
+                    return _wardrobe_note(who[0], line[m.end() :])  # "Kofi: linen shirt, no X."
                 cues.append((m, who[0]))
         if not cues:
             return line

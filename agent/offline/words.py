@@ -348,3 +348,4 @@ ROLES |= _words(
 ROLES |= _words("enemy nemesis arch-enemy archenemy sweetheart fiancee fiance")
 BODY |= _words("paw paws tail snout whiskers hoof hooves wing wings beak claws claw mane fur")
 """Animals' parts: "his paws scrabbling at the door"."""
+CLOTHES |= _words("earbuds earphones airpods headphones hearing-aid hearing-aids lanyard")
