@@ -588,3 +588,17 @@ def test_someone_new_sketched_then_acting_is_a_person_and_a_shot(
     reply = say(text, film)
     assert [e.name for e in reply.edits if isinstance(e, AddCharacter)]
     assert len(added(reply)) == 1  # introduced inside a shot sentence: the shot too
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the contest was at huddersfield town hall, massive old place with a pipe organ",
+        "the big show was in st marys church hall every september, trestle tables",
+    ],
+)
+def test_a_place_named_without_an_article_is_added(film: StoryPlan, text: str) -> None:
+    reply = say(text, film)
+    assert not added(reply)
+    places = [e for e in reply.edits if e.kind == "add_location"]
+    assert len(places) == 1 and "hall" in places[0].description.lower(), reply.edits

@@ -579,6 +579,13 @@ class ShotMixin:
             words = re.match(r"(?:[a-z][a-z'\-]*\s*){1,4}", after)
             if found := self._place_in(words.group(0).split() if words else [], after):
                 return found
+        for m in re.finditer(  # "the contest was at huddersfield town hall": a name, no article
+            r"\b(?:at|in|inside|on)\s+(?!(?:an?|the|his|her|their|my|our|this|that)\b)", text, re.I
+        ):
+            after = text[m.end() :].lower()
+            words = re.match(r"(?:[a-z][a-z'\-]*(?:\s+|$|(?=[,.;:!?]))){1,4}", after)
+            if found := self._place_in(words.group(0).split() if words else [], after):
+                return found
         return None
 
     def _lighting(self, text: str) -> str:
