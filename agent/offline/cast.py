@@ -571,32 +571,34 @@ class CastMixin:
             return self._last_person(rest, first=True)
         return None
 
+    def _named_at(self, text: str) -> list[tuple[re.Match[str], str]]:
+        """Where the text names a known person, and whom, in no particular order."""
+        return [
+            (m, person.name)
+            for person in self.people.values()
+            for m in re.finditer(rf"(?<![\w@])@?(?:{_name_pattern(person.name)})\b", text, re.I)
+        ]
+
     def _subject_of(self, text: str) -> str | None:
         """The person who does what a clause says: the first one named who is not an owner
         ("regs marrow") or after a preposition ("leans over to nan"); None when unclear."""
         clause = re.split(r"[.;!?]\s+|\bthen\b", text)[-1]
-        offset = len(text) - len(clause)
-        spots: list[tuple[int, str]] = []
-        for person in self.people.values():
-            for m in re.finditer(rf"(?<![\w@])@?(?:{_name_pattern(person.name)})\b", clause, re.I):
-                after, before = clause[m.end() :], clause[: m.start()]
-                if re.match(r"(?:'s|s'|s)\b", after) or re.search(
-                    r"\b(?:to|at|with|for|towards?|on|onto|over|into|from|by|behind|beside|past"
-                    r"|about|near)\s+(?:the\s+)?$",
-                    before,
-                    re.I,
-                ):
-                    continue
-                spots.append((offset + m.start(), person.name))
-        spots.sort()
+        spots = sorted(
+            (m.start(), name)
+            for m, name in self._named_at(clause)
+            if not re.match(r"(?:'s|s'|s)\b", clause[m.end() :])
+            and not re.search(
+                r"\b(?:to|at|with|for|towards?|on|onto|over|into|from|by|behind|beside|past"
+                r"|about|near)\s+(?:the\s+)?$",
+                clause[: m.start()],
+                re.I,
+            )
+        )
         return spots[0][1] if spots else None
 
     def _last_person(self, text: str, first: bool = False) -> str | None:
         """The last (or first) person a text speaks of: a name, description or she/he."""
-        spots: list[tuple[int, str]] = []
-        for person in self.people.values():
-            for m in re.finditer(rf"(?<![\w@])@?(?:{_name_pattern(person.name)})\b", text, re.I):
-                spots.append((m.start(), person.name))
+        spots = [(m.start(), name) for m, name in self._named_at(text)]
         with contextlib.suppress(NeedAnswer):
             spots += self._described(text, set())
         for m in re.finditer(r"\b(she|he)\b", text, re.I):

@@ -574,18 +574,19 @@ class ShotMixin:
         """A place named anywhere ("kept a lighthouse on the coast" -> the lighthouse)."""
         if found := self._subject_place(text):
             return found
-        for m in re.finditer(r"\b(?:an?|the|his|her|their|my|our)\s+", text, re.I):
-            after = text[m.end() :].lower()
-            words = re.match(r"(?:[a-z][a-z'\-]*\s*){1,4}", after)
-            if found := self._place_in(words.group(0).split() if words else [], after):
-                return found
-        for m in re.finditer(  # "the contest was at huddersfield town hall": a name, no article
-            r"\b(?:at|in|inside|on)\s+(?!(?:an?|the|his|her|their|my|our|this|that)\b)", text, re.I
-        ):
-            after = text[m.end() :].lower()
-            words = re.match(r"(?:[a-z][a-z'\-]*(?:\s+|$|(?=[,.;:!?]))){1,4}", after)
-            if found := self._place_in(words.group(0).split() if words else [], after):
-                return found
+        starts = (  # "kept a lighthouse"; "was at huddersfield town hall" (a name, no article)
+            (r"\b(?:an?|the|his|her|their|my|our)\s+", r"(?:[a-z][a-z'\-]*\s*){1,4}"),
+            (
+                r"\b(?:at|in|inside|on)\s+(?!(?:an?|the|his|her|their|my|our|this|that)\b)",
+                r"(?:[a-z][a-z'\-]*(?:\s+|$|(?=[,.;:!?]))){1,4}",
+            ),
+        )
+        for start, run in starts:
+            for m in re.finditer(start, text, re.I):
+                after = text[m.end() :].lower()
+                words = re.match(run, after)
+                if found := self._place_in(words.group(0).split() if words else [], after):
+                    return found
         return None
 
     def _lighting(self, text: str) -> str:

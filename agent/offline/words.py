@@ -200,7 +200,10 @@ ROLES = _words(
     "photographer busboy dishwasher sommelier pastry-chef baker's-boy apprentice postie "
     "lollipop-lady crossing-guard paperboy papergirl milkmaid shepherdess goatherd cowboy "
     "cowgirl rancher trucker lorry-driver cabby taxi-driver bus-driver rival protagonist "
-    "antagonist narrator sidekick curator caller widow widower"
+    "antagonist narrator sidekick curator caller widow widower sarge bosun boatswain purser "
+    "foreman forewoman guv ref helm coxswain shearer deckhand steward stewardess quizmaster "
+    "compere bouncer doorman usher groundsman greenkeeper lollipop-man dinner-lady "
+    "receptionist cabbie enemy nemesis arch-enemy archenemy sweetheart fiancee fiance"
 )
 GENERIC_PEOPLE = _words(
     "man woman men women boy girl lady gentleman guy person people child kid baby figure "
@@ -234,7 +237,8 @@ BODY = _words(
     "wrinkles complexion shoulders legs arms figure posture gait haircut undercut mohawk "
     "sideburns dreadlocks afro goatee tan shoulder neck plaits pigtails bob crewcut "
     "knuckles ears ear wrist wrists arm leg belly paunch gut mole birthmark dimples "
-    "hairline quiff perm"
+    "hairline quiff perm paw paws tail snout whiskers hoof hooves wing wings beak claws claw "
+    "mane fur"
 )
 COLOURS = _words(
     "red green blue yellow orange purple pink black white grey gray brown navy teal maroon "
@@ -262,26 +266,50 @@ LOOKS = _words(
     "wrinkly craggy lined haggard tired sleepy nervous anxious cheerful grumpy jolly smiley "
     "bossy timid bold loud nosy fussy prim proper posh scruffy grubby dusty muddy sweaty"
 )
-NOT_NAMES = _words(
-    "interior exterior int ext static handheld later meanwhile wide close closeup medium "
-    "establishing insert pov ots reverse angle cut fade dissolve smash match montage "
-    "tracking dolly crane pan tilt zoom push pull slow fast quick then next finally first "
-    "last characters character cast people persons setting scene shot shots sequence "
-    "meanwhile suddenly outside inside god yes no ok okay hi hello hey well oh actually "
-    "maybe also too title film movie story three two four five several some "
-    "backlit backlight silhouette silhouetted moonlight sunlight lamplight candlelight light "
-    "lit lighting key fill rim hard soft warm cool cold harsh golden blue dark bright shadow "
-    "shadows haze fog smoke rain snow wind dusk dawn night noon morning evening sunset sunrise "
-    "ecu cu mcu ms mls ls els ws ews aerial drone overhead birdseye handheld steadicam "
-    "tripod lens focus shallow deep zoom dolly truck crane jib pedestal orbit arc tilt roll "
-    "slow slowly fast quick still static locked frame framing shot angle low high dutch "
-    "insert cutaway reverse pov two-shot wide establishing close-up closeup medium extreme "
-    "interior exterior int ext day sound music silence cut fade dissolve top profile side "
-    "front rear pov bird birds worm worms eyeline eye-level level over-the-shoulder two-shot "
-    "master coverage close closer wider tighter push pull pan tilt whip snap crash match "
-    "headlights headlight torch torchlight spotlight streetlight neon glare "
-    "teens twenties thirties forties fifties sixties seventies eighties nineties context "
-    "notes note backstory background"
+NATIONALITIES = _words(
+    "afghan albanian algerian american andalusian angolan argentine argentinian armenian "
+    "australian austrian azerbaijani bangladeshi basque bavarian belarusian belgian bengali "
+    "bolivian bosnian brazilian breton british bulgarian burmese cambodian cameroonian "
+    "canadian caribbean catalan chilean chinese colombian congolese cornish croatian cuban "
+    "cypriot czech danish dominican dutch ecuadorian egyptian english eritrean estonian "
+    "ethiopian european fijian filipino filipina finnish flemish french gambian georgian "
+    "german ghanaian glaswegian greek guatemalan haitian hawaiian honduran hungarian "
+    "icelandic indian indonesian iranian iraqi irish israeli italian ivorian jamaican "
+    "japanese jordanian kazakh kenyan korean kosovan kurdish kuwaiti laotian latvian "
+    "lebanese liberian libyan lithuanian malaysian maltese maori mexican moldovan mongolian "
+    "moroccan mozambican namibian neapolitan nepalese nepali nicaraguan nigerian norwegian "
+    "pakistani palestinian panamanian paraguayan persian peruvian polish portuguese "
+    "puerto-rican romanian russian rwandan samoan saudi scottish scots senegalese serbian "
+    "sicilian sierra-leonean singaporean slovak slovenian somali spanish sri-lankan "
+    "sudanese swedish swiss syrian taiwanese tamil tanzanian thai tibetan tongan "
+    "trinidadian tunisian turkish ugandan ukrainian uruguayan uzbek venezuelan vietnamese "
+    "welsh yemeni yoruba igbo zambian zimbabwean geordie scouse mancunian cockney "
+    "londoner yorkshire bajan antiguan guyanese surinamese cape-verdean"
+)
+"""Where people are from: a description, never a name ("Ines, Portuguese, 40s")."""
+NOT_NAMES = (
+    _words(
+        "interior exterior int ext static handheld later meanwhile wide close closeup medium "
+        "establishing insert pov ots reverse angle cut fade dissolve smash match montage "
+        "tracking dolly crane pan tilt zoom push pull slow fast quick then next finally first "
+        "last characters character cast people persons setting scene shot shots sequence "
+        "meanwhile suddenly outside inside god yes no ok okay hi hello hey well oh actually "
+        "maybe also too title film movie story three two four five several some "
+        "backlit backlight silhouette silhouetted moonlight sunlight lamplight candlelight light "
+        "lit lighting key fill rim hard soft warm cool cold harsh golden blue dark bright shadow "
+        "shadows haze fog smoke rain snow wind dusk dawn night noon morning evening sunset sunrise "
+        "ecu cu mcu ms mls ls els ws ews aerial drone overhead birdseye handheld steadicam "
+        "tripod lens focus shallow deep zoom dolly truck crane jib pedestal orbit arc tilt roll "
+        "slow slowly fast quick still static locked frame framing shot angle low high dutch "
+        "insert cutaway reverse pov two-shot wide establishing close-up closeup medium extreme "
+        "interior exterior int ext day sound music silence cut fade dissolve top profile side "
+        "front rear pov bird birds worm worms eyeline eye-level level over-the-shoulder two-shot "
+        "master coverage close closer wider tighter push pull pan tilt whip snap crash match "
+        "headlights headlight torch torchlight spotlight streetlight neon glare "
+        "teens twenties thirties forties fifties sixties seventies eighties nineties context "
+        "notes note backstory background"
+    )
+    | NATIONALITIES
 )
 CLOTHES |= _words(
     "scrubs scrub coveralls headset shawl veil umbrella bag backpack satchel rucksack "
@@ -310,42 +338,11 @@ CLOTHES |= _words(
     "helmet chef's whites whites headlamp head-torch headtorch lanyard badge name-tag "
     "backpack rucksack daypack tote handbag purse wallet briefcase skates roller-skates "
     "ice-skates skate pads knee-pads elbow-pads shin-pads gumshield mouthguard wristbands "
-    "wristband sweatband headgear bodywarmer body-warmer gilet"
+    "wristband sweatband headgear bodywarmer body-warmer gilet collar harness leash muzzle "
+    "saddle bridle dog-coat nametag name-tag tag earbuds earphones airpods headphones "
+    "hearing-aid hearing-aids"
 )
 GARMENT_PARTS = _words(
     "sleeve sleeves collar collars cuff cuffs hem lapel lapels pocket pockets button buttons "
     "zip zipper patch patches hood laces buckle buckles stripes studs sequins"
 )
-NATIONALITIES = _words(
-    "afghan albanian algerian american andalusian angolan argentine argentinian armenian "
-    "australian austrian azerbaijani bangladeshi basque bavarian belarusian belgian bengali "
-    "bolivian bosnian brazilian breton british bulgarian burmese cambodian cameroonian "
-    "canadian caribbean catalan chilean chinese colombian congolese cornish croatian cuban "
-    "cypriot czech danish dominican dutch ecuadorian egyptian english eritrean estonian "
-    "ethiopian european fijian filipino filipina finnish flemish french gambian georgian "
-    "german ghanaian glaswegian greek guatemalan haitian hawaiian honduran hungarian "
-    "icelandic indian indonesian iranian iraqi irish israeli italian ivorian jamaican "
-    "japanese jordanian kazakh kenyan korean kosovan kurdish kuwaiti laotian latvian "
-    "lebanese liberian libyan lithuanian malaysian maltese maori mexican moldovan mongolian "
-    "moroccan mozambican namibian neapolitan nepalese nepali nicaraguan nigerian norwegian "
-    "pakistani palestinian panamanian paraguayan persian peruvian polish portuguese "
-    "puerto-rican romanian russian rwandan samoan saudi scottish scots senegalese serbian "
-    "sicilian sierra-leonean singaporean slovak slovenian somali spanish sri-lankan "
-    "sudanese swedish swiss syrian taiwanese tamil tanzanian thai tibetan tongan "
-    "trinidadian tunisian turkish ugandan ukrainian uruguayan uzbek venezuelan vietnamese "
-    "welsh yemeni yoruba igbo zambian zimbabwean geordie scouse mancunian cockney "
-    "londoner yorkshire bajan antiguan guyanese surinamese cape-verdean"
-)
-"""Where people are from: a description, never a name ("Ines, Portuguese, 40s")."""
-NOT_NAMES |= NATIONALITIES
-CLOTHES |= _words("collar harness leash muzzle saddle bridle dog-coat nametag name-tag tag")
-"""What animals wear: "pickle needs a red collar with a little bone shaped tag"."""
-ROLES |= _words(
-    "sarge bosun boatswain purser foreman forewoman guv ref helm coxswain shearer deckhand "
-    "steward stewardess quizmaster compere bouncer doorman usher caretaker janitor porter "
-    "groundsman greenkeeper lollipop-man dinner-lady receptionist cabbie"
-)
-ROLES |= _words("enemy nemesis arch-enemy archenemy sweetheart fiancee fiance")
-BODY |= _words("paw paws tail snout whiskers hoof hooves wing wings beak claws claw mane fur")
-"""Animals' parts: "his paws scrabbling at the door"."""
-CLOTHES |= _words("earbuds earphones airpods headphones hearing-aid hearing-aids lanyard")
