@@ -11,7 +11,6 @@ from storyreel.agent.offline import talk
 from storyreel.agent.offline.cast import read_answer
 from storyreel.agent.offline.text import join_words, rx
 from storyreel.agent.offline.turn import Turn
-from storyreel.agent.offline.words import NUMBERS
 from storyreel.tools.edits import (
     BindReference,
     EditModel,
@@ -75,7 +74,6 @@ class OfflineDirector:
             )
         if (timed := _as_long_as(text, plan)) is not None:
             return timed
-        text = _SHOT_WORDS_RE.sub(_shot_digits, text)  # "shots one to four": 1 to 4
         text = _SIGNED_OFF_RE.sub(r"lock \g<what>", text)  # "...are signed off. Lock them."
         turn = Turn(plan, memo)
         pending = memo.pop("pending", None)
@@ -135,20 +133,6 @@ class OfflineDirector:
         if not turn.edits and not text:
             return DirectorReply(reply=f"{HELP}\n{OFFLINE_NOTICE}", edits=[])
         return DirectorReply(reply=text, edits=turn.edits)
-
-
-_NUMBER = "|".join(sorted((w for w in NUMBERS if 0 < NUMBERS[w] <= 40), key=len, reverse=True))
-_SHOT_WORDS_RE = rx(
-    rf"\b(shots?\s+)({_NUMBER})\b(?:(\s*(?:-|to|through|thru|and|&)\s*)({_NUMBER})\b)?"
-)
-
-
-def _shot_digits(m: re.Match[str]) -> str:
-    """ "shots one to four" -> "shots 1 to 4" (shot numbers said in words)."""
-    first = str(NUMBERS[m.group(2).lower()])
-    if not m.group(4):
-        return f"{m.group(1)}{first}"
-    return f"{m.group(1)}{first}{m.group(3)}{NUMBERS[m.group(4).lower()]}"
 
 
 _SIGNED_OFF_RE = rx(

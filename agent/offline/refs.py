@@ -15,7 +15,7 @@ _NOT_A_SECOND = r"(?!\s*(?:s\b|secs?\b|seconds?\b|mm\b|fps\b|:\d|p\b))"
 REF_RE = rx(
     rf"\bshots?\s*(?:#|no\.?\s*|number\s+)?({N})\b{_NOT_A_SECOND}",
     rf"((?:\s*(?:,|and|&|\+|or)\s*(?:shot\s*)?#?{N}\b{_NOT_A_SECOND})*)",
-    rf"(?:\s*(?:-|\u2013|to|through|thru)\s*(\d+)\b{_NOT_A_SECOND})?",
+    rf"(?:\s*(?:-|\u2013|to|through|thru)\s*({N})\b{_NOT_A_SECOND})?",
     r"|\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last",
     r"|final|opening|previous)\s+(?:shot|one)\b|\b(this|that|the\s+same)\s+(?:shot|one)\b",
     rf"|\b(?:the\s+)?(first|last)\s+({N})\s+shots\b",
@@ -345,7 +345,7 @@ class RefMixin(ContentRefMixin):
 
         def take(m: re.Match[str]) -> str:
             if m.group(1) and m.group(3):
-                ids.extend(range(int(parse_number(m.group(1))), int(m.group(3)) + 1))
+                ids.extend(range(int(parse_number(m.group(1))), int(parse_number(m.group(3))) + 1))
             elif m.group(1):
                 more = re.findall(rf"\b{N}\b", m.group(2) or "", re.I)
                 ids.extend(int(parse_number(n)) for n in [m.group(1), *more])
