@@ -45,6 +45,8 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind12",
     ROOT / "tests" / "director_blind13",
     ROOT / "tests" / "director_blind14",
+    ROOT / "tests" / "director_blind15",
+    ROOT / "tests" / "director_blind16",
 ]
 
 

@@ -198,6 +198,15 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("every harbour shot at night pls", [upd(i, time_of_day="night") for i in (1, 4, 5)]),
     ("Every shot on the jetty runs five seconds.", [upd(i, duration_s=5.0) for i in (2, 3, 6, 7)]),
     ("all the shots with Tom should run for 3 seconds", [upd(i, duration_s=3.0) for i in (2, 7)]),
+    # many shots named by who is in them, or all at one time of day said as a fact
+    ("Lock every shot Tom is in.", [lock(2), lock(7)]),
+    ("make all the shots tom appears in 3 seconds", [upd(i, duration_s=3.0) for i in (2, 7)]),
+    ("its all night time btw, every single shot", [upd(i, time_of_day="night") for i in ALL]),
+    ("every shot is at dawn", [upd(i, time_of_day="dawn") for i in ALL]),
+    ("the whole thing is all at dusk", [upd(i, time_of_day="dusk") for i in ALL]),
+    # a film stock is a look, not a lens
+    ("Overall look: warm and grainy, like 16mm film stock.", [
+        {"kind": "set_style", "look": "warm and grainy, like 16mm film stock"}]),
     ("make the sky purple", NOTHING),
     ("change the order", NOTHING),
     ("please shorten the thing", NOTHING),
@@ -359,3 +368,26 @@ def test_finish_it_in_a_look_sets_the_look(film: StoryPlan) -> None:
     reply = say("Finish it in black and white, grainy 16mm.", film)
     assert [e.kind for e in reply.edits] == ["set_style"]
     assert "black and white" in reply.edits[0].look
+
+
+def test_a_shot_just_removed_can_be_brought_back() -> None:
+    """ "bring the crow one back" right after removing it undoes the removal; said of a shot
+    that was not removed, or after another change, it is not an undo."""
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_film()
+    removed = say("ditch the crow one", plan, memo)
+    assert [e.kind for e in removed.edits] == ["remove_shot"]
+    back = say("wait no bring the crow one back", apply(plan, removed.edits), memo)
+    assert [e.model_dump() for e in back.edits] == [{"kind": "undo", "steps": 1}]
+    say("lose the storm", plan, memo)
+    assert not [e for e in say("put the letter one back", plan, memo).edits if e.kind == "undo"]
+    say("make shot 2 a close-up", plan, memo)
+    assert not [e for e in say("put it back", plan, memo).edits if e.kind == "undo"]
+
+
+def test_last_shot_then_a_person_is_a_new_shot_at_the_end() -> None:
+    plan = build_film()
+    reply = say("last shot tom out on the jetty, he says to mara: see you tomorrow", plan)
+    shots = [e for e in reply.edits if e.kind == "add_shot"]
+    assert len(shots) == 1 and shots[0].dialogue == "see you tomorrow", reply.edits
+    assert not [e for e in reply.edits if e.kind == "update_shot"]

@@ -216,6 +216,30 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
     # a header says it is a person: habits are description, not a shot
     ("New character: MR ACHEBE, seventies, immaculate three-piece suit, carries a violin case.",
      [person("Achebe", **{"description~": "violin case"})], NO_SHOT),
+    # lower-case names pointed out, listed after "people:" or a semicolon
+    ("and theres dariusz who ran the bar, big bloke about 50", [
+        person("Dariusz", **{"description~": "ran the bar"})], NO_SHOT),
+    ("meet rosa, a retired teacher with a walking frame", [
+        person("Rosa", **{"description~": "retired teacher"})], NO_SHOT),
+    ("a few people: ines, the cook, 40s, and kai, 12, skateboard under his arm", [
+        person("Ines", **{"description~": "cook"}), person("Kai", **{"description~": "12"})],
+     NO_SHOT),
+    ("two in the flat: mrs ogun, retired midwife, 70; petra, a student, bike helmet on", [
+        person("Ogun", **{"description~": "midwife"}), person("Petra")], NO_SHOT),
+    ("my son Ben, 6, in pyjamas", [
+        person("Ben", **{"description~": "my son", "wardrobe": "pyjamas"})], NO_SHOT),
+    # a role, then the name ("The batsman on strike is Big Sid: ...")
+    ("The keeper on duty is Aled: the lighthouse man, grey beard, oilskins.", [
+        person("Aled", **{"description~": "keeper"})], NO_SHOT),
+    ("the woman in the green coat is Nadia", [
+        person("Nadia", **{"wardrobe~": "green coat"})], NO_SHOT),
+    ("Harold is the referee: man, 70s, in a long white coat.", [
+        person("Harold", **{"description~": "referee", "wardrobe~": "white coat"})], NO_SHOT),
+    ("Gail is the shift leader, woman, 50s, loud laugh", [
+        person("Gail", **{"description~": "shift leader"})], NO_SHOT),
+    # "Harcourt House", "Rose Cottage": a place's name is never a person
+    ("Setting: Rose Cottage, a tumbledown house at the end of the lane.", [
+        {"kind": "add_location", "name": "Rose Cottage"}], NO_SHOT),
     # commands stay commands
     ("make shot 2 a close-up", [{"kind": "update_shot", "shot_id": 2, "size": "CU"}], NO_SHOT),
     ("add Tom to shot 2", [{"kind": "update_shot", "shot_id": 2,
@@ -880,3 +904,41 @@ def test_a_name_and_a_colon_before_clothes_is_a_wardrobe_note_not_a_line() -> No
     assert kofi and "linen shirt" in kofi.wardrobe and "earbuds" not in kofi.wardrobe.lower()
     reply = direct("Tom: We sail at dawn.", plan, memo)  # a line is still a line
     assert any("sail at dawn" in (getattr(e, "dialogue", "") or "") for e in reply.edits)
+
+
+def test_a_role_said_in_a_description_names_that_person() -> None:
+    """ "the team leader" means the one person described as the team leader; a garment
+    wanted or needed round the neck is a change of their clothes, never a shot."""
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_plan()
+    for text in ("Gail is the shift leader, woman, 50s, loud laugh", "Ray: 30s, the sound man"):
+        plan = apply(plan, direct(text, plan, memo).edits)
+    for text, who, worn in (
+        ("the shift leader wants a whistle round her neck lol", "Gail", "whistle"),
+        ("the sound man needs a lanyard round his neck", "Ray", "lanyard"),
+    ):
+        reply = direct(text, plan, memo)
+        assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+        plan = apply(plan, reply.edits)
+        character = plan.find_character(who)
+        assert character and worn in character.wardrobe, (text, character)
+    reply = direct("the shift leader waves from the window", plan, memo)
+    assert [e.characters for e in reply.edits if e.kind == "add_shot"] == [["Gail"]]
+
+
+def test_the_boy_is_the_child_of_the_story_not_a_big_lad() -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = build_plan()
+    for text in ("Sol is the porter, big lad, overalls", "and her son Eli, 6, in a onesie"):
+        plan = apply(plan, direct(text, plan, memo).edits)
+    reply = direct("the little boy should be in wellies too", plan, memo)
+    plan = apply(plan, reply.edits)
+    eli, sol = plan.find_character("Eli"), plan.find_character("Sol")
+    assert eli and "wellies" in eli.wardrobe and sol and "wellies" not in sol.wardrobe
+
+
+def test_a_garment_changed_with_another_added() -> None:
+    plan = apply(build_plan(), [AddCharacter(name="Ana", description="a nurse", wardrobe="scrubs")])
+    reply = direct("Ana's scrubs should be green, with a white cardigan over them.", plan)
+    ana = apply(plan, reply.edits).find_character("Ana")
+    assert ana and "green scrubs" in ana.wardrobe and "white cardigan" in ana.wardrobe

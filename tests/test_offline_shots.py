@@ -107,6 +107,13 @@ EXPOSITION = [
     ("Below the cliffs, down in the valley, is the village of San Vito.", "San Vito"),
     ("there was a little cafe called Lou's on the corner", "Lou's"),
     ("Location note for later: the loading bay out back. Wet concrete yard.", "Bay"),
+    ("ok so this whole thing is set at gretna services, in the middle of the night", "Services"),
+    ("Setting: Harcourt House, a council tower block in Croydon.", "Harcourt House"),
+    ("Second location: the back alley behind the stall where Wen parks.", "Alley"),
+    ("The lift lobby on the ground floor: a broken vending machine, a noticeboard.", "Lobby"),
+    ("The boiler room: two rusty tanks, a camp bed and a radio nobody turns off.", "Boiler Room"),
+    ("Tom has lived above the chandlery for years: one room, a kettle, a hammock.", "Tom's Room"),
+    ("the two halves are joined by a footbridge over the railway", "Footbridge"),
 ]
 
 
@@ -341,3 +348,48 @@ def test_a_year_told_in_the_past_is_exposition() -> None:
 
     assert is_exposition("they opened the shop in 1956")
     assert not is_exposition("Mara handing Tom a photo of the harbour in 1956")
+
+
+def test_a_place_word_before_a_person_word_is_who_not_where(plan: StoryPlan) -> None:
+    reply = direct("The bowler is Dev: the village blacksmith, huge forearms.", plan)
+    assert [e.name for e in reply.edits if e.kind == "add_character"] == ["Dev"]
+    assert not [e for e in reply.edits if e.kind == "add_location"], reply.edits
+
+
+def test_a_description_after_a_new_place_describes_it(plan: StoryPlan) -> None:
+    text = "Second setting: the dig house in the village, at night. A bare concrete room, a fan."
+    reply = direct(text, plan)
+    assert [e.name for e in reply.edits if e.kind == "add_location"] == ["House"]
+
+
+@pytest.mark.parametrize(
+    ("text", "time"),
+    [
+        ("the car park from way up high at like 3 in the morning", "night"),
+        ("Mara at the bus stop, 2am, nobody about", "night"),
+        ("Tom opens the shop at 7am", "morning"),
+        ("Mara on the pier at 11 in the morning", "morning"),
+        ("Tom walks home in the middle of the night", "night"),
+    ],
+)
+def test_the_small_hours_are_night(plan: StoryPlan, text: str, time: str) -> None:
+    reply = direct(text, plan)
+    places = {e.name: e.time_of_day for e in reply.edits if e.kind == "add_location"}
+    shots = new_shots(reply)
+    assert [s.time_of_day or places.get(s.location or "") for s in shots] == [time], reply.edits
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("his face when he hears the bell lol, just his eyes rolling", "CU"),
+        ("Mara at the window, just her eyes", "ECU"),
+        ("Tom's hands on the rope", "CU"),
+        ("Tom walks to the boat, his hands in his pockets", None),
+        ("ECU, 100mm. His hands, the tape coming off in strips.", "ECU"),
+    ],
+)
+def test_a_shot_of_part_of_someone_is_close(plan: StoryPlan, text: str, size: str | None) -> None:
+    memo = {"told_offline": True, "last_characters": ["Tom"]}
+    shots = new_shots(direct(text, plan, memo))
+    assert len(shots) == 1 and shots[0].size == size, shots

@@ -332,6 +332,13 @@ SENTENCES: list[tuple[str, Movement | None]] = [
     ("the card game one, camera slowly goes round the table", Movement.ORBIT_RIGHT),
     ("the camera going all the way up the stairwell from the bottom", Movement.CRANE_UP),
     ("all shaky like someones filming it on their phone", Movement.HANDHELD),
+    ("Top shot on the plate, a slow clockwise turn", Movement.ROLL),
+    ("the camera rotates anticlockwise above the table", Movement.ROLL),
+    ("Slow dolly left along the bench to find her", Movement.TRUCK_LEFT),
+    ("dolly right past the stalls", Movement.TRUCK_RIGHT),
+    ("then pull right back from her to show the whole floor", Movement.DOLLY_OUT),
+    ("the camera pulls all the way back to the door", Movement.DOLLY_OUT),
+    ("the dancer turns clockwise on the spot", None),
     ("he goes round the table handing out cards", None),
     ("she climbs up the stairs to bed", None),
 ]

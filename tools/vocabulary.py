@@ -361,6 +361,7 @@ def _truck(side: str) -> tuple[Phrase, ...]:
     named = r"(?<!\ba\s)(?<!\bthe\s)\b(?:truck(?:s|ing|ed)?|crab(?:s|bing|bed)?)\s+"
     return (
         Phrase(named + _side(side), _N),  # (?<!a ): not "a truck left the harbour"
+        Phrase(r"\bdoll(?:y|ies|ying|ied)\s+" + _side(side), _N),  # "dolly left along the bench"
         Phrase(_SLIDE_VERB + r"(?:sideways\s+)?" + _ADV + _side(side), _E, True),
     )
 
@@ -483,7 +484,8 @@ MOVES: dict[Movement, MoveWords] = {
         phrases=(
             Phrase(r"\bdoll(?:y|ies|ying|ied)[\s-]+(?:out|back(?:wards?)?|away)\b", _N),
             Phrase(r"\b(?:pull(?:s|ing|ed)?|track(?:s|ing|ed)?|mov(?:e|es|ing|ed))(?:-|\s+"
-                   + _ADV + r")(?:out|back|away)\b", _N, True),
+                   + _ADV + r"(?:right\s+|all\s+the\s+way\s+|way\s+)?)(?:out|back|away)\b",
+                   _N, True),
             Phrase(_AWAY_VERB + _ADV + r"(?:back(?:wards?)?|away|out|off)\b", _E, True),
             Phrase(r"\bback(?:s|ing|ed)?\s+up\b", _E, True),
             Phrase(r"\bpull(?:s|ing|ed)?\s+(?:slowly\s+)?wide\b", _E, True),
@@ -696,6 +698,9 @@ MOVES: dict[Movement, MoveWords] = {
         aliases=("barrelroll", "rotate"),
         phrases=(
             Phrase(r"\bbarrel[\s-]+roll(?:s|ing)?\b|\bcamera\s+rolls\b", _N),
+            Phrase(r"\b(?:anti-?|counter-?)?clockwise\s+(?:turn|rotation|spin|roll|twist)\b"
+                   r"|\b(?:turn(?:s|ing)?|rotat(?:e|es|ing)|spin(?:s|ning)?)\s+(?:slowly\s+)?"
+                   r"(?:anti-?|counter-?)?clockwise\b", _E, True),  # "a slow clockwise turn"
             Phrase(r"\b(?:the\s+)?horizon\s+(?:slowly\s+)?(?:tilts|rolls|turns|spins|rotates"
                    r"|tips|cants|twists)\b", _N),
             Phrase(_CAM + r"(?:roll(?:s|ing|ed)?|rotat(?:e|es|ing|ed)|spin(?:s|ning)?|spun"

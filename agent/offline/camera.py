@@ -102,7 +102,8 @@ _TRANSITIONS = [
 ]  # fmt: skip
 _LENS_RE = rx(
     r"(?:\b(?:on|with|using|through)\s+)?(?:\ban?\s+)?",
-    r"(?:\b(\d{1,4})\s*-?\s*(?:mm|millimet(?:er|re)s?)\b(?:\s+lens)?",
+    r"(?:\b(\d{1,4})\s*-?\s*(?:mm|millimet(?:er|re)s?)\b",
+    r"(?!\s+(?:film|stock|footage|grain|look|print|home\s+movies?|cine|reversal)\b)(?:\s+lens)?",
     r"|\b(wide[\s-]+angle|wide|fish[\s-]?eye|telephoto|long|portrait|macro|normal|standard)",
     r"\s+lens\b|\b(fish[\s-]?eye|telephoto|wide[\s-]angle)\b)",
 )
@@ -166,8 +167,23 @@ _WARMTH_RE = rx(
 WEATHER_RE = rx(r"\b(rain|rainy|fog|foggy|mist|misty|snow|snowy|storm|stormy|overcast)\b")
 
 
+_SMALL_HOURS_RE = rx(
+    r"\b(?:(?:12|[1-4])(?:[.:]\d\d)?\s*(?:am\b|a\.m\.|(?:o'?clock\s+)?in\s+the\s+morning)",
+    r"|(?:one|two|three|four)\s+(?:o'?clock\s+)?in\s+the\s+morning|small\s+hours",
+    r"|middle\s+of\s+the\s+night|dead\s+of\s+night)",
+)
+"""The small hours, which are night, not morning: "3 in the morning", "2am"."""
+_HOUR_RE = rx(r"\b(1[0-2]|[1-9])(?:[.:]\d\d)?\s*(am|pm|a\.m\.|p\.m\.)")
+
+
 def time_in(text: str) -> TimeOfDay | None:
-    """The time of day a sentence names ("at dusk", "at night", "in the morning")."""
+    """The time of day a sentence names ("at dusk", "at night", "in the morning", "3am")."""
+    if (hour := _HOUR_RE.search(text)) and not _SMALL_HOURS_RE.search(text):
+        h = int(hour.group(1)) % 12 + (12 if hour.group(2).lower().startswith("p") else 0)
+        word = "night" if h < 5 or h >= 21 else "morning" if h < 12 else "afternoon"
+        return parse_term(TimeOfDay, "evening" if 18 <= h < 21 else word)
+    if _SMALL_HOURS_RE.search(text):
+        return parse_term(TimeOfDay, "night")
     if not (m := _TIME_RE.search(text)):
         return None
     word = (m.group(1) or m.group(2)).lower()

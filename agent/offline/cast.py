@@ -64,6 +64,10 @@ _DESCRIPTOR_RE = rx(
     rf"[a-z][a-z\-]*\s+){{0,2}}?)({_NOUNS})(?![\w\-])(?!\s+(?-i:[A-Z]))",
 )
 _OWNER = {"his": "m", "her": "f", "their": "p"}
+_CHILD_AGE_RE = re.compile(
+    r"(?:^|[,(]\s*|\baged\s+)(?:[1-9]|1[0-2])(?:\s*(?:years?\s+old|yo|y/o))?\s*(?:[,;)]|$)"
+)
+"""A child's age in a description: "Kasia's son, 7", "aged 9"."""
 _FILLER = {"always", "usually", "often", "really", "lol", "haha", "lmao", "kind", "of", "sort",
            "like", "just", "very", "quite", "too", "also", "actually", "basically"}  # fmt: skip
 _AGE_WORDS = {
@@ -460,7 +464,32 @@ class CastMixin:
                 continue
             if who := self._described_one(m, named):
                 out.append((m.start(), who))
+        for phrase, who in self._role_phrases().items():
+            if who in named or any(w == who for _, w in out):
+                continue
+            if m := re.search(rf"\bthe\s+{re.escape(phrase)}\b(?!\s+(?-i:[A-Z]))", plain, re.I):
+                out.append((m.start(), who))
         return out
+
+    def _role_phrases(self) -> dict[str, str]:
+        """What one person alone is called in their description ("Trish: the team leader,
+        woman, 50s" -> "team leader"), so "the team leader" means Trish."""
+        said: dict[str, set[str]] = {}
+        for person in self.people.values():
+            for m in re.finditer(
+                r"(?:^|[,:;]\s*)(the\s+|an?\s+)?((?:[a-z\-]+\s+){0,2}[a-z\-]+)\s*(?=[,:;.]|$)",
+                person.description,
+                re.I,
+            ):
+                phrase = m.group(2).lower()
+                head = phrase.split()[-1]
+                if set(phrase.split()) & (PLACES | _OLD | _YOUNG) or head in GENERIC_PEOPLE:
+                    continue
+                said_the = bool(m.group(1)) and m.group(1).lower().startswith("the")
+                if said_the or _person_noun(head) or re.fullmatch(r"[a-z]{3,}(?:er|or)", head):
+                    # "the scorer", "team leader"
+                    said.setdefault(phrase, set()).add(person.name)
+        return {phrase: next(iter(who)) for phrase, who in said.items() if len(who) == 1}
 
     def _described_one(self, m: re.Match[str], named: set[str] | None = None) -> str | None:
         """The one known person a description match fits; NeedAnswer when several do."""
@@ -502,6 +531,8 @@ class CastMixin:
 
         def words(p: PersonInfo) -> set[str]:
             said = set(_plain_words(f"{p.name} {p.description} {p.wardrobe}"))
+            if _CHILD_AGE_RE.search(p.description):  # "Kasia's son, 7": a child
+                said |= {"child", "young", "kid"}
             return said | {KIN_SAME.get(w, w) for w in said}
 
         people = [p for p in self.people.values() if p.name not in named or not generic]
@@ -509,8 +540,13 @@ class CastMixin:
         fits = [p for p in people if canon in words(p) or noun in words(p)]
         if not fits and canon in _SAME:
             fits = [p for p in people if words(p) & _SAME[canon]]
+        if canon in ("boy", "girl") and (
+            kids := [p for p in people if {"child", "kid"} & words(p) and p.gender == gender]
+        ):
+            fits = kids  # "the boy": the 7-year-old son before the "big lad"
         if not fits and generic and gender:
             fits = [p for p in people if p.gender == gender]
+
             if canon in ("girl", "boy", "child") and (
                 young := [p for p in fits if words(p) & _YOUNG]
             ):

@@ -16,6 +16,7 @@ from storyreel.agent.offline.camera import (
     relative_changes,
     time_in,
 )
+from storyreel.agent.offline.refs import content_words, stem
 from storyreel.agent.offline.text import (
     join_words,
     parse_number,
@@ -190,6 +191,24 @@ class CommandMixin:
             return self._done(f"Redoing the last undone {what}.")
         self.edits.append(UndoChange(steps=steps))
         return self._done(f"Undoing the last {what}.")
+
+    def _bring_back(self, text: str) -> bool:
+        """ "bring the mute one back", "put it back", "restore that shot": right after shots
+        were removed, undo the removal (when the words fit what was removed)."""
+        removed: dict[str, str] = self.memo.get("removed") or {}
+        m = _BRING_BACK_RE.fullmatch(text.strip(" .!"))
+        if not removed or not m:
+            return False
+        what = (m.group("what") or m.group("what2") or "").strip()
+        vague = re.fullmatch(r"(?:it|that|them|those|(?:that|this|the)\s+(?:one|shot))", what, re.I)
+        words = [w for w in content_words(what) if w not in ("one", "shot", "ones", "shots")]
+        said = {stem(w) for w in words}
+        fits = any(said <= {stem(w) for w in content_words(a)} for a in removed.values())
+        if not (vague or (words and fits)):
+            return False
+        self.edits.append(UndoChange(steps=1))
+        ids = ", ".join(removed)
+        return self._done(f"Bringing back shot{'s' if len(removed) > 1 else ''} {ids}.")
 
     def _export(self, text: str) -> bool:
         """ "export", "export the film", "make the final cut"."""
@@ -782,12 +801,19 @@ _FIX_RE = rx(
     r"|(?:the|your|those|these)\s+(?:fix(?:es)?|notes?|suggestions?|changes?))(?:\s+please)?",
     r"|fix\s+please|yes\s+fix",
 )
+_BRING_BACK_RE = rx(
+    r"(?:(?:wait|no|nah|actually|oh|ok(?:ay)?|hmm+|sorry|please|oops|can\s+you|could\s+you",
+    r"|let'?s|on\s+second\s+thought)[,!.]?\s+)*",
+    r"(?:(?:bring|put|add|stick)\s+(?P<what>.+?)\s+back(?:\s+in)?",
+    r"|(?:bring\s+back|put\s+back|restore|reinstate|keep)\s+(?P<what2>.+?))(?:\s+(?:please|after\s+all))?",
+)
 _FIXES: TypeAdapter[list[DirectorEdit]] = TypeAdapter(list[DirectorEdit])
 
 COMMANDS: tuple[Callable[[Any, str], bool], ...] = (
     ContentCommandMixin._shot_answer,
     CommandMixin._accept_fixes,
     CommandMixin._undo_redo,
+    CommandMixin._bring_back,
     CommandMixin._export,
     CommandMixin._rename,
     CommandMixin._title,

@@ -42,6 +42,7 @@ from storyreel.agent.offline.words import (
     GENERIC_PEOPLE,
     KIN,
     LOOKS,
+    NOT_AGENTS,
     NOT_NAMES,
     NUMBERS,
     PEOPLE,
@@ -77,7 +78,7 @@ _IS_RE = rx(
     r"|\d{1,3}\b.*",
     r"|the\s+(?:[a-z\-']+\s+){0,2}?(?:",
     "|".join(sorted(PEOPLE | ROLES | KIN, key=len, reverse=True)),
-    r"|[a-z]{3,}(?:ist|man|woman|eer|ician))(?:\s*,.*)?",
+    r"|[a-z]{3,}(?:ist|man|woman|eer|ician|er|or))(?:\s*[,:;\-\u2013\u2014].*|[\s.!]*)",
     r"|the\s+(?:[a-z\-']+\s+){1,2}?one\b(?:\s*,.*|\s+(?:with|in|who|wearing)\b.*)?",
     r"|(?:",
     "|".join(sorted(LOOKS | NUMBERS.keys() - {"zero", "one"}, key=len, reverse=True)),
@@ -91,7 +92,7 @@ _KIN_SUBJECT_RE = rx(
     "|".join(sorted(KIN, key=len, reverse=True)),
     r")\b(?:,?\s+",
     _NAME,
-    r"(?!'),?)?(?=\s+[a-z])",
+    r"(?!'),?)?(?=\s+(?-i:[a-z])|\s*\d)",
 )
 
 
@@ -408,7 +409,8 @@ _NAMED_AS_RE = rx(
     _LEAD,
     r"(?:(he|she|they)(?:'s|\s+is|\s+was|\s+were)\s+(?:called|named)",
     r"|(his|her|their)\s+name(?:'s|\s+is|\s+was)",
-    r"|((?:(?:my|our|his|her|their|the)\s+)?(?:[a-z\-]+\s+)?[a-z]+)",
+    r"|((?:(?:my|our|his|her|their|the)\s+)?(?:[a-z\-]+\s+)?[a-z]+",
+    r"(?:\s+(?:on|at|in|behind|from|of|with)\s+(?:the\s+|an?\s+)?(?:[a-z]+\s+)?[a-z]+)?)",
     r"(?:'s\s+name)?(?:'s|\s+is|\s+was)(?:\s+(?:called|named))?)\s+",
     _NAME,
     r"(?!')(?:\s+(?:from|of)\s+[^,:.;]{1,30}?(?=\s*[,:.;]|$))?",
@@ -480,6 +482,8 @@ def _person_name(raw: str) -> tuple[str, str] | None:
     parts = {p for w in lower for p in (w, w.replace("-", ""), *w.split("-"))}
     if parts & NOT_NAMES or " ".join(lower) in PLACES:
         return None
+    if len(lower) > 1 and lower[-1] in PLACES and not title:
+        return None  # "Harcourt House", "Rose Cottage": a place's name
     if any(p in COMMON for w in lower if "-" in w for p in w.split("-")):
         return None  # "OVER-THE-SHOULDER", "CLOSE-UP": camera words, not "Mary-Jane"
     if len(words) == 1 and (
@@ -670,14 +674,15 @@ class IntroductionMixin:
         subject = (m.group(3) or "").strip()
         if subject and m.group(4).isupper() and text[m.end(3) :].startswith("'"):
             return None  # "THE BAKER'S BOY, 15": a role name, not "the baker is Boy"
+        qualifier = ""
+        if m3 := re.match(r"(.+?)\s+((?:on|at|in|behind|from|of|with)\s.+)$", subject, re.I):
+            subject, qualifier = m3.group(1), m3.group(2)  # "the batsman on strike"
         if subject:
             noun = subject.split()[-1].lower()
             table = KIN | ROLES | ANIMALS | GENERIC_PEOPLE | PEOPLE
-            if (noun not in table and not _person_noun(noun)) or subject.split()[0].lower() in (
-                "this",
-                "that",
-                "it",
-            ):
+            agent = re.fullmatch(r"[a-z]{3,}(?:er|or)", noun) and noun not in NOT_AGENTS
+            person = noun in table or _person_noun(noun) or agent  # "the bowler is Dev"
+            if not person or subject.split()[0].lower() in ("this", "that", "it"):
                 return None
         found = _person_name(m.group(4))
         named = re.search(r"\bname(?:'s|\s+is|\s+was)\s*$", text[: m.start(4)], re.I)
@@ -687,7 +692,7 @@ class IntroductionMixin:
             return None
         pronoun = (m.group(1) or m.group(2) or "").lower()
         rest = self._restore(m.group(5) or "")
-        description, wardrobe = self._said_about(rest)
+        description, wardrobe = self._said_about(", ".join(p for p in (qualifier, rest) if p))
         gender = GENDER_OF.get(pronoun)
         plain = {"f": "a woman", "m": "a man"}.get(gender or "", "")
         owned = self._owned(subject) if subject else ""

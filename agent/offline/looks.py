@@ -72,8 +72,14 @@ _NOTE_SPOKEN_RE = rx(
 _REMARK_RE = rx(
     r",\s*(?:that|it|which)(?:'s|\s+is|\s+makes|\s+would|\s+will|\s+looks)\b.*$",
     r"|,\s*(?:(?:just\s+)?(?:because|cos|coz|since)|for\s+(?:the|a)\s+\w+\s+look)\b.*$",
+    r"|\s+(?:lol|lmao|haha+|tbh)\b.*$",
 )
 """A remark after a looks change: "..., that makes sense in the dark"."""
+_WORN_RE = rx(
+    r"^(?:an?\s+|some\s+)?[\w\s\-]{2,30}?\s+(?:round|around|on|over)\s+(?:his|her|their)\s+",
+    r"(?:neck|wrist|waist|head|shoulders?|finger|arm|chest|back|belt)\b",
+)
+"""Something worn, known by where it is worn: "a whistle round her neck"."""
 NOT_THEN_RE = rx(
     r"^(?P<who>.+?)\s+(?:shouldn'?t|should\s+not|mustn'?t|must\s+not|isn'?t|is\s+not)\s+be\s+",
     r"(?P<old>[\w\s\-]+?)\s*[,;]\s*(?:(?:make|have)\s+it|it\s+should\s+be|it'?s|should\s+be)",
@@ -260,7 +266,8 @@ class LooksMixin:
             rf"\s+(?:now\s+)?(?:(?:{modal})\s+(?:now\s+)?)?(?:also\s+)?(changes?\s+into|change\s+into"
             r"|(?:is|be)\s+(?:now\s+)?(?:wearing|dressed\s+in|in(?=\s+\S+\s+\S))"
             r"|gets?\s+changed\s+into|puts?\s+on"
-            r"|wears?|wore|was\s+wearing|have|has|had|gets?|needs?|looks?|be|is|seems?|appears?)"
+            r"|wears?|wore|was\s+wearing|have|has|had|gets?|needs?|wants?|looks?|be|is|seems?"
+            r"|appears?)"
             r"\s+(.+)$",
             rest,
             re.I,
@@ -283,7 +290,7 @@ class LooksMixin:
             now = bool(re.search(r"\bnow\b", rest, re.I))  # "Tom now wears ...": a new outfit
             outfit = now and not (modal_said or verb_said.startswith("put") or plain & _ACCESSORIES)
             return self._wear(name, said, replace=outfit)
-        if verb_said in ("need", "needs"):
+        if verb_said in ("need", "needs", "want", "wants"):
             if not self._looks_only(said):
                 return False  # "Tom needs a moment": not a change of looks
             return self._gain(name, said, strict=False)
@@ -352,6 +359,8 @@ class LooksMixin:
         held ("a letter in his hand")?"""
         head = re.split(r"\b(?:in|on|at|with|from|to|by|under|over|near)\b", said, maxsplit=1)[0]
         words = _plain_words(_CHANGE_TAIL_RE.sub("", head))
+        if words and _WORN_RE.search(said):
+            return True  # "a whistle round her neck": worn, whatever it is
         return bool(words) and any(_in_table(w, CLOTHES | BODY) for w in words)
 
     def _person_at(self, text: str, at: int) -> tuple[str | NeedAnswer, int] | None:
@@ -368,6 +377,9 @@ class LooksMixin:
         m = re.match(
             rf"(?:(the|his|her|their|my|our)\s+)((?:[a-z\-]+\s+){{0,2}}?)({_NOUNS})\b", rest, re.I
         )
+        for phrase, who in self._role_phrases().items():
+            if not m and (role := re.match(rf"the\s+{re.escape(phrase)}\b", rest, re.I)):
+                return who, at + role.end()  # "the team leader", said of Trish alone
         kin = "|".join(sorted(KIN, key=len, reverse=True))
         m = m or re.match(rf"()()({kin})(?=(?:'s|s'|\s))", rest, re.I)  # "grandad's jacket"
         m = m or re.match(r"(she|he|her|him|they|them|his|their)\b", rest, re.I)
@@ -412,6 +424,13 @@ class LooksMixin:
         if not (_in_table(thing, CLOTHES) or _in_table(thing, BODY)):
             return False
         head = thing.rstrip("s") if thing.rstrip("s") in CLOTHES | BODY else thing
+        extra = re.match(r"(.+?),?\s+(?:with|and|plus)\s+((?:an?|some)\s+[^,;]+)$", said, re.I)
+        if extra and any(_in_table(w, CLOTHES) for w in _plain_words(extra.group(2))):
+            said = extra.group(1)  # "navy, with a grey cardigan over them": and a cardigan
+            if not self._thing_change(name, thing, mods, said):
+                return False
+            self._gain(name, re.sub(r"\s+over\s+(?:them|it)$", "", extra.group(2)))
+            return True
         self.looks_item = (name, head)
         if (whole := _IT_BE_RE.search(said)) and _in_table(thing, CLOTHES):
             new, _old = self._negated(whole.group("new"))  # "can it be a muddy yellow raincoat"

@@ -119,6 +119,23 @@ _KIN_IS_RE = re.compile(
 )
 """A family word or a role, then the name: "her grandpa is enzo, hes like 70", "his dog was
 meg, black and white collie"."""
+_THERE_RE = re.compile(
+    r"\b(?:there'?s|there\s+(?:is|was)|we\s+have|we'?ve\s+got|meet|introducing)\s+"
+    r"(?:also\s+|then\s+|old\s+|young\s+|little\s+)?(?P<name>[a-z][a-z\-]{2,20})"
+    r"(?=\s+(?:who|whos|who's|aged)\b|\s*,\s*(?:the|an?|his|her|their|my|our|\d|aged)\b)",
+    re.I,
+)
+"""Someone pointed out by name: "and theres kwame who did the tills", "meet rosa, a ..."."""
+_ENTRY_RE = re.compile(
+    r"(?:(?P<list>(?:people|characters|cast|folk|regulars|others|lot|crew|team|kids)\b[^:;.]{0,30}:\s*)"
+    r"|;\s*(?:and\s+)?|\band\s+)"
+    r"(?P<name>[a-z][a-z\-]{2,20})(?=\s*,\s*(?:(?:the|an?|his|her|their|my|our)\s+"
+    rf"(?:[a-z\-]+\s+){{0,2}}(?:{_PERSON_WORDS})s?\b|\d{{1,2}}(?:s|ish)?\s*[,;.])"
+    r"|(?(list)\s*[,(]|(?!)))",
+    re.I,
+)
+"""A name in a list of people, known by what follows it: "two more people: priya, the
+scorer, 16, ...", "...; kasia, a nurse in her 30s", "and rafi, 20, ..."."""
 _CALLED_RE = re.compile(
     r"\b(?:called|named|(?:his|her|their|[a-z]+'s)\s+name\s+(?:is|was)"
     r"|(?:his|her|their|[a-z]+'s)\s+name's)"
@@ -192,6 +209,8 @@ def capitalize_names(text: str, known: list[str]) -> str:
         return m.group(0)[:start] + cap(name) + m.group(0)[end:]
 
     text = _NAME_FIRST_RE.sub(titled, text)
+    text = _THERE_RE.sub(titled, text)
+    text = _ENTRY_RE.sub(titled, text)
     text = _LISTED_RE.sub(titled, text)
     text = _TITLE_RE.sub(titled, text)
     text = _KIN_TITLE_RE.sub(titled, text)
@@ -202,6 +221,9 @@ def capitalize_names(text: str, known: list[str]) -> str:
     text = _ME_RE.sub(titled, text)
     text = _CALLED_ROLE_RE.sub(
         lambda m: m.group(0)[: -len(m.group("name"))] + cap(m.group("name")), text
+    )
+    text = re.sub(
+        r"\b(mr|mrs|ms|miss|dr)\b(?=\.?\s+[A-Z])", lambda m: cap(m.group(1)), text, flags=re.I
     )
     text = _LETTER_RE.sub(lambda m: f"{cap(m.group('title'))} {m.group('name').upper()}", text)
     for name in known:

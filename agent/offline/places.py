@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from storyreel.agent.offline.camera import WEATHER_RE
 from storyreel.agent.offline.text import rx
-from storyreel.agent.offline.words import CLOTHES, KIN, PLACES
+from storyreel.agent.offline.words import CLOTHES, KIN, PEOPLE, PLACES, ROLES
 from storyreel.tools.edits import (
     AddLocation,
 )
@@ -46,6 +46,14 @@ _PLACE_OF_RE = rx(
     r"(?-i:([A-Z][\w'\-]+(?:\s+[A-Z][\w'\-]+){0,2}))",
 )
 """A place with a proper name: "the village of San Vito", "a cafe called Lou's"."""
+PERSON_NOUNS = (PEOPLE | ROLES | KIN) - PLACES
+_LIVES_RE = rx(
+    r"^\W*(?:(?:and|so|oh|ok(?:ay)?)\b[,\s]+)*(?P<who>[a-z][\w'\-]*)\s+(?:has\s+|had\s+)?(?:lives?|lived",
+    r"|sleeps?|slept|stays?|stayed)\s+(?P<where>(?:above|over|below|under|behind|upstairs\s+from",
+    r"|at\s+the\s+back\s+of)\s+(?:the|his|her|their|a)\s+[a-z\-]+)(?P<more>.*)$",
+)
+"""Where someone lives, said by what it is near: "Ossie has lived above the workshop"."""
+_HOMES = frozenset(("room", "flat", "loft", "attic", "bedsit", "caravan", "cabin", "hut", "shed"))
 _APPOSITION_RE = re.compile(r",\s*((?:an?|the)\s+[^,;.]{3,80})")
 
 
@@ -137,10 +145,20 @@ class PlaceMixin:
                 more = _APPOSITION_RE.search(m.group(3))
                 said = f"{who or 'the ' + owner}'s {place}" + (f", {more.group(1)}" if more else "")
                 return self._new_place(name, said)
+        if (m := _LIVES_RE.match(plain)) and (who := self._names_in_safe_first(m.group("who"))):
+            room = next(
+                (w for w in re.findall(r"[a-z]+", m.group("more").lower()) if w in _HOMES), "flat"
+            )  # "Ossie has lived above the workshop: one room up a ladder" -> Ossie's Room
+            said = f"{who}'s {room} {m.group('where')}".strip()
+            return self._new_place(f"{who}'s {room.capitalize()}", said)
         for m in _PLACE_OF_RE.finditer(plain):
             if m.group(1).lower().split()[-1] in PLACES and not self._names_in_safe(m.group(2)):
                 return self._new_place(m.group(2), m.group(0).strip())
         return None
+
+    def _names_in_safe_first(self, text: str) -> str | None:
+        """The known person a name names (never asks)."""
+        return next((p.name for w in text.split() if (p := self.people.get(handle_of(w)))), None)
 
     def _names_in_safe(self, text: str) -> bool:
         """Does `text` name a known person? (Never asks.)"""
@@ -172,6 +190,8 @@ class PlaceMixin:
             run = words[:k]
             if k < len(words) and words[k] in CLOTHES:
                 continue  # "in a flat cap": a cap, not a flat
+            if k < len(words) and words[k] in PERSON_NOUNS:
+                continue  # "the village blacksmith", "the school nurse": who, not where
             timed_run = bool(timed.match(after.split(" ".join(run), 1)[-1]))
             if set(run) & stop:
                 continue

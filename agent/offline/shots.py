@@ -11,7 +11,7 @@ from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
 from storyreel.agent.offline.refs import content_words
 from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
 from storyreel.agent.offline.verbs import has_action, is_exposition
-from storyreel.agent.offline.words import BODY, CLOTHES, GENDER_OF
+from storyreel.agent.offline.words import BODY, CLOTHES, GENDER_OF, PLACES
 from storyreel.tools.edits import (
     AddCharacter,
     AddLocation,
@@ -183,6 +183,25 @@ def _someone_acts(body: str) -> bool:
     return (verb.endswith("s") or doing) and has_action(verb)
 
 
+_INVENTORY_RE = re.compile(
+    r"^\W*(?:the|a|an|our|his|her|their|my)\s+(?:[a-z\-]+\s+){0,2}?(?P<head>[a-z\-]+)"
+    r"(?:\s+(?:on|at|in|of|by|under)\s+(?:the\s+)?(?:[a-z\-]+\s+){0,2}?[a-z\-]+)?\s*:\s*"
+    r"(?P<rest>(?:an?|the|some|two|three|\d+|no|one)\b.*)$",
+    re.I,
+)
+_PART_RE = re.compile(
+    r"(?:^\W*(?:(?:and|then|now|so|next|ok(?:ay)?)\b[,\s]*)*(?:just\s+|only\s+|on\s+)?"
+    r"|,\s*(?:just|only)\s+)"
+    r"(?:his|her|their|(?-i:[A-Z])[\w\-]*'s)\s+(?:\w+\s+)?"
+    r"(?P<part>face|eyes|eye|mouth|lips|hands|hand|fingers|feet|boots|shoes)\b",
+    re.I,
+)
+"""A shot of part of someone, which is close: "his face when he hears the bell", ", just
+her hands"."""
+_ITEM_RE = re.compile(r"(?:an?|the|some|no|two|three|four|\d+|one|old|[a-z]+-?\w*s)\b", re.I)
+_APPOSED_RE = re.compile(r"\s*,\s*((?:an?|the)\s+[^,;.]{3,80})")
+
+
 class ShotMixin:
     """The new-shot side of a Turn."""
 
@@ -253,9 +272,12 @@ class ShotMixin:
         strong = strong or bool(re.search(r"\bshots?\s+of\b", body, re.I))
         describing = self.setting_up and not self._acts_known(body, names, acts)
         if not (strong or fields or dialogue or after is not None) and (
-            is_exposition(self._restore(body, "")) or (introduced and not acts) or describing
+            is_exposition(self._restore(body, ""))
+            or (introduced and not acts)
+            or describing
+            or self._inventory(body)
         ):
-            place = self._place_anywhere(body) or found or self._headed_place(body)
+            place = self._place_anywhere(body) or found
             self._set_up(place, time, light, text)
             return
         subject = self._has_subject(body, names, strangers)
@@ -537,6 +559,13 @@ class ShotMixin:
         self.understood = True
         self.setting_up = self.last_new is None
         added = len(self.added_places)
+        if (
+            found
+            and found.new
+            and (self.described is not None or (self.added_places and self.location))
+            and re.match(r"\W*an?\s", self._restore(text, ""), re.I)
+        ):
+            found = None  # "...the dig house. A bare concrete room, a desk fan": what it is like
         if found:
             self._scene(found, time or found.time, light, text)
         elif time or light:
@@ -550,6 +579,16 @@ class ShotMixin:
             more = f"{place.description}; {words[:1].lower()}{words[1:]}"
             if len(more) <= 400:
                 self.edits[index] = place.model_copy(update={"description": more})
+
+    def _inventory(self, body: str) -> bool:
+        """ "The lift lobby on the ground floor: a broken vending machine, a noticeboard nobody
+        reads": a place and what is in it, said as a list (no one acts, no framing)."""
+        m = _INVENTORY_RE.match(self._restore(body, ""))
+        if not m or m.group("head").lower() not in PLACES:
+            return False
+        items = [i for i in re.split(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+", m.group("rest")) if i]
+        listed = len(items) >= 2 and all(_ITEM_RE.match(i) for i in items)
+        return (listed or not has_action(m.group("rest"))) and not self._names_in(m.group("rest"))
 
     def _acts_known(self, body: str, names: list[str], acts: bool) -> bool:
         """Does a known person do something here ("Emrys lifts the lid")?"""
@@ -565,14 +604,21 @@ class ShotMixin:
         )
         if m is None:
             return None
-        words = re.findall(r"[A-Za-z'-]+", m.group(1).lower())
+        plain = self._restore(m.group(1), "").strip()
+        if re.fullmatch(r"(?:[A-Z][\w'\-]*\s+){0,3}[A-Z][\w'\-]*", plain):
+            more = _APPOSED_RE.match(text[m.end() :])  # "Setting: Harcourt House, a tower block"
+            return self._new_place(plain, more.group(1) if more else "")
+        head = re.split(
+            r"\s+(?:behind|where|in|at|on|with|of|near|by|under|over|next)\s", m.group(1)
+        )[0]
+        words = re.findall(r"[A-Za-z'-]+", head.lower())
         words = [w for w in words if w not in ("the", "a", "an")][-4:]
         found = self._place_in(words, "") if words else None
         return found or (self._place_named(words, None) if 0 < len(words) <= 4 else None)
 
     def _place_anywhere(self, text: str) -> FoundPlace | None:
         """A place named anywhere ("kept a lighthouse on the coast" -> the lighthouse)."""
-        if found := self._subject_place(text):
+        if found := self._headed_place(text) or self._subject_place(text):
             return found
         starts = (  # "kept a lighthouse"; "was at huddersfield town hall" (a name, no article)
             (r"\b(?:an?|the|his|her|their|my|our)\s+", r"(?:[a-z][a-z'\-]*\s*){1,4}"),
@@ -771,6 +817,15 @@ class ShotMixin:
 
     def finish(self) -> None:
         """Camera words no new shot took change the shot talked about last, if any."""
+        for index, edit in enumerate(self.edits):
+            if (
+                isinstance(edit, AddShot)
+                and edit.size is None
+                and (part := _PART_RE.search(edit.action))
+            ):
+                small = part.group("part").lower() in ("eye", "eyes", "mouth", "lips", "fingers")
+                size = ShotSize.ECU if small else ShotSize.CU  # "his face when he hears the bell"
+                self.edits[index] = edit.model_copy(update={"size": size})
         fields = {k: v for k, v in self.carry.items() if k != "transition"}
         if fields and not self.question:
             if (shot_id := self._it()) is not None:

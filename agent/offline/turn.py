@@ -41,6 +41,7 @@ from storyreel.agent.offline.words import ANSWER_WORDS, BODY, CLOTHES, KIN, NUMB
 from storyreel.tools.edits import (
     AskPerson,
     EditModel,
+    RemoveShot,
 )
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.story import StoryPlan, handle_of
@@ -93,6 +94,27 @@ _MANY_VERB_RE = rx(
 )
 """A change of many shots said with its own verb: "Every shot on the slipway runs five
 seconds.", "Everything on the rank takes its key from the right"."""
+_IS_IN_RE = rx(
+    r"\b(?P<many>(?:every|each|all(?:\s+(?:of\s+)?the)?)\s+(?:shots?|ones?))\s+(?:that\s+|where\s+)?",
+    r"(?P<who>(?!(?:is|are|should|must|need|needs|in|on|at|with|of|to)\b)[\w']+",
+    r"(?:\s+(?:and\s+)?(?!(?:is|are)\b)[\w']+){0,2}?)\s+(?:is|are|'s|appears?|shows?\s+up)\s+in\b",
+)
+"""Many shots named by who is in them: "lock every shot Wen is in" -> "every shot with Wen"."""
+_TIMES = (
+    r"(?:night|dawn|dusk|morning|evening|afternoon|sunset|sunrise|daytime|midday|noon|twilight)"
+)
+_ALL_AT_RE = rx(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|oh|btw|also|actually)\b[,\s]*)*(?:",
+    r"(?:it'?s|its|it\s+is|they'?re|they\s+are|everything(?:'s|\s+is)|all\s+of\s+it\s+is",
+    r"|the\s+whole\s+(?:thing|film|story|movie)(?:'s|\s+is))\s+all\s+(?:at\s+|in\s+the\s+)?",
+    rf"(?P<time>{_TIMES})(?:\s*time)?",
+    r"|(?:every|each|all)\s+(?:single\s+)?(?:shots?|ones?|of\s+them|of\s+it)\s+",
+    r"(?:is\s+|are\s+|should\s+be\s+|happens?\s+|takes?\s+place\s+)?(?:set\s+)?",
+    rf"(?:at\s+|in\s+the\s+|by\s+)?(?P<time2>{_TIMES})(?:\s*time)?",
+    r")\b(?:\W*(?:btw|by\s+the\s+way|lol|pls|please|every\s+(?:single\s+)?shot|all\s+of\s+(?:them|it))\b)*\W*$",
+)
+"""Every shot at one time of day, said as a fact: "its all night time btw, every single shot",
+"every shot is at dusk"."""
 _FILM = r"(?:the\s+)?(?:film|movie|video|sequence|scene|story|whole\s+thing)"
 _MOVED_SO = (
     (
@@ -220,6 +242,12 @@ _SO_THEN_RE = re.compile(
     re.I,
 )
 """A reason first, then the ask: "its gonna rain so elif's raincoat should be red"."""
+_BARE_CUE_RE = re.compile(
+    r"^\W*(?:(?:and|ok(?:ay)?|so|now|then)\b[,\s]*)*(?P<cue>(?:the\s+)?(?:final|last|closing|next)"
+    r"\s+shot)\s+(?P<who>[\w']+)\s+(?!(?:is|was|should|needs?|has|could|can|must|will)\b)\S",
+    re.I,
+)
+"""A new shot cued with no stop after the cue: "last shot trish out in the smoking shelter"."""
 _LEAD_CUE_RE = re.compile(
     r"^\W*(?:(?:and|ok(?:ay)?|so|now)\b[,\s]*)*(?:(?:the\s+)?(?:final|last|closing|next|new"
     r"|another)\s+(?:shot|one)|one\s+more(?:\s+shot)?|last\s+(?:bit|beat)|and\s+finally)"
@@ -388,6 +416,11 @@ class Turn(
         text = "\n".join(_counted_list(line) for line in text.split("\n"))
         paragraphs = [self._script_line(self._said_line(p)) for p in split_paragraphs(text)]
         for p_index, paragraph in enumerate(paragraphs):
+            if (bare := _BARE_CUE_RE.match(paragraph)) and (
+                bare.group("who").lower() in ("she", "he", "they", "we")
+                or handle_of(re.sub(r"'s$", "", bare.group("who"))) in self.people
+            ):
+                paragraph = f"the next shot: {paragraph[bare.end('cue') :].strip()}"  # no colon
             if (
                 (cue := _LEAD_CUE_RE.match(paragraph))
                 and self._shows_more(paragraph[cue.end() :])
@@ -426,6 +459,12 @@ class Turn(
                 self.forced = {}
             self.memo["location"] = self.location
         self.finish()
+        removed = [e.shot_id for e in self.edits if isinstance(e, RemoveShot)]
+        if removed and len(removed) == len(self.edits):  # what "bring it back" may mean next
+            shots = [self.plan.find_shot(i) for i in removed]
+            self.memo["removed"] = {str(s.id): s.action for s in shots if s is not None}
+        elif self.edits:
+            self.memo.pop("removed", None)
 
     def _heading(self, paragraph: str, after: list[str]) -> bool:
         """Is this line only the heading of the list under it ("ok next bit:", "Shots for the
@@ -628,6 +667,9 @@ class Turn(
         clause = self._without_old_framing(clause)
         clause = self._known_is(clause)  # "Priya's 19, ..."
         clause = self._apostrophes(clause)
+        if (at := _ALL_AT_RE.match(clause)) and self.order:
+            clause = f"make every shot {at.group('time') or at.group('time2')}"
+        clause = _IS_IN_RE.sub(lambda m: f"{m.group('many')} with {m.group('who')}", clause)
         if many := _MANY_VERB_RE.match(clause):  # "Every shot on the slipway runs 5 seconds."
             clause = f"make {many.group('many')} {many.group('rest')}"
         clause = _CONTINUOUS_RE.sub(r"\1 from where \2 ends\3", clause)  # "Continuous from X:"

@@ -46,6 +46,8 @@ _NEUTRAL_PEOPLE = _words(
 )
 PEOPLE = FEMALE | MALE | _NEUTRAL_PEOPLE
 CLOTHES = _words(
+    "onesie dashiki cagoule crocs sliders trackies shalwar lehenga rebozo huipil guayabera "
+    "fez tee boilersuit boiler-suit tutu lifejacket life-jacket oilskins sou'wester specs "
     "coat raincoat jacket sweater jumper dress suit shirt t-shirt hat cap scarf boot jeans "
     "trousers pants skirt uniform hoodie cardigan gown robe overalls oilskin cloak vest blouse "
     "shoe apron parka tuxedo pyjamas pajamas sneaker glove helmet mac trench beanie tie "
@@ -96,7 +98,14 @@ PLACES = _words(
     "university college seminary stables smithy tannery foundry colliery "
     "sawmill windmill watermill lighthouse signal-box signalbox depot terminus concourse "
     "checkpoint quayside dockside harbourfront wharfside seawall breakwater "
-    "lido swimming-pool sauna bathhouse hammam steam-room"
+    "lido swimming-pool sauna bathhouse hammam steam-room "
+    "services footbridge stairwell staircase stairway landing room toilets loo restroom "
+    "outfield viaduct arch archway railway-arch flyover car-park parking-lot lay-by "
+    "forecourt petrol-station filling-station truck-stop service-station rest-stop "
+    "control-room call-centre call-center cubicle open-plan reception mezzanine gallery "
+    "penthouse bedsit basement-flat rooftop-bar wine-bar sports-hall village-hall "
+    "community-centre town-hall bus-station bus-shelter tram-stop taxi-rank cab-rank "
+    "launderette chip-shop corner-shop newsagents off-licence"
 ) | {"living room", "fish market", "train station", "bus stop", "lamp room", "sea wall"}
 PLACES |= {w.replace("-", " ") for w in PLACES if "-" in w}
 COMMON = _words(
@@ -205,6 +214,12 @@ ROLES = _words(
     "compere bouncer doorman usher groundsman greenkeeper lollipop-man dinner-lady "
     "receptionist cabbie enemy nemesis arch-enemy archenemy sweetheart fiancee fiance"
 )
+NOT_AGENTS = _words(
+    "weather water answer number order letter paper corner river tower summer winter border "
+    "colour color chapter power matter centre center hour flavour flavor error mirror door "
+    "floor motor tractor sector factor after other under over never ever whether"
+)
+"""Words ending like a doer ("bowler", "scorer") that are not people."""
 GENERIC_PEOPLE = _words(
     "man woman men women boy girl lady gentleman guy person people child kid baby figure "
     "someone somebody teenager teen youth toddler crowd everyone"
