@@ -204,6 +204,24 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("its all night time btw, every single shot", [upd(i, time_of_day="night") for i in ALL]),
     ("every shot is at dawn", [upd(i, time_of_day="dawn") for i in ALL]),
     ("the whole thing is all at dusk", [upd(i, time_of_day="dusk") for i in ALL]),
+    # a producer's shorthand
+    ("flip 4 and 5", [move(4, 5), move(5, 3)]),
+    ("switch 2 & 3", [move(2, 3), move(3, 1)]),
+    ("4: handheld pls, more energy", [upd(4, movement="handheld")]),
+    ("crow CU -> ECU, 100mm macro", [upd(3, size="ECU", lens_mm=100)]),
+    ("shot 3 -> 4s", [upd(3, duration_s=4.0)]),
+    ("lock all of Tom's shots, client signed them off", [lock(2), lock(7)]),
+    ("All the jetty shots on an 85.", [upd(i, lens_mm=85) for i in (2, 3, 6, 7)]),
+    ("shot 3: slow push-in on an 85, and drop it to a low angle", [
+        upd(3, movement="dolly_in", movement_speed="slow", lens_mm=85), upd(3, angle="low")]),
+    ("working title: Red Dirt", [{"kind": "set_style", "title": "Red Dirt"}]),
+    ("And I should like to call the film The Girl Who Sang.", [
+        {"kind": "set_style", "title": "The Girl Who Sang"}]),
+    # a shot called a picture; a shot not needed
+    ("I think every picture ought to last a little longer, perhaps six seconds each.", [
+        upd(i, duration_s=6.0) for i in ALL]),
+    ("On reflection, the picture of the crow is not needed, so please take it out.", [gone(3)]),
+    ("Storm shot is not needed, remove it please.", [gone(4)]),
     # a film stock is a look, not a lens
     ("Overall look: warm and grainy, like 16mm film stock.", [
         {"kind": "set_style", "look": "warm and grainy, like 16mm film stock"}]),

@@ -228,6 +228,20 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
         person("Ogun", **{"description~": "midwife"}), person("Petra")], NO_SHOT),
     ("my son Ben, 6, in pyjamas", [
         person("Ben", **{"description~": "my son", "wardrobe": "pyjamas"})], NO_SHOT),
+    ("Three more faces: the trumpet player, Cornelius, lanky; Mrs. Kessler, a rich widow in "
+     "black lace; and the Doorman, a giant with a shaved head.", [
+        person("Cornelius", **{"description~": "trumpet player"}),
+        person("Kessler", **{"description~": "widow"}),
+        person("Doorman", **{"description~": "giant"})], NO_SHOT),
+    ("her crew is dayo, her cousin, in a bucket hat, and kemi, short, big glasses", [
+        person("Dayo", **{"description~": "cousin"}), person("Kemi", **{"description~": "short"})],
+     NO_SHOT),
+    ("main character is tolu, shes 16, still in her school uniform", [
+        person("Tolu", **{"description~": "16"})], NO_SHOT),
+    ("the hero is a hedgehog. hes called Pip: tiny, round, one ear bent over", [
+        person("Pip", **{"description~": "hedgehog"})], NO_SHOT),
+    ("and the villain is the Count, everyone calls him that, tall man, black cape", [
+        person("Count", **{"description~": "tall man"})], NO_SHOT),
     # a role, then the name ("The batsman on strike is Big Sid: ...")
     ("The keeper on duty is Aled: the lighthouse man, grey beard, oilskins.", [
         person("Aled", **{"description~": "keeper"})], NO_SHOT),

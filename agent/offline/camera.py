@@ -104,6 +104,9 @@ _LENS_RE = rx(
     r"(?:\b(?:on|with|using|through)\s+)?(?:\ban?\s+)?",
     r"(?:\b(\d{1,4})\s*-?\s*(?:mm|millimet(?:er|re)s?)\b",
     r"(?!\s+(?:film|stock|footage|grain|look|print|home\s+movies?|cine|reversal)\b)(?:\s+lens)?",
+    r"|(?:(?<=\bon\sa\s)|(?<=\bon\san\s)|(?<=\bwith\sa\s)|(?<=\bwith\san\s))",
+    r"(14|16|18|20|21|24|25|28|32|35|40|50|65|75|85|90|100|105|135|150|200)",  # "on an 85"
+    r"(?![\w\-%]|\.\d)(?!\s+(?:sec|second|minute|shot|frame|percent|year|quid|people))",
     r"|\b(wide[\s-]+angle|wide|fish[\s-]?eye|telephoto|long|portrait|macro|normal|standard)",
     r"\s+lens\b|\b(fish[\s-]?eye|telephoto|wide[\s-]angle)\b)",
 )
@@ -211,9 +214,9 @@ def camera_fields(text: str) -> tuple[dict[str, Any], str]:
         fields["lighting"] = under.group(0).strip()
         text = cut_span(text, *under.span())
     lenses = list(_LENS_RE.finditer(text))
-    if m := next((m for m in lenses if m.group(1)), lenses[0] if lenses else None):
-        word = m.group(2) or m.group(3)
-        mm = int(m.group(1)) if m.group(1) else LENSES[re.sub(r"[^a-z]", "", word.lower())]
+    if m := next((m for m in lenses if m.group(1) or m.group(2)), lenses[0] if lenses else None):
+        digits, word = m.group(1) or m.group(2), m.group(3) or m.group(4)
+        mm = int(digits) if digits else LENSES[re.sub(r"[^a-z]", "", word.lower())]
         if 4 <= mm <= 1200:
             fields["lens_mm"] = mm
             for lens in reversed(lenses):  # "long lens, 100mm": both words go

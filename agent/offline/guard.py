@@ -98,7 +98,10 @@ _GOES_RE = rx(
     r"|binned|scrapped|lost))(?:\s+(?:now|entirely|completely|too|as\s+well|for\s+good",
     r"|i\s+think|honestly|tbh))*(?:\s*[,;]\s*(?:it'?s|its|it\s+is|we|they|that'?s|thats",
     r"|cos|because|since|too|as|i|not|nobody|no\s+one)\b[^,;]*)?\W*$",
-    r"|^(?P<what2>.+?)\s+(?:is|'s)\s+(?:out|not\s+needed|unnecessary|surplus|redundant)\W*$",
+    r"|^(?:(?:on\s+reflection|actually|hmm+|ok(?:ay)?|so|and|also)\b[,\s]*)*(?P<what2>.+?)\s+",
+    r"(?:is|'s|are|'re)\s+(?:out|not\s+needed|unnecessary|surplus|redundant|not\s+working",
+    r"|no\s+good|not\s+necessary)(?:\s*[,;]\s*(?:so\s+)?(?:please\s+)?(?:remove|delete|cut|drop",
+    r"|lose|take|bin|scrap|get\s+rid\s+of)\s+(?:it|that|them)(?:\s+out)?(?:\s+please)?)?\W*$",
 )
 """A shot dismissed by what it shows ("the goat on the roof shot can go")."""
 _GOES_TO_RE = rx(
@@ -283,9 +286,20 @@ _ROLE_NAME_RES = (
         rx(
             r"(?P<lead>(?:^|(?<=[.!?]\s))\W*(?:(?:and|so|oh|also|then)\b[,\s]*)*)",
             r"(?P<det>the|our|my|his|her|their)\s+(?P<role>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)",
-            rf"\s+(?:is|was)\s+(?P<name>{_NAME}),\s+(?=(?:a|an|the|his|her)\s)",
+            rf"\s+(?:is|was)\s+(?P<the>the\s+)?(?P<name>{_NAME}),\s+",
+            r"(?=(?:a|an|the|his|her)\s|(?(the)|(?!)))",
         ),
-        r"\g<lead>\g<name>: \g<det> \g<role>, ",
+        r"\g<lead>\g<the>\g<name>: \g<det> \g<role>, ",
+    ),
+    (  # "the hero is a hedgehog. hes called Pip: tiny" -> "Pip: the hero, a hedgehog, tiny"
+        rx(
+            r"(?P<lead>(?:^|(?<=[.!?]\s))\W*(?:(?:and|so|oh|ok(?:ay)?|also|then)\b[,\s]*)*)",
+            r"(?P<det>the|our|my)\s+(?P<role>(?:main\s+|lead\s+)?(?:character|hero|heroine|villain",
+            r"|bad\s+guy|baddie|protagonist|star))\s+(?:is|was)\s+(?P<kind>an?\s+[^.,;:!?]{2,40}?)",
+            r"\s*[.,;]\s+(?:and\s+)?(?:he|she|they|it)(?:'s|s|\s+is|\s+was)\s+(?:called|named)\s+",
+            rf"(?P<name>{_NAME})\s*(?:[:,\-\u2013\u2014]\s*)?",
+        ),
+        r"\g<lead>\g<name>: \g<det> \g<role>, \g<kind>, ",
     ),
     (  # "a boy at the window, his name is Finn" -> "a boy called Finn at the window"
         rx(
@@ -335,6 +349,13 @@ def everyday_introductions(text: str) -> str:
 
         return one
 
+    text = re.sub(  # "the Chief, everyone calls him that, big man": the remark says nothing
+        r",\s*(?:everyone|everybody|people|they|we|all)\s+(?:calls?|called)\s+(?:him|her|them)"
+        r"\s+that\b",
+        "",
+        text,
+        flags=re.I,
+    )
     for pattern, replacement in _ROLE_NAME_RES:
         text = pattern.sub(swap(pattern, replacement), text)
     return text

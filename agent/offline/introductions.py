@@ -99,7 +99,8 @@ _KIN_SUBJECT_RE = rx(
 _GROUPS = (
     r"(?:people|characters?|cast|persons|players|family|team|crew|passengers|band|gang|squad"
     r"|regulars|guests|kids|children|customers|staff|suspects|friends|neighbou?rs|contestants"
-    r"|villagers|line-?up|lineup|cast\s+list|who'?s\s+who|dramatis\s+personae)"
+    r"|villagers|line-?up|lineup|cast\s+list|who'?s\s+who|dramatis\s+personae|faces|talent"
+    r"|folks?|locals|roles|mates|pals|lot|bunch|besties|buddies)"
 )
 _HEADER = (
     r"^\s*(?:(?:then|and|now|so|next|also)\s+)*(?:(?:the|our|my|his|her|their|here\s+are\s+the"
@@ -109,7 +110,8 @@ _LIST_HEAD_RE = rx(
     _HEADER,
     r"(?:\s+(?:today|tonight|here|this\s+time|so\s+far|on\s+board|aboard))?",
     r"(?:\s+(?:for|in|of)\s+(?:the\s+|this\s+)?[a-z ]{1,40}?)?",
-    r"(?:\s+(?:are|is|include|in\s+this))?\s*(?::|-|\u2013|\u2014|\bare\b)\s*(.+)$",
+    r"(?:\s+(?:are|is|include|in\s+this))?\s*(?::|-|\u2013|\u2014|\bare\b|(?<=\bis)\s|(?<=\bwas)\s)",
+    r"\s*(.+)$",
 )
 _MORE_HEAD_RE = rx(
     r"^\s*(?:(?:and|so|oh)\s+)?(?:(?:also|plus|and\s+also)(?:\s+(?:in\s+(?:this|it|the\s+\w+)",
@@ -169,7 +171,10 @@ def _someone(phrase: str) -> bool:
     owner = re.match(r"\s*(?-i:[A-Z])[a-z]+'s\s", phrase) is not None  # "Priya's little brother"
     if not words or len(words) > 5 or (words[0] not in lead and not owner):
         return False
-    return _person_noun(words[-1]) or words[-1] in _GROUP_WORDS
+    if words[-1] in NOT_AGENTS or len(words) < 3:
+        return _person_noun(words[-1]) or words[-1] in _GROUP_WORDS
+    doer = re.fullmatch(r"[a-z]{3,}(?:er|or)", words[-1])  # "the trumpet player"
+    return _person_noun(words[-1]) or words[-1] in _GROUP_WORDS or bool(doer)
 
 
 def _plural(pre: str) -> bool:
@@ -281,7 +286,8 @@ _NAME_AFTER_RE = rx(
 """Chat spelling: "hes a chubby kid" is "he's a chubby kid"."""
 _TAIL_RE = rx(
     r"(?:\s*,\s*(?:and\s+|but\s+)?|\s+(?:and|but)\s+)(?=(?:he|she)(?:'s|\s+is|\s+was|\s+has|\s+had",
-    r"|\s+(?:always|usually|often|also|still)|\s+wears|\s+wore|\s+looks|\s+got)\b)",
+    r"|\s+(?:always|usually|often|also|still)|\s+wears|\s+wore|\s+looks|\s+got",
+    r"|\s+(?:runs|works|lives|sells|owns|keeps|drives|manages|teaches|plays|sings|cooks))\b)",
 )
 """Where a clause goes on about someone just named: "..., hes a chubby kid", "... and she
 always wears a mustard cardigan"."""

@@ -126,16 +126,32 @@ _THERE_RE = re.compile(
     re.I,
 )
 """Someone pointed out by name: "and theres kwame who did the tills", "meet rosa, a ..."."""
+_LOOK_WORDS = "|".join(
+    sorted(
+        ("tall", "short", "tiny", "huge", "skinny", "thin", "fat", "big", "little", "old", "young",
+         "bald", "blonde", "blond", "ginger", "lanky", "chubby", "stocky", "wiry", "pale"),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
 _ENTRY_RE = re.compile(
-    r"(?:(?P<list>(?:people|characters|cast|folk|regulars|others|lot|crew|team|kids)\b[^:;.]{0,30}:\s*)"
+    r"(?:(?P<list>(?:people|characters|cast|folks?|regulars|others|lot|crew|team|kids|faces|talent"
+    r"|gang|mates|friends|family|band)\b[^:;.]{0,30}(?::|\s(?:is|are|was|were))\s*)"
     r"|;\s*(?:and\s+)?|\band\s+)"
     r"(?P<name>[a-z][a-z\-]{2,20})(?=\s*,\s*(?:(?:the|an?|his|her|their|my|our)\s+"
-    rf"(?:[a-z\-]+\s+){{0,2}}(?:{_PERSON_WORDS})s?\b|\d{{1,2}}(?:s|ish)?\s*[,;.])"
+    rf"(?:[a-z\-]+\s+){{0,2}}(?:{_PERSON_WORDS})s?\b|\d{{1,2}}(?:s|ish)?\s*[,;.]|(?:{_LOOK_WORDS})\b)"
     r"|(?(list)\s*[,(]|(?!)))",
     re.I,
 )
 """A name in a list of people, known by what follows it: "two more people: priya, the
 scorer, 16, ...", "...; kasia, a nurse in her 30s", "and rafi, 20, ..."."""
+_LEAD_ROLE_RE = re.compile(
+    r"\b(?:main|lead|other|second|first|last|new)?\s*(?:character|hero|heroine|villain|bad\s+guy"
+    r"|baddie|protagonist|star|antagonist|narrator|good\s+guy)\s+(?:is|was|'s)\s+(?:called\s+)?"
+    r"(?P<name>[a-z][a-z\-]{1,20})\b(?=\s*(?:[,.;:!?)]|$)|\s+(?:and|who|whos|who's|but|hes|shes)\b)",
+    re.I,
+)
+"""Who the story is about: "main character is tolu, shes 16", "the villain is gus"."""
 _CALLED_RE = re.compile(
     r"\b(?:called|named|(?:his|her|their|[a-z]+'s)\s+name\s+(?:is|was)"
     r"|(?:his|her|their|[a-z]+'s)\s+name's)"
@@ -216,6 +232,7 @@ def capitalize_names(text: str, known: list[str]) -> str:
     text = _KIN_TITLE_RE.sub(titled, text)
     text = _AFTER_KIN_RE.sub(titled, text)
     text = _KIN_IS_RE.sub(titled, text)
+    text = _LEAD_ROLE_RE.sub(titled, text)
     text = _CALLED_RE.sub(called, text)
     text = _NICKNAME_RE.sub(titled, text)
     text = _ME_RE.sub(titled, text)

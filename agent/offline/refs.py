@@ -29,6 +29,7 @@ ContentRef = tuple[list[int], list[int], bool]
 
 _HEAD = (
     r"(?:two[\s-]*shots?|close[\s-]*ups?|closeups?|shots?|ones?|wides?|inserts?|ecus?|cus?|mcus?"
+    r"|pictures?|packshots?"
     r"|establishing(?:\s+shots?)?|pov|aerials?|takes?)"
 )
 _SELECT = r"(?P<sel>all|every|each|both)\s+(?:(?:of\s+)?(?:the|my|our|those|these)\s+)?"
@@ -43,7 +44,8 @@ PHRASE_RE = rx(
 ALL_RE = rx(
     r"\b(?:everything|every\s*thing|all\s+of\s+them|them\s+all|(?:each|every)\s+one",
     r"(?:\s+of\s+them)?|the\s+whole\s+(?:film|movie|sequence|story|thing|scene|lot|video)",
-    r"|the\s+entire\s+(?:film|movie|sequence|story|thing|scene)|all\s+(?:the\s+)?shots|all)\b",
+    r"|the\s+entire\s+(?:film|movie|sequence|story|thing|scene)|all\s+(?:the\s+)?(?:shots|pictures)",
+    r"|all)\b",
 )
 """Every shot: "everything", "them all", "the whole sequence"."""
 COUNT_RE = rx(

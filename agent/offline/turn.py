@@ -115,6 +115,26 @@ _ALL_AT_RE = rx(
 )
 """Every shot at one time of day, said as a fact: "its all night time btw, every single shot",
 "every shot is at dusk"."""
+_SIZE_WORD = r"(?:ECU|XCU|CU|MCU|MS|MLS|LS|ELS|WS|EWS|wide|close-?up|medium)"
+_SHORTHAND = (
+    (rx(r"^\W*(?:pls\s+|please\s+)?(?:flip|switch|trade|reverse)\s+(?:shots?\s+)?(\d{1,3})\s*",
+        r"(?:and|&|with|/|,)\s*(?:shot\s+)?(\d{1,3})\W*$"), r"swap shots \1 and \2"),
+    (rx(r"^\W*(\d{1,3})\s*:\s*(?!\d)(?=\S)"), r"shot \1: "),
+    (rx(r"^\W*((?:shot\s*)?\d{1,3})\s*(?:->|\u2192|=>)\s*(?=\S)"), r"make \1 "),
+    (rx(rf"^\W*(?!(?:make|shot)\b)(.+?)(?:\s+{_SIZE_WORD})?\s*(?:->|\u2192|=>)\s*(?=\S)"),
+     r"make the \1 shot "),
+    (rx(r"\b(?:all|each|every\s+one)\s+of\s+(?-i:([A-Z][\w\-]*))'s\s+(?:shots|ones|scenes)\b"),
+     r"every shot with \1"),
+    (rx(r"\b((?:on|with)\s+an?\s+)(14|16|18|20|21|24|25|28|32|35|40|50|65|75|85|90|100|105|135",
+        r"|150|200)(?![\w\-%]|\.\d)(?!\s*(?:mm|sec|second|minute|shot|frame|percent|year|quid))"),
+     r"\1\2mm lens"),
+    (rx(r"\b(?:drop|bring|take|lower|raise|move|push|pull|switch|change)\s+(it|that|this|them)\s+",
+        r"(?:down\s+|up\s+|over\s+)?to\s+(?=(?:an?|the)\s+(?:[\w\-]+\s+)?(?:angle|lens|close|wide|shot",
+        r"|mcu|cu|ecu|ms|ls|els|medium|overhead|level|view))"), r"make \1 "),
+)  # fmt: skip
+"""Producer's shorthand said the long way: "flip 4 and 5" -> "swap shots 4 and 5", "4:
+handheld" -> "shot 4: handheld", "hub CU -> ECU" -> "make the hub shot ECU", "all of Jess's
+shots" -> "every shot with Jess"."""
 _FILM = r"(?:the\s+)?(?:film|movie|video|sequence|scene|story|whole\s+thing)"
 _MOVED_SO = (
     (
@@ -411,6 +431,9 @@ class Turn(
         """Read every paragraph and clause; stop early to ask whom a pronoun means."""
         text = QUOTE_RE.sub(self._stash_quote, text)
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
+        text = re.sub(
+            r"\b(Mr|Mrs|Ms|Mx|Dr|Prof|Fr|Sr|Jr)\.(?=\s+[A-Z])", r"\1", text
+        )  # "Mrs. Kessler"
         text = capitalize_names(text, [p.name for p in self.people.values()])
         text = everyday_introductions(text)  # "the climber's name is Ilse"
         text = "\n".join(_counted_list(line) for line in text.split("\n"))
@@ -667,6 +690,8 @@ class Turn(
         clause = self._without_old_framing(clause)
         clause = self._known_is(clause)  # "Priya's 19, ..."
         clause = self._apostrophes(clause)
+        for said, meant in _SHORTHAND:
+            clause = said.sub(meant, clause, count=1)
         if (at := _ALL_AT_RE.match(clause)) and self.order:
             clause = f"make every shot {at.group('time') or at.group('time2')}"
         clause = _IS_IN_RE.sub(lambda m: f"{m.group('many')} with {m.group('who')}", clause)
