@@ -217,6 +217,11 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("working title: Red Dirt", [{"kind": "set_style", "title": "Red Dirt"}]),
     ("And I should like to call the film The Girl Who Sang.", [
         {"kind": "set_style", "title": "The Girl Who Sang"}]),
+    ("the crow shot \u2014 lock it, its perfect", [lock(3)]),
+    ("storm shot to the very end", [move(4, 7)]),
+    ("Put the storm shot in the very starting, like a teaser.", [move(4, 0)]),
+    ("Make the whole film black and white, like an old newsreel.", [
+        {"kind": "set_style", "look": "black and white, like an old newsreel"}]),
     # a shot called a picture; a shot not needed
     ("I think every picture ought to last a little longer, perhaps six seconds each.", [
         upd(i, duration_s=6.0) for i in ALL]),
@@ -409,3 +414,23 @@ def test_last_shot_then_a_person_is_a_new_shot_at_the_end() -> None:
     shots = [e for e in reply.edits if e.kind == "add_shot"]
     assert len(shots) == 1 and shots[0].dialogue == "see you tomorrow", reply.edits
     assert not [e for e in reply.edits if e.kind == "update_shot"]
+
+
+@pytest.mark.parametrize(
+    ("text", "after"),
+    [
+        ("NEW SHOT after 6. Tom on the jetty, leaning on the rail. MS, static, 85mm.", 6),
+        ("new shot before shot 2: Mara on the quay, waving. Wide.", 1),
+        ("NEW: hero riding shot, goes after the storm one. LS, low angle. Tom runs at lens.", 4),
+    ],
+)
+def test_a_new_shot_placed_by_its_header(text: str, after: int) -> None:
+    shots = [e for e in say(text, build_film()).edits if e.kind == "add_shot"]
+    assert len(shots) == 1 and shots[0].after == after, shots
+
+
+def test_what_stays_as_it_is_changes_nothing() -> None:
+    text = "All the jetty shots at 6 seconds; the harbour shots stay as they are."
+    reply = say(text, build_film())
+    assert {e.shot_id for e in reply.edits if e.kind == "update_shot"} == {2, 3, 6, 7}
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits

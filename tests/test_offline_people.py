@@ -956,3 +956,37 @@ def test_a_garment_changed_with_another_added() -> None:
     reply = direct("Ana's scrubs should be green, with a white cardigan over them.", plan)
     ana = apply(plan, reply.edits).find_character("Ana")
     assert ana and "green scrubs" in ana.wardrobe and "white cardigan" in ana.wardrobe
+
+
+@pytest.mark.parametrize(
+    ("text", "has", "lacks"),
+    [
+        (
+            "the detective should lose the fedora \u2014 give him a flat cap instead",
+            "flat cap",
+            "fedora",
+        ),
+        ("Doyle should lose the trench coat", "fedora", "trench"),
+        (
+            "I have been thinking that Doyle's fedora ought to be grey rather than brown, for that "
+            "is how I always saw him",
+            "grey fedora",
+            "brown",
+        ),
+        ("Doyle fedora should be black, not brown.", "black fedora", "brown"),
+        ("the detective needs a fresh buzzcut", "", ""),
+    ],
+)
+def test_clothes_lost_swapped_or_recoloured(text: str, has: str, lacks: str) -> None:
+    doyle = AddCharacter(
+        name="Doyle",
+        description="a police detective, 50s",
+        wardrobe="a rumpled trench coat and a brown fedora",
+    )
+    plan = apply(build_plan(), [doyle])
+    reply = direct(text, plan)
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+    after = apply(plan, reply.edits).find_character("Doyle")
+    assert after is not None and after != plan.find_character("Doyle"), reply.reply
+    assert has.lower() in after.wardrobe.lower()
+    assert not lacks or lacks not in after.wardrobe.lower()

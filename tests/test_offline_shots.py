@@ -114,6 +114,8 @@ EXPOSITION = [
     ("The boiler room: two rusty tanks, a camp bed and a radio nobody turns off.", "Boiler Room"),
     ("Tom has lived above the chandlery for years: one room, a kettle, a hammock.", "Tom's Room"),
     ("the two halves are joined by a footbridge over the railway", "Footbridge"),
+    ("World note: the galley is a cramped module off the ring, a fold-down table.", "Galley"),
+    ("quick background: the heart of the block is the corner bodega, lotto signs", "Bodega"),
 ]
 
 
@@ -393,3 +395,16 @@ def test_a_shot_of_part_of_someone_is_close(plan: StoryPlan, text: str, size: st
     memo = {"told_offline": True, "last_characters": ["Tom"]}
     shots = new_shots(direct(text, plan, memo))
     assert len(shots) == 1 and shots[0].size == size, shots
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("camera way up high in the corner looking down over all the booths", "angle", "high"),
+        ("the whole fjord at dawn, seen from very high above", "angle", "high"),
+        ("show me the cave from really far away", "size", "ELS"),
+    ],
+)
+def test_everyday_framing_words(plan: StoryPlan, text: str, field: str, value: str) -> None:
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1 and getattr(shots[0], field) == value, shots

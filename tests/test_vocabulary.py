@@ -339,6 +339,12 @@ SENTENCES: list[tuple[str, Movement | None]] = [
     ("then pull right back from her to show the whole floor", Movement.DOLLY_OUT),
     ("the camera pulls all the way back to the door", Movement.DOLLY_OUT),
     ("the dancer turns clockwise on the spot", None),
+    ("the camera slowly flies in towards it like a bird", Movement.DOLLY_IN),
+    ("Camera should go very slowly towards her face", Movement.DOLLY_IN),
+    ("Camera is moving backwards in front of her along the seats", Movement.DOLLY_OUT),
+    ("Steadicam orbits them a full 360, slow", Movement.ORBIT_RIGHT),
+    ("she goes towards the door", None),
+    ("Mara is moving back to the boat", None),
     ("he goes round the table handing out cards", None),
     ("she climbs up the stairs to bed", None),
 ]

@@ -249,7 +249,9 @@ class MoveWords:
 
 # Regex pieces shared by the phrases below.
 _OBJ = r"(?:her|him|them|it|us|the\s+\w+|(?-i:[A-Z]\w*))"  # whom a move goes round or with
-_CAM = r"\b(?:camera|drone|we)(?:\s+(?:\w+ly|then|now|just|also|should|will|to))*\s+"
+_CAM = (
+    r"\b(?:camera|drone|steadicam|gimbal|we)(?:\s+(?:\w+ly|then|now|just|also|should|will|to))*\s+"
+)
 """The camera as the subject, for verbs too common to trust after a comma ("Lena, climbs")."""
 _ADV = r"(?:(?:slowly|gently|quickly|steadily|smoothly|softly|a\s+(?:little|bit|touch))\s+)?"
 
@@ -466,8 +468,9 @@ MOVES: dict[Movement, MoveWords] = {
                    r"|glid(?:e|es|ing|ed)|eas(?:e|es|ing|ed)|clos(?:e|es|ing|ed)"
                    r"|zero(?:es|ing|ed)?)\s+" + _ADV + r"in\b(?:\s+(?:on|to|towards))?", _E, True),
             Phrase(r"\bpush(?:es|ing|ed)?\s+into\b", _E, True),
-            Phrase(r"\b(?:mov(?:e|es|ing|ed)|drift(?:s|ing|ed)?|glid(?:e|es|ing|ed))\s+"
-                   r"(?:slowly\s+|gently\s+)?towards?\s+(?!(?:the\s+)?(?:left|right)\b)",
+            Phrase(r"\b(?:mov(?:e|es|ing|ed)|drift(?:s|ing|ed)?|glid(?:e|es|ing|ed)|fl(?:y|ies|ying|ew)"
+                   r"|go(?:es|ing)?|went|travel(?:s|l?ing|l?ed)?)\s+(?:(?:very\s+)?slowly\s+"
+                   r"|gently\s+|in\s+|straight\s+)*towards?\s+(?!(?:the\s+)?(?:left|right)\b)",
                    _E, True),
             Phrase(_CAM + r"approach(?:es|ing|ed)?\b", _E),
             Phrase(r"\bdolly\b", _B),
@@ -484,8 +487,8 @@ MOVES: dict[Movement, MoveWords] = {
         phrases=(
             Phrase(r"\bdoll(?:y|ies|ying|ied)[\s-]+(?:out|back(?:wards?)?|away)\b", _N),
             Phrase(r"\b(?:pull(?:s|ing|ed)?|track(?:s|ing|ed)?|mov(?:e|es|ing|ed))(?:-|\s+"
-                   + _ADV + r"(?:right\s+|all\s+the\s+way\s+|way\s+)?)(?:out|back|away)\b",
-                   _N, True),
+                   + _ADV + r"(?:right\s+|all\s+the\s+way\s+|way\s+)?)"
+                   r"(?:out|back(?:wards?)?|away)\b", _N, True),
             Phrase(_AWAY_VERB + _ADV + r"(?:back(?:wards?)?|away|out|off)\b", _E, True),
             Phrase(r"\bback(?:s|ing|ed)?\s+up\b", _E, True),
             Phrase(r"\bpull(?:s|ing|ed)?\s+(?:slowly\s+)?wide\b", _E, True),
@@ -730,13 +733,15 @@ _SPEED_WORDS = (
 )
 _CAMERA_CLAUSE = re.compile(
     r"(?:^|[,;:]|\b(?:a|an|then|" + _SPEED_WORDS + r")"
-    r"|\b(?:camera|cam|drone|we)(?:\s+(?:\w+ly|then|now|just|also|still|very|again|soon|sort|kind|of"
+    r"|\b(?:camera|cam|drone|steadicam|gimbal|we)(?:\s+(?:\w+ly|then|now|just|also|still|very|again"
+    r"|soon|sort|kind|of"
     r"|kinda|sorta|like|really|maybe|slowly"
-    r"|should|will|would|can|could|must|might|may|shall|to|needs|has|have|starts|begins"
+    r"|should|will|would|can|could|must|might|may|shall|to|needs|has|have|starts|begins|is|was"
     r"|keeps))"
     r"{0,3}(?:['\u2019]ll)?"
     r"|(?:^|[,;:]\s*|\b(?:and|so|then|can|could|should|will|would|let|but|now)\s+)"
-    r"(?:the\s+|our\s+|a\s+)?(?:camera|cam|drone)\b[^,;:.!?]{0,50}?\s(?:and|and\s+then|then))"
+    r"(?:the\s+|our\s+|a\s+)?(?:camera|cam|drone|steadicam|gimbal)\b[^,;:.!?]{0,50}?"
+    r"\s(?:and|and\s+then|then))"
     r"\s*$",
     re.I,
 )

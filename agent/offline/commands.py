@@ -221,6 +221,16 @@ class CommandMixin:
         self.edits.append(ExportFilm())
         return self._done("Exporting the final cut.")
 
+    def _film_look(self, text: str) -> bool:
+        """ "make the whole film black and white": the film's look, before "the whole film"
+        is read as every shot."""
+        whole = re.search(
+            r"\b(?:the\s+(?:whole|entire)\s+(?:film|movie|thing|video|story)|everything|it\s+all)\b",
+            text,
+            re.I,
+        )
+        return bool(whole and _LOOK_WORDS_RE.search(text)) and self._style(text)
+
     def _title(self, text: str) -> bool:
         """ "call the film The Letter", "title: The Letter", "let's call it Home", "can the
         film be called Home", "The film's called Home", "retitle the film 'Home'", "change
@@ -818,6 +828,7 @@ COMMANDS: tuple[Callable[[Any, str], bool], ...] = (
     CommandMixin._export,
     CommandMixin._rename,
     CommandMixin._title,
+    CommandMixin._film_look,
     CommandMixin._still,
     ContentCommandMixin._by_content,
     CommandMixin._compare,

@@ -120,8 +120,10 @@ _REF_SHAPE_RE = rx(
 )
 """What a shot's name looks like when it heads a change: a short noun phrase, no verb."""
 _CONTEXT_RE = rx(
-    r"^\W*(?:(?:ok(?:ay)?|so|and|just|some)\s+)*(?:for\s+)?(?:context|background|backstory",
-    r"|back\s*story|premise|set-?up|the\s+story\s+so\s+far)\b[^:.\n]{0,40}?(?::|\s[-\u2013\u2014]\s)",
+    r"^\W*(?:(?:ok(?:ay)?|so|and|just|some|quick|a|little|bit\s+of|a\s+bit\s+of)\s+)*(?:for\s+)?",
+    r"(?:context|background|backstory|back\s*story|premise|set-?up|the\s+story\s+so\s+far",
+    r"|world(?:\s+notes?)?|world-?building|lore|setting\s+notes?)\b[^:.\n]{0,40}?",
+    r"(?::|\s[-\u2013\u2014]\s|\.\s)",
 )
 """A paragraph headed "Context:" / "Background for the sequence:": the world, not shots."""
 _SHOT_CUE_RE = rx(

@@ -73,8 +73,23 @@ _REMARK_RE = rx(
     r",\s*(?:that|it|which)(?:'s|\s+is|\s+makes|\s+would|\s+will|\s+looks)\b.*$",
     r"|,\s*(?:(?:just\s+)?(?:because|cos|coz|since)|for\s+(?:the|a)\s+\w+\s+look)\b.*$",
     r"|\s+(?:lol|lmao|haha+|tbh)\b.*$",
+    r"|,\s*(?:for|as)\s+that(?:'s|\s+is|\s+was)\b.*$",
 )
 """A remark after a looks change: "..., that makes sense in the dark"."""
+_THINKING_RE = rx(
+    r"^\W*(?:i\s+(?:have\s+been|'ve\s+been|was|am)\s+thinking(?:\s+that)?|i\s+(?:think|feel|reckon",
+    r"|guess|believe)(?:\s+that)?|on\s+reflection|on\s+second\s+thoughts?)[,\s]+",
+)
+"""A lead that only says the person has been thinking: "I have been thinking that ..."."""
+_LOSE_RE = rx(
+    r"^\W*(?P<who>.+?)\s+(?:should|needs?\s+to|has\s+to|can|must|ought\s+to|could)\s+(?:lose|drop",
+    r"|ditch|take\s+off|get\s+rid\s+of|not\s+(?:wear|have))\s+(?:the|his|her|their|that)\s+",
+    r"(?P<old>[\w\s\-]+?)(?:\s*(?:[,;\u2014\u2013]|\s-|\s+and)\s*(?:(?:just\s+)?give\s+(?:him|her|them)",
+    r"|(?:he|she|they)\s+(?:gets?|wears?|can\s+have|should\s+have|should\s+wear))\s+",
+    r"(?P<new>.+?)(?:\s+instead)?)?\W*$",
+)
+"""A garment taken away, perhaps with another in its place: "the detective should lose the
+fedora — give him a flat cap instead"."""
 _WORN_RE = rx(
     r"^(?:an?\s+|some\s+)?[\w\s\-]{2,30}?\s+(?:round|around|on|over)\s+(?:his|her|their)\s+",
     r"(?:neck|wrist|waist|head|shoulders?|finger|arm|chest|back|belt)\b",
@@ -184,6 +199,12 @@ class LooksMixin:
             return note
         text = QUOTE_MARK.sub(" ", clause).strip(" .!")
         text = _REMARK_RE.sub("", text)  # "..., that makes sense in the dark"
+        text = _THINKING_RE.sub("", text)  # "I have been thinking that Solveig's cap ..."
+        if (lose := _LOSE_RE.match(text)) and (who := self._person_at(lose.group("who"), 0)):
+            if lose.group("new"):
+                self._swap(who[0], lose.group("old"), lose.group("new"))
+                return True
+            return self._take_off(who[0], lose.group("old"))
         parts = re.split(r"\s*[\u2013\u2014]\s*|\s+-\s+", text, maxsplit=1)
         if len(parts) == 2 and not re.match(r"(?:an?|the|some)\s", parts[1], re.I):
             negated = re.search(r"\bnot\s+(?:an?\s+|the\s+)?[\w\s\-]+$", parts[1], re.I)
@@ -252,6 +273,8 @@ class LooksMixin:
             return False
         name, end = who
         rest = body[end:]
+        if (bare := re.match(r"\s+([\w\-]+)\s", rest)) and _in_table(bare.group(1), CLOTHES | BODY):
+            rest = f"'s{rest}"  # "Meera dupatta should be yellow": Meera's dupatta
         modal = r"(?:should|must|needs?\s+to|has\s+to|have\s+to|will|could|can|would|ought\s+to)"
         owner = "?" if re.fullmatch(r"(?:his|her|their)", body[:end].strip(), re.I) else ""
         if thing := re.match(

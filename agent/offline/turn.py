@@ -39,6 +39,7 @@ from storyreel.agent.offline.text import (
 from storyreel.agent.offline.verbs import is_exposition, sets_the_world
 from storyreel.agent.offline.words import ANSWER_WORDS, BODY, CLOTHES, KIN, NUMBERS, TITLES
 from storyreel.tools.edits import (
+    AddShot,
     AskPerson,
     EditModel,
     RemoveShot,
@@ -115,6 +116,20 @@ _ALL_AT_RE = rx(
 )
 """Every shot at one time of day, said as a fact: "its all night time btw, every single shot",
 "every shot is at dusk"."""
+_NEW_AT_RES = (
+    rx(r"^\W*(?:new(?:\s+shot)?|add(?:\s+a)?(?:\s+new)?\s+shot|one\s+more(?:\s+shot)?)\s*:?\s+",
+       r"(?P<where>after|before)\s+(?P<ref>(?:shot\s+)?\d{1,3}|the\s+[^,.:;]{1,40}?)\s*[.:,]\s*"),
+    rx(r"^\W*new(?:\s+shot)?\s*:\s*(?P<head>[^.;]*?),?\s+(?:goes|comes|sits|slots\s+in)\s+",
+       r"(?P<where>after|before)\s+(?P<ref>[^.;]{1,40}?)\s*[.;]\s*"),
+)  # fmt: skip
+"""A new shot placed by a header: "NEW SHOT after 6. Mick on the verandah ...", "NEW: hero
+riding shot, goes after the hub. LS, ..."."""
+_STAYS_RE = rx(
+    r"^\W*(?:and\s+|but\s+)?(?:the\s+|all\s+the\s+|every\s+)?[^,;:.!?]{1,60}?\s+(?:stays?|remains?",
+    r"|can\s+stay|should\s+stay|can\s+remain)\s+(?:as\s+(?:they\s+are|it\s+is|is|they\s+were",
+    r"|it\s+was)|the\s+same|unchanged|put|untouched)\W*$",
+)
+"""A part of the plan kept as it is: "the surface shots stay as they are"."""
 _SIZE_WORD = r"(?:ECU|XCU|CU|MCU|MS|MLS|LS|ELS|WS|EWS|wide|close-?up|medium)"
 _SHORTHAND = (
     (rx(r"^\W*(?:pls\s+|please\s+)?(?:flip|switch|trade|reverse)\s+(?:shots?\s+)?(\d{1,3})\s*",
@@ -128,6 +143,14 @@ _SHORTHAND = (
     (rx(r"\b((?:on|with)\s+an?\s+)(14|16|18|20|21|24|25|28|32|35|40|50|65|75|85|90|100|105|135",
         r"|150|200)(?![\w\-%]|\.\d)(?!\s*(?:mm|sec|second|minute|shot|frame|percent|year|quid))"),
      r"\1\2mm lens"),
+    (rx(r"^\W*(?P<what>(?:the\s+)?[^,;:.!?]{1,60}?\b(?:shot|one|insert|close-?up|wide|packshot",
+        r"|aerial|opener))\s*(?:[\u2014\u2013:]|\s-)\s*(?P<verb>lock|unlock|delete|remove|cut|drop|lose",
+        r"|render|keep)\s+it\b"), r"\g<verb> \g<what>"),
+    (rx(r"^\W*(?!(?:please\s+)?(?:move|put|shift|bring|take|make|set|send|stick|place)\b)",
+        r"(?P<what>(?:the\s+)?[^,;:.!?]{1,60}?\b(?:shot|one|insert|packshot|aerial|opener))",
+        r"\s+to\s+the\s+(?:very\s+)?(?P<where>end|start|beginning|front|back)\W*$"),
+     r"move \g<what> to the \g<where>"),
+    (rx(r"\bin\s+the\s+(?:very\s+)?starting\b"), "at the start"),
     (rx(r"\b(?:drop|bring|take|lower|raise|move|push|pull|switch|change)\s+(it|that|this|them)\s+",
         r"(?:down\s+|up\s+|over\s+)?to\s+(?=(?:an?|the)\s+(?:[\w\-]+\s+)?(?:angle|lens|close|wide|shot",
         r"|mcu|cu|ecu|ms|ls|els|medium|overhead|level|view))"), r"make \1 "),
@@ -450,6 +473,17 @@ class Turn(
                 and not self._new_role(paragraph[cue.end() :])
             ):
                 paragraph = f"the next shot: {paragraph[cue.end() :]}"  # "Final shot. Drone, ..."
+            placed, before_edits = None, len(self.edits)
+            for pattern in _NEW_AT_RES:
+                if at := pattern.match(paragraph):
+                    placed = (at.group("where").lower(), at.group("ref"))
+                    head = at.groupdict().get("head") or ""
+                    head = "" if re.search(r"\bshot$", head, re.I) else head  # a label
+                    paragraph = (
+                        f"{head}. {paragraph[at.end() :]}" if head else paragraph[at.end() :]
+                    )
+                    paragraph = f"the next shot: {paragraph}"
+                    break
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))
             if self._heading(paragraph, paragraphs[p_index + 1 : p_index + 2]):
                 continue  # "ok next bit:" over a numbered list: a heading, not a shot
@@ -480,6 +514,8 @@ class Turn(
                 except (ValidationError, StoryreelError, ValueError, KeyError):
                     self.notes.append(f'I could not use "{self._restore(clause)}".')
                 self.forced = {}
+            if placed:
+                self._place_new(placed[0], placed[1], before_edits)
             self.memo["location"] = self.location
         self.finish()
         removed = [e.shot_id for e in self.edits if isinstance(e, RemoveShot)]
@@ -488,6 +524,20 @@ class Turn(
             self.memo["removed"] = {str(s.id): s.action for s in shots if s is not None}
         elif self.edits:
             self.memo.pop("removed", None)
+
+    def _place_new(self, where: str, ref: str, start: int) -> None:
+        """Put the first shot this paragraph added (from edit `start` on) before or after the
+        shot `ref` names ("6", "shot 6", "the hub")."""
+        ref = re.sub(r"^(\d+)$", r"shot \1", ref.strip())
+        ids = self._existing(self._refs(ref)[0][:1]) or self._phrase_ids(ref)[:1]
+        new = next(
+            (i for i in range(start, len(self.edits)) if isinstance(self.edits[i], AddShot)), None
+        )
+        if new is None or not ids or ids[0] not in self.order:
+            return
+        index = self.order.index(ids[0])
+        after = ids[0] if where == "after" else (self.order[index - 1] if index else 0)
+        self.edits[new] = self.edits[new].model_copy(update={"after": after})
 
     def _heading(self, paragraph: str, after: list[str]) -> bool:
         """Is this line only the heading of the list under it ("ok next bit:", "Shots for the
@@ -692,6 +742,9 @@ class Turn(
         clause = self._apostrophes(clause)
         for said, meant in _SHORTHAND:
             clause = said.sub(meant, clause, count=1)
+        if _STAYS_RE.match(clause):
+            self.understood = True  # "the surface shots stay as they are": nothing to change
+            return
         if (at := _ALL_AT_RE.match(clause)) and self.order:
             clause = f"make every shot {at.group('time') or at.group('time2')}"
         clause = _IS_IN_RE.sub(lambda m: f"{m.group('many')} with {m.group('who')}", clause)

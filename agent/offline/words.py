@@ -46,6 +46,9 @@ _NEUTRAL_PEOPLE = _words(
 )
 PEOPLE = FEMALE | MALE | _NEUTRAL_PEOPLE
 CLOTHES = _words(
+    "dupatta saree sari salwar kameez kurta sherwani dhoti lungi agbada gele kente boubou "
+    "hanbok qipao cheongsam kaftan caftan djellaba abaya hijab niqab burqa turban serape "
+    "sombrero rebozo akubra moleskins stetson cowboy-hat bolo-tie chaps "
     "onesie dashiki cagoule crocs sliders trackies shalwar lehenga rebozo huipil guayabera "
     "fez tee boilersuit boiler-suit tutu lifejacket life-jacket oilskins sou'wester specs "
     "coat raincoat jacket sweater jumper dress suit shirt t-shirt hat cap scarf boot jeans "
@@ -105,7 +108,11 @@ PLACES = _words(
     "control-room call-centre call-center cubicle open-plan reception mezzanine gallery "
     "penthouse bedsit basement-flat rooftop-bar wine-bar sports-hall village-hall "
     "community-centre town-hall bus-station bus-shelter tram-stop taxi-rank cab-rank "
-    "launderette chip-shop corner-shop newsagents off-licence"
+    "launderette chip-shop corner-shop newsagents off-licence "
+    "galley module cupola terrace verandah veranda patio hacienda stoop speakeasy tide-pool "
+    "rockpool rock-pool seabed kelp-forest shallows gravel-lot backyard back-yard front-yard "
+    "booth nave vestry sacristy chancel dance-floor green-room wheelhouse cargo-hold bilge "
+    "quarterdeck mess-hall refectory atrium fire-escape alleyway backstreet side-street"
 ) | {"living room", "fish market", "train station", "bus stop", "lamp room", "sea wall"}
 PLACES |= {w.replace("-", " ") for w in PLACES if "-" in w}
 COMMON = _words(
@@ -247,6 +254,7 @@ TITLES = {"mr": "", "mrs": "", "ms": "", "miss": "", "mx": "", "sir": "", "dame"
           "baron": "a baron", "baroness": "a baroness",
           "duchess": "a duchess", "saint": "a saint"}  # fmt: skip
 BODY = _words(
+    "fade buzzcut buzz-cut cornrows dreads mullet locs twists topknot piercing nose-ring earring "
     "hair beard moustache mustache stubble eyes eye head face skin scar scars tattoo tattoos "
     "fingers hands hand nails freckles limp bun braid braids plait ponytail curls fringe bangs "
     "teeth smile voice build frame cheeks nose lips mouth chin jaw brow eyebrows forehead "
