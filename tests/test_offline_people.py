@@ -242,6 +242,8 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
         person("Pip", **{"description~": "hedgehog"})], NO_SHOT),
     ("and the villain is the Count, everyone calls him that, tall man, black cape", [
         person("Count", **{"description~": "tall man"})], NO_SHOT),
+    ("my nan ran the shop. everybody called her Auntie Pat, tiny, always in a pinny", [
+        person("Pat", **{"description~": "my nan"})], NO_SHOT),
     # a role, then the name ("The batsman on strike is Big Sid: ...")
     ("The keeper on duty is Aled: the lighthouse man, grey beard, oilskins.", [
         person("Aled", **{"description~": "keeper"})], NO_SHOT),
@@ -990,3 +992,18 @@ def test_clothes_lost_swapped_or_recoloured(text: str, has: str, lacks: str) -> 
     assert after is not None and after != plan.find_character("Doyle"), reply.reply
     assert has.lower() in after.wardrobe.lower()
     assert not lacks or lacks not in after.wardrobe.lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tom's grandson Tyler, a scrawny kid, sneaks a slice of pie. Wide shot.",
+        "toms grandson tyler, a scrawny kid, sneaks a slice of pie. wide shot",
+    ],
+)
+def test_someone_new_named_by_a_known_persons_kin_inside_a_shot(text: str) -> None:
+    reply = direct(text, build_plan())
+    added = [e for e in reply.edits if isinstance(e, AddCharacter)]
+    assert [e.name for e in added] == ["Tyler"] and "Tom's grandson" in added[0].description
+    shots = [e for e in reply.edits if e.kind == "add_shot"]
+    assert len(shots) == 1 and "Tyler" in shots[0].characters, reply.edits

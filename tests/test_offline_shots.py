@@ -408,3 +408,31 @@ def test_a_shot_of_part_of_someone_is_close(plan: StoryPlan, text: str, size: st
 def test_everyday_framing_words(plan: StoryPlan, text: str, field: str, value: str) -> None:
     shots = new_shots(direct(text, plan))
     assert len(shots) == 1 and getattr(shots[0], field) == value, shots
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "speaker"),
+    [
+        ("then mara at the window yelling back to tom: order up, table six is waiting",
+         "order up, table six is waiting", "Mara"),
+        ("next tom on the phone: no no no my friend, come back tomorrow",
+         "no no no my friend, come back tomorrow", "Tom"),
+        ("Then close on Mara, she is removing one earphone and answering: Dadar is gone.",
+         "Dadar is gone.", "Mara"),
+    ],
+)  # fmt: skip
+def test_a_line_after_a_colon_in_a_new_shot(
+    plan: StoryPlan, text: str, line: str, speaker: str
+) -> None:
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1 and shots[0].dialogue == line, shots
+    assert shots[0].dialogue_speaker == speaker
+
+
+def test_a_business_run_in_the_past_is_exposition() -> None:
+    from storyreel.agent.offline.verbs import is_exposition
+
+    assert is_exposition("my mama ran the place")
+    assert is_exposition("he owned a little chip shop on the front")
+    assert not is_exposition("Tom ran home")
+    assert not is_exposition("Mara runs the tap")

@@ -358,6 +358,13 @@ def everyday_introductions(text: str) -> str:
         text,
         flags=re.I,
     )
+    text = re.sub(  # "everybody called her Miss Lupe" -> "she was called Miss Lupe"
+        r"\b(?:every(?:one|body)|people|they|we|folks|the\s+(?:kids|regulars|locals))\s+(?:all\s+)?"
+        r"(?:called|call|calls|knew|know|knows)\s+(her|him)\s+(?:as\s+)?(?=(?-i:[A-Z]))",
+        lambda m: f"{'she' if m.group(1).lower() == 'her' else 'he'} was called ",
+        text,
+        flags=re.I,
+    )
     for pattern, replacement in _ROLE_NAME_RES:
         text = pattern.sub(swap(pattern, replacement), text)
     return text

@@ -724,7 +724,7 @@ class IntroductionMixin:
         if len(last) != 1 or last[0] not in self.added:
             return None
         person = self.people.get(handle_of(last[0]))
-        unnamed = person and person.name.lower() in ROLES | ANIMALS | GENERIC_PEOPLE
+        unnamed = person and person.name.lower() in ROLES | ANIMALS | GENERIC_PEOPLE | KIN
         return last[0] if unnamed and person.gender in (None, gender) else None
 
     def _rename_new(self, old: str, new: str) -> None:
@@ -1194,13 +1194,19 @@ class IntroductionMixin:
         """ "His daughter Lena" / "Her grandmother, Nonna Lucia": where the kin phrase begins,
         whom "his"/"her" means (when it is clear), and the phrase ("his daughter")."""
         m = re.search(
-            r"\b(his|her|their|my|our|the)\s+((?:[a-z\-]+\s+)?([a-z]+))\s*,?\s*$",
+            r"(?:\b(his|her|their|my|our|the)|(?<![\w'])((?-i:[A-Z])[\w\-]*)'s)\s+"
+            r"((?:[a-z\-]+\s+)?([a-z]+))\s*,?\s*$",
             text[:start],
             re.I,
         )
-        noun = m.group(3).lower() if m else ""
+        noun = m.group(4).lower() if m else ""
         if not m or noun not in KIN | ROLES | ANIMALS or noun in GENERIC_PEOPLE:
             return start, "", ""
+        if m.group(2):  # "Tom's grandson Tyler"
+            known = self.people.get(handle_of(m.group(2)))
+            if known is None:
+                return start, "", ""
+            return m.start(), known.name, f"{known.name}'s {m.group(3)}"
         owner = ""
         if m.group(1).lower() in _OWNER:
             try:
@@ -1208,7 +1214,7 @@ class IntroductionMixin:
             except NeedAnswer:
                 who = []
             owner = who[0] if len(who) == 1 else ""
-        phrase = f"{m.group(1).lower()} {m.group(2)}"
+        phrase = f"{m.group(1).lower()} {m.group(3)}"
         return m.start(), owner, phrase
 
     def _unnamed(self, text: str) -> tuple[str, bool]:

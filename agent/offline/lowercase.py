@@ -75,7 +75,7 @@ _FOLLOWS = (
     r"|from|with|in|at|on|obviously|too|though|upstairs|downstairs|across|next|(?P<verb>[a-z]+s))\b)"
 )
 _AFTER_KIN_RE = re.compile(
-    rf"\b(?:my|our|his|her|their|the|your)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS})s?"
+    rf"\b(?:my|our|his|her|their|the|your|[A-Za-z]+'s)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS})s?"
     r"(?:\s*,\s*|\s+)(?P<name>[a-z][a-z\-]{1,20})\b"
     r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
     r"|obviously|too|though|upstairs|downstairs|(?P<verb>[a-z]+s))\b)",
@@ -224,6 +224,22 @@ def capitalize_names(text: str, known: list[str]) -> str:
         start, end = m.start("name") - m.start(), m.end("name") - m.start()
         return m.group(0)[:start] + cap(name) + m.group(0)[end:]
 
+    for name in known:
+        for word in name.split():
+            low = word.lower()
+            if len(low) < 3 or low in _TABLES or low in _ENGLISH or word == low:
+                continue
+            text = re.sub(
+                rf"(?<![\w@'])(?<!\ba\s)(?<!\bthe\s)(?<!\bso\s)(?<!\bvery\s){re.escape(low)}\b",
+                word,
+                text,
+            )
+            text = re.sub(  # "earls grandson tyler": Earl's
+                rf"(?<![\w@']){re.escape(low)}s(?=\s+(?:[a-z]+\s+)?(?:{_KIN_WORDS}|{_PERSON_WORDS})\b)",
+                f"{word}'s",
+                text,
+                flags=re.I,
+            )
     text = _NAME_FIRST_RE.sub(titled, text)
     text = _THERE_RE.sub(titled, text)
     text = _ENTRY_RE.sub(titled, text)
@@ -243,14 +259,4 @@ def capitalize_names(text: str, known: list[str]) -> str:
         r"\b(mr|mrs|ms|miss|dr)\b(?=\.?\s+[A-Z])", lambda m: cap(m.group(1)), text, flags=re.I
     )
     text = _LETTER_RE.sub(lambda m: f"{cap(m.group('title'))} {m.group('name').upper()}", text)
-    for name in known:
-        for word in name.split():
-            low = word.lower()
-            if len(low) < 3 or low in _TABLES or low in _ENGLISH or word == low:
-                continue
-            text = re.sub(
-                rf"(?<![\w@'])(?<!\ba\s)(?<!\bthe\s)(?<!\bso\s)(?<!\bvery\s){re.escape(low)}\b",
-                word,
-                text,
-            )
     return text

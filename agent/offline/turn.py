@@ -315,8 +315,12 @@ _SHOW_WORDS_RE = re.compile(
     re.I,
 )
 _SAYS_COLON_RE = re.compile(
-    rf"\b(?:{_SPEECH}|whispering|shouting|saying|muttering|yelling|calling)"
-    r"(?:\s+(?:to\s+\w+|under\s+(?:his|her|their)\s+breath|quietly|softly))?\s*:\s*(?P<line>\S.*)$",
+    rf"\b(?:{_SPEECH}|whispering|shouting|saying|muttering|yelling|calling|answering|replying"
+    r"|asking|telling\s+\w+|going|screaming|singing|sings)"
+    r"(?:\s+(?:back|out|over|up))?(?:\s+(?:to\s+\w+|under\s+(?:his|her|their)\s+breath|quietly"
+    r"|softly))?\s*:\s*(?P<line>\S.*)$"
+    r"|\b(?:on\s+the\s+(?:phone|radio|intercom|mic|tannoy)|into\s+the\s+(?:phone|radio|mic|walkie)"
+    r"|over\s+the\s+(?:radio|intercom|tannoy))\s*:\s*(?P<line2>\S.*)$",
     re.I,
 )
 """A line after a speech verb and a colon inside a sentence: "whispering: You're a tree."."""
@@ -667,9 +671,10 @@ class Turn(
         m = _SAID_LINE_RE.match(paragraph)
         if not m or QUOTE_MARK.search(m.group("line")):
             inside = _SAYS_COLON_RE.search(paragraph)  # "..., as she smiles and says: only ..."
-            if inside and not QUOTE_MARK.search(inside.group("line")):
-                self.quotes.append(inside.group("line").strip())
-                return f"{paragraph[: inside.start('line')]}\ue000{len(self.quotes) - 1}\ue001."
+            key = "line" if inside and inside.group("line") else "line2"
+            if inside and not QUOTE_MARK.search(inside.group(key)):
+                self.quotes.append(inside.group(key).strip())
+                return f"{paragraph[: inside.start(key)]}\ue000{len(self.quotes) - 1}\ue001."
             return paragraph
         self.quotes.append(m.group("line").strip())
         owner = (m.group("owner") or "").lower()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from storyreel.agent.offline.words import PLACES
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -119,6 +121,13 @@ _WORLD_RE = re.compile(
     r"|(?:we'?re|we\s+are)\s+in\s+(?:the\s+)?(?:\d{4}|\d0s|winter|summer|spring|autumn))(?!\w)",
     re.I,
 )
+_RAN_RE = re.compile(
+    r"\b(?:ran|owned|managed|used\s+to\s+(?:run|own|manage|keep)|kept)\s+(?:the|a|an|this|that"
+    r"|her|his|their|our|my)\s+(?:[a-z\-]+\s+){0,2}?(?P<what>[a-z\-]+)\b"
+    r"(?!\s+(?:into|onto|up|down|across|aground|towards?|through|along|past|over|off|out)\b)",
+    re.I,
+)
+_BUSINESS = frozenset(("place", "shop", "business", "joint", "firm", "company", "outfit"))
 _NOUN_AFTER = _words("a an the this that these those his their my our its your every each some any")
 """Words a verb never follows: what comes next is a noun ("the drop", "his hands"); "no"
 is left out ("no running")."""
@@ -249,6 +258,10 @@ def is_exposition(text: str) -> bool:
         return not (then and has_action(then.group(1)))
     if _HABIT_RE.search(text) or _PLACE_LEAD_RE.match(text):
         return True
+    if (ran := _RAN_RE.search(text)) and (
+        ran.group("what").lower() in PLACES or ran.group("what").lower() in _BUSINESS
+    ):
+        return True  # "my mama ran the place", "he owned a chip shop"
     if _IN_YEAR_RE.search(text) and (not has_action(text) or _told_in_past(text)):
         return True  # "they opened the shop in 1956" (but "carol handing her a photo from 1956")
     if _SHOT_NAMED_RE.search(text):
