@@ -47,6 +47,8 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind14",
     ROOT / "tests" / "director_blind15",
     ROOT / "tests" / "director_blind16",
+    ROOT / "tests" / "director_blind17",
+    ROOT / "tests" / "director_blind18",
 ]
 
 
