@@ -49,6 +49,8 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind16",
     ROOT / "tests" / "director_blind17",
     ROOT / "tests" / "director_blind18",
+    ROOT / "tests" / "director_blind19",
+    ROOT / "tests" / "director_blind20",
 ]
 
 

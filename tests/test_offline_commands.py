@@ -222,6 +222,19 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("Put the storm shot in the very starting, like a teaser.", [move(4, 0)]),
     ("Make the whole film black and white, like an old newsreel.", [
         {"kind": "set_style", "look": "black and white, like an old newsreel"}]),
+    # many shots, led in by a wish or a heading
+    ("I'd like all the shots at golden hour, that's the brand look", [
+        upd(i, time_of_day="golden_hour") for i in ALL]),
+    ("Let every shot breathe a little: five seconds apiece at the very least.", [
+        upd(i, duration_s=5.0) for i in ALL]),
+    ("Slow the whole thing down: every shot at least five seconds.", [
+        upd(i, duration_s=5.0) for i in ALL]),
+    ("oh and every shot with Tom in it from down low so he looks big and scary", [
+        upd(2, angle="low"), upd(7, angle="low")]),
+    ("The crow shot goes first. Cold open.", [move(3, 0)]),
+    ("the storm one can go, it doesn't really sell anything", [gone(4)]),
+    ("the one of the crow, put it in the end", [move(3, 7)]),
+    ("Title of the film: Board Fourteen.", [{"kind": "set_style", "title": "Board Fourteen"}]),
     # a shot called a picture; a shot not needed
     ("I think every picture ought to last a little longer, perhaps six seconds each.", [
         upd(i, duration_s=6.0) for i in ALL]),
@@ -434,3 +447,20 @@ def test_what_stays_as_it_is_changes_nothing() -> None:
     reply = say(text, build_film())
     assert {e.shot_id for e in reply.edits if e.kind == "update_shot"} == {2, 3, 6, 7}
     assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the crow shot, honestly, something about it",
+        "every shot with Tom in it, you know, the vibe",
+        "We're going for Evil Dead energy.",
+        "That's what the night staff wear there.",
+        "Cold open.",
+        "we'll get to that later",
+    ],
+)
+def test_a_sentence_about_shots_or_a_remark_is_never_a_new_shot(text: str) -> None:
+    reply = say(text, build_film())
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+    assert reply.reply.strip()

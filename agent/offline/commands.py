@@ -246,7 +246,7 @@ class CommandMixin:
             r"|could|would)\s+be)\s+(?:called|named|titled)|(?:can|could|should|shall)\s+(?:the",
             rf"|this|our|my)\s+{film}\s+be\s+(?:called|named|titled)|(?:(?:the|our)\s+)?",
             rf"(?:(?:{film}(?:'s)?\s+)?(?:working\s+)?title|{film}(?:'s)?\s+name",
-            rf"|name\s+of\s+the\s+{film})",
+            rf"|(?:name|title)\s+of\s+the\s+{film})",
             r"\s*(?:is|should\s+be",
             r"|will\s+be|:|=|-|\u2013|\u2014))",
             r"\s*(.+)$",

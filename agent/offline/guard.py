@@ -96,7 +96,7 @@ _GOES_RE = rx(
     r"^(?P<what>.+?)\s+(?:can|could|should|has\s+to|have\s+to|needs?\s+to|must|will\s+have\s+to",
     r"|is\s+going\s+to\s+have\s+to|gotta|ought\s+to)\s+(?:go|be\s+(?:cut|removed|deleted|dropped",
     r"|binned|scrapped|lost))(?:\s+(?:now|entirely|completely|too|as\s+well|for\s+good",
-    r"|i\s+think|honestly|tbh))*(?:\s*[,;]\s*(?:it'?s|its|it\s+is|we|they|that'?s|thats",
+    r"|i\s+think|honestly|tbh))*(?:\s*[,;]\s*(?:it'?s|its|it\s+is|it|we|they|that'?s|thats",
     r"|cos|because|since|too|as|i|not|nobody|no\s+one)\b[^,;]*)?\W*$",
     r"|^(?:(?:on\s+reflection|actually|hmm+|ok(?:ay)?|so|and|also)\b[,\s]*)*(?P<what2>.+?)\s+",
     r"(?:is|'s|are|'re)\s+(?:out|not\s+needed|unnecessary|surplus|redundant|not\s+working",
@@ -105,7 +105,7 @@ _GOES_RE = rx(
 )
 """A shot dismissed by what it shows ("the goat on the roof shot can go")."""
 _GOES_TO_RE = rx(
-    r"^(?P<what>.+?)\s+(?:can|could|should|will|has\s+to|needs?\s+to|must)\s+(?:go|come)\s+",
+    r"^(?P<what>.+?)\s+(?:(?:can|could|should|will|has\s+to|needs?\s+to|must)\s+(?:go|come)|goes|comes)\s+",
     r"(?P<where>(?:right\s+|straight\s+)?(?:first|last|at\s+the\s+(?:very\s+)?(?:start|end|beginning",
     r"|front|back)|before\s+[^,;]+|after\s+[^,;]+))(?:\s*[,;].*)?\W*$",
 )
@@ -126,6 +126,22 @@ _CONTEXT_RE = rx(
     r"(?::|\s[-\u2013\u2014]\s|\.\s)",
 )
 """A paragraph headed "Context:" / "Background for the sequence:": the world, not shots."""
+_REMARK_ONLY_RE = rx(
+    r"^\W*(?:(?:we'?re|we\s+are|i'?m|i\s+am)\s+(?:going|aiming)\s+for\b.*",
+    r"|(?:that'?s|that\s+is|this\s+is)\s+(?:what|how|why|the\s+(?:brand|vibe|look|feel|idea|point",
+    r"|whole\s+point))\b.*|cold\s+open|just\s+(?:a\s+)?(?:thought|idea)|you\s+know\s+what\s+i\s+mean",
+    r"|(?:we'?ll|we\s+will|i'?ll|i\s+will)\s+(?:get\s+to|come\s+back\s+to|do)\s+(?:that|it|this)",
+    r"\s+later)\W*$",
+)
+"""A remark with nothing to film: "We're going for Evil Dead energy.", "Cold open.",
+"That's what the night staff wear there.", "we'll get to that later"."""
+_SHOTS_NAMED_RE = rx(
+    r"\b(?:the|this|that|these|those|every|each|all(?:\s+(?:of\s+)?the)?|my|our)\s+",
+    r"(?:(?!(?:next|new|final|last)\b)[\w'\-]+\s+){0,4}?(?:shots?|ones?|opener|packshot|close-?ups?",
+    r"|inserts?|pictures?)\b(?!\s+(?:of|where|with)\s+(?:a|an)\b)",
+    r"|\bshots?\s+\d+\b|\bthe\s+whole\s+(?:thing|film|movie|sequence|video)\b|^\W*opener\b",
+)
+"""Shots the film has, named: "the sausage roll shot", "every shot with Tom", "shot 4"."""
 _SHOT_CUE_RE = rx(
     r"^\W*(?:(?:and|so|ok(?:ay)?|now)\s+)*(?:then|next|cut\s+to|a\s+shot|shot\s+of|close|wide",
     r"|we\s+see|show|open\s+(?:on|with)|start\s+(?:on|with)|end\s+(?:on|with)|camera)\b",
@@ -403,6 +419,9 @@ class GuardMixin:
             self._world_only(plain) or self._named_after(plain) or self._sketch(plain, cast, strong)
         ):
             return True
+        if _REMARK_ONLY_RE.match(plain) and not has_action(_REMARK_ONLY_RE.sub("", plain)):
+            self.understood = True  # "We're going for Evil Dead energy.", "Cold open."
+            return True
         if strong or dialogue:
             return False
         return (
@@ -416,7 +435,20 @@ class GuardMixin:
             or self._change_with_lead(plain)
             or self._verdict(plain, cast)
             or self._follow_up(plain, cast)
+            or self._about_shots(plain, cast)
         )
+
+    def _about_shots(self, plain: str, cast: list[str]) -> bool:
+        """A sentence that names shots the film has ("every shot with the chief in it from
+        down low", "the one of the first customer, put it in the end") and that no command
+        understood: never a new shot; it is said back as not followed."""
+        if not getattr(self, "order", None) or not _SHOTS_NAMED_RE.search(plain):
+            return False
+        if cast and has_action(_SHOTS_NAMED_RE.sub(" ", plain)):
+            return False  # "Tom looks at the one on the jetty": someone acts; a shot
+        self.skipped.append(plain)  # type: ignore[attr-defined]
+        self.understood = True
+        return True
 
     # --- what is not a shot at all -------------------------------------------------------
 
