@@ -1007,3 +1007,42 @@ def test_someone_new_named_by_a_known_persons_kin_inside_a_shot(text: str) -> No
     assert [e.name for e in added] == ["Tyler"] and "Tom's grandson" in added[0].description
     shots = [e for e in reply.edits if e.kind == "add_shot"]
     assert len(shots) == 1 and "Tyler" in shots[0].characters, reply.edits
+
+
+@pytest.mark.parametrize(
+    ("setup", "text", "who", "has", "lacks"),
+    [
+        ("Cass is a singer in a leopard-print coat",
+         "Wardrobe change for Cass: silver puffer jacket instead of the leopard coat.",
+         "Cass", "silver puffer jacket", "leopard"),
+        ("Roux is a baker in a long blue apron",
+         "the apron of Monsieur Roux is not blue, is white, like all the bakers",
+         "Roux", "white apron", "blue"),
+        ("Priya is a florist in a green apron and a mustard yellow jumper",
+         "priya doesnt wear the yellow jumper anymore, its a lilac one now",
+         "Priya", "lilac jumper", "yellow"),
+        ("Andre is her son, 40s, in a raptors cap and a grey hoodie",
+         "no cap on andre pls", "Andre", "hoodie", "cap"),
+        ("Gordon is the narrator, 78, in a flat cap and an old navy pea coat",
+         "Correction.  My pea coat is not navy,,  it is dark green.  Always has been.",
+         "Gordon", "dark green pea coat", "navy"),
+        ("Henk is a tall man in blue overalls",
+         "oh his overalls were more dark green than blue actually", "Henk", "dark green", "blue"),
+        ("Graeme is my husband, big beard, in a green swanndri",
+         "actually graemes swanndri should be the red and black check one, not the green",
+         "Graeme", "red and black check swanndri", "green"),
+        ("Aarav is a boy, 11, in black-rimmed spectacles and a school shirt",
+         "Aarav should not be wearing spectacles in the film. He has contact lenses now.",
+         "Aarav", "school shirt", "spectacles"),
+    ],
+)  # fmt: skip
+def test_looks_changed_in_everyday_shapes(
+    setup: str, text: str, who: str, has: str, lacks: str
+) -> None:
+    memo: dict[str, Any] = {"told_offline": True}
+    plan = apply(build_plan(), direct(setup, build_plan(), memo).edits)
+    reply = direct(text, plan, memo)
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+    person = apply(plan, reply.edits).find_character(who)
+    assert person is not None
+    assert has in person.wardrobe.lower() and lacks not in person.wardrobe.lower(), person

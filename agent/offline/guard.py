@@ -131,7 +131,8 @@ _REMARK_ONLY_RE = rx(
     r"|(?:that'?s|that\s+is|this\s+is)\s+(?:what|how|why|the\s+(?:brand|vibe|look|feel|idea|point",
     r"|whole\s+point))\b.*|cold\s+open|just\s+(?:a\s+)?(?:thought|idea)|you\s+know\s+what\s+i\s+mean",
     r"|(?:we'?ll|we\s+will|i'?ll|i\s+will)\s+(?:get\s+to|come\s+back\s+to|do)\s+(?:that|it|this)",
-    r"\s+later)\W*$",
+    r"\s+later|correction|quick\s+(?:change|fix|note)|one\s+(?:change|correction|more\s+thing)",
+    r"|small\s+(?:change|thing)|update)\W*$",
 )
 """A remark with nothing to film: "We're going for Evil Dead energy.", "Cold open.",
 "That's what the night staff wear there.", "we'll get to that later"."""

@@ -90,8 +90,46 @@ _LOSE_RE = rx(
 )
 """A garment taken away, perhaps with another in its place: "the detective should lose the
 fedora — give him a flat cap instead"."""
+_OFF_RE = rx(
+    r"^\W*(?:(?:and|also|oh|ok(?:ay)?|actually)\b[,\s]*)*(?:no|lose\s+the)\s+(?P<old>[\w\-]+(?:\s+[\w\-]+)?)",
+    r"\s+(?:on|for)\s+(?P<who>[\w'\-]+(?:\s+[\w'\-]+)?)\b(?:\s+(?:pls|please|anymore|any\s+more))?",
+    r"(?:\s*[,;].*)?$",
+    r"|^\W*(?P<who2>.+?)\s+(?:doesn'?t|does\s+not|shouldn'?t|should\s+not|won'?t|wouldn'?t)\s+",
+    r"(?:wear|have|be\s+wearing)\s+(?:the|her|his|their|a|an|any)?\s*(?P<old2>[\w\s\-]+?)",
+    r"(?:\s+(?:anymore|any\s+more|in\s+the\s+film|now|these\s+days))*(?:\s*[,;].*)?$",
+)
+"""A garment taken off: "no cap on andre pls", "priya doesnt wear the yellow jumper anymore",
+"My grandson should not be wearing spectacles in the film"."""
+_NOW_ONE_RE = rx(
+    r"[,;]\s*(?:now\s+)?(?:it'?s|its|it\s+is|they'?re)\s+(?:an?\s+)?((?:dark\s+|light\s+)?\w+)\s+ones?\b"
+)
+_OF_NAME_RE = rx(
+    r"^\W*(?:the|his|her)\s+(?P<thing>[\w\-]+)\s+of\s+(?:monsieur\s+|madame\s+|mr\s+|mrs\s+)?",
+    r"(?P<who>(?-i:[A-Z])[\w\-]*)\s+(?P<rest>.+)$",
+)
+"""The thing of someone, said the other way round: "the apron of Monsieur Roux is not blue"."""
+_INSTEAD_RE = rx(
+    r"^\W*(?:(?:wardrobe|costume)\s+(?:change|note)\s+for\s+)?(?P<who>[\w'\-]+)\s*:\s*",
+    r"(?P<new>(?:an?\s+)?[\w\s\-]+?)\s+instead\s+of\s+(?:the|her|his|their)\s+(?P<old>[\w\s\-]+?)\W*$",
+)
+"""A garment swapped in a note: "Wardrobe change for Cass: silver puffer jacket instead of the
+leopard coat"."""
+_MINE_RE = rx(
+    r"^(\W*)(?:my|our)\s+(?=(?:[\w\-]+\s+){0,2}?[\w\-]+\s+(?:should|shld|is|are|was|were|needs?",
+    r"|has|have|can|could)\b)",
+)
+"""The narrator's things: "my hanbok should be yellow"."""
+_I_HAVE_RE = rx(r"^(\W*)(?:i'?ve\s+got|ive\s+got|i\s+have|i\s+wear|i'?m\s+wearing)\b")
+_LABEL_THING_RE = re.compile(r"^\W*([A-Z][\w\-]*)\s*:\s*(?!lose\b)([a-z][\w\-]*)\s+(?:is|are)\s")
+IS_NOT_IS_RE = rx(
+    r"\b(is|are|was|were)\s+not\s+((?:dark\s+|light\s+)?\w+)\s*,+\s*(?:(?:it|they)(?:'s|\s+is|\s+are",
+    r"|\s+was|\s+were)\s+|is\s+|are\s+|but\s+)((?:dark\s+|light\s+|bright\s+)?\w+)\b",
+)
+"""Said as a correction: "My pea coat is not navy, it is dark green" -> "is dark green, not
+navy"."""
+_MORE_THAN_RE = rx(r"\bmore\s+((?:dark\s+|light\s+|bright\s+)?\w+)\s+than\s+(\w+)\b")
 _WORN_RE = rx(
-    r"^(?:an?\s+|some\s+)?[\w\s\-]{2,30}?\s+(?:round|around|on|over)\s+(?:his|her|their)\s+",
+    r"^(?:an?\s+|some\s+)?[\w\s\-]{2,30}?\s+(?:round|around|on|over|in)\s+(?:his|her|their|both)\s+",
     r"(?:neck|wrist|waist|head|shoulders?|finger|arm|chest|back|belt)\b",
 )
 """Something worn, known by where it is worn: "a whistle round her neck"."""
@@ -195,11 +233,24 @@ class LooksMixin:
         Mara a green hat", "Lena's coat should be green, not yellow", "make the old woman's
         hair grey", "Tom wears glasses now", "Mara changes into a black dress", "put Tom in a
         suit", "Ana has short hair now", "Ben should look older"."""
+        swap = _INSTEAD_RE.match(QUOTE_MARK.sub(" ", clause).strip(" .!"))
+        if swap and (who := self._person_at(swap.group("who"), 0)):
+            self._swap(who[0], swap.group("old"), swap.group("new"))
+            return True
         if (note := self._note(clause)) is not None:
             return note
         text = QUOTE_MARK.sub(" ", clause).strip(" .!")
         text = _REMARK_RE.sub("", text)  # "..., that makes sense in the dark"
         text = _THINKING_RE.sub("", text)  # "I have been thinking that Solveig's cap ..."
+        text = self._looks_said_plainly(text)
+        if (off := _OFF_RE.match(text)) and (
+            who := self._person_at(off.group("who") or off.group("who2"), 0)
+        ):
+            old = off.group("old") or off.group("old2")
+            if now := _NOW_ONE_RE.search(text):  # "..., its a lilac one now": a new colour
+                self._swap(who[0], old, f"a {now.group(1)} {_head(old) or old}")
+                return True
+            return self._take_off(who[0], old)  # "no cap on andre"
         if (lose := _LOSE_RE.match(text)) and (who := self._person_at(lose.group("who"), 0)):
             if lose.group("new"):
                 self._swap(who[0], lose.group("old"), lose.group("new"))
@@ -225,6 +276,27 @@ class LooksMixin:
                 self.skipped.append(self._restore(second[1]))
             return True
         return self._look_change(text)
+
+    def _looks_said_plainly(self, text: str) -> str:
+        """A change of looks in the shape the readers take: the narrator's things ("my hanbok
+        should be yellow" -> "Jiwoo's hanbok ..."), "the apron of Roux" -> "Roux's apron",
+        "Cass: Y instead of the X" -> "Cass should lose the X, give her Y", "more green than
+        blue" -> "green, not blue", "Name: coat is red" -> "Name's coat is red"."""
+        narrator = next((p.name for p in self.people.values() if "narrator" in p.description), "")
+        if narrator:
+            text = _MINE_RE.sub(rf"\1{narrator}'s ", text)
+            text = _I_HAVE_RE.sub(rf"\1{narrator} has", text)
+        if (of := _OF_NAME_RE.match(text)) and handle_of(of.group("who")) in self.people:
+            text = f"{of.group('who')}'s {of.group('thing')} {of.group('rest')}"
+        label = _LABEL_THING_RE.match(text)
+        if label and handle_of(label.group(1)) in self.people:  # "Adeyemi: scrubs are maroon"
+            text = f"{label.group(1)}'s {text[label.start(2) :]}"
+        if swap := _INSTEAD_RE.match(text):
+            who, old, new = swap.group("who"), swap.group("old"), swap.group("new")
+            text = f"{who} should lose the {old}, give them {new}"
+        text = _MORE_THAN_RE.sub(lambda m: f"{m.group(1)}, not {m.group(2)}", text)
+        text = IS_NOT_IS_RE.sub(lambda m: f"{m.group(1)} {m.group(3)}, not {m.group(2)}", text)
+        return text
 
     def _look_change(self, text: str) -> bool:
         """One change of looks (see `_character_change`), quotes already taken out."""
@@ -444,8 +516,16 @@ class LooksMixin:
     def _thing_change(self, name: str | NeedAnswer, thing: str, mods: str, said: str) -> bool:
         """ "Lena's coat should be green, not yellow": change one garment or feature."""
         thing = thing.lower()
-        if not (_in_table(thing, CLOTHES) or _in_table(thing, BODY)):
-            return False
+        worn = ""
+        if not isinstance(name, NeedAnswer) and (person := self.people.get(handle_of(name))):
+            worn = f"{person.wardrobe} {person.description}".lower()
+        if not (
+            _in_table(thing, CLOTHES)
+            or _in_table(thing, BODY)
+            or re.search(rf"\b{re.escape(thing)}\b", worn)
+        ):
+            return False  # a thing they wear though no table knows it: "graeme's swanndri"
+        said = re.sub(r"^(?:the|a|an)\s+(.+?)\s+ones?\b", r"\1", said.strip(), flags=re.I)
         head = thing.rstrip("s") if thing.rstrip("s") in CLOTHES | BODY else thing
         extra = re.match(r"(.+?),?\s+(?:with|and|plus)\s+((?:an?|some)\s+[^,;]+)$", said, re.I)
         if extra and any(_in_table(w, CLOTHES) for w in _plain_words(extra.group(2))):

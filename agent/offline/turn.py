@@ -20,7 +20,7 @@ from storyreel.agent.offline.commands import (
 )
 from storyreel.agent.offline.guard import _CONTEXT_RE, GuardMixin, everyday_introductions
 from storyreel.agent.offline.introductions import IntroductionMixin
-from storyreel.agent.offline.looks import NOT_THEN_RE, WAS_NOT_RE, LooksMixin
+from storyreel.agent.offline.looks import IS_NOT_IS_RE, NOT_THEN_RE, WAS_NOT_RE, LooksMixin
 from storyreel.agent.offline.lowercase import capitalize_names
 from storyreel.agent.offline.places import PlaceInfo, PlaceMixin
 from storyreel.agent.offline.refs import REF_RE, RefMixin, find_phrases
@@ -124,6 +124,11 @@ _NEW_AT_RES = (
 )  # fmt: skip
 """A new shot placed by a header: "NEW SHOT after 6. Mick on the verandah ...", "NEW: hero
 riding shot, goes after the hub. LS, ..."."""
+_NO_ON_RE = rx(
+    r"^\W*no\s+(?P<what>(?:[\w\-]+\s+){0,2}?[\w\-]+)\s+(?:on|for)\s+(?P<who>[\w\-]+)\b",
+    r"(?:\s+(?:pls|plz|please|thanks|thx)\b)?(?:\s*[,;]\s*)?",
+)
+"""A garment taken off, said as "no cap on andre" (-> "Andre: no cap")."""
 _STAYS_RE = rx(
     r"^\W*(?:and\s+|but\s+)?(?:the\s+|all\s+the\s+|every\s+)?[^,;:.!?]{1,60}?\s+(?:stays?|remains?",
     r"|can\s+stay|should\s+stay|can\s+remain)\s+(?:as\s+(?:they\s+are|it\s+is|is|they\s+were",
@@ -482,7 +487,9 @@ class Turn(
         text = capitalize_names(text, [p.name for p in self.people.values()])
         text = everyday_introductions(text)  # "the climber's name is Ilse"
         text = "\n".join(_counted_list(line) for line in text.split("\n"))
-        paragraphs = [self._script_line(self._said_line(p)) for p in split_paragraphs(text)]
+        paragraphs = [
+            self._script_line(self._said_line(self._no_on(p))) for p in split_paragraphs(text)
+        ]
         for p_index, paragraph in enumerate(paragraphs):
             if (bare := _BARE_CUE_RE.match(paragraph)) and (
                 bare.group("who").lower() in ("she", "he", "they", "we")
@@ -514,6 +521,9 @@ class Turn(
                 paragraph.strip(" .!")
             ):  # "..., make it a yellow one", "her dress wasnt white it was ivory"
                 paragraph = f"{m.group('who')} should be {m.group('new')}, not {m.group('old')}"
+            paragraph = IS_NOT_IS_RE.sub(  # "X's coat is not navy, it is green"
+                lambda m: f"{m.group(1)} {m.group(3)}, not {m.group(2)}", paragraph
+            )
             sentences = [_fold_dislocated(sentence) for sentence in split_sentences(paragraph)]
             clauses = [clause for sentence in sentences for clause in sentence]
             firsts = [i == 0 for sentence in sentences for i in range(len(sentence))]
@@ -560,6 +570,14 @@ class Turn(
         index = self.order.index(ids[0])
         after = ids[0] if where == "after" else (self.order[index - 1] if index else 0)
         self.edits[new] = self.edits[new].model_copy(update={"after": after})
+
+    def _no_on(self, paragraph: str) -> str:
+        """ "no cap on andre pls, mum hates hats" -> "Andre: no cap. mum hates hats": the
+        shape of a wardrobe note."""
+        if (off := _NO_ON_RE.match(paragraph)) and handle_of(off.group("who")) in self.people:
+            rest = paragraph[off.end() :].strip()
+            return f"{off.group('who')}: no {off.group('what')}." + (f" {rest}" if rest else "")
+        return paragraph
 
     def _heading(self, paragraph: str, after: list[str]) -> bool:
         """Is this line only the heading of the list under it ("ok next bit:", "Shots for the
