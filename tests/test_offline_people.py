@@ -244,6 +244,21 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
         person("Count", **{"description~": "tall man"})], NO_SHOT),
     ("my nan ran the shop. everybody called her Auntie Pat, tiny, always in a pinny", [
         person("Pat", **{"description~": "my nan"})], NO_SHOT),
+    ("my son is Tane hes 8, curly hair, missing his front teeth", [
+        person("Tane", **{"description~": "my son"})], NO_SHOT),
+    ("the mover is in this too. his names Tiny: six foot five, shaved head, tool belt", [
+        person("Tiny", **{"description~": "shaved head"})], NO_SHOT),
+    ("mum is rosa, 63, short curly grey hair. dad is manny, tall and bald with glasses", [
+        person("Rosa", **{"description~": "63"}), person("Manny", **{"description~": "bald"})],
+     NO_SHOT),
+    ("pip has three friends: mrs hoot, a fat sleepy brown owl with round glasses, barnaby, a "
+     "badger in a stripy scarf, and dot, a tiny field mouse", [
+        person("Hoot", **{"description~": "owl"}), person("Barnaby", **{"description~": "badger"}),
+        person("Dot", **{"description~": "mouse"})], NO_SHOT),
+    ("Adding a fourth person: the Attendant, who runs the laundrette at night.", [
+        person("Attendant")], NO_SHOT),
+    ("then my baby brother Joon, hes 2, crawls over and sits on the rug", [
+        person("Joon", **{"description~": "baby brother"})], SHOT),
     # a role, then the name ("The batsman on strike is Big Sid: ...")
     ("The keeper on duty is Aled: the lighthouse man, grey beard, oilskins.", [
         person("Aled", **{"description~": "keeper"})], NO_SHOT),

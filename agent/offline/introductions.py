@@ -92,7 +92,7 @@ _KIN_SUBJECT_RE = rx(
     "|".join(sorted(KIN, key=len, reverse=True)),
     r")\b(?:,?\s+",
     _NAME,
-    r"(?!'),?)?(?=\s+(?-i:[a-z])|\s*\d)",
+    r"(?!'),?)?(?=\s+(?-i:[a-z])|\s*\d|\s*$)",
 )
 
 
@@ -100,11 +100,13 @@ _GROUPS = (
     r"(?:people|characters?|cast|persons|players|family|team|crew|passengers|band|gang|squad"
     r"|regulars|guests|kids|children|customers|staff|suspects|friends|neighbou?rs|contestants"
     r"|villagers|line-?up|lineup|cast\s+list|who'?s\s+who|dramatis\s+personae|faces|talent"
-    r"|folks?|locals|roles|mates|pals|lot|bunch|besties|buddies)"
+    r"|folks?|locals|roles|mates|pals|lot|bunch|besties|buddies|helpers|workers|assistants|persons"
+    r"|person|character|apprentices|pupils|students|grandchildren|grandkids)"
 )
 _HEADER = (
     r"^\s*(?:(?:then|and|now|so|next|also)\s+)*(?:(?:the|our|my|his|her|their|here\s+are\s+the"
-    rf"|there\s+are)\s+)?(?:(?:\w+\s+){{0,2}}(?:main\s+)?{_GROUPS})"
+    r"|there\s+are|[\w'\-]+\s+(?:has|had|have)(?:\s+got)?|adding|add|kindly\s+add\s+the\s+following"
+    rf"|add\s+the\s+following)\s+)?(?:(?:\w+\s+){{0,2}}(?:main\s+)?{_GROUPS})"
 )
 _LIST_HEAD_RE = rx(
     _HEADER,
@@ -323,7 +325,7 @@ def _habitual(piece: str) -> bool:
     return _verbish(first) and base_form(first) is not None
 
 
-def _about_pieces(tail: str) -> tuple[str, str] | None:
+def _about_pieces(tail: str, strict: bool = False) -> tuple[str, str] | None:
     """What a clause about someone says ("he's 80 and has hardly any teeth and laughs at
     everything, he always wears this faded blue jacket"): (description, wardrobe), or None
     when a piece of it is not about looks, age or habits (an action: "she walks off")."""
@@ -358,7 +360,8 @@ def _about_pieces(tail: str) -> tuple[str, str] | None:
             return None
         piece = re.sub(r"^(?:'s|is|was|looks|looked)\s+", "", piece, flags=re.I)
         piece = re.sub(_FILLER_LEAD, "", piece, flags=re.I)
-        if _descriptive(piece) or re.match(r"(?:an?|the)\s", piece, re.I) or _habitual(piece):
+        habit = _habitual(piece) and not strict  # "then ..., hes 2, crawls over": an action
+        if _descriptive(piece) or re.match(r"(?:an?|the)\s", piece, re.I) or habit:
             looks.append(piece)
             continue
         return None
@@ -414,13 +417,13 @@ _ROLE_ALONE_RE = rx(
 _NAMED_AS_RE = rx(
     _LEAD,
     r"(?:(he|she|they)(?:'s|\s+is|\s+was|\s+were)\s+(?:called|named)",
-    r"|(his|her|their)\s+name(?:'s|\s+is|\s+was)",
+    r"|(his|her|their)\s+name(?:'s|s|\s+is|\s+was)",
     r"|((?:(?:my|our|his|her|their|the)\s+)?(?:[a-z\-]+\s+)?[a-z]+",
     r"(?:\s+(?:on|at|in|behind|from|of|with)\s+(?:the\s+|an?\s+)?(?:[a-z]+\s+)?[a-z]+)?)",
     r"(?:'s\s+name)?(?:'s|\s+is|\s+was)(?:\s+(?:called|named))?)\s+",
     _NAME,
     r"(?!')(?:\s+(?:from|of)\s+[^,:.;]{1,30}?(?=\s*[,:.;]|$))?",
-    r"(?:\s*(?:[:,\-\u2013\u2014]|\band\b)\s*(.*?))?[\s.!]*$",
+    r"(?:\s*(?:[:,\-\u2013\u2014]|\band\b|(?=\s(?:he|she)(?:'s|s)?\s))\s*(.*?))?[\s.!]*$",
 )
 
 
@@ -524,7 +527,8 @@ class IntroductionMixin:
         tail = _TAIL_RE.search(text)
         if not tail or tail.start() == 0 or any(p.match(text) for p in whole):
             return self._introduction(text)
-        about = _about_pieces(self._restore(text[tail.end() :]))
+        cue = re.match(r"\W*(?:and\s+)?(?:then|next|after\s+that|now|cut\s+to)\b", text, re.I)
+        about = _about_pieces(self._restore(text[tail.end() :]), strict=bool(cue))
         if about is None:
             return self._introduction(text)
         before = len(self.edits)

@@ -61,6 +61,10 @@ _ENGLISH = _table(
     "twenties thirties forties fifties sixties seventies eighties nineties teens teenage "
     "ish yo years months weeks days rainy stormy cold hot warm cool wet dry"
 )
+_NUMBER_WORD_RE = re.compile(
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-\w+)?|(?:thir|four|fif|six|seven"
+    r"|eigh|nine)teen|hundred|thousand|(?:twen|thir|for|fif|six|seven|eigh|nine)ties"
+)
 _TABLES = (
     COMMON | PLACES | CLOTHES | KIN | PEOPLE | ROLES | ANIMALS | LOOKS | COLOURS | BODY
     | NUMBERS.keys()
@@ -136,8 +140,9 @@ _LOOK_WORDS = "|".join(
 )  # fmt: skip
 _ENTRY_RE = re.compile(
     r"(?:(?P<list>(?:people|characters|cast|folks?|regulars|others|lot|crew|team|kids|faces|talent"
-    r"|gang|mates|friends|family|band)\b[^:;.]{0,30}(?::|\s(?:is|are|was|were))\s*)"
-    r"|;\s*(?:and\s+)?|\band\s+)"
+    r"|gang|mates|friends|family|band|helpers|workers|persons)\b[^:;.]{0,30}(?::|\s(?:is|are|was|were))"
+    r"\s*)"
+    r"|;\s*(?:and\s+)?|\band\s+|,\s+(?=[a-z][a-z\-]{2,20}\s*,\s*(?:the|an?)\s))"
     r"(?P<name>[a-z][a-z\-]{2,20})(?=\s*,\s*(?:(?:the|an?|his|her|their|my|our)\s+"
     rf"(?:[a-z\-]+\s+){{0,2}}(?:{_PERSON_WORDS})s?\b|\d{{1,2}}(?:s|ish)?\s*[,;.]|(?:{_LOOK_WORDS})\b)"
     r"|(?(list)\s*[,(]|(?!)))",
@@ -152,8 +157,14 @@ _LEAD_ROLE_RE = re.compile(
     re.I,
 )
 """Who the story is about: "main character is tolu, shes 16", "the villain is gus"."""
+_BARE_KIN_IS_RE = re.compile(
+    rf"(?:^|[.;!?]\s*|\band\s+)(?:{_KIN_WORDS})\s+(?:is|was|'s)\s+(?P<name>[a-z][a-z\-]{{1,20}})\b"
+    r"(?=\s*(?:[,.;:!?]|$)|\s+(?:and|who|hes|shes)\b)",
+    re.I,
+)
+"""A family word with no "my" before the name: "mum is rosa, 63, ...", "dad is manny"."""
 _CALLED_RE = re.compile(
-    r"\b(?:called|named|(?:his|her|their|[a-z]+'s)\s+name\s+(?:is|was)"
+    r"\b(?:called|named|(?:his|her|their|[a-z]+'s)\s+names?\s+(?:is|was)"
     r"|(?:his|her|their|[a-z]+'s)\s+name's)"
     r"\s+(?P<name>[a-z][a-z\-]{1,20})(?:\s+(?P<second>[a-z][a-z\-]{1,20}))?\b",
     re.I,
@@ -189,7 +200,7 @@ _ME_RE = re.compile(
 def could_be_name(word: str) -> bool:
     """Is this lower-case word free to be a name (not English where a name would stand)?"""
     w = word.lower()
-    if w in _ENGLISH or w in _TABLES or len(w) < 3:
+    if w in _ENGLISH or w in _TABLES or len(w) < 3 or _NUMBER_WORD_RE.fullmatch(w):
         return False
     if w.endswith(("ly", "ing", "ed")) and len(w) > 5:
         return False
@@ -248,6 +259,7 @@ def capitalize_names(text: str, known: list[str]) -> str:
     text = _KIN_TITLE_RE.sub(titled, text)
     text = _AFTER_KIN_RE.sub(titled, text)
     text = _KIN_IS_RE.sub(titled, text)
+    text = _BARE_KIN_IS_RE.sub(titled, text)
     text = _LEAD_ROLE_RE.sub(titled, text)
     text = _CALLED_RE.sub(called, text)
     text = _NICKNAME_RE.sub(titled, text)
