@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from langgraph.config import get_stream_writer
 from pydantic import BaseModel, Field
 
 EventType = Literal[
@@ -38,7 +37,12 @@ class Question(BaseModel):
 
 
 def emit(type: EventType, text: str = "", **data: Any) -> None:
-    """Send an event to whoever streams the graph (a no-op outside a graph run)."""
+    """Send an event to whoever streams the graph (a no-op outside a graph run).
+
+    LangGraph is imported here, where a graph runs (it is loaded by then): importing
+    the event types (every front end does) does not load it."""
+    from langgraph.config import get_stream_writer
+
     try:
         writer = get_stream_writer()
     except RuntimeError:

@@ -23,10 +23,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from langgraph.checkpoint.sqlite import SqliteSaver
-from langgraph.types import Command
+from typing import TYPE_CHECKING, Any
 
 from storyreel.agent.agent_db import (
     AGENT_DB,
@@ -42,7 +39,6 @@ from storyreel.agent.agent_db import (
 )
 from storyreel.agent.director import Director
 from storyreel.agent.events import AgentEvent, Question
-from storyreel.agent.graph import build_graph
 from storyreel.agent.guide import Guide, GuideStatus, GuideStore
 from storyreel.agent.state import AgentContext, turn_input
 from storyreel.agent.transcript import Transcript
@@ -52,6 +48,10 @@ from storyreel.tools.cluster import executor_for
 from storyreel.tools.edits import DirectorEdit, ExportFilm
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.graph.state import CompiledStateGraph
 
 __all__ = [
     "AGENT_DB",
@@ -70,16 +70,39 @@ __all__ = [
 
 
 def choose_director(offline: bool = False) -> Director:
-    """The LLM director when one is configured (and not `offline`), else the offline one."""
-    from storyreel.agent.llm_director import LLMDirector, LLMSettings
-    from storyreel.renderer.backend import backend_names
+    """The LLM director when one is configured (and not `offline`), else the offline one.
 
-    settings = None if offline else LLMSettings.from_env()
+    The LLM director's modules (its prompts, schema and client) are imported only when
+    an endpoint is configured and used: an offline turn never loads them (nor openai).
+    """
+    settings = None
+    if not offline:
+        from storyreel.agent.llm_client import LLMSettings
+
+        settings = LLMSettings.from_env()
     if settings is None:
         from storyreel.agent.offline import OfflineDirector
 
         return OfflineDirector()
+    from storyreel.agent.llm_director import LLMDirector
+    from storyreel.renderer.backend import backend_names
+
     return LLMDirector(settings, backends=backend_names())
+
+
+def _saver(conn: sqlite3.Connection) -> SqliteSaver:
+    """LangGraph's SQLite checkpointer on agent.db (LangGraph is imported here, by a
+    Session that runs the graph, not by importing this module)."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    return SqliteSaver(conn)
+
+
+def _graph(saver: SqliteSaver) -> CompiledStateGraph:
+    """The compiled directing graph, checkpointed by `saver`."""
+    from storyreel.agent.graph import build_graph
+
+    return build_graph(saver)
 
 
 class Session:
@@ -142,8 +165,8 @@ class Session:
         # waiting for the disk, and a killed process still loses nothing (a power cut may
         # lose the last steps, never the file: the turn then resumes from an earlier one)
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._saver = SqliteSaver(self._conn)
-        self.graph = build_graph(self._saver)
+        self._saver: SqliteSaver = _saver(self._conn)
+        self.graph: CompiledStateGraph = _graph(self._saver)
         self.transcript = Transcript(self.project.root / AGENT_DB, name)
         self.config: dict[str, Any] = {"configurable": {"thread_id": name}}
         self.context = AgentContext(
@@ -272,6 +295,8 @@ class Session:
             raise StoryreelError("there is no question waiting for an answer")
         with self._turn():
             self.transcript.add("person", value)
+            from langgraph.types import Command
+
             yield from self._stream(Command(resume=value))
             if self.pending_question() is None:
                 yield from self.guide.ask_again()

@@ -8,10 +8,12 @@ imports cost most in that command (self time from `python -X importtime`,
 summed per top-level package).
 
 Commands: `python -c pass`, LangGraph's own import (the floor of any turn: it
-imports langchain_core and langsmith), `--help`, `show`, `doctor`, `say --offline`
-with a message that changes nothing, and the same `say` with an LLM endpoint
-configured (a scripted server on 127.0.0.1 answering "no change" at once: the
-openai client is imported and used, nothing leaves the machine).
+imports langchain_core, and langchain_core's tracers import langsmith at module
+level), what a turn imports besides LangGraph (the command line, the Session module
+and the offline director: the floor of a turn that would not run the graph), `--help`,
+`show`, `doctor`, `say --offline` with a message that changes nothing, and the same
+`say` with an LLM endpoint configured (a scripted server on 127.0.0.1 answering "no
+change" at once: the openai client is imported and used, nothing leaves the machine).
 
 The last line is `startup: say/show X.XX, show Y.YY s, help Z.ZZ s` (targets:
 say/show <= 2, show and help < 0.3 s).
@@ -43,6 +45,9 @@ NO_CHANGE = "hello"
 LLM_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "STORYREEL_MODEL")
 LANGGRAPH = "import langgraph.graph, langgraph.checkpoint.sqlite"
 """What running the graph imports at least (it brings langchain_core and langsmith)."""
+NO_GRAPH = "import storyreel.apps.cli.main, storyreel.agent.session, storyreel.agent.offline"
+"""What an offline turn imports besides LangGraph (importing the Session module does not
+load LangGraph; making a Session does)."""
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
@@ -98,6 +103,7 @@ def main(runs: int) -> None:
         commands: list[tuple[str, list[str], dict[str, str]]] = [
             ("python -c pass", [sys.executable, "-c", "pass"], base_env),
             ("import LangGraph", [sys.executable, "-c", LANGGRAPH], base_env),
+            ("import turn w/o graph", [sys.executable, "-c", NO_GRAPH], base_env),
             ("--help", [EXE, "--help"], base_env),
             ("show", [EXE, "show", "-p", folder], base_env),
             ("doctor", [EXE, "doctor", "-p", folder], base_env),
@@ -116,11 +122,11 @@ def main(runs: int) -> None:
     median = {name: statistics.median(values) for name, values in times.items()}
     bare, show = median["python -c pass"], median["show"]
     print(f"storyreel start-up, median of {runs} runs (wall time)\n")
-    print(f"{'command':<20} {'seconds':>8} {'x pass':>7} {'x show':>7}  top imports (self ms)")
+    print(f"{'command':<21} {'seconds':>8} {'x pass':>7} {'x show':>7}  top imports (self ms)")
     for name, _, _ in commands:
         top = ", ".join(f"{package} {ms:.0f}" for package, ms in importers[name])
         print(
-            f"{name:<20} {median[name]:>8.3f} {median[name] / bare:>7.1f} "
+            f"{name:<21} {median[name]:>8.3f} {median[name] / bare:>7.1f} "
             f"{median[name] / show:>7.2f}  {top}"
         )
     print(
