@@ -92,8 +92,7 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("unlock the one with the letter", [lock(5, False)]),
     ("make the crow shot 2 seconds", [upd(3, duration_s=2.0)]),
     ("the storm one should be longer, like eight seconds", [upd(4, duration_s=8.0)]),
-    ("can the reading one be a bit longer? like 7 seconds", [
-        upd(5, duration_s=6.0), upd(5, duration_s=7.0)]),
+    ("can the reading one be a bit longer? like 7 seconds", [upd(5, duration_s=7.0)]),
     ("make Mara's close-up slower", [upd(5, movement_speed="slow")]),
     ("the close-up of Mara should be an extreme close-up", [upd(5, size="ECU")]),
     ("the shot where Tom mends the nets should be wider", [upd(2, size="MLS")]),
@@ -235,6 +234,17 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("the storm one can go, it doesn't really sell anything", [gone(4)]),
     ("the one of the crow, put it in the end", [move(3, 7)]),
     ("Title of the film: Board Fourteen.", [{"kind": "set_style", "title": "Board Fourteen"}]),
+    # a length said after "longer", a lens said as "on the 85", a shot kept at its length
+    ("make every shot longer please, alfie likes it slow. like 7 seconds", [
+        upd(i, duration_s=7.0) for i in ALL]),
+    ("could they all be a bit shorter, 3 seconds?", [upd(i, duration_s=3.0) for i in ALL]),
+    ("every close up on the 85 please", [upd(3, lens_mm=85), upd(5, lens_mm=85)]),
+    ("Every shot with Tom in it: longer lens, 85 or more.", [
+        upd(2, lens_mm=85), upd(7, lens_mm=85)]),
+    ("All the jetty shots at 6 seconds. The crow shot stays at 2.", [
+        *[upd(i, duration_s=6.0) for i in (2, 3, 6, 7)], upd(3, duration_s=2.0)]),
+    ("all the jetty ones should be golden like evening sun", [
+        upd(i, time_of_day="golden_hour") for i in (2, 3, 6, 7)]),
     # a shot called a picture; a shot not needed
     ("I think every picture ought to last a little longer, perhaps six seconds each.", [
         upd(i, duration_s=6.0) for i in ALL]),

@@ -116,6 +116,9 @@ EXPOSITION = [
     ("the two halves are joined by a footbridge over the railway", "Footbridge"),
     ("World note: the galley is a cramped module off the ring, a fold-down table.", "Galley"),
     ("quick background: the heart of the block is the corner bodega, lotto signs", "Bodega"),
+    ("out the back of the hall theres a massive old fig tree down by the creek", "Creek"),
+    ("Off the ward, on the ground floor, there's a small chapel: plastic flowers, pews.", "Chapel"),
+    ("Below the tower, forty-one iron steps down the rock, was the boathouse.", "Boathouse"),
 ]
 
 

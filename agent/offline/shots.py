@@ -10,7 +10,7 @@ from storyreel.agent.offline.cast import NeedAnswer, _in_table
 from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
 from storyreel.agent.offline.refs import content_words
 from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
-from storyreel.agent.offline.verbs import has_action, is_exposition
+from storyreel.agent.offline.verbs import SPATIAL_LEAD_RE, has_action, is_exposition
 from storyreel.agent.offline.words import BODY, CLOTHES, GENDER_OF, PLACES
 from storyreel.tools.edits import (
     AddCharacter,
@@ -620,6 +620,10 @@ class ShotMixin:
         """A place named anywhere ("kept a lighthouse on the coast" -> the lighthouse)."""
         if found := self._headed_place(text) or self._subject_place(text):
             return found
+        if (lead := SPATIAL_LEAD_RE.match(self._restore(text, ""))) and (
+            found := self._place_anywhere(lead.group("rest"))
+        ):
+            return found  # "out the back of the hall theres a fig tree": the tree, not the hall
         starts = (  # "kept a lighthouse"; "was at huddersfield town hall" (a name, no article)
             (r"\b(?:an?|the|his|her|their|my|our)\s+", r"(?:[a-z][a-z'\-]*\s*){1,4}"),
             (

@@ -131,8 +131,8 @@ _NO_ON_RE = rx(
 """A garment taken off, said as "no cap on andre" (-> "Andre: no cap")."""
 _STAYS_RE = rx(
     r"^\W*(?:and\s+|but\s+)?(?:the\s+|all\s+the\s+|every\s+)?[^,;:.!?]{1,60}?\s+(?:stays?|remains?",
-    r"|can\s+stay|should\s+stay|can\s+remain)\s+(?:as\s+(?:they\s+are|it\s+is|is|they\s+were",
-    r"|it\s+was)|the\s+same|unchanged|put|untouched)\W*$",
+    r"|can\s+stay|should\s+stay|can\s+remain)(?:\s+(?:as\s+(?:they\s+are|it\s+is|is|they\s+were",
+    r"|it\s+was)|the\s+same|unchanged|put|untouched))?\W*$",
 )
 """A part of the plan kept as it is: "the surface shots stay as they are"."""
 _SIZE_WORD = r"(?:ECU|XCU|CU|MCU|MS|MLS|LS|ELS|WS|EWS|wide|close-?up|medium)"
@@ -156,6 +156,19 @@ _SHORTHAND = (
         r"\s+to\s+the\s+(?:very\s+)?(?P<where>end|start|beginning|front|back)\W*$"),
      r"move \g<what> to the \g<where>"),
     (rx(r"\bin\s+the\s+(?:very\s+)?starting\b"), "at the start"),
+    (rx(r"^\W*(?:(?:ok(?:ay)?|so|and|oh|also)\b[,\s]*)*(?:can|could|would)\s+(?:you\s+)?(?:make\s+)?",
+        r"(?P<many>(?:they|them)\s+all|all\s+(?:of\s+)?(?:the\s+|them\b)?[^?]*?|every\s+[^?]*?)",
+        r"\s+be\s+(?=\S)"), r"make \g<many> "),
+    (rx(r"^make\s+(?:they|them)\s+all\b"), "make all the shots"),
+    (rx(r"\b(?:long(?:er)?|wide|telephoto|tight(?:er)?)\s+lens\s*,?\s*(\d{2,3})\b",
+        r"(?!\s*(?:s\b|secs?|seconds?|%|mm))"), r"\1mm lens"),
+    (rx(r"\blonger\s+lens\b"), "long lens"),
+    (rx(r"\bon\s+the\s+(14|16|18|20|21|24|25|28|32|35|40|50|65|75|85|90|100|105|135|150|200)",
+        r"(?![\w\-%]|\.\d)(?!\s*mm)"), r"on a \1mm lens"),
+    (rx(r"\b(\d{2,3})\s+or\s+(?:more|longer|above|over)\b"), r"\1mm"),
+    (rx(r"\bgolden(?!\s+hour)(?=\s+(?:like|light|glow|sun)\b|\W*$)"), "golden hour"),
+    (rx(r"^\W*(?P<what>(?:the\s+)?[^,;:.!?]{1,50}?\b(?:shot|one))\s+(?:stays?|remains?|can\s+stay)",
+        r"\s+at\s+(?P<n>\d{1,2})(?:\s*(?:s|secs?|seconds?))?\W*$"), r"make \g<what> \g<n> seconds"),
     (rx(r"^\W*(?:(?:ok(?:ay)?|so|and|oh|also)\b[,\s]*)*(?:i'?d\s+(?:like|love)|i\s+would\s+(?:like|love)",
         r"|i\s+want|can\s+we\s+(?:have|get|make)|let'?s\s+(?:have|make|get))\s+",
         r"(?=(?:all|every|each)\b)"), "make "),
@@ -407,6 +420,25 @@ _SPEAKER_CUE_RE = re.compile(
 against the known people before it counts)."""
 
 
+_LONGER_RE = rx(r"\b(?:a\s+(?:bit|little|touch|lot)\s+)?(?:longer|shorter|slower|quicker)\b")
+_LIKE_N_RE = rx(
+    r"(?:[,.?!;]+\s*|\s+)(?:like|say|maybe|about|perhaps|around|so|more\s+like)?\s*",
+    r"(?P<n>\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen)",
+    r"\s*(?:s|secs?|seconds?)\b(?:\s+(?:each|apiece))?",
+)
+
+
+def _longer_like(text: str) -> str:
+    """ "make every shot longer please, alfie likes it slow. like 7 seconds" -> "make every
+    shot 7 seconds please, alfie likes it slow.": the number said after "longer" is the length."""
+    if not (longer := _LONGER_RE.search(text)) or not (n := _LIKE_N_RE.search(text, longer.end())):
+        return text
+    if n.start() - longer.end() > 80:
+        return text
+    said = f"{n.group('n')} seconds"
+    return f"{text[: longer.start()]}{said}{text[longer.end() : n.start()]}{text[n.end() :]}"
+
+
 class Turn(
     IntroductionMixin,
     LooksMixin,
@@ -487,6 +519,7 @@ class Turn(
         text = capitalize_names(text, [p.name for p in self.people.values()])
         text = everyday_introductions(text)  # "the climber's name is Ilse"
         text = "\n".join(_counted_list(line) for line in text.split("\n"))
+        text = _longer_like(text)
         paragraphs = [
             self._script_line(self._said_line(self._no_on(p))) for p in split_paragraphs(text)
         ]

@@ -145,6 +145,18 @@ _PLACE_LEAD_RE = re.compile(
 )
 """A place set up by where it is ("outside was the car park", "across the road was the
 steamie", "Outside there's only the village green")."""
+SPATIAL_LEAD_RE = re.compile(
+    r"^\W*(?:(?:so|ok(?:ay)?|and|right|then|oh)\b[,\s]*)*(?:(?:out|up|down|off|round)\s+)?"
+    r"(?:(?:the\s+)?(?:back|front|side|top|bottom)\s+of|out\s+(?:the\s+)?(?:back|front)|behind|below"
+    r"|beneath|under|above|beyond|outside|inside|across|next\s+to|opposite|near|by|along|past"
+    r"|off|up\s+behind|down\s+(?:by|past)|on\s+the\s+(?:far|other)\s+side\s+of)\b"
+    r"[^.;:]{0,80}?[,\s]+(?:there'?s|theres|there\s+(?:is|was|were|are|stands|sits)|was|were|is"
+    r"|stands|stood|sits|sat|lies|lay)\s+(?P<rest>(?:a|an|the|this|one|our|their|his|her)\b.+)$",
+    re.I,
+)
+"""A place set up by where it is, said first: "out the back of the hall theres a massive old
+fig tree", "Off the ward, on the ground floor, there's a small chapel", "Below the tower, ...,
+was the boathouse": the place is what comes after the verb."""
 _SHOT_NAMED_RE = re.compile(
     r"\b(?:the|that|this|those|these)\s+(?:[\w'-]+\s+){0,4}?(?:shot|shots|one|ones|close-?ups?)\b"
     r"(?!\s+(?:is\s+(?:set|about|called|a\s+story)|takes\s+place|happens))",
@@ -256,7 +268,7 @@ def is_exposition(text: str) -> bool:
         # "It's raining as Mara runs to the boat" shows an action all the same
         then = re.search(r"\b(?:as|while|when)\s+(.+)$", text, re.I)
         return not (then and has_action(then.group(1)))
-    if _HABIT_RE.search(text) or _PLACE_LEAD_RE.match(text):
+    if _HABIT_RE.search(text) or _PLACE_LEAD_RE.match(text) or SPATIAL_LEAD_RE.match(text):
         return True
     if (ran := _RAN_RE.search(text)) and (
         ran.group("what").lower() in PLACES or ran.group("what").lower() in _BUSINESS
