@@ -51,6 +51,8 @@ BLIND_DIRS = [
     ROOT / "tests" / "director_blind18",
     ROOT / "tests" / "director_blind19",
     ROOT / "tests" / "director_blind20",
+    ROOT / "tests" / "director_blind21",
+    ROOT / "tests" / "director_blind22",
 ]
 
 

@@ -439,3 +439,47 @@ def test_a_business_run_in_the_past_is_exposition() -> None:
     assert is_exposition("he owned a little chip shop on the front")
     assert not is_exposition("Tom ran home")
     assert not is_exposition("Mara runs the tap")
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("first Tom thanking the crowd, next Mara presenting the drinks, after that Tom "
+         "putting the ring on Mara's finger", 3),
+        ("the harbour filling up with boats first, then backstage all the kids in costumes "
+         "going nuts, then Tom peeking out through the curtain", 3),
+        ("Mara opens the shutter of the shop, then the baguettes go in the baskets", 2),
+        ("Mara pulls the rope tight, then looks up at the sky.", 1),
+    ],
+)  # fmt: skip
+def test_shots_split_at_then_next_and_after_that(plan: StoryPlan, text: str, count: int) -> None:
+    assert len(new_shots(direct(text, plan))) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Tom at the bench. Hard overhead strip light.", "top"),
+        ("Mara in the corridor, harsh fluorescent light straight down from above.", "top"),
+        ("Tom on the sand, the sun flaring right behind him.", "back"),
+    ],
+)
+def test_key_light_said_in_everyday_words(plan: StoryPlan, text: str, side: str) -> None:
+    reply = direct(text, plan)
+    places = {e.name: e.key_light for e in reply.edits if e.kind == "add_location"}
+    shots = new_shots(reply)
+    assert len(shots) == 1, shots
+    assert (shots[0].key_light_side or places.get(shots[0].location or "")) == side, reply.edits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Straight on from the end of that: Mara stops at the kerb. MS, profile, static.",
+        "Picking up straight from the end of the letter one: MCU Mara, her eyes opening.",
+        "Pick up right where Tom exits the quay frame: MS, tracking with him.",
+    ],
+)
+def test_a_shot_that_picks_up_where_another_ends(plan: StoryPlan, text: str) -> None:
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1 and shots[0].continues_from is not None, shots

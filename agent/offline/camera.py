@@ -154,7 +154,11 @@ _LIGHT_RE = rx(
     r"(left|right|front|behind|above|back|top|overhead)\b",
     r"|\blit\s+from\s+(?:the\s+)?(?:camera\s+)?(left|right|front|behind|above|top)\b",
     r"|\bkey\s+light\s+(left|right)\b|\b(back[\s-]?lit|rim[\s-]?lit|rim\s+light|backlight)",
-    r"|\b(?:hard|soft|harsh|bright|strip|same)?\s*(top|overhead)\s+(?:light|lighting|key)\b",
+    r"|\b(?:hard|soft|harsh|bright|strip|same|flat)?\s*(top|overhead)\s+(?:strip\s+|tube\s+",
+    r"|fluorescent\s+|neon\s+)?(?:light|lighting|key|lights)\b",
+    r"|\b(?:light|lighting|lamp|lamps|fluorescents?|tubes?)\b[^,.;]{0,25}?\b(?:straight\s+)?down\s+from",
+    r"\s+(above)\b",
+    r"|\bsun\b[^,.;]{0,25}?\b(behind)\s+(?:him|her|them|it|the\s+\w+)\b",
 )
 _UNDER_LIGHT_RE = rx(
     r"\b(?:[a-z]+\s+)?(?:light|lit|lighting|glow)\s+(?:from\s+)?(?:below|beneath|underneath)\b"

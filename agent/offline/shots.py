@@ -10,7 +10,7 @@ from storyreel.agent.offline.cast import NeedAnswer, _in_table
 from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
 from storyreel.agent.offline.refs import content_words
 from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
-from storyreel.agent.offline.verbs import SPATIAL_LEAD_RE, has_action, is_exposition
+from storyreel.agent.offline.verbs import SPATIAL_LEAD_RE, base_form, has_action, is_exposition
 from storyreel.agent.offline.words import BODY, CLOTHES, GENDER_OF, PLACES
 from storyreel.tools.edits import (
     AddCharacter,
@@ -40,7 +40,8 @@ _SHOT_OF_RE = rx(
 """A clause that is plainly another shot: "..., then a shot of the van pulling away"."""
 _SPLIT_RE = rx(r"^\W*(?:(?:and|so|now|ok(?:ay)?)\b[,:]?\s*)*", *_SPLIT_CUE)
 _CUE_RE = rx(
-    rf"^{_WEAK_CUE}*(?P<cue>(?:(?:then|next|finally|lastly|after\s+that|afterwards)\b[,:]?\s*",
+    rf"^{_WEAK_CUE}*(?P<cue>(?:(?:then|next|finally|lastly|after\s+that|afterwards|first(?:ly)?"
+    r"|first\s+of\s+all|to\s+start(?:\s+with)?)\b[,:]?\s*",
     r"|(?:(?:i'?d\s+like|i\s+want|let)\s+)?(?:the\s+(?:story|film|movie)\s+(?:to\s+)?)?",
     r"(?:we\s+)?(?:open(?:ing|s)?|start(?:ing|s)?|begin(?:ning|s)?|end(?:ing|s)?|finish(?:ing|es)?)",
     r"\s+(?:on|with)\b\s*|(?:we\s+)?cut(?:ting)?\s+(?:back\s+)?to\b\s*|back\s+to\b\s*",
@@ -58,10 +59,12 @@ CONTINUE_RE = rx(
     r"(?:on\s+)?(?:from|after|with|where|on\s+from|from\s+where|on)\s+",
     r"(?:the\s+(?:last|final|end)\s+(?:frame|moment|image)\s+of\s+)?(?:the\s+)?",
     r"(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)|(?P<what>(?:that|it|this)(?:\s+(?:one|shot))?\b",
-    r"|[\w' ]{1,40}?(?=\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished)\b))",
-    r"|end\s+of\s+(?:the\s+)?(?P<what2>[\w' ]{1,30}?\s+(?:shot|one))",
+    r"|[\w' ]{1,40}?(?=\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished|exits|leaves",
+    r"|walks\s+out|goes\s+out|disappears|dives|jumps)\b)|[\w' ]{3,40}?(?=\s*:))",
+    r"|end\s+of\s+(?:the\s+)?(?P<what2>[\w' ]{1,30}?(?:\s+(?:shot|one)|(?=\s*:)))",
     r"(?=\s*[,.;:]|\s+(?:and|then)\b|$))",
-    r"(?:\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished|leaves\s+off))?",
+    r"(?:\s+(?:ends|ended|left\s+off|stops|stopped|finishes|finished|leaves\s+off|exits|leaves",
+    r"|walks\s+out|goes\s+out|disappears|dives|jumps)(?:\s+[\w' ]{1,30}?(?=\s*[:,]))?)?",
     r"|\bseamlessly\s+from\s+(?:the\s+)?(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)))",
 )
 _SPEECH_RE = rx(
@@ -202,6 +205,17 @@ _ITEM_RE = re.compile(r"(?:an?|the|some|no|two|three|four|\d+|one|old|[a-z]+-?\w
 _APPOSED_RE = re.compile(r"\s*,\s*((?:an?|the)\s+[^,;.]{3,80})")
 
 
+def _new_subject(body: str) -> bool:
+    """Does the clause start with a subject of its own that then acts ("the baguettes go in
+    the baskets", "backstage all the kids going nuts"), not with a verb ("looks up")?"""
+    words = re.findall(r"[A-Za-z']+", body)
+    if len(words) < 3 or base_form(words[0].lower()) is not None or words[0].lower().endswith("ly"):
+        return False
+    if words[0].lower() in ("he", "she", "they", "it", "we", "i", "you"):
+        return False
+    return has_action(" ".join(words[1:]))
+
+
 class ShotMixin:
     """The new-shot side of a Turn."""
 
@@ -229,6 +243,7 @@ class ShotMixin:
             or self._has_subject(body, self._names_in(body), [])
             or _someone_acts(body)
             or bool(_SHOT_OF_RE.match(re.sub(r"^\W*(?:(?:and|then|so|now)\b[,\s]*)*", "", text)))
+            or _new_subject(body)
         )
         if (setting := SETTING_PREFIX_RE.match(body)) and self._is_setting(setting.group(1)):
             body = body[setting.end() :]  # "At the harbour at dusk, ...": the fields say it

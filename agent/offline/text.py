@@ -66,6 +66,7 @@ def tidy(text: str) -> str:
 
 _CLAUSE_BREAK = rx(
     r",?\s+(?=(?:and\s+)?then\s+\w)",
+    r"|,\s+(?=(?:and\s+)?(?:next|after\s+that|afterwards|finally|lastly)\s*,?\s+\w)",
     r"|,\s+(?=(?:an?\s+)?(?:extreme\s+|medium\s+)?(?:close[\s-]*up|wide\s+shot|medium\s+shot",
     r"|establishing|cut\s+to)\b)",
     r"|(?:,\s*and|,)\s+(?=(?:an?|another|one\s+more)\s+(?:(?:extreme|medium|quick|tight|slow|wide)\s+)?",

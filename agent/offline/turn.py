@@ -156,6 +156,7 @@ _SHORTHAND = (
         r"\s+to\s+the\s+(?:very\s+)?(?P<where>end|start|beginning|front|back)\W*$"),
      r"move \g<what> to the \g<where>"),
     (rx(r"\bin\s+the\s+(?:very\s+)?starting\b"), "at the start"),
+    (rx(r"^\W*(?:straight|right)\s+on\s+from\s+"), "continuing from "),
     (rx(r"^\W*(?:(?:ok(?:ay)?|so|and|oh|also)\b[,\s]*)*(?:can|could|would)\s+(?:you\s+)?(?:make\s+)?",
         r"(?P<many>(?:they|them)\s+all|all\s+(?:of\s+)?(?:the\s+|them\b)?[^?]*?|every\s+[^?]*?)",
         r"\s+be\s+(?=\S)"), r"make \g<many> "),
