@@ -245,6 +245,14 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
         *[upd(i, duration_s=6.0) for i in (2, 3, 6, 7)], upd(3, duration_s=2.0)]),
     ("all the jetty ones should be golden like evening sun", [
         upd(i, time_of_day="golden_hour") for i in (2, 3, 6, 7)]),
+    # the film's shape and look, and its title, said in passing
+    ("widescreen is fine for the TV version but this cut has to be vertical, 9:16, for Reels", [
+        {"kind": "set_style", "aspect": "9:16"}]),
+    ("Please make the picture the tall kind, for the telephone.", [
+        {"kind": "set_style", "aspect": "9:16"}]),
+    ("make the whole thing look like an old home video from the 90s", [
+        {"kind": "set_style", "look": "like an old home video from the 90s"}]),
+    ("call it Slow Down Sun thx", [{"kind": "set_style", "title": "Slow Down Sun"}]),
     # a shot called a picture; a shot not needed
     ("I think every picture ought to last a little longer, perhaps six seconds each.", [
         upd(i, duration_s=6.0) for i in ALL]),

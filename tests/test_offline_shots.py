@@ -483,3 +483,16 @@ def test_key_light_said_in_everyday_words(plan: StoryPlan, text: str, side: str)
 def test_a_shot_that_picks_up_where_another_ends(plan: StoryPlan, text: str) -> None:
     shots = new_shots(direct(text, plan))
     assert len(shots) == 1 and shots[0].continues_from is not None, shots
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("then Tom to Mara: Is this the man? Say it loud!", "Is this the man? Say it loud!"),
+        ("then Tom leaning in the window and saying dead serious: license and registration",
+         "license and registration"),
+    ],
+)  # fmt: skip
+def test_a_line_to_someone_after_a_colon(plan: StoryPlan, text: str, line: str) -> None:
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1 and shots[0].dialogue == line and shots[0].dialogue_speaker == "Tom"

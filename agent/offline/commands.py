@@ -16,7 +16,7 @@ from storyreel.agent.offline.camera import (
     relative_changes,
     time_in,
 )
-from storyreel.agent.offline.refs import content_words, stem
+from storyreel.agent.offline.refs import REF_RE, content_words, stem
 from storyreel.agent.offline.text import (
     join_words,
     parse_number,
@@ -109,9 +109,20 @@ _GRADE_RE = re.compile(
 _LOOK_WORDS_RE = re.compile(
     r"\b(?:black\s+and\s+white|black-and-white|b&w|monochrome|sepia|grainy|grain|16\s?mm|8\s?mm"
     r"|super\s?8|35\s?mm\s+film|vhs|noir|technicolou?r|pastel|desaturated|vintage|retro|anime"
-    r"|cartoon|watercolou?r|cinematic|dreamy|bleach|faded|warm\s+tones?|cool\s+tones?|neon)\b",
+    r"|cartoon|watercolou?r|cinematic|dreamy|bleach|faded|warm\s+tones?|cool\s+tones?|neon"
+    r"|home\s+video|camcorder|old\s+films?|polaroid)\b",
     re.I,
 )
+_SHAPE_SAID_RE = re.compile(
+    r"\b(?:has|have|needs?|should|must|going|got)\s+(?:to\s+)?be\b|vertical|portrait|square"
+    r"|widescreen|landscape|ratio|aspect"
+)
+_SHAPE_RE = re.compile(
+    r"\b(?:tall\s+(?:kind|phone|one|shape|way)|phone\s+shape|for\s+the\s+(?:tele)?phone|9:16"
+    r"|vertical|portrait\s+(?:mode|format|video))\b",
+    re.I,
+)
+"""The film's shape said in everyday words ("the tall kind, for the telephone")."""
 _COMMAND_VERB_RE = re.compile(
     r"\s*(?:and\s+|then\s+|also\s+)*(?:make|change|set|add|put|move|swap|delete|remove|cut|lock"
     r"|unlock|render|export|give|use|keep|drop|shorten|lengthen|bring)\b",
@@ -229,7 +240,8 @@ class CommandMixin:
             text,
             re.I,
         )
-        return bool(whole and _LOOK_WORDS_RE.search(text)) and self._style(text)
+        shape = _SHAPE_RE.search(text) and not REF_RE.search(text)
+        return bool((whole and _LOOK_WORDS_RE.search(text)) or shape) and self._style(text)
 
     def _title(self, text: str) -> bool:
         """ "call the film The Letter", "title: The Letter", "let's call it Home", "can the
@@ -252,6 +264,7 @@ class CommandMixin:
             r"\s*(.+)$",
         ).match(text)
         title = self._restore(m.group(1), "").strip(" .!'\"") if m else ""
+        title = re.sub(r"[\s,]+(?:thx|thanks|ty|pls|please|cheers|x+)\W*$", "", title, flags=re.I)
         if not 0 < len(title) <= 120:
             return False
         if title[1:].islower():  # "can the film be called thirty one years"
@@ -607,8 +620,12 @@ class CommandMixin:
         context = r"\b(?:aspect|ratio|format|frame|make\s+it|go|switch|set|use|in)\b"
         if ratio and (re.search(context, low) or low.strip(" .") == ratio.group(0)):
             style["aspect"] = parse_aspect(ratio.group(0))
+        explicit = re.search(r"\b(9:16|16:9|4:3|1:1|21:9|4:5|2\.39:1)\b", low)
+        if explicit and _SHAPE_SAID_RE.search(low):  # "this cut has to be vertical, 9:16"
+            style["aspect"] = parse_aspect(explicit.group(1))
         named = {
-            "9:16": r"\bvertical\b|\bportrait\s+(?:mode|format|video)\b",
+            "9:16": r"\bvertical\b|\bportrait\s+(?:mode|format|video)\b|\btall\s+(?:kind|phone|one"
+            r"|shape|way)\b|\bphone\s+shape\b|\bfor\s+the\s+(?:tele)?phone\b",
             "1:1": r"\bsquare\b",
             "16:9": r"\bwidescreen\b|\blandscape\b",
             "21:9": r"\b(?:cinemascope|anamorphic)\b",

@@ -355,9 +355,10 @@ _SAYS_COLON_RE = re.compile(
     rf"\b(?:{_SPEECH}|whispering|shouting|saying|muttering|yelling|calling|answering|replying"
     r"|asking|telling\s+\w+|going|screaming|singing|sings)"
     r"(?:\s+(?:back|out|over|up))?(?:\s+(?:to\s+\w+|under\s+(?:his|her|their)\s+breath|quietly"
-    r"|softly))?\s*:\s*(?P<line>\S.*)$"
+    r"|softly|dead\s+serious|deadpan|flatly|sharply|loudly|gently|calmly))?\s*:\s*(?P<line>\S.*)$"
     r"|\b(?:on\s+the\s+(?:phone|radio|intercom|mic|tannoy)|into\s+the\s+(?:phone|radio|mic|walkie)"
-    r"|over\s+the\s+(?:radio|intercom|tannoy))\s*:\s*(?P<line2>\S.*)$",
+    r"|over\s+the\s+(?:radio|intercom|tannoy)|(?<=\w)\s+to\s+(?:(?-i:[A-Z])[\w'\-]*|him|her|them))"
+    r"\s*:\s*(?P<line2>\S.*)$",
     re.I,
 )
 """A line after a speech verb and a colon inside a sentence: "whispering: You're a tree."."""
