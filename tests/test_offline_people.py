@@ -259,6 +259,10 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
         person("Attendant")], NO_SHOT),
     ("then my baby brother Joon, hes 2, crawls over and sits on the rug", [
         person("Joon", **{"description~": "baby brother"})], SHOT),
+    ("theres also a dragon called Grumbleweed who lives in a cave. hes super old and mossy "
+     "green with droopy whiskers", [
+        person("Grumbleweed", **{"description": "a dragon"}),
+        change("Grumbleweed", **{"description~": "mossy green"})], NO_SHOT),
     # a role, then the name ("The batsman on strike is Big Sid: ...")
     ("The keeper on duty is Aled: the lighthouse man, grey beard, oilskins.", [
         person("Aled", **{"description~": "keeper"})], NO_SHOT),

@@ -429,7 +429,7 @@ _NAMED_AS_RE = rx(
 
 _PRONOUN_LOOKS_RE = rx(
     _LEAD,
-    r"(he|she)\s+(?:(?:always|usually|often|also)\s+)?",
+    r"(he|she)(?:\s+(?:always|usually|often|also))?(?:\s+|(?='s\s))",
     r"(was|is|'s|looked|looks|had|has|wore|wears|was\s+wearing|is\s+wearing)\s+(.+)$",
 )
 
@@ -1034,13 +1034,15 @@ class IntroductionMixin:
         if (
             not wearing
             and not re.match(r"(?:an?\s|\w+\s*(?:,|$|\s+and\s|\s+with\s))", said)
-            and (not _descriptive(said.split(",")[0]))
+            and not _descriptive(said.split(",")[0])
+            and not re.match(r"(?:super|really|very|so|quite|pretty|dead|proper)\s", said, re.I)
         ):
             return None
         who = self._who(m.group(1).lower())
         if len(who) != 1:
             return None
-        rest = self._restore(f"{m.group(1)} {m.group(2)} {said}")
+        glue = "" if m.group(2).startswith("'") else " "
+        rest = self._restore(f"{m.group(1)}{glue}{m.group(2)} {said}")
         description, wardrobe = self._said_about(rest)
         if not (description or wardrobe):
             return None
