@@ -367,6 +367,13 @@ def test_a_description_after_a_new_place_describes_it(plan: StoryPlan) -> None:
     assert [e.name for e in reply.edits if e.kind == "add_location"] == ["House"]
 
 
+def shot_or_place(reply: Any, shot_field: str, place_field: str) -> list[Any]:
+    """Each new shot's value of a field, or its new place's when the shot leaves it unset
+    (a time or a light said with a new place belongs to the place)."""
+    places = {e.name: getattr(e, place_field) for e in reply.edits if e.kind == "add_location"}
+    return [getattr(s, shot_field) or places.get(s.location or "") for s in new_shots(reply)]
+
+
 @pytest.mark.parametrize(
     ("text", "time"),
     [
@@ -379,9 +386,7 @@ def test_a_description_after_a_new_place_describes_it(plan: StoryPlan) -> None:
 )
 def test_the_small_hours_are_night(plan: StoryPlan, text: str, time: str) -> None:
     reply = direct(text, plan)
-    places = {e.name: e.time_of_day for e in reply.edits if e.kind == "add_location"}
-    shots = new_shots(reply)
-    assert [s.time_of_day or places.get(s.location or "") for s in shots] == [time], reply.edits
+    assert shot_or_place(reply, "time_of_day", "time_of_day") == [time], reply.edits
 
 
 @pytest.mark.parametrize(
@@ -466,10 +471,7 @@ def test_shots_split_at_then_next_and_after_that(plan: StoryPlan, text: str, cou
 )
 def test_key_light_said_in_everyday_words(plan: StoryPlan, text: str, side: str) -> None:
     reply = direct(text, plan)
-    places = {e.name: e.key_light for e in reply.edits if e.kind == "add_location"}
-    shots = new_shots(reply)
-    assert len(shots) == 1, shots
-    assert (shots[0].key_light_side or places.get(shots[0].location or "")) == side, reply.edits
+    assert shot_or_place(reply, "key_light_side", "key_light") == [side], reply.edits
 
 
 @pytest.mark.parametrize(
