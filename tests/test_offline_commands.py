@@ -155,6 +155,7 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("swap shots 2 and 3", [move(2, 3), move(3, 1)]),
     ("move shot 5 to the start", [move(5, 0)]),
     ("undo that", [{"kind": "undo", "steps": 1}]),
+    ("wait no undo that sorry, need it before the storm bit", [{"kind": "undo", "steps": 1}]),
     ("take that back", [{"kind": "undo", "steps": 1}]),
     ("actually undo that", [{"kind": "undo", "steps": 1}]),
     ("hmm no, undo that", [{"kind": "undo", "steps": 1}]),
@@ -453,6 +454,7 @@ def test_last_shot_then_a_person_is_a_new_shot_at_the_end() -> None:
         ("NEW SHOT after 6. Tom on the jetty, leaning on the rail. MS, static, 85mm.", 6),
         ("new shot before shot 2: Mara on the quay, waving. Wide.", 1),
         ("NEW: hero riding shot, goes after the storm one. LS, low angle. Tom runs at lens.", 4),
+        ("INSERT - right after the crow shot. Tom's hand on the keys. ECU, 100mm, static.", 3),
     ],
 )
 def test_a_new_shot_placed_by_its_header(text: str, after: int) -> None:

@@ -480,6 +480,7 @@ def test_key_light_said_in_everyday_words(plan: StoryPlan, text: str, side: str)
         "Straight on from the end of that: Mara stops at the kerb. MS, profile, static.",
         "Picking up straight from the end of the letter one: MCU Mara, her eyes opening.",
         "Pick up right where Tom exits the quay frame: MS, tracking with him.",
+        "Next shot continues directly from the end of the previous one: Mara stands up.",
     ],
 )
 def test_a_shot_that_picks_up_where_another_ends(plan: StoryPlan, text: str) -> None:
@@ -498,3 +499,9 @@ def test_a_shot_that_picks_up_where_another_ends(plan: StoryPlan, text: str) -> 
 def test_a_line_to_someone_after_a_colon(plan: StoryPlan, text: str, line: str) -> None:
     shots = new_shots(direct(text, plan))
     assert len(shots) == 1 and shots[0].dialogue == line and shots[0].dialogue_speaker == "Tom"
+
+
+def test_an_insert_refined_by_its_framing_is_one_shot(plan: StoryPlan) -> None:
+    text = "Insert: her hands on the phone as she dials. ECU, static, 100mm macro, flat top light."
+    shots = new_shots(direct(text, plan))
+    assert len(shots) == 1 and shots[0].lens_mm == 100 and shots[0].size == "ECU", shots

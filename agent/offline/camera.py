@@ -107,7 +107,8 @@ _TRANSITIONS = [
 _LENS_RE = rx(
     r"(?:\b(?:on|with|using|through)\s+)?(?:\ban?\s+)?",
     r"(?:\b(\d{1,4})\s*-?\s*(?:mm|millimet(?:er|re)s?)\b",
-    r"(?!\s+(?:film|stock|footage|grain|look|print|home\s+movies?|cine|reversal)\b)(?:\s+lens)?",
+    r"(?!\s+(?:film|stock|footage|grain|look|print|home\s+movies?|cine|reversal)\b)",
+    r"(?:\s+(?:macro|prime|anamorphic|tele))?(?:\s+lens)?",
     r"|(?:(?<=\bon\sa\s)|(?<=\bon\san\s)|(?<=\bwith\sa\s)|(?<=\bwith\san\s))",
     r"(14|16|18|20|21|24|25|28|32|35|40|50|65|75|85|90|100|105|135|150|200)",  # "on an 85"
     r"(?![\w\-%]|\.\d)(?!\s+(?:sec|second|minute|shot|frame|percent|year|quid|people))",

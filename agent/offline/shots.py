@@ -55,7 +55,8 @@ _CUE_RE = rx(
 CONTINUE_RE = rx(
     r",?\s*\b(?:(?:and\s+)?(?:continu(?:ing|es|e|ous|ously)|carr(?:y|ies|ying)\s+on",
     r"|pick(?:s|ing)?\s+(?:it\s+)?up|follow(?:s|ing)?\s+on|start(?:s|ing)?|open(?:s|ing)?",
-    r"|begin(?:s|ning)?|(?:it\s+)?goes\s+on)\s+(?:right\s+|exactly\s+|straight\s+|seamlessly\s+)?",
+    r"|begin(?:s|ning)?|(?:it\s+)?goes\s+on)\s+(?:right\s+|exactly\s+|straight\s+|seamlessly\s+",
+    r"|directly\s+|immediately\s+)?",
     r"(?:on\s+)?(?:from|after|with|where|on\s+from|from\s+where|on)\s+",
     r"(?:the\s+(?:last|final|end)\s+(?:frame|moment|image)\s+of\s+)?(?:the\s+)?",
     r"(?:(previous|last)\s+(?:shot|one)|shot\s*#?(\d+)|(?P<what>(?:that|it|this)(?:\s+(?:one|shot))?\b",

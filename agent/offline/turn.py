@@ -117,6 +117,8 @@ _ALL_AT_RE = rx(
 """Every shot at one time of day, said as a fact: "its all night time btw, every single shot",
 "every shot is at dusk"."""
 _NEW_AT_RES = (
+    rx(r"^\W*(?P<head>insert|cutaway|close-?up|ecu|cu)\s*(?:[-\u2013\u2014:,]\s*)?(?:right\s+|straight\s+)?",
+       r"(?P<where>after|before)\s+(?P<ref>the\s+[^,.:;]{1,40}?)\s*[.:,]\s*"),
     rx(r"^\W*(?:new(?:\s+shot)?|add(?:\s+a)?(?:\s+new)?\s+shot|one\s+more(?:\s+shot)?)\s*:?\s+",
        r"(?P<where>after|before)\s+(?P<ref>(?:shot\s+)?\d{1,3}|the\s+[^,.:;]{1,40}?)\s*[.:,]\s*"),
     rx(r"^\W*new(?:\s+shot)?\s*:\s*(?P<head>[^.;]*?),?\s+(?:goes|comes|sits|slots\s+in)\s+",
@@ -543,6 +545,9 @@ class Turn(
                     placed = (at.group("where").lower(), at.group("ref"))
                     head = at.groupdict().get("head") or ""
                     head = "" if re.search(r"\bshot$", head, re.I) else head  # a label
+                    head = (
+                        "" if re.fullmatch(r"insert|cutaway|close-?up|e?cu", head, re.I) else head
+                    )
                     paragraph = (
                         f"{head}. {paragraph[at.end() :]}" if head else paragraph[at.end() :]
                     )

@@ -129,7 +129,8 @@ COMMON = _words(
     "push pull low high over eye bird"
 )
 UNDO_WORDS = _words(
-    "that it this please the last change changes edit edits step steps thing time times twice again"
+    "that it this please the last change changes edit edits step steps thing time times twice "
+    "again sorry pls plz thanks thx oops"
 )
 ANSWER_WORDS = _words(
     "i mean meant it's its it is was she he her him they them the one ones yes oh sorry that's "
