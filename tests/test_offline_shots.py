@@ -411,6 +411,8 @@ def test_a_shot_of_part_of_someone_is_close(plan: StoryPlan, text: str, size: st
         ("camera way up high in the corner looking down over all the booths", "angle", "high"),
         ("the whole fjord at dawn, seen from very high above", "angle", "high"),
         ("show me the cave from really far away", "size", "ELS"),
+        ("Tom asleep on the floor, the camera looks down at him from right above, like straight "
+         "down", "angle", "overhead"),
     ],
 )
 def test_everyday_framing_words(plan: StoryPlan, text: str, field: str, value: str) -> None:
@@ -467,6 +469,8 @@ def test_shots_split_at_then_next_and_after_that(plan: StoryPlan, text: str, cou
         ("Tom at the bench. Hard overhead strip light.", "top"),
         ("Mara in the corridor, harsh fluorescent light straight down from above.", "top"),
         ("Tom on the sand, the sun flaring right behind him.", "back"),
+        ("Tom at the board. Hard light from the tube above.", "top"),
+        ("Mara on the quay, warm light low from the left.", "left"),
     ],
 )
 def test_key_light_said_in_everyday_words(plan: StoryPlan, text: str, side: str) -> None:
