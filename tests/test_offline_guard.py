@@ -49,6 +49,8 @@ def updates(reply: Any) -> dict[int, dict[str, Any]]:
 
 
 REMARKS = [
+    "sorry my grandson is shouting at me, back in a min",
+    "brb",
     "Thoughts on the pacing so far?",
     "is it too slow?",
     "what do you think of the ending?",

@@ -343,6 +343,7 @@ SENTENCES: list[tuple[str, Movement | None]] = [
     ("Camera should go very slowly towards her face", Movement.DOLLY_IN),
     ("Camera is moving backwards in front of her along the seats", Movement.DOLLY_OUT),
     ("Steadicam orbits them a full 360, slow", Movement.ORBIT_RIGHT),
+    ("for the cycling one can the camera ride along next to him", Movement.TRACKING),
     ("she goes towards the door", None),
     ("Mara is moving back to the boat", None),
     ("he goes round the table handing out cards", None),

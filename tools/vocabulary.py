@@ -602,7 +602,8 @@ MOVES: dict[Movement, MoveWords] = {
             Phrase(r"\b(?:floats?|floating|glides?|gliding|weaves?|weaving|drifts?|drifting)"
                    r"\s+(?:through|among|between|past)\b", Rank.FOLLOW, True),
             Phrase(r"\b(?:floats?|floating|glides?|gliding|drifts?|drifting|moves?|moving|travels?"
-                   r"|travell?ing|slides?|sliding|runs?|running|creeps?|creeping|rolls?|rolling)"
+                   r"|travell?ing|slides?|sliding|runs?|running|creeps?|creeping|rolls?|rolling"
+                   r"|rides?|riding|rode|keeps?|keeping|walks?|walking)"
                    r"\s+(?:slowly\s+|gently\s+)?along(?:side)?\b", Rank.FOLLOW, True),
         ),
         compact="tracking shot following the subject",

@@ -87,6 +87,8 @@ class OfflineDirector:
                 '"Close-up of Mara reading the letter."',
                 edits=[],
             )
+        if talk.is_away(text):
+            return DirectorReply(reply="No rush: nothing changed, I'll be here.", edits=[])
         if talk.is_chat(text) and not memo.get("pending_shot"):
             return DirectorReply(
                 reply="Glad you like it. Tell me what to change next, or say "

@@ -182,13 +182,27 @@ _FEELINGS_RE = rx(
 
 def is_chat(text: str) -> bool:
     """Thanks, praise or a feeling about the film ("thank you!!", "she's going to love this");
-    not a command that ends with one ("lock everything, i love it")."""
-    if _CHAT_RE.fullmatch(text) or _FEELINGS_RE.search(text):
+    not a command that ends with one ("lock everything, i love it"); stepping away ("sorry my
+    grandson is shouting at me, back in a min")."""
+    if _CHAT_RE.fullmatch(text) or _FEELINGS_RE.search(text) or is_away(text):
         return True
     pieces = [p for p in re.split(r"[,.!;]+|\s+(?:and|but)\s+", text) if p.strip()]
     if len(pieces) > 1 and all(_CHAT_RE.fullmatch(p) for p in pieces):
         return True  # "thanks, this is coming along nicely"
     return bool(_FEELING_RE.search(text)) and not _COMMAND_START_RE.match(text)
+
+
+_AWAY_RE = re.compile(
+    r"\b(?:back\s+in\s+a\s+(?:min(?:ute)?|sec(?:ond)?|bit|tick|mo(?:ment)?)|brb|be\s+right\s+back"
+    r"|hang\s+on\s+a\s+(?:sec|min(?:ute)?|mo(?:ment)?)|give\s+me\s+a\s+(?:sec|min(?:ute)?|mo(?:ment)?))\b"
+    r"\W*$",
+    re.I,
+)
+
+
+def is_away(text: str) -> bool:
+    """Is the person stepping away for a moment ("back in a min", "brb")?"""
+    return bool(_AWAY_RE.search(text))
 
 
 def is_question(text: str) -> bool:
