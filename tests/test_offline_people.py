@@ -1065,3 +1065,16 @@ def test_looks_changed_in_everyday_shapes(
     person = apply(plan, reply.edits).find_character(who)
     assert person is not None
     assert has in person.wardrobe.lower() and lacks not in person.wardrobe.lower(), person
+
+
+def test_a_numbered_list_under_a_people_heading_is_people() -> None:
+    text = (
+        "Good evening. Kindly add the following persons:\n"
+        "1. Meera, Aarav's opponent, 12 years, two long plaits with ribbons.\n"
+        "2. Myself, Dadaji, 74 years, white kurta and Gandhi cap."
+    )
+    reply = direct(text, build_plan())
+    assert [e.name for e in reply.edits if isinstance(e, AddCharacter)] == ["Meera", "Dadaji"]
+    assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
+    dadaji = next(e for e in reply.edits if getattr(e, "name", "") == "Dadaji")
+    assert "narrator" in dadaji.description

@@ -187,7 +187,7 @@ def _plural(pre: str) -> bool:
 
 def _narrator(phrase: str) -> str:
     """ "me when i was little" -> "the narrator as a child"; "" when not about "me"."""
-    if not re.match(r"me\b", phrase, re.I):
+    if not re.match(r"(?:me|myself)\b", phrase, re.I):
         return ""
     young = re.search(r"\b(?:little|young|small|a\s+kid|a\s+child|a\s+girl|a\s+boy)\b", phrase)
     return "the narrator as a child" if young else "the narrator"
@@ -878,7 +878,11 @@ class IntroductionMixin:
                 not pending
                 and (not entries or starts)
                 and (self._entry(following, loose) is not None)
-                and (plain.lower().startswith("me ") or plain.lower() == "me" or _someone(plain))
+                and (
+                    plain.lower().startswith("me ")
+                    or plain.lower() in ("me", "myself")
+                    or _someone(plain)
+                )
             ):
                 pending = _narrator(plain) or plain
                 continue

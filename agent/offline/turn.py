@@ -131,6 +131,11 @@ _NO_ON_RE = rx(
     r"(?:\s+(?:pls|plz|please|thanks|thx)\b)?(?:\s*[,;]\s*)?",
 )
 """A garment taken off, said as "no cap on andre" (-> "Andre: no cap")."""
+_PEOPLE_HEAD_RE = rx(
+    r"(?:^|[.!?]\s+)[^.!?]{0,40}?\b(?:the\s+following\s+)?(?:persons|people|characters|cast|cast\s+list)",
+    r"\s*(?:are|is)?\s*:\s*$",
+)
+"""A heading over a list of people: "Kindly add the following persons:", "Characters:"."""
 _STAYS_RE = rx(
     r"^\W*(?:and\s+|but\s+)?(?:the\s+|all\s+the\s+|every\s+)?[^,;:.!?]{1,60}?\s+(?:stays?|remains?",
     r"|can\s+stay|should\s+stay|can\s+remain)(?:\s+(?:as\s+(?:they\s+are|it\s+is|is|they\s+were",
@@ -527,6 +532,7 @@ class Turn(
         paragraphs = [
             self._script_line(self._said_line(self._no_on(p))) for p in split_paragraphs(text)
         ]
+        people_list = False  # a heading said that the list lines under it are people
         for p_index, paragraph in enumerate(paragraphs):
             if (bare := _BARE_CUE_RE.match(paragraph)) and (
                 bare.group("who").lower() in ("she", "he", "they", "we")
@@ -554,6 +560,14 @@ class Turn(
                     paragraph = f"the next shot: {paragraph}"
                     break
             self.listed = bool(_LIST_ITEM_RE.match(paragraph))
+            if self.listed and people_list:  # "Kindly add the following persons: 1. Meera, ..."
+                item = _LIST_ITEM_RE.match(paragraph)
+                paragraph = f"New character: {paragraph[item.end() - 1 :]}" if item else paragraph
+                self.listed = False
+            elif not self.listed:
+                people_list = bool(_PEOPLE_HEAD_RE.search(paragraph))
+                if people_list and _PEOPLE_HEAD_RE.fullmatch(paragraph.strip()):
+                    continue  # the heading alone
             if self._heading(paragraph, paragraphs[p_index + 1 : p_index + 2]):
                 continue  # "ok next bit:" over a numbered list: a heading, not a shot
             self.context_para = bool(_CONTEXT_RE.match(paragraph))

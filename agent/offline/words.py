@@ -314,6 +314,7 @@ NATIONALITIES = _words(
 """Where people are from: a description, never a name ("Ines, Portuguese, 40s")."""
 NOT_NAMES = (
     _words(
+        "myself yourself himself herself "
         "interior exterior int ext static handheld later meanwhile wide close closeup medium "
         "establishing insert pov ots reverse angle cut fade dissolve smash match montage "
         "tracking dolly crane pan tilt zoom push pull slow fast quick then next finally first "
