@@ -8,13 +8,29 @@ error, so a person can act on it.
 - **Response formats.** It asks for strict structured outputs
   (``json_schema``) first. A server that refuses that (a 400/422 that names
   ``response_format``/``json_schema``) is asked again in JSON mode
-  (``json_object``, the schema in the prompt), and one that refuses JSON mode
-  too, with no response format at all (the schema in the prompt). Validation
-  and one repair happen in the director either way.
+  (``json_object``, the schema in the prompt and in the response format as
+  ``{"type": "json_object", "schema": ...}``, which llama-cpp-python's server
+  turns into a grammar, so even a tiny model answers in the schema; a server
+  that refuses the extra ``schema`` is asked without it), and one that
+  refuses JSON mode too, with no response format at all (the schema in the
+  prompt). Validation and one repair happen in the director either way.
 - **Parameters.** ``temperature`` and ``max_tokens`` are sent. A server that
   refuses ``max_tokens`` by name (OpenAI's newer models want
   ``max_completion_tokens``) or a temperature (some reasoning models take
-  only the default) gets the request again without it.
+  only the default) gets the request again without it. llama-cpp-python's
+  server refuses ``json_schema`` with a 500 (its request validation), not a
+  400: a 5xx whose error names the response format is a refusal too.
+- **The server's context.** A request the server refuses as longer than the
+  model's context ("This model's maximum context length is 8192 tokens",
+  as OpenAI, vLLM and llama-cpp-python say it; llama.cpp's ``n_ctx``) is
+  built again for that context (`Adaptations.context_tokens`, through
+  `rebuild`) and sent once more: many local servers do not say their context
+  in ``GET /v1/models``.
+- **The server's count.** Tokens are estimated as characters / 4; the
+  server's own count of a request (``usage.prompt_tokens`` in JSON mode, or
+  "N in the messages" in a too-long error) gives `Adaptations.token_scale`,
+  and the budget and ``max_tokens`` use it (SmolLM2 counts about 1.18 tokens
+  per estimated one, so without it prompt + max_tokens overran an 8k context).
 - **One time budget.** The openai client's own retries are off; the caller
   gives a deadline, every request waits at most until then, a 429 waits for
   its ``Retry-After`` only when that fits in what is left, and a 5xx or a
@@ -31,7 +47,9 @@ error, so a person can act on it.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -48,10 +66,17 @@ DEFAULT_MAX_TOKENS = 4096
 DEFAULT_MAX_REPLY_BYTES = 200_000
 MIN_ANSWER_TOKENS = 256
 """The least room for an answer a request may leave in the model's context; less is an error."""
+MAX_TOKEN_SCALE = 2.0
+"""The most real tokens per estimated one storyreel believes a server's count of."""
 OPENAI_URL = "https://api.openai.com/v1"
 FORMATS = ("json_schema", "json_object", "text")
 """Response formats, best first; a server that refuses one is asked with the next."""
 OFFLINE_HINT = "You can also work without a language model: storyreel say --offline ..."
+_CONTEXT_SAID = re.compile(
+    r"maximum context length is (\d+)|context window of (\d+)|context size (?:is |of )?(\d+)",
+    re.IGNORECASE,
+)
+"""How servers say the model's context when a request is too long for it."""
 
 
 class LLMTrouble(StoryreelError):
@@ -140,6 +165,8 @@ class Answer:
     messages: list[dict[str, str]] = field(default_factory=list)
     max_tokens: int | None = None
     """The longest answer the request allowed (the setting, or less in a small context)."""
+    prompt_tokens: int | None = None
+    """The request's tokens as the server counted them (its `usage`), when it says."""
 
 
 @dataclass
@@ -153,6 +180,14 @@ class Adaptations:
     response_format: str = "json_schema"
     tokens_parameter: str = "max_tokens"
     send_temperature: bool = True
+    schema_in_json_object: bool = True
+    """JSON mode sends the schema in the response format too ({"type": "json_object",
+    "schema": ...}, llama-cpp-python's way of structured outputs: a grammar made from it);
+    False once a server refused that."""
+    token_scale: float = 1.0
+    """The server's prompt tokens per estimated token (characters / 4), learnt from its
+    `usage` or from a too-long error (1 to `MAX_TOKEN_SCALE`): SmolLM2's tokenizer counts
+    about 1.18 of its tokens per estimated one on storyreel's requests."""
     notes: list[str] = field(default_factory=list)
     context_tokens: int | None = None
     """The model's context this turn (set by the director; not remembered): caps max_tokens
@@ -163,6 +198,8 @@ class Adaptations:
             "response_format": self.response_format,
             "tokens_parameter": self.tokens_parameter,
             "send_temperature": self.send_temperature,
+            "schema_in_json_object": self.schema_in_json_object,
+            "token_scale": self.token_scale,
         }
 
     @classmethod
@@ -173,7 +210,34 @@ class Adaptations:
             response_format=fmt if fmt in FORMATS else "json_schema",
             tokens_parameter=data.get("tokens_parameter") or "max_tokens",
             send_temperature=bool(data.get("send_temperature", True)),
+            schema_in_json_object=bool(data.get("schema_in_json_object", True)),
+            token_scale=_scale(data.get("token_scale")),
         )
+
+    def budget_context(self) -> int | None:
+        """The context in estimated tokens (what the request builder budgets with): the
+        model's context over `token_scale`, so a scaled request fits the real one."""
+        if self.context_tokens is None:
+            return None
+        return int(self.context_tokens / self.token_scale)
+
+    def learn_scale(self, estimated: int, counted: int | None) -> bool:
+        """Keep the ratio of the server's count to the estimate; True when it changed. A count
+        under half the estimate is not believed (a server that does not really count)."""
+        if not counted or estimated <= 0 or counted < estimated / 2:
+            return False
+        scale = _scale(counted / estimated)
+        if abs(scale - self.token_scale) < 0.01:
+            return False
+        self.token_scale = scale
+        return True
+
+
+def _scale(value: object) -> float:
+    """A token scale within 1 to `MAX_TOKEN_SCALE` (1 when `value` is not a number)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return 1.0
+    return round(min(MAX_TOKEN_SCALE, max(1.0, float(value))), 3)
 
 
 class ChatEndpoint:
@@ -183,6 +247,8 @@ class ChatEndpoint:
         import openai
 
         self.settings = settings
+        self._sent_estimate = 0
+        """The estimated tokens of the last request's messages (to learn the token scale)."""
         self.client = client or openai.OpenAI(
             base_url=settings.base_url,
             api_key=settings.api_key,
@@ -239,9 +305,11 @@ class ChatEndpoint:
                         f"Nothing was changed. {OFFLINE_HINT}"
                     ) from None
             except openai.APIStatusError as error:
-                fmt = adapt.response_format
+                before = (adapt.response_format, adapt.context_tokens, adapt.token_scale)
                 if self._adapt(error, adapt):
-                    if rebuild is not None and adapt.response_format != fmt:
+                    after = (adapt.response_format, adapt.context_tokens, adapt.token_scale)
+                    changed = after != before
+                    if rebuild is not None and changed:
                         messages = rebuild(adapt.response_format)
                     continue
                 failures += 1
@@ -301,27 +369,33 @@ class ChatEndpoint:
                 "json_schema": {"name": "DirectorReply", "schema": schema, "strict": True},
             }
         else:
-            compact = adapt.context_tokens is not None and schema_is_compact(
-                adapt.context_tokens, self.settings.max_tokens
-            )
+            budgeted = adapt.budget_context()  # the same choice the request builder made
+            compact = budgeted is not None and schema_is_compact(budgeted, self.settings.max_tokens)
             body["messages"] = [*messages, schema_message(schema, compact=compact)]
             if adapt.response_format == "json_object":
                 body["response_format"] = {"type": "json_object"}
+                if adapt.schema_in_json_object:  # llama-cpp-python makes it a grammar
+                    body["response_format"]["schema"] = schema
         if self.settings.temperature is not None and adapt.send_temperature:
             body["temperature"] = self.settings.temperature
-        body[adapt.tokens_parameter] = self.answer_tokens(body["messages"], adapt.context_tokens)
+        body[adapt.tokens_parameter] = self.answer_tokens(
+            body["messages"], adapt.context_tokens, adapt.token_scale
+        )
         return body
 
-    def answer_tokens(self, messages: list[dict[str, str]], context: int | None) -> int:
+    def answer_tokens(
+        self, messages: list[dict[str, str]], context: int | None, scale: float = 1.0
+    ) -> int:
         """The max_tokens to send: the setting, capped so that the request and the answer
-        fit in `context` together (with the budget's 5 % margin for the estimate).
+        fit in `context` together (with the budget's 5 % margin for the estimate); the
+        request's estimate is multiplied by `scale` (`Adaptations.token_scale`).
 
         Raises:
             LLMTrouble: the request leaves less than `MIN_ANSWER_TOKENS` for the answer.
         """
         if context is None:
             return self.settings.max_tokens
-        asked = message_tokens(messages)
+        asked = math.ceil(message_tokens(messages) * scale)
         room = context - asked - context // 20
         if room < MIN_ANSWER_TOKENS:
             raise LLMTrouble(
@@ -344,12 +418,15 @@ class ChatEndpoint:
 
         remaining = max(0.05, deadline - time.monotonic())
         body = self.request_body(messages, schema, adapt)
+        self._sent_estimate = message_tokens(body["messages"])
         timeout = httpx.Timeout(remaining, connect=min(remaining, 5.0))
         completions = self.client.chat.completions
         with completions.with_streaming_response.create(**body, timeout=timeout) as response:
             raw = self._read_capped(response, deadline)
         answer = self._answer(raw, adapt.response_format)
         answer.max_tokens = body[adapt.tokens_parameter]
+        if adapt.response_format != "json_schema":  # the count may include the schema there
+            adapt.learn_scale(message_tokens(body["messages"]), answer.prompt_tokens)
         return answer
 
     def _read_capped(self, response: Any, deadline: float) -> bytes:
@@ -400,24 +477,51 @@ class ChatEndpoint:
                 str(part.get("text", "")) for part in content if isinstance(part, dict)
             )
         refusal = message.get("refusal")
+        usage = data.get("usage")
+        counted = usage.get("prompt_tokens") if isinstance(usage, dict) else None
         return Answer(
             content=content if isinstance(content, str) else "",
             refusal=refusal if isinstance(refusal, str) and refusal else None,
             finish_reason=first.get("finish_reason"),
             response_format=fmt,
+            prompt_tokens=counted if isinstance(counted, int) else None,
         )
 
     # --- trouble ------------------------------------------------------------------
 
     def _adapt(self, error: Any, adapt: Adaptations) -> bool:
-        """Change what is sent when the server refused a format or a parameter by name."""
-        if error.status_code not in (400, 415, 422):
-            return False
+        """Change what is sent when the server refused a format or a parameter by name, or
+        said the request is longer than the model's context (a smaller one than assumed)."""
         said = _error_text(error).lower()
+        names_format = "response_format" in said or "json_schema" in said or "json_object" in said
+        # llama-cpp-python answers its request validation's refusal of json_schema with a 500
+        refused = error.status_code in (400, 415, 422) or (
+            error.status_code >= 500 and names_format
+        )
+        if not refused:
+            return False
+        context = context_said(error)
+        if context is not None and (adapt.context_tokens is None or context < adapt.context_tokens):
+            adapt.context_tokens = context
+            adapt.notes.append(
+                f"{self.where} said the model's context is {context} tokens: {server_line(error)}"
+            )
+            return True
+        counted = _counted_prompt(error)
+        if context is not None and adapt.learn_scale(self._sent_estimate, counted):
+            adapt.notes.append(
+                f"{self.where} counts {adapt.token_scale:g} tokens per estimated token: "
+                f"{server_line(error)}"
+            )
+            return True
         param = _error_field(error, "param") or ""
-        if (
-            "response_format" in said or "json_schema" in said or "json_object" in said
-        ) and not self.settings.response_format:
+        if names_format and adapt.response_format == "json_object" and adapt.schema_in_json_object:
+            adapt.schema_in_json_object = False
+            adapt.notes.append(
+                f"{self.where} refused a schema in json_object: {server_line(error)}"
+            )
+            return True
+        if names_format and not self.settings.response_format:
             index = FORMATS.index(adapt.response_format)
             if index + 1 < len(FORMATS):
                 adapt.response_format = FORMATS[index + 1]
@@ -500,8 +604,43 @@ def retry_after(headers: Any) -> float | None:
 
 
 def server_line(error: Any) -> str:
-    """One line of the server's own error message, quoted (at most 300 characters)."""
-    return repr(_first_line(_error_text(error)) or f"HTTP {error.status_code} with no message")
+    """One line of the server's own error message, quoted (at most 300 characters); a
+    first line that only introduces the next ("1 validation error:") is joined to it."""
+    line = _said_line(_error_text(error))
+    if not line:
+        return repr(f"HTTP {error.status_code} with no message")
+    if "'" in line and '"' in line:  # repr would escape one kind: quote it as it is
+        return f'"{line}"'
+    return repr(line)
+
+
+def context_said(error: Any) -> int | None:
+    """The model's context in tokens when the server's error says a request overflowed it
+    (its message, or llama.cpp's `n_ctx` field), else None."""
+    field_value = _error_field(error, "n_ctx")
+    if field_value is not None and field_value.isdigit() and int(field_value) >= 256:
+        return int(field_value)
+    match = _CONTEXT_SAID.search(_error_text(error))
+    if match is None:
+        return None
+    value = int(next(group for group in match.groups() if group))
+    return value if value >= 256 else None
+
+
+def _counted_prompt(error: Any) -> int | None:
+    """The request's tokens as a too-long error counts them ("(14640 in the messages")."""
+    match = re.search(r"(\d+) in the messages", _error_text(error))
+    return int(match.group(1)) if match else None
+
+
+def _said_line(text: str, limit: int = 300) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = lines[0]
+    if line.endswith(":") and len(lines) > 1:
+        line = f"{line} {lines[1]}"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _error_text(error: Any) -> str:

@@ -9,7 +9,10 @@ tokens a shot) until a local model with a small context fails every turn.
 - **The context.** `STORYREEL_LLM_CONTEXT` (tokens) when set; otherwise what the
   server's `GET /v1/models` says for the model (a `context_length`,
   `max_model_len`, `max_context_length`, `context_window` or `n_ctx` field, which
-  some servers return; remembered in the session memo); otherwise 32k.
+  some servers return; remembered in the session memo); otherwise 32k. A server
+  that refuses a request as longer than the model's context and says that
+  context (llama-cpp-python's server lists none) gets the request again built
+  for it, and the session remembers it (`remember_context`).
 - **What is kept back.** The answer (`STORYREEL_LLM_MAX_TOKENS`, at most a quarter
   of the context), one repair round (the echoed answer and the error, at most an
   eighth) and a 5 % margin for the estimate.
@@ -219,22 +222,33 @@ def _as_dict(item: Any) -> dict[str, Any]:
 
 
 def context_tokens(director: _Director, memo: dict[str, Any]) -> int:
-    """The model's context in tokens: STORYREEL_LLM_CONTEXT, else /v1/models, else 32k.
+    """The model's context in tokens: STORYREEL_LLM_CONTEXT, else /v1/models, else 32k; a
+    smaller context the server's own error gave in an earlier turn wins over all three.
 
     What the server said is remembered in `memo["context"]` for this endpoint and
     model, so it is asked once per session, not every turn.
     """
     given = context_from_env()
-    if given is not None:
-        return given
     key = f"{director.settings.where} {director.settings.model}"
     seen = memo.get("context")
     if isinstance(seen, dict) and seen.get("where") == key and isinstance(seen.get("tokens"), int):
-        return int(seen["tokens"])
+        said = seen.get("from") == "server error"  # the server refused a longer request
+        if given is None or (said and int(seen["tokens"]) < given):
+            return int(seen["tokens"])
+    if given is not None:
+        return given
     found = discover_context(director.endpoint, director.settings.model)
     tokens = found or DEFAULT_CONTEXT_TOKENS
     memo["context"] = {"where": key, "tokens": tokens, "from": "server" if found else "default"}
     return tokens
+
+
+def remember_context(director: _Director, memo: dict[str, Any], tokens: int) -> None:
+    """Keep the context a server's own error gave mid-turn (the request was longer than the
+    model's context) for this endpoint and model: `context_tokens` prefers it, from the
+    next turn on, to STORYREEL_LLM_CONTEXT when it is smaller and to the default."""
+    key = f"{director.settings.where} {director.settings.model}"
+    memo["context"] = {"where": key, "tokens": tokens, "from": "server error"}
 
 
 # --------------------------------------------------------------------------- the plan
@@ -447,16 +461,18 @@ def request_messages(
     history: Sequence[Mapping[str, str]],
     memo: dict[str, Any],
     response_format: str = "json_schema",
+    context: int | None = None,
 ) -> list[dict[str, str]]:
     """The messages of one director request, within the model's context budget.
 
     System prompt (instructions and the plan, compacted when needed), the newest
     whole exchanges of `history`, and `text` (cut when it alone would take more than
-    40 % of what the instructions leave).
+    40 % of what the instructions leave). `context` is the model's context in tokens
+    (None: `context_tokens`).
     """
     from storyreel.agent.llm_director import compact_plan
 
-    context = context_tokens(director, memo)
+    context = context or context_tokens(director, memo)
     budget = Budget.for_context(context, director.settings.max_tokens)
     schema_cost = schema_tokens(response_format, context, director.settings.max_tokens)
     whole = compact_plan(plan)

@@ -259,12 +259,19 @@ class LLMDirector:
         deadline = time.monotonic() + self.settings.timeout_s
         history: list[dict[str, str]] = memo.setdefault("history", [])
         adapt = self._adaptations(memo)
-        from storyreel.agent.llm_context import context_tokens, request_messages  # the budget
+        from storyreel.agent.llm_context import (  # the budget
+            context_tokens,
+            remember_context,
+            request_messages,
+        )
 
-        adapt.context_tokens = context_tokens(self, memo)
+        adapt.context_tokens = assumed = context_tokens(self, memo)
 
         def build(response_format: str) -> list[dict[str, str]]:
-            return request_messages(self, text, plan, history, memo, response_format)
+            # smaller once the server said the request overflowed the model's context, or
+            # counted more tokens than estimated (budget_context is in estimated tokens)
+            context = adapt.budget_context()
+            return request_messages(self, text, plan, history, memo, response_format, context)
 
         try:
             reply = self._converse(build, plan, deadline, adapt)
@@ -273,6 +280,8 @@ class LLMDirector:
             raise
         finally:
             memo["endpoint"] = {"where": self._key(), **adapt.as_dict()}
+            if adapt.context_tokens is not None and adapt.context_tokens != assumed:
+                remember_context(self, memo, adapt.context_tokens)
         self._remember(memo, history, text, reply.model_dump_json(exclude_none=True))
         return reply
 
@@ -496,13 +505,15 @@ def parse_reply(raw: str) -> DirectorReply:
         ValueError: not JSON; pydantic.ValidationError: JSON that does not fit.
     """
     text = _strip_fences(raw)
+    # strict=False: a raw newline or tab inside a string is read as itself (SmolLM2 under
+    # llama-cpp-python's JSON grammar writes them; strict JSON refuses the whole answer)
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)
     except ValueError:
         start, end = text.find("{"), text.rfind("}")
         if start < 0 or end <= start:
             raise ValueError("the answer is not a JSON object") from None
-        data = json.loads(text[start : end + 1])
+        data = json.loads(text[start : end + 1], strict=False)
     return DirectorReply.model_validate(drop_nulls(data, DirectorReply))
 
 

@@ -148,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="a one-line premise (repeat for more; default: three built-in ones)",
     )
+    parser.add_argument("--no-premises", action="store_true", help="run the conversation set only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every failed turn")
     args = parser.parse_args(argv)
     conversations = load_set(args.set, pattern=args.k)
@@ -160,9 +161,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     with sessions_use_the_llm():
         verdicts: list[Verdict] = bench.run_set(conversations, fast=True)
     took = time.monotonic() - started
-    print("\n".join(premise_lines(args.premise or PREMISES)))
+    premises = [] if args.no_premises else args.premise or PREMISES
+    started = time.monotonic()
+    print("\n".join(premise_lines(premises)))
+    premise_took = time.monotonic() - started
     print()
-    print(f"{len(conversations)} conversations, {args.model} at {args.base_url}, {took:.1f} s")
+    turns = max(1, len(verdicts))
+    print(
+        f"{len(conversations)} conversations, {len(verdicts)} turns, {args.model} at "
+        f"{args.base_url}: {took:.1f} s ({took / turns:.1f} s a turn); {len(premises)} "
+        f"premises: {premise_took:.1f} s"
+    )
     print("\n".join(bench.report(verdicts, args.verbose)))
     return 0
 

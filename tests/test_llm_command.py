@@ -102,3 +102,15 @@ def test_the_scan_prints_every_usual_server(monkeypatch: pytest.MonkeyPatch) -> 
     assert result.exit_code == 0
     for name, port in (("Ollama", 11434), ("LM Studio", 1234), ("llama.cpp", 8080), ("vLLM", 8000)):
         assert name in result.output and f"port {port}" in result.output
+
+
+def test_a_busy_server_is_listening_not_missing() -> None:
+    """llama-cpp-python's server answers one request at a time: while it finishes an answer,
+    GET /v1/models waits. The scan says so rather than "nothing listening"."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)  # connections are taken, never answered
+        port = busy.getsockname()[1]
+        (server,) = scan_local_servers((("llama.cpp", port, "local"),), timeout_s=0.2)
+    assert server.listening and not server.models
+    assert "busy" in server.note

@@ -188,7 +188,10 @@ def test_a_server_without_json_schema_is_asked_in_json_mode() -> None:
         assert len(result.edits) == 3
         first, second = llm.requests[0], llm.requests[1]
         assert first["response_format"]["type"] == "json_schema"
-        assert second["response_format"] == {"type": "json_object"}
+        assert second["response_format"]["type"] == "json_object"
+        assert (
+            second["response_format"]["schema"] == first["response_format"]["json_schema"]["schema"]
+        )  # llama-cpp-python's server makes a grammar of it
         assert '"edits"' in second["messages"][-1]["content"]  # the schema is in the prompt
         d.direct("next", StoryPlan(), memo)  # remembered: JSON mode straight away
         assert len(llm.requests) == 3 and llm.requests[2]["response_format"]["type"] == (

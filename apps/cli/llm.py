@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from storyreel.agent.llm_client import LLMSettings
+    from storyreel.agent.llm_client import ChatEndpoint, LLMSettings
 
 LOCAL_SERVERS: tuple[tuple[str, int, str], ...] = (
     ("Ollama", 11434, "ollama"),
@@ -24,6 +24,9 @@ TEST_MESSAGE = (
     "This is a connection test from storyreel llm. Change nothing: answer with no edits "
     "and the reply 'Ready.'"
 )
+TEST_MAX_TOKENS = 512
+"""The longest test answer asked for: 'Ready.' with no edits takes about 20 tokens. (SmolLM2-135M
+once went on for 2,979 tokens, 299 s on 2 cores, when the test asked for up to 4,096.)"""
 
 
 @dataclass
@@ -64,6 +67,11 @@ def scan_local_servers(
             response = httpx.get(f"{server.url}/models", timeout=timeout_s)
         except httpx.ConnectError:
             server.note = "nothing listening"
+        except httpx.ReadTimeout:  # llama-cpp-python answers one request at a time
+            server.listening = True
+            server.note = (
+                f"listening, but no model list within {timeout_s:g} s (busy with a request?)"
+            )
         except httpx.HTTPError as error:
             server.note = f"no answer ({type(error).__name__})"
         else:
@@ -140,6 +148,9 @@ def _check_endpoint(settings: LLMSettings) -> bool:
         f"max tokens {settings.max_tokens}, format {settings.response_format or 'auto'}"
     )
     endpoint = ChatEndpoint(settings)
+    test_endpoint = ChatEndpoint(
+        replace(settings, max_tokens=min(settings.max_tokens, TEST_MAX_TOKENS)), endpoint.client
+    )
     try:
         models = endpoint.models(timeout_s=min(5.0, settings.timeout_s))
         listed = ", ".join(models[:20]) + (
@@ -147,28 +158,34 @@ def _check_endpoint(settings: LLMSettings) -> bool:
         )
         typer.echo(f"Models:    {listed or 'none listed'}")
         if models and settings.model not in models:
+            alone = " (a server with one model may answer to any name)" if len(models) == 1 else ""
             typer.echo(
-                f"           {settings.model} is not among them: set STORYREEL_MODEL to one."
+                f"           {settings.model} is not among them: set STORYREEL_MODEL to one{alone}."
             )
     except LLMTrouble as trouble:
         typer.echo(f"Models:    could not list them: {_plain(trouble)}")
+    context, context_source = _context(endpoint, settings.model)
+    typer.echo(f"Context:   {context} tokens ({context_source})")
     director = LLMDirector(settings)
     messages = [
         {"role": "system", "content": director.system_prompt(StoryPlan())},
         {"role": "user", "content": TEST_MESSAGE},
     ]
-    from storyreel.agent.llm_context import context_from_env
-
-    adapt = Adaptations(context_tokens=context_from_env())  # an 8k model gets an 8k request
+    adapt = Adaptations(context_tokens=context)  # an 8k model gets an 8k request
     started = time.monotonic()
     try:
-        answer = endpoint.ask(messages, director_schema(), started + settings.timeout_s, adapt)
+        answer = test_endpoint.ask(messages, director_schema(), started + settings.timeout_s, adapt)
     except LLMTrouble as trouble:
         typer.echo(f"Test:      failed. {_plain(trouble)}")
         return False
     elapsed = time.monotonic() - started
     for note in adapt.notes:
         typer.echo(f"           {note}")
+    if adapt.context_tokens != context:
+        typer.echo(
+            f"           storyreel builds requests for {adapt.context_tokens} tokens with this "
+            f"server (STORYREEL_LLM_CONTEXT={adapt.context_tokens} skips the first try)."
+        )
     if adapt.response_format != "json_schema":
         typer.echo(
             f"           storyreel asks this server in {adapt.response_format} mode "
@@ -181,13 +198,36 @@ def _check_endpoint(settings: LLMSettings) -> bool:
         reply = parse_reply(answer.content)
     except ValueError as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        cut = (
+            f" It was cut off at {answer.max_tokens} tokens: the model did not stop where "
+            "'Ready.' ends."
+            if answer.finish_reason == "length"
+            else ""
+        )
         typer.echo(
             f"Test:      the server answered in {elapsed:.1f} s, but not with a valid reply "
-            f"({first[:200]}). Try another model (STORYREEL_MODEL)."
+            f"({first[:200]}).{cut} Try another model (STORYREEL_MODEL)."
         )
         return False
     typer.echo(f"Test:      ok in {elapsed:.1f} s ({adapt.response_format}): {reply.reply[:120]!r}")
     return True
+
+
+def _context(endpoint: ChatEndpoint, model: str) -> tuple[int, str]:
+    """The model's context the director assumes, and where it comes from."""
+    from storyreel.agent.llm_context import (
+        DEFAULT_CONTEXT_TOKENS,
+        context_from_env,
+        discover_context,
+    )
+
+    given = context_from_env()
+    if given is not None:
+        return given, "STORYREEL_LLM_CONTEXT"
+    found = discover_context(endpoint, model)
+    if found is not None:
+        return found, "the server's model list"
+    return DEFAULT_CONTEXT_TOKENS, "default: the server does not say; STORYREEL_LLM_CONTEXT sets it"
 
 
 def _show_local_servers(servers: list[LocalServer]) -> None:
@@ -196,6 +236,13 @@ def _show_local_servers(servers: list[LocalServer]) -> None:
         models = f": {', '.join(server.models[:5])}" if server.models else ""
         typer.echo(f"  {server.name:<10} port {server.port:<6} {server.note}{models}")
     running = [s for s in servers if s.listening and s.models]
+    busy = [s for s in servers if s.listening and not s.models]
+    if not running and busy:
+        typer.echo(
+            f"{', '.join(s.name for s in busy)} listens but did not list its models; run "
+            "storyreel llm again once it has finished what it is doing."
+        )
+        return
     if not running:
         typer.echo(
             "None found. Start one (e.g. `ollama serve` and `ollama pull qwen2.5`), or use "
