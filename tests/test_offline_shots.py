@@ -411,8 +411,12 @@ def test_a_shot_of_part_of_someone_is_close(plan: StoryPlan, text: str, size: st
         ("camera way up high in the corner looking down over all the booths", "angle", "high"),
         ("the whole fjord at dawn, seen from very high above", "angle", "high"),
         ("show me the cave from really far away", "size", "ELS"),
-        ("Tom asleep on the floor, the camera looks down at him from right above, like straight "
-         "down", "angle", "overhead"),
+        (
+            "Tom asleep on the floor, the camera looks down at him from right above, like straight "
+            "down",
+            "angle",
+            "overhead",
+        ),
     ],
 )
 def test_everyday_framing_words(plan: StoryPlan, text: str, field: str, value: str) -> None:
