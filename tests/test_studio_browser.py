@@ -338,7 +338,15 @@ def test_a_guided_session_end_to_end_through_the_page(pages: Pages) -> None:
         expect(card.locator("img")).to_be_visible()
     pages.shot(page, "storyboard")
 
+    # The guide's last answer already made the film; this press makes it again. Wait for
+    # that export to finish (a newer state, not busy) before asking whether the film plays.
+    before = int(page.locator("body").get_attribute("data-version") or 0)
     page.get_by_role("button", name="Make the film").click()
+    page.wait_for_function(
+        "v => Number(document.body.dataset.version) > v && document.body.dataset.busy === 'false'",
+        arg=before,
+        timeout=TURN_TIMEOUT_MS,
+    )
     expect(page.locator("#cut")).to_be_visible(timeout=TURN_TIMEOUT_MS)
     expect(page.locator("#cut-video")).to_have_attribute("src", re.compile(r"/media/"))
     expect(page.get_by_role("link", name="Download the film", exact=False)).to_be_visible()
@@ -365,3 +373,49 @@ def save_readme_screenshot(page: Page, path: Path) -> None:
         small.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
     raw.unlink()
     print(f"README screenshot: {path} ({path.stat().st_size // 1024} KB)")
+
+
+def test_the_film_player_recovers_when_the_film_changes_while_it_loads(
+    browser: Browser, project_dir: Path, artefacts: Path
+) -> None:
+    """The film exported again while the page was reading the one before (a second "Make
+    the film"): the player's first read fails, and the page loads the film again instead
+    of leaving a dead player in front of the room."""
+    from tests.conftest import Cli
+    from tests.studio_helpers import running_studio
+
+    cli = Cli(project_dir)
+    cli("say", "--offline", "Open on Rose at the harbour at dawn, wide shot.")
+    cli("render")
+    cli("export")
+    films = list((project_dir / "exports").glob("*.mp4"))
+    assert len(films) == 1, films
+    reads: list[str] = []
+
+    def film(route: Any) -> None:
+        reads.append(route.request.url)
+        if len(reads) == 1:  # the first read finds a file being replaced: not a film
+            route.fulfill(status=200, content_type="video/mp4", body=b"\0\0\0\x18ftypmp42" * 64)
+        else:
+            route.continue_()
+
+    with running_studio(project_dir, offline=True) as url:
+        opened = Pages(browser, url, artefacts)
+        try:
+            page = opened.browser.new_context(viewport=DESKTOP).new_page()
+            opened.contexts.append(page.context)
+            page.route(re.compile(r"/media/exports/"), film)
+            page.on("pageerror", lambda error: opened.errors.append(str(error)))
+            page.goto(url + "/")
+            expect(page.locator("#cut")).to_be_visible(timeout=TURN_TIMEOUT_MS)
+            page.wait_for_function(
+                "s => { const v = document.querySelector(s); return v.readyState >= 1 && "
+                "v.duration > 0 && !v.error; }",
+                arg="#cut-video",
+                timeout=TURN_TIMEOUT_MS,
+            )
+            opened.shot(page, "film-loaded-again")
+        finally:
+            opened.close()
+    assert len(reads) >= 2, f"the page read the film {len(reads)} time(s): {reads}"
+    assert opened.errors == [], f"JavaScript errors on the page: {opened.errors}"

@@ -140,7 +140,9 @@
       if (!data) return;
       if (snap) { snap.busy = !!data.busy; snap.busy_text = data.text || ""; }
       renderBusy(!!data.busy, data.text || "");
-      document.body.setAttribute("data-busy", data.busy ? "true" : "false");
+      // "Not busy" reaches the page before the state that ends the turn (its new question,
+      // its film): the page says it is idle only once that state is shown (applySnapshot).
+      if (data.busy) document.body.setAttribute("data-busy", "true");
     });
     source.addEventListener("agent", function (event) {
       var data = parse(event.data);
@@ -467,6 +469,21 @@
     if ($("cut-video").getAttribute("poster") !== poster) $("cut-video").setAttribute("poster", poster);
   }
 
+  // The film was exported again while the player was still reading the one before: the
+  // file changed under it and the player gave up. Ask for the newest state (it names the
+  // new film) and load the film again, once per film, so the room never sees a dead player.
+  var cutReloaded = null;
+  function reloadCut() {
+    var failed = lastCutUrl;
+    if (!failed || cutReloaded === failed) return;
+    cutReloaded = failed;
+    setTimeout(function () {
+      fetchState(false).then(function () {
+        if (lastCutUrl === failed) $("cut-video").src = failed;
+      });
+    }, 300);
+  }
+
   function renderTranscript() {
     if (!snap) return;
     var box = $("transcript");
@@ -762,6 +779,7 @@
     enterSends($("question-input"), $("question-form"));
     enterSends($("chat-input"), $("chat-form"));
 
+    $("cut-video").addEventListener("error", reloadCut);
     $("player-close").addEventListener("click", closePlayer);
     $("compare-close").addEventListener("click", closeCompare);
     [["player", closePlayer], ["compare", closeCompare]].forEach(function (pair) {
