@@ -190,6 +190,19 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("can we have it square shaped, its going on the family facebook group", [
         {"kind": "set_style", "aspect": "1:1"}]),
     ("its for instagram so square pls", [{"kind": "set_style", "aspect": "1:1"}]),
+    ("could it be portrait, my nan only watches on her phone", [
+        {"kind": "set_style", "aspect": "9:16"}]),
+    ("oh and widescreen please", [{"kind": "set_style", "aspect": "16:9"}]),
+    ("Make the film 4:3.", [{"kind": "set_style", "aspect": "4:3"}]),
+    ("2.39:1 for the whole thing", [{"kind": "set_style", "aspect": "2.39:1"}]),
+    ("Look: washed out and cold, like an old documentary", [
+        {"kind": "set_style", "look": "washed out and cold, like an old documentary"}]),
+    ("For the whole film: warm, grainy super 8", [
+        {"kind": "set_style", "look": "warm, grainy super 8"}]),
+    ("call it Low Tide, that's what grandad called the bad years", [
+        {"kind": "set_style", "title": "Low Tide"}]),
+    ("lets title it Salt and Ash, because of the fire", [
+        {"kind": "set_style", "title": "Salt and Ash"}]),
     ("can it be black and white like an old film", [{"kind": "set_style"}]),
     ("can it all be in black and white", [{"kind": "set_style", "look": "black and white"}]),
     # many shots by where they happen, said without a verb
@@ -484,3 +497,19 @@ def test_a_sentence_about_shots_or_a_remark_is_never_a_new_shot(text: str) -> No
     reply = say(text, build_film())
     assert not [e for e in reply.edits if e.kind == "add_shot"], reply.edits
     assert reply.reply.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a vertical pan up the lighthouse at dusk",
+        "wide shot of the square by the church at dawn",
+        "a close-up of Mara, the tall one, at 4:30 in the morning",
+    ],
+)
+def test_a_shot_with_a_shape_word_is_a_shot_not_the_films_shape(
+    film: StoryPlan, text: str
+) -> None:
+    reply = say(text, film)
+    assert any(isinstance(e, AddShot) for e in reply.edits), (text, reply.edits)
+    assert not [e for e in reply.edits if e.kind == "set_style"], (text, reply.edits)

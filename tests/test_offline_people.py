@@ -68,7 +68,27 @@ CASES: list[tuple[str, list[dict[str, Any]], bool | None]] = [
         person("Hyacinth", **{"description~": "19", "wardrobe~": "yellow dress"})], NO_SHOT),
     ("her teacher is Mrs Okafor, tall, with big red glasses", [
         person("Okafor", **{"description~": "teacher", "wardrobe~": "glasses"})], NO_SHOT),
+    # named later in the sentence, with an aside, or added "to the cast"
+    ("the postman was her only friend, everyone called him Dai: tall, bald, a red van", [
+        person("Dai", **{"description~": "postman"})], NO_SHOT),
+    ("the cook is the loudest of them all, she's called Bisi, round face, huge laugh", [
+        person("Bisi", **{"description~": "cook"})], NO_SHOT),
+    ("the goat is called Nneka (it means mother is supreme), white with one black ear", [
+        person("Nneka", **{"description~": "black ear"})], NO_SHOT),
+    ("please add Tom's nephew Kit to the cast: ten, muddy knees, a green cap", [
+        person("Kit", **{"description~": "nephew", "wardrobe~": "green cap"})], NO_SHOT),
+    ("Yara, the ferry cook, 60ish, sings to the pans all day", [
+        person("Yara", **{"description~": "sings to the pans all day"})], NO_SHOT),
     # lists
+    ("and the twins: Ada, 7, missing a front tooth; and Obi, the quiet one", [
+        person("Ada"), person("Obi", **{"description~": "quiet one"})], NO_SHOT),
+    ("This summer she has two lodgers: Piet, a Dutch cyclist with a beard, and Sanne, his "
+     "sister, 20, earbuds in", [
+        person("Piet", **{"description~": "beard"}),
+        person("Sanne", **{"description~": "Piet's sister"})], NO_SHOT),
+    ("The crew. Bo: the skipper, sixty, a wool hat. Ines: the cook, thirties.", [
+        person("Bo", **{"description~": "skipper"}),
+        person("Ines", **{"description~": "cook"})], NO_SHOT),
     ("Three people: Ana, a nurse in blue scrubs, Ben, a porter with a limp, and Carl, a surgeon", [
         person("Ana", description="a nurse", wardrobe="blue scrubs"),
         person("Ben", description="a porter with a limp"),

@@ -383,3 +383,18 @@ def test_find_move_says_where() -> None:
 )
 def test_in_camera_clause(before: str, expected: bool) -> None:
     assert in_camera_clause(before) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "movement"),
+    [
+        ("she scrubs the pans all night", None),
+        ("a pan of oil spits on the stove", None),
+        ("the frying pan smokes", None),
+        ("a slow pan across the bay", "pan_right"),
+        ("the camera pans left across the pans", "pan_left"),
+    ],
+)
+def test_a_pan_in_the_kitchen_is_not_a_camera_move(text: str, movement: str | None) -> None:
+    found = find_move(text)
+    assert (found.movement.value if found else None) == movement, text

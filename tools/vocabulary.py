@@ -820,8 +820,33 @@ def find_move(text: str) -> MoveMatch | None:
         for m in phrase.pattern.finditer(text):
             if phrase.needs_camera and not _camera_words(m.group(0), text[: m.start()]):
                 continue
+            if _a_pan_as_a_thing(m.group(0), text[: m.start()], text[m.end() :]):
+                continue
             return MoveMatch(phrase.movement, m.start(), m.end())
     return None
+
+
+def _a_pan_as_a_thing(words: str, before: str, after: str) -> bool:
+    """Is this "pan" a thing, not the camera's move: "washing the pans", "a pan of oil",
+    "the frying pan"? ("a slow pan across the bay" and "the camera pans left" stay moves.)"""
+    word = words.strip().lower()
+    if word not in ("pan", "pans"):
+        return False
+    if re.match(r"\s+(?:of|lids?|handles?|on\s+the\s+(?:stove|fire|hob))\b", after, re.I):
+        return True
+    tail = before[-30:]
+    if re.search(
+        r"\b(?:frying|sauce|roasting|baking|cake|bread|dust|oil|copper|wok|dirty)\s+$", tail, re.I
+    ):
+        return True
+    return word == "pans" and bool(
+        re.search(
+            r"\b(?:the|his|her|their|my|our|your|some|those|these|two|three|big|old"
+            r"|all\s+the)\s+$",
+            tail,
+            re.I,
+        )
+    )
 
 
 # Words people use, normalised (lowercase, spaces/underscores/hyphens removed),

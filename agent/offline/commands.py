@@ -110,19 +110,91 @@ _LOOK_WORDS_RE = re.compile(
     r"\b(?:black\s+and\s+white|black-and-white|b&w|monochrome|sepia|grainy|grain|16\s?mm|8\s?mm"
     r"|super\s?8|35\s?mm\s+film|vhs|noir|technicolou?r|pastel|desaturated|vintage|retro|anime"
     r"|cartoon|watercolou?r|cinematic|dreamy|bleach|faded|warm\s+tones?|cool\s+tones?|neon"
-    r"|home\s+video|camcorder|old\s+films?|polaroid)\b",
+    r"|home\s+video|camcorder|old\s+films?|polaroid|overexposed|underexposed|bleached|washed[\s-]out"
+    r"|muted|saturated|high[\s-]contrast|low[\s-]contrast|documentary|kodachrome|film\s+grain"
+    r"|cold|warm|moody|gritty|painterly|hand[\s-]held\s+look|music\s+video|stop[\s-]motion)\b",
     re.I,
 )
-_SHAPE_SAID_RE = re.compile(
-    r"\b(?:has|have|needs?|should|must|going|got)\s+(?:to\s+)?be\b|vertical|portrait|square"
-    r"|widescreen|landscape|ratio|aspect"
+_RATIO_RE = re.compile(
+    r"(?<![\d:])(?<!\d\.)(9\s*[:x/]\s*16|16\s*[:x/]\s*9|4\s*:\s*3|3\s*:\s*4|1\s*:\s*1"
+    r"|21\s*:\s*9|4\s*:\s*5|2\.39\s*:\s*1|2\.35\s*:\s*1|1\.85\s*:\s*1|2\s*:\s*1|1\.33\s*:\s*1)(?![\d:]|\.\d)"
 )
-_SHAPE_RE = re.compile(
-    r"\b(?:tall\s+(?:kind|phone|one|shape|way)|phone\s+shape|for\s+the\s+(?:tele)?phone|9:16"
-    r"|vertical|portrait\s+(?:mode|format|video))\b",
+_LOOK_LABEL_RE = re.compile(
+    r"^\W*(?:(?:and|so|ok(?:ay)?|oh|also|now)\b[,\s]*)*(?:for\s+|as\s+for\s+)?(?:the\s+)?"
+    r"(?:(?P<label>(?:(?:overall|general|visual)\s+)?(?:look|style|grade|colou?r\s+grade|grading"
+    r"|aesthetic|treatment|palette))|(?:(?:the\s+)?(?:whole|entire|full)\s+)(?:film|movie|thing"
+    r"|video|story|piece)|everything|all\s+of\s+it|overall)\s*(?::|-+|\u2014|=)\s*(?P<look>.+)$",
     re.I,
 )
-"""The film's shape said in everyday words ("the tall kind, for the telephone")."""
+"""A look given under a label: "For the look: bleached and overexposed", "Whole film: cold
+and desaturated, like a 16mm documentary" (a "whole film:" label needs look words)."""
+_SHAPE_WORDS = {
+    "9:16": r"vertical|portrait|upright|tall",
+    "1:1": r"square",
+    "16:9": r"widescreen|wide\s*screen|landscape|horizontal",
+    "21:9": r"cinemascope|anamorphic|letterbox(?:ed)?|scope",
+}
+_SHAPE_AFTER = (
+    r"(?=\s*(?:$|[,.!?;:)(]|\s(?:shaped?|format|mode|video|film|movie|ratio|aspect|version"
+    r"|orientation|frame|please|pls|plz|for|so|like|instead|too|thanks|thx|then|now|again"
+    r"|rather|not|as|because|cos|cause|since|its|it'?s|this|pl[sz]e?)\b))"
+)
+"""After a shape word that names the film's shape: the clause ends or goes on about the
+film ("square pls", "vertical for tiktok", "portrait, its going on facebook"); never a
+noun it describes ("a vertical pan", "portrait lens", "the square by the church")."""
+_PLATFORM_RE = re.compile(
+    r"\b(?:put|post|upload|share|make|going|goes|go|for|on)\b.{0,30}\b(?:on|for|to)\s+(?:my\s+|her"
+    r"\s+|his\s+|our\s+|the\s+)?(?:tiktok|tik\s+tok|reels|insta(?:gram)?\s+(?:reels?|stor(?:y|ies))"
+    r"|youtube\s+shorts|shorts|snapchat|whatsapp\s+status)\b"
+)
+_SHOT_WORDS_RE = re.compile(
+    r"\b(?:shot|shots|close-?ups?|wides?|pan|tilt|dolly|lens|angle|frame\s+of|of\s+(?:the|a|an|his"
+    r"|her|their))\b"
+)
+
+
+def film_shape(low: str) -> str | None:
+    """The aspect ratio a lower-case clause asks the whole film to have, or None.
+
+    A known ratio anywhere ("Make the film 9:16.", "2.39:1 please"); a shape word about the
+    film, not about a shot or a thing ("can it be portrait, its going on facebook", "oh and
+    square pls", "this cut has to be vertical"); a phone platform ("for tiktok") when the
+    clause is about where the film goes. A clause about a shot ("a vertical pan", "the shot
+    of the square") is not about the film's shape.
+    """
+    if ratio := _RATIO_RE.search(low):
+        return parse_aspect(re.sub(r"\s+", "", ratio.group(1)).replace("x", ":").replace("/", ":"))
+    about_shot = _SHOT_WORDS_RE.search(low)
+    for aspect, words in _SHAPE_WORDS.items():
+        for m in re.finditer(
+            rf"(?<!\bthe\s)(?<!\ba\s)(?<!\ban\s)\b(?:{words})\b{_SHAPE_AFTER}", low
+        ):
+            if (
+                aspect == "9:16"
+                and m.group(0) == "tall"
+                and not re.search(
+                    r"\btall\s+(?:kind|phone|one|shape|way|format|version|video)\b", low
+                )
+            ):
+                continue
+            if about_shot and not re.search(
+                r"\b(?:film|video|movie|whole\s+thing|everything|format|ratio|aspect)\b", low
+            ):
+                continue
+            return aspect
+    for words, aspect in (
+        (
+            r"tall\s+(?:kind|phone|one|shape|way)|phone\s+shape|for\s+(?:the\s+)?(?:tele)?phones?",
+            "9:16",
+        ),
+    ):
+        if re.search(rf"\b(?:{words})\b", low) and not about_shot:
+            return aspect
+    if _PLATFORM_RE.search(low) and not about_shot:
+        return "9:16"  # "want to put it on tiktok": a phone screen's shape
+    return None
+
+
 _COMMAND_VERB_RE = re.compile(
     r"\s*(?:and\s+|then\s+|also\s+)*(?:make|change|set|add|put|move|swap|delete|remove|cut|lock"
     r"|unlock|render|export|give|use|keep|drop|shorten|lengthen|bring)\b",
@@ -240,7 +312,7 @@ class CommandMixin:
             text,
             re.I,
         )
-        shape = _SHAPE_RE.search(text) and not REF_RE.search(text)
+        shape = film_shape(text.lower()) and not REF_RE.search(text)
         return bool((whole and _LOOK_WORDS_RE.search(text)) or shape) and self._style(text)
 
     def _title(self, text: str) -> bool:
@@ -265,6 +337,17 @@ class CommandMixin:
         ).match(text)
         title = self._restore(m.group(1), "").strip(" .!'\"") if m else ""
         title = re.sub(r"[\s,]+(?:thx|thanks|ty|pls|please|cheers|x+)\W*$", "", title, flags=re.I)
+        quoted = m and re.match(r"[\"'\u201c\u2018]", self._restore(m.group(1), "").strip())
+        if m and not quoted:
+            # "call it The Kittiwake, that was the boats name": the title ends at the clause
+            title = re.split(
+                r"\s*(?:,|\s-+|\s\u2014)\s*(?=(?:that|this|it|its|it'?s|which|who|because|cos|as|after"
+                r"|like|since|so|for|coz|cause|he|she|they|we|i|my|his|her|our|their|the|in|lol"
+                r"|haha)\b)|\s+(?:because|cos|coz|cause|since|after\s+(?:the|his|her|my|our))\s+",
+                title,
+                maxsplit=1,
+                flags=re.I,
+            )[0].strip(" .!'\"")
         if not 0 < len(title) <= 120:
             return False
         if title[1:].islower():  # "can the film be called thirty one years"
@@ -616,44 +699,8 @@ class CommandMixin:
     def _style(self, text: str) -> bool:
         """ "make it 16:9", "vertical", "720p", "24 fps", "the look is ..."."""
         low, style = text.lower(), {}
-        ratio = re.search(r"\b(\d{1,2}(?:\.\d{1,2})?)\s*[:x/]\s*(\d{1,2}(?:\.\d{1,2})?)\b", low)
-        context = r"\b(?:aspect|ratio|format|frame|make\s+it|go|switch|set|use|in)\b"
-        if ratio and (re.search(context, low) or low.strip(" .") == ratio.group(0)):
-            style["aspect"] = parse_aspect(ratio.group(0))
-        explicit = re.search(r"\b(9:16|16:9|4:3|1:1|21:9|4:5|2\.39:1)\b", low)
-        if explicit and _SHAPE_SAID_RE.search(low):  # "this cut has to be vertical, 9:16"
-            style["aspect"] = parse_aspect(explicit.group(1))
-        named = {
-            "9:16": r"\bvertical\b|\bportrait\s+(?:mode|format|video)\b|\btall\s+(?:kind|phone|one"
-            r"|shape|way)\b|\bphone\s+shape\b|\bfor\s+the\s+(?:tele)?phone\b",
-            "1:1": r"\bsquare\b",
-            "16:9": r"\bwidescreen\b|\blandscape\b",
-            "21:9": r"\b(?:cinemascope|anamorphic)\b",
-        }
-        verb = re.match(
-            r"\s*(?:please\s+)?(?:make|go|switch|set|use|shoot|do|film|(?:can|could|should|will)"
-            r"\s+(?:it|we|you|the\s+(?:film|video|movie))\s+(?:be|go|make\s+it|do\s+it|shoot\s+it))\b"
-            r"|.{0,40}\b(?:it|the\s+(?:film|video|movie|whole\s+thing))\s+(?:needs|has|ought|should"
-            r"|must|wants|is\s+going|'?s\s+going|will\s+have)\s+(?:to\s+)?(?:be|go)\s+(?=vertical"
-            r"|portrait|square|widescreen|landscape)",
-            low,
-        )
-        whole = re.search(  # "can we have it square shaped", "its for instagram so square"
-            r"\b(?:it|it'?s|its|film|video|movie|thing|everything)\b.{0,40}?\b(?:square|vertical"
-            r"|portrait|widescreen|landscape)\b",
-            low,
-        ) and not re.search(r"\b(?:shot|shots|one|close-?up|wide)\b", low)
-        for aspect, pattern in named.items():
-            if "aspect" not in style and (verb or whole) and re.search(pattern, low):
-                style["aspect"] = aspect
-        platform = re.search(
-            r"\b(?:put|post|upload|share|make)\b.{0,30}\b(?:on|for)\s+(?:my\s+|her\s+|his\s+)?"
-            r"(?:tiktok|tik\s+tok|reels|insta(?:gram)?\s+(?:reels?|stor(?:y|ies))|youtube\s+shorts"
-            r"|shorts|snapchat)\b",
-            low,
-        )
-        if "aspect" not in style and platform:
-            style["aspect"] = "9:16"  # "want to put it on tiktok": a phone screen's shape
+        if aspect := film_shape(low):
+            style["aspect"] = aspect
         if (res := re.search(r"\b(\d{3,4}p)\b", low)) and res.group(1) in RESOLUTIONS:
             style["resolution"] = res.group(1)
         fps = re.search(r"\b(\d{1,3})\s*(?:fps|frames?\s+(?:per|a)\s+second)\b", low)
@@ -671,6 +718,10 @@ class CommandMixin:
             style["look"] = self._restore(look.group(1), "")
         elif (graded := _GRADE_RE.match(text)) and _LOOK_WORDS_RE.search(graded.group(1)):
             style["look"] = self._restore(graded.group(1), "").strip(" .!")  # "finish it in b&w"
+        elif (labelled := _LOOK_LABEL_RE.match(text)) and (
+            labelled.group("label") or _LOOK_WORDS_RE.search(labelled.group("look"))
+        ):  # "For the look: bleached, like an old polaroid", "Whole film: cold, 16mm"
+            style["look"] = self._restore(labelled.group("look"), "").strip(" .!")
         if not style:
             return False
         self.edits.append(SetStyle(**style))

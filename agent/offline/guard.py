@@ -382,9 +382,36 @@ def everyday_introductions(text: str) -> str:
         text,
         flags=re.I,
     )
+    text = _CALLED_ASIDE_RE.sub(r"\g<called>", text)  # "called Khar Salkhi (means black wind),"
+    text = _CALLED_LATER_RE.sub(r"\g<lead>\g<subject> is called ", text)
+    text = _TO_THE_CAST_RE.sub(r"\g<lead>New character: \g<who>, ", text)
     for pattern, replacement in _ROLE_NAME_RES:
         text = pattern.sub(swap(pattern, replacement), text)
     return text
+
+
+_CALLED_ASIDE_RE = rx(
+    rf"(?P<called>\b(?:called|named|name\s+is|name\s+was)\s+{_NAME})\s*\([^()]{{1,60}}\)",
+    r"(?=\s*[,:;.\-\u2013\u2014]|\s*$)",
+)
+"""An aside after a name ("called Khar Salkhi (means black wind), a small stallion"): the
+name is read without it."""
+_CALLED_LATER_RE = rx(
+    r"(?P<lead>^\W*(?:(?:and|so|oh|ok(?:ay)?|also|then|well)\b[,\s]*)*)",
+    r"(?P<subject>(?:the|my|our|his|her|their)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)\b",
+    r"[^,:;.!?]{0,60}?,\s*(?:and\s+)?(?:he|she|they)(?:'s|s|\s+is|\s+was|\s+were)\s+(?:called",
+    r"|named)\s+(?=(?-i:[A-Z]))",
+)
+"""A person said first, named later in the sentence: "the MC is also a big part of it, hes
+called Gbenga: bald" -> "the MC is called Gbenga: bald" (everybody-called-him is already
+"he was called")."""
+_TO_THE_CAST_RE = rx(
+    r"(?P<lead>^\W*(?:(?:and|so|oh|ok(?:ay)?|also|then|please|pls|can\s+you|could\s+you)\b[,\s]*)*)",
+    r"(?:add|put|bring\s+in|include)\s+(?P<who>[^,:;.!?]{2,60}?)\s+(?:to|in|into)\s+(?:the|our)",
+    r"\s+(?:cast|characters|story|film)\s*(?:[:,\-\u2013\u2014]\s*|(?=\W*$))",
+)
+"""A person added to the cast: "Add Ruma's daughter Mili to the cast: nine years old" ->
+"New character: Ruma's daughter Mili, nine years old"."""
 
 
 def _negations_out(text: str) -> str:

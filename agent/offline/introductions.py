@@ -101,12 +101,27 @@ _GROUPS = (
     r"|regulars|guests|kids|children|customers|staff|suspects|friends|neighbou?rs|contestants"
     r"|villagers|line-?up|lineup|cast\s+list|who'?s\s+who|dramatis\s+personae|faces|talent"
     r"|folks?|locals|roles|mates|pals|lot|bunch|besties|buddies|helpers|workers|assistants|persons"
-    r"|person|character|apprentices|pupils|students|grandchildren|grandkids)"
+    r"|person|character|apprentices|pupils|students|grandchildren|grandkids|cousins|sisters"
+    r"|brothers|siblings|twins|sons|daughters|parents|grandparents|aunties|aunts|uncles|nephews"
+    r"|nieces|in-?laws|elders|men|women|boys|girls|lads|ladies|guys|girlfriends|bridesmaids"
+    r"|groomsmen|nurses|doctors|soldiers|sailors|fishermen|farmers|dancers|musicians|singers"
+    r"|monks|nuns|cooks|chefs|waiters|drivers|riders|climbers|rescuers|volunteers|colleagues"
+    r"|co-?workers|classmates|teammates|roommates|flatmates|housemates|animals|dogs|pets"
+    r"|passengers|travellers|travelers|tourists|visitors|leads|extras|actors|performers)"
 )
+_COUNTED = (
+    r"(?:two|three|four|five|six|seven|eight|2|3|4|5|6|7|8|a\s+couple\s+of|a\s+few|several)\s+"
+    r"(?:[a-z\-]+\s+)?[a-z\-]{3,}(?<!ss)s"
+)
+"""People counted before a list ("two lodgers", "three old regulars"): a plural noun after
+a number heads a list as a group word does."""
 _HEADER = (
-    r"^\s*(?:(?:then|and|now|so|next|also)\s+)*(?:(?:the|our|my|his|her|their|here\s+are\s+the"
+    r"^\s*(?:(?:then|and|now|so|next|also)\s+)*(?:(?:on\s+|for\s+)?(?:this|that|each|every)\s+"
+    r"(?:trip|time|day|year|summer|winter|journey|run|crossing|night|morning|season|shift|week)"
+    r"\s*,?\s+)?(?:(?:the|our|my|his|her|their|here\s+are\s+the"
     r"|there\s+are|[\w'\-]+\s+(?:has|had|have)(?:\s+got)?|adding|add|kindly\s+add\s+the\s+following"
-    rf"|add\s+the\s+following)\s+)?(?:(?:\w+\s+){{0,2}}(?:main\s+)?{_GROUPS})"
+    rf"|add\s+the\s+following)\s+)?(?:(?:\w+\s+){{0,2}}(?:main\s+)?{_GROUPS}"
+    rf"|{_COUNTED}(?=\s*[:\-\u2013\u2014]))"
 )
 _LIST_HEAD_RE = rx(
     _HEADER,
@@ -239,6 +254,20 @@ def _list_piece(piece: str) -> bool:
     return _habitual(piece) and len(words) > 1  # "rides a quad bike", "runs the bun stall"
 
 
+def _apposition(piece: str) -> bool:
+    """Is this what someone is, said after their name ("the cosmonaut", "an old sailor",
+    "the sensible one"), not a line ("The boat is gone.")?"""
+    return bool(
+        re.fullmatch(r"\s*(?:the|an?)\s+[\w'\- ]{1,40}?[\s.]*", piece, re.I)
+        and not re.search(
+            r"\b(?:is|are|was|were|will|can|could|has|have|had|do|does|did|won'?t|isn'?t|must)\b"
+            r"|'s\s+(?:gone|here|there|coming|going)",
+            piece,
+            re.I,
+        )
+    )
+
+
 def _pronoun_said(said: list[str]) -> tuple[list[str], str | None]:
     """ "she's nine" -> "nine", and the gender the pronoun gives."""
     out, gender = [], None
@@ -309,16 +338,27 @@ _WEARING_LEAD_RE = rx(
 )
 
 
+_HABIT_WORDS_RE = rx(
+    r"\b(?:all\s+(?:day|night|week|year|summer|winter)(?:\s+long)?|every\s+(?:single\s+)?(?:day",
+    r"|morning|night|evening|week|weekend|summer|winter|year|time|(?:mon|tues|wednes|thurs|fri",
+    r"|satur|sun)day)|all\s+the\s+time|everywhere|for\s+a\s+living|for\s+(?:\w+\s+)?years",
+    r"|day\s+and\s+night|(?:on|at)\s+weekends|whenever|never|always|usually|still)\b",
+)
+"""Words that make a clause a habit, not an action in a shot ("... all day", "every
+saturday")."""
+
+
 def _habitual(piece: str) -> bool:
     """Is this a habit that describes someone ("laughs at everything", "rides a quad bike",
     "runs the pepper bun stall"), not an action in a shot ("walks to the door", "then
     looks up")?"""
     words = _plain_words(piece)
-    if not words or len(words) > 8 or QUOTE_MARK.search(piece):
+    habit = _HABIT_WORDS_RE.search(piece)  # "carries a tray of simit on his head all day"
+    if not words or len(words) > (16 if habit else 8) or QUOTE_MARK.search(piece):
         return False
     framing = rf"\b(?:shot|camera\b{_PROP}|close)"
-    if re.search(_MOTION, piece, re.I) or re.search(framing, piece, re.I):
-        return False
+    if (not habit and re.search(_MOTION, piece, re.I)) or re.search(framing, piece, re.I):
+        return False  # ("walks to the shop every day" is a habit)
     first = words[0]
     if first in ("always", "usually", "often", "never", "still"):
         return len(words) > 1 and _verbish(words[1])
@@ -886,7 +926,9 @@ class IntroductionMixin:
             ):
                 pending = _narrator(plain) or plain
                 continue
-            if entries and (_descriptive(plain) or (loose and _list_piece(plain))):
+            habit = _HABIT_WORDS_RE.search(plain) and _habitual(plain)  # "... sings all day"
+            said = _descriptive(plain) or _apposition(plain) or habit  # "Yara, the ferry cook"
+            if entries and (said or (loose and _list_piece(plain))):
                 for one in entries:
                     if one is entries[-1] or (one.group == entries[-1].group and one.plural):
                         one.said.append(plain)
@@ -909,7 +951,9 @@ class IntroductionMixin:
         if pre and not _someone(pre):
             return None
         said = [p for p in (m.group("paren"), m.group("colon")) if p]
-        if m.group("colon") and not _descriptive(m.group("colon")):
+        if m.group("colon") and not (
+            _descriptive(m.group("colon")) or _apposition(m.group("colon").split(",")[0])
+        ):
             return None  # "JONAS: We sail at dawn." is a line, not a description
         if tail := m.group("tail"):
             tail = re.sub(r"^who(?:'s|\s+is|\s+was)\s+", "", tail, flags=re.I)
@@ -919,13 +963,21 @@ class IntroductionMixin:
         return m.group("name"), pre, said
 
     def _add_entries(self, entries: list[_Entry]) -> None:
-        """Add (or describe anew) the people of a list, in order."""
+        """Add (or describe anew) the people of a list, in order. "his"/"her" in an entry
+        is the entry before it when that one fits ("Piet, a cyclist, and Sanne, his sister")."""
+        previous: tuple[str, str] | None = None  # (name, what was said of them)
         for entry in entries:
             name, title = _person_name(entry.name) or ("", "")
             said, gender = _pronoun_said(entry.said)
             joined = ", ".join(p for p in (entry.pre, *said) if p)
+            own = re.match(r"(his|her)\s+([a-z]+)\b", joined, re.I)
+            if own and previous and own.group(2).lower() in KIN | ROLES:
+                wanted = GENDER_OF.get(own.group(1).lower())
+                if _gender(re.sub(r"\b(?:his|her|their)\b", " ", previous[1])) in (wanted, None):
+                    joined = f"{previous[0]}'s {joined[own.start(2) :]}"
             if re.match(r"(?:his|her)\s", joined):
                 joined = self._owned(joined)
+            previous = (name, ", ".join(p for p in (entry.pre, title, *said) if p))
             description, wardrobe = _looks(joined)
             description = _join_description(title, description)
             if gender and _gender(description) is None:
