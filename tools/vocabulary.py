@@ -637,6 +637,8 @@ MOVES: dict[Movement, MoveWords] = {
             Phrase(r"\b(?:orbit(?:s|ing|ed)?|arc(?:s|ing|ed)?)\b(?:\s+(?:a)?round\s+"
                    + _OBJ + ")?", _U, True),
             Phrase(r"\bcircl(?:e|es|ing|ed)\s+(?:a)?round\b", _U, True),
+            Phrase(r"\b(?:goes|going|go|moves?|moving|swings?|travels?)\s+(?:slowly\s+|gently\s+)?"
+                   r"all\s+the\s+way\s+(?:a)?round\b", _U, True),
             Phrase(r"\b360(?:[\s-]*degrees?|°)?[\s-]+(?:orbit|turn|spin|move|shot|pan)\b", _U),
         ),
         compact="camera orbits right around the subject",

@@ -42,6 +42,7 @@ from storyreel.agent.offline.words import (
     KIN_SAME,
     LOOKS,
     MALE,
+    NATIONAL_NOUNS,
     NATIONALITIES,
     NOT_MEN,
     NOT_NAMES,
@@ -52,12 +53,15 @@ from storyreel.agent.offline.words import (
     TITLES,
 )
 from storyreel.tools.edits import (
+    AddShot,
     AskPerson,
 )
 from storyreel.tools.story import handle_of
 
 _PRONOUN_RE = rx(r"\b(she|her|hers|herself|he|him|his|himself|they|them|their|themselves)\b")
-_NOUNS = "|".join(sorted(PEOPLE | ROLES | KIN | ANIMALS, key=len, reverse=True))
+_NOUNS = "|".join(
+    sorted(PEOPLE | ROLES | KIN | ANIMALS | set(NATIONAL_NOUNS), key=len, reverse=True)
+)
 _DESCRIPTOR_RE = rx(
     r"(?<![\w'])(?:(the|his|her|their|my|our|your|that|this)\s+)?",
     r"((?:(?!(?:the|his|her|their|my|our|your|that|this|of|a|an|in|on|at|to|with|and|or)\b)",
@@ -68,6 +72,13 @@ _CHILD_AGE_RE = re.compile(
     r"(?:^|[,(]\s*|\baged\s+)(?:[1-9]|1[0-2])(?:\s*(?:years?\s+old|yo|y/o))?\s*(?:[,;)]|$)"
 )
 """A child's age in a description: "Kasia's son, 7", "aged 9"."""
+_OLD_AGE_RE = re.compile(
+    r"(?:^|[,(]\s*|\baged\s+|\babout\s+|\bmaybe\s+)(?:[6-9]\d|1[01]\d)(?:\s*(?:ish|years?\s+old|yo"
+    r"|y/o|\+))?\s*(?:[,;)]|$)|\b(?:sixty|seventy|eighty|ninety)(?:[\s-]\w+)?(?:\s+years\s+old"
+    r"|ish)\b",
+    re.I,
+)
+"""An old person's age in a description: "Chuy, 70", "aged 82", "seventy years old"."""
 _FILLER = {"always", "usually", "often", "really", "lol", "haha", "lmao", "kind", "of", "sort",
            "like", "just", "very", "quite", "too", "also", "actually", "basically"}  # fmt: skip
 _AGE_WORDS = {
@@ -149,7 +160,14 @@ def _gender(text: str) -> str | None:
             return "m"
         if word in {"nonna", "nana", "mum", "mummy", "mama", "auntie", "granny", "gran"}:
             return "f"
-    pronouns = [GENDER_OF[w] for w in words if w in GENDER_OF]
+    pronouns = [
+        GENDER_OF[w]
+        for i, w in enumerate(words)
+        if w in GENDER_OF
+        and not (  # "her trainer", "his sparring partner": someone else's, says nothing here
+            w in ("his", "her", "their") and set(words[i + 1 : i + 3]) & (KIN | ROLES | PEOPLE)
+        )
+    ]
     return pronouns[0] if pronouns else None
 
 
@@ -216,6 +234,16 @@ def _descriptive(segment: str) -> bool:
     )
 
 
+_LOOKS_PART_RE = re.compile(
+    r"\s+(?=(?:with|and|wearing|dressed\s+in|clad\s+in|in)\s)(?!in\s+(?:his|her|their)\s+(?:neck"
+    r"|wrists?|waist|head|shoulders?|fingers?|arms?|chest|nose|ears?|elbows?|ankles?|hair"
+    r"|forehead|lap|hands?|pocket|lapel|teeth|mouth)\b)",
+    re.I,
+)
+"""Where a description splits into parts ("a tall woman | in a red raincoat"); not before
+where a thing is worn ("a big nath | in her nose" stays one)."""
+
+
 def _looks(text: str) -> tuple[str, str]:
     """A description split into looks and clothes: "a tall woman in a red raincoat" ->
     ("a tall woman", "a red raincoat"); "skinny with a moustache and a blue suit" ->
@@ -236,7 +264,7 @@ def _looks(text: str) -> tuple[str, str]:
             ):
                 wear.append(worn.group(1))  # "who wears a black abaya"
                 relative = None
-        for part in re.split(r"\s+(?=(?:with|and|wearing|dressed\s+in|clad\s+in|in)\s)", segment):
+        for part in re.split(_LOOKS_PART_RE, segment):
             if not part.strip():
                 continue
             m = re.match(r"(with|and|wearing|dressed\s+in|clad\s+in|in)\s+(.*)", part, re.I)
@@ -251,6 +279,8 @@ def _looks(text: str) -> tuple[str, str]:
                 clothes, looks = False, True  # "a bald man in a suit" is split at "in"
             owned = re.search(r"\b(?:her|his|their)\s+((?:[\w\-]+\s+){0,2}[\w\-]+)$", body, re.I)
             owned = None if _in_table(head, CLOTHES) else owned
+            if owned and not _in_table(owned.group(1).split()[-1], CLOTHES):
+                owned = None  # "red chooda up to her elbows": where it is worn, not a garment
             if clothes and not looks and owned and owned.start() > 0:
                 wear.append(f"{_article(owned.group(1))} {owned.group(1)}")  # "flour all over
                 kept.append(part)  # her apron": the apron is worn, the flour is a look
@@ -495,6 +525,14 @@ class CastMixin:
         """The one known person a description match fits; NeedAnswer when several do."""
         det = (m.group(1) or "").lower()
         noun = m.group(3).lower()
+        if (country := NATIONAL_NOUNS.get(noun)) and noun not in PEOPLE | ROLES:
+            said = [  # "the dane": the one person described as Danish
+                p.name
+                for p in self.people.values()
+                if re.search(rf"\b(?:{noun}|{country})", f"{p.description} {p.wardrobe}", re.I)
+                and p.name not in (named or set())
+            ]
+            return said[0] if len(said) == 1 else None
         if not (noun in PEOPLE or noun in ROLES or noun in KIN or noun in ANIMALS):
             return None
         if noun in {"person", "people", "someone", "everyone", "crowd", "figure"}:
@@ -533,6 +571,8 @@ class CastMixin:
             said = set(_plain_words(f"{p.name} {p.description} {p.wardrobe}"))
             if _CHILD_AGE_RE.search(p.description):  # "Kasia's son, 7": a child
                 said |= {"child", "young", "kid"}
+            if _OLD_AGE_RE.search(p.description):  # "her trainer, 70": old
+                said |= {"old", "elderly"}
             return said | {KIN_SAME.get(w, w) for w in said}
 
         people = [p for p in self.people.values() if p.name not in named or not generic]
@@ -732,6 +772,8 @@ class CastMixin:
             and len(unsure := [n for n in names if self._gender_of(n) is None]) == 1
         ):
             return unsure  # "Ito at the porthole, Earth behind her": Ito, whose gender was not said
+        if here := self._in_this_shot(kind):
+            return here  # "Reverse on Valentina, CU. She doesn't look up": the shot's one person
         for fits in (lambda n: self._gender_of(n) == kind, lambda n: self._gender_of(n) is None):
             for group in reversed(groups):
                 if len(fit := [n for n in group if fits(n) and n not in names]) == 1:
@@ -742,6 +784,19 @@ class CastMixin:
         if len(fit) > 1:
             raise NeedAnswer(word, kind, fit)
         return fit
+
+    def _in_this_shot(self, kind: str) -> list[str]:
+        """The one person of the shot this paragraph is describing whom a "he"/"she" fits
+        (their gender, else not said), or []."""
+        index = getattr(self, "last_new", None)
+        shot = self.edits[index] if index is not None and index < len(self.edits) else None
+        if not isinstance(shot, AddShot):
+            return []
+        here = [n for n in shot.characters or [] if handle_of(n) in self.people]
+        for fits in (lambda n: self._gender_of(n) == kind, lambda n: self._gender_of(n) is None):
+            if fit := [n for n in here if fits(n)]:
+                return fit if len(fit) == 1 else []
+        return []
 
     def _ask(self, need: NeedAnswer, clause: str, rest: list[list[str]]) -> None:
         """Ask whom a pronoun means; keep the clause and the rest of the message for later."""

@@ -130,7 +130,8 @@ navy"."""
 _MORE_THAN_RE = rx(r"\bmore\s+((?:dark\s+|light\s+|bright\s+)?\w+)\s+than\s+(\w+)\b")
 _WORN_RE = rx(
     r"^(?:an?\s+|some\s+)?[\w\s\-]{2,30}?\s+(?:round|around|on|over|in)\s+(?:his|her|their|both)\s+",
-    r"(?:neck|wrist|waist|head|shoulders?|finger|arm|chest|back|belt)\b",
+    r"(?:neck|wrists?|waist|head|shoulders?|fingers?|arms?|chest|back|belt|nose|ears?|elbows?"
+    r"|ankles?|hair|forehead|lapel|hips?)\b",
 )
 """Something worn, known by where it is worn: "a whistle round her neck"."""
 NOT_THEN_RE = rx(
@@ -221,6 +222,29 @@ def _recolour(item: str, new: str, old: set[str]) -> str:
         lead = max(lead, dropped[0] - sum(1 for i in dropped if i < dropped[0]))
     text = " ".join([*kept[:lead], new, *kept[lead:]])
     return re.sub(r"^(an?)\s+(\S+)", lambda m: f"{_article(m.group(2))} {m.group(2)}", text)
+
+
+def _more_looks_only(said: str) -> str:
+    """What is said up to the first comma, and the pieces after it that name more to wear
+    or a feature ("way more gold, a big nath in her nose"); a remark after it goes
+    ("pink not white, she would never wear white to a wedding")."""
+    first, *rest = re.split(r",\s*", said)
+    kept = [first]
+    for piece in rest:
+        words = _plain_words(piece)
+        if len(words) < 3 and kept == [first] and piece is rest[0]:
+            kept.append(piece)  # "a red hat, wool": short pieces are more of the same
+            continue
+        remark = re.match(
+            r"(?:and\s+)?(?:she|he|they|it|its|it'?s|that|because|cos|since|as|so|but|which|who"
+            r"|i|we|you)\b",
+            piece,
+            re.I,
+        )
+        if remark or not any(_in_table(w, CLOTHES | BODY) for w in words):
+            break
+        kept.append(piece)
+    return ", ".join(kept)
 
 
 class LooksMixin:
@@ -508,7 +532,7 @@ class LooksMixin:
         if m := _NEGATED_RE.search(said):
             old = set(_plain_words(m.group(1)))
             said = said[: m.start()] + said[m.end() :]
-        said = re.split(r",\s*(?![^,]*\b(?:hair|beard|cap|hat|coat)\b)(?=\S+\s+\S+\s+\S+)", said)[0]
+        said = _more_looks_only(said)
         for _ in range(2):
             said = _CHANGE_TAIL_RE.sub("", said.strip(" ,.!"))
         return said.strip(" ,.!"), old

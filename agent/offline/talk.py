@@ -47,6 +47,13 @@ _BARE_QUESTION_RE = rx(
     r"\s+(?:think|reckon|reckons|reckoned|like|feel)\b(?:(?!\b(?:shot|camera)\b).)*$",
 )
 """... and an opinion asked without a question mark ("do u think anyone will watch this")."""
+_OPINION_RE = rx(
+    r"^\W*(?:(?:so|and|but|hmm+|ok(?:ay)?)\b[,\s]*)*(?:would|will|might|could)\s+(?!(?:you|u|we",
+    r"|i)\b)(?:(?!\?).){1,60}?\b(?:work|look|play|feel|seem|be|come\s+across)\s+(?:\w+\s+)?",
+    r"(?:better|worse|ok(?:ay)?|good|fine|right|weird|odd|strange|boring|too\s+\w+)\b",
+)
+"""An opinion asked ("would the lighthouse scene work better at night?"), not a change
+("could the lighthouse scene be at night?")."""
 _POLITE_COMMAND_RE = rx(
     r"^\W*(?:(?:can|could|would|will)\s+(?:you|we|i)|please)\b",
 )
@@ -211,6 +218,8 @@ def is_question(text: str) -> bool:
     text = text.strip()
     if _BARE_QUESTION_RE.match(text):
         return True  # "wait what does dolly mean" (no question mark)
+    if text.endswith("?") and _OPINION_RE.match(text):
+        return True  # "would the lighthouse scene work better at night?"
     return (
         text.endswith("?") and bool(_QUESTION_RE.match(text)) and not _POLITE_COMMAND_RE.match(text)
     )

@@ -338,13 +338,35 @@ _BARE_CUE_RE = re.compile(
 _LEAD_CUE_RE = re.compile(
     r"^\W*(?:(?:and|ok(?:ay)?|so|now)\b[,\s]*)*(?:(?:the\s+)?(?:final|last|closing|next|new"
     r"|another)\s+(?:shot|one)|one\s+more(?:\s+shot)?|last\s+(?:bit|beat)|and\s+finally)"
-    r"\s*[.:!\-\u2013\u2014]\s+(?=\S)(?!(?:make|lock|unlock|delete|remove|cut|drop|move|put"
+    r"\s*[.:!,\-\u2013\u2014]\s+(?=\S)(?!(?:make|lock|unlock|delete|remove|cut|drop|move|put"
     r"|swap|change|set|render|keep|give|shorten|lengthen|trim|it|its|it's|should|needs?|is|was"
     r"|can|could|let|have|hold|needs|too|not)\b)",
     re.I,
 )
 """A paragraph that opens "Final shot. Drone, straight down ...": a new shot follows (not a
 change to the last one)."""
+_ASKS_CHANGE_RE = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:and|then|just|please|pls)\s+)(?:make|lock|unlock|delete|remove|cut|drop"
+    r"|move|put|swap|change|set|give|shorten|lengthen|trim|turn|switch)\s+(?:it|him|her|them|this"
+    r"|that|the|shot|a|an|more|less)\b",
+    re.I,
+)
+"""A change asked for after a shot is named ("last one, angus, make him smile")."""
+_TRAILING_FILLER_RE = re.compile(
+    r"(?:[\s,]+(?:actually|tbh|to\s+be\s+honest|honestly|i\s+think|i\s+guess|i\s+reckon|for\s+now"
+    r"|lol|haha|though|too|as\s+well"
+    r"|(?:(?<=\btwo\s)|(?<=\bthem\s)|(?<=\bshots\s)|(?<=\bones\s))(?:round|around|over))"
+    r"(?=[\s.!,]*$))+[\s.!,]*$",
+    re.I,
+)
+"""Words that end a clause without changing it ("... can go actually", "swap them round")."""
+_CHAT_FILLER_RE = re.compile(
+    r"\s+(?:tbh|ngl|imo|imho|lol|lmao|haha+|fr)\b(?=\s*[,.;!?]|\s*$)", re.I
+)
+"""Chat asides that say nothing about the film ("... tbh, ...")."""
+_THOSE_RE = re.compile(
+    r"\b(?:those|these)\s+(?=(?:first|last|opening|closing|final|two|three|four|five|\d)\b)", re.I
+)
 _YOU_RE = re.compile(r"\b(can|could|would|will|do|did|thank)\s+(?:u|ya)\b", re.I)
 """Texting's "u" for "you" after the words a request starts with ("can u ...")."""
 _FIRST_PERSON_RE = re.compile(
@@ -537,12 +559,14 @@ class Turn(
             if (bare := _BARE_CUE_RE.match(paragraph)) and (
                 bare.group("who").lower() in ("she", "he", "they", "we")
                 or handle_of(re.sub(r"'s$", "", bare.group("who"))) in self.people
+                or re.sub(r"'?s$", "", bare.group("who").lower()) in KIN  # "last shot grandad"
             ):
                 paragraph = f"the next shot: {paragraph[bare.end('cue') :].strip()}"  # no colon
             if (
                 (cue := _LEAD_CUE_RE.match(paragraph))
                 and self._shows_more(paragraph[cue.end() :])
                 and not self._new_role(paragraph[cue.end() :])
+                and not _ASKS_CHANGE_RE.search(paragraph[cue.end() :])  # "last one, X, make him"
             ):
                 paragraph = f"the next shot: {paragraph[cue.end() :]}"  # "Final shot. Drone, ..."
             placed, before_edits = None, len(self.edits)
@@ -814,7 +838,7 @@ class Turn(
         places = [
             (c, f)
             for c in clauses
-            if not (REF_RE.search(c) or find_phrases(c))
+            if not (REF_RE.search(c) or find_phrases(c) or talk.is_question(self._restore(c)))
             and (f := self._place_anywhere(c) if is_exposition(c) else self._place_for(c))
         ]
         if places:
@@ -831,6 +855,9 @@ class Turn(
         ):
             return  # "actually no": only words that open a message
         clause = _FILLER_RE.sub("", clause, count=1) or clause
+        clause = _TRAILING_FILLER_RE.sub("", clause) or clause  # "the rope one can go actually"
+        clause = _CHAT_FILLER_RE.sub("", clause) or clause  # "needs way more gold tbh, a nath"
+        clause = _THOSE_RE.sub("the ", clause)  # "swap those last two round"
         clause = _YOU_RE.sub(lambda m: f"{m.group(1)} you", clause)  # "can u make ..."
         clause = self._without_old_framing(clause)
         clause = self._known_is(clause)  # "Priya's 19, ..."

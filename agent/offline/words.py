@@ -46,6 +46,8 @@ _NEUTRAL_PEOPLE = _words(
 )
 PEOPLE = FEMALE | MALE | _NEUTRAL_PEOPLE
 CLOTHES = _words(
+    "jewellery jewelry bangles bangle anklet anklets nath chooda bindi tikka maang-tikka "
+    "sequins sequin bling makeup make-up lipstick mascara eyeliner henna mehndi kohl rouge "
     "dupatta saree sari salwar kameez kurta sherwani dhoti lungi agbada gele kente boubou "
     "hanbok qipao cheongsam kaftan caftan djellaba abaya hijab niqab burqa turban serape "
     "sombrero rebozo akubra moleskins stetson cowboy-hat bolo-tie chaps "
@@ -188,6 +190,18 @@ ANIMALS = _words(
     "mule stallion mare ox bull buffalo camel llama alpaca reindeer elk moose squirrel "
     "hedgehog badger otter seal dolphin whale heron stork magpie jackdaw starling sparrow"
 )
+NATIONAL_NOUNS = {
+    "dane": "danish", "swede": "swedish", "icelander": "icelandic", "brit": "british",
+    "englishman": "english", "englishwoman": "english", "scot": "scottish",
+    "scotsman": "scottish", "scotswoman": "scottish", "irishman": "irish",
+    "irishwoman": "irish", "welshman": "welsh", "welshwoman": "welsh",
+    "frenchman": "french", "frenchwoman": "french", "dutchman": "dutch",
+    "dutchwoman": "dutch", "spaniard": "spanish", "turk": "turkish", "aussie": "australian",
+    "argie": "argentinian", "geordie": "geordie", "scouser": "liverpool",
+}  # fmt: skip
+"""People called by their country with a noun that is not its adjective ("the dane"), and
+the word a description uses ("a tall Danish photographer"). (Nouns that are adjectives too,
+"the german", are left out: "the german shepherd", "the chinese restaurant".)"""
 ROLES = _words(
     "porter surgeon conductor commander engineer stranger teacher captain detective sheriff "
     "inspector sergeant officer agent professor nurse doctor courier bride groom priest vicar "

@@ -1,0 +1,148 @@
+"""The offline director on everyday turns of phrase: camera angles said in plain words,
+a question that changes nothing, a new last shot cued as "last one, ...", chat asides
+("actually", "tbh"), "he"/"she" meaning the one person of the shot being described, people
+called by their country or age, and things to wear said with where they are worn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storyreel.tools.edits import AddCharacter, AddShot, AskPerson, UpdateCharacter
+from storyreel.tools.story import StoryPlan
+from tests.test_offline_director import apply, build_plan, direct
+
+
+@pytest.fixture(scope="module")
+def film() -> StoryPlan:
+    """build_plan's Mara, Tom and the harbour, plus Ines (a Danish diver, no gender said),
+    Abu (her trainer, 72: "her" is Ines's, he is a man) and Kai (a boy, 9)."""
+    people = [
+        AddCharacter(name="Ines", description="a tall Danish diver, twenties, shaved head"),
+        AddCharacter(name="Abu", description="72, her trainer, everyone calls him Baba"),
+        AddCharacter(name="Kai", description="a boy, 9, missing a front tooth"),
+    ]
+    return apply(build_plan(), people)
+
+
+def kinds(edits: list[Any]) -> list[str]:
+    return [e.kind for e in edits]
+
+
+@pytest.mark.parametrize(
+    ("text", "angle"),
+    [
+        ("Kai on the climbing frame, with the camera looking straight up at him", "worms_eye"),
+        ("the gulls from right underneath them, against the sky", "worms_eye"),
+        ("Ines on the high board, the camera pointing straight up", "worms_eye"),
+        ("Kai looks straight up at the sky", "eye_level"),
+    ],
+)
+def test_a_camera_looking_up_is_a_worms_eye_angle(film: StoryPlan, text: str, angle: str) -> None:
+    reply = direct(text, film)
+    (shot,) = [e for e in reply.edits if isinstance(e, AddShot)]
+    assert (shot.angle.value if shot.angle else "eye_level") == angle, (text, shot)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do u think the rooftop bit is too long?",
+        "would the lighthouse scene work better at night?",
+    ],
+)
+def test_a_question_adds_no_place(film: StoryPlan, text: str) -> None:
+    reply = direct(text, film)
+    assert reply.edits == [], (text, reply.edits)
+    assert reply.reply.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "last one, Mara waving from the quay as the boat pulls away",
+        "final shot: grandad lifting Kai onto his shoulders",
+        "last shot grandad lifting the hat off Kai's head",
+    ],
+)
+def test_a_new_last_shot_cued_at_the_start(film: StoryPlan, text: str) -> None:
+    reply = direct(text, film)
+    assert kinds(reply.edits) == ["add_shot"], (text, reply.edits, reply.reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("last one, make it 3 seconds", "update_shot"),
+        ("the last one, lock it", "set_lock"),
+    ],
+)
+def test_a_change_to_the_last_shot_is_not_a_new_one(film: StoryPlan, text: str, want: str) -> None:
+    reply = direct(text, film)
+    assert kinds(reply.edits) == [want], (text, reply.edits)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("the net one can go actually", [{"kind": "remove_shot", "shot_id": 3}]),
+        ("swap those last two round", [{"kind": "move_shot"}]),
+        ("lock those first two tbh", [{"kind": "set_lock", "shot_id": 1},
+                                      {"kind": "set_lock", "shot_id": 2}]),
+    ],
+)  # fmt: skip
+def test_chat_asides_do_not_change_the_command(
+    film: StoryPlan, text: str, want: list[dict[str, Any]]
+) -> None:
+    reply = direct(text, film)
+    got = [e.model_dump(mode="json") for e in reply.edits]
+    assert len(got) >= len(want), (text, got, reply.reply)
+    for edit, fields in zip(got, want, strict=False):
+        assert all(edit.get(k) == v for k, v in fields.items()), (text, got)
+
+
+def test_she_in_a_shots_paragraph_is_the_one_person_of_that_shot(film: StoryPlan) -> None:
+    """Ines's gender was never said and Mara is a woman: "She" after "Reverse on Ines" is
+    still Ines, the one person of the shot being described, and nothing is asked."""
+    reply = direct("Reverse on Ines, CU, 85mm. She doesn't look up: 'Holding at four.'", film)
+    assert not [e for e in reply.edits if isinstance(e, AskPerson)], reply.reply
+    (shot,) = [e for e in reply.edits if isinstance(e, AddShot)]
+    assert shot.characters == ["Ines"]
+    assert shot.dialogue_speaker == "Ines" and "Holding at four" in (shot.dialogue or "")
+
+
+def test_someone_called_by_their_country(film: StoryPlan) -> None:
+    reply = direct("the dane should have a red swimming cap", film)
+    assert not [e for e in reply.edits if isinstance(e, AddShot)], reply.edits
+    (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
+    assert change.name == "Ines" and "swimming cap" in change.wardrobe, change
+
+
+def test_an_age_over_sixty_makes_someone_old(film: StoryPlan) -> None:
+    """Abu is 72 ("her trainer": Ines's, so not a woman) and Tom an old fisherman: "the old
+    man" could be either, so the director asks, and changes nothing yet."""
+    reply = direct("and the old man needs reading glasses pushed up on his forehead", film)
+    (ask,) = reply.edits
+    assert isinstance(ask, AskPerson), reply.edits
+    assert set(ask.choices) == {"Tom", "Abu"}, ask.choices
+
+
+def test_things_worn_said_with_where_they_are_worn(film: StoryPlan) -> None:
+    reply = direct(
+        "and Mara needs way more gold tbh, a big nose ring in her nose and bangles up to her "
+        "elbows",
+        film,
+    )
+    (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
+    assert "nose ring in her nose" in change.wardrobe and "bangles up to her elbows" in (
+        change.wardrobe
+    ), change
+    assert not [e for e in reply.edits if isinstance(e, AddShot)]
+
+
+def test_a_remark_after_a_change_of_looks_is_not_worn(film: StoryPlan) -> None:
+    reply = direct("Mara's coat should be green not red, she would never wear red", film)
+    (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
+    assert "never" not in f"{change.description} {change.wardrobe}", change
+    assert "red" not in change.wardrobe.lower(), change
