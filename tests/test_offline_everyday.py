@@ -146,3 +146,56 @@ def test_a_remark_after_a_change_of_looks_is_not_worn(film: StoryPlan) -> None:
     (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
     assert "never" not in f"{change.description} {change.wardrobe}", change
     assert "red" not in change.wardrobe.lower(), change
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Context: halfway along the harbour wall there is a tiny chapel, whitewashed", "Chapel"),
+        ("Some background: upstairs from the harbour there's a boarding house", "House"),
+        ("Three miles out is the lighthouse, on a rock", "Lighthouse"),
+        ("At the far end of the quay there's an old boathouse", "Boathouse"),
+    ],
+)
+def test_exposition_sets_up_the_place_it_names_not_the_one_it_starts_from(
+    film: StoryPlan, text: str, place: str
+) -> None:
+    reply = direct(text, film)
+    assert [e.name for e in reply.edits if e.kind == "add_location"] == [place], reply.edits
+    assert not [e for e in reply.edits if isinstance(e, AddShot)], reply.edits
+
+
+def test_part_of_a_room_is_not_another_place(film: StoryPlan) -> None:
+    reply = direct(
+        "Setting: the radio bunker. Bare concrete, a periscope in the middle of the room.", film
+    )
+    assert [e.name for e in reply.edits if e.kind == "add_location"] == ["Bunker"], reply.edits
+
+
+def test_a_paddy_is_a_name_not_a_field(film: StoryPlan) -> None:
+    reply = direct("Plus: OLD PADDY, the landlord, 80s, flat cap.", film)
+    assert [e.name for e in reply.edits if isinstance(e, AddCharacter)] == ["Paddy"]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Lock every shot with the old fisherman in it.", {3: True, 4: True}),
+        ("slow it all down, every shot six seconds", {i: 6.0 for i in range(1, 6)}),
+        ("The net one: 5 seconds, and lock it.", {3: (5.0, True)}),
+    ],
+)
+def test_commands_over_shots_in_everyday_shapes(
+    film: StoryPlan, text: str, want: dict[int, Any]
+) -> None:
+    reply = direct(text, film)
+    after = apply(film, reply.edits)
+    assert not [e for e in reply.edits if isinstance(e, AddShot)], reply.edits
+    for shot_id, value in want.items():
+        shot = after.find_shot(shot_id)
+        assert shot is not None
+        got: Any = {bool: shot.locked, float: shot.duration_s}
+        if isinstance(value, tuple):
+            assert (shot.duration_s, shot.locked) == value, (text, reply.reply)
+        else:
+            assert got[type(value)] == value, (text, shot_id, reply.reply)

@@ -119,13 +119,6 @@ _REF_SHAPE_RE = rx(
     r"|we|i|you|u|she|he|they|it|me)\b)(?:the\s+|that\s+|this\s+|our\s+|my\s+)?[\w'\- ]{2,50}",
 )
 """What a shot's name looks like when it heads a change: a short noun phrase, no verb."""
-_CONTEXT_RE = rx(
-    r"^\W*(?:(?:ok(?:ay)?|so|and|just|some|quick|a|little|bit\s+of|a\s+bit\s+of)\s+)*(?:for\s+)?",
-    r"(?:context|background|backstory|back\s*story|premise|set-?up|the\s+story\s+so\s+far",
-    r"|world(?:\s+notes?)?|world-?building|lore|setting\s+notes?)\b[^:.\n]{0,40}?",
-    r"(?::|\s[-\u2013\u2014]\s|\.\s)",
-)
-"""A paragraph headed "Context:" / "Background for the sequence:": the world, not shots."""
 _REMARK_ONLY_RE = rx(
     r"^\W*(?:(?:we'?re|we\s+are|i'?m|i\s+am)\s+(?:going|aiming)\s+for\b.*",
     r"|(?:that'?s|that\s+is|this\s+is)\s+(?:what|how|why|the\s+(?:brand|vibe|look|feel|idea|point",

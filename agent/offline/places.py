@@ -57,6 +57,14 @@ _HOMES = frozenset(("room", "flat", "loft", "attic", "bedsit", "caravan", "cabin
 _APPOSITION_RE = re.compile(r",\s*((?:an?|the)\s+[^,;.]{3,80})")
 
 
+_PART_OF_A_PLACE = {
+    "room", "middle", "corner", "inside", "interior", "centre", "center", "back", "front",
+    "side", "edge", "end", "floor", "ceiling", "wall", "walls", "doorway",
+}  # fmt: skip
+"""Words for part of the place a paragraph is set in, never a new place of their own once
+the paragraph has one ("a periscope in the middle of the room")."""
+
+
 @dataclass
 class PlaceInfo:
     """A location as this message sees it: its name, time of day and key light."""
@@ -227,6 +235,8 @@ class PlaceMixin:
     ) -> str:
         """Add a new place (with its time of day, light and weather); return its name."""
         key = handle_of(found.name)
+        if found.new and key not in self.places and self.location and key in _PART_OF_A_PLACE:
+            return self.location  # "a periscope in the middle of the room": the bunker's room
         if found.new and key not in self.places:
             weather = m.group(1).lower() if (m := WEATHER_RE.search(text)) else ""
             self.edits.append(

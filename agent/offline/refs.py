@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from storyreel.agent.offline.camera import camera_fields
+from storyreel.agent.offline.cast import NeedAnswer
 from storyreel.agent.offline.text import parse_number, rx, shots_text
 from storyreel.agent.offline.words import ORDINALS, PLACES, N
 from storyreel.tools.story import Shot, handle_of
@@ -29,12 +30,16 @@ ContentRef = tuple[list[int], list[int], bool]
 
 _HEAD = (
     r"(?:two[\s-]*shots?|close[\s-]*ups?|closeups?|shots?|ones?|wides?|inserts?|ecus?|cus?|mcus?"
-    r"|pictures?|packshots?"
+    r"|pictures?|packshots?|interiors|exteriors|clips?"
     r"|establishing(?:\s+shots?)?|pov|aerials?|takes?)"
 )
 _SELECT = r"(?P<sel>all|every|each|both)\s+(?:(?:of\s+)?(?:the|my|our|those|these)\s+)?"
 _OWNER = r"(?P<own>[A-Za-z][\w\-]*)'s\s+"
 _MOD = r"(?:(?!(?:should|needs?|must|is|are|be|to|and|or|a|an|with|of|in|on|at)\b)[\w\-]+\s+)"
+_WITH_WHO_RE = rx(
+    r"\bwith\s+((?:\S+\s+){0,3}?\S+)(?:\s+in\s+(?:it|them|the\s+(?:shot|frame|picture)))?\s*$"
+)
+"""Who a many-shot phrase picks shots by: "every shot with the manager in it"."""
 PHRASE_RE = rx(
     rf"\b(?:{_SELECT}|(?P<det>the|that|this|those|these)\s+|{_OWNER})",
     rf"(?P<mods>{_MOD}{{0,4}}?)(?P<head>{_HEAD})\b",
@@ -255,6 +260,15 @@ class ContentRefMixin:
         """The shots a many-shot phrase picks ("all the close-ups", "every shot with Tom",
         "everything in the field", "every dusk shot"): each word that describes some shot
         must fit. None when a word fits no shot at all."""
+        who = _WITH_WHO_RE.search(phrase)
+        if who and camera_fields(who.group(1))[0]:
+            who = None  # "every shot with Tom from down low": the change follows the name
+        if who and (people := self._people_meant(who.group(1))):
+            return [  # "every shot with the manager in it": the manager is Baruah
+                i
+                for i in self.order
+                if (shot := self.plan.find_shot(i)) and set(people) <= set(shot.characters)
+            ]
         words = content_words(phrase)
         bags = self._bags()
         for shot_id, bag in bags.items():  # "all the outdoor shots", "every kitchen shot"
@@ -267,6 +281,14 @@ class ContentRefMixin:
                 return None
             chosen = fits
         return chosen
+
+    def _people_meant(self, words: str) -> list[str]:
+        """The known people `words` name ("Baruah", "the manager", "Tom and the girl"), or
+        [] when they name nobody for sure."""
+        try:
+            return self._names_in(words)  # type: ignore[attr-defined]
+        except NeedAnswer:  # several fit: the words are read as shot words
+            return []
 
     def _place_words(self, shot_id: int) -> dict[str, float]:
         """Words a shot can be picked by among many for where it happens: indoor or

@@ -10,7 +10,13 @@ from storyreel.agent.offline.cast import NeedAnswer, _in_table
 from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
 from storyreel.agent.offline.refs import content_words
 from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
-from storyreel.agent.offline.verbs import SPATIAL_LEAD_RE, base_form, has_action, is_exposition
+from storyreel.agent.offline.verbs import (
+    CONTEXT_RE,
+    SPATIAL_LEAD_RE,
+    base_form,
+    has_action,
+    is_exposition,
+)
 from storyreel.agent.offline.words import BODY, CLOTHES, GENDER_OF, PLACES
 from storyreel.tools.edits import (
     AddCharacter,
@@ -636,7 +642,8 @@ class ShotMixin:
         """A place named anywhere ("kept a lighthouse on the coast" -> the lighthouse)."""
         if found := self._headed_place(text) or self._subject_place(text):
             return found
-        if (lead := SPATIAL_LEAD_RE.match(self._restore(text, ""))) and (
+        plain = CONTEXT_RE.sub("", self._restore(text, ""), count=1)
+        if (lead := SPATIAL_LEAD_RE.match(plain)) and (
             found := self._place_anywhere(lead.group("rest"))
         ):
             return found  # "out the back of the hall theres a fig tree": the tree, not the hall

@@ -72,6 +72,7 @@ _CLAUSE_BREAK = rx(
     r"|(?:,\s*and|,)\s+(?=(?:an?|another|one\s+more)\s+(?:(?:extreme|medium|quick|tight|slow|wide)\s+)?",
     r"(?:close[\s-]*up|closeup|wide|insert|cutaway|two[\s-]*shot|aerial|overhead\s+shot)\s+(?:of|on)\b)",
     r"|(?:(?<=\bones)|(?<=\binserts)|(?<=\bcutaways)|(?<=\bbeats)):\s+(?=\S)",
+    r"|,\s+(?=(?:and\s+)?(?:every|each|all(?:\s+of)?(?:\s+the)?)\s+(?:single\s+)?(?:shots?|ones?)\b)",
     r"|(?:,?\s+and|,)\s+(?=(?:then\s+|please\s+|just\s+)?(?:lock|unlock|render|export|delete",
     r"|remove|move|make|change|undo|redo|compare|use|select|get\s+rid|drop|lose|bin|ditch|scrap",
     r"|kill|cut(?!\s+(?:to|back|away|in)\b))\b)",

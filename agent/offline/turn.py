@@ -18,7 +18,7 @@ from storyreel.agent.offline.commands import (
     NOT_AGAIN,
     CommandMixin,
 )
-from storyreel.agent.offline.guard import _CONTEXT_RE, GuardMixin, everyday_introductions
+from storyreel.agent.offline.guard import GuardMixin, everyday_introductions
 from storyreel.agent.offline.introductions import IntroductionMixin
 from storyreel.agent.offline.looks import IS_NOT_IS_RE, NOT_THEN_RE, WAS_NOT_RE, LooksMixin
 from storyreel.agent.offline.lowercase import capitalize_names
@@ -36,7 +36,7 @@ from storyreel.agent.offline.text import (
     split_paragraphs,
     split_sentences,
 )
-from storyreel.agent.offline.verbs import is_exposition, sets_the_world
+from storyreel.agent.offline.verbs import CONTEXT_RE, is_exposition, sets_the_world
 from storyreel.agent.offline.words import ANSWER_WORDS, BODY, CLOTHES, KIN, NUMBERS, TITLES
 from storyreel.tools.edits import (
     AddShot,
@@ -242,15 +242,19 @@ def _fold_dislocated(sentence: list[str]) -> list[str]:
         m = _DISLOCATED_RE.match(clause)
         looks = out and re.search(r"'s\s+\w+\s+(?:gets|got|is|was|becomes|turns)\b", out[-1])
         if m and out and not looks and not re.search(r"\bshot\s*\d", out[-1], re.I):
-            named = out.pop().strip(" ,")
+            label = re.match(r"\s*([^:]{3,60}?)\s*:\s*\S", out[-1])
+            # "The gantry run: 5 seconds, and lock it": the change stays, the lock is added
+            named = label.group(1) if label else out.pop().strip(" ,")
             named = re.sub(r"^(?:and|so|oh|ok(?:ay)?)\b[,\s]*", "", named, flags=re.I)
             named = re.sub(  # "the tractor shot is boring, cut it"
                 r"\s+(?:is|was|looks|feels|seems)\s+(?:\w+\s+)?\w+$", "", named, flags=re.I
             )
             if REF_RE.fullmatch(named):  # "last shot, make it 3 seconds"
                 shot = named if re.match(r"(?:the\s|shot)", named, re.I) else f"the {named}"
-            elif re.match(r"(?:the|that|this)\s+(?:shot|one)\b", named, re.I):
-                shot = named
+            elif re.match(r"(?:the|that|this)\s+(?:shot|one)\b", named, re.I) or re.match(
+                r"(?:the|that|this)\s+.{1,40}\s(?:shot|one|close-?up|wide)$", named, re.I
+            ):
+                shot = named  # "the jetty shot, make it 3 seconds"
             else:
                 shot = f"the shot of {named}"
             clause = f"{m.group('verb')} {shot}{m.group('rest')}"
@@ -594,7 +598,7 @@ class Turn(
                     continue  # the heading alone
             if self._heading(paragraph, paragraphs[p_index + 1 : p_index + 2]):
                 continue  # "ok next bit:" over a numbered list: a heading, not a shot
-            self.context_para = bool(_CONTEXT_RE.match(paragraph))
+            self.context_para = bool(CONTEXT_RE.match(paragraph))
             if m := NOT_THEN_RE.match(paragraph.strip(" .!")) or WAS_NOT_RE.match(
                 paragraph.strip(" .!")
             ):  # "..., make it a yellow one", "her dress wasnt white it was ivory"
@@ -839,7 +843,11 @@ class Turn(
             (c, f)
             for c in clauses
             if not (REF_RE.search(c) or find_phrases(c) or talk.is_question(self._restore(c)))
-            and (f := self._place_anywhere(c) if is_exposition(c) else self._place_for(c))
+            and (
+                f := self._place_anywhere(c)
+                if is_exposition(CONTEXT_RE.sub("", c, count=1))
+                else self._place_for(c)
+            )
         ]
         if places:
             clause, found = next(((c, f) for c, f in places if not f.weak), places[0])
@@ -1012,4 +1020,4 @@ class Turn(
                 f" the next shots happen at the {self.location.lower()}" if self.location else ""
             )
             parts.append(f"Noted:{where}." if where else "Noted.")
-        return " ".join(parts)
+        return " ".join(dict.fromkeys(parts))  # one question asked once, though two clauses ask

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from storyreel.agent.offline.text import rx
 from storyreel.agent.offline.words import PLACES
 
 
@@ -145,11 +146,23 @@ _PLACE_LEAD_RE = re.compile(
 )
 """A place set up by where it is ("outside was the car park", "across the road was the
 steamie", "Outside there's only the village green")."""
+CONTEXT_RE = rx(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|just|some|quick|a|little|bit\s+of|a\s+bit\s+of)\s+)*(?:for\s+)?",
+    r"(?:context|background|backstory|back\s*story|premise|set-?up|the\s+story\s+so\s+far",
+    r"|world(?:\s+notes?)?|world-?building|lore|setting\s+notes?)\b[^:.\n]{0,40}?",
+    r"(?::|\s[-\u2013\u2014]\s|\.\s)",
+)
+"""A paragraph headed "Context:" / "Background for the sequence:": the world, not shots."""
+
 SPATIAL_LEAD_RE = re.compile(
     r"^\W*(?:(?:so|ok(?:ay)?|and|right|then|oh)\b[,\s]*)*(?:(?:out|up|down|off|round)\s+)?"
     r"(?:(?:the\s+)?(?:back|front|side|top|bottom)\s+of|out\s+(?:the\s+)?(?:back|front)|behind|below"
     r"|beneath|under|above|beyond|outside|inside|across|next\s+to|opposite|near|by|along|past"
-    r"|off|up\s+behind|down\s+(?:by|past)|on\s+the\s+(?:far|other)\s+side\s+of)\b"
+    r"|off|up\s+behind|down\s+(?:by|past)|on\s+the\s+(?:far|other)\s+side\s+of"
+    r"|halfway\s+(?:along|up|down|across|to)|(?:up|down)stairs\s+from|further\s+(?:along|up|down|on)"
+    r"|at\s+the\s+(?:end|top|bottom|foot|edge|far\s+end)\s+of|(?:\w+\s+)?(?:kilometres?|kilometers?"
+    r"|km|miles?|metres?|meters?|minutes?|hours?)\s+(?:out|away|off|along|up|down|from|north|south"
+    r"|east|west))\b"
     r"[^.;:]{0,80}?[,\s]+(?:there'?s|theres|there\s+(?:is|was|were|are|stands|sits)|was|were|is"
     r"|stands|stood|sits|sat|lies|lay)\s+(?P<rest>(?:a|an|the|this|one|our|their|his|her)\b.+)$",
     re.I,

@@ -59,6 +59,8 @@ CLOTHES = _words(
     "waistcoat sari kimono mask glasses sunglasses"
 )
 PLACES = _words(
+    "pad launchpad launch-pad compound ger encampment estate terraces paddies paddy-field "
+    "pension silo airfield pithead shipyard "
     "harbour harbor port pier quay dock docks jetty wharf marina beach shore coast cliff cliffs "
     "sea ocean lake river bridge lighthouse boat ship cabin house cottage farmhouse farm barn "
     "kitchen bedroom bathroom hallway hall corridor attic cellar basement garage garden yard "
