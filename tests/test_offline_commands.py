@@ -507,9 +507,7 @@ def test_a_sentence_about_shots_or_a_remark_is_never_a_new_shot(text: str) -> No
         "a close-up of Mara, the tall one, at 4:30 in the morning",
     ],
 )
-def test_a_shot_with_a_shape_word_is_a_shot_not_the_films_shape(
-    film: StoryPlan, text: str
-) -> None:
+def test_a_shot_with_a_shape_word_is_a_shot_not_the_films_shape(film: StoryPlan, text: str) -> None:
     reply = say(text, film)
     assert any(isinstance(e, AddShot) for e in reply.edits), (text, reply.edits)
     assert not [e for e in reply.edits if e.kind == "set_style"], (text, reply.edits)
