@@ -199,3 +199,59 @@ def test_commands_over_shots_in_everyday_shapes(
             assert (shot.duration_s, shot.locked) == value, (text, reply.reply)
         else:
             assert got[type(value)] == value, (text, shot_id, reply.reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "fields"),
+    [
+        ("title it Low Tide 🌊", "set_style", {"title": "Low Tide"}),
+        ("The title of the film shall be 'Low Tide'.", "set_style", {"title": "Low Tide"}),
+        ("For the look, I prefer soft pastel colours, like a storybook.", "set_style",
+         {"look": "soft pastel colours, like a storybook"}),
+        ("Kindly move the shot of the net to the very end of the film.", "move_shot",
+         {"shot_id": 3}),
+        ("lock the first two theyre perfect 🔒", "set_lock", {"shot_id": 1}),
+        ("net shot: lock it. don't touch.", "set_lock", {"shot_id": 3}),
+    ],
+)  # fmt: skip
+def test_formal_and_chatty_commands(
+    film: StoryPlan, text: str, kind: str, fields: dict[str, Any]
+) -> None:
+    reply = direct(text, film)
+    assert not [e for e in reply.edits if isinstance(e, AddShot)], (text, reply.edits)
+    got = [e.model_dump(mode="json") for e in reply.edits if e.kind == kind]
+    assert got and all(got[0].get(k) == v for k, v in fields.items()), (text, reply.edits)
+    assert "didn't follow" not in reply.reply, reply.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kindly note that Tom should wear a yellow sou'wester.",
+        "Correction, please: the sweater of Tom should be yellow, not navy.",
+    ],
+)
+def test_an_announced_change_of_looks(film: StoryPlan, text: str) -> None:
+    reply = direct(text, film)
+    (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
+    assert change.name == "Tom" and "yellow" in change.wardrobe, change
+    assert not [e for e in reply.edits if e.kind in ("add_shot", "add_character")], reply.edits
+
+
+def test_two_colours_of_one_thing_change_together() -> None:
+    plan = apply(build_plan(), [AddCharacter(name="Apo", description="82",
+                                             wardrobe="a red and black woven skirt")])  # fmt: skip
+    reply = direct("Apo's skirt should be blue and white, not red and black.", plan)
+    (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
+    assert change.wardrobe == "a blue and white woven skirt", change
+
+
+def test_someone_there_named_at_the_end_and_a_boy_aged_in_words() -> None:
+    pekka = AddCharacter(name="Pekka", description="the narrator, eight years old")
+    plan = apply(build_plan(), [pekka])
+    reply = direct("oh yeah theres this man on the top floor everyone calls Sticks, hes 60", plan)
+    assert [e.name for e in reply.edits if isinstance(e, AddCharacter)] == ["Sticks"]
+    assert not [e for e in reply.edits if isinstance(e, AddShot)], reply.edits
+    reply = direct("The boy should have a red woolly hat.", plan)
+    (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
+    assert change.name == "Pekka", change

@@ -70,7 +70,7 @@ _ANGLES = [
          r"|straight\s+down(?:\s+(?:from\s+above|on|over|at|onto))?|directly\s+above",
          r"|looking\s+straight\s+down|\btop[\s-]+shot\b"), "overhead"),
     (rx(r"high[\s-]+angle(?:[\s-]+shots?)?|from\s+(?:really\s+|way\s+|very\s+|so\s+)?high\s+up",
-        r"|looking\s+down\s+(?:at|on|over|into|onto)|camera\s+(?:\w+\s+)?looks\s+down\s+(?:at|on)",
+        r"|looking\s+down\s+(?:at|on|over|into|onto)|camera\s+(?:\w+\s+)?looks?\s+down\s+(?:at|on)",
         r"|from\s+(?:way\s+)?up\s+high|\bcam(?:era)?\s+(?:is\s+)?(?:way\s+|really\s+|right\s+)?up\s+high",
         r"|seen\s+from\s+(?:very\s+|really\s+|way\s+|far\s+)?(?:high\s+)?above"),
      "high"),

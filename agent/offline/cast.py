@@ -70,6 +70,9 @@ _DESCRIPTOR_RE = rx(
 _OWNER = {"his": "m", "her": "f", "their": "p"}
 _CHILD_AGE_RE = re.compile(
     r"(?:^|[,(]\s*|\baged\s+)(?:[1-9]|1[0-2])(?:\s*(?:years?\s+old|yo|y/o))?\s*(?:[,;)]|$)"
+    r"|\b(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"[\s-]+years?[\s-]+old\b",
+    re.I,
 )
 """A child's age in a description: "Kasia's son, 7", "aged 9"."""
 _OLD_AGE_RE = re.compile(
@@ -244,6 +247,21 @@ _LOOKS_PART_RE = re.compile(
 where a thing is worn ("a big nath | in her nose" stays one)."""
 
 
+def _colours_joined(parts: list[str]) -> list[str]:
+    """The parts of a description with "red | and black woven skirt" joined back: two
+    colours of one thing."""
+    out: list[str] = []
+    for part in parts:
+        both = re.match(r"and\s+(\w+)", part.strip(), re.I)
+        if out and both and both.group(1).lower() in COLOURS:
+            last = _plain_words(out[-1])
+            if last and last[-1] in COLOURS:
+                out[-1] = f"{out[-1]} {part.strip()}"
+                continue
+        out.append(part)
+    return out
+
+
 def _looks(text: str) -> tuple[str, str]:
     """A description split into looks and clothes: "a tall woman in a red raincoat" ->
     ("a tall woman", "a red raincoat"); "skinny with a moustache and a blue suit" ->
@@ -264,7 +282,7 @@ def _looks(text: str) -> tuple[str, str]:
             ):
                 wear.append(worn.group(1))  # "who wears a black abaya"
                 relative = None
-        for part in re.split(_LOOKS_PART_RE, segment):
+        for part in _colours_joined(re.split(_LOOKS_PART_RE, segment)):
             if not part.strip():
                 continue
             m = re.match(r"(with|and|wearing|dressed\s+in|clad\s+in|in)\s+(.*)", part, re.I)
@@ -359,8 +377,15 @@ def _items(wardrobe: str) -> list[str]:
     pieces = re.split(
         r"\s*[,;]\s*|\s+and\s+(?=(?:an?|the|his|her|their|some|matching|\w+\s+\w+)\b)", wardrobe
     )
-    items: list[str] = []
+    joined: list[str] = []
     for piece in (p.strip() for p in pieces if p and p.strip()):
+        before, after = _plain_words(joined[-1]) if joined else [], _plain_words(piece)
+        if before and after and before[-1] in COLOURS and after[0] in COLOURS:
+            joined[-1] = f"{joined[-1]} and {piece}"  # "a red and black woven skirt": one
+        else:
+            joined.append(piece)
+    items: list[str] = []
+    for piece in joined:
         parts = re.split(r"\s+and\s+", piece)
         if all(any(_in_table(w, CLOTHES) for w in _plain_words(p)) for p in parts):
             items += parts  # "yellow jacket and headphones"; not "black and white scarf"
@@ -582,6 +607,7 @@ class CastMixin:
             fits = [p for p in people if words(p) & _SAME[canon]]
         if canon in ("boy", "girl") and (
             kids := [p for p in people if {"child", "kid"} & words(p) and p.gender == gender]
+            or [p for p in people if {"child", "kid"} & words(p) and p.gender is None]
         ):
             fits = kids  # "the boy": the 7-year-old son before the "big lad"
         if not fits and generic and gender:

@@ -378,6 +378,13 @@ def everyday_introductions(text: str) -> str:
     text = _CALLED_ASIDE_RE.sub(r"\g<called>", text)  # "called Khar Salkhi (means black wind),"
     text = _CALLED_LATER_RE.sub(r"\g<lead>\g<subject> is called ", text)
     text = _TO_THE_CAST_RE.sub(r"\g<lead>New character: \g<who>, ", text)
+    text = re.sub(  # "theres this man on the 12th floor everyone calls Uncle Sticks"
+        r"\b(?:that\s+|who(?:m)?\s+)?(?:every(?:one|body)|people|they|we|folks|the\s+(?:kids|locals))"
+        r"\s+(?:all\s+)?(?:call|calls|called)\s+(?=(?-i:[A-Z]))",
+        "called ",
+        text,
+        flags=re.I,
+    )
     for pattern, replacement in _ROLE_NAME_RES:
         text = pattern.sub(swap(pattern, replacement), text)
     return text

@@ -55,7 +55,9 @@ from storyreel.tools.errors import StoryreelError
 from storyreel.tools.story import check_name, handle_of
 
 _WORD = r"[A-Z](?:[^\W\d_]|['\-])+"  # (accented letters too: "Inês")
-_LEAD = r"^\s*(?:(?:and|then|now|so|oh|also|well|ok(?:ay)?)\b[,\s]+)*"
+_LEAD = (
+    r"^\s*(?:(?:and|then|now|so|oh|also|well|ok(?:ay)?|yeah|yes|yep|right|plus|um+|uh+)\b[,\s]+)*"
+)
 _NAME = rf"(?-i:({_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}))"
 _ONE_NAME = rf"{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}"
 _SEP = r"\s*(?::|,|-|\u2013|\u2014|\bwho\s+is\b|\bwho's\b)\s*"
@@ -119,7 +121,8 @@ _HEADER = (
     r"^\s*(?:(?:then|and|now|so|next|also)\s+)*(?:(?:on\s+|for\s+)?(?:this|that|each|every)\s+"
     r"(?:trip|time|day|year|summer|winter|journey|run|crossing|night|morning|season|shift|week)"
     r"\s*,?\s+)?(?:(?:the|our|my|his|her|their|here\s+are\s+the"
-    r"|there\s+are|[\w'\-]+\s+(?:has|had|have)(?:\s+got)?|adding|add|kindly\s+add\s+the\s+following"
+    r"|there\s+are|[\w'\-]+\s+(?:has|had|have)(?:\s+got)?|adding|add"
+    r"|(?:kindly|please)\s+add\s+the\s+following"
     rf"|add\s+the\s+following)\s+)?(?:(?:\w+\s+){{0,2}}(?:main\s+)?{_GROUPS}"
     rf"|{_COUNTED}(?=\s*[:\-\u2013\u2014]))"
 )
@@ -305,6 +308,15 @@ _WEARS_HABIT_RE = rx(
 )
 """A habit of dress said after a name: "wears overalls everywhere"."""
 _HE_S_RE = re.compile(r"\b([Hh]e|[Ss]he)s\b")
+_THERE_CALLED_RE = rx(
+    _LEAD,
+    r"(?:there'?s|theres|there\s+is|there\s+was|here'?s|we\s+(?:also\s+)?have|we'?ve\s+got)\s+",
+    r"(?:also\s+)?((?:this|that|an?|the|one)\s+(?:[a-z\-]+\s+){0,2}?[a-z]+)\b[^,:;.]{0,40}?\s+",
+    r"(?:called|named|known\s+as)\s+",
+    rf"(?={_ONE_NAME}\s*(?:[,:;.\-\u2013\u2014]|$))",
+)
+"""Someone there, named at the end of the phrase: "theres this man on the 12th floor called
+Sticks, hes like 60" (not "there's a dog called Rex chasing the ball": a shot)."""
 _NAME_AFTER_RE = rx(
     _LEAD,
     r"(?:(?:there'?s|theres|there\s+is|there\s+was|here'?s|this\s+is|that'?s)\s+)?",
@@ -558,8 +570,9 @@ class IntroductionMixin:
         A clause that goes on about someone just named ("my grandpa Zhou, hes 80 and ...,
         he always wears this faded blue jacket") adds that to their looks."""
         text = _HE_S_RE.sub(lambda m: f"{m.group(1)}'s", text)
-        if m := _NAME_AFTER_RE.match(text):
-            text = f"{m.group(1)} is called {text[m.end() :]}"
+        if m := _NAME_AFTER_RE.match(text) or _THERE_CALLED_RE.match(text):
+            who = re.sub(r"^(?:this|that)\b", "a", m.group(1), flags=re.I)  # "theres this man"
+            text = f"{who} is called {text[m.end() :]}"
         if m := _INTRODUCE_RE.match(text):  # "Introduce Greta: a sunburnt ..."
             rest = re.sub(r"^(\w+)\s*[:,\-\u2013\u2014]\s*", r"\1, ", text[m.end() :], count=1)
             text = f"New character: {rest}"

@@ -215,13 +215,35 @@ def _recolour(item: str, new: str, old: set[str]) -> str:
     drop = old | (COLOURS if new_words & COLOURS else set()) | (_OLD if new_words & _OLD else set())
     words = item.split()
     dropped = [i for i, w in enumerate(words) if w.lower().strip(",") in drop]
-    kept = [w for w in words if w.lower().strip(",") not in drop]
+    dropped += [  # "red and black": the "and" between two old colours goes too
+        i
+        for i, w in enumerate(words)
+        if w.lower() in ("and", "&") and i - 1 in dropped and i + 1 in dropped
+    ]
+    dropped.sort()
+    kept = [w for i, w in enumerate(words) if i not in dropped]
     new = re.sub(r"\bstripes\b", "striped", re.sub(r"\bspots\b", "spotted", new.strip()))
     lead = 1 if kept and kept[0].lower() in ("a", "an", "the", "her", "his", "their") else 0
     if dropped:  # the new colour goes where the old one was: "an old green tweed jacket"
         lead = max(lead, dropped[0] - sum(1 for i in dropped if i < dropped[0]))
     text = " ".join([*kept[:lead], new, *kept[lead:]])
     return re.sub(r"^(an?)\s+(\S+)", lambda m: f"{_article(m.group(2))} {m.group(2)}", text)
+
+
+_OF_OWNER_RE = rx(
+    r"\bthe\s+(?P<item>(?:[\w\-]+\s+){0,2}?[\w\-]+)\s+of\s+(?P<owner>(?:the|his|her|their|my|our)\s+",
+    r"(?:[\w\-]+\s+){0,2}?[\w\-]+|(?-i:[A-Z][\w\-]+))(?=\s+(?:should|must|needs?|has|is|was|will",
+    r"|could|can|looks?)\b)",
+)
+
+
+def _owner_first(m: re.Match[str]) -> str:
+    """ "the skirt of the grandmother" -> "the grandmother's skirt" (a thing worn or a
+    feature; other "X of Y" stay as they are)."""
+    item = m.group("item")
+    if not _in_table(item.split()[-1].lower(), CLOTHES | BODY):
+        return m.group(0)
+    return f"{m.group('owner')}'s {item}"
 
 
 def _more_looks_only(said: str) -> str:
@@ -325,6 +347,7 @@ class LooksMixin:
     def _look_change(self, text: str) -> bool:
         """One change of looks (see `_character_change`), quotes already taken out."""
         text = _GOT_RE.sub(lambda m: f"{m.group(1)} has", text)  # "shes got", "Tom's got"
+        text = _OF_OWNER_RE.sub(_owner_first, text)  # "the skirt of the grandmother should be"
         text = _ALWAYS_RE.sub(lambda m: _HABIT_VERB[m.group(1).lower()], text)  # "always wore"
         if (m := _LABELLED_RE.match(text)) and self._person_at(m.group(1), 0) is not None:
             text = f"{m.group(1)} should be {m.group(2)}"  # "Marit's helmet: white, not orange"

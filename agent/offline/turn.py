@@ -60,6 +60,46 @@ _FILLER_RE = re.compile(
     re.I,
 )
 """Words that open a message without meaning anything ("oh wait", "actually", "ok so")."""
+_VERDICT_REMARK_RE = re.compile(
+    r"(?:they'?re|theyre|they\s+are|it'?s|its|it\s+was|that\s+was|that'?s|thats|they\s+were"
+    r"|they\s+look|it\s+looks?|it\s+looked)\s+(?:\w+\s+)?(?:perfect|great|good|done|fine|lovely"
+    r"|amazing|better|worse|wrong|boring|nicer|brilliant|spot\s+on|finished|sorted)"
+    r"(?:\s+(?:before|now|already|as\s+(?:it|they)\s+(?:is|are|was|were)))?"
+    r"|(?:don'?t|dont|do\s+not|never)\s+(?:touch|change|move|cut|edit|redo|mess\s+with)"
+    r"(?:\s+(?:it|that|this|them))?(?:\s+again|\s+ever)?"
+    r"|leave\s+(?:it|that|this|them)(?:\s+(?:alone|as\s+(?:it\s+is|they\s+are)|be))?",
+    re.I,
+)
+"""A verdict after a command ("theyre perfect", "it was better before", "don't touch"):
+nothing to do."""
+_FORMAL = (
+    (re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))(\s*)kindly\s+", re.I), r"\1please "),
+    (re.compile(r"\bshall\s+be\b", re.I), "should be"),
+    (re.compile(r"^(\s*for\s+the\s+(?:look|style|grade))\s*,\s*(?:i|we)\s+(?:would\s+)?(?:prefer|"
+                r"want|would\s+like|like|suggest)\s+", re.I | re.M), r"\1: "),
+)  # fmt: skip
+"""Formal English said plainly: "Kindly move ..." is "please move ...", "The title shall
+be ..." is "should be", "For the look, I prefer ..." is "For the look: ..."."""
+_LABEL_THEN_VERB_RE = re.compile(
+    r"^\s*(?P<named>(?:the\s+)?[\w'\- ]{1,30}?\s(?:shot|one))\s*[:\-\u2013\u2014]\s*"
+    r"(?P<verb>lock|unlock|delete|remove|cut|drop|lose|bin|kill|render|retake|redo)\s+"
+    r"(?:it|that|this)\b(?P<rest>.*)$",
+    re.I,
+)
+"""A shot named, then what to do with it: "chair shot: lock it. don't touch."."""
+_EMOJI_RE = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f1e6-\U0001f1ff]+"
+)
+"""Emoji: they colour a message and never say what to film."""
+_NOTE_LEAD_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*(?:(?:(?:kindly|please|just)\s+)(?:note|remember|be\s+aware)"
+    r"(?:\s+that)?|(?:note|remember|be\s+aware)\s+that)\s+|(?:^|(?<=[.!?]\s)|(?<=\n))\s*(?:(?:a|one|small|quick)\s+)?(?:correction|fix"
+    r"|change|note|update|amendment)(?:\s*,?\s*(?:please|pls|kindly))?\s*[:\-\u2013\u2014]\s*"
+    r"|(?:^|(?<=[.!?]\s))\s*(?:fyi|btw|just\s+so\s+you\s+know|for\s+the\s+record)\b[,:]?\s*",
+    re.I,
+)
+"""Words that announce what follows ("Kindly note that Marites should wear ...",
+"Correction, please: the skirt ..."): read what follows."""
 _TRAILING_FILLER_RE = re.compile(
     r"(?:[\s,]+(?:actually|please|pls|lol|haha|thanks|thx|then|now|ok(?:ay)?|too|x+))+[\s.!?]*$",
     re.I,
@@ -356,7 +396,7 @@ _ASKS_CHANGE_RE = re.compile(
     re.I,
 )
 """A change asked for after a shot is named ("last one, angus, make him smile")."""
-_TRAILING_FILLER_RE = re.compile(
+_CLAUSE_END_FILLER_RE = re.compile(
     r"(?:[\s,]+(?:actually|tbh|to\s+be\s+honest|honestly|i\s+think|i\s+guess|i\s+reckon|for\s+now"
     r"|lol|haha|though|too|as\s+well"
     r"|(?:(?<=\btwo\s)|(?<=\bthem\s)|(?<=\bshots\s)|(?<=\bones\s))(?:round|around|over))"
@@ -546,6 +586,10 @@ class Turn(
 
     def run(self, text: str, keep_paragraph: bool = False) -> None:
         """Read every paragraph and clause; stop early to ask whom a pronoun means."""
+        text = _EMOJI_RE.sub("", text)  # "title it Lights Out 🔦"
+        text = _NOTE_LEAD_RE.sub("", text)  # "Kindly note that ...", "Correction, please: ..."
+        for formal, plain in _FORMAL:  # "Kindly move ...", "The title shall be ..."
+            text = formal.sub(plain, text)
         text = QUOTE_RE.sub(self._stash_quote, text)
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
         text = re.sub(
@@ -863,9 +907,12 @@ class Turn(
         ):
             return  # "actually no": only words that open a message
         clause = _FILLER_RE.sub("", clause, count=1) or clause
-        clause = _TRAILING_FILLER_RE.sub("", clause) or clause  # "the rope one can go actually"
+        clause = _CLAUSE_END_FILLER_RE.sub("", clause) or clause  # "the rope one can go actually"
         clause = _CHAT_FILLER_RE.sub("", clause) or clause  # "needs way more gold tbh, a nath"
         clause = _THOSE_RE.sub("the ", clause)  # "swap those last two round"
+        if named := _LABEL_THEN_VERB_RE.match(clause):  # "chair shot: lock it."
+            the = "" if re.match(r"(?:the|that|this)\s", named.group("named"), re.I) else "the "
+            clause = f"{named.group('verb')} {the}{named.group('named')}{named.group('rest')}"
         clause = _YOU_RE.sub(lambda m: f"{m.group(1)} you", clause)  # "can u make ..."
         clause = self._without_old_framing(clause)
         clause = self._known_is(clause)  # "Priya's 19, ..."
@@ -913,6 +960,9 @@ class Turn(
             self._merge({"continues_from": self.continues})  # "...; it picks up where 4 ends"
             return
         if re.fullmatch(r"help|\?+|what can (?:you|i) (?:do|say)|examples?", low):
+            return
+        if _VERDICT_REMARK_RE.fullmatch(low):
+            self.chatted = True  # "lock the first two, theyre perfect": the remark says nothing
             return
         if talk.is_chat(clause) or _SHOT_COUNT_RE.fullmatch(low) or _FRAMING_RE.fullmatch(low):
             self.chatted = True  # "thank you!!", "Two shots:" (the shots follow)
