@@ -255,3 +255,32 @@ def test_someone_there_named_at_the_end_and_a_boy_aged_in_words() -> None:
     reply = direct("The boy should have a red woolly hat.", plan)
     (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
     assert change.name == "Pekka", change
+
+
+def test_a_mans_cardigan_does_not_make_her_a_man() -> None:
+    """Nadia wears "a man's grey wool cardigan": "her" is still Nadia, not the only person
+    whose gender was never said."""
+    nadia = AddCharacter(name="Nadia", description="trapeze flyer, a scar on her forearm",
+                         wardrobe="a man's grey wool cardigan")  # fmt: skip
+    zeno = AddCharacter(name="Zeno", description="the catcher, 40s, bald")
+    plan = apply(build_plan(), [zeno, nadia])
+    reply = direct("CU, Nadia on the pedestal board, the net still swinging below her.", plan)
+    (shot,) = [e for e in reply.edits if isinstance(e, AddShot)]
+    assert shot.characters == ["Nadia"], shot
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "said"),
+    [
+        ("My dad was a big quiet man with a red beard and hands like shovels.", "Dad", "beard"),
+        ("Next shot: their carabao, whose name is Bantay, pulls the sledge up the path.",
+         "Bantay", "their carabao"),
+    ],
+)  # fmt: skip
+def test_someone_described_in_a_longer_sentence(
+    film: StoryPlan, text: str, name: str, said: str
+) -> None:
+    reply = direct(text, film)
+    (person,) = [e for e in reply.edits if isinstance(e, AddCharacter)]
+    assert person.name == name and said in person.description, person
+    assert "shot of" not in person.description

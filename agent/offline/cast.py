@@ -152,8 +152,9 @@ def _head_noun(part: str) -> str:
 
 
 def _gender(text: str) -> str | None:
-    """ "f", "m" or None, from the words of a description (nouns first, then pronouns)."""
-    words = re.findall(r"[a-z]+", text.lower())
+    """ "f", "m" or None, from the words of a description (nouns first, then pronouns). A
+    noun that owns something says nothing: "a man's grey cardigan" is a cardigan."""
+    words = re.findall(r"[a-z]+", re.sub(r"\b[a-z]+(?:'s|s')(?=\s)", " ", text.lower()))
     for word in words:
         if word.endswith(("woman", "women")) or word in FEMALE or word in {"mrs", "ms", "miss"}:
             return "f"

@@ -375,6 +375,7 @@ def everyday_introductions(text: str) -> str:
         text,
         flags=re.I,
     )
+    text = _WHOSE_NAME_RE.sub(r"\g<who> called \g<name>", text)  # "..., whose name is Bantay,"
     text = _CALLED_ASIDE_RE.sub(r"\g<called>", text)  # "called Khar Salkhi (means black wind),"
     text = _CALLED_LATER_RE.sub(r"\g<lead>\g<subject> is called ", text)
     text = _TO_THE_CAST_RE.sub(r"\g<lead>New character: \g<who>, ", text)
@@ -390,6 +391,12 @@ def everyday_introductions(text: str) -> str:
     return text
 
 
+_WHOSE_NAME_RE = rx(
+    r"(?P<who>\b(?:an?|the|their|his|her|our|my)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+),\s*whose\s+",
+    rf"name\s+(?:is|was|'s)\s+(?P<name>{_NAME})\s*,?",
+)
+"""A name said in a relative clause: "their carabao, whose name is Bantay, pulls the sledge"
+is "their carabao called Bantay pulls the sledge"."""
 _CALLED_ASIDE_RE = rx(
     rf"(?P<called>\b(?:called|named|name\s+is|name\s+was)\s+{_NAME})\s*\([^()]{{1,60}}\)",
     r"(?=\s*[,:;.\-\u2013\u2014]|\s*$)",

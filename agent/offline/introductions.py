@@ -1074,7 +1074,10 @@ class IntroductionMixin:
             return f"{known}{rest}", False
         pieces = re.split(r",\s*(?=(?:and\s+)?(?:she|he|they)\b)|\s+and\s+(?=(?:she|he)\b)", rest)
         first = re.match(r"\s*(?:is|was|'s)\s+(.+)$", pieces[0])
-        about = [first.group(1)] if first and _descriptive(first.group(1)) else []
+        said_is = first.group(1) if first else ""
+        head = re.split(r"\s+(?:with|in)\s+", said_is, maxsplit=1)[0]  # "a big man | with ..."
+        what = re.match(r"(?:an?)\s", said_is, re.I) and not has_action(head)
+        about = [said_is] if first and (_descriptive(said_is) or what) else []
         description, wardrobe = self._said_about(", ".join(about + pieces[1:]))
         self._introduce(name, _join_description(said, found[1], description), wardrobe)
         return f"{name}{pieces[0]}", True
@@ -1350,6 +1353,12 @@ class IntroductionMixin:
         if person is None and key in self.places:
             self.notes.append(f"{name} is already the name of a place, so I did not add a person.")
             return
+        description = re.sub(  # "a shot of their carabao called Bantay": their carabao
+            r"^(?:the\s+next\s+shot\s*:?\s*|(?:an?|the)\s+(?:[\w\-]+\s+)?shot\s+of\s+)",
+            "",
+            description,
+            flags=re.I,
+        )
         description = re.sub(r"^(A|An|The)\b", lambda m: m.group(1).lower(), description)
         if person is None:
             description = description or "a person"

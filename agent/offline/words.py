@@ -182,6 +182,9 @@ KIN_SAME = {"mom": "mother", "mum": "mother", "mama": "mother", "mommy": "mother
             "aunty": "aunt", "kid": "child", "lad": "boy", "lass": "girl", "guy": "man",
             "lady": "woman", "teen": "teenager", "cop": "officer", "doc": "doctor"}  # fmt: skip
 ANIMALS = _words(
+    "carabao yak zebu water-buffalo lapphund malamute samoyed shepherd mongrel stray "
+    "donkeys cockatoo macaw parakeet tortoiseshell gelding filly colt ram ewe billy-goat "
+    "nanny-goat sow boar hog heifer steer bullock kid-goat cockerel gander drake "
     "crow raven dog puppy cat kitten horse pony fox owl terrier collie spaniel retriever "
     "labrador rabbit bird parrot seagull gull wolf bear deer goat sheep cow pig donkey mouse "
     "rat duck goose swan eagle hawk pigeon robin monkey lion tiger dragon hound mutt "
