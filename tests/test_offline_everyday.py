@@ -284,3 +284,10 @@ def test_someone_described_in_a_longer_sentence(
     (person,) = [e for e in reply.edits if isinstance(e, AddCharacter)]
     assert person.name == name and said in person.description, person
     assert "shot of" not in person.description
+
+
+def test_she_says_to_someone_is_her_line_in_her_close_shot(film: StoryPlan) -> None:
+    reply = direct('Then a close shot of Mara. She says to Tom in a low voice: "Stay."', film)
+    (shot,) = [e for e in reply.edits if isinstance(e, AddShot)]
+    assert shot.characters == ["Mara"] and shot.dialogue_speaker == "Mara", shot
+    assert "Stay" in (shot.dialogue or "")

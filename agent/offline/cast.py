@@ -153,8 +153,10 @@ def _head_noun(part: str) -> str:
 
 def _gender(text: str) -> str | None:
     """ "f", "m" or None, from the words of a description (nouns first, then pronouns). A
-    noun that owns something says nothing: "a man's grey cardigan" is a cardigan."""
-    words = re.findall(r"[a-z]+", re.sub(r"\b[a-z]+(?:'s|s')(?=\s)", " ", text.lower()))
+    garment's kind says nothing: "a man's grey cardigan" is a cardigan (a "widow's sari"
+    still says widow)."""
+    kind_of_garment = r"\b(?:man|woman|men|women|boys?|girls?|gentleman|lady|ladies)(?:'s|s')"
+    words = re.findall(r"[a-z]+", re.sub(kind_of_garment, " ", text.lower()))
     for word in words:
         if word.endswith(("woman", "women")) or word in FEMALE or word in {"mrs", "ms", "miss"}:
             return "f"
@@ -639,9 +641,15 @@ class CastMixin:
         'says Lena', 'she whispers "..."', "he walks over and asks ...", "the girl says ...";
         else, when the clause has a quoted line, the first person in it. None if unclear."""
         plain = QUOTE_MARK.sub(" \ue000 ", text)
-        if m := re.match(
-            r"^\s*(?:[^:\ue000]{0,40},\s*)?([^:,\ue000]{1,40}?)\s*(?:\([^)]*\)\s*)?:\s*\S", plain
-        ):
+        verbs = (
+            r"(?:says|said|say|asks|asked|ask|replies|replied|answers|answered|whispers|whispered"
+            r"|whisper|shouts|shouted|shout|murmurs|murmured|mutters|muttered|yells|yelled|calls"
+            r"|called|cries|cried|goes|went|snaps|snapped|sighs|sighed|adds|added|hisses|hissed"
+            r"|pleads|pleaded|screams|screamed|tells|told|laughs|laughed|begs|begged|sings|sang)"
+        )
+        labelled = r"^\s*(?:[^:\ue000]{0,40},\s*)?([^:,\ue000]{1,40}?)\s*(?:\([^)]*\)\s*)?:\s*\S"
+        if (m := re.match(labelled, plain)) and not re.search(rf"\b{verbs}\b", m.group(1), re.I):
+            # "Tom: We sail." (not "She says to Marites: ...", read by its verb below)
             names = self._names_in(m.group(1))
             if len(names) == 1:
                 return names[0]
@@ -649,12 +657,6 @@ class CastMixin:
                 who := self._who(m.group(1).strip().lower())
             ):
                 return who[0] if len(who) == 1 else None
-        verbs = (
-            r"(?:says|said|say|asks|asked|ask|replies|replied|answers|answered|whispers|whispered"
-            r"|whisper|shouts|shouted|shout|murmurs|murmured|mutters|muttered|yells|yelled|calls"
-            r"|called|cries|cried|goes|went|snaps|snapped|sighs|sighed|adds|added|hisses|hissed"
-            r"|pleads|pleaded|screams|screamed|tells|told|laughs|laughed|begs|begged|sings|sang)"
-        )
         for m in re.finditer(rf"\b{verbs}\b", plain, re.I):
             after = plain[m.end() :]
             if m.group(0).lower() in ("goes", "went") and not re.match(r"\s*,?\s*\ue000", after):

@@ -381,6 +381,10 @@ class ShotMixin:
                 if set(cast) <= set(previous.characters) or not previous.characters:
                     voiced = said_by if speaker in previous.characters else {}
                     return self._merge({**fields, "dialogue": dialogue, **voiced})  # voice over
+                if speaker in previous.characters and previous.size in _CLOSE:
+                    # "a close shot of Dalin. She says to Marites: ...": Dalin's line, in her
+                    # close shot (whom she says it to stays out of the frame)
+                    return self._merge({**fields, "dialogue": dialogue, **said_by})
                 if previous.size not in _CLOSE:
                     return self._extend(
                         {**fields, **said_by, **self._light_time(light, time)},
