@@ -291,3 +291,17 @@ def test_she_says_to_someone_is_her_line_in_her_close_shot(film: StoryPlan) -> N
     (shot,) = [e for e in reply.edits if isinstance(e, AddShot)]
     assert shot.characters == ["Mara"] and shot.dialogue_speaker == "Mara", shot
     assert "Stay" in (shot.dialogue or "")
+
+
+def test_a_change_led_by_the_shot_it_is_for(film: StoryPlan) -> None:
+    reply = direct("on the net one, make the camera rise up slowly over Tom", film)
+    assert not [e for e in reply.edits if isinstance(e, AddShot)], reply.edits
+    (change,) = [e for e in reply.edits if e.kind == "update_shot"]
+    assert change.shot_id == 3 and change.movement is not None, change
+    assert change.movement.value in ("crane_up", "pedestal_up"), change
+
+
+def test_a_titled_name_after_a_role_is_a_person(film: StoryPlan) -> None:
+    reply = direct("The grand marshal is Mr. Lionel. He's about 80, thin as a rake.", film)
+    (person,) = [e for e in reply.edits if isinstance(e, AddCharacter)]
+    assert person.name == "Lionel" and "marshal" in person.description, person

@@ -744,7 +744,8 @@ class IntroductionMixin:
             noun = subject.split()[-1].lower()
             table = KIN | ROLES | ANIMALS | GENERIC_PEOPLE | PEOPLE
             agent = re.fullmatch(r"[a-z]{3,}(?:er|or)", noun) and noun not in NOT_AGENTS
-            person = noun in table or _person_noun(noun) or agent  # "the bowler is Dev"
+            titled = m.group(4).split()[0].lower().rstrip(".") in TITLES  # "is Mr Lionel"
+            person = noun in table or _person_noun(noun) or agent or titled  # "the bowler is Dev"
             if not person or subject.split()[0].lower() in ("this", "that", "it"):
                 return None
         found = _person_name(m.group(4))

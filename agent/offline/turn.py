@@ -80,6 +80,15 @@ _FORMAL = (
 )  # fmt: skip
 """Formal English said plainly: "Kindly move ..." is "please move ...", "The title shall
 be ..." is "should be", "For the look, I prefer ..." is "For the look: ..."."""
+_ON_THE_ONE_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))(?:(?:and|so|ok(?:ay)?|oh)\b[,\s]*)*(?:on|for|in|with)\s+"
+    r"(?P<ref>(?:the|that|this)\s+(?!(?:first|second|third|last|final|next|opening|closing)\b)"
+    r"[^,:;.\n]{1,40}?\b(?:one|shot))(?:\s*,\s*|\s+(?=(?:can|could|make|have|let|please)\b))"
+    r"(?P<rest>\S)",
+    re.I,
+)
+"""A change led by the shot it is for: "on the church steps one, make the camera rise" is
+"the church steps one: make the camera rise"."""
 _LABEL_THEN_VERB_RE = re.compile(
     r"^\s*(?P<named>(?:the\s+)?[\w'\- ]{1,30}?\s(?:shot|one))\s*[:\-\u2013\u2014]\s*"
     r"(?P<verb>lock|unlock|delete|remove|cut|drop|lose|bin|kill|render|retake|redo)\s+"
@@ -590,6 +599,7 @@ class Turn(
         text = _NOTE_LEAD_RE.sub("", text)  # "Kindly note that ...", "Correction, please: ..."
         for formal, plain in _FORMAL:  # "Kindly move ...", "The title shall be ..."
             text = formal.sub(plain, text)
+        text = _ON_THE_ONE_RE.sub(r"\g<ref>: \g<rest>", text)  # "on the steps one, make ..."
         text = QUOTE_RE.sub(self._stash_quote, text)
         text = SINGLE_QUOTE_RE.sub(self._stash_quote, text)
         text = re.sub(
