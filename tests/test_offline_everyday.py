@@ -305,3 +305,16 @@ def test_a_titled_name_after_a_role_is_a_person(film: StoryPlan) -> None:
     reply = direct("The grand marshal is Mr. Lionel. He's about 80, thin as a rake.", film)
     (person,) = [e for e in reply.edits if isinstance(e, AddCharacter)]
     assert person.name == "Lionel" and "marshal" in person.description, person
+
+
+@pytest.mark.parametrize(
+    "text", ["Kai — backpack blue not yellow", "the boy: backpack blue, not yellow"]
+)
+def test_someone_then_one_thing_and_its_change(text: str) -> None:
+    kai = AddCharacter(
+        name="Kai", description="a boy, 9", wardrobe="school uniform, yellow backpack"
+    )
+    reply = direct(text, apply(build_plan(), [kai]))
+    (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
+    assert "blue backpack" in change.wardrobe and "yellow" not in change.wardrobe, change
+    assert not [e for e in reply.edits if isinstance(e, AddShot)]

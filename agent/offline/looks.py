@@ -230,6 +230,12 @@ def _recolour(item: str, new: str, old: set[str]) -> str:
     return re.sub(r"^(an?)\s+(\S+)", lambda m: f"{_article(m.group(2))} {m.group(2)}", text)
 
 
+_WHO_THEN_THING_RE = re.compile(
+    r"^\s*(?P<who>[^:\u2014\u2013]{2,30}?)\s*(?::|\s-\s|\u2014|\u2013)\s*(?P<thing>[\w\-]+)\s+"
+    r"(?P<rest>(?:now\s+)?[\w\-]+(?:\s+and\s+[\w\-]+)?,?\s+(?:not|instead\s+of)\s+.+)$",
+    re.I,
+)
+"""Someone, then one thing of theirs and its change: "the kid — backpack blue not yellow"."""
 _OF_OWNER_RE = rx(
     r"\bthe\s+(?P<item>(?:[\w\-]+\s+){0,2}?[\w\-]+)\s+of\s+(?P<owner>(?:the|his|her|their|my|our)\s+",
     r"(?:[\w\-]+\s+){0,2}?[\w\-]+|(?-i:[A-Z][\w\-]+))(?=\s+(?:should|must|needs?|has|is|was|will",
@@ -302,6 +308,15 @@ class LooksMixin:
                 self._swap(who[0], lose.group("old"), lose.group("new"))
                 return True
             return self._take_off(who[0], lose.group("old"))
+        if (
+            (m := _WHO_THEN_THING_RE.match(text))
+            and _in_table(m.group("thing").lower(), CLOTHES | BODY)
+            and (who := self._person_at(m.group("who"), 0)) is not None
+            and who[1] == len(m.group("who"))
+        ):  # "the kid — backpack blue not yellow": the kid's backpack
+            return self._look_change(
+                f"{m.group('who')}'s {m.group('thing')} should be {m.group('rest')}"
+            )
         parts = re.split(r"\s*[\u2013\u2014]\s*|\s+-\s+", text, maxsplit=1)
         if len(parts) == 2 and not re.match(r"(?:an?|the|some)\s", parts[1], re.I):
             negated = re.search(r"\bnot\s+(?:an?\s+|the\s+)?[\w\s\-]+$", parts[1], re.I)
@@ -351,6 +366,7 @@ class LooksMixin:
         text = _ALWAYS_RE.sub(lambda m: _HABIT_VERB[m.group(1).lower()], text)  # "always wore"
         if (m := _LABELLED_RE.match(text)) and self._person_at(m.group(1), 0) is not None:
             text = f"{m.group(1)} should be {m.group(2)}"  # "Marit's helmet: white, not orange"
+
         item = getattr(self, "looks_item", None)
         if item and (again := _IT_AGAIN_RE.match(text)):
             new, _old = self._negated(again.group("new"))
