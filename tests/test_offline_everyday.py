@@ -318,3 +318,15 @@ def test_someone_then_one_thing_and_its_change(text: str) -> None:
     (change,) = [e for e in reply.edits if isinstance(e, UpdateCharacter)]
     assert "blue backpack" in change.wardrobe and "yellow" not in change.wardrobe, change
     assert not [e for e in reply.edits if isinstance(e, AddShot)]
+
+
+def test_a_list_headed_by_a_group_and_where_they_came_from(film: StoryPlan) -> None:
+    reply = direct(
+        "The cousins came up from Leeds too: Bea, 30s, does hair; and little Ollie, 7, who "
+        "would not stop playing his plastic trumpet.",
+        film,
+    )
+    added = {e.name: e for e in reply.edits if isinstance(e, AddCharacter)}
+    assert set(added) == {"Bea", "Ollie"}, reply.edits
+    assert "trumpet" in added["Ollie"].description
+    assert not [e for e in reply.edits if isinstance(e, AddShot)], reply.edits

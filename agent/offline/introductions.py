@@ -130,7 +130,8 @@ _LIST_HEAD_RE = rx(
     _HEADER,
     r"(?:\s+(?:today|tonight|here|this\s+time|so\s+far|on\s+board|aboard))?",
     r"(?:\s+(?:for|in|of)\s+(?:the\s+|this\s+)?[a-z ]{1,40}?)?",
-    r"(?:\s+(?:are|is|include|in\s+this))?\s*(?::|-|\u2013|\u2014|\bare\b|(?<=\bis)\s|(?<=\bwas)\s)",
+    r"(?:\s+(?:are|is|include|in\s+this))?(?:\s+[a-z][^:.;!?\n]{0,40}?(?=\s*:))?",
+    r"\s*(?::|-|\u2013|\u2014|\bare\b|(?<=\bis)\s|(?<=\bwas)\s)",
     r"\s*(.+)$",
 )
 _MORE_HEAD_RE = rx(
@@ -141,7 +142,7 @@ _MORE_HEAD_RE = rx(
 """More people for the cast: "Also in this: DOUGIE, ...", "Plus: ...", "Featuring ..."."""
 _HEADER_ALONE_RE = rx(_HEADER, r"\s*[:.\-\u2013\u2014]?\s*$")
 _ENTRY_RE = re.compile(
-    r"^(?:(?i:and)\s+)?(?P<pre>(?:(?i:the|his|her|their|my|our|an?|two|three|four|both)"
+    r"^(?:(?i:and)\s+)?(?:(?:little|young|baby|wee|tiny|big|dear|poor|sweet|cousin)\s+)?(?P<pre>(?:(?i:the|his|her|their|my|our|an?|two|three|four|both)"
     r"|[A-Z][a-z]+'s)\s+(?:[a-z][a-z\-']*\s+){1,4}?"
     rf"(?=[A-Z]))?(?:(?i:the)\s+)?(?P<name>{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}})(?!')"
     r"\s*(?:\((?P<paren>[^)]*)\))?\s*(?:(?::|-|\u2013|\u2014)\s*(?P<colon>.*)"
