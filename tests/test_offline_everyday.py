@@ -330,3 +330,12 @@ def test_a_list_headed_by_a_group_and_where_they_came_from(film: StoryPlan) -> N
     assert set(added) == {"Bea", "Ollie"}, reply.edits
     assert "trumpet" in added["Ollie"].description
     assert not [e for e in reply.edits if isinstance(e, AddShot)], reply.edits
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Her teacher is Mr Brown, tall, with a bow tie.", "Brown"),
+    ("the receptionist, everyone calls her Auntie Sun: 60ish, huge glasses", "Sun"),
+])  # fmt: skip
+def test_a_common_word_after_a_title_is_a_name(film: StoryPlan, text: str, name: str) -> None:
+    reply = direct(text, film)
+    assert [e.name for e in reply.edits if isinstance(e, AddCharacter)] == [name], reply.edits

@@ -526,19 +526,25 @@ def _person_name(raw: str) -> tuple[str, str] | None:
     "OLD TOM" -> ("Tom", "old"); "Nurse B" -> ("Nurse B", "a nurse"); "the Captain" ->
     ("Captain", "a captain"). None when the words are not a name ("Wide", "Then", a place)."""
     words = [w.capitalize() if w.isupper() and len(w) > 1 else w for w in raw.split()]
-    words = [w for w in words if w.lower() not in COMMON or w.lower() in TITLES]
+    words = [  # a word after a title is a name, however common ("Auntie Sun", "Mr Brown")
+        w
+        for i, w in enumerate(words)
+        if w.lower() not in COMMON
+        or w.lower() in TITLES
+        or (i and words[i - 1].lower().rstrip(".") in TITLES and w[:1].isupper())
+    ]
     if any(w.endswith(("'s", "s'")) for w in words):
         if raw.isupper() and len(words) > 1 and _person_noun(words[-1]):
             return words[-1], f"the {' '.join(words).lower()}"  # "THE BAKER'S BOY"
         return None
-    title = ""
+    title, titled = "", False
     while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
         if len(words[1]) == 1:  # "Nurse B": the title is the name
             title = TITLES[words[0].lower().rstrip(".")]
             break
-        title = TITLES[words.pop(0).lower().rstrip(".")]
+        title, titled = TITLES[words.pop(0).lower().rstrip(".")], True
     words = [w for w in words if w.lower() not in COMMON or len(words) == 1]
-    if not words or (len(words) == 1 and words[0].lower() in COMMON):
+    if not words or (len(words) == 1 and words[0].lower() in COMMON and not titled):
         return None
     lower = [w.lower() for w in words]
     parts = {p for w in lower for p in (w, w.replace("-", ""), *w.split("-"))}
@@ -548,8 +554,10 @@ def _person_name(raw: str) -> tuple[str, str] | None:
         return None  # "Harcourt House", "Rose Cottage": a place's name
     if any(p in COMMON for w in lower if "-" in w for p in w.split("-")):
         return None  # "OVER-THE-SHOULDER", "CLOSE-UP": camera words, not "Mary-Jane"
-    if len(words) == 1 and (
-        lower[0] in PLACES | CLOTHES | BODY | COLOURS | NUMBERS.keys() | GENERIC_PEOPLE
+    if (
+        len(words) == 1
+        and not titled
+        and (lower[0] in PLACES | CLOTHES | BODY | COLOURS | NUMBERS.keys() | GENERIC_PEOPLE)
     ):
         return None  # "Woman, 60s, navy uniform": who someone is, not their name
     if len(words) == 1 and lower[0] in TITLES and not title:
