@@ -64,6 +64,14 @@ def tidy(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+VERDICT = (
+    r"(?:they'?re|theyre|they\s+are|it'?s|its|it\s+was|that\s+was|that'?s|thats|they\s+were"
+    r"|they\s+look|it\s+looks?|it\s+looked)\s+(?:\w+\s+)?(?:perfect|great|good|done|fine|lovely"
+    r"|amazing|better|worse|wrong|boring|nicer|brilliant|spot\s+on|finished|sorted)"
+    r"(?:\s+(?:before|now|already|as\s+(?:it|they)\s+(?:is|are|was|were)))?"
+)
+"""A verdict said after a command ("theyre perfect", "it was better before"): a clause of
+its own (split off here) that asks for nothing (turn.py)."""
 _CLAUSE_BREAK = rx(
     r",?\s+(?=(?:and\s+)?then\s+\w)",
     r"|,\s+(?=(?:and\s+)?(?:next|after\s+that|afterwards|finally|lastly)\s*,?\s+\w)",
@@ -73,10 +81,7 @@ _CLAUSE_BREAK = rx(
     r"(?:close[\s-]*up|closeup|wide|insert|cutaway|two[\s-]*shot|aerial|overhead\s+shot)\s+(?:of|on)\b)",
     r"|(?:(?<=\bones)|(?<=\binserts)|(?<=\bcutaways)|(?<=\bbeats)):\s+(?=\S)",
     r"|,\s+(?=(?:and\s+)?(?:every|each|all(?:\s+of)?(?:\s+the)?)\s+(?:single\s+)?(?:shots?|ones?)\b)",
-    r"|,?\s+(?=(?:they'?re|theyre|they\s+are|it'?s|its|it\s+was|that\s+was|that'?s|thats|they\s+were",
-    r"|they\s+look|it\s+looks?|it\s+looked)\s+(?:\w+\s+)?(?:perfect|great|good|done|fine|lovely",
-    r"|amazing|better|worse|wrong|boring|nicer|brilliant|spot\s+on|finished|sorted)",
-    r"(?:\s+(?:before|now|already|as\s+(?:it|they)\s+(?:is|are|was|were)))?\W*$)",
+    rf"|,?\s+(?={VERDICT}\W*$)",
     r"|(?:,?\s+and|,)\s+(?=(?:then\s+|please\s+|just\s+)?(?:lock|unlock|render|export|delete",
     r"|remove|move|make|change|undo|redo|compare|use|select|get\s+rid|drop|lose|bin|ditch|scrap",
     r"|kill|cut(?!\s+(?:to|back|away|in)\b))\b)",

@@ -29,6 +29,7 @@ from storyreel.agent.offline.text import (
     QUOTE_MARK,
     QUOTE_RE,
     SINGLE_QUOTE_RE,
+    VERDICT,
     join_words,
     rx,
     shots_text,
@@ -61,10 +62,7 @@ _FILLER_RE = re.compile(
 )
 """Words that open a message without meaning anything ("oh wait", "actually", "ok so")."""
 _VERDICT_REMARK_RE = re.compile(
-    r"(?:they'?re|theyre|they\s+are|it'?s|its|it\s+was|that\s+was|that'?s|thats|they\s+were"
-    r"|they\s+look|it\s+looks?|it\s+looked)\s+(?:\w+\s+)?(?:perfect|great|good|done|fine|lovely"
-    r"|amazing|better|worse|wrong|boring|nicer|brilliant|spot\s+on|finished|sorted)"
-    r"(?:\s+(?:before|now|already|as\s+(?:it|they)\s+(?:is|are|was|were)))?"
+    rf"{VERDICT}"
     r"|(?:don'?t|dont|do\s+not|never)\s+(?:touch|change|move|cut|edit|redo|mess\s+with)"
     r"(?:\s+(?:it|that|this|them))?(?:\s+again|\s+ever)?"
     r"|leave\s+(?:it|that|this|them)(?:\s+(?:alone|as\s+(?:it\s+is|they\s+are)|be))?",
