@@ -6,6 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+NOTHING_CHANGED = "I did not change anything."
+"""The reply of a turn in which the director said nothing and nothing changed."""
+
 EventType = Literal[
     "reply", "plan", "progress", "take", "critique", "question", "artifact", "notice", "problem"
 ]

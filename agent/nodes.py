@@ -16,8 +16,8 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
-from storyreel.agent.director import DirectorReply
-from storyreel.agent.events import Question, emit
+from storyreel.agent.director import DirectorReply, note_stills
+from storyreel.agent.events import NOTHING_CHANGED, Question, emit
 from storyreel.agent.state import AgentContext, AgentState, RenderedItem, turn_input
 from storyreel.renderer.backend import Quality, backend_names
 from storyreel.renderer.request import RenderCancelled
@@ -74,11 +74,7 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     if notes:
         message = f"{message}\n(Attached: {'; '.join(notes)})"
     plan = ctx.project.memory.plan()
-    try:
-        memo["stills"] = _still_numbers(ctx)
-        memo["stills_stale"] = _stale_picks(ctx, plan) if memo["stills"] else []
-    except StoryreelError:  # a damaged keyframes table: the director goes on without it
-        memo["stills"], memo["stills_stale"] = {}, []
+    note_stills(ctx.project, plan, memo)
     try:
         given = state.get("given")
         if given is not None:
@@ -103,22 +99,6 @@ def direct(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         "memo": memo,
         "problems": problems,
     }
-
-
-def _still_numbers(ctx: AgentContext) -> dict[str, list[int]]:
-    """Each shot's candidate still numbers (by shot id as text), for "use the second one for
-    shot 3" in conversation (the offline director refuses a number the shot has no still for)."""
-    numbers: dict[str, list[int]] = {}
-    for keyframe in ctx.project.memory.keyframes():
-        numbers.setdefault(str(keyframe.shot_id), []).append(keyframe.number)
-    return {shot: sorted(found) for shot, found in numbers.items()}
-
-
-def _stale_picks(ctx: AgentContext, plan: StoryPlan) -> list[int]:
-    """The shots whose picked still was drawn before the shot last changed."""
-    from storyreel.tools.keyframes import picked_stills
-
-    return [shot_id for shot_id, still in picked_stills(ctx.project, plan).items() if still.stale]
 
 
 def _attach(ctx: AgentContext, paths: list[str]) -> tuple[list[str], list[str]]:
@@ -841,7 +821,7 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     parts.extend(state.get("notes", []))
     parts.extend(state.get("problems", []))
     asks = [a for a in _edits(state.get("actions", [])) if isinstance(a, AskPerson)]
-    text = "\n".join(part for part in parts if part) or "I did not change anything."
+    text = "\n".join(part for part in parts if part) or NOTHING_CHANGED
     emit(
         "reply",
         text,

@@ -19,9 +19,11 @@ holds only the shots it rendered, not every shot of the plan (`state.RenderedIte
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,10 +39,11 @@ from storyreel.agent.agent_db import (
     set_aside_agent_db,
     use_incremental_vacuum,
 )
-from storyreel.agent.director import Director
-from storyreel.agent.events import AgentEvent, Question
+from storyreel.agent.director import Director, note_stills
+from storyreel.agent.events import NOTHING_CHANGED, AgentEvent, Question
 from storyreel.agent.guide import Guide, GuideStatus, GuideStore
 from storyreel.agent.state import AgentContext, turn_input
+from storyreel.agent.thread_status import current_status, record_status
 from storyreel.agent.transcript import Transcript
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken, RenderCancelled
@@ -165,8 +168,6 @@ class Session:
         # waiting for the disk, and a killed process still loses nothing (a power cut may
         # lose the last steps, never the file: the turn then resumes from an earlier one)
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._saver: SqliteSaver = _saver(self._conn)
-        self.graph: CompiledStateGraph = _graph(self._saver)
         self.transcript = Transcript(self.project.root / AGENT_DB, name)
         self.config: dict[str, Any] = {"configurable": {"thread_id": name}}
         self.context = AgentContext(
@@ -186,6 +187,17 @@ class Session:
             add_music=self._music_edits,
         )
 
+    @cached_property
+    def _saver(self) -> SqliteSaver:
+        """LangGraph's checkpointer on agent.db (made, and LangGraph imported, when first
+        needed: a turn that changes nothing never needs it)."""
+        return _saver(self._conn)
+
+    @cached_property
+    def graph(self) -> CompiledStateGraph:
+        """The compiled directing graph, checkpointed in agent.db (made when first needed)."""
+        return _graph(self._saver)
+
     def guide_status(self) -> GuideStatus | None:
         """The guided session's waiting question ("guide us" starts one), or None."""
         return self.guide.status()
@@ -202,6 +214,11 @@ class Session:
     def send(self, text: str, attachments: Sequence[str] = ()) -> Iterator[AgentEvent]:
         """Run one turn for `text`; if a question is pending, `text` answers it."""
         with self._turn():
+            if not attachments and (quiet := self._quiet_reply(text)) is not None:
+                self.transcript.add("person", text)
+                self.transcript.add("agent", quiet.text)
+                yield quiet
+                return
             if self.pending_question() is not None:
                 yield from self.answer(text)
                 return
@@ -213,6 +230,40 @@ class Session:
                 yield from self.guide.take(text, self._direct_text, self._given_edits)
                 return
             yield from self._stream(turn_input(text, list(attachments)))
+
+    def _quiet_reply(self, text: str) -> AgentEvent | None:
+        """The reply to `text` when the offline director changes nothing for it, read
+        without the graph (`storyreel.agent.thread_status`); None when the turn needs the
+        graph: a question or a stopped turn waits, the guide takes the message, the
+        director makes an edit or an action or notes something in its memo, or the
+        thread's record is stale.
+
+        The offline director is rules and nothing else, so reading the message twice
+        (here, then in the graph) gives the same reply: nothing is done here that the
+        graph would not do for the same message.
+        """
+        if self.director.name != "offline":
+            return None
+        status = current_status(self.project.root / AGENT_DB, self.name)
+        if status is None or status.waiting or status.unfinished or status.memo is None:
+            return None
+        if self.guide.wants(text):
+            return None
+        plan = self.project.memory.plan()
+        memo = dict(status.memo)
+        note_stills(self.project, plan, memo)
+        before = copy.deepcopy(memo)
+        try:
+            reply = self.director.direct(text, plan, memo)
+        except Exception:  # the graph's turn says what went wrong
+            return None
+        if reply.edits or memo != before:
+            return None
+        return AgentEvent(
+            type="reply",
+            text=reply.reply.strip() or NOTHING_CHANGED,
+            data={"changed": False, "problems": [], "director_failed": False},
+        )
 
     def _direct_text(self, text: str) -> Iterator[AgentEvent]:
         """A turn of the director on `text` (already in the transcript)."""
@@ -315,8 +366,11 @@ class Session:
             yield from self._stream(None)
 
     def memo(self) -> dict[str, Any]:
-        """The director's memo for this session (conversation context)."""
-        return dict(self.graph.get_state(self.config).values.get("memo") or {})
+        """The director's memo for this session (conversation context), as the next turn
+        gives it to the director: with the candidate stills noted afresh (`note_stills`)."""
+        memo = dict(self.graph.get_state(self.config).values.get("memo") or {})
+        note_stills(self.project, self.project.memory.plan(), memo)
+        return memo
 
     def cancel(self) -> None:
         """Stop the render in progress (safe from any thread).
@@ -336,6 +390,20 @@ class Session:
             yield from self._run(graph_input)
         finally:
             self.tidy()
+            self._record_status()
+
+    def _record_status(self) -> None:
+        """Record what the next turn must know before it runs the graph (a question
+        waiting, a stopped turn, the memo), for `_quiet_reply`. A database error here is
+        ignored: the record is then stale and the next turn runs the graph."""
+        try:
+            snapshot = self.graph.get_state(self.config)
+            waiting = bool(snapshot.interrupts)
+            memo = dict(snapshot.values.get("memo") or {})
+            unfinished = bool(snapshot.next) and not waiting
+            record_status(self.project.root / AGENT_DB, self.name, waiting, unfinished, memo)
+        except sqlite3.Error:
+            pass
 
     def tidy(self) -> None:
         """Prune this thread's old checkpoints and give freed pages back (after every turn).

@@ -9,7 +9,7 @@ from storyreel.agent.director import Director
 from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.request import CancelToken
 from storyreel.tools.project import Project
-from storyreel.tools.rendering import Status
+from storyreel.tools.story import RenderStatus
 
 
 class RenderedItem(TypedDict):
@@ -23,7 +23,7 @@ class RenderedItem(TypedDict):
     """
 
     shot_id: int
-    status: Status | Literal["compared"]
+    status: RenderStatus | Literal["compared"]
     take: int | None
     backend: str
 

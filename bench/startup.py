@@ -7,11 +7,12 @@ story in a temporary folder and prints its median wall time, as a ratio to
 imports cost most in that command (self time from `python -X importtime`,
 summed per top-level package).
 
-Commands: `python -c pass`, LangGraph's own import (the floor of any turn: it
-imports langchain_core, and langchain_core's tracers import langsmith at module
-level), what a turn imports besides LangGraph (the command line, the Session module
-and the offline director: the floor of a turn that would not run the graph), `--help`,
-`show`, `doctor`, `say --offline` with a message that changes nothing, and the same
+Commands: `python -c pass`, LangGraph's own import (the floor of a turn that runs the
+graph: it imports langchain_core, and langchain_core's tracers import langsmith at
+module level), what a turn imports besides LangGraph (the command line, the Session
+module and the offline director: the floor of a turn that does not run the graph),
+`--help`, `show`, `doctor`, `say --offline` with a message that changes nothing (the
+Session answers it without the graph: agent/thread_status.py), and the same
 `say` with an LLM endpoint configured (a scripted server on 127.0.0.1 answering "no
 change" at once: the openai client is imported and used, nothing leaves the machine).
 

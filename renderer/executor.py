@@ -13,8 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from storyreel.renderer.backend import Backend, backend_factory
 from storyreel.renderer.request import (
@@ -25,6 +24,9 @@ from storyreel.renderer.request import (
     no_progress,
 )
 from storyreel.renderer.take_file import MadeTake, write_take
+
+if TYPE_CHECKING:  # numpy is imported where frames are handled, not to start up
+    import numpy as np
 
 
 @dataclass(eq=False)

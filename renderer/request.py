@@ -15,10 +15,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:  # numpy is imported where frames are handled, not to start up
+    import numpy as np
 
 MediaKindName = Literal["image", "video", "audio"]
 
@@ -118,7 +120,7 @@ class RenderResult:
             raise ValueError("a RenderResult needs frames or a video_path")
         frames = self.frames
         if frames is not None and (
-            frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[3] != 3
+            str(frames.dtype) != "uint8" or frames.ndim != 4 or frames.shape[3] != 3
         ):
             raise ValueError(
                 f"frames must be uint8 of shape (N, H, W, 3), got {frames.dtype} {frames.shape}"

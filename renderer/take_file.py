@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from storyreel.renderer.request import RenderRequest
+
+if TYPE_CHECKING:  # numpy is imported where frames are handled, not to start up
+    import numpy as np
 
 
 @dataclass

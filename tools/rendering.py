@@ -37,7 +37,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 from PIL import Image
@@ -69,13 +68,19 @@ from storyreel.tools.project import Project
 from storyreel.tools.render_lock import WaitListener
 from storyreel.tools.request_cache import FILES, REQUESTS, CompiledRequest
 from storyreel.tools.request_cache import file_digest as cached_file_digest
-from storyreel.tools.story import Keyframe, Revision, Shot, StoryPlan, Take, check_stored_path
+from storyreel.tools.story import (
+    Keyframe,
+    RenderStatus,
+    Revision,
+    Shot,
+    StoryPlan,
+    Take,
+    check_stored_path,
+)
 
-Status = Literal[
-    "rendered", "reused", "up_to_date", "locked", "repaired", "already_final", "skipped"
-]
-"""What happened to a shot; `finalize` adds "already_final" (nothing to do) and "skipped"
-(no draft to finalize: tools/quality.py)."""
+Status = RenderStatus
+"""What happened to a shot (defined with the plan's model: the agent's state names it
+without importing the render machinery)."""
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,13 @@ ShotKey = Annotated[
 # --- staging and light: strict values, forgiving input --------------------------------
 
 
+RenderStatus = Literal[
+    "rendered", "reused", "up_to_date", "locked", "repaired", "already_final", "skipped"
+]
+"""What a render did with a shot; `finalize` adds "already_final" (nothing to do) and
+"skipped" (no draft to finalize: tools/quality.py)."""
+
+
 class ScreenPosition(StrEnum):
     """Where a character stands in the frame, as the audience sees it."""
 

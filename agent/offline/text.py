@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from storyreel.agent.offline.words import NUMBERS
 
 
+class _Pattern:
+    """A pattern compiled the first time one of its methods is used.
+
+    The offline director has a few hundred patterns and a message uses about two
+    thirds of them; compiling is most of what importing the director costs, and every
+    `storyreel say` is a new process. Once compiled, the compiled pattern's methods
+    are bound on the object, so later calls cost what they cost on the pattern.
+    """
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:
+        # reached only before the first compile, or for a name a pattern does not have
+        compiled = re.compile(self.pattern, self.flags)
+        for method in _PATTERN_METHODS:
+            setattr(self, method, getattr(compiled, method))
+        self.groups, self.groupindex = compiled.groups, compiled.groupindex
+        return getattr(compiled, name)
+
+
+_PATTERN_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
+
+
 def rx(*parts: str) -> re.Pattern[str]:
-    """Compile a case-insensitive pattern written as several short pieces."""
-    return re.compile("".join(parts), re.I)
+    """A case-insensitive pattern written as several short pieces, compiled when first
+    used (it has the methods and attributes of a compiled pattern, but is not one: give
+    it to `re.sub` and the like as `pattern.pattern`, with `re.I`)."""
+    return cast("re.Pattern[str]", _Pattern("".join(parts), re.I))
 
 
 QUOTE_RE = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
