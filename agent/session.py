@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import copy
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,6 +168,8 @@ class Session:
         # waiting for the disk, and a killed process still loses nothing (a power cut may
         # lose the last steps, never the file: the turn then resumes from an earlier one)
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._graph_lock = threading.Lock()
+        self._built: tuple[CompiledStateGraph, SqliteSaver] | None = None
         self.transcript = Transcript(self.project.root / AGENT_DB, name)
         self.config: dict[str, Any] = {"configurable": {"thread_id": name}}
         self.context = AgentContext(
@@ -187,16 +189,24 @@ class Session:
             add_music=self._music_edits,
         )
 
-    @cached_property
+    @property
     def _saver(self) -> SqliteSaver:
         """LangGraph's checkpointer on agent.db (made, and LangGraph imported, when first
         needed: a turn that changes nothing never needs it)."""
-        return _saver(self._conn)
+        return self._graph_and_saver()[1]
 
-    @cached_property
+    @property
     def graph(self) -> CompiledStateGraph:
         """The compiled directing graph, checkpointed in agent.db (made when first needed)."""
-        return _graph(self._saver)
+        return self._graph_and_saver()[0]
+
+    def _graph_and_saver(self) -> tuple[CompiledStateGraph, SqliteSaver]:
+        # one saver per connection, whichever of a front end's threads asks first
+        with self._graph_lock:
+            if self._built is None:
+                saver = _saver(self._conn)
+                self._built = (_graph(saver), saver)
+            return self._built
 
     def guide_status(self) -> GuideStatus | None:
         """The guided session's waiting question ("guide us" starts one), or None."""
