@@ -451,10 +451,10 @@ def _keyframes(ctx: AgentContext, asked: MakeKeyframes) -> tuple[list[str], list
     """Draw candidate stills of the asked shots on the turn's backend when it makes stills
     (else previz, said in a note); a notice per shot and the sheet as an artifact whose
     caption lists the numbered choices. Returns the sheet file and the reply's lines."""
-    from storyreel.tools.keyframes import make_keyframes, makes_stills
+    from storyreel.tools.keyframes import can_make_stills, make_keyframes
 
     backend, said = ctx.backend, []
-    if backend not in backend_names() or not makes_stills(backend):
+    if backend not in backend_names() or not can_make_stills(backend, ctx.project.root):
         said.append(f"{backend} cannot make stills, so I drew them with previz.")
         backend = "previz"
     shot_ids = [int(i) for i in asked.shot_ids]
@@ -485,8 +485,14 @@ def _keyframes(ctx: AgentContext, asked: MakeKeyframes) -> tuple[list[str], list
     how = f'Pick one: say "use the {example} one for shot {first.shot_id}".'
     caption = "Candidate stills. " + "; ".join(choices) + ". " + how
     path = str(report.sheet.path)
+    shown = [d.shot_id for d in report.shots if d.stills]
     emit(
-        "artifact", f"candidate stills: {path}", kind="candidate stills", path=path, caption=caption
+        "artifact",
+        f"candidate stills: {path}",
+        kind="candidate stills",
+        path=path,
+        caption=caption,
+        shot_ids=shown,
     )
     said.append(f"Drew candidate stills. {'; '.join(choices)}. {how}")
     return [path], said

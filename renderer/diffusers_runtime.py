@@ -458,7 +458,8 @@ class DiffusersRuntime:
 
         output, retried = self._run(pipe, attempt, request)
         cancel.check()
-        frames = to_uint8(output.frames)
+        # a video pipeline gives frames; a text-to-image one (keyframe stills) images
+        frames = to_uint8(output.frames if hasattr(output, "frames") else output.images)
         done = time.perf_counter()
         timings = {
             "load_s": began - started,

@@ -26,6 +26,11 @@ Settings (all optional; defaults suit a 24 GB card, the CPU fallback works anywh
                      cluster (tools/cluster.py says what each means)
     music            [music] model = "FOLDER": the MusicGen model `storyreel music` uses
                      (tools/music.py)
+    keyframes        [keyframes] model = "HUB ID or FOLDER": a text-to-image diffusers
+                     pipeline that draws keyframe stills for backends without stills of
+                     their own (cogvideox), or for every diffusion backend with
+                     prefer = true; optionally steps (default 30) and guidance
+                     (renderer/text_to_image.py)
 
 The file is `storyreel-gpu.toml` in the project folder, else `~/.config/storyreel/gpu.toml`;
 `STORYREEL_GPU_<NAME>` environment variables and command-line flags override it.
@@ -43,6 +48,31 @@ from pathlib import Path
 from typing import Any
 
 CONFIG_NAME = "storyreel-gpu.toml"
+TABLES = ("models", "quality", "cluster", "music", "keyframes")
+"""Settings that are tables in the file (no environment variable sets them)."""
+KEYFRAMES_EXAMPLE = '[keyframes] model = "PixArt-alpha/PixArt-XL-2-512x512", steps = 30'
+
+
+def _check_keyframes(table: object) -> None:
+    """A ValueError saying what is wrong with the [keyframes] table, with an example."""
+    if not isinstance(table, dict):
+        raise ValueError(f"GPU setting keyframes must be a table like {KEYFRAMES_EXAMPLE}")
+    unknown = set(table) - {"model", "steps", "guidance", "prefer"}
+    problem = f"unknown key(s) {', '.join(sorted(unknown))}" if unknown else ""
+    if not table:
+        return
+    model, steps = table.get("model"), table.get("steps", 1)
+    guidance, prefer = table.get("guidance", 0.0), table.get("prefer", False)
+    if not isinstance(model, str) or not model.strip():
+        problem = f"model must be a hub id or a folder, got {model!r}"
+    elif isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        problem = f"steps must be a whole number >= 1, got {steps!r}"
+    elif isinstance(guidance, bool) or not isinstance(guidance, int | float) or guidance < 0:
+        problem = f"guidance must be a number >= 0, got {guidance!r}"
+    elif not isinstance(prefer, bool):
+        problem = f"prefer must be true or false, got {prefer!r}"
+    if problem:
+        raise ValueError(f"GPU setting [keyframes]: {problem} (e.g. {KEYFRAMES_EXAMPLE})")
 
 
 @dataclass(frozen=True)
@@ -62,8 +92,10 @@ class GpuSettings:
     quality: dict[str, str] = field(default_factory=dict)
     cluster: dict[str, Any] = field(default_factory=dict)
     music: dict[str, Any] = field(default_factory=dict)
+    keyframes: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        _check_keyframes(self.keyframes)
         if not isinstance(self.cluster, dict):
             raise ValueError(
                 f'GPU setting cluster must be a table [cluster] with address = "auto", '
@@ -169,7 +201,7 @@ def load_settings(project_root: Path | None = None) -> GpuSettings:
             break
     for item in fields(GpuSettings):
         env = os.environ.get(f"STORYREEL_GPU_{item.name.upper()}")
-        if env is not None and item.name not in ("models", "quality", "cluster", "music"):
+        if env is not None and item.name not in TABLES:
             data[item.name] = _parse(env, bool if item.type in ("bool", bool) else str)
     unknown = set(data) - {item.name for item in fields(GpuSettings)}
     if unknown:

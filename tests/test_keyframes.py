@@ -353,7 +353,7 @@ def state(cli: Cli, folder: Path) -> tuple[str, list[tuple], list[str], str]:
         (["keyframes", "pick", "1", "1"], "none yet: make some with storyreel keyframes 1"),
         (["keyframes", "2", "--count", "0"], "--count must be 1..12"),
         (["keyframes", "2", "--count", "13"], "--count must be 1..12"),
-        (["keyframes", "2", "--backend", "cogvideox"], "cogvideox cannot make stills yet"),
+        (["keyframes", "2", "--backend", "cogvideox"], "cogvideox cannot make stills itself"),
         (["keyframes", "2", "--backend", "cogvideox"], "--backend previz), pick one"),
         (["keyframes", "2", "--backend", "nope"], "unknown backend 'nope'"),
         (["keyframes", "pick", "3", "1"], "storyreel shot update 3 --no-continues-from"),
@@ -425,7 +425,7 @@ def test_a_backend_without_stills_is_refused_at_the_one_dispatch_point(
         )
         assert [k.seed for k in report.shots[0].stills] == [1, 2, 3]
         assert steps == [(1, 1, 1, "still")] * 3
-        with pytest.raises(StoryreelError, match="stillless cannot make stills yet"):
+        with pytest.raises(StoryreelError, match="stillless cannot make stills itself"):
             make_keyframes(project, RenderExecutor(), [1], backend="stillless")
     finally:
         project.close()

@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 
 from storyreel.apps.tui.app import StoryreelApp
 from storyreel.apps.tui.commands import parse
+from storyreel.apps.tui.widgets import Keyframe
 from storyreel.tools.errors import StoryreelError
 from storyreel.tools.project import Project
 from tests.tui_helpers import MARA, drive, idle, new_story, screen_text, type_line, until
@@ -85,3 +86,28 @@ def test_a_picked_still_is_shown_for_a_shot_without_a_take(folder: Path) -> None
     drive(folder, script, example=())
     assert "shot 1 · still 2 picked (of 1, 2, 3, 4)" in seen["screen"]
     assert "▀" in seen["screen"]
+
+
+def test_stills_asked_for_in_conversation_show_their_sheet_in_the_pane(folder: Path) -> None:
+    seen: dict[str, object] = {}
+
+    async def script(app: StoryreelApp, pilot: Pilot) -> None:
+        app.agent.context.auto_render = False
+        await type_line(app, pilot, MARA)
+        await type_line(app, pilot, HANDHELD)
+        await type_line(app, pilot, "Cut to a handheld close-up of Mara, 2 seconds.")
+        await idle(app, pilot)
+        await until(app, pilot, lambda: app.shots.row_count == 2, 10)
+        app.shots.move_cursor(row=1)  # shot 2 highlighted
+        await type_line(app, pilot, "make stills for shots 1 and 2")
+        await idle(app, pilot)
+        pane = app.query_one("#keyframe", Keyframe)
+        await until(app, pilot, lambda: "shot 1 · stills" in screen_text(app), 10)
+        seen["highlighted"] = app.shots.selected_shot
+        seen["shown"] = pane._shown[0] if pane._shown else None
+
+    drive(folder, script, example=())
+    sheet = folder / "exports" / "keyframes.png"  # one sheet for both shots
+    assert sheet.is_file()
+    assert seen["highlighted"] == 1
+    assert seen["shown"] == sheet

@@ -27,8 +27,11 @@ returning the (height, width, 3) uint8 picture the request opens on; it adapts t
 request to its own rules. previz has one (`PrevizBackend.still`: the first frame drawn
 alone, in a few tens of milliseconds); wan and ltx have one (`WanBackend.still`,
 `LTXBackend.still`: the request rendered as one frame by their own model, through the same
-pipeline, references and seed as a take). A backend without one (cogvideox) is refused
-before any work (`stills_backend`), with what to use instead.
+pipeline, references and seed as a take). A backend without one (cogvideox), or any
+diffusion backend when the project prefers it, has its stills drawn by the text-to-image
+model set in storyreel-gpu.toml (`[keyframes] model = ...`: renderer/text_to_image.py,
+`draws_with_model`); with none set it is refused before any work (`stills_backend`), with
+what to use instead.
 
 Files. PNGs named by their sha256 under media/keyframes/, written under a partial name and
 renamed into place when complete, then registered in story.db's `keyframes` table
@@ -57,6 +60,7 @@ from storyreel.renderer.backend import (
     backend_name,
     backend_names,
 )
+from storyreel.renderer.gpu import KEYFRAMES_EXAMPLE
 from storyreel.tools.compiler import compile_request
 from storyreel.tools.edits import require_shot
 from storyreel.tools.errors import ConflictError, InvalidInputError, StoryreelError
@@ -70,6 +74,7 @@ if TYPE_CHECKING:  # numpy, PIL and the executor load when stills are made
     import numpy as np
 
     from storyreel.renderer.executor import RenderExecutor
+    from storyreel.renderer.gpu import GpuSettings
     from storyreel.renderer.request import CancelToken, RenderRequest
     from storyreel.tools.render_lock import WaitListener
     from storyreel.tools.storyboard import CandidateSheet
@@ -102,6 +107,38 @@ def makes_stills(name: str) -> bool:
     return callable(getattr(owner, "still", None))
 
 
+def draws_with_model(name: str, settings: GpuSettings) -> bool:
+    """Whether backend `name`'s stills come from the `[keyframes]` text-to-image model of
+    `settings` (renderer/text_to_image.py), not from the backend itself."""
+    from storyreel.renderer.text_to_image import wanted
+
+    return wanted(settings, name, makes_stills(name))
+
+
+def can_make_stills(name: str, project_root: Path | None) -> bool:
+    """Whether stills can be drawn for backend `name` in this project: it makes them, or
+    the project's `[keyframes]` model does (a GPU settings file that cannot be read
+    counts as none: making the stills says what is wrong with it)."""
+    if makes_stills(name):
+        return True
+    from storyreel.renderer.gpu import load_settings
+
+    try:
+        return draws_with_model(name, load_settings(project_root))
+    except ValueError:
+        return False
+
+
+def _settings(project_root: Path | None) -> GpuSettings:
+    """The project's GPU settings; a file that cannot be read is refused with why."""
+    from storyreel.renderer.gpu import load_settings
+
+    try:
+        return load_settings(project_root)
+    except ValueError as error:
+        raise InvalidInputError(f"{error}; nothing was made") from None
+
+
 def _starters() -> list[str]:
     """The backends that can start a video from a picture (a picked still)."""
     from storyreel.tools.rendering import backend_capabilities
@@ -114,18 +151,22 @@ def _starters() -> list[str]:
     return found
 
 
-def stills_backend(word: str, shot_ids: Sequence[int] | None = None) -> str:
+def stills_backend(
+    word: str, shot_ids: Sequence[int] | None = None, project_root: Path | None = None
+) -> str:
     """The registered backend `word` names (an alias such as "animatic" works), refused with
-    what to use instead unless it makes stills.
+    what to use instead unless it makes stills or the project's `[keyframes]` text-to-image
+    model draws them (storyreel-gpu.toml in `project_root`).
 
     Raises:
-        InvalidInputError: an unknown backend, or one that cannot make stills yet.
+        InvalidInputError: an unknown backend, one that cannot make stills with no
+            `[keyframes]` model set, or a GPU settings file that cannot be read.
     """
     try:
         name = backend_name(word)
     except ValueError as error:
         raise InvalidInputError(f"{error}; nothing was made") from None
-    if makes_stills(name):
+    if makes_stills(name) or draws_with_model(name, _settings(project_root)):
         return name
     with_stills = [n for n in backend_names() if makes_stills(n)] or ["previz"]
     with_stills.sort(key=lambda n: n != "previz")  # the one on every machine first
@@ -139,10 +180,10 @@ def stills_backend(word: str, shot_ids: Sequence[int] | None = None) -> str:
             f"({', '.join(starters)}; {name} cannot)"
         )
     raise InvalidInputError(
-        f"{name} cannot make stills yet (its one-frame picture is not built); make the "
-        f"candidates with {with_stills[0]} (storyreel keyframes {ids}--backend "
-        f"{with_stills[0]}), pick one (storyreel keyframes pick SHOT N), {then}; "
-        "nothing was made"
+        f"{name} cannot make stills itself; make the candidates with {with_stills[0]} "
+        f"(storyreel keyframes {ids}--backend {with_stills[0]}), pick one (storyreel "
+        f"keyframes pick SHOT N), {then}; or set a text-to-image model for stills in "
+        f"storyreel-gpu.toml ({KEYFRAMES_EXAMPLE}); nothing was made"
     )
 
 
@@ -320,15 +361,29 @@ def render_still(
 
     Raises:
         InvalidInputError: the backend has no `still` method.
+        StoryreelError: the drawer failed (a model not found or of the wrong kind, out of
+            memory...), with its words.
         RuntimeError: the backend gave something else than the (H, W, 3) uint8 picture.
     """
     import numpy as np
 
-    instance = executor.backend(backend)
-    draw = getattr(instance, "still", None)
+    from storyreel.renderer.gpu import current_settings
+
+    settings = current_settings()
+    if draws_with_model(backend, settings):
+        from storyreel.renderer.text_to_image import warm_stills
+
+        draw = warm_stills(settings).still
+    else:
+        draw = getattr(executor.backend(backend), "still", None)
     if not callable(draw):
         raise InvalidInputError(f"{backend} cannot make stills yet; nothing was made")
-    frame = np.asarray(draw(request, progress, cancel))
+    try:
+        frame = np.asarray(draw(request, progress, cancel))
+    except (ValueError, OSError, ImportError, RuntimeError) as error:  # a model not there...
+        raise StoryreelError(
+            f"the still could not be drawn: {error} (stills drawn before this one are kept)"
+        ) from error
     expected = (request.height, request.width, 3)
     if frame.dtype != np.uint8 or frame.shape != expected:
         raise RuntimeError(
@@ -502,7 +557,7 @@ def make_keyframes(
         raise InvalidInputError(
             f"--count must be 1..{MAX_COUNT} candidates per shot, got {count}; nothing was made"
         )
-    name = stills_backend(backend, shot_ids)
+    name = stills_backend(backend, shot_ids, project.root)
     _targets(project, project.memory.plan(), shot_ids, name)  # refusals before any wait
     project.keyframes_dir.mkdir(parents=True, exist_ok=True)
     problem = write_problem(project.keyframes_dir / "still.png")
@@ -553,9 +608,13 @@ def _draw_candidates(
     cancel: CancelToken,
 ) -> ShotCandidates:
     """Draw `count` candidates of one shot, each with its own seed, and register them."""
+    from storyreel.renderer.gpu import current_settings
     from storyreel.tools.rendering import base_seed
 
     compiled = compiled_still(project, plan, shot, backend)
+    drawer = backend
+    if draws_with_model(backend, current_settings()):
+        drawer = f"{backend}'s [keyframes] text-to-image model"
     known = project.memory.keyframes(shot.id)
     first_seed = max([k.seed for k in known] + [base_seed(shot) - 1]) + 1
     drawn = ShotCandidates(shot.id)
@@ -582,7 +641,7 @@ def _draw_candidates(
             )
         else:
             message = (
-                f"shot {shot.id}: still {still.number} ({backend}, seed {seed}, {seconds:.2f} s)"
+                f"shot {shot.id}: still {still.number} ({drawer}, seed {seed}, {seconds:.2f} s)"
             )
         if on_still is not None:
             on_still(StillOutcome(shot.id, still, not existed, seconds, message))

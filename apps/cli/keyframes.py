@@ -81,7 +81,8 @@ def make(
             "--backend",
             "-b",
             help="The backend that draws the stills: previz (CPU animatic), wan or ltx (one "
-            "frame of their own model); cogvideox cannot yet (the error says what instead).",
+            "frame of their own model); cogvideox through the [keyframes] text-to-image model of "
+            "storyreel-gpu.toml.",
         ),
     ] = "previz",
     sheet: Annotated[

@@ -22,6 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from storyreel.agent.demo_conversation import DEMO_CONVERSATION
@@ -33,7 +34,13 @@ from storyreel.apps.tui.commands import parse
 from storyreel.apps.tui.graphics import Protocol
 from storyreel.apps.tui.jobs import EventArrived, Job, TurnFinished, TurnStarted
 from storyreel.apps.tui.screens import QuestionScreen
-from storyreel.apps.tui.story_view import StoryRead, StoryReader, StoryView, read_story
+from storyreel.apps.tui.story_view import (
+    StillShown,
+    StoryRead,
+    StoryReader,
+    StoryView,
+    read_story,
+)
 from storyreel.apps.tui.welcome import active_setup, welcome_text
 from storyreel.apps.tui.widgets import BiblePane, ChatLog, Keyframe, RenderStatus, ShotTable
 from storyreel.tools.errors import StoryreelError
@@ -116,6 +123,7 @@ class StoryreelApp(Actions, App[None]):
         self._reader = StoryReader(lambda: read_story(self.agent.project), self.post_message)
         self._reader_worker: Worker[None] | None = None
         self._answered = 0
+        self._sheets: dict[int, Path] = {}  # candidates sheets the conversation drew
         self._bible_shown: str | None = None
 
     # layout -------------------------------------------------------------
@@ -264,6 +272,9 @@ class StoryreelApp(Actions, App[None]):
             return
         elif event.type == "reply":
             self.chat.say("agent", event.text)
+        elif event.type == "artifact" and data.get("kind") == "candidate stills":
+            self.chat.say("notice", event.text)
+            self._show_sheet(Path(data["path"]), [int(i) for i in data.get("shot_ids") or []])
         else:
             self.chat.say("problem" if event.type == "problem" else "notice", event.text)
         if event.type in ("plan", "take"):  # verdicts and replies come as the turn ends:
@@ -338,6 +349,27 @@ class StoryreelApp(Actions, App[None]):
         if event.data_table.id == "shots":
             self.show_keyframe()
 
+    def _show_sheet(self, sheet: Path, shot_ids: list[int]) -> None:
+        """A candidates sheet the conversation drew ("make stills for shots 2 and 3"): the
+        keyframe pane shows it for those shots, and the first of them is highlighted."""
+        for shot_id in shot_ids:
+            self._sheets[shot_id] = sheet
+        if shot_ids and self.shots.selected_shot != shot_ids[0]:
+            with suppress(RowDoesNotExist):  # a shot the table does not show yet
+                self.shots.move_cursor(row=self.shots.get_row_index(str(shot_ids[0])))
+        self.refresh_story()
+
+    def _sheet_for(self, shot_id: int, still: StillShown) -> StillShown:
+        """The candidates sheet the conversation drew for `shot_id` when it is newer than
+        what the story reader found (its own sheet or newest still), else `still`."""
+        sheet = self._sheets.get(shot_id)
+        try:
+            if sheet is None or sheet.stat().st_mtime < still.path.stat().st_mtime:
+                return still
+        except OSError:
+            return still
+        return StillShown(sheet, still.caption, False)
+
     def show_keyframe(self) -> None:
         """Show the highlighted shot's chosen take's middle frame."""
         if self._story_closed:
@@ -350,6 +382,8 @@ class StoryreelApp(Actions, App[None]):
         take = self.selected_take(shot_id)
         still = self.story.stills.get(shot_id) if self.story is not None else None
         if still is not None and (take is None or not still.picked):
+            if not still.picked:
+                still = self._sheet_for(shot_id, still)
             keyframe.show(still.path, still.caption)  # a pick to make, or the picked opening
             return
         if take is None:

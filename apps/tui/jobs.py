@@ -51,9 +51,11 @@ def keyframe_events(session: Session, shot_ids: list[int]) -> Iterator[AgentEven
     it makes stills, else previz), one sheet a shot (exports/keyframes-shotN.png): a notice
     per still, then an artifact event with the sheet and the still numbers."""
     from storyreel.tools.errors import StoryreelError
-    from storyreel.tools.keyframes import make_keyframes, makes_stills
+    from storyreel.tools.keyframes import can_make_stills, make_keyframes
 
-    backend = session.context.backend if makes_stills(session.context.backend) else "previz"
+    backend = session.context.backend
+    if not can_make_stills(backend, session.project.root):
+        backend = "previz"
     lines: list[str] = []
     for shot_id in shot_ids:
         lines.clear()

@@ -107,7 +107,8 @@ def read_story(project: Project) -> StoryView:
 
 def read_stills(project: Project, plan: StoryPlan) -> dict[int, StillShown]:
     """Each shot with candidate stills: the picked still, else its candidates sheet
-    (exports/keyframes-shotN.png, as /keyframes draws it), else its newest still."""
+    (exports/keyframes-shotN.png, as /keyframes draws it) when it was drawn after the
+    shot's newest still, else that still."""
     from storyreel.tools.keyframes import sheet_path
 
     found: dict[int, list[Keyframe]] = {}
@@ -127,14 +128,22 @@ def read_stills(project: Project, plan: StoryPlan) -> dict[int, StillShown]:
                 True,
             )
             continue
-        sheet = sheet_path(project, [shot.id])
-        path = sheet if sheet.is_file() else project.file_of(own[-1].path)
+        sheet, newest = sheet_path(project, [shot.id]), project.file_of(own[-1].path)
+        path = sheet if _as_new(sheet, newest) else newest  # not a sheet of older stills
         shown[shot.id] = StillShown(
             path,
             f"shot {shot.id} · stills {numbers} · pick one",
             False,
         )
     return shown
+
+
+def _as_new(sheet: Path, still: Path) -> bool:
+    """Whether `sheet` exists and was drawn after `still` (it can show it)."""
+    try:
+        return sheet.stat().st_mtime >= still.stat().st_mtime
+    except OSError:
+        return False
 
 
 class StoryRead(Message):
