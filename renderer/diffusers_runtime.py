@@ -443,6 +443,17 @@ class DiffusersRuntime:
             cancel.check()  # raises RenderCancelled: no more steps and no VAE decode
             return {}
 
+        def on_step(step: int, timestep: Any, latents: Any) -> None:
+            on_step_end(pipe, step, timestep, {})
+
+        # older pipelines (PixArt) take the per-step callback the old way, and would swallow
+        # callback_on_step_end in their **kwargs: no progress and no cancel
+        accepted = inspect.signature(type(pipe).__call__).parameters
+        if "callback_on_step_end" in accepted or "callback" not in accepted:
+            callback: dict[str, Any] = {"callback_on_step_end": on_step_end}
+        else:
+            callback = {"callback": on_step, "callback_steps": 1}
+
         def attempt() -> Any:
             import torch
 
@@ -453,7 +464,7 @@ class DiffusersRuntime:
                 num_inference_steps=steps,
                 generator=generator,
                 output_type="np",
-                callback_on_step_end=on_step_end,
+                **callback,
             )
 
         output, retried = self._run(pipe, attempt, request)

@@ -103,7 +103,9 @@ class TextToImageStills:
     def still(
         self, request: RenderRequest, progress: ProgressCallback, cancel: CancelToken
     ) -> np.ndarray:
-        """The (H, W, 3) uint8 still of `request` at its size, drawn with its seed."""
+        """The (H, W, 3) uint8 still of `request` at its size, drawn with its seed
+        (options["steps"], as `storyreel keyframes --steps`, overrides `[keyframes]` steps;
+        options["model"] names the video backend's model and is not this one's)."""
         import diffusers
         import numpy as np
 
@@ -137,7 +139,8 @@ class TextToImageStills:
             arguments |= {k: v for k, v in QUIET_ARGUMENTS.items() if k in accepted}
             if "negative_prompt" not in accepted:
                 arguments.pop("negative_prompt")
-            run = self.runtime.call(pipe, arguments, request, self.steps, progress, cancel, started)
+            steps = int(request.options.get("steps", self.steps))
+            run = self.runtime.call(pipe, arguments, request, steps, progress, cancel, started)
         frame = np.ascontiguousarray(run.frames[0])
         if frame.shape[:2] != (request.height, request.width):
             from PIL import Image

@@ -22,8 +22,6 @@ pytest.importorskip("diffusers")
 pytest.importorskip("transformers")
 pytest.importorskip("ftfy")
 
-from storyreel.renderer import ltx as ltx_module
-from storyreel.renderer import wan as wan_module
 from storyreel.renderer.diffusers_runtime import first_frame_image
 from storyreel.renderer.ltx import LTXBackend
 from storyreel.renderer.request import CancelToken, RenderRequest, no_progress
@@ -136,11 +134,14 @@ def test_pick_a_still_and_the_next_take_starts_from_it_on_image_to_video(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    # the keyframes command passes no steps: the tiny run takes few of them
-    monkeypatch.setattr(wan_module, "DEFAULT_STEPS", STEPS)
-    monkeypatch.setattr(ltx_module, "DEFAULT_STEPS", STEPS)
     _build(cli, models)
-    made = json.loads(cli("keyframes", "1", "--backend", name, "--count", "2", "--json").stdout)
+    (cli.project / "storyreel-gpu.toml").unlink()  # the model and steps come from the flags
+    made = json.loads(
+        cli(
+            "keyframes", "1", "--backend", name, "--count", "2", "--json",
+            "--model", str(models[name]), "--steps", str(STEPS),
+        ).stdout
+    )  # fmt: skip
     assert made  # one JSON document
     stills = _stills(cli.project)
     assert [(row[0], row[2]) for row in stills] == [(1, name), (2, name)]

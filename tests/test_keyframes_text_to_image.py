@@ -22,10 +22,12 @@ pytest.importorskip("diffusers")
 pytest.importorskip("transformers")
 
 from storyreel.agent.session import Session
+from storyreel.renderer.executor import RenderExecutor
 from storyreel.renderer.gpu import GpuSettings
 from storyreel.renderer.ltx import LTXBackend
-from storyreel.renderer.request import CancelToken, RenderRequest, no_progress
+from storyreel.renderer.request import CancelToken, RenderCancelled, RenderRequest, no_progress
 from storyreel.renderer.text_to_image import TextToImageStills
+from storyreel.tools.keyframes import make_keyframes
 from storyreel.tools.project import Project
 from storyreel.tools.rendering import _Run, base_seed
 from tests.conftest import Cli
@@ -161,3 +163,36 @@ def test_what_cannot_draw_stills_says_what_to_fix_and_makes_nothing(
     assert teaches in failed.stderr, failed.stderr
     assert "Traceback" not in failed.stderr
     assert _stills(cli.project) == []
+
+
+def test_steps_asked_for_override_the_keyframes_table(cli: Cli, model: Path) -> None:
+    _build(cli, model)  # [keyframes] steps = 2
+    totals: set[int] = set()
+    project = Project.open(cli.project)
+    try:
+        make_keyframes(
+            project,
+            RenderExecutor(),
+            [1],
+            count=1,
+            backend="cogvideox",
+            steps=3,
+            on_step=lambda _shot, _step, total, _message: totals.add(total),
+        )
+    finally:
+        project.close()
+    assert totals == {3}
+
+
+def test_a_still_reports_each_step_and_stops_when_cancelled(model: Path) -> None:
+    drawer = TextToImageStills(_settings(model, steps=3))
+    steps: list[tuple[int, int]] = []
+    drawer.still(_request(1), lambda step, total, _m: steps.append((step, total)), CancelToken())
+    assert steps == [(1, 3), (2, 3), (3, 3)]
+    token = CancelToken()
+
+    def cancel_at_first_step(_step: int, _total: int, _message: str) -> None:
+        token.cancel()
+
+    with pytest.raises(RenderCancelled):
+        drawer.still(_request(1), cancel_at_first_step, token)

@@ -527,6 +527,8 @@ def make_keyframes(
     wait: bool = True,
     on_wait: WaitListener | None = None,
     sheet: Path | None = None,
+    model: str | None = None,
+    steps: int | None = None,
 ) -> KeyframesReport:
     """Draw `count` candidate stills per shot, register them, and draw the candidates sheet.
 
@@ -543,6 +545,11 @@ def make_keyframes(
         wait: False refuses at once (ProjectBusyError) when another process renders.
         sheet: where to draw the sheet (default exports/keyframes-shotN.png for one shot,
             exports/keyframes.png for several).
+        model: the backend's model (hub id or folder), as `render --model`; None: its
+            configured one. A still keeps no record of the model: it is fresh for the shot
+            as long as the shot's request is.
+        steps: denoising steps of a diffusion drawer (default: the model's, or the
+            `[keyframes]` steps); previz ignores it.
 
     Raises:
         InvalidInputError: `count` out of range, or a backend that cannot make stills.
@@ -577,9 +584,10 @@ def make_keyframes(
         targets, report.skipped = _targets(project, plan, shot_ids, name)
         remove_dead_partials(project.keyframes_dir)
         states = shot_stills(project, plan, [s for s in targets if s.keyframe is not None])
+        options = {k: v for k, v in (("model", model), ("steps", steps)) if v is not None}
         for shot in targets:
             drawn = _draw_candidates(
-                project, executor, plan, shot, name, count, on_still, on_step, token
+                project, executor, plan, shot, name, count, on_still, on_step, token, options
             )
             state = states.get(shot.id)
             if state is not None and state.stale:
@@ -606,8 +614,10 @@ def _draw_candidates(
     on_still: StillListener | None,
     on_step: StepListener | None,
     cancel: CancelToken,
+    options: dict[str, object] | None = None,
 ) -> ShotCandidates:
-    """Draw `count` candidates of one shot, each with its own seed, and register them."""
+    """Draw `count` candidates of one shot, each with its own seed, and register them
+    (`options` go into each still request's options: "model", "steps")."""
     from storyreel.renderer.gpu import current_settings
     from storyreel.tools.rendering import base_seed
 
@@ -627,7 +637,10 @@ def _draw_candidates(
     for seed in range(first_seed, first_seed + count):
         cancel.check()
         started = time.perf_counter()
-        request = compiled.request.model_copy(update={"seed": seed}, deep=True)
+        options_now = {**compiled.request.options, **(options or {})}
+        request = compiled.request.model_copy(
+            update={"seed": seed, "options": options_now}, deep=True
+        )
         frame = render_still(executor, backend, request, progress, cancel)
         still, existed = _store_still(project, shot, frame, backend, seed, compiled.content_hash)
         seconds = time.perf_counter() - started

@@ -92,6 +92,20 @@ def make(
             "for one shot, exports/keyframes.png for several)."
         ),
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", help="The backend's model, as for render: a hub id or a local folder."
+        ),
+    ] = None,
+    steps: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Denoising steps of a diffusion backend's stills (default: the model's, or "
+            "[keyframes] steps in storyreel-gpu.toml); previz ignores it.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     no_wait: NoWaitOption = False,
     project: ProjectOption = HERE,
@@ -129,6 +143,8 @@ def make(
                 wait=not no_wait,
                 on_wait=on_wait,
                 sheet=sheet,
+                model=model,
+                steps=steps,
             )
         except KeyboardInterrupt:
             echo("\nStopped. The stills drawn so far are kept.", err=True)
