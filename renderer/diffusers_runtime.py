@@ -710,7 +710,13 @@ def one_frame(backend: Any, request: RenderRequest, progress: Any, cancel: Cance
     it (e.g. 320x180 -> 320x176 for Wan), the frame is resized back to what was asked."""
     adapted, _warnings = backend.adapt(request)
     result = backend.render(adapted.model_copy(update={"frames": 1}), progress, cancel)
-    frame = np.ascontiguousarray(result.frames[0])
+    return still_at_size(result.frames[0], request)
+
+
+def still_at_size(frame: Any, request: RenderRequest) -> np.ndarray:
+    """A still (H, W, 3) uint8 at the request's size: resized back (Lanczos) when a model's
+    size rule made it another size."""
+    frame = np.ascontiguousarray(frame)
     if frame.shape[:2] != (request.height, request.width):
         from PIL import Image
 

@@ -31,7 +31,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storyreel.renderer.diffusers_runtime import DiffusersRuntime, tiny_text_encoder
+from storyreel.renderer.diffusers_runtime import (
+    DiffusersRuntime,
+    still_at_size,
+    tiny_text_encoder,
+)
 from storyreel.renderer.gpu import GpuSettings
 
 if TYPE_CHECKING:
@@ -107,7 +111,6 @@ class TextToImageStills:
         (options["steps"], as `storyreel keyframes --steps`, overrides `[keyframes]` steps;
         options["model"] names the video backend's model and is not this one's)."""
         import diffusers
-        import numpy as np
 
         self.runtime.require()
         cancel.check()
@@ -141,15 +144,7 @@ class TextToImageStills:
                 arguments.pop("negative_prompt")
             steps = int(request.options.get("steps", self.steps))
             run = self.runtime.call(pipe, arguments, request, steps, progress, cancel, started)
-        frame = np.ascontiguousarray(run.frames[0])
-        if frame.shape[:2] != (request.height, request.width):
-            from PIL import Image
-
-            picture = Image.fromarray(frame).resize(
-                (request.width, request.height), Image.Resampling.LANCZOS
-            )
-            frame = np.asarray(picture.convert("RGB"), dtype=np.uint8)
-        return frame
+        return still_at_size(run.frames[0], request)
 
     @staticmethod
     def build_tiny(folder: Path) -> Path:
