@@ -25,7 +25,7 @@ import contextlib
 import re
 from dataclasses import dataclass
 
-from storyreel.agent.offline.text import QUOTE_MARK, rx
+from storyreel.agent.offline.text import QUOTE_MARK, lazy, rx
 from storyreel.agent.offline.verbs import base_form
 from storyreel.agent.offline.words import (
     ANIMALS,
@@ -68,14 +68,14 @@ _DESCRIPTOR_RE = rx(
     rf"[a-z][a-z\-]*\s+){{0,2}}?)({_NOUNS})(?![\w\-])(?!\s+(?-i:[A-Z]))",
 )
 _OWNER = {"his": "m", "her": "f", "their": "p"}
-_CHILD_AGE_RE = re.compile(
+_CHILD_AGE_RE = lazy(
     r"(?:^|[,(]\s*|\baged\s+)(?:[1-9]|1[0-2])(?:\s*(?:years?\s+old|yo|y/o))?\s*(?:[,;)]|$)"
     r"|\b(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
     r"[\s-]+years?[\s-]+old\b",
     re.I,
 )
 """A child's age in a description: "Kasia's son, 7", "aged 9"."""
-_OLD_AGE_RE = re.compile(
+_OLD_AGE_RE = lazy(
     r"(?:^|[,(]\s*|\baged\s+|\babout\s+|\bmaybe\s+)(?:[6-9]\d|1[01]\d)(?:\s*(?:ish|years?\s+old|yo"
     r"|y/o|\+))?\s*(?:[,;)]|$)|\b(?:sixty|seventy|eighty|ninety)(?:[\s-]\w+)?(?:\s+years\s+old"
     r"|ish)\b",
@@ -110,7 +110,7 @@ _NOT_VERBS = {"always", "sometimes", "perhaps", "its", "hers", "theirs", "ours",
               "wellies", "boots", "shoes", "trainers", "sneakers", "overalls", "dungarees",
               "tights", "stockings", "earrings", "gloves", "mittens", "plaits", "pigtails",
               "curls", "braids", "freckles", "dreadlocks", "sideburns", "headphones"}  # fmt: skip
-_PERSON_SUFFIX_RE = re.compile(r"[a-z]{3,}(?:ist|man|woman|eer|ician)$")
+_PERSON_SUFFIX_RE = lazy(r"[a-z]{3,}(?:ist|man|woman|eer|ician)$")
 _NOT_PERSON = {"chemist", "foreman's", "mist", "fist", "list", "twist", "wrist", "german",
                "human", "roman", "woman's", "ottoman", "talisman", "caiman", "shaman"}  # fmt: skip
 _PREPOSITIONS = {"in", "on", "over", "round", "around", "under", "at", "of", "from", "with",
@@ -240,7 +240,7 @@ def _descriptive(segment: str) -> bool:
     )
 
 
-_LOOKS_PART_RE = re.compile(
+_LOOKS_PART_RE = lazy(
     r"\s+(?=(?:with|and|wearing|dressed\s+in|clad\s+in|in)\s)(?!in\s+(?:his|her|their)\s+(?:neck"
     r"|wrists?|waist|head|shoulders?|fingers?|arms?|chest|nose|ears?|elbows?|ankles?|hair"
     r"|forehead|lap|hands?|pocket|lapel|teeth|mouth)\b)",
@@ -285,7 +285,7 @@ def _looks(text: str) -> tuple[str, str]:
             ):
                 wear.append(worn.group(1))  # "who wears a black abaya"
                 relative = None
-        for part in _colours_joined(re.split(_LOOKS_PART_RE, segment)):
+        for part in _colours_joined(_LOOKS_PART_RE.split(segment)):
             if not part.strip():
                 continue
             m = re.match(r"(with|and|wearing|dressed\s+in|clad\s+in|in)\s+(.*)", part, re.I)
@@ -462,7 +462,7 @@ _ASKS_ME_RE = rx(
     r"|\bfor\s+me\b(?=\s*(?:$|[.,!?]|please|thanks|now))",
 )
 """The user asking ("show me ...", "render it for me"), not the narrator in the story."""
-_OWNED_NOUN_RE = re.compile(
+_OWNED_NOUN_RE = lazy(
     r"\s+(?!(?:and|or|but|as|to|at|in|on|with|from|into|out|up|down|away|back|off|over|"
     r"again|too|while|when|the|a|an)\b)[a-z][\w'-]*",
     re.I,

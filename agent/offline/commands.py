@@ -19,6 +19,7 @@ from storyreel.agent.offline.camera import (
 from storyreel.agent.offline.refs import REF_RE, content_words, stem
 from storyreel.agent.offline.text import (
     join_words,
+    lazy,
     parse_number,
     rx,
     shots_text,
@@ -96,7 +97,7 @@ def _relative_timing(body: str, shot: Any) -> tuple[str, dict[str, Any]]:
     return body, {}
 
 
-_GRADE_RE = re.compile(
+_GRADE_RE = lazy(
     r"^\W*(?:(?:and|so|ok(?:ay)?|now|please|(?:can|could|would|should)(?:\s+(?:u|you|we))?)\b"
     r"[,\s]*)*(?:(?:finish|grade|shoot|do|render|make|have)"
     r"\s+(?:it|the\s+(?:whole\s+)?(?:film|movie|thing|video|story)|everything|it\s+all)"
@@ -106,7 +107,7 @@ _GRADE_RE = re.compile(
     re.I,
 )
 """A look for the whole film: "Finish it in black and white, grainy 16mm."."""
-_LOOK_WORDS_RE = re.compile(
+_LOOK_WORDS_RE = lazy(
     r"\b(?:black\s+and\s+white|black-and-white|b&w|monochrome|sepia|grainy|grain|16\s?mm|8\s?mm"
     r"|super\s?8|35\s?mm\s+film|vhs|noir|technicolou?r|pastel|desaturated|vintage|retro|anime"
     r"|cartoon|watercolou?r|cinematic|dreamy|bleach|faded|warm\s+tones?|cool\s+tones?|neon"
@@ -115,11 +116,11 @@ _LOOK_WORDS_RE = re.compile(
     r"|cold|warm|moody|gritty|painterly|hand[\s-]held\s+look|music\s+video|stop[\s-]motion)\b",
     re.I,
 )
-_RATIO_RE = re.compile(
+_RATIO_RE = lazy(
     r"(?<![\d:])(?<!\d\.)(9\s*[:x/]\s*16|16\s*[:x/]\s*9|4\s*:\s*3|3\s*:\s*4|1\s*:\s*1"
     r"|21\s*:\s*9|4\s*:\s*5|2\.39\s*:\s*1|2\.35\s*:\s*1|1\.85\s*:\s*1|2\s*:\s*1|1\.33\s*:\s*1)(?![\d:]|\.\d)"
 )
-_LOOK_LABEL_RE = re.compile(
+_LOOK_LABEL_RE = lazy(
     r"^\W*(?:(?:and|so|ok(?:ay)?|oh|also|now)\b[,\s]*)*(?:for\s+|as\s+for\s+)?(?:the\s+)?"
     r"(?:(?P<label>(?:(?:overall|general|visual)\s+)?(?:look|style|grade|colou?r\s+grade|grading"
     r"|aesthetic|treatment|palette))|(?:(?:the\s+)?(?:whole|entire|full)\s+)(?:film|movie|thing"
@@ -142,12 +143,12 @@ _SHAPE_AFTER = (
 """After a shape word that names the film's shape: the clause ends or goes on about the
 film ("square pls", "vertical for tiktok", "portrait, its going on facebook"); never a
 noun it describes ("a vertical pan", "portrait lens", "the square by the church")."""
-_PLATFORM_RE = re.compile(
+_PLATFORM_RE = lazy(
     r"\b(?:put|post|upload|share|make|going|goes|go|for|on)\b.{0,30}\b(?:on|for|to)\s+(?:my\s+|her"
     r"\s+|his\s+|our\s+|the\s+)?(?:tiktok|tik\s+tok|reels|insta(?:gram)?\s+(?:reels?|stor(?:y|ies))"
     r"|youtube\s+shorts|shorts|snapchat|whatsapp\s+status)\b"
 )
-_SHOT_WORDS_RE = re.compile(
+_SHOT_WORDS_RE = lazy(
     r"\b(?:shot|shots|close-?ups?|wides?|pan|tilt|dolly|lens|angle|frame\s+of|of\s+(?:the|a|an|his"
     r"|her|their))\b"
 )
@@ -195,7 +196,7 @@ def film_shape(low: str) -> str | None:
     return None
 
 
-_COMMAND_VERB_RE = re.compile(
+_COMMAND_VERB_RE = lazy(
     r"\s*(?:and\s+|then\s+|also\s+)*(?:make|change|set|add|put|move|swap|delete|remove|cut|lock"
     r"|unlock|render|export|give|use|keep|drop|shorten|lengthen|bring)\b",
     re.I,
@@ -828,40 +829,40 @@ class CommandMixin:
         return cast
 
 
-_STILL_WORDS_RE = re.compile(
+_STILL_WORDS_RE = lazy(
     r"\b(?:stills?|keyframes?|key\s+frames?|candidates?|candidate\s+stills?)\b", re.I
 )
 _ORDINAL_ALT = "|".join(ORDINALS)
-_STILL_NUMBER_RE = re.compile(
+_STILL_NUMBER_RE = lazy(
     rf"\b(?:(?P<word>still|keyframe|key\s+frame|candidate)|number|option|no\.|\#)\s*\#?"
     rf"(?P<digits>{N})\b|\#(?P<digits2>\d+)\b"
     rf"|\b(?:the\s+)?(?P<ord>{_ORDINAL_ALT})\s+(?:(?P<word2>still|keyframe|candidate)|one|option)s?\b"
     rf"|\b(?P<ord2>{_ORDINAL_ALT})\s+(?P<word3>still|keyframe)\b",
     re.I,
 )
-_STILL_VERB_RE = re.compile(
+_STILL_VERB_RE = lazy(
     r"\b(?:use|take|pick|choose|select|go\s+(?:with|for)|want|like|prefer|love|keep"
     r"|open\s+(?:it\s+)?(?:on|with)|start\s+(?:it\s+)?(?:on|from|with))\b|^\s*shot\s*\#?\d+\s*:",
     re.I,
 )
-_STILL_CLEAR_RE = re.compile(
+_STILL_CLEAR_RE = lazy(
     r"^\W*(?:(?:please|ok(?:ay)?|actually)[,\s]+)*(?:no|drop|remove|clear|unpick|lose|forget"
     r"|scrap|don'?t\s+use)\s+(?:the\s+|a\s+|its\s+|any\s+)?(?:picked\s+|chosen\s+)?"
     r"(?:still|keyframe|key\s+frame)s?\b(.*)$",
     re.I,
 )
-_STILL_MAKE_RE = re.compile(
+_STILL_MAKE_RE = lazy(
     r"\b(?:make|draw|generate|create|render|give\s+me|show\s+me|let\s+me\s+see|see"
     r"|i\s+want|can\s+i\s+(?:see|have)|need)\b.*\b(?:stills|keyframes|key\s+frames"
     r"|candidates|candidate\s+stills)\b",
     re.I,
 )
-_STILL_FOR_RE = re.compile(
+_STILL_FOR_RE = lazy(
     r"^\W*(?:please\s+)?(?:some\s+|\d+\s+)?(?:candidate\s+)?(?:stills|keyframes|key\s+frames)"
     r"\s+(?:for|of)\b",
     re.I,
 )
-_STILL_COUNT_RE = re.compile(
+_STILL_COUNT_RE = lazy(
     r"\b(\d{1,2})\s+(?:candidate\s+)?(stills|keyframes|key\s+frames|candidates)\b", re.I
 )
 """Candidate stills in conversation (`CommandMixin._still`)."""

@@ -9,7 +9,7 @@ from storyreel.agent.director import DirectorReply
 from storyreel.agent.handles import ask_about, unknown_handles
 from storyreel.agent.offline import talk
 from storyreel.agent.offline.cast import read_answer
-from storyreel.agent.offline.text import join_words, rx
+from storyreel.agent.offline.text import join_words, lazy, rx
 from storyreel.agent.offline.turn import Turn
 from storyreel.tools.edits import (
     BindReference,
@@ -144,7 +144,7 @@ _SIGNED_OFF_RE = rx(
     r"(?:them|it|those|these)(?:\s+(?:both|all|in|please|now))*\W*$",
 )
 """Shots approved, then locked: "Shots one to four are signed off. Lock them."."""
-_ATTACHED_RE = re.compile(r"\n?\(Attached: (.*)\)\s*$", re.S)
+_ATTACHED_RE = lazy(r"\n?\(Attached: (.*)\)\s*$", re.S)
 _POINTS_AT_RE = rx(
     r"^\s*(?:(?:this|that|these|here|it)(?:'s|\s+is|\s+are)\s+(?:(?:a|the)\s+",
     r"(?:photo|picture|image|clip|reference)\s+(?:of|for)\s+)?(?P<a>.+?)",
@@ -181,7 +181,7 @@ def _bind_attached(text: str, handles: list[str], plan: StoryPlan) -> DirectorRe
     )
 
 
-_AS_LONG_AS = re.compile(
+_AS_LONG_AS = lazy(
     r"^\s*(?:make|set|let)\s+shot\s+(\d+)\s+(?:be\s+)?(?:as\s+)?long\s+as\s+(@[\w-]+)\W*$", re.I
 )
 

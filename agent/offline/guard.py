@@ -18,7 +18,7 @@ from typing import Any
 from storyreel.agent.offline.camera import camera_fields, time_in
 from storyreel.agent.offline.cast import NeedAnswer, _descriptive, _looks, _person_noun
 from storyreel.agent.offline.refs import REF_RE, content_words
-from storyreel.agent.offline.text import rx
+from storyreel.agent.offline.text import lazy, rx
 from storyreel.agent.offline.verbs import base_form, has_action, is_exposition
 from storyreel.agent.offline.words import (
     ANIMALS,
@@ -110,7 +110,7 @@ _GOES_TO_RE = rx(
     r"|front|back)|before\s+[^,;]+|after\s+[^,;]+))(?:\s*[,;].*)?\W*$",
 )
 """A shot moved by what it shows ("the lead on the railing one can go first")."""
-_NAMED_CHANGE_RE = re.compile(
+_NAMED_CHANGE_RE = lazy(
     r"^(?P<ref>[^:;,\u2013\u2014]{2,60}?)\s*(?::|;|,|\s-\s|\u2013|\u2014)\s*(?P<change>\S.*)$"
 )
 """A shot named first and what should change after it ("the rooftop crane: 8 seconds")."""
@@ -147,18 +147,18 @@ _THERE_IS_RE = rx(
 )
 """"theres a little farm shop by the gate that sells milk", "there's an old lady who feeds
 the cats": someone or somewhere described by a habit, not a shot."""
-_NAME_LAST_RE = re.compile(
+_NAME_LAST_RE = lazy(
     r"^(?P<body>.{3,200}?),?\s+(?:and\s+)?(?:his|her|their)\s+name\s+(?:is|was|'s)\s+"
     r"(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*[.!]*$"
 )
 """Someone told about with their name at the end ("..., her name was Jean")."""
-_KNOWN_IS_RE = re.compile(
+_KNOWN_IS_RE = lazy(
     r"^(?P<lead>\W*(?:(?:and|so|oh|ok(?:ay)?|also|well)\b[,\s]*)*)"
     r"(?P<name>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)'s\s+"
     r"(?=\d|(?:a|an)\s|the\s+[\w-]+\s+one\b|(?:about|like|only|nearly|almost|around)\s+\d)"
 )
 """'Priya's 19, nose ring', "Dot's the bossy one", "Tom's a fisherman": "is", not whose."""
-_SOMEONE_LOOKS_RE = re.compile(
+_SOMEONE_LOOKS_RE = lazy(
     r"^\W*(?:(?:and|so|oh|also|now)\b[,\s]*)*(?P<ref>(?:the|his|her|their|my|our)\s+"
     r"(?:[a-z'-]+\s+){0,2}?[a-z'-]+)\s+(?=(?:wears|is\s+wearing|has\s+(?:got\s+)?(?:a|an|her"
     r"|his|their|short|long)|should\s+(?:wear|have|be\s+in|look)|needs\s+(?:a|an)|gets\s+(?:a|an)"

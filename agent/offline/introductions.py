@@ -30,7 +30,7 @@ from storyreel.agent.offline.cast import (
     _verbish,
 )
 from storyreel.agent.offline.places import PLACE_IS_RE
-from storyreel.agent.offline.text import QUOTE_MARK, rx
+from storyreel.agent.offline.text import QUOTE_MARK, lazy, rx
 from storyreel.agent.offline.verbs import base_form, has_action
 from storyreel.agent.offline.words import (
     ANIMALS,
@@ -69,7 +69,7 @@ _CALLED_RE = rx(
 )
 
 
-_EXPLAINED = re.compile(r",\s*(?:who|while|as|and\s+then|then)\b", re.I)
+_EXPLAINED = lazy(r",\s*(?:who|while|as|and\s+then|then)\b", re.I)
 
 
 _IS_RE = rx(
@@ -141,7 +141,7 @@ _MORE_HEAD_RE = rx(
 )
 """More people for the cast: "Also in this: DOUGIE, ...", "Plus: ...", "Featuring ..."."""
 _HEADER_ALONE_RE = rx(_HEADER, r"\s*[:.\-\u2013\u2014]?\s*$")
-_ENTRY_RE = re.compile(
+_ENTRY_RE = lazy(
     r"^(?:(?i:and)\s+)?(?:(?:little|young|baby|wee|tiny|big|dear|poor|sweet|cousin)\s+)?(?P<pre>(?:(?i:the|his|her|their|my|our|an?|two|three|four|both)"
     r"|[A-Z][a-z]+'s)\s+(?:[a-z][a-z\-']*\s+){1,4}?"
     rf"(?=[A-Z]))?(?:(?i:the)\s+)?(?P<name>{_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}})(?!')"
@@ -308,7 +308,7 @@ _WEARS_HABIT_RE = rx(
     r"(.+?)(?:\s+(?:everywhere|all\s+the\s+time|every\s+day|always|constantly))?",
 )
 """A habit of dress said after a name: "wears overalls everywhere"."""
-_HE_S_RE = re.compile(r"\b([Hh]e|[Ss]he)s\b")
+_HE_S_RE = lazy(r"\b([Hh]e|[Ss]he)s\b")
 _THERE_CALLED_RE = rx(
     _LEAD,
     r"(?:there'?s|theres|there\s+is|there\s+was|here'?s|we\s+(?:also\s+)?have|we'?ve\s+got)\s+",
@@ -452,13 +452,13 @@ _MEET_RE = rx(
 )
 
 
-_APPOSED_NAME_RE = re.compile(
+_APPOSED_NAME_RE = lazy(
     rf"(?<![\w'])((?i:an?|the)\s+(?:(?!(?i:and|or|but|then)\b)[^,;.:()\u2013\u2014]){{1,60}}?)"
     rf"\s*,\s*({_ONE_NAME})(?!')"
     r"(?=\s*[,(\u2013\u2014]|\s+-\s|\s*$|\s+(?-i:[a-z]))"
 )
 """Someone described, then named between commas: "A girl of about eight, NELL, in a ..."."""
-_NAME_RE = re.compile(rf"(?<![\w@'\-]){_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}")
+_NAME_RE = lazy(rf"(?<![\w@'\-]){_WORD}(?:\s+(?:{_WORD}|[A-Z]\b)){{0,2}}")
 
 
 _ROLE_ALONE_RE = rx(
@@ -487,7 +487,7 @@ _PRONOUN_LOOKS_RE = rx(
 )
 
 
-_SEVERAL_RE = re.compile(
+_SEVERAL_RE = lazy(
     rf"(?<![\w'])((?:{_ONE_NAME}\s*,\s*)*{_ONE_NAME},?\s+and\s+{_ONE_NAME})\s*,\s+"
     r"(?i:(?:two|three|four|five|both|all)\s+(?:of\s+them\s+)?)([^,;.]+?)(?=\s*,)"
 )

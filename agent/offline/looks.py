@@ -26,7 +26,7 @@ from storyreel.agent.offline.cast import (
     _same_head,
     _tidy_item,
 )
-from storyreel.agent.offline.text import QUOTE_MARK, rx
+from storyreel.agent.offline.text import QUOTE_MARK, lazy, rx
 from storyreel.agent.offline.verbs import base_form
 from storyreel.agent.offline.words import BODY, CLOTHES, COLOURS, KIN, LOOKS
 from storyreel.tools.edits import UpdateCharacter
@@ -120,7 +120,7 @@ _MINE_RE = rx(
 )
 """The narrator's things: "my hanbok should be yellow"."""
 _I_HAVE_RE = rx(r"^(\W*)(?:i'?ve\s+got|ive\s+got|i\s+have|i\s+wear|i'?m\s+wearing)\b")
-_LABEL_THING_RE = re.compile(r"^\W*([A-Z][\w\-]*)\s*:\s*(?!lose\b)([a-z][\w\-]*)\s+(?:is|are)\s")
+_LABEL_THING_RE = lazy(r"^\W*([A-Z][\w\-]*)\s*:\s*(?!lose\b)([a-z][\w\-]*)\s+(?:is|are)\s")
 IS_NOT_IS_RE = rx(
     r"\b(is|are|was|were)\s+not\s+((?:dark\s+|light\s+)?\w+)\s*,+\s*(?:(?:it|they)(?:'s|\s+is|\s+are",
     r"|\s+was|\s+were)\s+|is\s+|are\s+|but\s+)((?:dark\s+|light\s+|bright\s+)?\w+)\b",
@@ -230,7 +230,7 @@ def _recolour(item: str, new: str, old: set[str]) -> str:
     return re.sub(r"^(an?)\s+(\S+)", lambda m: f"{_article(m.group(2))} {m.group(2)}", text)
 
 
-_WHO_THEN_THING_RE = re.compile(
+_WHO_THEN_THING_RE = lazy(
     r"^\s*(?P<who>[^:\u2014\u2013]{2,30}?)\s*(?::|\s-\s|\u2014|\u2013)\s*(?P<thing>[\w\-]+)\s+"
     r"(?P<rest>(?:now\s+)?[\w\-]+(?:\s+and\s+[\w\-]+)?,?\s+(?:not|instead\s+of)\s+.+)$",
     re.I,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from storyreel.agent.offline.text import lazy
 from storyreel.agent.offline.verbs import base_form
 from storyreel.agent.offline.words import (
     ANIMALS,
@@ -61,7 +62,7 @@ _ENGLISH = _table(
     "twenties thirties forties fifties sixties seventies eighties nineties teens teenage "
     "ish yo years months weeks days rainy stormy cold hot warm cool wet dry"
 )
-_NUMBER_WORD_RE = re.compile(
+_NUMBER_WORD_RE = lazy(
     r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-\w+)?|(?:thir|four|fif|six|seven"
     r"|eigh|nine)teen|hundred|thousand|(?:twen|thir|for|fif|six|seven|eigh|nine)ties"
 )
@@ -78,7 +79,7 @@ _FOLLOWS = (
     r"(?=\s*(?:[,.;:!?)]|$)|'s\b|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
     r"|from|with|in|at|on|obviously|too|though|upstairs|downstairs|across|next|(?P<verb>[a-z]+s))\b)"
 )
-_AFTER_KIN_RE = re.compile(
+_AFTER_KIN_RE = lazy(
     rf"\b(?:my|our|his|her|their|the|your|[A-Za-z]+'s)\s+(?:[a-z'\-]+\s+)?(?:{_KIN_WORDS})s?"
     r"(?:\s*,\s*|\s+)(?P<name>[a-z][a-z\-]{1,20})\b"
     r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:who|whos|who's|is|was|has|had|and|hes|shes|are|were"
@@ -87,13 +88,13 @@ _AFTER_KIN_RE = re.compile(
 )
 _NOT_AFTER = r"(?<![\w'])(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?<!\bmy\s)(?<!\bhis\s)(?<!\bher\s)"
 _NOT_AFTER += r"(?<!\bour\s)(?<!\btheir\s)(?<!\byour\s)"
-_TITLE_RE = re.compile(
+_TITLE_RE = lazy(
     _NOT_AFTER + r"(?:mr|mrs|ms|miss|dr|prof|professor|doctor|officer|captain|detective|inspector"
     r"|sergeant|coach|saint|sir|lady|lord)\.?\s+(?P<name>[a-z][a-z\-]{1,20})\b",
     re.I,
 )
 """An honorific and a name: "mr okafor", "dr patel"."""
-_KIN_TITLE_RE = re.compile(
+_KIN_TITLE_RE = lazy(
     _NOT_AFTER + r"(?:grandma|grandpa|granny|gran|grandad|granddad|grandmother|grandfather|nana"
     r"|nan|nanna|auntie|aunty|aunt|uncle|nonna|nonno|abuela|abuelo|baba|babushka|cousin)"
     r"\s+(?P<name>[a-z][a-z\-]{1,20})\b" + _FOLLOWS,
@@ -101,19 +102,19 @@ _KIN_TITLE_RE = re.compile(
 )
 """A family word used as a title: "grandma bea, jojos gran", "uncle bert who ..."."""
 _PERSON_WORDS = "|".join(sorted(PEOPLE | ROLES | KIN | ANIMALS, key=len, reverse=True))
-_NAME_FIRST_RE = re.compile(
+_NAME_FIRST_RE = lazy(
     r"^(?P<lead>\W*(?:(?:and|so|oh|then|ok(?:ay)?|also)\b[,\s]+)*)(?P<name>[a-z][a-z\-]{1,20}),\s+"
     rf"(?:the|an?|his|her|their|my|our)\s+(?:[a-z\-]+\s+){{0,2}}(?:{_PERSON_WORDS})s?\b",
     re.I,
 )
 """A name first, then who it is: "ada, the girl who owns her, eight years old, ..."."""
-_LISTED_RE = re.compile(
+_LISTED_RE = lazy(
     r"(?:^|[:;.]\s*|\band\s+)(?P<name>[a-z][a-z\-]{1,20})\s+the\s+(?:[a-z\-]+\s+)?"
     rf"(?:{_PERSON_WORDS}|postie|dj|mc)\b",
     re.I,
 )
 """A name and what they are, list-style: "people: rafi the postie, 20s, ..."."""
-_KIN_IS_RE = re.compile(
+_KIN_IS_RE = lazy(
     r"\b(?:my|our|his|her|their|the|your|[a-z]+'?s)\s+(?:[a-z'\-]+\s+)?"
     rf"(?:{_KIN_WORDS}|{_PERSON_WORDS})s?"
     r"\s+(?:is|was|'s)\s+(?:called\s+|named\s+)?(?P<name>[a-z][a-z\-]{1,20})\b"
@@ -123,7 +124,7 @@ _KIN_IS_RE = re.compile(
 )
 """A family word or a role, then the name: "her grandpa is enzo, hes like 70", "his dog was
 meg, black and white collie"."""
-_THERE_RE = re.compile(
+_THERE_RE = lazy(
     r"\b(?:there'?s|there\s+(?:is|was)|we\s+have|we'?ve\s+got|meet|introducing)\s+"
     r"(?:also\s+|then\s+|old\s+|young\s+|little\s+)?(?P<name>[a-z][a-z\-]{2,20})"
     r"(?=\s+(?:who|whos|who's|aged)\b|\s*,\s*(?:the|an?|his|her|their|my|our|\d|aged)\b)",
@@ -138,7 +139,7 @@ _LOOK_WORDS = "|".join(
         reverse=True,
     )
 )  # fmt: skip
-_ENTRY_RE = re.compile(
+_ENTRY_RE = lazy(
     r"(?:(?P<list>(?:people|characters|cast|folks?|regulars|others|lot|crew|team|kids|faces|talent"
     r"|gang|mates|friends|family|band|helpers|workers|persons)\b[^:;.]{0,30}(?::|\s(?:is|are|was|were))"
     r"\s*)"
@@ -150,20 +151,20 @@ _ENTRY_RE = re.compile(
 )
 """A name in a list of people, known by what follows it: "two more people: priya, the
 scorer, 16, ...", "...; kasia, a nurse in her 30s", "and rafi, 20, ..."."""
-_LEAD_ROLE_RE = re.compile(
+_LEAD_ROLE_RE = lazy(
     r"\b(?:main|lead|other|second|first|last|new)?\s*(?:character|hero|heroine|villain|bad\s+guy"
     r"|baddie|protagonist|star|antagonist|narrator|good\s+guy)\s+(?:is|was|'s)\s+(?:called\s+)?"
     r"(?P<name>[a-z][a-z\-]{1,20})\b(?=\s*(?:[,.;:!?)]|$)|\s+(?:and|who|whos|who's|but|hes|shes)\b)",
     re.I,
 )
 """Who the story is about: "main character is tolu, shes 16", "the villain is gus"."""
-_BARE_KIN_IS_RE = re.compile(
+_BARE_KIN_IS_RE = lazy(
     rf"(?:^|[.;!?]\s*|\band\s+)(?:{_KIN_WORDS})\s+(?:is|was|'s)\s+(?P<name>[a-z][a-z\-]{{1,20}})\b"
     r"(?=\s*(?:[,.;:!?]|$)|\s+(?:and|who|hes|shes)\b)",
     re.I,
 )
 """A family word with no "my" before the name: "mum is rosa, 63, ...", "dad is manny"."""
-_CALLED_RE = re.compile(
+_CALLED_RE = lazy(
     r"\b(?:called|named|(?:his|her|their|[a-z]+'s)\s+names?\s+(?:is|was)"
     r"|(?:his|her|their|[a-z]+'s)\s+name's)"
     r"\s+(?P<name>[a-z][a-z\-]{1,20})(?:\s+(?P<second>[a-z][a-z\-]{1,20}))?\b",
@@ -171,24 +172,24 @@ _CALLED_RE = re.compile(
 )
 
 
-_CALLED_ROLE_RE = re.compile(
+_CALLED_ROLE_RE = lazy(
     r"\b(?:called|calls?\s+(?:him|her|them)|known\s+as)\s+the\s+(?P<name>"
     + "|".join(sorted(ROLES | TITLES.keys(), key=len, reverse=True))
     + r")\b",
     re.I,
 )
 """A role said as a name: "everyone called the major" -> "the Major"."""
-_LETTER_RE = re.compile(
+_LETTER_RE = lazy(
     r"\b(?P<title>mr|mrs|ms|miss|nurse|dr|uncle|auntie)\s+(?P<name>[a-z])\b(?!')", re.I
 )
 """A title and one letter: "mrs b" -> "Mrs B"."""
-_NICKNAME_RE = re.compile(
+_NICKNAME_RE = lazy(
     r"(?:^|,\s*|\band\s+)(?:big|little|old|young|wee|mad|tall|fat|skinny|lanky)\s+"
     r"(?P<name>[a-z][a-z\-]{2,20})(?=\s*,)",
     re.I,
 )
 """A name with the word everyone says before it: "the bloke from the chippy, big dave, ..."."""
-_ME_RE = re.compile(
+_ME_RE = lazy(
     r"\b(?:i\s+was|i'?m|i\s+am|me,?\s+i\s+was|my\s+name\s+(?:is|was|'s))\s+(?:called\s+)?"
     r"(?P<name>[a-z][a-z\-]{2,20})(?=\s*(?:[,.;:!?)]|$)|\s+(?:back\s+then|then|btw|by\s+the\s+way"
     r"|and|but|obviously)\b)",

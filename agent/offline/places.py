@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from storyreel.agent.offline.camera import WEATHER_RE
-from storyreel.agent.offline.text import rx
+from storyreel.agent.offline.text import lazy, rx
 from storyreel.agent.offline.words import CLOTHES, KIN, PEOPLE, PLACES, ROLES
 from storyreel.tools.edits import (
     AddLocation,
@@ -20,7 +20,7 @@ from storyreel.tools.vocabulary import (
 )
 
 PLACE_IS_RE = rx(r"^\s*(?:the\s+)?([a-z][a-z' \-]{1,40}?)\s+(?:is|was)\s+(an?\s+.+)$")
-_SLUG_RE = re.compile(
+_SLUG_RE = lazy(
     r"^\s*(?:INT|EXT|INT\.?/EXT|I/E)\.?\s+([A-Za-z' ]+?)(?:\s*[-\u2013\u2014.,]+\s*([A-Za-z ]+))?"
     r"[\s.]*$"
 )
@@ -54,7 +54,7 @@ _LIVES_RE = rx(
 )
 """Where someone lives, said by what it is near: "Ossie has lived above the workshop"."""
 _HOMES = frozenset(("room", "flat", "loft", "attic", "bedsit", "caravan", "cabin", "hut", "shed"))
-_APPOSITION_RE = re.compile(r",\s*((?:an?|the)\s+[^,;.]{3,80})")
+_APPOSITION_RE = lazy(r",\s*((?:an?|the)\s+[^,;.]{3,80})")
 
 
 _PART_OF_A_PLACE = {

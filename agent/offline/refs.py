@@ -8,7 +8,7 @@ import unicodedata
 
 from storyreel.agent.offline.camera import camera_fields
 from storyreel.agent.offline.cast import NeedAnswer
-from storyreel.agent.offline.text import parse_number, rx, shots_text
+from storyreel.agent.offline.text import lazy, parse_number, rx, shots_text
 from storyreel.agent.offline.words import ORDINALS, PLACES, N
 from storyreel.tools.story import Shot, handle_of
 
@@ -80,7 +80,7 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_WORD_RE = lazy(r"[^\W_]+(?:'[^\W_]+)?")
 _STOPWORDS = _word_set(
     "the a an of with where when while showing featuring on in at from inside outside near "
     "that which this these those it its their them they we i you me my our your is are was "
@@ -495,7 +495,7 @@ _TIME_RE = rx(
     r"(?:the\s+)?(?:golden\s+hour|blue\s+hour|dusk|dawn|sunset|sunrise|noon|midday|night",
     r"|nighttime|morning|evening|twilight|daybreak|first\s+light|magic\s+hour)\b",
 )
-_PLURAL_HEAD = re.compile(r"(?:shots|ones|ups|closeups|wides|inserts|ecus|cus|mcus|aerials)$", re.I)
+_PLURAL_HEAD = lazy(r"(?:shots|ones|ups|closeups|wides|inserts|ecus|cus|mcus|aerials)$", re.I)
 _EXCEPT_RE = rx(
     r"\s*,?\s*\b(?:except(?:\s+for)?|but\s+not|apart\s+from|other\s+than|besides|save)\s+"
 )

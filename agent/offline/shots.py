@@ -9,7 +9,7 @@ from storyreel.agent.offline.camera import camera_fields, time_in
 from storyreel.agent.offline.cast import NeedAnswer, _in_table
 from storyreel.agent.offline.places import SETTING_PREFIX_RE, FoundPlace
 from storyreel.agent.offline.refs import content_words
-from storyreel.agent.offline.text import QUOTE_MARK, join_words, rx, tidy
+from storyreel.agent.offline.text import QUOTE_MARK, join_words, lazy, rx, tidy
 from storyreel.agent.offline.verbs import (
     CONTEXT_RE,
     SPATIAL_LEAD_RE,
@@ -193,13 +193,13 @@ def _someone_acts(body: str) -> bool:
     return (verb.endswith("s") or doing) and has_action(verb)
 
 
-_INVENTORY_RE = re.compile(
+_INVENTORY_RE = lazy(
     r"^\W*(?:the|a|an|our|his|her|their|my)\s+(?:[a-z\-]+\s+){0,2}?(?P<head>[a-z\-]+)"
     r"(?:\s+(?:on|at|in|of|by|under)\s+(?:the\s+)?(?:[a-z\-]+\s+){0,2}?[a-z\-]+)?\s*:\s*"
     r"(?P<rest>(?:an?|the|some|two|three|\d+|no|one)\b.*)$",
     re.I,
 )
-_PART_RE = re.compile(
+_PART_RE = lazy(
     r"(?:^\W*(?:(?:and|then|now|so|next|ok(?:ay)?)\b[,\s]*)*(?:just\s+|only\s+|on\s+)?"
     r"|,\s*(?:just|only)\s+)"
     r"(?:his|her|their|(?-i:[A-Z])[\w\-]*'s)\s+(?:\w+\s+)?"
@@ -208,8 +208,8 @@ _PART_RE = re.compile(
 )
 """A shot of part of someone, which is close: "his face when he hears the bell", ", just
 her hands"."""
-_ITEM_RE = re.compile(r"(?:an?|the|some|no|two|three|four|\d+|one|old|[a-z]+-?\w*s)\b", re.I)
-_APPOSED_RE = re.compile(r"\s*,\s*((?:an?|the)\s+[^,;.]{3,80})")
+_ITEM_RE = lazy(r"(?:an?|the|some|no|two|three|four|\d+|one|old|[a-z]+-?\w*s)\b", re.I)
+_APPOSED_RE = lazy(r"\s*,\s*((?:an?|the)\s+[^,;.]{3,80})")
 
 
 def _new_subject(body: str) -> bool:

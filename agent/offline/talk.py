@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from storyreel.agent.offline.text import rx
+from storyreel.agent.offline.text import lazy, rx
 from storyreel.tools.story import StoryPlan
 from storyreel.tools.vocabulary import ShotSize
 
@@ -199,7 +199,7 @@ def is_chat(text: str) -> bool:
     return bool(_FEELING_RE.search(text)) and not _COMMAND_START_RE.match(text)
 
 
-_AWAY_RE = re.compile(
+_AWAY_RE = lazy(
     r"\b(?:back\s+in\s+a\s+(?:min(?:ute)?|sec(?:ond)?|bit|tick|mo(?:ment)?)|brb|be\s+right\s+back"
     r"|hang\s+on\s+a\s+(?:sec|min(?:ute)?|mo(?:ment)?)|give\s+me\s+a\s+(?:sec|min(?:ute)?|mo(?:ment)?))\b"
     r"\W*$",

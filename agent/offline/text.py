@@ -33,6 +33,11 @@ class _Pattern:
 _PATTERN_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
 
 
+def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile(pattern, flags)`, compiled when first used (see `rx`)."""
+    return cast("re.Pattern[str]", _Pattern(pattern, flags))
+
+
 def rx(*parts: str) -> re.Pattern[str]:
     """A case-insensitive pattern written as several short pieces, compiled when first
     used (it has the methods and attributes of a compiled pattern, but is not one: give
@@ -40,13 +45,13 @@ def rx(*parts: str) -> re.Pattern[str]:
     return cast("re.Pattern[str]", _Pattern("".join(parts), re.I))
 
 
-QUOTE_RE = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
-SINGLE_QUOTE_RE = re.compile(
+QUOTE_RE = lazy(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
+SINGLE_QUOTE_RE = lazy(
     r"(?<![\w'\u2018])'(?=[^\s'])((?:[^'\n]|(?<=\w)'(?=\w)){1,300}?[^\s'])'(?![\w'])"
     r"|\u2018([^\u2019\n]{1,300})\u2019"
 )
 """A line in single quotes: 'Come home,' she says. (Not an apostrophe: Tom's, the boys'.)"""
-QUOTE_MARK = re.compile("\ue000(\\d+)\ue001")
+QUOTE_MARK = lazy("\ue000(\\d+)\ue001")
 _PRE_RE = rx(
     r"(?:\b(?:with|in|on|using|through|from|for|as|and|while|at|into)\s+)?",
     r"(?:\b(?:an?|the|another)\s+)?$",

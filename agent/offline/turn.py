@@ -31,6 +31,7 @@ from storyreel.agent.offline.text import (
     SINGLE_QUOTE_RE,
     VERDICT,
     join_words,
+    lazy,
     rx,
     shots_text,
     split_clauses,
@@ -52,8 +53,8 @@ from storyreel.tools.vocabulary import (
     TimeOfDay,
 )
 
-_LIST_ITEM_RE = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
-_FILLER_RE = re.compile(
+_LIST_ITEM_RE = lazy(r"^\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+\S")
+_FILLER_RE = lazy(
     r"^\s*(?:(?:ok(?:ay)?|oh|wait|actually|hmm+|um+|uh+|well|sorry|right|oops|ah"
     r"|no(?!\s+(?:still|keyframe)s?\b)|nah|nope"
     r"|(?:ok(?:ay)?\s+)?(?:last|one\s+more|final)\s+thing|hang\s+on|hold\s+on|i\s+think(?:\s+that)?|i\s+guess|i\s+reckon|i\s+feel\s+like)\b[,!.]?\s*)+"
@@ -61,7 +62,7 @@ _FILLER_RE = re.compile(
     re.I,
 )
 """Words that open a message without meaning anything ("oh wait", "actually", "ok so")."""
-_VERDICT_REMARK_RE = re.compile(
+_VERDICT_REMARK_RE = lazy(
     rf"{VERDICT}"
     r"|(?:don'?t|dont|do\s+not|never)\s+(?:touch|change|move|cut|edit|redo|mess\s+with)"
     r"(?:\s+(?:it|that|this|them))?(?:\s+again|\s+ever)?"
@@ -78,7 +79,7 @@ _FORMAL = (
 )  # fmt: skip
 """Formal English said plainly: "Kindly move ..." is "please move ...", "The title shall
 be ..." is "should be", "For the look, I prefer ..." is "For the look: ..."."""
-_ON_THE_ONE_RE = re.compile(
+_ON_THE_ONE_RE = lazy(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))(?:(?:and|so|ok(?:ay)?|oh)\b[,\s]*)*(?:on|for|in|with)\s+"
     r"(?P<ref>(?:the|that|this)\s+(?!(?:first|second|third|last|final|next|opening|closing)\b)"
     r"[^,:;.\n]{1,40}?\b(?:one|shot))(?:\s*,\s*|\s+(?=(?:can|could|make|have|let|please)\b))"
@@ -87,18 +88,18 @@ _ON_THE_ONE_RE = re.compile(
 )
 """A change led by the shot it is for: "on the church steps one, make the camera rise" is
 "the church steps one: make the camera rise"."""
-_LABEL_THEN_VERB_RE = re.compile(
+_LABEL_THEN_VERB_RE = lazy(
     r"^\s*(?P<named>(?:the\s+)?[\w'\- ]{1,30}?\s(?:shot|one))\s*[:\-\u2013\u2014]\s*"
     r"(?P<verb>lock|unlock|delete|remove|cut|drop|lose|bin|kill|render|retake|redo)\s+"
     r"(?:it|that|this)\b(?P<rest>.*)$",
     re.I,
 )
 """A shot named, then what to do with it: "chair shot: lock it. don't touch."."""
-_EMOJI_RE = re.compile(
+_EMOJI_RE = lazy(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f1e6-\U0001f1ff]+"
 )
 """Emoji: they colour a message and never say what to film."""
-_NOTE_LEAD_RE = re.compile(
+_NOTE_LEAD_RE = lazy(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*(?:(?:(?:kindly|please|just)\s+)(?:note|remember|be\s+aware)"
     r"(?:\s+that)?|(?:note|remember|be\s+aware)\s+that)\s+|(?:^|(?<=[.!?]\s)|(?<=\n))\s*(?:(?:a|one|small|quick)\s+)?(?:correction|fix"
     r"|change|note|update|amendment)(?:\s*,?\s*(?:please|pls|kindly))?\s*[:\-\u2013\u2014]\s*"
@@ -107,19 +108,19 @@ _NOTE_LEAD_RE = re.compile(
 )
 """Words that announce what follows ("Kindly note that Marites should wear ...",
 "Correction, please: the skirt ..."): read what follows."""
-_TRAILING_FILLER_RE = re.compile(
+_TRAILING_FILLER_RE = lazy(
     r"(?:[\s,]+(?:actually|please|pls|lol|haha|thanks|thx|then|now|ok(?:ay)?|too|x+))+[\s.!?]*$",
     re.I,
 )
 """Words that end a message without meaning anything ("get rid of number 2 actually")."""
-_COMMAND_OPENING_RE = re.compile(
+_COMMAND_OPENING_RE = lazy(
     r"^\W*(?:(?:and|so|ok(?:ay)?|now|please|can\s+you|could\s+you)\b[,\s]*)*(?:delete|remove"
     r"|get\s+rid\s+of|cut|drop|lose|scrap|ditch|bin|move|put|swap|switch|lock|unlock|render"
     r"|make|change|shorten|lengthen|trim|redo|retake)\b",
     re.I,
 )
 """A clause that opens with a command verb: "number 2" in it means shot 2."""
-_NAMED_SHOT_RE = re.compile(
+_NAMED_SHOT_RE = lazy(
     r"^\W*(?:(?:and|so|ok(?:ay)?|then)\b[,\s]*)*(?:the\s+|our\s+|my\s+)?(?:very\s+)?"
     r"(?:next|new|another|opening|last|final|closing|first)\s+(?:shot|scene|image)\s*"
     r"(?:is|:|will\s+be|should\s+be|would\s+be|=|-|\u2013|\u2014|,)\s*(?:like\s+)?(?:of\s+)?"
@@ -261,19 +262,19 @@ _MOVED_SO = (
      " to the end"),
 )  # fmt: skip
 """Where a shot goes said as what it then does: "so its right before", "so it opens the film"."""
-_VERDICT_RE = re.compile(
+_VERDICT_RE = lazy(
     r"(?:(?:too|a\s+bit|really|so|very|way|kinda|a\s+little|not|still)\s+)*"
     r"(?:long|short|slow|fast|dark|bright|boring|good|great|fine|perfect|ok(?:ay)?|wrong|weird"
     r"|off|better|worse|bad|nice|lovely|done|locked|missing|gone|there|right|empty)\b.*",
     re.I,
 )
 """What is said of a shot that exists ("the last shot is too long"), not a new shot."""
-_PLACED_RE = re.compile(
+_PLACED_RE = lazy(
     r"^\s*(?P<what>.+?)\s+(?:should|can|could|must|has\s+to|needs\s+to)\s+(?:go|come|be)\s+"
     r"(?:right\s+|just\s+)?(?:at|to)\s+the\s+(?:very\s+)?(?P<where>end|start|beginning|front)\b",
     re.I,
 )
-_DISLOCATED_RE = re.compile(
+_DISLOCATED_RE = lazy(
     r"^\s*(?:and\s+|so\s+|then\s+)?(?P<verb>make|set|change|lock|unlock|delete|remove|cut|drop"
     r"|lose|move|put|give|render|retake|redo|shorten|lengthen|keep)\s+"
     r"(?P<it>it|that(?:\s+one)?|this(?:\s+one)?|them)\b(?P<rest>.*)$",
@@ -309,7 +310,7 @@ def _fold_dislocated(sentence: list[str]) -> list[str]:
     return out
 
 
-_FRAMING_RE = re.compile(
+_FRAMING_RE = lazy(
     r"(?:a\s+)?(?:reverse(?:\s+(?:shot|angle))?|pov|point\s+of\s+view|two[\s-]?shot|cutaway|coverage"
     r"|b[\s-]?roll|same\s+(?:set[\s-]?up|angle))"
 )
@@ -363,7 +364,7 @@ def _counted_list(line: str) -> str:
     return "\n".join(f"- {piece}" for piece in pieces)
 
 
-_SHOT_COUNT_RE = re.compile(
+_SHOT_COUNT_RE = lazy(
     r"(?:(?:here are|there are|i want|we need|now|then|and then)\s+)?"
     r"(?:(?:two|three|four|five|six|\d+|a few|some|several|a couple of)\s+(?:more\s+)?"
     r"(?:quick\s+|fast\s+|short\s+)?(?:shots?|inserts?|cutaways?|close-?ups?|angles?|ones|beats)"
@@ -374,19 +375,19 @@ _SPEECH = (
     r"says|said|shouts|shouted|yells|yelled|whispers|whispered|asks|asked|goes|replies|replied"
     r"|answers|answered|calls|called|mutters|muttered|screams|screamed|cries|cried|murmurs"
 )
-_SO_THEN_RE = re.compile(
+_SO_THEN_RE = lazy(
     r"^(?P<why>.{3,80}?)[,;]?\s+so\s+(?P<ask>(?:[\w']+\s+){0,4}?(?:should|must|needs?\s+to"
     r"|has\s+to|make|give|put|change|lock|delete|remove|cut|move)\b.*)$",
     re.I,
 )
 """A reason first, then the ask: "its gonna rain so elif's raincoat should be red"."""
-_BARE_CUE_RE = re.compile(
+_BARE_CUE_RE = lazy(
     r"^\W*(?:(?:and|ok(?:ay)?|so|now|then)\b[,\s]*)*(?P<cue>(?:the\s+)?(?:final|last|closing|next)"
     r"\s+shot)\s+(?P<who>[\w']+)\s+(?!(?:is|was|should|needs?|has|could|can|must|will)\b)\S",
     re.I,
 )
 """A new shot cued with no stop after the cue: "last shot trish out in the smoking shelter"."""
-_LEAD_CUE_RE = re.compile(
+_LEAD_CUE_RE = lazy(
     r"^\W*(?:(?:and|ok(?:ay)?|so|now)\b[,\s]*)*(?:(?:the\s+)?(?:final|last|closing|next|new"
     r"|another)\s+(?:shot|one)|one\s+more(?:\s+shot)?|last\s+(?:bit|beat)|and\s+finally)"
     r"\s*[.:!,\-\u2013\u2014]\s+(?=\S)(?!(?:make|lock|unlock|delete|remove|cut|drop|move|put"
@@ -396,14 +397,14 @@ _LEAD_CUE_RE = re.compile(
 )
 """A paragraph that opens "Final shot. Drone, straight down ...": a new shot follows (not a
 change to the last one)."""
-_ASKS_CHANGE_RE = re.compile(
+_ASKS_CHANGE_RE = lazy(
     r"(?:^|[,;:]\s*|\b(?:and|then|just|please|pls)\s+)(?:make|lock|unlock|delete|remove|cut|drop"
     r"|move|put|swap|change|set|give|shorten|lengthen|trim|turn|switch)\s+(?:it|him|her|them|this"
     r"|that|the|shot|a|an|more|less)\b",
     re.I,
 )
 """A change asked for after a shot is named ("last one, angus, make him smile")."""
-_CLAUSE_END_FILLER_RE = re.compile(
+_CLAUSE_END_FILLER_RE = lazy(
     r"(?:[\s,]+(?:actually|tbh|to\s+be\s+honest|honestly|i\s+think|i\s+guess|i\s+reckon|for\s+now"
     r"|lol|haha|though|too|as\s+well"
     r"|(?:(?<=\btwo\s)|(?<=\bthem\s)|(?<=\bshots\s)|(?<=\bones\s))(?:round|around|over))"
@@ -411,27 +412,25 @@ _CLAUSE_END_FILLER_RE = re.compile(
     re.I,
 )
 """Words that end a clause without changing it ("... can go actually", "swap them round")."""
-_CHAT_FILLER_RE = re.compile(
-    r"\s+(?:tbh|ngl|imo|imho|lol|lmao|haha+|fr)\b(?=\s*[,.;!?]|\s*$)", re.I
-)
+_CHAT_FILLER_RE = lazy(r"\s+(?:tbh|ngl|imo|imho|lol|lmao|haha+|fr)\b(?=\s*[,.;!?]|\s*$)", re.I)
 """Chat asides that say nothing about the film ("... tbh, ...")."""
-_THOSE_RE = re.compile(
+_THOSE_RE = lazy(
     r"\b(?:those|these)\s+(?=(?:first|last|opening|closing|final|two|three|four|five|\d)\b)", re.I
 )
-_YOU_RE = re.compile(r"\b(can|could|would|will|do|did|thank)\s+(?:u|ya)\b", re.I)
+_YOU_RE = lazy(r"\b(can|could|would|will|do|did|thank)\s+(?:u|ya)\b", re.I)
 """Texting's "u" for "you" after the words a request starts with ("can u ...")."""
-_FIRST_PERSON_RE = re.compile(
+_FIRST_PERSON_RE = lazy(
     r"^\W*(?:(?:and|so|but|oh|ok(?:ay)?|well|actually|just)\b[,\s]*)*"
     r"(?:i|we|i'm|im|i'd|id|i've|ive|i'll|we're|were|we'd|we've|me)\b(?!\s+(?:see|open|start"
     r"|begin|end|cut|close|follow|pan|track|move|hear)\b)",
     re.I,
 )
-_SHOW_WORDS_RE = re.compile(
+_SHOW_WORDS_RE = lazy(
     r"\b(?:shots?|scenes?|camera|close[\s-]*ups?|wides?|frame|angle|see|show|showing|film|movie"
     r"|story|video|character|people|person|location|place|lens|light|lighting|music|sound)\b",
     re.I,
 )
-_SAYS_COLON_RE = re.compile(
+_SAYS_COLON_RE = lazy(
     rf"\b(?:{_SPEECH}|whispering|shouting|saying|muttering|yelling|calling|answering|replying"
     r"|asking|telling\s+\w+|going|screaming|singing|sings)"
     r"(?:\s+(?:back|out|over|up))?(?:\s+(?:to\s+\w+|under\s+(?:his|her|their)\s+breath|quietly"
@@ -442,28 +441,28 @@ _SAYS_COLON_RE = re.compile(
     re.I,
 )
 """A line after a speech verb and a colon inside a sentence: "whispering: You're a tree."."""
-_EXCEPT_RE = re.compile(
+_EXCEPT_RE = lazy(
     r"[,;]?\s+(?:except|but\s+not|apart\s+from|other\s+than|save)\s+(?:for\s+)?"
     r"(?P<ex>[^,;]+?)(?:[,;]\s*(?P<tail>(?:that|this|which)\s+(?:one\s+)?.+))?\s*[.!]*$",
     re.I,
 )
-_ALL_SHOTS_RE = re.compile(
+_ALL_SHOTS_RE = lazy(
     r"\b(?:all\s+(?:of\s+)?(?:the\s+)?shots|every\s+(?:single\s+)?shot|each\s+shot"
     r"|all\s+of\s+them|everything)\b",
     re.I,
 )
-_ALL_AFTER_RE = re.compile(
+_ALL_AFTER_RE = lazy(
     r"\b(?:all\s+(?:of\s+)?(?:the\s+)?shots|every\s+(?:single\s+)?shot|each\s+shot)\s+"
     r"(?P<way>after|before|following)\s+(?P<ref>(?:the\s+)?(?:first|last|opening)(?:\s+(?:one|shot))?"
     r"|shot\s+\d+)(?:\s+on(?:wards)?)?",
     re.I,
 )
 """Many shots by where they stand: "every shot after the first one"."""
-_STAYS_RE = re.compile(
+_STAYS_RE = lazy(
     r"\b(?:stays?|keeps?|remains?|is|at|should\s+be|can\s+be)\s+(?:at\s+)?(\d+(?:\.\d+)?)\b"
 )
 _TITLE_WORDS = "|".join(sorted(TITLES, key=len, reverse=True))
-_SAID_LINE_RE = re.compile(
+_SAID_LINE_RE = lazy(
     r"^(?P<lead>\W*(?:(?:and|so|oh|then|ok(?:ay)?)\b[,\s]*)*)"
     rf"(?:(?:what\s+(?P<who>she|he|they|[A-Z][\w']*)\s+(?P<verb>{_SPEECH})\s+is)"
     rf"|(?P<who2>she|he|they|[A-Z][\w']*)\s+(?P<verb2>{_SPEECH})"
@@ -471,18 +470,18 @@ _SAID_LINE_RE = re.compile(
     re.I,
 )
 """A line said after a colon: "what she shouts is: tea's ready", "he says: we're late"."""
-_GIVE_LINE_RE = re.compile(
+_GIVE_LINE_RE = lazy(
     r"\b(?:give|add|put)\s+(?:it|that(?:\s+(?:shot|one))?|this(?:\s+(?:shot|one))?"
     r"|shot\s*\d+|the\s+(?:[\w'-]+\s+){0,4}?(?:shot|one))\s+(?:his|her|their|the|a|its)\s+"
     r"(?:line|lines|dialogue)\b[^:\ue000]{0,40}:\s*(?P<line>\S.*)$",
     re.I,
 )
 """A line given to a shot that exists, after a colon: "Give that shot his line: We have him"."""
-_HEAR_LINE_RE = re.compile(
+_HEAR_LINE_RE = lazy(
     r"\b(?:(?:and\s+)?we\s+)?hear\s+(?P<who>[A-Z][\w']*(?:\s+[A-Z][\w']*)?)\s*:\s*(?P<line>[^\ue000]+)$"
 )
 """A line heard, not seen: "ECU of the phone, and we hear Officer Park: You got me ..."."""
-_BARE_LINE_RE = re.compile(
+_BARE_LINE_RE = lazy(
     r"(?:^|(?<=[.,;]\s)|(?<=\band\s)|(?<=\bthen\s))\W*(?P<who>[A-Z][\w']*|she|he|they)\s+"
     r"(?:[a-z]+s\s+(?:and\s+)?)?(?:says|whispers|shouts|replies|answers|mutters|yells|murmurs"
     r"|goes|calls\s+out)\s+"
@@ -493,7 +492,7 @@ _BARE_LINE_RE = re.compile(
     re.I,
 )
 """A line said without quotes at the end: "lou winks and says we'll see kiddo"."""
-_SPEAKER_CUE_RE = re.compile(
+_SPEAKER_CUE_RE = lazy(
     r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\ue001\s)|(?<=,\s)|(?<=;\s))\s*"
     r"(?P<name>@?(?:[Tt]he\s+|(?:Dr|Mr|Mrs|Ms)\.?\s+)?[A-Za-z][\w']*(?:\s+[A-Z][\w']*)?)"
     r"\s*(?:\([^)]*\)\s*)?:\s*(?=\S)"

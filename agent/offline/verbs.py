@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from storyreel.agent.offline.text import rx
+from storyreel.agent.offline.text import lazy, rx
 from storyreel.agent.offline.words import PLACES
 
 
@@ -79,7 +79,7 @@ IRREGULAR = {
     "is": "be", "are": "be", "am": "be", "'s": "be", "has": "have", "dies": "die",
     "lies": "lie", "dying": "die", "lying": "lie", "does": "do", "did": "do",
 }  # fmt: skip
-_HABIT_RE = re.compile(
+_HABIT_RE = lazy(
     r"\b(?:(?:ran|runs|run|owned|owns|own|managed|manages|keeps|kept|has|had)\s+"
     r"(?:a|an|the|his|her|their|our|my|this)\s+(?:[a-z\-]+\s+){0,3}?"
     r"(?:bakery|shop|store|farm|business|pub|bar|restaurant|cafe|hotel|school|inn|diner|stand"
@@ -104,7 +104,7 @@ _HABIT_RE = re.compile(
     r"|wore|kept|ran|knew|told|sang|brought|drove)\b",
     re.I,
 )
-_WORLD_RE = re.compile(
+_WORLD_RE = lazy(
     r"^\s*(?:(?:so|well|ok(?:ay)?|now|and)\b[,\s]*)*(?:it'?s|its|it\s+is|it\s+was|this\s+is"
     r"|the\s+story\s+(?:is|takes|happens)|our\s+story|the\s+film\s+is|the\s+year\s+is"
     r"|(?:the\s+)?(?:season|time)\s+is|it'?s\s+set|this\s+(?:film|story)\s+is"
@@ -122,7 +122,7 @@ _WORLD_RE = re.compile(
     r"|(?:we'?re|we\s+are)\s+in\s+(?:the\s+)?(?:\d{4}|\d0s|winter|summer|spring|autumn))(?!\w)",
     re.I,
 )
-_RAN_RE = re.compile(
+_RAN_RE = lazy(
     r"\b(?:ran|owned|managed|used\s+to\s+(?:run|own|manage|keep)|kept)\s+(?:the|a|an|this|that"
     r"|her|his|their|our|my)\s+(?:[a-z\-]+\s+){0,2}?(?P<what>[a-z\-]+)\b"
     r"(?!\s+(?:into|onto|up|down|across|aground|towards?|through|along|past|over|off|out)\b)",
@@ -134,8 +134,8 @@ _NOUN_AFTER = _words("a an the this that these those his their my our its your e
 is left out ("no running")."""
 _BE_HAVE = _words("is was are were has had does did")
 """... except "this is", "that was", "its been"."""
-_IN_YEAR_RE = re.compile(r"\bin\s+(?:1[6-9]\d\d|20\d\d)\b", re.I)
-_PLACE_LEAD_RE = re.compile(
+_IN_YEAR_RE = lazy(r"\bin\s+(?:1[6-9]\d\d|20\d\d)\b", re.I)
+_PLACE_LEAD_RE = lazy(
     r"^\W*(?:(?:so|ok(?:ay)?|and|right|then)\b[,\s]*)*(?:outside|inside|out\s+(?:the\s+)?(?:back|front)"
     r"|across\s+the\s+(?:road|street|way|landing|hall|square|yard)|next\s+door|upstairs|downstairs"
     r"|round\s+the\s+(?:back|corner)|behind\s+(?:it|the\s+\w+)|beyond\s+(?:it|that|the\s+\w+)"
@@ -154,7 +154,7 @@ CONTEXT_RE = rx(
 )
 """A paragraph headed "Context:" / "Background for the sequence:": the world, not shots."""
 
-SPATIAL_LEAD_RE = re.compile(
+SPATIAL_LEAD_RE = lazy(
     r"^\W*(?:(?:so|ok(?:ay)?|and|right|then|oh)\b[,\s]*)*(?:(?:out|up|down|off|round)\s+)?"
     r"(?:(?:the\s+)?(?:back|front|side|top|bottom)\s+of|out\s+(?:the\s+)?(?:back|front)|behind|below"
     r"|beneath|under|above|beyond|outside|inside|across|next\s+to|opposite|near|by|along|past"
@@ -170,12 +170,12 @@ SPATIAL_LEAD_RE = re.compile(
 """A place set up by where it is, said first: "out the back of the hall theres a massive old
 fig tree", "Off the ward, on the ground floor, there's a small chapel", "Below the tower, ...,
 was the boathouse": the place is what comes after the verb."""
-_SHOT_NAMED_RE = re.compile(
+_SHOT_NAMED_RE = lazy(
     r"\b(?:the|that|this|those|these)\s+(?:[\w'-]+\s+){0,4}?(?:shot|shots|one|ones|close-?ups?)\b"
     r"(?!\s+(?:is\s+(?:set|about|called|a\s+story)|takes\s+place|happens))",
     re.I,
 )
-_DETERMINER_RE = re.compile(r"(?:a|an|the|his|her|their|my|our|its|this|that)$")
+_DETERMINER_RE = lazy(r"(?:a|an|the|his|her|their|my|our|its|this|that)$")
 _SEASONS = r"(?:winter|summer|spring|autumn|fall|christmas|\d{4}|the\s+\d0s|the\s+year\s+\d+)"
 
 
